@@ -1,0 +1,20 @@
+// The activity factory: every side effect a flow can ask for, built from injected dependencies.
+import type { ActivityRequest } from '../lib/contract';
+import type { ActivityDeps } from './effects';
+import { emailActivities } from './email';
+import { mongoActivities } from './mongo';
+
+export type { ActivityDeps } from './effects';
+
+export function createActivities(deps: ActivityDeps & { mailFrom: string }) {
+  return {
+    ...mongoActivities(deps),
+    ...emailActivities(deps, deps.mailFrom),
+    async log({ args }: ActivityRequest): Promise<void> {
+      const level = args.level === 'warn' || args.level === 'error' ? args.level : 'info';
+      deps.log[level]({ fields: args.fields }, String(args.message ?? ''));
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

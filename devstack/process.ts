@@ -1,0 +1,77 @@
+// Child processes of the dev stack: start, wait until their port answers, stop cleanly.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+
+export interface ManagedProcess {
+  name: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export interface SpawnOptions {
+  name: string;
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Append output here; otherwise it is shown with a [name] prefix when `echo` is set, or dropped. */
+  logFile?: string;
+  echo?: boolean;
+}
+
+export function startProcess(opts: SpawnOptions): ManagedProcess {
+  const child = spawn(opts.command, opts.args, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const sink = opts.logFile ? createWriteStream(opts.logFile, { flags: 'a' }) : undefined;
+  const forward = (stream: NodeJS.WritableStream) => (chunk: Buffer) => {
+    sink?.write(chunk);
+    if (opts.echo) {
+      for (const line of chunk.toString().split('\n')) if (line) stream.write(`[${opts.name}] ${line}\n`);
+    }
+  };
+  child.stdout?.on('data', forward(process.stdout));
+  child.stderr?.on('data', forward(process.stderr));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => { sink?.end(); resolve(); }));
+  return {
+    name: opts.name,
+    child,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(killer);
+    },
+  };
+}
+
+export function portAnswers(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host });
+    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Waits until `check` passes, failing early if the process dies. */
+export async function waitUntil(proc: ManagedProcess, what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (proc.child.exitCode !== null) throw new Error(`${proc.name} exited with code ${proc.child.exitCode} before ${what}`);
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${proc.name}: timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+}
+
+/** A port nobody listens on right now (the OS picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}

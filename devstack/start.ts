@@ -1,0 +1,107 @@
+// `npm start`: the whole embedded stack and the engine, in one terminal. Ctrl-C stops it all.
+import { resolve, join } from 'node:path';
+import { MongoClient } from 'mongodb';
+import { loadConfig } from '../lib/config';
+import { loadDefinitions } from '../lib/loader/definitions';
+import { exitOnStartupError } from '../lib/startup';
+import { seedDemoData } from './demo-data';
+import { type ManagedProcess, portAnswers, startProcess, waitUntil } from './process';
+import { startEmbeddedServices, type ServicePorts } from './services';
+
+const ROOT = resolve(__dirname, '..');
+export const DEV_WEBHOOK_SECRET = 'dev-secret-change-me';
+
+function port(name: string, fallback: number): number {
+  const raw = process.env[name];
+  const n = raw ? Number(raw) : fallback;
+  if (!Number.isInteger(n) || n <= 0 || n > 65535) throw new Error(`${name} must be a port number, got "${raw}"`);
+  return n;
+}
+
+async function ensureFree(ports: Record<string, number>): Promise<void> {
+  for (const [envName, p] of Object.entries(ports)) {
+    if (await portAnswers(p)) throw new Error(`port ${p} is already in use (is another hookflow running?). Set ${envName} to another port.`);
+  }
+}
+
+async function main() {
+  const env = { ...process.env };
+  env.PAYMENTS_WEBHOOK_SECRET ||= DEV_WEBHOOK_SECRET;
+  const config = loadConfig(env);
+  loadDefinitions(config, env); // broken flow files stop us here, before anything starts
+
+  const ports: ServicePorts = {
+    temporal: port('HOOKFLOW_TEMPORAL_PORT', 7233),
+    temporalUi: port('HOOKFLOW_TEMPORAL_UI_PORT', 8233),
+    mongo: port('HOOKFLOW_MONGO_PORT', 27017),
+    smtp: port('HOOKFLOW_SMTP_PORT', 2525),
+  };
+  const external = { temporalAddress: env.TEMPORAL_ADDRESS, mongodbUri: env.MONGODB_URI, smtpUrl: env.SMTP_URL };
+  const toCheck: Record<string, number> = { PORT: config.ingressPort };
+  if (!external.temporalAddress) Object.assign(toCheck, { HOOKFLOW_TEMPORAL_PORT: ports.temporal, HOOKFLOW_TEMPORAL_UI_PORT: ports.temporalUi });
+  if (!external.mongodbUri) toCheck.HOOKFLOW_MONGO_PORT = ports.mongo;
+  if (!external.smtpUrl) toCheck.HOOKFLOW_SMTP_PORT = ports.smtp;
+  await ensureFree(toCheck);
+
+  const dataDir = resolve(env.HOOKFLOW_DATA_DIR || join(ROOT, '.data'));
+  console.log(`hookflow: starting the stack (data in ${dataDir})…`);
+  const services = await startEmbeddedServices({
+    dataDir,
+    ports,
+    external,
+    onMail: (m) => console.log(`[smtp] caught "${m.subject}" for ${m.to.join(', ')} (saved under ${join(dataDir, 'mail')})`),
+  });
+
+  if (services.started.includes('ferretdb')) {
+    const mongo = await new MongoClient(services.mongodbUri).connect();
+    await seedDemoData(mongo.db(config.mongodbDb));
+    await mongo.close();
+  }
+
+  const childEnv: NodeJS.ProcessEnv = {
+    ...env,
+    TEMPORAL_ADDRESS: services.temporalAddress,
+    MONGODB_URI: services.mongodbUri,
+    SMTP_URL: services.smtpUrl,
+    HOOKFLOW_PRETTY_LOGS: env.HOOKFLOW_PRETTY_LOGS ?? (process.stdout.isTTY ? '1' : '0'),
+  };
+  const node = (name: string, entry: string) =>
+    startProcess({ name, command: process.execPath, args: ['--import', 'tsx', join(ROOT, entry)], env: childEnv, cwd: ROOT, echo: true });
+  const children: ManagedProcess[] = [node('worker', 'worker/main.ts'), node('ingress', 'server/main.ts')];
+
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nhookflow: stopping…');
+    await Promise.all(children.map((c) => c.stop()));
+    await services.stop();
+    console.log('hookflow: stopped.');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+  for (const c of children) {
+    c.child.once('exit', (code) => {
+      if (!stopping) {
+        console.error(`hookflow: ${c.name} exited (code ${code}); stopping the stack.`);
+        void shutdown(1);
+      }
+    });
+  }
+  await waitUntil(children[1], 'the ingress port', () => portAnswers(config.ingressPort), 60_000);
+
+  const ingress = `http://${config.ingressHost}:${config.ingressPort}`;
+  console.log(`
+hookflow is running.
+  ingress      ${ingress}   (POST ${ingress}/webhooks/<source>)
+  Temporal UI  ${services.temporalUiUrl ?? '(external Temporal: use its own UI)'}
+  Temporal     ${services.temporalAddress}
+  MongoDB      ${services.mongodbUri}${services.started.includes('ferretdb') ? ' (FerretDB)' : ''}
+  SMTP         ${services.smtpUrl}${services.smtp ? ` (caught mail in ${join(dataDir, 'mail')})` : ''}
+  payments webhook secret: ${env.PAYMENTS_WEBHOOK_SECRET === DEV_WEBHOOK_SECRET ? `${DEV_WEBHOOK_SECRET} (development default)` : 'from PAYMENTS_WEBHOOK_SECRET'}
+Send a first event: see "Send a first event" in README.md. Ctrl-C stops everything.
+`);
+}
+
+main().catch(exitOnStartupError('hookflow'));

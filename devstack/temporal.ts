@@ -1,0 +1,48 @@
+// The Temporal dev server (gRPC + Web UI, SQLite file), with hookflow's search attributes registered.
+import { Connection } from '@temporalio/client';
+import { searchAttributeRegistrations } from '../lib/contract';
+import { type ManagedProcess, portAnswers, startProcess, waitUntil } from './process';
+
+export interface TemporalDevServer {
+  address: string;
+  uiUrl?: string;
+  process: ManagedProcess;
+}
+
+export interface TemporalDevServerOptions {
+  bin: string;
+  port: number;
+  uiPort?: number;
+  /** Omit for the Web UI to be off (tests). */
+  headless?: boolean;
+  dbFile: string;
+  logFile?: string;
+  echo?: boolean;
+}
+
+export async function startTemporalDevServer(opts: TemporalDevServerOptions): Promise<TemporalDevServer> {
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--db-filename', opts.dbFile, '--log-level', 'warn'];
+  if (opts.headless) args.push('--headless');
+  else if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
+  // WAL lets readers and the single writer overlap: fewer "database is locked" stalls under load.
+  args.push('--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
+  for (const sa of searchAttributeRegistrations) args.push('--search-attribute', sa);
+  const proc = startProcess({ name: 'temporal', command: opts.bin, args, logFile: opts.logFile, echo: opts.echo });
+  const address = `127.0.0.1:${opts.port}`;
+  await waitUntil(proc, `gRPC on ${address}`, () => portAnswers(opts.port), 120_000);
+  await waitUntil(proc, 'the default namespace', () => namespaceReady(address), 120_000);
+  return { address, uiUrl: opts.headless ? undefined : `http://127.0.0.1:${opts.uiPort ?? opts.port + 1000}`, process: proc };
+}
+
+async function namespaceReady(address: string): Promise<boolean> {
+  let connection: Connection | undefined;
+  try {
+    connection = await Connection.connect({ address, connectTimeout: 2000 });
+    await connection.workflowService.describeNamespace({ namespace: 'default' });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await connection?.close();
+  }
+}

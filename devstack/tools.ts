@@ -1,0 +1,111 @@
+// Provides the Temporal CLI and FerretDB binaries: an explicit path from the environment, else
+// PATH, else a copy built once from the pinned Go module into a per-user cache keyed by version.
+// Nothing is downloaded but Go modules; a fresh clone on the same machine reuses the cache.
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, cpSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+
+export interface ToolSpec {
+  name: 'temporal' | 'ferretdb';
+  envVar: string;
+  module: string;
+  version: string;
+  pkg: string;
+}
+
+export const TOOLS: Record<ToolSpec['name'], ToolSpec> = {
+  // v1.5.1 is the newest tag whose go.mod has no replace directive (later tags refuse `go install`).
+  temporal: { name: 'temporal', envVar: 'HOOKFLOW_TEMPORAL_BIN', module: 'github.com/temporalio/cli', version: 'v1.5.1', pkg: './cmd/temporal' },
+  ferretdb: { name: 'ferretdb', envVar: 'HOOKFLOW_FERRETDB_BIN', module: 'github.com/FerretDB/FerretDB', version: 'v1.24.2', pkg: './cmd/ferretdb' },
+};
+
+export function toolsCacheDir(env = process.env): string {
+  if (env.HOOKFLOW_TOOLS_DIR) return env.HOOKFLOW_TOOLS_DIR;
+  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'hookflow', 'tools');
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function onPath(name: string, env = process.env): string | undefined {
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (dir && isExecutable(join(dir, name))) return join(dir, name);
+  }
+  return undefined;
+}
+
+export function cachedToolPath(spec: ToolSpec, env = process.env): string {
+  return join(toolsCacheDir(env), `${spec.name}-${spec.version}`, spec.name);
+}
+
+/** Where the tool is, without building it; undefined when it must be built. */
+export function findTool(spec: ToolSpec, env = process.env): string | undefined {
+  const explicit = env[spec.envVar];
+  if (explicit) {
+    if (!isExecutable(explicit)) throw new Error(`${spec.envVar}=${explicit} is not an executable file`);
+    return explicit;
+  }
+  return onPath(spec.name, env) ?? (isExecutable(cachedToolPath(spec, env)) ? cachedToolPath(spec, env) : undefined);
+}
+
+export function ensureTool(spec: ToolSpec, env = process.env): string {
+  const found = findTool(spec, env);
+  if (found) return found;
+  buildTool(spec, env);
+  return cachedToolPath(spec, env);
+}
+
+function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; capture?: boolean }): string {
+  const res = spawnSync(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: opts.capture ? ['ignore', 'pipe', 'inherit'] : 'inherit', encoding: 'utf8' });
+  if (res.error) throw res.error;
+  if (res.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed with exit code ${res.status}`);
+  return res.stdout ?? '';
+}
+
+/**
+ * Builds from the module's own go.mod (pinned dependencies). Done from a copy of the module
+ * rather than `go install mod@version` for two reasons seen here: the proxy can refuse the
+ * version list `go install` reads for deprecation notices, and FerretDB panics at start unless
+ * build/version/version.txt (a generated file, absent from the module zip) holds its version.
+ */
+function buildTool(spec: ToolSpec, env: NodeJS.ProcessEnv): void {
+  if (!onPath('go', env)) {
+    throw new Error(
+      `${spec.name} ${spec.version} is not installed and Go is not on PATH to build it.\n` +
+        `Install Go (1.23 or newer) and run again, or set ${spec.envVar} to an existing ${spec.name} binary.`,
+    );
+  }
+  const target = cachedToolPath(spec, env);
+  const started = Date.now();
+  console.error(`[tools] building ${spec.name} ${spec.version} from ${spec.module} (first use only; a few minutes)…`);
+  const info = JSON.parse(run('go', ['mod', 'download', '-json', `${spec.module}@${spec.version}`], { env, capture: true })) as { Dir?: string; Error?: string };
+  if (!info.Dir) throw new Error(`go mod download ${spec.module}@${spec.version}: ${info.Error ?? 'no source directory'}`);
+  const work = mkdtempSync(join(tmpdir(), `hookflow-build-${spec.name}-`));
+  try {
+    const src = join(work, 'src');
+    cpSync(info.Dir, src, { recursive: true });
+    spawnSync('chmod', ['-R', 'u+w', src]);
+    if (spec.name === 'ferretdb') writeFileSync(join(src, 'build', 'version', 'version.txt'), `${spec.version}\n`);
+    mkdirSync(join(target, '..'), { recursive: true });
+    const partial = `${target}.partial`;
+    // -v lists each package as it compiles: visible progress on a long first build.
+    run('go', ['build', '-v', '-trimpath', '-o', partial, spec.pkg], { cwd: src, env });
+    chmodSync(partial, 0o755);
+    renameSync(partial, target); // atomic: a concurrent reader never sees half a binary
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  console.error(`[tools] ${spec.name} ${spec.version} ready at ${target} (${Math.round((Date.now() - started) / 1000)} s)`);
+}
+
+export function ensureAllTools(env = process.env): Record<ToolSpec['name'], string> {
+  return { temporal: ensureTool(TOOLS.temporal, env), ferretdb: ensureTool(TOOLS.ferretdb, env) };
+}
+

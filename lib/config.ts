@@ -1,0 +1,69 @@
+// All settings, read from the environment once, checked, frozen and passed in.
+// A wrong value fails fast with a message naming the variable to set.
+import { resolve } from 'node:path';
+import { ConfigError } from './errors';
+import { DEFAULT_TASK_QUEUE } from './contract';
+
+export interface Config {
+  ingressPort: number;
+  ingressHost: string;
+  temporalAddress: string;
+  temporalNamespace: string;
+  temporalUiUrl?: string;
+  taskQueue: string;
+  mongodbUri: string;
+  mongodbDb: string;
+  smtpUrl: string;
+  mailFrom: string;
+  flowsDir: string;
+  sourcesDir: string;
+  schemasDir: string;
+  logLevel: string;
+  prettyLogs: boolean;
+}
+
+const ROOT = resolve(__dirname, '..');
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${name} must be a port number (0-65535), got "${raw}"`);
+  return n;
+}
+
+function url(env: NodeJS.ProcessEnv, name: string, fallback: string, protocols: string[]): string {
+  const raw = env[name] || fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be a URL such as ${fallback}, got "${raw}"`);
+  }
+  if (!protocols.includes(parsed.protocol)) throw new ConfigError(`${name} must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
+  return raw;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const temporalAddress = env.TEMPORAL_ADDRESS || '127.0.0.1:7233';
+  if (!/^[^:\s]+:\d+$/.test(temporalAddress)) throw new ConfigError(`TEMPORAL_ADDRESS must be host:port, got "${temporalAddress}"`);
+  const level = env.LOG_LEVEL || 'info';
+  if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(level)) throw new ConfigError(`LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent; got "${level}"`);
+  return Object.freeze({
+    ingressPort: int(env, 'PORT', 3000),
+    ingressHost: env.HOST || '127.0.0.1',
+    temporalAddress,
+    temporalNamespace: env.TEMPORAL_NAMESPACE || 'default',
+    temporalUiUrl: env.TEMPORAL_UI_URL || undefined,
+    taskQueue: env.TEMPORAL_TASK_QUEUE || DEFAULT_TASK_QUEUE,
+    mongodbUri: url(env, 'MONGODB_URI', 'mongodb://127.0.0.1:27017/', ['mongodb:', 'mongodb+srv:']),
+    mongodbDb: env.MONGODB_DB || 'hookflow',
+    smtpUrl: url(env, 'SMTP_URL', 'smtp://127.0.0.1:2525', ['smtp:', 'smtps:']),
+    mailFrom: env.MAIL_FROM || 'hookflow <hookflow@localhost>',
+    flowsDir: resolve(env.HOOKFLOW_FLOWS_DIR || resolve(ROOT, 'flows')),
+    sourcesDir: resolve(env.HOOKFLOW_SOURCES_DIR || resolve(ROOT, 'sources')),
+    schemasDir: resolve(env.HOOKFLOW_SCHEMAS_DIR || resolve(ROOT, 'schemas')),
+    logLevel: level,
+    prettyLogs: env.HOOKFLOW_PRETTY_LOGS === '1',
+  });
+}

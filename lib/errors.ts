@@ -1,0 +1,76 @@
+// One place for every error the engine answers with: a stable code, an HTTP status,
+// and optional details. The Koa error middleware and the workflow failure mapping both read these.
+
+export class HookflowError extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class MalformedBodyError extends HookflowError {
+  constructor(message: string) { super('malformed_body', 400, message); }
+}
+
+/** 401: the request cannot be attributed to the source (missing, invalid or stale signature). */
+export class SignatureError extends HookflowError {
+  constructor(code: 'signature_missing' | 'signature_invalid' | 'signature_stale', message: string) {
+    super(code, 401, message);
+  }
+}
+
+export class ForbiddenAddressError extends HookflowError {
+  constructor(address: string) { super('address_not_allowed', 403, `address ${address} is not allowed for this source`); }
+}
+
+export class UnknownSourceError extends HookflowError {
+  constructor(source: string) { super('unknown_source', 404, `no source named "${source}" is configured`); }
+}
+
+export class PayloadTooLargeError extends HookflowError {
+  constructor(limit: number) { super('payload_too_large', 413, `body exceeds the limit of ${limit} bytes`); }
+}
+
+export class UnsupportedMediaTypeError extends HookflowError {
+  constructor(got: string | undefined) {
+    super('unsupported_media_type', 415, `expected content-type application/json, got ${got ? `"${got}"` : 'none'}`);
+  }
+}
+
+export interface Violation { path: string; message: string }
+
+export class SchemaViolationError extends HookflowError {
+  constructor(eventType: string, readonly violations: Violation[]) {
+    super('schema_violation', 422, `event ${eventType} does not match its schema`, violations);
+  }
+}
+
+/** 503: we cannot durably take the event right now; the provider should retry later. */
+export class UnavailableError extends HookflowError {
+  constructor(message: string, readonly retryAfterSeconds = 5) {
+    super('unavailable', 503, message);
+  }
+}
+
+/** A setting is missing or wrong: start-up stops with this message. */
+export class ConfigError extends HookflowError {
+  constructor(message: string) { super('config_invalid', 500, message); }
+}
+
+/** Flow files or source files failed validation: carries every problem found. */
+export class DefinitionError extends HookflowError {
+  constructor(readonly problems: { file: string; line: number; column: number; message: string; hint?: string }[]) {
+    super('definition_invalid', 500, formatProblems(problems));
+  }
+}
+
+export function formatProblems(problems: DefinitionError['problems']): string {
+  return problems
+    .map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}${p.hint ? `\n    hint: ${p.hint}` : ''}`)
+    .join('\n');
+}

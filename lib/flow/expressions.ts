@@ -1,0 +1,97 @@
+// The flow expression language: JSONata, evaluated with a deterministic budget so a runaway
+// expression fails cleanly instead of hanging a worker. Pure: runs inside workflow code too.
+import jsonata from 'jsonata';
+
+/** Evaluations (AST nodes visited) allowed for one expression; deterministic, unlike a wall-clock limit. */
+const EVALUATION_BUDGET = 200_000;
+const MAX_DEPTH = 200;
+const TEMPLATE = /\{\{([\s\S]+?)\}\}/g;
+const WHOLE_TEMPLATE = /^\s*\{\{([\s\S]+?)\}\}\s*$/;
+
+export class ExpressionError extends Error {
+  constructor(readonly expression: string, message: string) {
+    super(`expression "${expression.trim()}": ${message}`);
+    this.name = 'ExpressionError';
+  }
+}
+
+function describe(err: unknown): string {
+  if (err && typeof err === 'object' && 'message' in err) return String((err as { message: unknown }).message);
+  return String(err);
+}
+
+/** Compiles an expression, throwing ExpressionError with JSONata's message when it does not parse. */
+export function compileExpression(source: string): jsonata.Expression {
+  try {
+    return jsonata(source, { stack: MAX_DEPTH });
+  } catch (err) {
+    throw new ExpressionError(source, describe(err));
+  }
+}
+
+export async function evaluateExpression(source: string, scope: object): Promise<unknown> {
+  const expr = compileExpression(source);
+  let visited = 0;
+  const entry = Symbol.for('jsonata.__evaluate_entry') as unknown as string;
+  expr.assign(entry, () => {
+    if (++visited > EVALUATION_BUDGET) throw new ExpressionError(source, `exceeded the budget of ${EVALUATION_BUDGET} evaluation steps`);
+  });
+  try {
+    return await expr.evaluate(scope);
+  } catch (err) {
+    if (err instanceof ExpressionError) throw err;
+    throw new ExpressionError(source, describe(err));
+  }
+}
+
+/** The {{ … }} expressions inside a string, in order. */
+export function templateExpressions(text: string): string[] {
+  return [...text.matchAll(TEMPLATE)].map((m) => m[1]);
+}
+
+/**
+ * Renders a value whose strings may contain {{ expression }} templates. A string that is one
+ * whole template keeps the expression's type (number, object, array); otherwise results are
+ * interpolated as text.
+ */
+export async function renderTemplate(value: unknown, scope: object): Promise<unknown> {
+  if (typeof value === 'string') return renderString(value, scope);
+  if (Array.isArray(value)) return Promise.all(value.map((v) => renderTemplate(v, scope)));
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = await renderTemplate(v, scope);
+    return out;
+  }
+  return value;
+}
+
+async function renderString(text: string, scope: object): Promise<unknown> {
+  const whole = WHOLE_TEMPLATE.exec(text);
+  if (whole && templateExpressions(text).length === 1) return normalize(await evaluateExpression(whole[1], scope));
+  const parts = templateExpressions(text);
+  if (parts.length === 0) return text;
+  const values = await Promise.all(parts.map((p) => evaluateExpression(p, scope)));
+  let i = 0;
+  return text.replace(TEMPLATE, () => asText(values[i++]));
+}
+
+function asText(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
+/** JSONata returns sequences (arrays with extra flags); turn them into plain JSON values. */
+function normalize(v: unknown): unknown {
+  return v === undefined ? undefined : JSON.parse(JSON.stringify(v));
+}
+
+/** `if:` and `forEach:` take a bare expression; a {{ … }} wrapper is tolerated. */
+export function unwrapExpression(source: string): string {
+  const whole = WHOLE_TEMPLATE.exec(source);
+  return whole && templateExpressions(source).length === 1 ? whole[1] : source;
+}
+
+/** Truthiness as in JavaScript; undefined (nothing matched) is false. */
+export async function evaluateCondition(source: string, scope: object): Promise<boolean> {
+  return Boolean(await evaluateExpression(unwrapExpression(source), scope));
+}

@@ -1,0 +1,63 @@
+// The Koa app factory: routes and error mapping, no listening. Tests drive app.callback() directly.
+import Koa from 'koa';
+import Router from '@koa/router';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { HookflowError, SchemaViolationError, UnavailableError, UnknownSourceError, UnsupportedMediaTypeError } from '../lib/errors';
+import { readBody } from './http';
+import { handleWebhook, type WebhookDeps } from './webhook';
+import type { Definitions } from '../lib/loader/definitions';
+
+export interface AppDeps extends WebhookDeps {
+  definitions: Definitions;
+}
+
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa();
+  const router = new Router();
+
+  app.use(async (ctx, next) => {
+    const requestId = (ctx.get('x-request-id') || randomUUID()).slice(0, 100);
+    ctx.state.log = deps.log.child({ requestId });
+    ctx.set('X-Request-Id', requestId);
+    const started = process.hrtime.bigint();
+    try {
+      await next();
+    } catch (err) {
+      respondWithError(ctx, err, ctx.state.log as Logger);
+    }
+    (ctx.state.log as Logger).info({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
+  });
+
+  router.get('/healthz', (ctx) => { ctx.body = { status: 'ok' }; });
+
+  router.post('/webhooks/:source', async (ctx) => {
+    const source = deps.definitions.sources.get(ctx.params.source);
+    if (!source) throw new UnknownSourceError(ctx.params.source);
+    if (!ctx.is('application/json')) throw new UnsupportedMediaTypeError(ctx.get('content-type') || undefined);
+    const rawBody = await readBody(ctx.req, source.maxBodyBytes);
+    const log = (ctx.state.log as Logger).child({ source: source.name });
+    const result = await handleWebhook({ source, headers: ctx.req.headers, rawBody, receivedAt: new Date() }, { ...deps, log });
+    ctx.status = result.status;
+    ctx.body = result.body;
+  });
+
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
+}
+
+function respondWithError(ctx: Koa.Context, err: unknown, log: Logger): void {
+  if (err instanceof HookflowError) {
+    ctx.status = err.status;
+    const body: Record<string, unknown> = { error: { code: err.code, message: err.message } };
+    if (err instanceof SchemaViolationError) (body.error as Record<string, unknown>).violations = err.violations;
+    if (err instanceof UnavailableError) ctx.set('Retry-After', String(err.retryAfterSeconds));
+    ctx.body = body;
+    log[err.status >= 500 ? 'error' : 'warn']({ code: err.code, reason: err.message }, 'request rejected');
+    return;
+  }
+  log.error({ err }, 'unexpected error');
+  ctx.status = 500;
+  ctx.body = { error: { code: 'internal_error', message: 'unexpected error; the event was not accepted, retry later' } };
+}
