@@ -39,7 +39,7 @@ export function loadFlows(files: string[], context: FlowContext): FlowCatalog {
   for (const file of files) {
     const yaml = readYamlFile(file, relative(process.cwd(), file) || file);
     const result = checkFlowFile(yaml, context);
-    problems.push(...result.problems);
+    problems.push(...result.problems.sort((a, b) => a.line - b.line || a.column - b.column));
     if (!result.flow) continue;
     const previous = byName.get(result.flow.name);
     if (previous) {

@@ -1,0 +1,100 @@
+// An isolated real stack for a test file: Temporal dev server and FerretDB on free ports with a
+// fresh data folder, an SMTP catcher, the worker and the ingress in-process on real sockets.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode, type Worker } from '@temporalio/worker';
+import { MongoClient, type Db } from 'mongodb';
+import pino from 'pino';
+import { startEmbeddedServices, type EmbeddedServices } from '../../devstack/services';
+import { freePort } from '../../devstack/process';
+import { loadDefinitions, type Definitions } from '../../lib/loader/definitions';
+import { createApp } from '../../server/app';
+import { createRunStarter } from '../../server/start-runs';
+import { createWorker, WORKFLOWS_PATH } from '../../worker/create-worker';
+import { createMailer } from '../../activities/mailer';
+import type { ActivityDeps } from '../../activities';
+import type { SmtpCatcher } from '../../devstack/smtp-catcher';
+
+export { ROOT } from './paths';
+import { ROOT } from './paths';
+export const TEST_SECRET = 'test-webhook-secret';
+export const TEST_TASK_QUEUE = 'hookflow-test';
+
+let runtimeInstalled = false;
+
+export interface TestStack {
+  services: EmbeddedServices;
+  smtp: SmtpCatcher;
+  client: Client;
+  db: Db;
+  definitions: Definitions;
+  ingressUrl: string;
+  /** Set to inject a failure after an activity's effect (simulates a crash before completion). */
+  faults: { afterEffect?: ActivityDeps['afterEffect'] };
+  stop(): Promise<void>;
+}
+
+export async function startTestStack(opts: { flowsDir?: string } = {}): Promise<TestStack> {
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    runtimeInstalled = true;
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), 'hookflow-test-'));
+  const services = await startEmbeddedServices({
+    dataDir,
+    headless: true,
+    ports: { temporal: await freePort(), temporalUi: await freePort(), mongo: await freePort(), smtp: await freePort() },
+  });
+  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const mongo = await new MongoClient(services.mongodbUri).connect();
+  const db = mongo.db(`t${Date.now()}`);
+  const definitions = loadDefinitions(
+    { flowsDir: opts.flowsDir ?? join(ROOT, 'flows'), sourcesDir: join(ROOT, 'sources'), schemasDir: join(ROOT, 'schemas') },
+    { PAYMENTS_WEBHOOK_SECRET: TEST_SECRET },
+  );
+  const faults: TestStack['faults'] = {};
+  const mail = createMailer(services.smtpUrl);
+  const nativeConnection = await NativeConnection.connect({ address: services.temporalAddress });
+  const worker: Worker = await createWorker({
+    connection: nativeConnection,
+    namespace: 'default',
+    taskQueue: TEST_TASK_QUEUE,
+    workflowBundle: await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') }),
+    db,
+    mail,
+    log,
+    mailFrom: 'hookflow-test <test@localhost>',
+    afterEffect: (e) => faults.afterEffect?.(e),
+  });
+  const workerRun = worker.run();
+  const connection = await Connection.connect({ address: services.temporalAddress });
+  const client = new Client({ connection, namespace: 'default' });
+  const app = createApp({ definitions, startRuns: createRunStarter(client, TEST_TASK_QUEUE, log), log });
+  const server: Server = await new Promise((res) => { const s = app.listen(0, '127.0.0.1', () => res(s)); });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    services,
+    smtp: services.smtp!,
+    client,
+    db,
+    definitions,
+    ingressUrl: `http://127.0.0.1:${port}`,
+    faults,
+    async stop() {
+      await new Promise((r) => server.close(r));
+      worker.shutdown();
+      await workerRun;
+      await nativeConnection.close();
+      await connection.close();
+      mail.close();
+      await mongo.close();
+      await services.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

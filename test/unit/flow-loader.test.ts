@@ -1,0 +1,67 @@
+// The flow loader reports every mistake with its position and a hint, and accepts the shipped flows.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { listYamlFiles, loadFlows } from '../../lib/loader/flows';
+import { loadDefinitions } from '../../lib/loader/definitions';
+import { activityCatalog } from '../../activities/catalog';
+import flowSchema from '../../schemas/flow.schema.json';
+import { ROOT } from '../helpers/paths';
+
+const context = { sources: new Set(['payments']), eventTypes: new Set(['payment.succeeded']) };
+const fixture = (name: string) => join(ROOT, 'test/fixtures/broken-flows', name);
+
+test('every shipped flow, source and event schema loads without problems', () => {
+  const defs = loadDefinitions(
+    { flowsDir: join(ROOT, 'flows'), sourcesDir: join(ROOT, 'sources'), schemasDir: join(ROOT, 'schemas') },
+    { PAYMENTS_WEBHOOK_SECRET: 'x' },
+  );
+  assert.ok(defs.flows.length >= 1);
+  for (const flow of defs.flows) assert.match(flow.version, /^[0-9a-f]{12}$/);
+});
+
+test('semantic mistakes are all reported, each at its line and column', () => {
+  const { flows, problems } = loadFlows([fixture('many-mistakes.yaml')], context);
+  assert.equal(flows.length, 0);
+  const found = problems.map((p) => `${p.line}:${p.column} ${p.message}`);
+  const expected = [
+    [3, 11, /unknown source "paymnets"/],
+    [4, 31, /"payment.exploded" has no payload schema/],
+    [9, 7, /mongo.updateOne needs argument "update"/],
+    [11, 9, /duplicate step id "first"/],
+    [13, 9, /expression "event.body.data.amount >"/],
+    [16, 16, /expression "event.body.\("/],
+    [18, 12, /email.send has no argument "bcc"/],
+  ] as const;
+  assert.equal(problems.length, expected.length, found.join('\n'));
+  for (const [line, column, message] of expected) {
+    assert.ok(problems.some((p) => p.line === line && p.column === column && message.test(p.message)), `expected ${line}:${column} ${message} in:\n${found.join('\n')}`);
+  }
+  assert.ok(problems.every((p) => p.file.endsWith('many-mistakes.yaml')));
+});
+
+test('schema mistakes are reported with positions and hints', () => {
+  const { problems } = loadFlows([fixture('schema-mistakes.yaml')], context);
+  const byLine = (line: number) => problems.filter((p) => p.line === line);
+  assert.match(byLine(1)[0]?.message ?? '', /\/name must match pattern/);
+  assert.match(byLine(7)[0]?.message ?? '', /\/steps\/0\/uses must be equal to one of the allowed values/);
+  assert.match(byLine(7)[0]?.hint ?? '', /mongo\.updateOne/);
+  assert.match(byLine(8)[0]?.message ?? '', /timeout must match pattern/);
+  assert.match(byLine(9)[0]?.message ?? '', /unknown property "retries"/);
+});
+
+test('a YAML syntax error is reported at its position, not thrown', () => {
+  const { problems } = loadFlows([fixture('not-yaml.yaml')], context);
+  assert.ok(problems.length >= 1);
+  assert.ok(problems[0].line >= 2, `line ${problems[0].line}`);
+});
+
+test('the flow schema lists exactly the activities of the catalog', () => {
+  const stepUses = (flowSchema.definitions.step.properties.uses as { enum: string[] }).enum;
+  assert.deepEqual([...stepUses].sort(), Object.keys(activityCatalog).sort());
+});
+
+test('listYamlFiles finds the fixtures in name order', () => {
+  const files = listYamlFiles(join(ROOT, 'test/fixtures/broken-flows')).map((f) => f.split('/').pop());
+  assert.deepEqual(files, ['many-mistakes.yaml', 'not-yaml.yaml', 'schema-mistakes.yaml']);
+});
