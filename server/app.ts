@@ -8,8 +8,9 @@ import { readBody } from './http';
 import { handleWebhook, type WebhookDeps } from './webhook';
 import type { Definitions } from '../lib/loader/definitions';
 
-export interface AppDeps extends WebhookDeps {
-  definitions: Definitions;
+export interface AppDeps extends Omit<WebhookDeps, 'definitions'> {
+  /** Read per request, so a reload of flow files takes effect without a restart. */
+  getDefinitions: () => Definitions;
 }
 
 export function createApp(deps: AppDeps): Koa {
@@ -32,12 +33,13 @@ export function createApp(deps: AppDeps): Koa {
   router.get('/healthz', (ctx) => { ctx.body = { status: 'ok' }; });
 
   router.post('/webhooks/:source', async (ctx) => {
-    const source = deps.definitions.sources.get(ctx.params.source);
+    const definitions = deps.getDefinitions();
+    const source = definitions.sources.get(ctx.params.source);
     if (!source) throw new UnknownSourceError(ctx.params.source);
     if (!ctx.is('application/json')) throw new UnsupportedMediaTypeError(ctx.get('content-type') || undefined);
     const rawBody = await readBody(ctx.req, source.maxBodyBytes);
     const log = (ctx.state.log as Logger).child({ source: source.name });
-    const result = await handleWebhook({ source, headers: ctx.req.headers, rawBody, receivedAt: new Date() }, { ...deps, log });
+    const result = await handleWebhook({ source, headers: ctx.req.headers, rawBody, receivedAt: new Date() }, { ...deps, definitions, log });
     ctx.status = result.status;
     ctx.body = result.body;
   });

@@ -14,7 +14,7 @@ async function main() {
   // Lazy: the ingress starts even while Temporal is down and answers 503 until it is back.
   const connection = Connection.lazy({ address: config.temporalAddress });
   const client = new Client({ connection, namespace: config.temporalNamespace });
-  const app = createApp({ definitions, startRuns: createRunStarter(client, config.taskQueue, log), log });
+  const app = createApp({ getDefinitions: () => definitions, startRuns: createRunStarter(client, config.taskQueue, log), log });
   const server = app.listen(config.ingressPort, config.ingressHost, () => {
     log.info({ url: `http://${config.ingressHost}:${config.ingressPort}`, flows: definitions.flows.map((f) => f.name) }, 'ingress listening');
   });

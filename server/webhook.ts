@@ -3,7 +3,8 @@
 import type { Logger } from 'pino';
 import { MalformedBodyError, SchemaViolationError } from '../lib/errors';
 import type { FlowEvent } from '../lib/flow/types';
-import { type Definitions, flowsFor } from '../lib/loader/definitions';
+import type { Definitions } from '../lib/loader/definitions';
+import { selectFlows } from '../lib/flow/select';
 import type { SourceDefinition } from '../lib/loader/sources';
 import type { Headers } from './http';
 import { parseJsonBody, valueAt } from './json-body';
@@ -23,6 +24,7 @@ export interface WebhookResponse {
 }
 
 export interface WebhookDeps {
+  /** The definitions in force for this request (they can be reloaded between requests). */
   definitions: Pick<Definitions, 'flows' | 'eventSchemas'>;
   startRuns: RunStarter;
   log: Logger;
@@ -38,17 +40,17 @@ export async function handleWebhook(req: WebhookRequest, deps: WebhookDeps): Pro
 
   const type = eventField(body, source.event.type, 'type');
   const id = eventField(body, source.event.id, 'id');
-  const flows = flowsFor(deps.definitions, source.name, type);
   const validate = deps.definitions.eventSchemas.get(type);
   if (validate) {
     const violations = validate(body);
     if (violations.length) throw new SchemaViolationError(type, violations.slice(0, MAX_VIOLATIONS));
   }
+  const event: FlowEvent = { id, type, source: source.name, receivedAt: req.receivedAt.toISOString(), body };
+  const flows = await selectFlows(deps.definitions.flows, event);
   if (flows.length === 0) {
     deps.log.info({ eventId: id, eventType: type }, 'no flow for this event: acknowledged and ignored');
     return { status: 200, body: { status: 'ignored', eventId: id, eventType: type, runs: [] } };
   }
-  const event: FlowEvent = { id, type, source: source.name, receivedAt: req.receivedAt.toISOString(), body };
   const runs = await deps.startRuns(flows, event);
   const anyNew = runs.some((r) => !r.duplicate);
   return { status: anyNew ? 202 : 200, body: { status: anyNew ? 'accepted' : 'duplicate', eventId: id, eventType: type, runs } };

@@ -33,8 +33,3 @@ export function loadDefinitions(dirs: DefinitionDirs, env: NodeJS.ProcessEnv = p
   if (problems.length) throw new DefinitionError(problems);
   return { sources: new Map(sources.map((s) => [s.name, s])), eventSchemas, flows };
 }
-
-/** Flows that a (source, event type) pair starts. */
-export function flowsFor(defs: Pick<Definitions, 'flows'>, source: string, eventType: string): FlowDefinition[] {
-  return defs.flows.filter((f) => f.trigger.source === source && f.trigger.events.includes(eventType));
-}

@@ -73,7 +73,7 @@ export async function startTestStack(opts: { flowsDir?: string } = {}): Promise<
   const workerRun = worker.run();
   const connection = await Connection.connect({ address: services.temporalAddress });
   const client = new Client({ connection, namespace: 'default' });
-  const app = createApp({ definitions, startRuns: createRunStarter(client, TEST_TASK_QUEUE, log), log });
+  const app = createApp({ getDefinitions: () => definitions, startRuns: createRunStarter(client, TEST_TASK_QUEUE, log), log });
   const server: Server = await new Promise((res) => { const s = app.listen(0, '127.0.0.1', () => res(s)); });
   const { port } = server.address() as AddressInfo;
 

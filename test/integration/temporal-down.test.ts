@@ -21,7 +21,7 @@ test('503 with Retry-After when Temporal cannot take the event', async () => {
     { PAYMENTS_WEBHOOK_SECRET: TEST_SECRET },
   );
   const log = pino({ level: 'silent' });
-  const app = createApp({ definitions, startRuns: createRunStarter(client, 'q', log), log });
+  const app = createApp({ getDefinitions: () => definitions, startRuns: createRunStarter(client, 'q', log), log });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   try {
