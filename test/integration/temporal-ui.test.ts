@@ -1,0 +1,104 @@
+// Looks at a run as an on-call engineer would: headless Chromium opens the embedded Temporal Web
+// UI, finds a completed run by a search-attribute query, and reads the step names in its history.
+// A screenshot is kept under test-artifacts/.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { MongoClient } from 'mongodb';
+import pino from 'pino';
+import { chromium, type Browser } from 'playwright-core';
+import { startEmbeddedServices, type EmbeddedServices } from '../../devstack/services';
+import { freePort } from '../../devstack/process';
+import { createWorker } from '../../worker/create-worker';
+import { createMailer } from '../../activities/mailer';
+import { createRunStarter } from '../../server/start-runs';
+import { loadDefinitions } from '../../lib/loader/definitions';
+import { ROOT } from '../helpers/paths';
+import { paymentSucceeded, uid } from '../helpers/events';
+
+const CHROMIUM = process.env.HOOKFLOW_CHROMIUM || '/usr/bin/chromium';
+const ARTIFACTS = join(ROOT, 'test-artifacts');
+const log = pino({ level: 'silent' });
+
+let services: EmbeddedServices;
+let dataDir: string;
+let browser: Browser;
+const cleanups: (() => Promise<unknown> | void)[] = [];
+
+before(async () => {
+  assert.ok(existsSync(CHROMIUM), `the Temporal UI check needs Chromium at ${CHROMIUM}: install Debian's package (apt-get install chromium) or set HOOKFLOW_CHROMIUM`);
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  dataDir = mkdtempSync(join(tmpdir(), 'hookflow-ui-'));
+  services = await startEmbeddedServices({
+    dataDir,
+    headless: false,
+    ports: { temporal: await freePort(), temporalUi: await freePort(), mongo: await freePort(), smtp: await freePort() },
+  });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  for (const c of cleanups.reverse()) await c();
+  await browser?.close();
+  await services?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function runPaymentFlow(): Promise<{ eventId: string; workflowId: string }> {
+  const mongo = await new MongoClient(services.mongodbUri).connect();
+  cleanups.push(() => mongo.close());
+  const db = mongo.db('ui');
+  const orderId = uid('ord');
+  await db.collection<{ _id: string; status: string }>('orders').insertOne({ _id: orderId, status: 'pending' });
+  await db.collection<{ _id: string; stock: number }>('inventory').insertOne({ _id: 'SKU-UI', stock: 10 });
+
+  const connection = await NativeConnection.connect({ address: services.temporalAddress });
+  const mail = createMailer(services.smtpUrl);
+  const worker = await createWorker({ connection, namespace: 'default', taskQueue: 'ui', db, mail, log, mailFrom: 'ui@localhost' });
+  const running = worker.run();
+  cleanups.push(async () => { worker.shutdown(); await running; await connection.close(); mail.close(); });
+
+  const clientConnection = await Connection.connect({ address: services.temporalAddress });
+  cleanups.push(() => clientConnection.close());
+  const client = new Client({ connection: clientConnection });
+  const definitions = loadDefinitions(
+    { flowsDir: join(ROOT, 'flows'), sourcesDir: join(ROOT, 'sources'), schemasDir: join(ROOT, 'schemas') },
+    { PAYMENTS_WEBHOOK_SECRET: 'x' },
+  );
+  const flow = definitions.flows.find((f) => f.name === 'payment-succeeded')!;
+  const body = paymentSucceeded({ orderId, items: [{ sku: 'SKU-UI', quantity: 1 }] });
+  const [start] = await createRunStarter(client, 'ui', log)([flow], { id: body.id, type: body.type, source: 'payments', receivedAt: new Date().toISOString(), body });
+  await client.workflow.getHandle(start.workflowId).result();
+  return { eventId: body.id, workflowId: start.workflowId };
+}
+
+test('a completed run is found by HookflowEventId in the Temporal UI and shows its steps', async () => {
+  const { eventId, workflowId } = await runPaymentFlow();
+  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  const query = encodeURIComponent(`HookflowEventId="${eventId}"`);
+  await page.goto(`${services.temporalUiUrl}/namespaces/default/workflows?query=${query}`);
+
+  // Visibility is eventually consistent: the list may need a reload before the run shows.
+  const link = page.getByRole('link', { name: workflowId });
+  for (let attempt = 0; attempt < 20 && !(await link.count()); attempt++) {
+    await page.waitForTimeout(500);
+    await page.reload();
+  }
+  await link.first().click();
+  await page.waitForURL(/\/workflows\/.+/);
+  await page.getByText('Completed').first().waitFor();
+  for (const step of ['mark-order-paid', 'decrement-inventory[0]', 'email-customer']) {
+    await page.getByText(step, { exact: false }).first().waitFor({ timeout: 15_000 });
+  }
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, 'temporal-ui-run.png'), fullPage: true });
+  const text = await page.locator('body').innerText();
+  assert.match(text, /payment-succeeded ← payment\.succeeded/, 'the static summary names the flow and the event');
+});
