@@ -24,6 +24,9 @@ async function ensureFree(ports: Record<string, number>): Promise<void> {
   }
 }
 
+/** Stops whatever has been started so far; a failed start must not leave servers behind. */
+let stopAll = async (): Promise<void> => undefined;
+
 async function main() {
   const env = { ...process.env };
   env.PAYMENTS_WEBHOOK_SECRET ||= DEV_WEBHOOK_SECRET;
@@ -52,6 +55,7 @@ async function main() {
     onMail: (m) => console.log(`[smtp] caught "${m.subject}" for ${m.to.join(', ')} (saved under ${join(dataDir, 'mail')})`),
   });
 
+  stopAll = services.stop;
   if (services.started.includes('ferretdb')) {
     const mongo = await new MongoClient(services.mongodbUri).connect();
     await seedDemoData(mongo.db(config.mongodbDb));
@@ -68,14 +72,17 @@ async function main() {
   const node = (name: string, entry: string) =>
     startProcess({ name, command: process.execPath, args: ['--import', 'tsx', join(ROOT, entry)], env: childEnv, cwd: ROOT, echo: true });
   const children: ManagedProcess[] = [node('worker', 'worker/main.ts'), node('ingress', 'server/main.ts')];
+  stopAll = async () => {
+    await Promise.all(children.map((c) => c.stop()));
+    await services.stop();
+  };
 
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
     console.log('\nhookflow: stopping…');
-    await Promise.all(children.map((c) => c.stop()));
-    await services.stop();
+    await stopAll();
     console.log('hookflow: stopped.');
     process.exit(code);
   };
@@ -104,4 +111,7 @@ Send a first event: see "Send a first event" in README.md. Ctrl-C stops everythi
 `);
 }
 
-main().catch(exitOnStartupError('hookflow'));
+main().catch(async (err) => {
+  await stopAll().catch(() => undefined);
+  exitOnStartupError('hookflow')(err);
+});

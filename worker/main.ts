@@ -1,5 +1,5 @@
 // The worker process: checks the flow files, connects to Temporal, MongoDB and SMTP, runs until signalled.
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { MongoClient } from 'mongodb';
 import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
@@ -11,6 +11,8 @@ import { exitOnStartupError } from '../lib/startup';
 async function main() {
   const config = loadConfig();
   const log = createLogger({ level: config.logLevel, pretty: config.prettyLogs, name: 'worker' });
+  // The SDK's own log (bundler output, worker state) only from warnings up, unless debugging.
+  Runtime.install({ logger: new DefaultLogger(config.logLevel === 'debug' || config.logLevel === 'trace' ? 'DEBUG' : 'WARN') });
   // The worker executes whatever definition a run carries, but refusing to start with broken
   // flow files surfaces the mistake where ops look first.
   loadDefinitions(config);
