@@ -1,7 +1,7 @@
 // Child processes of the dev stack: start, wait until their port answers, stop cleanly.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 
 export interface ManagedProcess {
   name: string;
@@ -64,14 +64,4 @@ export async function waitUntil(proc: ManagedProcess, what: string, check: () =>
   throw new Error(`${proc.name}: timed out after ${timeoutMs / 1000} s waiting for ${what}`);
 }
 
-/** A port nobody listens on right now (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../lib/net';

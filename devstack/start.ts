@@ -40,7 +40,7 @@ async function main() {
     smtp: port('HOOKFLOW_SMTP_PORT', 2525),
   };
   const external = { temporalAddress: env.TEMPORAL_ADDRESS, mongodbUri: env.MONGODB_URI, smtpUrl: env.SMTP_URL };
-  const toCheck: Record<string, number> = { PORT: config.ingressPort };
+  const toCheck: Record<string, number> = { PORT: config.ingressPort, WORKER_OPS_PORT: config.workerOpsPort };
   if (!external.temporalAddress) Object.assign(toCheck, { HOOKFLOW_TEMPORAL_PORT: ports.temporal, HOOKFLOW_TEMPORAL_UI_PORT: ports.temporalUi });
   if (!external.mongodbUri) toCheck.HOOKFLOW_MONGO_PORT = ports.mongo;
   if (!external.smtpUrl) toCheck.HOOKFLOW_SMTP_PORT = ports.smtp;
@@ -102,6 +102,7 @@ async function main() {
   console.log(`
 hookflow is running.
   ingress      ${ingress}   (POST ${ingress}/webhooks/<source>)
+  worker ops   http://${config.ingressHost}:${config.workerOpsPort}/readyz and /metrics
   Temporal UI  ${services.temporalUiUrl ?? '(external Temporal: use its own UI)'}
   Temporal     ${services.temporalAddress}
   MongoDB      ${services.mongodbUri}${services.started.includes('ferretdb') ? ' (FerretDB)' : ''}

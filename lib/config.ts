@@ -6,6 +6,8 @@ import { DEFAULT_TASK_QUEUE } from './contract';
 
 export interface Config {
   ingressPort: number;
+  /** The worker's /healthz, /readyz and /metrics. */
+  workerOpsPort: number;
   ingressHost: string;
   temporalAddress: string;
   temporalNamespace: string;
@@ -51,6 +53,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(level)) throw new ConfigError(`LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent; got "${level}"`);
   return Object.freeze({
     ingressPort: int(env, 'PORT', 3000),
+    workerOpsPort: int(env, 'WORKER_OPS_PORT', 3001),
     ingressHost: env.HOST || '127.0.0.1',
     temporalAddress,
     temporalNamespace: env.TEMPORAL_NAMESPACE || 'default',

@@ -1,0 +1,41 @@
+// The worker's operations endpoint: /healthz (alive), /readyz (Temporal and MongoDB answer),
+// /metrics (Temporal SDK metrics, scraped from the SDK's local exporter, plus process metrics).
+import { createServer, type Server } from 'node:http';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { type ReadinessCheck, readiness } from '../lib/health';
+
+export interface OpsServerOptions {
+  port: number;
+  host: string;
+  checks: ReadinessCheck[];
+  /** Where the Temporal SDK's Prometheus exporter listens (host:port), if enabled. */
+  sdkMetricsAddress?: string;
+}
+
+export async function startOpsServer(opts: OpsServerOptions): Promise<Server> {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'hookflow_worker_' });
+  const server = createServer(async (req, res) => {
+    const send = (status: number, type: string, body: string) => { res.writeHead(status, { 'content-type': type }); res.end(body); };
+    try {
+      if (req.url === '/healthz') return send(200, 'application/json', JSON.stringify({ status: 'ok' }));
+      if (req.url === '/readyz') {
+        const report = await readiness(opts.checks);
+        return send(report.ready ? 200 : 503, 'application/json', JSON.stringify(report));
+      }
+      if (req.url === '/metrics') {
+        const own = await registry.metrics();
+        const sdk = opts.sdkMetricsAddress ? await fetch(`http://${opts.sdkMetricsAddress}/metrics`).then((r) => r.text()).catch(() => '') : '';
+        return send(200, registry.contentType, `${sdk}\n${own}`);
+      }
+      send(404, 'application/json', JSON.stringify({ error: { code: 'not_found', message: 'try /healthz, /readyz or /metrics' } }));
+    } catch (err) {
+      send(500, 'application/json', JSON.stringify({ error: { code: 'internal_error', message: (err as Error).message } }));
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  return server;
+}
