@@ -1,0 +1,77 @@
+// The newcomer's path: the `npm start` launcher brings up the whole embedded stack, the README's
+// copy-paste command (run as written, but against this test's port) produces a completed run,
+// and Ctrl-C (SIGINT) stops every child.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MongoClient } from 'mongodb';
+import { freePort } from '../../lib/net';
+import { portAnswers } from '../../devstack/process';
+import { ROOT } from '../helpers/paths';
+
+let launcher: ChildProcess | undefined;
+const dataDir = mkdtempSync(join(tmpdir(), 'hookflow-start-'));
+after(() => {
+  launcher?.kill('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+function readmeCommand(ingressPort: number): string {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const block = /```sh\n(SECRET=dev-secret-change-me[\s\S]*?)```/.exec(readme);
+  assert.ok(block, 'README has the "send a first event" block');
+  return block[1].replace(/127\.0\.0\.1:3000/g, `127.0.0.1:${ingressPort}`).replace('curl -i', 'curl -s');
+}
+
+test('npm start serves the README example end to end and stops cleanly on SIGINT', async () => {
+  const ports = {
+    PORT: await freePort(), WORKER_OPS_PORT: await freePort(), HOOKFLOW_TEMPORAL_PORT: await freePort(),
+    HOOKFLOW_TEMPORAL_UI_PORT: await freePort(), HOOKFLOW_MONGO_PORT: await freePort(), HOOKFLOW_SMTP_PORT: await freePort(),
+  };
+  const env: NodeJS.ProcessEnv = { ...process.env, HOOKFLOW_DATA_DIR: dataDir, HOOKFLOW_PRETTY_LOGS: '0', PAYMENTS_WEBHOOK_SECRET: '' };
+  for (const [k, v] of Object.entries(ports)) env[k] = String(v);
+  delete env.TEMPORAL_ADDRESS; delete env.MONGODB_URI; delete env.SMTP_URL;
+  launcher = spawn(process.execPath, ['--import', 'tsx', 'devstack/start.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  launcher.stdout!.on('data', (c) => { output += c; });
+  launcher.stderr!.on('data', (c) => { output += c; });
+  const exited = new Promise<number | null>((resolve) => launcher!.once('exit', (code) => resolve(code)));
+
+  for (let i = 0; i < 600 && !output.includes('hookflow is running.'); i++) {
+    assert.equal(launcher.exitCode, null, `launcher exited early:\n${output}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.match(output, /hookflow is running\./);
+  assert.match(output, new RegExp(`Temporal UI  http://127\\.0\\.0\\.1:${ports.HOOKFLOW_TEMPORAL_UI_PORT}`));
+  assert.ok(await portAnswers(ports.HOOKFLOW_TEMPORAL_UI_PORT), 'the Temporal Web UI listens');
+
+  const sent = spawnSync('bash', ['-c', readmeCommand(ports.PORT)], { encoding: 'utf8' });
+  assert.equal(sent.status, 0, sent.stderr);
+  const answer = JSON.parse(sent.stdout);
+  assert.equal(answer.status, 'accepted');
+  assert.equal(answer.runs[0].workflowId, 'payment-succeeded:payments:evt_demo_1');
+
+  // The email is the flow's last step: once it is caught, every earlier effect is in place.
+  const mailDir = join(dataDir, 'mail');
+  for (let i = 0; i < 150 && readdirSync(mailDir).length === 0; i++) await new Promise((r) => setTimeout(r, 200));
+  assert.equal(readdirSync(mailDir).filter((f) => f.endsWith('.eml')).length, 1, 'the customer email was caught');
+
+  const mongo = await new MongoClient(`mongodb://127.0.0.1:${ports.HOOKFLOW_MONGO_PORT}/`).connect();
+  try {
+    const db = mongo.db('hookflow');
+    const order = await db.collection<{ _id: string; status: string }>('orders').findOne({ _id: 'ord_1001' });
+    assert.equal(order?.status, 'paid');
+    const stock = Object.fromEntries((await db.collection<{ _id: string; stock: number }>('inventory').find().toArray()).map((d) => [d._id, d.stock]));
+    assert.deepEqual(stock, { 'SKU-TSHIRT': 98, 'SKU-MUG': 49 });
+  } finally {
+    await mongo.close();
+  }
+
+  launcher.kill('SIGINT');
+  assert.equal(await exited, 0, output);
+  assert.match(output, /hookflow: stopped\./);
+  for (const port of Object.values(ports)) assert.equal(await portAnswers(port), false, `port ${port} is closed after Ctrl-C`);
+});
