@@ -14,6 +14,10 @@ import { freePort } from '../../devstack/process';
 import { loadDefinitions, type Definitions } from '../../lib/loader/definitions';
 import { createApp } from '../../server/app';
 import { createRunStarter } from '../../server/start-runs';
+import { createStartRecorded } from '../../server/relay-start';
+import { DeliveryStore } from '../../lib/deliveries/store';
+import { type Relay, startRelay } from '../../lib/deliveries/relay';
+import type { DeliverySettings } from '../../lib/deliveries/record';
 import { createWorker, WORKFLOWS_PATH } from '../../worker/create-worker';
 import { createMailer } from '../../activities/mailer';
 import type { ActivityDeps } from '../../activities';
@@ -32,13 +36,24 @@ export interface TestStack {
   client: Client;
   db: Db;
   definitions: Definitions;
+  deliveries: DeliveryStore;
+  relay: Relay;
   ingressUrl: string;
   /** Set to inject a failure after an activity's effect (simulates a crash before completion). */
   faults: { afterEffect?: ActivityDeps['afterEffect'] };
   stop(): Promise<void>;
 }
 
-export async function startTestStack(opts: { flowsDir?: string } = {}): Promise<TestStack> {
+export const TEST_DELIVERY_SETTINGS: DeliverySettings = { dedupeWindowSeconds: 3600, keepBodyBytes: 4096, leaseMs: 10_000, maxBackoffMs: 2000 };
+
+export interface TestStackOptions {
+  flowsDir?: string;
+  sourcesDir?: string;
+  /** Secrets (and other variables) the source files read, besides PAYMENTS_WEBHOOK_SECRET. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('WARN') });
     runtimeInstalled = true;
@@ -53,8 +68,8 @@ export async function startTestStack(opts: { flowsDir?: string } = {}): Promise<
   const mongo = await new MongoClient(services.mongodbUri).connect();
   const db = mongo.db(`t${Date.now()}`);
   const definitions = loadDefinitions(
-    { flowsDir: opts.flowsDir ?? join(ROOT, 'flows'), sourcesDir: join(ROOT, 'sources'), schemasDir: join(ROOT, 'schemas') },
-    { PAYMENTS_WEBHOOK_SECRET: TEST_SECRET },
+    { flowsDir: opts.flowsDir ?? join(ROOT, 'flows'), sourcesDir: opts.sourcesDir ?? join(ROOT, 'sources'), schemasDir: join(ROOT, 'schemas') },
+    { PAYMENTS_WEBHOOK_SECRET: TEST_SECRET, ...opts.env },
   );
   const faults: TestStack['faults'] = {};
   const mail = createMailer(services.smtpUrl);
@@ -73,7 +88,11 @@ export async function startTestStack(opts: { flowsDir?: string } = {}): Promise<
   const workerRun = worker.run();
   const connection = await Connection.connect({ address: services.temporalAddress });
   const client = new Client({ connection, namespace: 'default' });
-  const app = createApp({ getDefinitions: () => definitions, startRuns: createRunStarter(client, TEST_TASK_QUEUE, log), log });
+  const deliveries = new DeliveryStore(db, TEST_DELIVERY_SETTINGS);
+  await deliveries.ensureIndexes();
+  const startRuns = createRunStarter(client, TEST_TASK_QUEUE, log);
+  const relay = startRelay({ store: deliveries, startRecorded: createStartRecorded(() => definitions, startRuns), log, pollMs: 200 });
+  const app = createApp({ getDefinitions: () => definitions, startRuns, deliveries, log });
   const server: Server = await new Promise((res) => { const s = app.listen(0, '127.0.0.1', () => res(s)); });
   const { port } = server.address() as AddressInfo;
 
@@ -83,10 +102,13 @@ export async function startTestStack(opts: { flowsDir?: string } = {}): Promise<
     client,
     db,
     definitions,
+    deliveries,
+    relay,
     ingressUrl: `http://127.0.0.1:${port}`,
     faults,
     async stop() {
       await new Promise((r) => server.close(r));
+      await relay.stop();
       worker.shutdown();
       await workerRun;
       await nativeConnection.close();

@@ -1,0 +1,110 @@
+// The delivery store: every request's record, the duplicate check and the outbox, on plain
+// MongoDB operations FerretDB also has (unique _id, findOneAndUpdate; no transactions, no TTL).
+import { randomUUID } from 'node:crypto';
+import type { Collection, Db } from 'mongodb';
+import type { Logger } from 'pino';
+import { UnavailableError } from '../errors';
+import { DELIVERIES_COLLECTION, type DeliveryRecord, type DeliverySettings, type RecordedRun } from './record';
+
+const DUPLICATE_KEY = 11000;
+const MAX_ERROR_TEXT = 500;
+
+export class DeliveryStore {
+  readonly collection: Collection<DeliveryRecord>;
+
+  constructor(db: Db, readonly settings: DeliverySettings) {
+    this.collection = db.collection<DeliveryRecord>(DELIVERIES_COLLECTION);
+  }
+
+  /** Indexes for the relay's claim query, the purge and lookups by event; idempotent. */
+  async ensureIndexes(): Promise<void> {
+    await this.collection.createIndexes([
+      { key: { 'relay.state': 1, 'relay.nextAttemptAt': 1 }, name: 'relay_due' },
+      { key: { expiresAt: 1 }, name: 'expires' },
+      { key: { source: 1, eventId: 1 }, name: 'source_event' },
+    ]);
+  }
+
+  expiry(from: Date): Date {
+    return new Date(from.getTime() + this.settings.dedupeWindowSeconds * 1000);
+  }
+
+  /**
+   * Stores the first delivery of an event. Returns undefined when it is stored (the caller owns
+   * it), or the record already there for the same (source, event id): a duplicate.
+   * Throws UnavailableError (503) when nothing could be stored.
+   */
+  async insertOriginal(record: DeliveryRecord): Promise<DeliveryRecord | undefined> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await this.collection.insertOne(record);
+        return undefined;
+      } catch (err) {
+        if ((err as { code?: number }).code !== DUPLICATE_KEY) throw unavailable(err);
+      }
+      const existing = await this.collection.findOne({ _id: record._id }).catch((err) => { throw unavailable(err); });
+      if (!existing) continue; // purged in between: insert again
+      const stale = existing.expiresAt.getTime() <= record.receivedAt.getTime() && existing.relay?.state !== 'pending';
+      if (!stale) return existing;
+      // The duplicate window of the old record is over: this delivery is a new event.
+      await this.collection.deleteOne({ _id: existing._id, expiresAt: existing.expiresAt }).catch((err) => { throw unavailable(err); });
+    }
+    throw new UnavailableError('the event could not be stored; retry later');
+  }
+
+  /** Stores a record that must be durable before the answer (ignored events). */
+  async insert(record: DeliveryRecord): Promise<void> {
+    await this.collection.insertOne(record).catch((err) => { throw unavailable(err); });
+  }
+
+  /** Records a rejection or a duplicate; the answer does not depend on it, so a failure is only logged. */
+  async note(record: DeliveryRecord, log: Logger): Promise<void> {
+    try {
+      await this.collection.insertOne(record);
+    } catch (err) {
+      log.error({ err: errorText(err), deliveryId: record._id }, 'could not record the delivery');
+    }
+  }
+
+  async markStarted(id: string, runs: RecordedRun[], now = new Date()): Promise<void> {
+    await this.collection.updateOne({ _id: id }, { $set: { runs, 'relay.state': 'started', 'relay.startedAt': now, 'relay.leaseUntil': now }, $unset: { 'relay.lastError': '' } });
+  }
+
+  /** Gives a record back to the relay after a failed start, with exponential backoff. */
+  async retryLater(record: DeliveryRecord, error: unknown, now = new Date()): Promise<void> {
+    const attempts = record.relay?.attempts ?? 1;
+    const backoff = Math.min(this.settings.maxBackoffMs, 1000 * 2 ** Math.min(attempts - 1, 20));
+    await this.collection.updateOne({ _id: record._id }, {
+      $set: { 'relay.nextAttemptAt': new Date(now.getTime() + backoff), 'relay.leaseUntil': now, 'relay.lastError': errorText(error) },
+    });
+  }
+
+  async markFailed(id: string, error: string): Promise<void> {
+    await this.collection.updateOne({ _id: id }, { $set: { 'relay.state': 'failed', 'relay.lastError': error.slice(0, MAX_ERROR_TEXT) } });
+  }
+
+  /** Atomically takes one due pending record for `owner`; two relays never get the same one. */
+  async claimDue(owner: string, now = new Date()): Promise<DeliveryRecord | null> {
+    return this.collection.findOneAndUpdate(
+      { 'relay.state': 'pending', 'relay.nextAttemptAt': { $lte: now }, 'relay.leaseUntil': { $lte: now } },
+      { $set: { 'relay.leaseUntil': new Date(now.getTime() + this.settings.leaseMs), 'relay.owner': owner }, $inc: { 'relay.attempts': 1 } },
+      { sort: { 'relay.nextAttemptAt': 1 }, returnDocument: 'after' },
+    );
+  }
+
+  /** Deletes records past their window; pending ones are kept until started. (No TTL index on FerretDB.) */
+  async purgeExpired(now = new Date()): Promise<number> {
+    const res = await this.collection.deleteMany({ expiresAt: { $lt: now }, 'relay.state': { $ne: 'pending' } });
+    return res.deletedCount;
+  }
+}
+
+export const newDeliveryId = () => randomUUID();
+
+export function errorText(err: unknown): string {
+  return (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, MAX_ERROR_TEXT);
+}
+
+function unavailable(err: unknown): UnavailableError {
+  return new UnavailableError('the event cannot be stored right now; retry later', 5, errorText(err));
+}
