@@ -5,7 +5,11 @@ import { verifyGithub } from '../../server/verification/github';
 import { NOW, outcome, preset, secret } from '../helpers/verification';
 
 // The package is ESM-only ("import" condition alone), so it is loaded with a dynamic import.
-const octokit = import('@octokit/webhooks-methods');
+// (typed here because this project's CommonJS module resolution cannot see its "import"-only types)
+const octokit = import('@octokit/webhooks-methods' as string) as Promise<{
+  sign(secret: string, payload: string): Promise<string>;
+  verify(secret: string, payload: string, signature: string): Promise<boolean>;
+}>;
 const sign = async (key: string, data: string) => (await octokit).sign(key, data);
 const octokitVerify = async (key: string, data: string, sig: string) => (await octokit).verify(key, data, sig);
 
