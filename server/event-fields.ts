@@ -19,6 +19,7 @@ export function readEventField(field: FieldSource, headers: Headers, body: objec
     else if (typeof v === 'string' && v !== '') value = v;
     else throw violation(field.path!, `event ${what} is missing: expected a string at "${field.path}"`);
   }
+  if (field.slashesToDots) value = value.replace(/\//g, '.');
   if (field.appendPath) {
     const extra = valueAt(body, field.appendPath);
     if (typeof extra === 'string' && extra !== '') value = `${value}.${extra}`;

@@ -8,7 +8,7 @@ export const PRESET_EVENT_FIELDS: Record<VerificationScheme, { id: FieldSource; 
   // GitHub: a delivery GUID per delivery (kept on redelivery), event name + the payload's action.
   github: { id: { header: 'x-github-delivery' }, type: { header: 'x-github-event', appendPath: 'action' } },
   // Shopify: the webhook id is the same on every retry of one webhook; the topic is e.g. orders/create.
-  shopify: { id: { header: 'x-shopify-webhook-id' }, type: { header: 'x-shopify-topic' } },
+  shopify: { id: { header: 'x-shopify-webhook-id' }, type: { header: 'x-shopify-topic', slashesToDots: true } },
   // Standard Webhooks: webhook-id is the idempotency key; payloads carry "type".
   'standard-webhooks': { id: { header: 'webhook-id' }, type: { path: 'type' } },
   hmac: { id: { path: 'id' }, type: { path: 'type' } },

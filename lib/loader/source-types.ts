@@ -38,6 +38,8 @@ export interface FieldSource {
   header?: string;
   path?: string;
   appendPath?: string;
+  /** Shopify topics (orders/create) read as orders.create, like every other event type and schema file name. */
+  slashesToDots?: boolean;
 }
 
 export interface NetworkPolicy {

@@ -88,7 +88,7 @@ function eventFields(raw: RawSource, yaml: YamlFile, problems: Problem[]): Sourc
     if (given === undefined) return preset[key];
     const f = typeof given === 'string' ? { path: given } : given;
     if (!f.header === !f.path) problems.push(yaml.at(['event', key], `event ${key} needs exactly one of "header" or "path"`));
-    return { ...f, header: f.header?.toLowerCase() };
+    return f.header ? { ...f, header: f.header.toLowerCase() } : f;
   };
   return { id: field('id'), type: field('type') };
 }
