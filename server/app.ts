@@ -19,6 +19,7 @@ export function createApp(deps: AppDeps): Koa {
 
   app.use(async (ctx, next) => {
     const requestId = (ctx.get('x-request-id') || randomUUID()).slice(0, 100);
+    ctx.state.requestId = requestId;
     ctx.state.log = deps.log.child({ requestId });
     ctx.set('X-Request-Id', requestId);
     const started = process.hrtime.bigint();
@@ -37,7 +38,7 @@ export function createApp(deps: AppDeps): Koa {
     const source = definitions.sources.get(ctx.params.source);
     if (!source) throw new UnknownSourceError(ctx.params.source.slice(0, 64));
     const log = (ctx.state.log as Logger).child({ source: source.name });
-    const facts = { source, headers: ctx.req.headers, receivedAt: new Date(), remoteAddress: ctx.req.socket.remoteAddress };
+    const facts = { source, headers: ctx.req.headers, receivedAt: new Date(), remoteAddress: ctx.req.socket.remoteAddress, requestId: ctx.state.requestId as string };
     let rawBody: Buffer;
     try {
       admit(source, facts.headers, facts.remoteAddress); // before reading a body that would be refused

@@ -11,6 +11,8 @@ export interface RequestFacts {
   rawBody?: Buffer;
   receivedAt: Date;
   remoteAddress?: string;
+  /** X-Request-Id (given or generated): ties the record to the request's log lines. */
+  requestId?: string;
 }
 
 /** What is known about the event so far (a rejection can come before or after it is read). */
@@ -24,6 +26,7 @@ function base(req: RequestFacts, seen: SeenEvent, store: DeliveryStore, keepAll:
     receivedAt: req.receivedAt,
     runs: [],
     remoteAddress: req.remoteAddress,
+    requestId: req.requestId,
     contentType: headerValue(req.headers, 'content-type')?.slice(0, 200),
     body: req.rawBody && storedBody(req.rawBody, keepAll ? Infinity : store.settings.keepBodyBytes),
     expiresAt: store.expiry(req.receivedAt),

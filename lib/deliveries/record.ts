@@ -49,6 +49,7 @@ export interface DeliveryRecord {
   /** Duplicates: the record of the delivery that was accepted first. */
   originalId?: string;
   remoteAddress?: string;
+  requestId?: string;
   contentType?: string;
   body?: StoredBody;
   relay?: RelayState;

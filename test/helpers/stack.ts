@@ -3,8 +3,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode, type Worker } from '@temporalio/worker';
 import { MongoClient, type Db } from 'mongodb';
@@ -12,12 +10,10 @@ import pino from 'pino';
 import { startEmbeddedServices, type EmbeddedServices } from '../../devstack/services';
 import { freePort } from '../../devstack/process';
 import { loadDefinitions, type Definitions } from '../../lib/loader/definitions';
-import { createApp } from '../../server/app';
 import { createRunStarter } from '../../server/start-runs';
-import { createStartRecorded } from '../../server/relay-start';
-import { DeliveryStore } from '../../lib/deliveries/store';
-import { type Relay, startRelay } from '../../lib/deliveries/relay';
-import type { DeliverySettings } from '../../lib/deliveries/record';
+import type { DeliveryStore } from '../../lib/deliveries/store';
+import type { Relay } from '../../lib/deliveries/relay';
+import { startIngress } from './ingress';
 import { createWorker, WORKFLOWS_PATH } from '../../worker/create-worker';
 import { createMailer } from '../../activities/mailer';
 import type { ActivityDeps } from '../../activities';
@@ -44,11 +40,10 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
-export const TEST_DELIVERY_SETTINGS: DeliverySettings = { dedupeWindowSeconds: 3600, keepBodyBytes: 4096, leaseMs: 10_000, maxBackoffMs: 2000 };
-
 export interface TestStackOptions {
   flowsDir?: string;
   sourcesDir?: string;
+  schemasDir?: string;
   /** Secrets (and other variables) the source files read, besides PAYMENTS_WEBHOOK_SECRET. */
   env?: NodeJS.ProcessEnv;
 }
@@ -68,7 +63,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   const mongo = await new MongoClient(services.mongodbUri).connect();
   const db = mongo.db(`t${Date.now()}`);
   const definitions = loadDefinitions(
-    { flowsDir: opts.flowsDir ?? join(ROOT, 'flows'), sourcesDir: opts.sourcesDir ?? join(ROOT, 'sources'), schemasDir: join(ROOT, 'schemas') },
+    { flowsDir: opts.flowsDir ?? join(ROOT, 'flows'), sourcesDir: opts.sourcesDir ?? join(ROOT, 'sources'), schemasDir: opts.schemasDir ?? join(ROOT, 'schemas') },
     { PAYMENTS_WEBHOOK_SECRET: TEST_SECRET, ...opts.env },
   );
   const faults: TestStack['faults'] = {};
@@ -88,13 +83,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   const workerRun = worker.run();
   const connection = await Connection.connect({ address: services.temporalAddress });
   const client = new Client({ connection, namespace: 'default' });
-  const deliveries = new DeliveryStore(db, TEST_DELIVERY_SETTINGS);
-  await deliveries.ensureIndexes();
-  const startRuns = createRunStarter(client, TEST_TASK_QUEUE, log);
-  const relay = startRelay({ store: deliveries, startRecorded: createStartRecorded(() => definitions, startRuns), log, pollMs: 200 });
-  const app = createApp({ getDefinitions: () => definitions, startRuns, deliveries, log });
-  const server: Server = await new Promise((res) => { const s = app.listen(0, '127.0.0.1', () => res(s)); });
-  const { port } = server.address() as AddressInfo;
+  const ingress = await startIngress({ db, definitions, startRuns: createRunStarter(client, TEST_TASK_QUEUE, log), log });
 
   return {
     services,
@@ -102,13 +91,12 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     client,
     db,
     definitions,
-    deliveries,
-    relay,
-    ingressUrl: `http://127.0.0.1:${port}`,
+    deliveries: ingress.deliveries,
+    relay: ingress.relay,
+    ingressUrl: ingress.url,
     faults,
     async stop() {
-      await new Promise((r) => server.close(r));
-      await relay.stop();
+      await ingress.stop();
       worker.shutdown();
       await workerRun;
       await nativeConnection.close();
