@@ -7,6 +7,11 @@ import { UnavailableError } from '../errors';
 import { DELIVERIES_COLLECTION, type DeliveryRecord, type DeliverySettings, type RecordedRun } from './record';
 
 const DUPLICATE_KEY = 11000;
+const INDEXES = {
+  relay_due: { 'relay.state': 1, 'relay.nextAttemptAt': 1 },
+  expires: { expiresAt: 1 },
+  source_event: { source: 1, eventId: 1 },
+} as const;
 const MAX_ERROR_TEXT = 500;
 
 export class DeliveryStore {
@@ -18,11 +23,17 @@ export class DeliveryStore {
 
   /** Indexes for the relay's claim query, the purge and lookups by event; idempotent. */
   async ensureIndexes(): Promise<void> {
-    await this.collection.createIndexes([
-      { key: { 'relay.state': 1, 'relay.nextAttemptAt': 1 }, name: 'relay_due' },
-      { key: { expiresAt: 1 }, name: 'expires' },
-      { key: { source: 1, eventId: 1 }, name: 'source_event' },
-    ]);
+    // Only the missing ones, one at a time: FerretDB 1.24 drops the connection when
+    // createIndexes is asked for indexes that already exist.
+    const existing = new Set(
+      (await this.collection.listIndexes().toArray().catch((err) => {
+        if ((err as { code?: number }).code === 26) return []; // the collection does not exist yet
+        throw err;
+      })).map((i) => i.name as string),
+    );
+    for (const [name, key] of Object.entries(INDEXES)) {
+      if (!existing.has(name)) await this.collection.createIndex(key, { name });
+    }
   }
 
   expiry(from: Date): Date {
