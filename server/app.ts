@@ -25,6 +25,13 @@ export function createApp(deps: AppDeps): Koa {
     const started = process.hrtime.bigint();
     try {
       await next();
+      // Unmatched routes and methods answer with the same JSON error shape as everything else.
+      if (ctx.status >= 400 && (ctx.body === undefined || typeof ctx.body === 'string')) {
+        const status = ctx.status;
+        const code = status === 404 ? 'not_found' : status === 405 ? 'method_not_allowed' : 'bad_request';
+        ctx.body = { error: { code, message: status === 404 ? `no route for ${ctx.method} ${ctx.path.slice(0, 200)}` : ctx.message } };
+        ctx.status = status; // setting a body would otherwise turn it into 200
+      }
     } catch (err) {
       respondWithError(ctx, err, ctx.state.log as Logger);
     }
