@@ -93,7 +93,10 @@ async function receive(req: WebhookRequest, deps: WebhookDeps, seen: SeenEvent):
     return answer(200, 'ignored', record._id, []);
   }
 
-  const planned = await planRuns(flows, event);
+  const planned = await planRuns(flows, event).catch((err: Error) => {
+    // A flow's idempotency key expression found nothing in this event: the event lacks what it needs.
+    throw new SchemaViolationError(type, [{ path: '/', message: err.message }]);
+  });
   const record = acceptedRecord(req, { eventId: id, eventType: type }, planned, deps.deliveries);
   const original = await deps.deliveries.insertOriginal(record);
   if (original) {

@@ -4,9 +4,13 @@ import { randomUUID } from 'node:crypto';
 import type { Collection, Db } from 'mongodb';
 import type { Logger } from 'pino';
 import { UnavailableError } from '../errors';
-import { DELIVERIES_COLLECTION, type DeliveryRecord, type DeliverySettings, type RecordedRun } from './record';
+import { CLAIMS_COLLECTION, DELIVERIES_COLLECTION, type DeliveryRecord, type DeliverySettings, type RecordedRun } from './record';
 
 const DUPLICATE_KEY = 11000;
+const CLAIM_BATCH = 10;
+
+/** One relay attempt on one record: "<delivery id>#<attempt>". */
+interface RelayClaim { _id: string; owner: string; at: Date }
 const INDEXES = {
   relay_due: { 'relay.state': 1, 'relay.nextAttemptAt': 1 },
   expires: { expiresAt: 1 },
@@ -16,9 +20,11 @@ const MAX_ERROR_TEXT = 500;
 
 export class DeliveryStore {
   readonly collection: Collection<DeliveryRecord>;
+  private readonly claims: Collection<RelayClaim>;
 
   constructor(db: Db, readonly settings: DeliverySettings) {
     this.collection = db.collection<DeliveryRecord>(DELIVERIES_COLLECTION);
+    this.claims = db.collection<RelayClaim>(CLAIMS_COLLECTION);
   }
 
   /** Indexes for the relay's claim query, the purge and lookups by event; idempotent. */
@@ -94,18 +100,39 @@ export class DeliveryStore {
     await this.collection.updateOne({ _id: id }, { $set: { 'relay.state': 'failed', 'relay.lastError': error.slice(0, MAX_ERROR_TEXT) } });
   }
 
-  /** Atomically takes one due pending record for `owner`; two relays never get the same one. */
+  /**
+   * Takes one due pending record for `owner`; two relays never get the same attempt. The claim is
+   * an insert of "<record id>#<attempt>" into a claims collection: a unique _id is the one
+   * guarantee FerretDB 1.24 keeps under concurrency (its findOneAndUpdate is not atomic there).
+   */
   async claimDue(owner: string, now = new Date()): Promise<DeliveryRecord | null> {
-    return this.collection.findOneAndUpdate(
-      { 'relay.state': 'pending', 'relay.nextAttemptAt': { $lte: now }, 'relay.leaseUntil': { $lte: now } },
-      { $set: { 'relay.leaseUntil': new Date(now.getTime() + this.settings.leaseMs), 'relay.owner': owner }, $inc: { 'relay.attempts': 1 } },
-      { sort: { 'relay.nextAttemptAt': 1 }, returnDocument: 'after' },
-    );
+    const due = await this.collection
+      .find({ 'relay.state': 'pending', 'relay.nextAttemptAt': { $lte: now }, 'relay.leaseUntil': { $lte: now } })
+      .sort({ 'relay.nextAttemptAt': 1 })
+      .limit(CLAIM_BATCH)
+      .toArray();
+    for (const candidate of due) {
+      const attempts = candidate.relay!.attempts;
+      try {
+        await this.claims.insertOne({ _id: `${candidate._id}#${attempts}`, owner, at: now });
+      } catch (err) {
+        if ((err as { code?: number }).code === DUPLICATE_KEY) continue; // another relay has this attempt
+        throw err;
+      }
+      const leaseUntil = new Date(now.getTime() + this.settings.leaseMs);
+      const res = await this.collection.updateOne(
+        { _id: candidate._id, 'relay.state': 'pending', 'relay.attempts': attempts },
+        { $set: { 'relay.leaseUntil': leaseUntil, 'relay.owner': owner, 'relay.attempts': attempts + 1 } },
+      );
+      if (res.modifiedCount === 1) return { ...candidate, relay: { ...candidate.relay!, attempts: attempts + 1, leaseUntil, owner } };
+    }
+    return null;
   }
 
   /** Deletes records past their window; pending ones are kept until started. (No TTL index on FerretDB.) */
   async purgeExpired(now = new Date()): Promise<number> {
     const res = await this.collection.deleteMany({ expiresAt: { $lt: now }, 'relay.state': { $ne: 'pending' } });
+    await this.claims.deleteMany({ at: { $lt: new Date(now.getTime() - this.settings.dedupeWindowSeconds * 1000) } });
     return res.deletedCount;
   }
 }
