@@ -70,7 +70,7 @@ export function createRunStarter(client: Client, taskQueue: string, log: Logger,
         log.info({ workflowId, flow: flow.name }, 'run was already started');
         return { flow: flow.name, workflowId, duplicate: true };
       }
-      log.warn({ err: (err as Error).message, workflowId }, 'could not start run');
+      log.warn({ err: (err as Error).message, cause: ((err as Error).cause as Error | undefined)?.message, workflowId }, 'could not start run');
       throw new UnavailableError('the workflow engine cannot accept the event right now; retry later');
     }
   }
