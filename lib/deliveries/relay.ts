@@ -1,6 +1,7 @@
 // The relay: starts accepted events whose runs could not be started when they arrived (Temporal
-// down, or the ingress died mid-request). Runs in every ingress replica; records are claimed with
-// an atomic lease, and workflow ids are deterministic, so a retry never starts a second run.
+// down, or the ingress died mid-request). Runs in every ingress replica; each attempt on a record is
+// claimed by exactly one relay (see DeliveryStore.claimDue), and workflow ids are deterministic, so
+// a retry after a crash never starts a second run.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { DeliveryRecord, RecordedRun } from './record';

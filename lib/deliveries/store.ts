@@ -1,5 +1,6 @@
-// The delivery store: every request's record, the duplicate check and the outbox, on plain
-// MongoDB operations FerretDB also has (unique _id, findOneAndUpdate; no transactions, no TTL).
+// The delivery store: every request's record, the duplicate check and the outbox. Correctness
+// rests on one guarantee FerretDB shares with MongoDB, a unique _id (no transactions, no TTL
+// indexes, and no atomic read-modify-write across concurrent writers on FerretDB 1.24).
 import { randomUUID } from 'node:crypto';
 import type { Collection, Db } from 'mongodb';
 import type { Logger } from 'pino';
@@ -8,15 +9,16 @@ import { CLAIMS_COLLECTION, DELIVERIES_COLLECTION, type DeliveryRecord, type Del
 
 const DUPLICATE_KEY = 11000;
 const CLAIM_BATCH = 10;
+const MAX_ERROR_TEXT = 500;
 
 /** One relay attempt on one record: "<delivery id>#<attempt>". */
 interface RelayClaim { _id: string; owner: string; at: Date }
+
 const INDEXES = {
   relay_due: { 'relay.state': 1, 'relay.nextAttemptAt': 1 },
   expires: { expiresAt: 1 },
   source_event: { source: 1, eventId: 1 },
 } as const;
-const MAX_ERROR_TEXT = 500;
 
 export class DeliveryStore {
   readonly collection: Collection<DeliveryRecord>;
