@@ -13,7 +13,7 @@ import { loadDefinitions, type Definitions } from '../../lib/loader/definitions'
 import { createRunStarter } from '../../server/start-runs';
 import type { DeliveryStore } from '../../lib/deliveries/store';
 import type { Relay } from '../../lib/deliveries/relay';
-import { startIngress } from './ingress';
+import { TEST_SECRET, startIngress } from './ingress';
 import { createWorker, WORKFLOWS_PATH } from '../../worker/create-worker';
 import { createMailer } from '../../activities/mailer';
 import type { ActivityDeps } from '../../activities';
@@ -21,7 +21,7 @@ import type { SmtpCatcher } from '../../devstack/smtp-catcher';
 
 export { ROOT } from './paths';
 import { ROOT } from './paths';
-export const TEST_SECRET = 'test-webhook-secret';
+export { TEST_SECRET } from './ingress';
 export const TEST_TASK_QUEUE = 'hookflow-test';
 
 let runtimeInstalled = false;

@@ -3,19 +3,11 @@
 // Never a 5xx, never a crash, never a run for a refused request, and each refusal's record says why.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { request } from 'node:http';
 import { Writable } from 'node:stream';
 import fc from 'fast-check';
-import { MongoClient } from 'mongodb';
-import { startEmbeddedServices, type EmbeddedServices } from '../../devstack/services';
-import { freePort } from '../../devstack/process';
-import { loadDefinitions } from '../../lib/loader/definitions';
 import { createLogger } from '../../lib/logger';
-import { ROOT, TEST_SECRET } from '../helpers/stack';
-import { recordingStarter, startIngress, type TestIngress } from '../helpers/ingress';
+import { type StoreStack, TEST_SECRET, recordingStarter, shippedDefinitions, startIngress, startStoreStack, type TestIngress } from '../helpers/ingress';
 import { paymentSucceeded, uid } from '../helpers/events';
 import { signHmac } from '../../server/verification/hmac';
 
@@ -24,34 +16,21 @@ const PAYMENTS_SIGNING = { algorithm: 'sha256', encoding: 'hex', prefix: 'sha256
 const RUNS = 200;
 const SEED = 20261123;
 
-let services: EmbeddedServices;
-let mongo: MongoClient;
+let store: StoreStack;
 let ingress: TestIngress;
-let dataDir: string;
 const starter = recordingStarter();
 const logText: string[] = [];
 
 before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'hookflow-fuzz-'));
-  services = await startEmbeddedServices({
-    dataDir, headless: true, external: { temporalAddress: '127.0.0.1:1', smtpUrl: 'smtp://127.0.0.1:1' },
-    ports: { temporal: 0, temporalUi: 0, mongo: await freePort(), smtp: 0 },
-  });
-  mongo = await new MongoClient(services.mongodbUri).connect();
-  const definitions = loadDefinitions(
-    { flowsDir: join(ROOT, 'flows'), sourcesDir: join(ROOT, 'sources'), schemasDir: join(ROOT, 'schemas') },
-    { PAYMENTS_WEBHOOK_SECRET: TEST_SECRET },
-  );
+  store = await startStoreStack();
   // The production logger (with its redaction), at debug level, writing into memory.
   const sink = new Writable({ write(chunk, _enc, done) { logText.push(String(chunk)); done(); } });
   const log = createLogger({ level: 'debug', pretty: false, name: 'fuzz' }, sink);
-  ingress = await startIngress({ db: mongo.db(`fuzz${Date.now()}`), definitions, startRuns: starter, log });
+  ingress = await startIngress({ db: store.db, definitions: shippedDefinitions(), startRuns: starter, log });
 });
 after(async () => {
   await ingress?.stop();
-  await mongo?.close();
-  await services?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await store?.stop();
 });
 
 type SignatureMode = 'valid' | 'wrong-secret' | 'tampered' | 'garbage' | 'missing' | 'stale' | 'future' | 'no-timestamp' | 'bad-timestamp';

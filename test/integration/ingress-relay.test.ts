@@ -3,48 +3,24 @@
 // whose flow disappeared is marked failed instead of retried forever.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { MongoClient, type Db } from 'mongodb';
+import type { Db } from 'mongodb';
 import pino from 'pino';
-import { startEmbeddedServices, type EmbeddedServices } from '../../devstack/services';
-import { freePort } from '../../devstack/process';
-import { loadDefinitions } from '../../lib/loader/definitions';
 import type { DeliveryRecord } from '../../lib/deliveries/record';
 import { DeliveryStore } from '../../lib/deliveries/store';
 import { startRelay } from '../../lib/deliveries/relay';
 import { createStartRecorded } from '../../server/relay-start';
 import { UnavailableError } from '../../lib/errors';
 import type { RunStarter } from '../../server/start-runs';
-import { ROOT, TEST_SECRET } from '../helpers/stack';
-import { TEST_DELIVERY_SETTINGS, recordingStarter } from '../helpers/ingress';
+import { type StoreStack, TEST_DELIVERY_SETTINGS, recordingStarter, shippedDefinitions, startStoreStack } from '../helpers/ingress';
 import { paymentSucceeded, uid } from '../helpers/events';
 
 const log = pino({ level: 'silent' });
-const definitions = loadDefinitions(
-  { flowsDir: join(ROOT, 'flows'), sourcesDir: join(ROOT, 'sources'), schemasDir: join(ROOT, 'schemas') },
-  { PAYMENTS_WEBHOOK_SECRET: TEST_SECRET },
-);
-let dataDir: string;
-let services: EmbeddedServices;
-let mongo: MongoClient;
+const definitions = shippedDefinitions();
+let store: StoreStack;
 let db: Db;
 
-before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'hookflow-relay-'));
-  services = await startEmbeddedServices({
-    dataDir, headless: true, external: { temporalAddress: '127.0.0.1:1', smtpUrl: 'smtp://127.0.0.1:1' },
-    ports: { temporal: 0, temporalUi: 0, mongo: await freePort(), smtp: 0 },
-  });
-  mongo = await new MongoClient(services.mongodbUri).connect();
-  db = mongo.db(`relay${Date.now()}`);
-});
-after(async () => {
-  await mongo?.close();
-  await services?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+before(async () => { store = await startStoreStack(); db = store.db; });
+after(async () => { await store?.stop(); });
 
 function pendingRecord(flow = 'payment-succeeded'): DeliveryRecord {
   const event = paymentSucceeded({ orderId: uid('ord'), items: [{ sku: 's', quantity: 1 }] });

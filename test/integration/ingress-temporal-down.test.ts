@@ -2,56 +2,40 @@
 // comes back the relay starts every one exactly once. With MongoDB down: 503 + Retry-After.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode } from '@temporalio/worker';
 import { MongoClient, type Db } from 'mongodb';
+import type { EmbeddedServices } from '../../devstack/services';
 import pino from 'pino';
-import { startEmbeddedServices, type EmbeddedServices } from '../../devstack/services';
 import { startTemporalDevServer, type TemporalDevServer } from '../../devstack/temporal';
 import { TOOLS, ensureTool } from '../../devstack/tools';
 import { freePort } from '../../devstack/process';
-import { loadDefinitions } from '../../lib/loader/definitions';
 import type { DeliveryRecord } from '../../lib/deliveries/record';
 import { createRunStarter } from '../../server/start-runs';
 import { createWorker, WORKFLOWS_PATH } from '../../worker/create-worker';
 import { createMailer } from '../../activities/mailer';
-import { ROOT, TEST_SECRET, TEST_TASK_QUEUE } from '../helpers/stack';
-import { recordingStarter, startIngress, type TestIngress } from '../helpers/ingress';
+import { TEST_TASK_QUEUE } from '../helpers/stack';
+import { type StoreStack, recordingStarter, shippedDefinitions, startIngress, startStoreStack, type TestIngress } from '../helpers/ingress';
 import { paymentSucceeded, postEvent, uid } from '../helpers/events';
 
 const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-const definitions = loadDefinitions(
-  { flowsDir: join(ROOT, 'flows'), sourcesDir: join(ROOT, 'sources'), schemasDir: join(ROOT, 'schemas') },
-  { PAYMENTS_WEBHOOK_SECRET: TEST_SECRET },
-);
-let dataDir: string;
+const definitions = shippedDefinitions();
+let store: StoreStack;
 let services: EmbeddedServices;
-let mongo: MongoClient;
+let dataDir: string;
 let db: Db;
 
 before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'hookflow-down-'));
-  const deadTemporal = `127.0.0.1:${await freePort()}`;
-  // FerretDB and SMTP only: Temporal is "external" and not running yet.
-  services = await startEmbeddedServices({
-    dataDir, headless: true, external: { temporalAddress: deadTemporal },
-    ports: { temporal: 0, temporalUi: 0, mongo: await freePort(), smtp: await freePort() },
-  });
-  mongo = await new MongoClient(services.mongodbUri).connect();
-  db = mongo.db(`down${Date.now()}`);
+  // FerretDB and SMTP only: Temporal is not running yet.
+  store = await startStoreStack({ smtp: true });
+  ({ services, dataDir, db } = store);
 });
-after(async () => {
-  await mongo?.close();
-  await services?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+after(async () => { await store?.stop(); });
 
 test('with Temporal down, events are acknowledged; when it is back every one runs exactly once', async () => {
-  const port = Number(services.temporalAddress.split(':')[1]);
-  const connection = Connection.lazy({ address: services.temporalAddress, channelArgs: { 'grpc.max_reconnect_backoff_ms': 1000 } });
+  const port = Number(store.temporalAddress.split(':')[1]);
+  const connection = Connection.lazy({ address: store.temporalAddress, channelArgs: { 'grpc.max_reconnect_backoff_ms': 1000 } });
   const client = new Client({ connection });
   const ingress: TestIngress = await startIngress({ db, definitions, startRuns: createRunStarter(client, TEST_TASK_QUEUE, log, 1000), log, settings: { maxBackoffMs: 1000 } });
   let temporal: TemporalDevServer | undefined;
