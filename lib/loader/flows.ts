@@ -6,9 +6,8 @@ import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import Ajv from 'ajv';
 import flowSchema from '../../schemas/flow.schema.json';
-import { activityCatalog } from '../../activities/catalog';
-import { compileExpression, templateExpressions, unwrapExpression, ExpressionError } from '../flow/expressions';
-import type { FlowDefinition, StepDefinition } from '../flow/types';
+import type { FlowDefinition } from '../flow/types';
+import { type FlowContext, semanticProblems } from './flow-checks';
 import { type Problem, type YamlFile, readYamlFile, schemaProblems } from './yaml-file';
 
 export interface FlowCatalog {
@@ -16,12 +15,7 @@ export interface FlowCatalog {
   problems: Problem[];
 }
 
-export interface FlowContext {
-  /** Source names that exist. */
-  sources: Set<string>;
-  /** Event types that have a payload schema. */
-  eventTypes: Set<string>;
-}
+export type { FlowContext } from './flow-checks';
 
 const validateFlowSchema = new Ajv({ allErrors: true, strict: false }).compile(flowSchema);
 
@@ -62,61 +56,3 @@ export function checkFlowFile(yaml: YamlFile, context: FlowContext): { flow?: Fl
   return { flow: { ...raw, version }, problems };
 }
 
-function semanticProblems(yaml: YamlFile, flow: Omit<FlowDefinition, 'version'>, context: FlowContext): Problem[] {
-  const problems: Problem[] = [];
-  const { trigger } = flow;
-  if (!context.sources.has(trigger.source)) {
-    problems.push(yaml.at(['trigger', 'source'], `unknown source "${trigger.source}"`, `known sources: ${[...context.sources].join(', ') || 'none'}`));
-  }
-  trigger.events.forEach((type, i) => {
-    if (!context.eventTypes.has(type)) {
-      problems.push(yaml.at(['trigger', 'events', i], `event type "${type}" has no payload schema`, `add schemas/events/${type}.json`));
-    }
-  });
-  if (trigger.idempotencyKey) checkExpression(yaml, ['trigger', 'idempotencyKey'], unwrapExpression(trigger.idempotencyKey), problems);
-
-  const seen = new Map<string, number>();
-  flow.steps.forEach((step, i) => {
-    const at = (key: string | number, ...rest: (string | number)[]) => ['steps', i, key, ...rest];
-    if (seen.has(step.id)) problems.push(yaml.at(at('id'), `duplicate step id "${step.id}" (also step ${seen.get(step.id)! + 1})`, 'step ids must be unique in a flow'));
-    seen.set(step.id, i);
-    if (step.if) checkExpression(yaml, at('if'), unwrapExpression(step.if), problems);
-    if (step.forEach) checkExpression(yaml, at('forEach'), unwrapExpression(step.forEach), problems);
-    checkArguments(yaml, step, at, problems);
-    checkTemplates(yaml, step.with, at('with'), problems);
-  });
-  return problems;
-}
-
-function checkArguments(yaml: YamlFile, step: StepDefinition, at: (k: string | number, ...r: (string | number)[]) => (string | number)[], problems: Problem[]) {
-  const spec = activityCatalog[step.uses];
-  if (!spec) return; // the schema's enum already reported it
-  const args = step.with ?? {};
-  for (const name of spec.required) {
-    if (!(name in args)) problems.push(yaml.at(step.with ? at('with') : at('uses'), `${step.uses} needs argument "${name}"`, `arguments: ${[...spec.required, ...spec.optional].join(', ')}`));
-  }
-  for (const name of Object.keys(args)) {
-    if (!spec.required.includes(name) && !spec.optional.includes(name)) {
-      problems.push(yaml.at(at('with', name), `${step.uses} has no argument "${name}"`, `arguments: ${[...spec.required, ...spec.optional].join(', ')}`));
-    }
-  }
-}
-
-function checkTemplates(yaml: YamlFile, value: unknown, path: (string | number)[], problems: Problem[]) {
-  if (typeof value === 'string') {
-    for (const expr of templateExpressions(value)) checkExpression(yaml, path, expr, problems);
-  } else if (Array.isArray(value)) {
-    value.forEach((v, i) => checkTemplates(yaml, v, [...path, i], problems));
-  } else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) checkTemplates(yaml, v, [...path, k], problems);
-  }
-}
-
-function checkExpression(yaml: YamlFile, path: (string | number)[], source: string, problems: Problem[]) {
-  try {
-    compileExpression(source);
-  } catch (err) {
-    if (!(err instanceof ExpressionError)) throw err;
-    problems.push(yaml.at(path, err.message, 'expressions are JSONata: https://docs.jsonata.org'));
-  }
-}
