@@ -52,7 +52,8 @@ export const activityCatalog: Record<string, ActivitySpec> = {
     description: 'Call an HTTP API with a JSON body; 4xx (but 408/429) fail at once, 5xx and network errors are retried.',
     args: args(['url'], {
       method: { enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] },
-      url: { type: 'string', pattern: '^(https?://|\\{\\{)' },
+      url: { oneOf: [{ type: 'string', pattern: '^(https?://|\\s*\\{\\{)' }, secretRef] },
+      path: { type: 'string' },
       headers: { type: 'object', additionalProperties: { oneOf: [{ type: 'string' }, secretRef] } },
       body: {},
       timeout: { type: 'string', pattern: '^[0-9]+(ms|s|m)$' },

@@ -75,7 +75,7 @@ async function runStep(step: StepDefinition, scope: Scope, ctx: RunContext): Pro
     return { status: 'skipped' };
   }
   if (isDelayStep(step)) {
-    await ctx.rt.sleep(step.delay, step.id);
+    await ctx.rt.sleep(await delayOf(step.delay, step.id, scope, ctx), step.id);
     return { status: 'completed' };
   }
   if (isParallelStep(step)) return runParallel(step.parallel, scope, ctx);
@@ -120,6 +120,17 @@ async function runCompensations(ctx: RunContext): Promise<void> {
       ctx.rt.log('compensation failed', { step: c.label, message: describeFailure(err).message });
     }
   }
+}
+
+const DURATION = /^[0-9]+(ms|s|m|h|d)$/;
+
+/** A literal duration, or a template giving one (or a number of milliseconds). */
+async function delayOf(source: string, step: string, scope: Scope, ctx: RunContext): Promise<string> {
+  if (DURATION.test(source)) return source;
+  const value = await guard(ctx, step, () => renderTemplate(source, scope));
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return `${Math.round(value)}ms`;
+  if (typeof value === 'string' && DURATION.test(value)) return value;
+  throw ctx.rt.expressionFailure(step, new ExpressionError(source, `gave ${JSON.stringify(value)}, not a duration such as 30s or 5m`));
 }
 
 async function guard<T>(ctx: RunContext, step: string, fn: () => Promise<T>): Promise<T> {

@@ -45,6 +45,7 @@ export function semanticProblems(yaml: YamlFile, flow: Omit<FlowDefinition, 'ver
         return;
       }
       if (step.if) check(at('if'), unwrapExpression(step.if));
+      if ('delay' in step) for (const expr of templateExpressions(step.delay)) check(at('delay'), expr);
       if (isParallelStep(step)) step.parallel.forEach((b, j) => visitSteps(b.steps, [...at('parallel', j, 'steps')]));
       if (!isActivityStep(step)) {
         for (const key of ACTIVITY_ONLY) if (key in step) problems.push(yaml.at(at(key), `"${key}" only applies to steps that use an activity`, 'move it to a step with uses:'));
