@@ -19,23 +19,39 @@ export function argumentProblems(uses: string, args: Record<string, unknown>): A
   if (validate(args)) return [];
   const dynamic = templatedPaths(args, '');
   const known = Object.keys(spec.args.properties).join(', ');
-  return (validate.errors ?? [])
+  const errors = (validate.errors ?? [])
     .filter((e) => !dynamic.some((p) => e.instancePath === p || e.instancePath.startsWith(`${p}/`)))
-    .filter((e) => e.keyword !== 'oneOf' || !(validate.errors ?? []).some((o) => o !== e && o.instancePath.startsWith(e.instancePath) && o.keyword !== 'oneOf'))
-    .map((e) => {
-      const path = pointerToPath(e.instancePath);
-      if (e.keyword === 'additionalProperties') {
+    // The branches of an anyOf are summarised by the anyOf error itself; propertyNames by its pattern error.
+    .filter((e) => !e.schemaPath.startsWith('#/anyOf/') && e.keyword !== 'propertyNames');
+  // Of a value that matched no alternative (oneOf), report the most specific error: the deepest one.
+  const specific = errors.filter((e) => !errors.some((o) => o.instancePath.startsWith(`${e.instancePath}/`)) && !(e.keyword === 'oneOf' && errors.some((o) => o !== e && o.instancePath === e.instancePath)));
+  return specific.map((e): ArgumentProblem => {
+    const path = pointerToPath(e.instancePath);
+    const name = path.join('.');
+    switch (e.keyword) {
+      case 'additionalProperties': {
         const key = (e.params as { additionalProperty: string }).additionalProperty;
         return { path: [...path, key], message: `${uses} has no argument "${[...path, key].join('.')}"`, hint: `arguments: ${known}` };
       }
-      if (e.keyword === 'required') {
+      case 'required': {
         const missing = (e.params as { missingProperty: string }).missingProperty;
         return { path, message: `${uses} needs argument "${[...path, missing].join('.')}"`, hint: `arguments: ${known}` };
       }
-      const where = path.length ? `argument "${path.join('.')}"` : 'arguments';
-      const allowed = e.keyword === 'enum' ? ` (one of: ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')})` : '';
-      return { path, message: `${uses} ${where} ${e.message}${allowed}`, hint: spec.description };
-    });
+      case 'anyOf': {
+        const options = ((spec.args.anyOf as { required: string[] }[] | undefined) ?? []).flatMap((o) => o.required);
+        return { path, message: `${uses} needs one of the arguments ${options.map((o) => `"${o}"`).join(' or ')}`, hint: `arguments: ${known}` };
+      }
+      case 'pattern':
+        if (e.propertyName) {
+          return { path, message: `${uses} argument "${name}" has key "${e.propertyName}", not an operator`, hint: 'MongoDB updates use operators: $set, $inc, $push, $unset…' };
+        }
+        if (name.endsWith('timeout')) return { path, message: `${uses} argument "${name}" is not a duration`, hint: 'durations look like 500ms, 10s or 1m (no spaces)' };
+        break;
+      case 'enum':
+        return { path, message: `${uses} argument "${name}" must be one of: ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`, hint: spec.description };
+    }
+    return { path, message: `${uses} ${path.length ? `argument "${name}"` : 'arguments'} ${e.message}`, hint: spec.description };
+  });
 }
 
 /** JSON pointers of string values that are one whole template. */

@@ -56,8 +56,13 @@ export function schemaProblems(yaml: YamlFile, errors: ErrorObject[]): Problem[]
         return yaml.at(path, `${where} is missing "${(e.params as { missingProperty: string }).missingProperty}"`);
       case 'enum':
         return yaml.at(path, `${where} ${e.message}`, `one of: ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`);
-      default:
+      case 'pattern':
+        if (/(timeout|delay|Interval)$/.test(String(path[path.length - 1]))) {
+          return yaml.at(path, `${where} ${e.message}`, 'not a duration: durations look like 500ms, 30s, 5m, 2h or 1d (no spaces)');
+        }
         return yaml.at(path, `${where} ${e.message}`);
+      default:
+        return yaml.at(path, `${where} ${e.message}`, 'see docs/flows.md (schemas/flow.schema.json has every allowed value)');
     }
   });
 }
