@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface RecordedRequest { method: string; path: string; headers: IncomingMessage['headers']; body: string }
-export interface FakeResponse { status: number; body?: unknown }
+export interface FakeResponse { status: number; body?: unknown; /** Answer this much later (a slow API). */ delayMs?: number }
 export type FakeHandler = (req: RecordedRequest) => FakeResponse;
 
 export interface FakeApi {
@@ -24,8 +24,10 @@ export async function startFakeApi(): Promise<FakeApi> {
       const recorded = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() };
       api.requests.push(recorded);
       const answer = api.handler(recorded);
-      res.writeHead(answer.status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(answer.body ?? {}));
+      setTimeout(() => {
+        res.writeHead(answer.status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(answer.body ?? {}));
+      }, answer.delayMs ?? 0);
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
