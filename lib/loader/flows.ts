@@ -17,7 +17,18 @@ export interface FlowCatalog {
 
 export type { FlowContext } from './flow-checks';
 
-const validateFlowSchema = new Ajv({ allErrors: true, strict: false }).compile(flowSchema);
+/**
+ * The schema without its editor hints (which arguments each activity takes): arguments are
+ * checked after it by the catalog, with template-aware messages, next to the other semantic checks.
+ */
+function withoutEditorHints(schema: typeof flowSchema): object {
+  const copy = structuredClone(schema) as { definitions: Record<string, { allOf?: unknown }> };
+  delete copy.definitions.step.allOf;
+  delete copy.definitions.compensate.allOf;
+  return copy;
+}
+
+const validateFlowSchema = new Ajv({ allErrors: true, strict: false }).compile(withoutEditorHints(flowSchema));
 
 export function listYamlFiles(dir: string): string[] {
   return readdirSync(dir)
