@@ -72,6 +72,33 @@ describe('payment-refunded: filter, idempotency key, findOneAndUpdate, parallel,
     assert.ok(history.includes('LEDGER_API_TOKEN'), 'the history shows which secret was referenced');
   });
 
+  test('findOneAndUpdate applies once even when the attempt fails right after the write', async () => {
+    const orderId = uid('ord');
+    await orders().insertOne({ _id: orderId, status: 'paid', refundedAmount: 0 });
+    api.handler = () => ({ status: 201 });
+    const refundId = uid('re');
+    const workflowId = `payment-refunded:payments:${refundId}`;
+    const injected: string[] = [];
+    stack.faults.afterEffect = ({ idempotencyKey, attempt, activity }) => {
+      if (idempotencyKey.startsWith(workflowId) && attempt === 1 && activity === 'mongo.findOneAndUpdate') {
+        injected.push(idempotencyKey);
+        throw new Error('injected crash after the effect was applied');
+      }
+    };
+    try {
+      await postEvent(stack.ingressUrl, event('payment.refunded', { refund_id: refundId, payment_id: uid('pay'), order_id: orderId, amount: 300, currency: 'EUR', customer: { email: `${uid('f')}@example.com` } }));
+      const result = await stack.client.workflow.getHandle(workflowId).result();
+      assert.deepEqual(injected, [`${workflowId}/record-refund`]);
+      const output = result.steps['record-refund'].output as { document: { refundedAmount: number; _hookflowOps?: unknown }; alreadyApplied: boolean };
+      assert.equal(output.alreadyApplied, true);
+      assert.equal(output.document.refundedAmount, 300);
+      assert.equal(output.document._hookflowOps, undefined, 'bookkeeping stays out of the output');
+    } finally {
+      stack.faults.afterEffect = undefined;
+    }
+    assert.equal((await orders().findOne({ _id: orderId }))?.refundedAmount, 300);
+  });
+
   test('the trigger filter: a zero-amount refund starts no run', async () => {
     const ev = event('payment.refunded', { refund_id: uid('re'), payment_id: 'p', order_id: 'o', amount: 0, currency: 'EUR', customer: { email: 'z@example.com' } });
     const res = await postEvent(stack.ingressUrl, ev);
