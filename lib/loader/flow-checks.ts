@@ -83,8 +83,20 @@ function checkExpression(yaml: YamlFile, path: Path, source: string, stepIds: Se
   for (const id of referencedStepIds(source)) {
     if (!stepIds.has(id)) {
       const dashed = [...stepIds].find((known) => known.startsWith(`${id}-`));
-      const hint = dashed ? ` (ids with dashes need backticks: steps.\`${dashed}\`.output)` : '';
+      const close = [...stepIds].find((known) => editDistance(known, id) <= 2);
+      const hint = dashed ? ` (ids with dashes need backticks: steps.\`${dashed}\`.output)` : close ? ` (did you mean "${close}"?)` : '';
       problems.push(yaml.at(path, `expression "${source.trim()}" refers to unknown step "${id}"`, `known steps: ${[...stepIds].join(', ')}${hint}`));
     }
   }
+}
+
+/** Levenshtein distance, for "did you mean" hints on misspelt step ids. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
 }

@@ -7,6 +7,7 @@ import { join, relative } from 'node:path';
 import Ajv from 'ajv';
 import flowSchema from '../../schemas/flow.schema.json';
 import type { FlowDefinition } from '../flow/types';
+import { bestEffortFlow } from './best-effort-flow';
 import { type FlowContext, semanticProblems } from './flow-checks';
 import { type Problem, type YamlFile, readYamlFile, schemaProblems } from './yaml-file';
 
@@ -59,7 +60,7 @@ export function loadFlows(files: string[], context: FlowContext): FlowCatalog {
 
 export function checkFlowFile(yaml: YamlFile, context: FlowContext): { flow?: FlowDefinition; problems: Problem[] } {
   if (yaml.problems.length) return { problems: yaml.problems };
-  if (!validateFlowSchema(yaml.data)) return { problems: schemaProblems(yaml, validateFlowSchema.errors ?? []) };
+  if (!validateFlowSchema(yaml.data)) return { problems: withSemanticProblems(yaml, schemaProblems(yaml, validateFlowSchema.errors ?? []), context) };
   const raw = yaml.data as Omit<FlowDefinition, 'version'>;
   const problems = semanticProblems(yaml, raw, context);
   if (problems.length) return { problems };
@@ -67,3 +68,20 @@ export function checkFlowFile(yaml: YamlFile, context: FlowContext): { flow?: Fl
   return { flow: { ...raw, version }, problems };
 }
 
+
+/**
+ * Adds what the semantic checks find in the parts of an invalid file that are shaped well enough,
+ * keeping one problem per position (the schema's, which comes first).
+ */
+function withSemanticProblems(yaml: YamlFile, problems: Problem[], context: FlowContext): Problem[] {
+  const flow = bestEffortFlow(yaml.data);
+  if (!flow) return problems;
+  let extra: Problem[] = [];
+  try {
+    extra = semanticProblems(yaml, flow, context);
+  } catch {
+    // A shape the checks did not expect: the schema problems already say what is wrong.
+  }
+  const seen = new Set(problems.map((p) => `${p.line}:${p.column}`));
+  return [...problems, ...extra.filter((p) => !seen.has(`${p.line}:${p.column}`) && seen.add(`${p.line}:${p.column}`))];
+}

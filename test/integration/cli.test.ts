@@ -24,6 +24,7 @@ test('validate reports every problem of every broken fixture in one run, each wi
     'many-mistakes.yaml:3:11: unknown source "paymnets"',
     'schema-mistakes.yaml:7:11: /steps/0/uses must be equal to one of the allowed values', // unknown activity
     'not-yaml.yaml:3:1:',
+    'mixed-mistakes.yaml:10:22: expression "steps.wiat.output" refers to unknown step "wiat"', // semantic, in a file with schema mistakes
     'dashed-reference.yaml:9:22: expression "steps.mark-paid.output" refers to unknown step "mark"',
   ];
   for (const e of expected) assert.ok(err.includes(`test/fixtures/${e.includes('dashed') ? 'flows' : 'broken-flows'}/${e}`), `missing: ${e}\n${err}`);

@@ -49,6 +49,17 @@ test('durations that do not parse are reported with the accepted forms', () => {
   ]);
 });
 
+test('a file with schema mistakes still gets its semantic checks, one problem per position', () => {
+  expectProblems('mixed-mistakes.yaml', [
+    [4, 12, /event type "payment.nothing" has no payload schema/],
+    [7, 12, /delay must match pattern/],
+    [10, 22, /refers to unknown step "wiat"/],
+    [11, 14, /unknown property "retries"/],
+  ]);
+  const { problems } = loadFlows([fixture('mixed-mistakes.yaml')], context);
+  assert.match(problems.find((p) => p.line === 10)?.hint ?? '', /did you mean "wait"\?/);
+});
+
 test('whole-template arguments are checked at run time, everything else at load time', () => {
   assert.deepEqual(argumentProblems('http.request', { url: '{{ event.body.url }}', method: '{{ event.body.method }}', expectStatus: '{{ [200] }}' }), []);
   assert.deepEqual(argumentProblems('mongo.updateOne', { collection: 'c', filter: {}, update: { $inc: { n: '{{ 1 }}' } }, upsert: true }), []);
