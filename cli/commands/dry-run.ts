@@ -27,6 +27,7 @@ export function dryRunRuntime(o: DryRunOptions): StepRuntime {
     log(message, fields) {
       if (message.startsWith('step skipped')) o.print(`  – ${String(fields.step)}  skipped: its condition is false`);
       else if (message.startsWith('flow failed')) o.print(`  ✗ failed at ${String(fields.step)}: ${String(fields.message)}; compensating ${String(fields.compensations)} step(s), then onFailure`);
+      else if (message === 'onFailure failed') o.print(`  ! onFailure failed: ${String(fields.message)}`);
       else if (message.startsWith('compensation failed')) o.print(`  ! compensation of ${String(fields.step)} failed: ${String(fields.message)}`);
     },
     expressionFailure: (step, err) => new Error(`step ${step}: ${err.message}`),

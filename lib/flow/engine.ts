@@ -51,7 +51,13 @@ export async function executeFlow(input: FlowRunInput, rt: StepRuntime): Promise
       const error = describeFailure(err, ctx.failedStep);
       rt.log('flow failed: compensating completed steps', { ...error, compensations: ctx.compensations.length });
       await runCompensations(ctx);
-      if (flow.onFailure?.length) await runSteps(flow.onFailure, { ...scope, error }, { rt, compensations: [] });
+      if (!flow.onFailure?.length) return;
+      try {
+        await runSteps(flow.onFailure, { ...scope, error }, { rt, compensations: [] });
+      } catch (handlerErr) {
+        // The run fails with its original error; a failing handler must not hide it.
+        rt.log('onFailure failed', { message: describeFailure(handlerErr).message });
+      }
     });
     throw err;
   }

@@ -85,6 +85,15 @@ test('a failing compensation is logged and the others still run', async () => {
   assert.deepEqual(calls.map((c) => c.label), ['a', 'b', 'b.compensate', 'a.compensate']);
 });
 
+test('a failing onFailure step is logged; the run still fails with the original error', async () => {
+  const { rt, calls } = recorder({ fail: 'notify' });
+  const logged: string[] = [];
+  rt.log = (message) => logged.push(message);
+  await assert.rejects(executeFlow({ flow: flow([log('a'), log('b', '{{ $number("x") }}')], [log('notify'), log('after-notify')]), event }, rt), /step b: expression/);
+  assert.deepEqual(calls.map((c) => c.label), ['a', 'notify']);
+  assert.ok(logged.includes('onFailure failed'));
+});
+
 test('a failing parallel branch lets the other finish, so its compensation runs too', async () => {
   const { rt, calls } = recorder({ fail: 'x' });
   await assert.rejects(executeFlow({
