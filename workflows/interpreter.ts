@@ -15,7 +15,7 @@ const temporalRuntime: StepRuntime = {
     const activities = proxyActivities<Record<string, ActivityFn>>(activityOptions(call, label));
     return activities[call.uses]({ args, idempotencyKey: `${workflowInfo().workflowId}/${label}` });
   },
-  sleep: (duration) => sleep(duration as Parameters<typeof sleep>[0]),
+  sleep: (duration, label) => sleep(duration as Parameters<typeof sleep>[0], { summary: label }),
   cleanup: (fn) => CancellationScope.nonCancellable(fn),
   log: (message, fields) => log.info(message, fields),
   expressionFailure: (step, err) => ApplicationFailure.nonRetryable(`step ${step}: ${err.message}`, 'ExpressionError'),

@@ -197,6 +197,7 @@ describe('payment-pending: a durable delay, then reconciliation against the prov
     const history = await handle.fetchHistory();
     const timer = (history.events ?? []).find((e) => e.timerStartedEventAttributes);
     assert.equal(Number(timer?.timerStartedEventAttributes?.startToFireTimeout?.seconds), 1, 'the delay is a durable timer');
+    assert.equal(Buffer.from(timer!.userMetadata!.summary!.data!).toString(), '"wait-for-callback"', 'the timer is named after its step in the UI');
   });
 
   test('a payment.succeeded that arrived during the delay means the provider is not asked', async () => {
