@@ -19,12 +19,12 @@ export interface HttpResult {
 
 interface SignSpec { secret: string; algorithm?: 'sha256' | 'sha512'; header?: string; prefix?: string; timestampHeader?: string }
 
-export function httpActivities(deps: Pick<ActivityDeps, 'log'> & { secrets: SecretLookup; fetch?: typeof fetch }) {
-  const doFetch = deps.fetch ?? fetch;
+export function httpActivities(deps: Pick<ActivityDeps, 'log'> & { secrets: SecretLookup }) {
   return {
     async [NAME]({ args, idempotencyKey }: ActivityRequest): Promise<HttpResult> {
       const base = isSecretRef(args.url) ? resolveSecret(NAME, deps.secrets, args.url.secret) : requireString(NAME, args, 'url');
       const url = `${base}${typeof args.path === 'string' ? args.path : ''}`;
+      if (!/^https?:\/\//i.test(url)) throw badArguments(NAME, `"url" must be an http or https URL${isSecretRef(args.url) ? ` (check the secret ${args.url.secret})` : `, got ${JSON.stringify(url)}`}`);
       // A URL that comes from a secret may carry credentials: messages show only the path.
       const shown = isSecretRef(args.url) ? `{secret:${args.url.secret}}${typeof args.path === 'string' ? args.path : ''}` : url;
       const method = typeof args.method === 'string' ? args.method.toUpperCase() : 'GET';
@@ -37,13 +37,15 @@ export function httpActivities(deps: Pick<ActivityDeps, 'log'> & { secrets: Secr
 
       let res: Response;
       try {
-        res = await doFetch(url, { method, headers, body, signal: AbortSignal.timeout(timeoutMs(args.timeout)), redirect: 'manual' });
+        res = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(timeoutMs(args.timeout)), redirect: 'manual' });
       } catch (err) {
         // Network errors and timeouts: the server may be back on the next attempt.
         throw ApplicationFailure.retryable(`${NAME}: ${method} ${shown} failed: ${(err as Error).message}`, 'HttpNetworkError');
       }
       const text = await res.text();
-      const result: HttpResult = { status: res.status, headers: Object.fromEntries(res.headers), body: parseBody(text, res.headers.get('content-type')) };
+      // The output lands in history: cookies the API sets stay out of it.
+      const responseHeaders = Object.fromEntries([...res.headers].filter(([name]) => name !== 'set-cookie'));
+      const result: HttpResult = { status: res.status, headers: responseHeaders, body: parseBody(text, res.headers.get('content-type')) };
       const expected = Array.isArray(args.expectStatus) ? (args.expectStatus as number[]) : undefined;
       if (expected ? expected.includes(res.status) : res.status >= 200 && res.status < 300) {
         deps.log.info({ method, url: shown, status: res.status, idempotencyKey }, 'http request done');

@@ -8,11 +8,11 @@ import { type SecretLookup, envSecrets } from './secrets';
 
 export type { ActivityDeps } from './effects';
 
-export function createActivities(deps: ActivityDeps & { mailFrom: string; secrets?: SecretLookup; fetch?: typeof fetch }) {
+export function createActivities(deps: ActivityDeps & { mailFrom: string; secrets?: SecretLookup }) {
   return {
     ...mongoActivities(deps),
     ...emailActivities(deps, deps.mailFrom),
-    ...httpActivities({ log: deps.log, secrets: deps.secrets ?? envSecrets(), fetch: deps.fetch }),
+    ...httpActivities({ log: deps.log, secrets: deps.secrets ?? envSecrets() }),
     async log({ args }: ActivityRequest): Promise<void> {
       const level = args.level === 'warn' || args.level === 'error' ? args.level : 'info';
       deps.log[level]({ fields: args.fields }, String(args.message ?? ''));

@@ -63,6 +63,9 @@ test('a network error or timeout is retryable; a missing secret is named, its va
   assert.equal(f.type, 'HttpNetworkError');
   assert.equal(f.nonRetryable, false);
   api.handler = () => ({ status: 200 });
+  f = await failure({ url: 'file:///etc/passwd' });
+  assert.equal(f.nonRetryable, true);
+  assert.match(f.message, /must be an http or https URL/);
   f = await failure({ url: { secret: 'NOT_SET' } });
   assert.equal(f.nonRetryable, true);
   assert.match(f.message, /secret "NOT_SET" is not set/);
