@@ -1,4 +1,5 @@
 // hookflow command line. Each command lives in cli/commands/<name>.ts.
+import { runCommand } from './commands/run';
 import { validateCommand } from './commands/validate';
 
 export interface Command {
@@ -9,9 +10,7 @@ export interface Command {
   run(args: string[]): Promise<number>;
 }
 
-const commands: Command[] = [validateCommand];
-
-
+const commands: Command[] = [validateCommand, runCommand];
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   return [

@@ -4,7 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { MongoClient } from 'mongodb';
 import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
-import { loadDefinitions } from '../lib/loader/definitions';
+import { startDefinitionStore } from '../lib/loader/definition-store';
 import { exitOnStartupError } from '../lib/startup';
 import { DeliveryStore, errorText } from '../lib/deliveries/store';
 import { startRelay } from '../lib/deliveries/relay';
@@ -15,7 +15,7 @@ import { createRunStarter } from './start-runs';
 async function main() {
   const config = loadConfig();
   const log = createLogger({ level: config.logLevel, pretty: config.prettyLogs, name: 'ingress' });
-  const definitions = loadDefinitions(config);
+  const definitions = startDefinitionStore(config, log); // reloads on file change and SIGHUP
   // Lazy: the ingress starts even while Temporal is down; accepted events wait for the relay.
   const connection = Connection.lazy({ address: config.temporalAddress, channelArgs: { 'grpc.max_reconnect_backoff_ms': 5000 } });
   const client = new Client({ connection, namespace: config.temporalNamespace });
@@ -29,10 +29,10 @@ async function main() {
   });
   await deliveries.ensureIndexes().catch((err) => log.warn({ err: errorText(err) }, 'delivery store unreachable at start-up; requests get 503 until it is back'));
   const startRuns = createRunStarter(client, config.taskQueue, log, config.startDeadlineMs);
-  const relay = startRelay({ store: deliveries, startRecorded: createStartRecorded(() => definitions, startRuns), log, pollMs: config.relayPollMs });
-  const app = createApp({ getDefinitions: () => definitions, startRuns, deliveries, log });
+  const relay = startRelay({ store: deliveries, startRecorded: createStartRecorded(definitions.current, startRuns), log, pollMs: config.relayPollMs });
+  const app = createApp({ getDefinitions: definitions.current, startRuns, deliveries, log });
   const server = app.listen(config.ingressPort, config.ingressHost, () => {
-    log.info({ url: `http://${config.ingressHost}:${config.ingressPort}`, flows: definitions.flows.map((f) => f.name) }, 'ingress listening');
+    log.info({ url: `http://${config.ingressHost}:${config.ingressPort}`, flows: definitions.current().flows.map((f) => f.name) }, 'ingress listening');
   });
   const stop = () => {
     log.info('ingress stopping');
