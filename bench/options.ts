@@ -1,0 +1,44 @@
+// Bench settings from the environment (and --cpu-prof on the command line), checked up front.
+
+export interface BenchOptions {
+  /** Events per measured accept-rate run (case 1); case 2 sends half as many at half the rate. */
+  events: number;
+  /** Events per measured end-to-end run (case 3). */
+  e2eEvents: number;
+  /** Unmeasured events sent before each accept run (e2e warm-up is a tenth, at least 10). */
+  warmup: number;
+  /** Concurrent connections (HTTP) or in-flight starts (direct), the same on both sides. */
+  connections: number;
+  /** Upper bound of any one measured run. */
+  maxSeconds: number;
+  /** LOG_LEVEL of the ingress and worker processes (info is the production default). */
+  logLevel: string;
+  /** Profile the ingress under load with node --cpu-prof and summarise it. */
+  cpuProf: boolean;
+  /** Which cases to run: accept (1, 2, 5), e2e (3, 5); memory (4) is taken during both. */
+  cases: Set<'accept' | 'e2e'>;
+}
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive whole number, got "${raw}"`);
+  return n;
+}
+
+export function benchOptions(env: NodeJS.ProcessEnv, argv: string[]): BenchOptions {
+  const cases = (env.BENCH_CASES || 'accept,e2e').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const c of cases) if (c !== 'accept' && c !== 'e2e') throw new Error(`BENCH_CASES takes accept and/or e2e (comma-separated), got "${c}"`);
+  const events = positiveInt(env, 'BENCH_EVENTS', 2000);
+  return {
+    events,
+    e2eEvents: positiveInt(env, 'BENCH_E2E_EVENTS', 300),
+    warmup: positiveInt(env, 'BENCH_WARMUP', 200),
+    connections: positiveInt(env, 'BENCH_CONNECTIONS', 32),
+    maxSeconds: positiveInt(env, 'BENCH_MAX_SECONDS', 120),
+    logLevel: env.BENCH_LOG_LEVEL || 'info',
+    cpuProf: argv.includes('--cpu-prof') || env.BENCH_CPU_PROF === '1',
+    cases: new Set(cases as ('accept' | 'e2e')[]),
+  };
+}
