@@ -1,12 +1,13 @@
 // Cases 1, 2 and the ingress half of 5: how fast the ingress accepts events, against starting
 // the same runs directly; latency at half that rate; one against two ingress processes.
-// No worker runs during these cases: runs are started on task queues nobody polls.
+// The sides take turns in rounds (rotating order), so load from anything else on the machine
+// falls on all of them alike. No worker runs here: runs go to task queues nobody polls.
 import { type BenchContext, type RunFigures, describeRun, figures } from './context';
 import { directStartSender } from './direct-start';
 import { autocannonLoad, httpEventSender } from './http-load';
-import { runLanes } from './lanes';
+import { type LaneResult, mergeLaneResults, roundOrder, runLanes } from './lanes';
 import { RssSampler } from './memory';
-import { type BenchChild, startIngress } from './processes';
+import { startIngress } from './processes';
 
 export interface AcceptResults {
   direct: RunFigures;
@@ -17,57 +18,70 @@ export interface AcceptResults {
   twoIngressesRssMb: number[];
 }
 
+interface Side {
+  name: string;
+  run(count: number, runTag: string): Promise<LaneResult>;
+}
+
+/** Runs `total` events per side, split into rounds; returns each side's merged result. */
+export async function interleave(ctx: BenchContext, sides: Side[], total: number): Promise<LaneResult[]> {
+  const rounds = ctx.options.rounds;
+  const perRound = Math.max(1, Math.ceil(total / rounds));
+  const results = new Map<Side, LaneResult[]>(sides.map((s) => [s, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const side of roundOrder(sides, r)) results.get(side)!.push(await side.run(perRound, ctx.tag(`r${r}`)));
+  }
+  return sides.map((s) => mergeLaneResults(results.get(s)!));
+}
+
 export async function acceptCases(ctx: BenchContext): Promise<AcceptResults> {
   const { events, warmup, connections, maxSeconds } = ctx.options;
   const maxMs = maxSeconds * 1000;
-
-  ctx.say(`case 1: direct client.workflow.start baseline, ${connections} in flight`);
   const directQueue = 'bench-accept-direct';
-  await runLanes({ count: warmup, concurrency: connections, maxMs, send: directStartSender(ctx.client, directQueue, ctx.tag('dw')) });
-  const direct = figures(await runLanes({ count: events, concurrency: connections, maxMs, send: directStartSender(ctx.client, directQueue, ctx.tag('d')) }));
-  ctx.say(describeRun('  direct start', direct));
+  const [single, ...pair] = await Promise.all([startIngress(ctx.child('bench-accept-1')), startIngress(ctx.child('bench-accept-2')), startIngress(ctx.child('bench-accept-2'))]);
+  try {
+    const direct: Side = { name: 'direct start', run: (count, tag) => runLanes({ count, concurrency: connections, maxMs, send: directStartSender(ctx.client, directQueue, tag) }) };
+    const viaAutocannon = (name: string, urls: string[]): Side => ({ name, run: (count, runTag) => autocannonLoad({ urls, events: count, connections, maxSeconds, runTag }) });
+    const one = viaAutocannon('1 ingress', [single.url!]);
+    const two = viaAutocannon('2 ingresses', pair.map((p) => p.url!));
+    const sides = [direct, one, two];
 
-  ctx.say(`case 1: one ingress process, autocannon with ${connections} connections`);
-  const ingress = await startIngress(ctx.child('bench-accept-1'));
-  const single = await measureIngress(ctx, [ingress]);
-  ctx.say(describeRun('  ingress', single.figures));
+    ctx.say(`case 1 + 5: warm-up, then ${events} events per side in ${ctx.options.rounds} rounds: direct start (${connections} in flight), 1 ingress and 2 ingresses (autocannon, ${connections} connections)`);
+    for (const side of sides) await side.run(warmup, ctx.tag('w'));
+    const sampler = new RssSampler(() => [single, ...pair].map((p) => p.pid));
+    sampler.start();
+    const [directRun, oneRun, twoRun] = (await interleave(ctx, sides, events)).map(figures);
+    const peaks = sampler.stop();
+    ctx.say(describeRun('  direct start', directRun));
+    ctx.say(describeRun('  1 ingress', oneRun));
+    ctx.say(describeRun('  2 ingresses', twoRun));
 
-  const rate = Math.max(1, Math.round(single.figures.ratePerSec / 2));
-  const halfCount = Math.max(1, Math.round(events / 2));
-  ctx.say(`case 2: ${halfCount} events at ${rate}/s (half the ingress's rate), evenly paced, both sides`);
-  const http = httpEventSender([ingress.url!], ctx.tag('hi'), connections);
-  const halfIngress = figures(await runLanes({ count: halfCount, concurrency: connections, ratePerSec: rate, maxMs, send: http.send }));
-  http.close();
-  ctx.say(describeRun('  ingress at half load', halfIngress));
-  const halfDirect = figures(await runLanes({ count: halfCount, concurrency: connections, ratePerSec: rate, maxMs, send: directStartSender(ctx.client, directQueue, ctx.tag('hd')) }));
-  ctx.say(describeRun('  direct at half load', halfDirect));
-  await ingress.stop();
+    const rate = Math.max(1, Math.round(oneRun.ratePerSec / 2));
+    const halfCount = Math.max(1, Math.round(events / 2));
+    ctx.say(`case 2: ${halfCount} events per side at ${rate}/s (half the ingress's rate), evenly paced, in rounds`);
+    const paced = (send: (i: number) => Promise<string | number>, count: number) => runLanes({ count, concurrency: connections, ratePerSec: rate, maxMs, send });
+    const [halfIngress, halfDirect] = (await interleave(ctx, [
+      {
+        name: 'ingress',
+        run: async (count, tag) => {
+          const http = httpEventSender([single.url!], tag, connections);
+          try { return await paced(http.send, count); } finally { http.close(); }
+        },
+      },
+      { name: 'direct', run: (count, tag) => paced(directStartSender(ctx.client, directQueue, tag), count) },
+    ], halfCount)).map(figures);
+    ctx.say(describeRun('  ingress at half load', halfIngress));
+    ctx.say(describeRun('  direct at half load', halfDirect));
 
-  ctx.say('case 5: two ingress processes, load split evenly');
-  const pair = await Promise.all([startIngress(ctx.child('bench-accept-2')), startIngress(ctx.child('bench-accept-2'))]);
-  const two = await measureIngress(ctx, pair);
-  ctx.say(describeRun('  two ingresses', two.figures));
-  await Promise.all(pair.map((p) => p.stop()));
-
-  return {
-    direct,
-    ingress: single.figures,
-    ingressRssMb: single.rssMb[0],
-    halfLoad: { ratePerSec: rate, direct: halfDirect, ingress: halfIngress },
-    twoIngresses: two.figures,
-    twoIngressesRssMb: two.rssMb,
-  };
-}
-
-/** Warm-up, then the measured autocannon run, sampling each ingress's RSS meanwhile. */
-export async function measureIngress(ctx: BenchContext, ingresses: BenchChild[], onLoadStart?: () => void): Promise<{ figures: RunFigures; rssMb: number[] }> {
-  const { events, warmup, connections, maxSeconds } = ctx.options;
-  const urls = ingresses.map((i) => i.url!);
-  await autocannonLoad({ urls, events: warmup, connections, maxSeconds, runTag: ctx.tag('iw') });
-  const sampler = new RssSampler(() => ingresses.map((i) => i.pid));
-  sampler.start();
-  onLoadStart?.();
-  const result = figures(await autocannonLoad({ urls, events, connections, maxSeconds, runTag: ctx.tag('i') }));
-  const peaks = sampler.stop();
-  return { figures: result, rssMb: ingresses.map((i) => peaks.get(i.pid) ?? NaN) };
+    return {
+      direct: directRun,
+      ingress: oneRun,
+      ingressRssMb: peaks.get(single.pid) ?? NaN,
+      halfLoad: { ratePerSec: rate, direct: halfDirect, ingress: halfIngress },
+      twoIngresses: twoRun,
+      twoIngressesRssMb: pair.map((p) => peaks.get(p.pid) ?? NaN),
+    };
+  } finally {
+    await Promise.all([single, ...pair].map((p) => p.stop()));
+  }
 }

@@ -1,10 +1,11 @@
-// Case 3 and the worker half of 5: events completed per second by the shipped payment flow
-// (posted to the ingress, run by worker/main.ts) against the hand-written baseline workflow
-// (started directly, run by bench/baseline-worker.ts), each with one and then two workers.
+// Case 3 and the worker half of 5: runs completed per second by the shipped payment flow
+// (events posted to the ingress, runs executed by worker/main.ts) against the hand-written
+// baseline workflow (started directly, executed by bench/baseline-worker.ts), with one and then
+// two worker processes of each. Flow and baseline batches take turns, as in the accept cases.
 import { type BenchContext, describeRun, figures, type RunFigures } from './context';
-import { BASELINE_WORKFLOW_TYPE, baselineStartSender, closedRuns, seedInventory, seedOrders, waitForClosed } from './e2e';
+import { baselineStartSender, closedRuns, seedInventory, seedOrders, waitForClosed } from './e2e';
 import { httpEventSender } from './http-load';
-import { runLanes } from './lanes';
+import { roundOrder, runLanes } from './lanes';
 import { RssSampler } from './memory';
 import { type BenchChild, startIngress, startWorker } from './processes';
 import { type LatencySummary, ratePerSecond, summarizeLatencies } from './stats';
@@ -13,85 +14,92 @@ export interface E2eRun {
   workers: number;
   completed: number;
   failed: number;
-  /** Completed runs per second, from the first send to the last close. */
+  /** Completed runs per second: summed over batches, each from its first send to its last close. */
   ratePerSec: number;
   /** Start-to-close time of each run. */
   latencyMs: LatencySummary;
-  sending: RunFigures;
+  sending: RunFigures[];
   workerRssMb: number[];
-  ingressRssMb?: number;
 }
 
 export interface E2eResults {
   flow: E2eRun[];
   baseline: E2eRun[];
+  /** Peak RSS of the ingress that took the flow's events. */
+  ingressRssMb: number;
 }
 
-type Sender = (runTag: string) => { send: (i: number) => Promise<string | number>; close?: () => void };
+interface E2eSide {
+  name: string;
+  script: 'worker/main.ts' | 'bench/baseline-worker.ts';
+  taskQueue: string;
+  workers: BenchChild[];
+  sender(runTag: string): { send: (i: number) => Promise<string | number>; close?: () => void };
+  closed: number;
+  batches: { completed: number; failed: number; latencies: number[]; windowMs: number; sending: RunFigures }[];
+}
 
 export async function e2eCases(ctx: BenchContext): Promise<E2eResults> {
   await seedInventory(ctx.db);
-
-  ctx.say(`case 3: shipped payment flow via the ingress, ${BENCH_FLOW_NOTE}`);
-  const flowQueue = 'bench-e2e-flow';
-  const ingress = await startIngress(ctx.child(flowQueue));
-  const flow = await withWorkers(ctx, 'worker/main.ts', flowQueue, [ingress], (tag) => httpEventSender([ingress.url!], tag, ctx.options.connections));
-  await ingress.stop();
-
-  ctx.say(`case 3: hand-written baseline workflow (${BASELINE_WORKFLOW_TYPE}), started directly`);
-  const baseQueue = 'bench-e2e-baseline';
-  const baseline = await withWorkers(ctx, 'bench/baseline-worker.ts', baseQueue, [], (tag) => ({ send: baselineStartSender(ctx.client, baseQueue, tag) }));
-  return { flow, baseline };
-}
-
-const BENCH_FLOW_NOTE = 'worker/main.ts (flows/payment-succeeded.yaml)';
-
-/** One measured run with one worker, then a second worker joins the same task queue for another. */
-async function withWorkers(ctx: BenchContext, script: 'worker/main.ts' | 'bench/baseline-worker.ts', taskQueue: string, ingresses: BenchChild[], sender: Sender): Promise<E2eRun[]> {
-  const workers = [await startWorker(script, ctx.child(taskQueue), ctx.client)];
-  const runs: E2eRun[] = [];
-  let closedSoFar = 0;
+  const ingress = await startIngress(ctx.child('bench-e2e-flow'));
+  const flow: E2eSide = {
+    name: 'flow', script: 'worker/main.ts', taskQueue: 'bench-e2e-flow', workers: [], closed: 0, batches: [],
+    sender: (tag) => httpEventSender([ingress.url!], tag, ctx.options.connections),
+  };
+  const baseline: E2eSide = {
+    name: 'hand-written', script: 'bench/baseline-worker.ts', taskQueue: 'bench-e2e-baseline', workers: [], closed: 0, batches: [],
+    sender: (tag) => ({ send: baselineStartSender(ctx.client, 'bench-e2e-baseline', tag) }),
+  };
+  const sides = [flow, baseline];
+  const results: E2eResults = { flow: [], baseline: [], ingressRssMb: NaN };
+  const rounds = Math.max(1, Math.floor(ctx.options.rounds / 2));
   try {
-    for (const count of [1, 2]) {
-      if (workers.length < count) workers.push(await startWorker(script, ctx.child(taskQueue), ctx.client));
-      const warm = Math.max(10, Math.round(ctx.options.e2eEvents / 10));
-      const warmTag = ctx.tag('ew');
-      await seedOrders(ctx.db, warmTag, 0, warm);
-      closedSoFar = (await sendAndWait(ctx, taskQueue, sender, warmTag, warm, closedSoFar)).closed;
-      const tag = ctx.tag('e');
-      await seedOrders(ctx.db, tag, 0, ctx.options.e2eEvents);
-      const sampler = new RssSampler(() => [...workers, ...ingresses].map((c) => c.pid));
+    for (const workers of [1, 2]) {
+      ctx.say(`case 3${workers > 1 ? ' + 5' : ''}: ${workers} worker process(es) per side; flow (via the ingress) and hand-written (direct start) take turns, ${rounds} round(s)`);
+      await Promise.all(sides.map(async (s) => { while (s.workers.length < workers) s.workers.push(await startWorker(s.script, ctx.child(s.taskQueue), ctx.client)); }));
+      for (const s of sides) await batch(ctx, s, Math.max(10, Math.round(ctx.options.e2eEvents / 10)), 'w');
+      for (const s of sides) s.batches = [];
+      const sampler = new RssSampler(() => [ingress, ...flow.workers, ...baseline.workers].map((c) => c.pid));
       sampler.start();
-      const started = Date.now();
-      const { sending, closed } = await sendAndWait(ctx, taskQueue, sender, tag, ctx.options.e2eEvents, closedSoFar);
-      closedSoFar = closed;
+      const perRound = Math.max(1, Math.ceil(ctx.options.e2eEvents / rounds));
+      for (let r = 0; r < rounds; r++) for (const s of roundOrder(sides, r)) await batch(ctx, s, perRound, 'e');
       const peaks = sampler.stop();
-      const runsClosed = await closedRuns(ctx.client, taskQueue, tag);
-      const run: E2eRun = {
-        workers: count,
-        completed: runsClosed.completed,
-        failed: runsClosed.failed,
-        ratePerSec: ratePerSecond(runsClosed.completed, runsClosed.lastCloseMs - started),
-        latencyMs: summarizeLatencies(runsClosed.latencies),
-        sending,
-        workerRssMb: workers.map((w) => peaks.get(w.pid) ?? NaN),
-        ingressRssMb: ingresses.length ? peaks.get(ingresses[0].pid) : undefined,
-      };
-      ctx.say(`  ${count} worker(s): ${run.completed} completed, ${run.failed} failed, ${run.ratePerSec.toFixed(1)}/s, run p50 ${run.latencyMs.p50} ms p99 ${run.latencyMs.p99} ms; worker RSS ${run.workerRssMb.map((m) => m.toFixed(0)).join(' + ')} MB`);
-      runs.push(run);
+      results.ingressRssMb = Math.max(Number.isNaN(results.ingressRssMb) ? 0 : results.ingressRssMb, peaks.get(ingress.pid) ?? 0);
+      for (const s of sides) {
+        const run = summarize(s, workers, peaks);
+        ctx.say(`  ${s.name}: ${run.completed} completed, ${run.failed} failed, ${run.ratePerSec.toFixed(1)}/s, run p50 ${run.latencyMs.p50} ms p99 ${run.latencyMs.p99} ms; worker RSS ${run.workerRssMb.map((m) => m.toFixed(0)).join(' + ')} MB`);
+        (s === flow ? results.flow : results.baseline).push(run);
+      }
     }
   } finally {
-    await Promise.all(workers.map((w) => w.stop()));
+    await Promise.all([ingress, ...flow.workers, ...baseline.workers].map((c) => c.stop()));
   }
-  return runs;
+  return results;
 }
 
-/** Sends a seeded batch and waits for its runs to close; returns how many runs on the queue are closed now. */
-async function sendAndWait(ctx: BenchContext, taskQueue: string, sender: Sender, tag: string, count: number, closedBefore: number) {
-  const s = sender(tag);
-  const sending = figures(await runLanes({ count, concurrency: ctx.options.connections, maxMs: ctx.options.maxSeconds * 1000, send: s.send }));
-  s.close?.();
-  if (sending.accepted < count) ctx.say(describeRun('  sending (not all accepted)', sending));
-  const closed = await waitForClosed(ctx.client, taskQueue, closedBefore + sending.accepted, ctx.options.maxSeconds * 1000);
-  return { sending, closed };
+/** Seeds the orders, sends a batch, waits for its runs to close and records them. */
+async function batch(ctx: BenchContext, side: E2eSide, count: number, label: string): Promise<void> {
+  const tag = ctx.tag(label);
+  await seedOrders(ctx.db, tag, 0, count);
+  const sender = side.sender(tag);
+  const started = Date.now();
+  const sending = figures(await runLanes({ count, concurrency: ctx.options.connections, maxMs: ctx.options.maxSeconds * 1000, send: sender.send }));
+  sender.close?.();
+  if (sending.accepted < count) ctx.say(describeRun(`  ${side.name}: sending (not all accepted)`, sending));
+  side.closed = await waitForClosed(ctx.client, side.taskQueue, side.closed + sending.accepted, ctx.options.maxSeconds * 1000);
+  const runs = await closedRuns(ctx.client, side.taskQueue, tag);
+  side.batches.push({ completed: runs.completed, failed: runs.failed, latencies: runs.latencies, windowMs: runs.lastCloseMs - started, sending });
+}
+
+function summarize(side: E2eSide, workers: number, peaks: Map<number, number>): E2eRun {
+  const completed = side.batches.reduce((n, b) => n + b.completed, 0);
+  return {
+    workers,
+    completed,
+    failed: side.batches.reduce((n, b) => n + b.failed, 0),
+    ratePerSec: ratePerSecond(completed, side.batches.reduce((n, b) => n + b.windowMs, 0)),
+    latencyMs: summarizeLatencies(side.batches.flatMap((b) => b.latencies)),
+    sending: side.batches.map((b) => b.sending),
+    workerRssMb: side.workers.map((w) => peaks.get(w.pid) ?? NaN),
+  };
 }

@@ -55,3 +55,20 @@ export async function runLanes(opts: LaneOptions): Promise<LaneResult> {
   result.elapsedMs = performance.now() - start;
   return result;
 }
+
+/** Adds up runs of one side taken in several rounds: counts and times add, samples concatenate. */
+export function mergeLaneResults(results: LaneResult[]): LaneResult {
+  return {
+    sent: results.reduce((n, r) => n + r.sent, 0),
+    elapsedMs: results.reduce((n, r) => n + r.elapsedMs, 0),
+    latencies: results.flatMap((r) => r.latencies),
+    statuses: results.flatMap((r) => r.statuses),
+    errors: results.flatMap((r) => r.errors),
+  };
+}
+
+/** Round r's order of the sides: rotated each round so no side always runs first (or after the same one). */
+export function roundOrder<T>(sides: readonly T[], round: number): T[] {
+  const k = round % sides.length;
+  return [...sides.slice(k), ...sides.slice(0, k)];
+}

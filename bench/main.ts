@@ -13,7 +13,7 @@ import type { BenchContext } from './context';
 import { ROOT } from './direct-start';
 import { e2eCases, type E2eResults } from './e2e-cases';
 import { benchOptions } from './options';
-import { MONGODB_DB } from './processes';
+import { MONGODB_DB, stopAllChildren } from './processes';
 import { formatProfile, profileCase, type ProfileResults } from './profile-case';
 import { formatTable, machine, writeResults } from './report';
 import { tableRows } from './rows';
@@ -26,6 +26,7 @@ async function main() {
   mkdirSync(logDir, { recursive: true });
   const dataDir = mkdtempSync(join(tmpdir(), 'hookflow-bench-'));
   const began = Date.now();
+  const machineAtStart = machine();
   const say = (m: string) => console.log(`[bench ${((Date.now() - began) / 1000).toFixed(0).padStart(4)} s] ${m}`);
 
   say(`starting the stack (Temporal dev server, FerretDB, SMTP catcher) in ${dataDir}; child logs in ${logDir}`);
@@ -51,6 +52,8 @@ async function main() {
     say,
   };
 
+  process.once('SIGINT', () => { say('interrupted: stopping every child'); void stopAllChildren().then(() => services.stop()).finally(() => process.exit(130)); });
+
   let accept: AcceptResults | undefined;
   let e2e: E2eResults | undefined;
   let profile: ProfileResults | undefined;
@@ -59,6 +62,7 @@ async function main() {
     if (options.cases.has('e2e')) e2e = await e2eCases(ctx);
     if (options.cpuProf) profile = await profileCase(ctx, join(outDir, `profile-${stamp}`));
   } finally {
+    await stopAllChildren();
     await connection.close();
     await mongo.close();
     await services.stop();
@@ -66,11 +70,11 @@ async function main() {
   }
 
   const rows = tableRows(accept, e2e);
-  const file = writeResults(outDir, { machine: machine(), options: { ...options, cases: [...options.cases] }, startedAt: new Date(began).toISOString(), durationSeconds: (Date.now() - began) / 1000, rows, accept, e2e, profile });
+  const file = writeResults(outDir, { machine: { ...machineAtStart, loadAverage1mAtEnd: machine().loadAverage1m }, options: { ...options, cases: [...options.cases] }, startedAt: new Date(began).toISOString(), durationSeconds: (Date.now() - began) / 1000, rows, accept, e2e, profile });
   console.log(`\n${formatTable(rows)}\n`);
   if (profile) console.log(`ingress CPU profile (${profile.file}):\n${formatProfile(profile.summary)}\n`);
-  const m = machine();
-  console.log(`machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}; figures in ${file}; took ${((Date.now() - began) / 1000).toFixed(0)} s`);
+  const m = machineAtStart;
+  console.log(`machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, load average ${m.loadAverage1m} at start and ${machine().loadAverage1m} at end; figures in ${file}; took ${((Date.now() - began) / 1000).toFixed(0)} s`);
 }
 
 main().catch((err) => {

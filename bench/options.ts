@@ -9,6 +9,8 @@ export interface BenchOptions {
   warmup: number;
   /** Concurrent connections (HTTP) or in-flight starts (direct), the same on both sides. */
   connections: number;
+  /** Each comparison's sides take turns this many times (less skew from other load on the machine). */
+  rounds: number;
   /** Upper bound of any one measured run. */
   maxSeconds: number;
   /** LOG_LEVEL of the ingress and worker processes (info is the production default). */
@@ -36,6 +38,7 @@ export function benchOptions(env: NodeJS.ProcessEnv, argv: string[]): BenchOptio
     e2eEvents: positiveInt(env, 'BENCH_E2E_EVENTS', 300),
     warmup: positiveInt(env, 'BENCH_WARMUP', 200),
     connections: positiveInt(env, 'BENCH_CONNECTIONS', 32),
+    rounds: positiveInt(env, 'BENCH_ROUNDS', 4),
     maxSeconds: positiveInt(env, 'BENCH_MAX_SECONDS', 120),
     logLevel: env.BENCH_LOG_LEVEL || 'info',
     cpuProf: argv.includes('--cpu-prof') || env.BENCH_CPU_PROF === '1',

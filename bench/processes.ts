@@ -33,9 +33,15 @@ export interface BenchChild {
 
 export const MONGODB_DB = 'bench';
 let seq = 0;
+/** Every child still running, so a failing or interrupted bench leaves none behind. */
+const running = new Set<ManagedProcess>();
+
+export async function stopAllChildren(): Promise<void> {
+  await Promise.all([...running].map((p) => p.stop()));
+}
 
 function spawnNode(name: string, script: string, opts: ChildOptions, env: Record<string, string> = {}): ManagedProcess {
-  return startProcess({
+  const proc = startProcess({
     name,
     command: process.execPath,
     args: ['--import', 'tsx', ...(opts.nodeFlags ?? []), join(ROOT, script)],
@@ -54,6 +60,9 @@ function spawnNode(name: string, script: string, opts: ChildOptions, env: Record
       ...env,
     },
   });
+  running.add(proc);
+  proc.child.once('exit', () => running.delete(proc));
+  return proc;
 }
 
 function child(proc: ManagedProcess, started: number, url?: string): BenchChild {

@@ -3,10 +3,10 @@
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { measureIngress } from './accept-cases';
-import { type BenchContext, describeRun, type RunFigures } from './context';
+import { type BenchContext, describeRun, figures, type RunFigures } from './context';
 import { ROOT } from './direct-start';
 import { type CpuProfile, type ProfileSummary, summarizeProfile } from './profile';
+import { autocannonLoad } from './http-load';
 import { startIngress } from './processes';
 
 export interface ProfileResults {
@@ -20,16 +20,19 @@ export async function profileCase(ctx: BenchContext, dir: string): Promise<Profi
   ctx.say('profile: one ingress with --cpu-prof under the case 1 load');
   const spawnedAt = performance.now();
   const ingress = await startIngress(ctx.child('bench-profile', ['--cpu-prof', '--cpu-prof-dir', dir]));
-  let loadStartedAt = spawnedAt;
-  const { figures } = await measureIngress(ctx, [ingress], () => { loadStartedAt = performance.now(); });
-  ctx.say(describeRun('  ingress (profiled)', figures));
+  const { events, warmup, connections, maxSeconds } = ctx.options;
+  const urls = [ingress.url!];
+  await autocannonLoad({ urls, events: warmup, connections, maxSeconds, runTag: ctx.tag('pw') });
+  const loadStartedAt = performance.now();
+  const run = figures(await autocannonLoad({ urls, events, connections, maxSeconds, runTag: ctx.tag('p') }));
+  ctx.say(describeRun('  ingress (profiled)', run));
   await ingress.stop(); // the profile is written as the process exits
   const name = readdirSync(dir).find((f) => f.endsWith('.cpuprofile') && f.includes(`.${ingress.pid}.`));
   if (!name) throw new Error(`no .cpuprofile for pid ${ingress.pid} in ${dir}`);
   const file = join(dir, name);
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const summary = summarizeProfile(profile, { projectRoot: ROOT, skipFirstMs: loadStartedAt - spawnedAt });
-  return { file, run: figures, summary };
+  return { file, run, summary };
 }
 
 export function formatProfile(s: ProfileSummary): string {

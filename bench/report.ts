@@ -1,6 +1,6 @@
 // The printed table and the JSON file: one row per figure, hookflow beside its baseline.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fmt, ratio } from './stats';
 
@@ -36,7 +36,15 @@ export function formatTable(rows: Row[]): string {
 
 export function machine() {
   const list = cpus();
-  return { cores: list.length, cpuModel: list[0]?.model ?? 'unknown', memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)), node: process.version, platform: `${process.platform} ${process.arch}` };
+  return {
+    cores: list.length,
+    cpuModel: list[0]?.model ?? 'unknown',
+    memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    // Other work on the machine skews every figure: the 1-minute load average says how much there was.
+    loadAverage1m: Number(loadavg()[0].toFixed(2)),
+  };
 }
 
 /** Writes .bench/bench-<time>.json and .bench/latest.json; returns the first path. */

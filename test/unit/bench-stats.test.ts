@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { fmt, percentile, ratePerSecond, ratio, summarizeLatencies, tally } from '../../bench/stats';
 import { parseProcStatus } from '../../bench/memory';
-import { runLanes, slotTime } from '../../bench/lanes';
+import { mergeLaneResults, roundOrder, runLanes, slotTime } from '../../bench/lanes';
 import { paymentEvent, signedHeaders } from '../../bench/events';
 import { row } from '../../bench/report';
 
@@ -94,4 +94,13 @@ test('bench events are unique per index and signed as the payments provider sign
   assert.equal(headers['x-hookflow-timestamp'], '1700000000');
   const expected = createHmac('sha256', 'secret').update(`1700000000.${body}`).digest('hex');
   assert.equal(headers['x-hookflow-signature'], `sha256=${expected}`);
+});
+
+test('rounds rotate the order of the sides, and their results add up per side', () => {
+  assert.deepEqual([0, 1, 2, 3].map((r) => roundOrder(['a', 'b', 'c'], r).join('')), ['abc', 'bca', 'cab', 'abc']);
+  const merged = mergeLaneResults([
+    { sent: 2, elapsedMs: 100, latencies: [1, 2], statuses: [202, 202], errors: [] },
+    { sent: 3, elapsedMs: 50, latencies: [3, 4], statuses: [202, 503], errors: ['timeout'] },
+  ]);
+  assert.deepEqual(merged, { sent: 5, elapsedMs: 150, latencies: [1, 2, 3, 4], statuses: [202, 202, 202, 503], errors: ['timeout'] });
 });
