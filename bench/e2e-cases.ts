@@ -12,6 +12,8 @@ import { type LatencySummary, ratePerSecond, summarizeLatencies } from './stats'
 
 export interface E2eRun {
   workers: number;
+  /** Runs the measured batches started; completed + failed falls short when a wait timed out. */
+  started: number;
   completed: number;
   failed: number;
   /** Completed runs per second: summed over batches, each from its first send to its last close. */
@@ -36,7 +38,7 @@ interface E2eSide {
   workers: BenchChild[];
   sender(runTag: string): { send: (i: number) => Promise<string | number>; close?: () => void };
   closed: number;
-  batches: { completed: number; failed: number; latencies: number[]; windowMs: number; sending: RunFigures }[];
+  batches: { started: number; completed: number; failed: number; latencies: number[]; windowMs: number; sending: RunFigures }[];
 }
 
 export async function e2eCases(ctx: BenchContext): Promise<E2eResults> {
@@ -67,7 +69,7 @@ export async function e2eCases(ctx: BenchContext): Promise<E2eResults> {
       results.ingressRssMb = Math.max(Number.isNaN(results.ingressRssMb) ? 0 : results.ingressRssMb, peaks.get(ingress.pid) ?? 0);
       for (const s of sides) {
         const run = summarize(s, workers, peaks);
-        ctx.say(`  ${s.name}: ${run.completed} completed, ${run.failed} failed, ${run.ratePerSec.toFixed(1)}/s, run p50 ${run.latencyMs.p50} ms p99 ${run.latencyMs.p99} ms; worker RSS ${run.workerRssMb.map((m) => m.toFixed(0)).join(' + ')} MB`);
+        ctx.say(`  ${s.name}: ${run.completed}/${run.started} completed, ${run.failed} failed, ${run.ratePerSec.toFixed(1)}/s, run p50 ${run.latencyMs.p50} ms p99 ${run.latencyMs.p99} ms; worker RSS ${run.workerRssMb.map((m) => m.toFixed(0)).join(' + ')} MB`);
         (s === flow ? results.flow : results.baseline).push(run);
       }
     }
@@ -88,13 +90,15 @@ async function batch(ctx: BenchContext, side: E2eSide, count: number, label: str
   if (sending.accepted < count) ctx.say(describeRun(`  ${side.name}: sending (not all accepted)`, sending));
   side.closed = await waitForClosed(ctx.client, side.taskQueue, side.closed + sending.accepted, ctx.options.maxSeconds * 1000);
   const runs = await closedRuns(ctx.client, side.taskQueue, tag);
-  side.batches.push({ completed: runs.completed, failed: runs.failed, latencies: runs.latencies, windowMs: runs.lastCloseMs - started, sending });
+  if (runs.completed + runs.failed < sending.accepted) ctx.say(`  ${side.name}: INCOMPLETE, only ${runs.completed + runs.failed} of ${sending.accepted} runs closed within ${ctx.options.maxSeconds} s`);
+  side.batches.push({ started: sending.accepted, completed: runs.completed, failed: runs.failed, latencies: runs.latencies, windowMs: runs.lastCloseMs - started, sending });
 }
 
 function summarize(side: E2eSide, workers: number, peaks: Map<number, number>): E2eRun {
   const completed = side.batches.reduce((n, b) => n + b.completed, 0);
   return {
     workers,
+    started: side.batches.reduce((n, b) => n + b.started, 0),
     completed,
     failed: side.batches.reduce((n, b) => n + b.failed, 0),
     ratePerSec: ratePerSecond(completed, side.batches.reduce((n, b) => n + b.windowMs, 0)),

@@ -11,7 +11,7 @@ export interface BenchOptions {
   connections: number;
   /** Each comparison's sides take turns this many times (less skew from other load on the machine). */
   rounds: number;
-  /** Upper bound of any one measured run. */
+  /** Upper bound of any one measured run, and of the wait for a batch's runs to close. */
   maxSeconds: number;
   /** LOG_LEVEL of the ingress and worker processes (info is the production default). */
   logLevel: string;
@@ -32,14 +32,14 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
 export function benchOptions(env: NodeJS.ProcessEnv, argv: string[]): BenchOptions {
   const cases = (env.BENCH_CASES || 'accept,e2e').split(',').map((s) => s.trim()).filter(Boolean);
   for (const c of cases) if (c !== 'accept' && c !== 'e2e') throw new Error(`BENCH_CASES takes accept and/or e2e (comma-separated), got "${c}"`);
-  const events = positiveInt(env, 'BENCH_EVENTS', 2000);
+  const events = positiveInt(env, 'BENCH_EVENTS', 1500);
   return {
     events,
-    e2eEvents: positiveInt(env, 'BENCH_E2E_EVENTS', 300),
+    e2eEvents: positiveInt(env, 'BENCH_E2E_EVENTS', 200),
     warmup: positiveInt(env, 'BENCH_WARMUP', 200),
     connections: positiveInt(env, 'BENCH_CONNECTIONS', 32),
     rounds: positiveInt(env, 'BENCH_ROUNDS', 4),
-    maxSeconds: positiveInt(env, 'BENCH_MAX_SECONDS', 120),
+    maxSeconds: positiveInt(env, 'BENCH_MAX_SECONDS', 180),
     logLevel: env.BENCH_LOG_LEVEL || 'info',
     cpuProf: argv.includes('--cpu-prof') || env.BENCH_CPU_PROF === '1',
     cases: new Set(cases as ('accept' | 'e2e')[]),
