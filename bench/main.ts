@@ -14,7 +14,7 @@ import { ROOT } from './direct-start';
 import { e2eCases, type E2eResults } from './e2e-cases';
 import { benchOptions } from './options';
 import { MONGODB_DB, stopAllChildren } from './processes';
-import { formatProfile, profileCase, type ProfileResults } from './profile-case';
+import { busyThreads, formatProfile, profileCases, type ProfileResults } from './profile-case';
 import { formatTable, machine, writeResults } from './report';
 import { tableRows } from './rows';
 
@@ -60,7 +60,7 @@ async function main() {
   try {
     if (options.cases.has('accept')) accept = await acceptCases(ctx);
     if (options.cases.has('e2e')) e2e = await e2eCases(ctx);
-    if (options.cpuProf) profile = await profileCase(ctx, join(outDir, `profile-${stamp}`));
+    if (options.cases.has('profile')) profile = await profileCases(ctx, join(outDir, `profile-${stamp}`));
   } finally {
     await stopAllChildren();
     await connection.close();
@@ -72,7 +72,10 @@ async function main() {
   const rows = tableRows(accept, e2e);
   const file = writeResults(outDir, { machine: { ...machineAtStart, loadAverage1mAtEnd: machine().loadAverage1m }, options: { ...options, cases: [...options.cases] }, startedAt: new Date(began).toISOString(), durationSeconds: (Date.now() - began) / 1000, rows, accept, e2e, profile });
   console.log(`\n${formatTable(rows)}\n`);
-  if (profile) console.log(`ingress CPU profile (${profile.file}):\n${formatProfile(profile.summary)}\n`);
+  if (profile) {
+    for (const t of busyThreads(profile.ingress.threads)) console.log(`${formatProfile('ingress CPU profile under load', t)}\n`);
+    for (const t of busyThreads(profile.worker.threads)) console.log(`${formatProfile(`flow worker CPU profile, ${profile.worker.runs} runs`, t)}\n`);
+  }
   const m = machineAtStart;
   console.log(`machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, load average ${m.loadAverage1m} at start and ${machine().loadAverage1m} at end; figures in ${file}; took ${((Date.now() - began) / 1000).toFixed(0)} s`);
 }

@@ -1,5 +1,8 @@
 // Bench settings from the environment (and --cpu-prof on the command line), checked up front.
 
+export type BenchCase = 'accept' | 'e2e' | 'profile';
+const CASES: BenchCase[] = ['accept', 'e2e', 'profile'];
+
 export interface BenchOptions {
   /** Events per measured accept-rate run (case 1); case 2 sends half as many at half the rate. */
   events: number;
@@ -15,10 +18,8 @@ export interface BenchOptions {
   maxSeconds: number;
   /** LOG_LEVEL of the ingress and worker processes (info is the production default). */
   logLevel: string;
-  /** Profile the ingress under load with node --cpu-prof and summarise it. */
-  cpuProf: boolean;
-  /** Which cases to run: accept (1, 2, 5), e2e (3, 5); memory (4) is taken during both. */
-  cases: Set<'accept' | 'e2e'>;
+  /** Which cases to run: accept (1, 2, 5), e2e (3, 5), profile (ingress and worker under node --cpu-prof); memory (4) is taken during accept and e2e. */
+  cases: Set<BenchCase>;
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -30,8 +31,10 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
 }
 
 export function benchOptions(env: NodeJS.ProcessEnv, argv: string[]): BenchOptions {
-  const cases = (env.BENCH_CASES || 'accept,e2e').split(',').map((s) => s.trim()).filter(Boolean);
-  for (const c of cases) if (c !== 'accept' && c !== 'e2e') throw new Error(`BENCH_CASES takes accept and/or e2e (comma-separated), got "${c}"`);
+  const cases = (env.BENCH_CASES || 'accept,e2e').split(',').map((s) => s.trim()).filter(Boolean) as BenchCase[];
+  for (const c of cases) if (!CASES.includes(c)) throw new Error(`BENCH_CASES takes ${CASES.join(', ')} (comma-separated), got "${c}"`);
+  // --cpu-prof (npm run bench -- --cpu-prof) or BENCH_CPU_PROF=1 adds the profile case.
+  if (argv.includes('--cpu-prof') || env.BENCH_CPU_PROF === '1') cases.push('profile');
   const events = positiveInt(env, 'BENCH_EVENTS', 1500);
   return {
     events,
@@ -41,7 +44,6 @@ export function benchOptions(env: NodeJS.ProcessEnv, argv: string[]): BenchOptio
     rounds: positiveInt(env, 'BENCH_ROUNDS', 4),
     maxSeconds: positiveInt(env, 'BENCH_MAX_SECONDS', 180),
     logLevel: env.BENCH_LOG_LEVEL || 'info',
-    cpuProf: argv.includes('--cpu-prof') || env.BENCH_CPU_PROF === '1',
-    cases: new Set(cases as ('accept' | 'e2e')[]),
+    cases: new Set(cases),
   };
 }

@@ -1,42 +1,89 @@
-// The ingress under load with node --cpu-prof: the same autocannon run as case 1, in a separate
-// ingress so the profiler's overhead stays out of the figures. Start-up and warm-up are cut off.
+// CPU profiles under load (node --cpu-prof), in processes of their own so the profiler's
+// overhead stays out of the measured figures. The ingress takes the case 1 load; the flow worker
+// runs a batch of the payment flow. Start-up and warm-up are cut off; each thread of a process
+// (the worker runs workflow code in a worker thread) gets its own summary.
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { type BenchContext, describeRun, figures, type RunFigures } from './context';
 import { ROOT } from './direct-start';
+import { seedOrders, waitForClosed } from './e2e';
+import { autocannonLoad, httpEventSender } from './http-load';
+import { runLanes } from './lanes';
 import { type CpuProfile, type ProfileSummary, summarizeProfile } from './profile';
-import { autocannonLoad } from './http-load';
-import { startIngress } from './processes';
+import { startIngress, startWorker } from './processes';
 
-export interface ProfileResults {
+export interface ThreadProfile {
   file: string;
-  run: RunFigures;
+  /** 0 is the main thread; the worker runs workflow code in a worker thread, tsx its loader in another. */
+  threadId: number;
   summary: ProfileSummary;
 }
 
-export async function profileCase(ctx: BenchContext, dir: string): Promise<ProfileResults> {
+export interface ProfileResults {
+  ingress: { run: RunFigures; threads: ThreadProfile[] };
+  worker: { runs: number; threads: ThreadProfile[] };
+}
+
+export async function profileCases(ctx: BenchContext, dir: string): Promise<ProfileResults> {
   mkdirSync(dir, { recursive: true });
+  const prof = ['--cpu-prof', '--cpu-prof-dir', dir];
+  const { events, warmup, connections, maxSeconds } = ctx.options;
+
   ctx.say('profile: one ingress with --cpu-prof under the case 1 load');
   const spawnedAt = performance.now();
-  const ingress = await startIngress(ctx.child('bench-profile', ['--cpu-prof', '--cpu-prof-dir', dir]));
-  const { events, warmup, connections, maxSeconds } = ctx.options;
+  const ingress = await startIngress(ctx.child('bench-profile-ingress', prof));
   const urls = [ingress.url!];
   await autocannonLoad({ urls, events: warmup, connections, maxSeconds, runTag: ctx.tag('pw') });
   const loadStartedAt = performance.now();
   const run = figures(await autocannonLoad({ urls, events, connections, maxSeconds, runTag: ctx.tag('p') }));
   ctx.say(describeRun('  ingress (profiled)', run));
-  await ingress.stop(); // the profile is written as the process exits
-  const name = readdirSync(dir).find((f) => f.endsWith('.cpuprofile') && f.includes(`.${ingress.pid}.`));
-  if (!name) throw new Error(`no .cpuprofile for pid ${ingress.pid} in ${dir}`);
-  const file = join(dir, name);
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  const summary = summarizeProfile(profile, { projectRoot: ROOT, skipFirstMs: loadStartedAt - spawnedAt });
-  return { file, run, summary };
+  await ingress.stop(); // profiles are written as the process exits
+  const ingressThreads = readProfiles(dir, ingress.pid, loadStartedAt - spawnedAt);
+
+  const runs = Math.max(10, Math.round(ctx.options.e2eEvents / 2));
+  ctx.say(`profile: one flow worker with --cpu-prof running ${runs} payment flows`);
+  const queue = 'bench-profile-worker';
+  const feeder = await startIngress(ctx.child(queue));
+  const workerSpawnedAt = performance.now();
+  const worker = await startWorker('worker/main.ts', ctx.child(queue, prof), ctx.client);
+  const tag = ctx.tag('pf');
+  await seedOrders(ctx.db, tag, 0, runs);
+  const workLoadStartedAt = performance.now();
+  const http = httpEventSender([feeder.url!], tag, connections);
+  const sent = figures(await runLanes({ count: runs, concurrency: connections, maxMs: maxSeconds * 1000, send: http.send }));
+  http.close();
+  const closed = await waitForClosed(ctx.client, queue, sent.accepted, maxSeconds * 1000);
+  ctx.say(`  ${closed} of ${sent.accepted} runs closed`);
+  await Promise.all([worker.stop(), feeder.stop()]);
+  return {
+    ingress: { run, threads: ingressThreads },
+    worker: { runs: closed, threads: readProfiles(dir, worker.pid, workLoadStartedAt - workerSpawnedAt) },
+  };
 }
 
-export function formatProfile(s: ProfileSummary): string {
-  const lines = [`busy ${s.busyMs.toFixed(0)} ms, idle ${s.idleMs.toFixed(0)} ms of ${s.windowMs.toFixed(0)} ms under load`, 'self time by area:'];
+/** Every profile one process wrote (one per thread), summarised from `skipMs` after its start. */
+function readProfiles(dir: string, pid: number, skipMs: number): ThreadProfile[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile') && f.includes(`.${pid}.`))
+    .map((f) => {
+      const profile = JSON.parse(readFileSync(join(dir, f), 'utf8')) as CpuProfile;
+      // A worker thread's profile starts later than the process: cut by the process's clock only for the main thread.
+      const threadId = Number(/\.(\d+)\.\d+\.cpuprofile$/.exec(f)?.[1] ?? 0);
+      const isMain = threadId === 0;
+      return { file: join(dir, f), threadId, summary: summarizeProfile(profile, { projectRoot: ROOT, skipFirstMs: isMain ? skipMs : 0 }) };
+    });
+}
+
+/** Threads that did real work under load (the loader thread of tsx, for one, barely does). */
+export function busyThreads(threads: ThreadProfile[]): ThreadProfile[] {
+  const most = Math.max(0, ...threads.map((t) => t.summary.busyMs));
+  return threads.filter((t) => t.summary.busyMs >= most * 0.2);
+}
+
+export function formatProfile(title: string, t: ThreadProfile): string {
+  const s = t.summary;
+  const lines = [`${title}, ${t.threadId === 0 ? 'main thread' : `thread ${t.threadId}`} (${t.file}):`, `busy ${s.busyMs.toFixed(0)} ms, idle ${s.idleMs.toFixed(0)} ms of ${s.windowMs.toFixed(0)} ms`, 'self time by area:'];
   for (const a of s.byArea.slice(0, 10)) lines.push(`  ${a.pct.toFixed(1).padStart(5)}%  ${a.selfMs.toFixed(0).padStart(6)} ms  ${a.name}`);
   lines.push('top self-time functions:');
   for (const f of s.topFunctions) lines.push(`  ${f.pct.toFixed(1).padStart(5)}%  ${f.selfMs.toFixed(0).padStart(6)} ms  ${f.name}`);
