@@ -5,7 +5,7 @@
 import { type BenchContext, type RunFigures, describeRun, figures } from './context';
 import { directStartSender } from './direct-start';
 import { autocannonLoad, httpEventSender } from './http-load';
-import { type LaneResult, mergeLaneResults, roundOrder, runLanes } from './lanes';
+import { type LaneResult, mergeLaneResults, roundOrder, runLanes, share } from './lanes';
 import { RssSampler } from './memory';
 import { startIngress } from './processes';
 
@@ -26,10 +26,11 @@ interface Side {
 /** Runs `total` events per side, split into rounds; returns each side's merged result. */
 export async function interleave(ctx: BenchContext, sides: Side[], total: number): Promise<LaneResult[]> {
   const rounds = ctx.options.rounds;
-  const perRound = Math.max(1, Math.ceil(total / rounds));
   const results = new Map<Side, LaneResult[]>(sides.map((s) => [s, []]));
   for (let r = 0; r < rounds; r++) {
-    for (const side of roundOrder(sides, r)) results.get(side)!.push(await side.run(perRound, ctx.tag(`r${r}`)));
+    const count = share(total, rounds, r);
+    if (count === 0) continue;
+    for (const side of roundOrder(sides, r)) results.get(side)!.push(await side.run(count, ctx.tag(`r${r}`)));
   }
   return sides.map((s) => mergeLaneResults(results.get(s)!));
 }

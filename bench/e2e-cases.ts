@@ -5,7 +5,7 @@
 import { type BenchContext, describeRun, figures, type RunFigures } from './context';
 import { baselineStartSender, closedRuns, seedInventory, seedOrders, waitForClosed } from './e2e';
 import { httpEventSender } from './http-load';
-import { roundOrder, runLanes } from './lanes';
+import { roundOrder, runLanes, share } from './lanes';
 import { RssSampler } from './memory';
 import { type BenchChild, startIngress, startWorker } from './processes';
 import { type LatencySummary, ratePerSecond, summarizeLatencies } from './stats';
@@ -63,8 +63,7 @@ export async function e2eCases(ctx: BenchContext): Promise<E2eResults> {
       for (const s of sides) s.batches = [];
       const sampler = new RssSampler(() => [ingress, ...flow.workers, ...baseline.workers].map((c) => c.pid));
       sampler.start();
-      const perRound = Math.max(1, Math.ceil(ctx.options.e2eEvents / rounds));
-      for (let r = 0; r < rounds; r++) for (const s of roundOrder(sides, r)) await batch(ctx, s, perRound, 'e');
+      for (let r = 0; r < rounds; r++) for (const s of roundOrder(sides, r)) await batch(ctx, s, share(ctx.options.e2eEvents, rounds, r), 'e');
       const peaks = sampler.stop();
       results.ingressRssMb = Math.max(Number.isNaN(results.ingressRssMb) ? 0 : results.ingressRssMb, peaks.get(ingress.pid) ?? 0);
       for (const s of sides) {
@@ -81,6 +80,7 @@ export async function e2eCases(ctx: BenchContext): Promise<E2eResults> {
 
 /** Seeds the orders, sends a batch, waits for its runs to close and records them. */
 async function batch(ctx: BenchContext, side: E2eSide, count: number, label: string): Promise<void> {
+  if (count === 0) return;
   const tag = ctx.tag(label);
   await seedOrders(ctx.db, tag, 0, count);
   const sender = side.sender(tag);

@@ -4,7 +4,7 @@ import autocannon from 'autocannon';
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { paymentEvent, signedHeaders } from './events';
-import type { LaneResult } from './lanes';
+import { type LaneResult, share } from './lanes';
 
 export const WEBHOOK_PATH = '/webhooks/payments';
 
@@ -23,11 +23,11 @@ export async function autocannonLoad(opts: AutocannonLoad): Promise<LaneResult> 
   let nextIndex = 0;
   const start = performance.now();
   await Promise.all(opts.urls.map((url, u) => new Promise<void>((resolve, reject) => {
-    const share = (total: number) => Math.floor(total / opts.urls.length) + (u < total % opts.urls.length ? 1 : 0);
+    const part = (total: number) => share(total, opts.urls.length, u);
     const instance = autocannon({
       url,
-      connections: Math.max(1, Math.min(share(opts.connections), share(opts.events))),
-      amount: share(opts.events),
+      connections: Math.max(1, Math.min(part(opts.connections), part(opts.events))),
+      amount: part(opts.events),
       timeout: 10,
       requests: [{
         method: 'POST',

@@ -72,3 +72,8 @@ export function roundOrder<T>(sides: readonly T[], round: number): T[] {
   const k = round % sides.length;
   return [...sides.slice(k), ...sides.slice(0, k)];
 }
+
+/** Part `k` of `total` split into `parts` near-equal whole shares (the first ones take the remainder). */
+export function share(total: number, parts: number, k: number): number {
+  return Math.floor(total / parts) + (k < total % parts ? 1 : 0);
+}

@@ -74,7 +74,12 @@ async function main() {
   console.log(`\n${formatTable(rows)}\n`);
   if (profile) {
     for (const t of busyThreads(profile.ingress.threads)) console.log(`${formatProfile('ingress CPU profile under load', t)}\n`);
-    for (const t of busyThreads(profile.worker.threads)) console.log(`${formatProfile(`flow worker CPU profile, ${profile.worker.runs} runs`, t)}\n`);
+    for (const [name, w] of [['flow worker', profile.worker], ['baseline worker', profile.baselineWorker]] as const) {
+      for (const t of busyThreads(w.threads)) console.log(`${formatProfile(`${name} CPU profile, ${w.runs} runs`, t)}\n`);
+    }
+    const f = profile.worker;
+    const b = profile.baselineWorker;
+    console.log(`CPU per run, flow vs hand-written: workflow thread ${f.workflowThreadMsPerRun.toFixed(1)} vs ${b.workflowThreadMsPerRun.toFixed(1)} ms, worker main thread ${f.mainThreadMsPerRun.toFixed(1)} vs ${b.mainThreadMsPerRun.toFixed(1)} ms\n`);
   }
   const m = machineAtStart;
   console.log(`machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, load average ${m.loadAverage1m} at start and ${machine().loadAverage1m} at end; figures in ${file}; took ${((Date.now() - began) / 1000).toFixed(0)} s`);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { type BenchContext, describeRun, figures, type RunFigures } from './context';
 import { ROOT } from './direct-start';
-import { seedOrders, waitForClosed } from './e2e';
+import { baselineStartSender, seedOrders, waitForClosed } from './e2e';
 import { autocannonLoad, httpEventSender } from './http-load';
 import { runLanes } from './lanes';
 import { type CpuProfile, type ProfileSummary, summarizeProfile } from './profile';
@@ -20,19 +20,28 @@ export interface ThreadProfile {
   summary: ProfileSummary;
 }
 
+export interface WorkerProfile {
+  runs: number;
+  /** Busy time of the thread that runs workflow code, per completed run (the busiest worker thread). */
+  workflowThreadMsPerRun: number;
+  mainThreadMsPerRun: number;
+  threads: ThreadProfile[];
+}
+
 export interface ProfileResults {
   ingress: { run: RunFigures; threads: ThreadProfile[] };
-  worker: { runs: number; threads: ThreadProfile[] };
+  worker: WorkerProfile;
+  baselineWorker: WorkerProfile;
 }
 
 export async function profileCases(ctx: BenchContext, dir: string): Promise<ProfileResults> {
   mkdirSync(dir, { recursive: true });
-  const prof = ['--cpu-prof', '--cpu-prof-dir', dir];
+  const prof = { dir, flags: ['--cpu-prof', '--cpu-prof-dir', dir] };
   const { events, warmup, connections, maxSeconds } = ctx.options;
 
   ctx.say('profile: one ingress with --cpu-prof under the case 1 load');
   const spawnedAt = performance.now();
-  const ingress = await startIngress(ctx.child('bench-profile-ingress', prof));
+  const ingress = await startIngress(ctx.child('bench-profile-ingress', prof.flags));
   const urls = [ingress.url!];
   await autocannonLoad({ urls, events: warmup, connections, maxSeconds, runTag: ctx.tag('pw') });
   const loadStartedAt = performance.now();
@@ -41,37 +50,57 @@ export async function profileCases(ctx: BenchContext, dir: string): Promise<Prof
   await ingress.stop(); // profiles are written as the process exits
   const ingressThreads = readProfiles(dir, ingress.pid, loadStartedAt - spawnedAt);
 
+
   const runs = Math.max(10, Math.round(ctx.options.e2eEvents / 2));
-  ctx.say(`profile: one flow worker with --cpu-prof running ${runs} payment flows`);
-  const queue = 'bench-profile-worker';
-  const feeder = await startIngress(ctx.child(queue));
-  const workerSpawnedAt = performance.now();
-  const worker = await startWorker('worker/main.ts', ctx.child(queue, prof), ctx.client);
+  const feeder = await startIngress(ctx.child('bench-profile-flow'));
+  try {
+    ctx.say(`profile: one flow worker with --cpu-prof running ${runs} payment flows (events via an ingress)`);
+    const flow = await profileWorker(ctx, 'worker/main.ts', 'bench-profile-flow', runs, prof, (tag) => httpEventSender([feeder.url!], tag, connections));
+    ctx.say(`profile: one baseline worker with --cpu-prof running ${runs} hand-written workflows`);
+    const baseline = await profileWorker(ctx, 'bench/baseline-worker.ts', 'bench-profile-baseline', runs, prof, (tag) => ({ send: baselineStartSender(ctx.client, 'bench-profile-baseline', tag) }));
+    return { ingress: { run, threads: ingressThreads }, worker: flow, baselineWorker: baseline };
+  } finally {
+    await feeder.stop();
+  }
+}
+
+async function profileWorker(
+  ctx: BenchContext,
+  script: 'worker/main.ts' | 'bench/baseline-worker.ts',
+  queue: string,
+  runs: number,
+  prof: { dir: string; flags: string[] },
+  sender: (tag: string) => { send: (i: number) => Promise<string | number>; close?: () => void },
+): Promise<WorkerProfile> {
+  const spawnedAt = performance.now();
+  const worker = await startWorker(script, ctx.child(queue, prof.flags), ctx.client);
   const tag = ctx.tag('pf');
   await seedOrders(ctx.db, tag, 0, runs);
-  const workLoadStartedAt = performance.now();
-  const http = httpEventSender([feeder.url!], tag, connections);
-  const sent = figures(await runLanes({ count: runs, concurrency: connections, maxMs: maxSeconds * 1000, send: http.send }));
-  http.close();
-  const closed = await waitForClosed(ctx.client, queue, sent.accepted, maxSeconds * 1000);
-  ctx.say(`  ${closed} of ${sent.accepted} runs closed`);
-  await Promise.all([worker.stop(), feeder.stop()]);
-  return {
-    ingress: { run, threads: ingressThreads },
-    worker: { runs: closed, threads: readProfiles(dir, worker.pid, workLoadStartedAt - workerSpawnedAt) },
-  };
+  const loadStartedAt = performance.now();
+  const s = sender(tag);
+  const sent = figures(await runLanes({ count: runs, concurrency: ctx.options.connections, maxMs: ctx.options.maxSeconds * 1000, send: s.send }));
+  s.close?.();
+  const closed = await waitForClosed(ctx.client, queue, sent.accepted, ctx.options.maxSeconds * 1000);
+  await worker.stop();
+  // Workflow threads start about when the worker reports ready: cut them from there.
+  const threads = readProfiles(prof.dir, worker.pid, loadStartedAt - spawnedAt, loadStartedAt - spawnedAt - worker.startupMs);
+  const workflowThread = threads.filter((t) => t.threadId !== 0).sort((a, b) => b.summary.busyMs - a.summary.busyMs)[0];
+  const main = threads.find((t) => t.threadId === 0);
+  const perRun = (t?: ThreadProfile) => (t && closed ? t.summary.busyMs / closed : NaN);
+  ctx.say(`  ${closed} runs closed; CPU per run: workflow thread ${perRun(workflowThread).toFixed(1)} ms, main thread (activities, gRPC) ${perRun(main).toFixed(1)} ms`);
+  return { runs: closed, workflowThreadMsPerRun: perRun(workflowThread), mainThreadMsPerRun: perRun(main), threads };
 }
 
 /** Every profile one process wrote (one per thread), summarised from `skipMs` after its start. */
-function readProfiles(dir: string, pid: number, skipMs: number): ThreadProfile[] {
+function readProfiles(dir: string, pid: number, skipMs: number, skipThreadMs = 0): ThreadProfile[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.cpuprofile') && f.includes(`.${pid}.`))
     .map((f) => {
       const profile = JSON.parse(readFileSync(join(dir, f), 'utf8')) as CpuProfile;
-      // A worker thread's profile starts later than the process: cut by the process's clock only for the main thread.
+      // A worker thread starts later than its process, so it gets its own cut.
       const threadId = Number(/\.(\d+)\.\d+\.cpuprofile$/.exec(f)?.[1] ?? 0);
       const isMain = threadId === 0;
-      return { file: join(dir, f), threadId, summary: summarizeProfile(profile, { projectRoot: ROOT, skipFirstMs: isMain ? skipMs : 0 }) };
+      return { file: join(dir, f), threadId, summary: summarizeProfile(profile, { projectRoot: ROOT, skipFirstMs: isMain ? skipMs : skipThreadMs }) };
     });
 }
 

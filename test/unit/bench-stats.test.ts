@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { fmt, percentile, ratePerSecond, ratio, summarizeLatencies, tally } from '../../bench/stats';
 import { parseProcStatus } from '../../bench/memory';
-import { mergeLaneResults, roundOrder, runLanes, slotTime } from '../../bench/lanes';
+import { mergeLaneResults, roundOrder, runLanes, share, slotTime } from '../../bench/lanes';
 import { paymentEvent, signedHeaders } from '../../bench/events';
 import { row } from '../../bench/report';
 
@@ -98,6 +98,8 @@ test('bench events are unique per index and signed as the payments provider sign
 
 test('rounds rotate the order of the sides, and their results add up per side', () => {
   assert.deepEqual([0, 1, 2, 3].map((r) => roundOrder(['a', 'b', 'c'], r).join('')), ['abc', 'bca', 'cab', 'abc']);
+  assert.deepEqual([0, 1, 2, 3].map((k) => share(750, 4, k)), [188, 188, 187, 187]);
+  assert.deepEqual([0, 1].map((k) => share(1, 2, k)), [1, 0]);
   const merged = mergeLaneResults([
     { sent: 2, elapsedMs: 100, latencies: [1, 2], statuses: [202, 202], errors: [] },
     { sent: 3, elapsedMs: 50, latencies: [3, 4], statuses: [202, 503], errors: ['timeout'] },
