@@ -4,7 +4,6 @@
 // (the worker runs workflow code in a worker thread) gets its own summary.
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { type BenchContext, describeRun, figures, type RunFigures } from './context';
 import { ROOT } from './direct-start';
 import { baselineStartSender, seedOrders, waitForClosed } from './e2e';
@@ -40,15 +39,14 @@ export async function profileCases(ctx: BenchContext, dir: string): Promise<Prof
   const { events, warmup, connections, maxSeconds } = ctx.options;
 
   ctx.say('profile: one ingress with --cpu-prof under the case 1 load');
-  const spawnedAt = performance.now();
   const ingress = await startIngress(ctx.child('bench-profile-ingress', prof.flags));
   const urls = [ingress.url!];
   await autocannonLoad({ urls, events: warmup, connections, maxSeconds, runTag: ctx.tag('pw') });
-  const loadStartedAt = performance.now();
+  const loadStartedAt = monotonicUs();
   const run = figures(await autocannonLoad({ urls, events, connections, maxSeconds, runTag: ctx.tag('p') }));
   ctx.say(describeRun('  ingress (profiled)', run));
   await ingress.stop(); // profiles are written as the process exits
-  const ingressThreads = readProfiles(dir, ingress.pid, loadStartedAt - spawnedAt);
+  const ingressThreads = readProfiles(dir, ingress.pid, loadStartedAt);
 
 
   const runs = Math.max(10, Math.round(ctx.options.e2eEvents / 2));
@@ -72,18 +70,16 @@ async function profileWorker(
   prof: { dir: string; flags: string[] },
   sender: (tag: string) => { send: (i: number) => Promise<string | number>; close?: () => void },
 ): Promise<WorkerProfile> {
-  const spawnedAt = performance.now();
   const worker = await startWorker(script, ctx.child(queue, prof.flags), ctx.client);
   const tag = ctx.tag('pf');
   await seedOrders(ctx.db, tag, 0, runs);
-  const loadStartedAt = performance.now();
+  const loadStartedAt = monotonicUs();
   const s = sender(tag);
   const sent = figures(await runLanes({ count: runs, concurrency: ctx.options.connections, maxMs: ctx.options.maxSeconds * 1000, send: s.send }));
   s.close?.();
   const closed = await waitForClosed(ctx.client, queue, sent.accepted, ctx.options.maxSeconds * 1000);
   await worker.stop();
-  // Workflow threads start about when the worker reports ready: cut them from there.
-  const threads = readProfiles(prof.dir, worker.pid, loadStartedAt - spawnedAt, loadStartedAt - spawnedAt - worker.startupMs);
+  const threads = readProfiles(prof.dir, worker.pid, loadStartedAt);
   const workflowThread = threads.filter((t) => t.threadId !== 0).sort((a, b) => b.summary.busyMs - a.summary.busyMs)[0];
   const main = threads.find((t) => t.threadId === 0);
   const perRun = (t?: ThreadProfile) => (t && closed ? t.summary.busyMs / closed : NaN);
@@ -91,16 +87,17 @@ async function profileWorker(
   return { runs: closed, workflowThreadMsPerRun: perRun(workflowThread), mainThreadMsPerRun: perRun(main), threads };
 }
 
-/** Every profile one process wrote (one per thread), summarised from `skipMs` after its start. */
-function readProfiles(dir: string, pid: number, skipMs: number, skipThreadMs = 0): ThreadProfile[] {
+/** CLOCK_MONOTONIC in microseconds: the clock of V8 profile timestamps. */
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+
+/** Every profile one process wrote (one per thread), summarised from `fromUs` on. */
+function readProfiles(dir: string, pid: number, fromUs: number): ThreadProfile[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.cpuprofile') && f.includes(`.${pid}.`))
     .map((f) => {
       const profile = JSON.parse(readFileSync(join(dir, f), 'utf8')) as CpuProfile;
-      // A worker thread starts later than its process, so it gets its own cut.
       const threadId = Number(/\.(\d+)\.\d+\.cpuprofile$/.exec(f)?.[1] ?? 0);
-      const isMain = threadId === 0;
-      return { file: join(dir, f), threadId, summary: summarizeProfile(profile, { projectRoot: ROOT, skipFirstMs: isMain ? skipMs : skipThreadMs }) };
+      return { file: join(dir, f), threadId, summary: summarizeProfile(profile, { projectRoot: ROOT, fromUs }) };
     });
 }
 

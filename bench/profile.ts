@@ -1,6 +1,8 @@
 // Summarises a V8 .cpuprofile (node --cpu-prof): self time per function and per area (a
 // package, Node's internals, hookflow's own files, GC), leaving out idle time and, optionally,
-// the process's start-up. Pure: takes the parsed JSON.
+// everything before a moment. Profile timestamps are CLOCK_MONOTONIC microseconds, the clock of
+// process.hrtime in any process on the machine, so the bench cuts each thread's profile at the
+// moment its load began. Pure: takes the parsed JSON.
 
 export interface CpuProfile {
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
@@ -56,9 +58,9 @@ function ranked(totals: Map<string, number>, busyMs: number, limit: number): Sel
     .map(([name, ms]) => ({ name, selfMs: ms, pct: busyMs > 0 ? (100 * ms) / busyMs : 0 }));
 }
 
-export function summarizeProfile(profile: CpuProfile, opts: { projectRoot: string; skipFirstMs?: number; top?: number }): ProfileSummary {
+export function summarizeProfile(profile: CpuProfile, opts: { projectRoot: string; fromUs?: number; top?: number }): ProfileSummary {
   const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
-  const skipUntil = profile.startTime + (opts.skipFirstMs ?? 0) * 1000;
+  const skipUntil = Math.max(profile.startTime, opts.fromUs ?? 0);
   const fnTotals = new Map<string, number>();
   const areaTotals = new Map<string, number>();
   let t = profile.startTime;
@@ -79,7 +81,7 @@ export function summarizeProfile(profile: CpuProfile, opts: { projectRoot: strin
     areaTotals.set(area, (areaTotals.get(area) ?? 0) + ms);
   }
   return {
-    windowMs: (profile.endTime - Math.max(profile.startTime, skipUntil)) / 1000,
+    windowMs: (profile.endTime - skipUntil) / 1000,
     busyMs,
     idleMs,
     topFunctions: ranked(fnTotals, busyMs, opts.top ?? 15),

@@ -14,7 +14,7 @@ test('scripts are grouped by package, Node internals, project file or V8', () =>
   assert.equal(areaOf('', 'writev', ROOT), 'V8 / native');
 });
 
-test('self time is the time until the next sample; idle and the skipped start are left out', () => {
+test('self time is the time until the next sample; idle and samples before the cut are left out', () => {
   const frame = (functionName: string, url = '') => ({ functionName, url, lineNumber: 9 });
   const profile: CpuProfile = {
     nodes: [
@@ -29,7 +29,7 @@ test('self time is the time until the next sample; idle and the skipped start ar
     samples: [4, 3, 4, 2, 3, 3],
     timeDeltas: [1000, 2000, 1000, 2000, 1000, 3000],
   };
-  const s = summarizeProfile(profile, { projectRoot: ROOT, skipFirstMs: 2 });
+  const s = summarizeProfile(profile, { projectRoot: ROOT, fromUs: 2000 });
   // after the skip: verify@3000 → 1 ms, parse@4000 → 2 ms, idle@6000 → 1 ms, verify@7000 → 3 ms
   assert.equal(s.busyMs, 6);
   assert.equal(s.idleMs, 1);
