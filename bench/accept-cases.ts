@@ -2,7 +2,8 @@
 // the same runs directly; latency at half that rate; one against two ingress processes.
 // The sides take turns in rounds (rotating order), so load from anything else on the machine
 // falls on all of them alike. No worker runs here: runs go to task queues nobody polls.
-import { type BenchContext, type RunFigures, describeRun, figures } from './context';
+import { type BenchContext, type CpuPerEvent, type RunFigures, addInto, describeRun, figures, perEvent } from './context';
+import { cpuMeter } from './cpu';
 import { directStartSender } from './direct-start';
 import { autocannonLoad, httpEventSender } from './http-load';
 import { type LaneResult, mergeLaneResults, roundOrder, runLanes, share } from './lanes';
@@ -12,6 +13,8 @@ import { startIngress } from './processes';
 export interface AcceptResults {
   direct: RunFigures;
   ingress: RunFigures;
+  /** CPU ms per accepted event by process group, per side of case 1. */
+  cpuPerEvent: { direct: CpuPerEvent; ingress: CpuPerEvent; twoIngresses: CpuPerEvent };
   ingressRssMb: number;
   halfLoad: { ratePerSec: number; direct: RunFigures; ingress: RunFigures };
   twoIngresses: RunFigures;
@@ -23,16 +26,22 @@ interface Side {
   run(count: number, runTag: string): Promise<LaneResult>;
 }
 
-/** Runs `total` events per side, split into rounds; returns each side's merged result. */
-export async function interleave(ctx: BenchContext, sides: Side[], total: number): Promise<LaneResult[]> {
+/** Runs `total` events per side, split into rounds; returns each side's merged result and CPU use. */
+export async function interleave(ctx: BenchContext, sides: Side[], total: number, cpuGroups: Record<string, () => number[]> = {}): Promise<{ result: LaneResult; cpuMs: Record<string, number> }[]> {
   const rounds = ctx.options.rounds;
-  const results = new Map<Side, LaneResult[]>(sides.map((s) => [s, []]));
+  const results = new Map(sides.map((s) => [s, { runs: [] as LaneResult[], cpuMs: {} as Record<string, number> }]));
   for (let r = 0; r < rounds; r++) {
     const count = share(total, rounds, r);
     if (count === 0) continue;
-    for (const side of roundOrder(sides, r)) results.get(side)!.push(await side.run(count, ctx.tag(`r${r}`)));
+    for (const side of roundOrder(sides, r)) {
+      const stop = cpuMeter(cpuGroups);
+      const run = await side.run(count, ctx.tag(`r${r}`));
+      const entry = results.get(side)!;
+      entry.runs.push(run);
+      addInto(entry.cpuMs, stop());
+    }
   }
-  return sides.map((s) => mergeLaneResults(results.get(s)!));
+  return sides.map((s) => ({ result: mergeLaneResults(results.get(s)!.runs), cpuMs: results.get(s)!.cpuMs }));
 }
 
 export async function acceptCases(ctx: BenchContext): Promise<AcceptResults> {
@@ -51,7 +60,12 @@ export async function acceptCases(ctx: BenchContext): Promise<AcceptResults> {
     for (const side of sides) await side.run(warmup, ctx.tag('w'));
     const sampler = new RssSampler(() => [single, ...pair].map((p) => p.pid));
     sampler.start();
-    const [directRun, oneRun, twoRun] = (await interleave(ctx, sides, events)).map(figures);
+    const measured = await interleave(ctx, sides, events, {
+      'Temporal server': () => ctx.infra.temporal,
+      'ingress process(es)': () => [single, ...pair].map((p) => p.pid),
+    });
+    const [directRun, oneRun, twoRun] = measured.map((m) => figures(m.result));
+    const [directCpu, oneCpu, twoCpu] = measured.map((m, i) => perEvent(m.cpuMs, [directRun, oneRun, twoRun][i].accepted));
     const peaks = sampler.stop();
     ctx.say(describeRun('  direct start', directRun));
     ctx.say(describeRun('  1 ingress', oneRun));
@@ -70,13 +84,14 @@ export async function acceptCases(ctx: BenchContext): Promise<AcceptResults> {
         },
       },
       { name: 'direct', run: (count, tag) => paced(directStartSender(ctx.client, directQueue, tag), count) },
-    ], halfCount)).map(figures);
+    ], halfCount)).map((m) => figures(m.result));
     ctx.say(describeRun('  ingress at half load', halfIngress));
     ctx.say(describeRun('  direct at half load', halfDirect));
 
     return {
       direct: directRun,
       ingress: oneRun,
+      cpuPerEvent: { direct: directCpu, ingress: oneCpu, twoIngresses: twoCpu },
       ingressRssMb: peaks.get(single.pid) ?? NaN,
       halfLoad: { ratePerSec: rate, direct: halfDirect, ingress: halfIngress },
       twoIngresses: twoRun,

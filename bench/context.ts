@@ -17,6 +17,19 @@ export interface BenchContext {
   /** Child process options for a task queue. */
   child(taskQueue: string, nodeFlags?: string[]): ChildOptions;
   say(message: string): void;
+  /** Pids of the Temporal dev server and FerretDB this bench started (for CPU accounting). */
+  infra: { temporal: number[]; ferretdb: number[] };
+}
+
+/** CPU milliseconds per accepted event (or completed run), by process group. */
+export type CpuPerEvent = Record<string, number>;
+
+export function perEvent(totals: Record<string, number>, count: number): CpuPerEvent {
+  return Object.fromEntries(Object.entries(totals).map(([k, ms]) => [k, count > 0 ? ms / count : NaN]));
+}
+
+export function addInto(into: Record<string, number>, more: Record<string, number>): void {
+  for (const [k, v] of Object.entries(more)) into[k] = (into[k] ?? 0) + v;
 }
 
 export interface RunFigures {

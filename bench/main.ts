@@ -10,6 +10,7 @@ import { startEmbeddedServices } from '../devstack/services';
 import { freePort } from '../devstack/process';
 import { acceptCases, type AcceptResults } from './accept-cases';
 import type { BenchContext } from './context';
+import { childPids } from './cpu';
 import { ROOT } from './direct-start';
 import { e2eCases, type E2eResults } from './e2e-cases';
 import { benchOptions } from './options';
@@ -50,6 +51,7 @@ async function main() {
     tag: (label) => `${runId}${label}${++tagSeq}`,
     child: (taskQueue, nodeFlags) => ({ stack, taskQueue, logDir, logLevel: options.logLevel, nodeFlags }),
     say,
+    infra: { temporal: childPids(process.pid, 'temporal'), ferretdb: childPids(process.pid, 'ferretdb') },
   };
 
   process.once('SIGINT', () => { say('interrupted: stopping every child'); void stopAllChildren().then(() => services.stop()).finally(() => process.exit(130)); });
@@ -72,6 +74,12 @@ async function main() {
   const rows = tableRows(accept, e2e);
   const file = writeResults(outDir, { machine: { ...machineAtStart, loadAverage1mAtEnd: machine().loadAverage1m }, options: { ...options, cases: [...options.cases] }, startedAt: new Date(began).toISOString(), durationSeconds: (Date.now() - began) / 1000, rows, accept, e2e, profile });
   console.log(`\n${formatTable(rows)}\n`);
+  const cpu = (label: string, c?: Record<string, number>) => c && console.log(`CPU ms per event, ${label}: ${Object.entries(c).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
+  cpu('direct start', accept?.cpuPerEvent.direct);
+  cpu('1 ingress', accept?.cpuPerEvent.ingress);
+  cpu('2 ingresses', accept?.cpuPerEvent.twoIngresses);
+  for (const r of e2e?.flow ?? []) cpu(`flow run, ${r.workers} worker(s)`, r.cpuPerRun);
+  for (const r of e2e?.baseline ?? []) cpu(`hand-written run, ${r.workers} worker(s)`, r.cpuPerRun);
   if (profile) {
     for (const t of busyThreads(profile.ingress.threads)) console.log(`${formatProfile('ingress CPU profile under load', t)}\n`);
     for (const [name, w] of [['flow worker', profile.worker], ['baseline worker', profile.baselineWorker]] as const) {

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { fmt, percentile, ratePerSecond, ratio, summarizeLatencies, tally } from '../../bench/stats';
 import { parseProcStatus } from '../../bench/memory';
+import { parseProcStat } from '../../bench/cpu';
 import { mergeLaneResults, roundOrder, runLanes, share, slotTime } from '../../bench/lanes';
 import { paymentEvent, signedHeaders } from '../../bench/events';
 import { row } from '../../bench/report';
@@ -105,4 +106,10 @@ test('rounds rotate the order of the sides, and their results add up per side', 
     { sent: 3, elapsedMs: 50, latencies: [3, 4], statuses: [202, 503], errors: ['timeout'] },
   ]);
   assert.deepEqual(merged, { sent: 5, elapsedMs: 150, latencies: [1, 2, 3, 4], statuses: [202, 202, 202, 503], errors: ['timeout'] });
+});
+
+test('CPU time and parent come out of /proc/<pid>/stat, even with spaces and brackets in the name', () => {
+  const stat = '4242 (my (odd) proc) S 17 4242 4242 0 -1 4194304 123 0 0 0 250 30 0 0 20 0 1 0 321726';
+  assert.deepEqual(parseProcStat(stat), { comm: 'my (odd) proc', ppid: 17, cpuMs: 2800 });
+  assert.equal(parseProcStat('garbage'), undefined);
 });
