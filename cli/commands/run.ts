@@ -7,6 +7,7 @@ import { idempotencyKeyOf, workflowIdOf } from '../../lib/flow/idempotency';
 import { selectFlows } from '../../lib/flow/select';
 import type { FlowEvent } from '../../lib/flow/types';
 import type { Command } from '../main';
+import type { FieldSource } from '../../lib/loader/source-types';
 import { loadDefinitionsForCli, option, positionals, printProblems } from './definitions-for-cli';
 import { dryRunRuntime } from './dry-run';
 
@@ -36,9 +37,13 @@ export const runCommand: Command = {
     }
     const [flow] = defs.flows;
     const body = readJson(eventPath, 'event');
-    const source = defs.sources.get(flow.trigger.source) as { event?: { id?: string; type?: string } } | undefined;
-    const type = String(valueAt(body, source?.event?.type ?? 'type') ?? '');
-    const event: FlowEvent = { id: String(valueAt(body, source?.event?.id ?? 'id') ?? 'evt_dry_run'), type, source: flow.trigger.source, receivedAt: new Date().toISOString(), body };
+    // Read id and type where the source says; a sample event file has no headers, so
+    // header-based fields fall back to a placeholder id and the flow's first event type.
+    const fields = defs.sources.get(flow.trigger.source)?.event;
+    const field = (f: FieldSource | undefined, what: 'id' | 'type', fallback: string) =>
+      f?.path && body && typeof body === 'object' ? String(valueAt(body, f.path) ?? fallback) : f?.header ? fallback : String(valueAt(body, what) ?? fallback);
+    const type = field(fields?.type, 'type', fields?.type.header ? flow.trigger.events[0] : '');
+    const event: FlowEvent = { id: field(fields?.id, 'id', 'evt_dry_run'), type, source: flow.trigger.source, receivedAt: new Date().toISOString(), body };
 
     const violations = defs.eventSchemas.get(type)?.(body) ?? [];
     if (violations.length) {
