@@ -4,7 +4,7 @@ import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/c
 import type { Logger } from 'pino';
 import { FLOW_WORKFLOW_TYPE, type FlowRunInput, searchAttributes } from '../lib/contract';
 import { UnavailableError } from '../lib/errors';
-import { evaluateExpression, unwrapExpression } from '../lib/flow/expressions';
+import { idempotencyKeyOf, workflowIdOf } from '../lib/flow/idempotency';
 import type { FlowDefinition, FlowEvent } from '../lib/flow/types';
 
 /** A run to start: the flow and its deterministic workflow id. */
@@ -23,19 +23,8 @@ export interface RunStart {
 
 export type RunStarter = (runs: PlannedRun[], event: FlowEvent) => Promise<RunStart[]>;
 
-export async function idempotencyKey(flow: FlowDefinition, event: FlowEvent): Promise<string> {
-  if (!flow.trigger.idempotencyKey) return event.id;
-  const value = await evaluateExpression(unwrapExpression(flow.trigger.idempotencyKey), { event });
-  if (value === undefined || value === null || value === '') throw new Error(`idempotency key of flow ${flow.name} is empty for event ${event.id}`);
-  return typeof value === 'string' ? value : JSON.stringify(value);
-}
-
-export function workflowIdFor(flow: FlowDefinition, source: string, key: string): string {
-  return `${flow.name}:${source}:${key}`;
-}
-
 export async function planRuns(flows: FlowDefinition[], event: FlowEvent): Promise<PlannedRun[]> {
-  return Promise.all(flows.map(async (flow) => ({ flow, workflowId: workflowIdFor(flow, event.source, await idempotencyKey(flow, event)) })));
+  return Promise.all(flows.map(async (flow) => ({ flow, workflowId: workflowIdOf(flow, event.source, await idempotencyKeyOf(flow, event)) })));
 }
 
 /** `deadlineMs` bounds one start call, so a request never waits long on a Temporal that is down. */
