@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { MongoClient } from 'mongodb';
 import { startEmbeddedServices } from '../devstack/services';
-import { freePort } from '../devstack/process';
+import { freePort } from '../lib/net';
 import { acceptCases, type AcceptResults } from './accept-cases';
 import type { BenchContext } from './context';
 import { childPids } from './cpu';

@@ -3,7 +3,8 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Client } from '@temporalio/client';
-import { type ManagedProcess, freePort, startProcess, waitUntil } from '../devstack/process';
+import { type ManagedProcess, startProcess, waitUntil } from '../devstack/process';
+import { freePort } from '../lib/net';
 import { BENCH_SECRET } from './events';
 import { ROOT } from './direct-start';
 

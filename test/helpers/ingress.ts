@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import { MongoClient, type Db } from 'mongodb';
 import type { Logger } from 'pino';
 import { startEmbeddedServices, type EmbeddedServices } from '../../devstack/services';
-import { freePort } from '../../devstack/process';
+import { freePort } from '../../lib/net';
 import { type Definitions, loadDefinitions } from '../../lib/loader/definitions';
 import type { DeliverySettings } from '../../lib/deliveries/record';
 import { DeliveryStore } from '../../lib/deliveries/store';

@@ -8,7 +8,7 @@ import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode, type Work
 import { MongoClient, type Db } from 'mongodb';
 import pino from 'pino';
 import { startEmbeddedServices, type EmbeddedServices } from '../../devstack/services';
-import { freePort } from '../../devstack/process';
+import { freePort } from '../../lib/net';
 import { loadDefinitions, type Definitions } from '../../lib/loader/definitions';
 import { createRunStarter } from '../../server/start-runs';
 import type { DeliveryStore } from '../../lib/deliveries/store';

@@ -10,7 +10,7 @@ import type { EmbeddedServices } from '../../devstack/services';
 import pino from 'pino';
 import { startTemporalDevServer, type TemporalDevServer } from '../../devstack/temporal';
 import { TOOLS, ensureTool } from '../../devstack/tools';
-import { freePort } from '../../devstack/process';
+import { freePort } from '../../lib/net';
 import type { DeliveryRecord } from '../../lib/deliveries/record';
 import { createRunStarter } from '../../server/start-runs';
 import { createWorker, WORKFLOWS_PATH } from '../../worker/create-worker';

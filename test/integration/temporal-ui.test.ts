@@ -12,7 +12,7 @@ import { MongoClient } from 'mongodb';
 import pino from 'pino';
 import { chromium, type Browser } from 'playwright-core';
 import { startEmbeddedServices, type EmbeddedServices } from '../../devstack/services';
-import { freePort } from '../../devstack/process';
+import { freePort } from '../../lib/net';
 import { createWorker } from '../../worker/create-worker';
 import { createMailer } from '../../activities/mailer';
 import { createRunStarter, planRuns } from '../../server/start-runs';
