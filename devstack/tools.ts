@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, cpSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { FERRETDB_PATCH_TAG, patchFerretDbSource } from './ferretdb-patch';
 
 export interface ToolSpec {
   name: 'temporal' | 'ferretdb';
@@ -12,12 +13,14 @@ export interface ToolSpec {
   module: string;
   version: string;
   pkg: string;
+  /** Changes hookflow applies to the module's source before building; `tag` is part of the cache key. */
+  patch?: { tag: string; apply(srcDir: string): void };
 }
 
 export const TOOLS: Record<ToolSpec['name'], ToolSpec> = {
   // v1.5.1 is the newest tag whose go.mod has no replace directive (later tags refuse `go install`).
   temporal: { name: 'temporal', envVar: 'HOOKFLOW_TEMPORAL_BIN', module: 'github.com/temporalio/cli', version: 'v1.5.1', pkg: './cmd/temporal' },
-  ferretdb: { name: 'ferretdb', envVar: 'HOOKFLOW_FERRETDB_BIN', module: 'github.com/FerretDB/FerretDB', version: 'v1.24.2', pkg: './cmd/ferretdb' },
+  ferretdb: { name: 'ferretdb', envVar: 'HOOKFLOW_FERRETDB_BIN', module: 'github.com/FerretDB/FerretDB', version: 'v1.24.2', pkg: './cmd/ferretdb', patch: { tag: FERRETDB_PATCH_TAG, apply: patchFerretDbSource } },
 };
 
 export function toolsCacheDir(env = process.env): string {
@@ -42,7 +45,8 @@ function onPath(name: string, env = process.env): string | undefined {
 }
 
 export function cachedToolPath(spec: ToolSpec, env = process.env): string {
-  return join(toolsCacheDir(env), `${spec.name}-${spec.version}`, spec.name);
+  const build = spec.patch ? `${spec.version}-${spec.patch.tag}` : spec.version;
+  return join(toolsCacheDir(env), `${spec.name}-${build}`, spec.name);
 }
 
 /** Where the tool is, without building it; undefined when it must be built. */
@@ -52,7 +56,9 @@ export function findTool(spec: ToolSpec, env = process.env): string | undefined 
     if (!isExecutable(explicit)) throw new Error(`${spec.envVar}=${explicit} is not an executable file`);
     return explicit;
   }
-  return onPath(spec.name, env) ?? (isExecutable(cachedToolPath(spec, env)) ? cachedToolPath(spec, env) : undefined);
+  // A patched tool is never taken from PATH: an upstream build there would lack the fix.
+  const fromPath = spec.patch ? undefined : onPath(spec.name, env);
+  return fromPath ?? (isExecutable(cachedToolPath(spec, env)) ? cachedToolPath(spec, env) : undefined);
 }
 
 export function ensureTool(spec: ToolSpec, env = process.env): string {
@@ -93,6 +99,7 @@ function buildTool(spec: ToolSpec, env: NodeJS.ProcessEnv): void {
     cpSync(info.Dir, src, { recursive: true });
     spawnSync('chmod', ['-R', 'u+w', src]);
     if (spec.name === 'ferretdb') writeFileSync(join(src, 'build', 'version', 'version.txt'), `${spec.version}\n`);
+    spec.patch?.apply(src);
     mkdirSync(join(target, '..'), { recursive: true });
     const partial = `${target}.partial`;
     // -v lists each package as it compiles: visible progress on a long first build.

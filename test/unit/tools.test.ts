@@ -34,3 +34,14 @@ test('without Go and without a binary, the message says what to install or set',
   const env = { PATH: join(root, 'empty-bin'), HOOKFLOW_TOOLS_DIR: join(root, 'cache') };
   assert.throws(() => ensureTool(TOOLS.ferretdb, env), (err: Error) => /Go is not on PATH/.test(err.message) && /HOOKFLOW_FERRETDB_BIN/.test(err.message));
 });
+
+test('the patched FerretDB has its own cache entry and is never taken from PATH', () => {
+  const root = mkdtempSync(join(tmpdir(), 'hookflow-tools-'));
+  const env = { PATH: join(root, 'bin'), HOOKFLOW_TOOLS_DIR: join(root, 'cache') };
+  const cached = cachedToolPath(TOOLS.ferretdb, env);
+  assert.match(cached, /ferretdb-v1\.24\.2-hookflow\.\d+\/ferretdb$/);
+  fakeExecutable(join(root, 'bin'), 'ferretdb');
+  assert.equal(findTool(TOOLS.ferretdb, env), undefined);
+  fakeExecutable(join(cached, '..'), 'ferretdb');
+  assert.equal(findTool(TOOLS.ferretdb, env), cached);
+});
