@@ -69,6 +69,7 @@ export function createApp(deps: AppDeps): Koa {
     const result = await handleWebhook({ ...facts, rawBody }, { ...deps, definitions, log });
     ctx.status = result.status;
     ctx.body = result.body;
+    ctx.state.deliveryId = result.body.deliveryId; // for the request's log line
   });
 
   app.use(router.routes());

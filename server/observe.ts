@@ -27,7 +27,7 @@ const bounded = (value: string | undefined, allowed: Set<string>) => (value !== 
 
 /**
  * Route middleware for POST /webhooks/:source: counts the delivery by outcome once the handler
- * answered or threw, and leaves the delivery id in ctx.state for the request's log line.
+ * answered or threw.
  */
 export function observeWebhook(metrics: IngressMetrics, getDefinitions: () => Definitions): RouterMiddleware {
   return async (ctx, next) => {
@@ -43,7 +43,6 @@ export function observeWebhook(metrics: IngressMetrics, getDefinitions: () => De
       throw err;
     }
     const body = ctx.body as WebhookResponse['body'];
-    ctx.state.deliveryId = body.deliveryId;
     metrics.deliveries.inc({ source, event_type: bounded(body.eventType, labels.eventTypes), outcome: body.status });
     if (body.status === 'duplicate') metrics.duplicates.inc({ source });
   };

@@ -1,5 +1,6 @@
-// The ingress's /metrics, /readyz and request ids, and the worker's per-flow run counters, against
-// the real stack: every counter is read before and after, and must move by exactly what was sent.
+// Observability against the real stack: the ingress's /metrics, /readyz, request ids and log lines,
+// and the worker's per-flow run counters. Every counter is read before and after and must move by
+// exactly what was sent.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
@@ -11,12 +12,14 @@ import pino from 'pino';
 import { freePort } from '../../lib/net';
 import { createApp } from '../../server/app';
 import { createIngressOps } from '../../server/ops-wiring';
+import { createRunStarter } from '../../server/start-runs';
+import { createLogger } from '../../lib/logger';
 import { startOpsServer } from '../../worker/ops-server';
 import { DeliveryStore } from '../../lib/deliveries/store';
 import { TEST_DELIVERY_SETTINGS, recordingStarter } from '../helpers/ingress';
 import { paymentSucceeded, postEvent, uid } from '../helpers/events';
 import { scrape } from '../helpers/prometheus';
-import { ROOT, startTestStack, type TestStack } from '../helpers/stack';
+import { ROOT, TEST_TASK_QUEUE, startTestStack, type TestStack } from '../helpers/stack';
 
 let stack: TestStack;
 const servers: Server[] = [];
@@ -137,4 +140,39 @@ test('readyz answers 200 when Temporal and MongoDB answer, 503 naming MongoDB wh
   const metrics = await scrape(`${url}/metrics`);
   assert.equal(metrics('hookflow_relay_backlog'), -1, 'the backlog is unknown while the store is unreachable');
   await deadMongo.close();
+});
+
+test('every ingress log line about an event carries the request and delivery ids; start lines the workflow id; no signature', async () => {
+  const lines: Record<string, any>[] = [];
+  const log = createLogger({ level: 'debug', pretty: false, name: 'ingress' }, { write: (s: string) => { lines.push(JSON.parse(s)); } });
+  const deliveries = new DeliveryStore(stack.db, TEST_DELIVERY_SETTINGS);
+  const app = createApp({ getDefinitions: () => stack.definitions, startRuns: createRunStarter(stack.client, TEST_TASK_QUEUE, log), deliveries, log });
+  const server: Server = await new Promise((res) => { const s = app.listen(0, '127.0.0.1', () => res(s)); });
+  servers.push(server);
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const event = paymentSucceeded({ orderId: uid('ord'), items: [{ sku: 'A', quantity: 1 }] });
+  const res = await postEvent(url, event, { headers: { 'x-request-id': 'req-logs-1' } });
+  assert.equal(res.status, 202);
+  const dup = await postEvent(url, event, { headers: { 'x-request-id': 'req-logs-2' } });
+  assert.equal(dup.status, 200);
+  const bad = await postEvent(url, { ...event, id: uid('evt') }, { secret: 'wrong', headers: { 'x-request-id': 'req-logs-3' } });
+  assert.equal(bad.status, 401);
+
+  const ofRequest = (id: string) => lines.filter((l) => l.requestId === id);
+  const accepted = ofRequest('req-logs-1');
+  const started = accepted.filter((l) => l.msg === 'run started');
+  assert.equal(started.length, 2, 'one line per run started');
+  for (const l of started) {
+    assert.equal(l.deliveryId, res.body.deliveryId);
+    assert.equal(l.eventId, event.id);
+    assert.ok(res.body.runs.some((r: { workflowId: string }) => r.workflowId === l.workflowId));
+  }
+  assert.equal(accepted.find((l) => l.msg === 'request')?.deliveryId, res.body.deliveryId);
+  const duplicate = ofRequest('req-logs-2');
+  assert.ok(duplicate.find((l) => l.msg === 'duplicate delivery: nothing started')?.deliveryId);
+  assert.equal(duplicate.find((l) => l.msg === 'request')?.deliveryId, dup.body.deliveryId);
+  assert.ok(ofRequest('req-logs-3').some((l) => l.msg === 'request rejected' && l.code === 'signature_invalid'));
+  assert.equal(lines.filter((l) => l.msg === 'request' && !l.requestId).length, 0, 'every request line has its id');
+  assert.doesNotMatch(JSON.stringify(lines), /sha256=[0-9a-f]{16}/, 'no signature is logged');
 });
