@@ -4,6 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
+import type Koa from 'koa';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -19,6 +20,7 @@ import { DeliveryStore } from '../../lib/deliveries/store';
 import { TEST_DELIVERY_SETTINGS, recordingStarter } from '../helpers/ingress';
 import { paymentSucceeded, postEvent, uid } from '../helpers/events';
 import { scrape } from '../helpers/prometheus';
+import { assertNotReady } from '../helpers/readiness';
 import { ROOT, TEST_TASK_QUEUE, startTestStack, type TestStack } from '../helpers/stack';
 
 let stack: TestStack;
@@ -30,6 +32,13 @@ after(async () => {
 });
 
 const WEBHOOK = '/webhooks/:source';
+
+/** Serves an app built by a test on a loopback port, closed after the file. */
+async function serve(app: Koa): Promise<string> {
+  const server: Server = await new Promise((res) => { const s = app.listen(0, '127.0.0.1', () => res(s)); });
+  servers.push(server);
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
 
 // First, so that no run of another test finishes while the counters are compared.
 test('the worker counts completed and failed runs per flow on its /metrics', async () => {
@@ -126,17 +135,9 @@ test('readyz answers 200 when Temporal and MongoDB answer, 503 naming MongoDB wh
   const deliveries = new DeliveryStore(db, TEST_DELIVERY_SETTINGS);
   const ops = createIngressOps({ temporal: stack.client.connection, db, deliveries });
   const app = createApp({ getDefinitions: () => stack.definitions, startRuns: recordingStarter(), deliveries, log: pino({ level: 'silent' }), ops });
-  const server: Server = await new Promise((res) => { const s = app.listen(0, '127.0.0.1', () => res(s)); });
-  servers.push(server);
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = await serve(app);
   assert.equal((await fetch(`${url}/healthz`)).status, 200);
-  const res = await fetch(`${url}/readyz`);
-  assert.equal(res.status, 503);
-  const body = (await res.json()) as { ready: boolean; checks: Record<string, { ok: boolean; error?: string }> };
-  assert.equal(body.ready, false);
-  assert.equal(body.checks.temporal.ok, true);
-  assert.equal(body.checks.mongodb.ok, false);
-  assert.ok(body.checks.mongodb.error);
+  await assertNotReady(await fetch(`${url}/readyz`), 'mongodb');
   const metrics = await scrape(`${url}/metrics`);
   assert.equal(metrics('hookflow_relay_backlog'), -1, 'the backlog is unknown while the store is unreachable');
   await deadMongo.close();
@@ -147,9 +148,7 @@ test('every ingress log line about an event carries the request and delivery ids
   const log = createLogger({ level: 'debug', pretty: false, name: 'ingress' }, { write: (s: string) => { lines.push(JSON.parse(s)); } });
   const deliveries = new DeliveryStore(stack.db, TEST_DELIVERY_SETTINGS);
   const app = createApp({ getDefinitions: () => stack.definitions, startRuns: createRunStarter(stack.client, TEST_TASK_QUEUE, log), deliveries, log });
-  const server: Server = await new Promise((res) => { const s = app.listen(0, '127.0.0.1', () => res(s)); });
-  servers.push(server);
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = await serve(app);
 
   const event = paymentSucceeded({ orderId: uid('ord'), items: [{ sku: 'A', quantity: 1 }] });
   const res = await postEvent(url, event, { headers: { 'x-request-id': 'req-logs-1' } });
