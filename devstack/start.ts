@@ -101,7 +101,7 @@ async function main() {
   const ingress = `http://${config.ingressHost}:${config.ingressPort}`;
   console.log(`
 hookflow is running.
-  ingress      ${ingress}   (POST ${ingress}/webhooks/<source>)
+  ingress      ${ingress}   (POST ${ingress}/webhooks/<source>; ${ingress}/readyz and /metrics)
   worker ops   http://${config.ingressHost}:${config.workerOpsPort}/readyz and /metrics
   Temporal UI  ${services.temporalUiUrl ?? '(external Temporal: use its own UI)'}
   Temporal     ${services.temporalAddress}

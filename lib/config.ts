@@ -30,6 +30,12 @@ export interface Config {
   startDeadlineMs: number;
   /** How often the relay looks for stored events still to start (ms). */
   relayPollMs: number;
+
+  // Retention of delivery records (metrics, health and logs need no settings beyond LOG_LEVEL).
+  /** Days a delivery record and its stored body are kept before the scheduled cleanup deletes them. */
+  retentionDays: number;
+  /** How often each ingress runs that cleanup (ms). */
+  purgeEveryMs: number;
 }
 
 const ROOT = resolve(__dirname, '..');
@@ -88,5 +94,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     deliveryBodyBytes: count(env, 'HOOKFLOW_DELIVERY_BODY_BYTES', 64 * 1024, 0),
     startDeadlineMs: count(env, 'HOOKFLOW_START_DEADLINE_MS', 3000, 100),
     relayPollMs: count(env, 'HOOKFLOW_RELAY_POLL_MS', 1000, 50),
+
+    retentionDays: count(env, 'HOOKFLOW_RETENTION_DAYS', 30),
+    purgeEveryMs: count(env, 'HOOKFLOW_PURGE_EVERY_MS', 10 * 60_000, 1000),
   });
 }

@@ -50,7 +50,7 @@ export class MissingEventHeaderError extends HookflowError {
 export interface Violation { path: string; message: string }
 
 export class SchemaViolationError extends HookflowError {
-  constructor(eventType: string, readonly violations: Violation[]) {
+  constructor(readonly eventType: string, readonly violations: Violation[]) {
     super('schema_violation', 422, `event ${eventType} does not match its schema`, violations);
   }
 }

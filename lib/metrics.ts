@@ -1,6 +1,13 @@
 // Prometheus metrics of the ingress: what arrives, what is refused and why, how long starting
 // a run takes, and what is still waiting to be handed to Temporal.
+// Label values come from the definitions in force (sources, event types, flows) or from the fixed
+// set of error codes, never from raw request input, so the number of series stays bounded.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The label value for a source, event type or flow that the definitions do not know. */
+export const OTHER = 'other';
+
+export type DeliveryOutcomeLabel = 'accepted' | 'duplicate' | 'ignored' | 'rejected' | 'unavailable';
 
 export interface IngressMetrics {
   registry: Registry;
@@ -13,26 +20,46 @@ export interface IngressMetrics {
   relayBacklog: Gauge;
 }
 
-/** `backlog` is asked on every scrape, so the gauge is never stale. */
-export function createIngressMetrics(backlog?: () => Promise<number>): IngressMetrics {
+export interface IngressMetricsOptions {
+  /** Counts the deliveries waiting in the outbox; asked at most once per `backlogCacheMs` (on scrape). */
+  backlog?: () => Promise<number>;
+  backlogCacheMs?: number;
+}
+
+const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export function createIngressMetrics(opts: IngressMetricsOptions = {}): IngressMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'hookflow_ingress_' });
-  const seconds = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+  const registers = [registry];
   return {
     registry,
-    deliveries: new Counter({ name: 'hookflow_deliveries_total', help: 'Deliveries by source, event type and outcome (accepted, duplicate, ignored, rejected).', labelNames: ['source', 'event_type', 'outcome'], registers: [registry] }),
-    rejections: new Counter({ name: 'hookflow_rejections_total', help: 'Rejected deliveries by source and error code.', labelNames: ['source', 'reason'], registers: [registry] }),
-    duplicates: new Counter({ name: 'hookflow_duplicates_total', help: 'Duplicate deliveries recognised (nothing started).', labelNames: ['source'], registers: [registry] }),
-    runsStarted: new Counter({ name: 'hookflow_runs_started_total', help: 'Workflow runs started, by flow.', labelNames: ['flow'], registers: [registry] }),
-    startLatency: new Histogram({ name: 'hookflow_workflow_start_seconds', help: 'Time to hand one event to Temporal.', labelNames: ['outcome'], buckets: seconds, registers: [registry] }),
-    requestLatency: new Histogram({ name: 'hookflow_http_request_duration_seconds', help: 'Ingress request duration.', labelNames: ['route', 'status'], buckets: seconds, registers: [registry] }),
-    relayBacklog: new Gauge({
-      name: 'hookflow_relay_backlog',
-      help: 'Acknowledged deliveries not yet handed to Temporal.',
-      registers: [registry],
-      async collect() {
-        if (backlog) this.set(await backlog().catch(() => -1));
-      },
-    }),
+    deliveries: new Counter({ name: 'hookflow_deliveries_total', help: 'Webhook deliveries by source, event type and outcome (accepted, duplicate, ignored, rejected, unavailable).', labelNames: ['source', 'event_type', 'outcome'], registers }),
+    rejections: new Counter({ name: 'hookflow_rejections_total', help: 'Deliveries answered 4xx/5xx, by source and error code.', labelNames: ['source', 'reason'], registers }),
+    duplicates: new Counter({ name: 'hookflow_duplicates_total', help: 'Duplicate deliveries recognised (nothing started).', labelNames: ['source'], registers }),
+    runsStarted: new Counter({ name: 'hookflow_runs_started_total', help: 'Workflow runs started by the ingress (request or relay), by flow.', labelNames: ['flow'], registers }),
+    startLatency: new Histogram({ name: 'hookflow_workflow_start_seconds', help: 'Time to hand one event (all its runs) to Temporal, by outcome (started, duplicate, failed).', labelNames: ['outcome'], buckets: SECONDS, registers }),
+    requestLatency: new Histogram({ name: 'hookflow_ingress_request_duration_seconds', help: 'Ingress request duration, by route and HTTP status.', labelNames: ['route', 'status'], buckets: SECONDS, registers }),
+    relayBacklog: backlogGauge(registry, opts),
   };
+}
+
+/** Refreshed on scrape, at most once per cache period, so frequent scrapes cost one count query. */
+function backlogGauge(registry: Registry, opts: IngressMetricsOptions): Gauge {
+  const cacheMs = opts.backlogCacheMs ?? 5000;
+  let value = 0;
+  let readAt = -Infinity;
+  return new Gauge({
+    name: 'hookflow_relay_backlog',
+    help: 'Accepted deliveries whose runs are not started yet (waiting in the outbox for the relay); -1 when the store cannot be read.',
+    registers: [registry],
+    async collect() {
+      if (!opts.backlog) return;
+      if (Date.now() - readAt >= cacheMs) {
+        value = await opts.backlog().catch(() => -1);
+        readAt = Date.now();
+      }
+      this.set(value);
+    },
+  });
 }

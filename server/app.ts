@@ -7,18 +7,27 @@ import { HookflowError, SchemaViolationError, UnavailableError, UnknownSourceErr
 import { readBody } from './http';
 import { admit, handleWebhook, noteRejection, type WebhookDeps } from './webhook';
 import type { Definitions } from '../lib/loader/definitions';
+import { type IngressOps, QUIET_PATHS, addOpsRoutes, requestTimer } from './ops-routes';
+import { observeWebhook } from './observe';
 
 export interface AppDeps extends Omit<WebhookDeps, 'definitions'> {
   /** Read per request, so a reload of flow files takes effect without a restart. */
   getDefinitions: () => Definitions;
+  /** Metrics and readiness checks: /metrics, /readyz and the counters. */
+  ops?: IngressOps;
 }
+
+/** An incoming X-Request-Id is kept when it is a plain token; anything else gets a fresh id. */
+const REQUEST_ID = /^[\w.:@/+=-]{1,100}$/;
 
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
   const router = new Router();
 
+  app.use(requestTimer(deps.ops?.metrics));
   app.use(async (ctx, next) => {
-    const requestId = (ctx.get('x-request-id') || randomUUID()).slice(0, 100);
+    const given = ctx.get('x-request-id');
+    const requestId = REQUEST_ID.test(given) ? given : randomUUID();
     ctx.state.requestId = requestId;
     ctx.state.log = deps.log.child({ requestId });
     ctx.set('X-Request-Id', requestId);
@@ -35,12 +44,15 @@ export function createApp(deps: AppDeps): Koa {
     } catch (err) {
       respondWithError(ctx, err, ctx.state.log as Logger);
     }
-    (ctx.state.log as Logger).info({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
+    const level = QUIET_PATHS.has(ctx.path) && ctx.status < 400 ? 'debug' : 'info';
+    (ctx.state.log as Logger)[level]({ method: ctx.method, path: ctx.path, status: ctx.status, deliveryId: ctx.state.deliveryId as string | undefined, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
   });
 
   router.get('/healthz', (ctx) => { ctx.body = { status: 'ok' }; });
+  if (deps.ops) addOpsRoutes(router, deps.ops);
 
-  router.post('/webhooks/:source', async (ctx) => {
+  const observe = deps.ops ? observeWebhook(deps.ops.metrics, deps.getDefinitions) : (_ctx: unknown, next: () => Promise<unknown>) => next();
+  router.post('/webhooks/:source', observe, async (ctx) => {
     const definitions = deps.getDefinitions();
     const source = definitions.sources.get(ctx.params.source);
     if (!source) throw new UnknownSourceError(ctx.params.source.slice(0, 64));
@@ -57,6 +69,7 @@ export function createApp(deps: AppDeps): Koa {
     const result = await handleWebhook({ ...facts, rawBody }, { ...deps, definitions, log });
     ctx.status = result.status;
     ctx.body = result.body;
+    ctx.state.deliveryId = result.body.deliveryId; // for the request's log line
   });
 
   app.use(router.routes());

@@ -11,6 +11,7 @@ import { startRelay } from '../lib/deliveries/relay';
 import { createApp } from './app';
 import { createStartRecorded } from './relay-start';
 import { createRunStarter } from './start-runs';
+import { createIngressOps } from './ops-wiring';
 
 async function main() {
   const config = loadConfig();
@@ -26,11 +27,13 @@ async function main() {
     keepBodyBytes: config.deliveryBodyBytes,
     leaseMs: Math.max(30_000, config.startDeadlineMs * 4),
     maxBackoffMs: 60_000,
+    retentionSeconds: config.retentionDays * 24 * 3600,
   });
   await deliveries.ensureIndexes().catch((err) => log.warn({ err: errorText(err) }, 'delivery store unreachable at start-up; requests get 503 until it is back'));
-  const startRuns = createRunStarter(client, config.taskQueue, log, config.startDeadlineMs);
-  const relay = startRelay({ store: deliveries, startRecorded: createStartRecorded(definitions.current, startRuns), log, pollMs: config.relayPollMs });
-  const app = createApp({ getDefinitions: definitions.current, startRuns, deliveries, log });
+  const ops = createIngressOps({ temporal: connection, db: mongo.db(config.mongodbDb), deliveries });
+  const startRuns = ops.measure(createRunStarter(client, config.taskQueue, log, config.startDeadlineMs));
+  const relay = startRelay({ store: deliveries, startRecorded: createStartRecorded(definitions.current, startRuns), log, pollMs: config.relayPollMs, purgeEveryMs: config.purgeEveryMs });
+  const app = createApp({ getDefinitions: definitions.current, startRuns, deliveries, log, ops });
   const server = app.listen(config.ingressPort, config.ingressHost, () => {
     log.info({ url: `http://${config.ingressHost}:${config.ingressPort}`, flows: definitions.current().flows.map((f) => f.name) }, 'ingress listening');
   });

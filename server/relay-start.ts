@@ -8,7 +8,7 @@ import { parseJsonBody } from './json-body';
 import type { PlannedRun, RunStarter } from './start-runs';
 
 export function createStartRecorded(getDefinitions: () => Pick<Definitions, 'flows'>, startRuns: RunStarter): StartRecorded {
-  return async (record) => {
+  return async (record, log) => {
     const { flows } = getDefinitions();
     const planned = record.runs.map((r): PlannedRun => {
       const flow = flows.find((f) => f.name === r.flow);
@@ -23,7 +23,7 @@ export function createStartRecorded(getDefinitions: () => Pick<Definitions, 'flo
       throw new PermanentStartError(`the stored body cannot be read: ${(err as Error).message}`);
     }
     const event: FlowEvent = { id: record.eventId, type: record.eventType, source: record.source, receivedAt: record.receivedAt.toISOString(), body };
-    const started = await startRuns(planned, event);
+    const started = await startRuns(planned, event, log);
     return started.map(({ flow, workflowId, runId }) => ({ flow, workflowId, runId }));
   };
 }

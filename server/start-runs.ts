@@ -21,7 +21,8 @@ export interface RunStart {
   duplicate: boolean;
 }
 
-export type RunStarter = (runs: PlannedRun[], event: FlowEvent) => Promise<RunStart[]>;
+/** `log`, when given, is the event's logger (request and delivery ids); the starter's own otherwise. */
+export type RunStarter = (runs: PlannedRun[], event: FlowEvent, log?: Logger) => Promise<RunStart[]>;
 
 export async function planRuns(flows: FlowDefinition[], event: FlowEvent): Promise<PlannedRun[]> {
   return Promise.all(flows.map(async (flow) => ({ flow, workflowId: workflowIdOf(flow, event.source, await idempotencyKeyOf(flow, event)) })));
@@ -29,9 +30,9 @@ export async function planRuns(flows: FlowDefinition[], event: FlowEvent): Promi
 
 /** `deadlineMs` bounds one start call, so a request never waits long on a Temporal that is down. */
 export function createRunStarter(client: Client, taskQueue: string, log: Logger, deadlineMs = 5000): RunStarter {
-  return async (runs, event) => Promise.all(runs.map((run) => startOne(run, event)));
+  return async (runs, event, eventLog) => Promise.all(runs.map((run) => startOne(run, event, eventLog ?? log)));
 
-  async function startOne({ flow, workflowId }: PlannedRun, event: FlowEvent): Promise<RunStart> {
+  async function startOne({ flow, workflowId }: PlannedRun, event: FlowEvent, log: Logger): Promise<RunStart> {
     const input: FlowRunInput = { flow, event };
     try {
       const handle = await client.connection.withDeadline(Date.now() + deadlineMs, () =>

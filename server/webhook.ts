@@ -89,7 +89,7 @@ async function receive(req: WebhookRequest, deps: WebhookDeps, seen: SeenEvent):
   if (flows.length === 0) {
     const record = ignoredRecord(req, seen, deps.deliveries);
     await deps.deliveries.insert(record);
-    deps.log.info({ eventId: id, eventType: type }, 'no flow for this event: acknowledged and ignored');
+    deps.log.info({ deliveryId: record._id, eventId: id, eventType: type }, 'no flow for this event: acknowledged and ignored');
     return answer(200, 'ignored', record._id, []);
   }
 
@@ -102,19 +102,20 @@ async function receive(req: WebhookRequest, deps: WebhookDeps, seen: SeenEvent):
   if (original) {
     const dup = duplicateRecord(req, seen, original, deps.deliveries);
     await deps.deliveries.note(dup, deps.log);
-    deps.log.info({ eventId: id, originalId: original._id }, 'duplicate delivery: nothing started');
+    deps.log.info({ deliveryId: dup._id, eventId: id, eventType: type, originalId: original._id }, 'duplicate delivery: nothing started');
     return answer(200, 'duplicate', original._id, original.runs);
   }
 
   // Stored: from here on the event is never lost. Start now; if Temporal cannot take it, the relay will.
+  const log = deps.log.child({ deliveryId: record._id, eventId: id, eventType: type });
   try {
-    const started = await deps.startRuns(planned, event);
+    const started = await deps.startRuns(planned, event, log);
     const runs = started.map(({ flow, workflowId, runId }) => ({ flow, workflowId, runId }));
-    await deps.deliveries.markStarted(record._id, runs).catch((err) => deps.log.warn({ err: errorText(err), deliveryId: record._id }, 'runs started but not marked; the relay will confirm them'));
+    await deps.deliveries.markStarted(record._id, runs).catch((err) => log.warn({ err: errorText(err), workflowIds: runs.map((r) => r.workflowId) }, 'runs started but not marked; the relay will confirm them'));
     const anyNew = started.some((r) => !r.duplicate);
     return answer(anyNew ? 202 : 200, anyNew ? 'accepted' : 'duplicate', record._id, runs);
   } catch (err) {
-    deps.log.warn({ deliveryId: record._id, err: errorText(err) }, 'event stored; runs will be started by the relay');
+    log.warn({ err: errorText(err), workflowIds: record.runs.map((r) => r.workflowId) }, 'event stored; runs will be started by the relay');
     await deps.deliveries.retryLater(record, err).catch(() => undefined); // the lease expires anyway
     return answer(202, 'accepted', record._id, record.runs, true);
   }

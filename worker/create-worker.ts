@@ -12,13 +12,17 @@ export interface WorkerDeps extends ActivityDeps {
 }
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
+/** Workflow interceptors bundled with the interpreter: per-flow run counters. */
+export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/run-metrics')];
+/** What bundleWorkflowCode needs to build the same workflow code the worker runs. */
+export const FLOW_BUNDLE = { workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES };
 
 export async function createWorker(deps: WorkerDeps): Promise<Worker> {
   return Worker.create({
     connection: deps.connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
-    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH, interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } }),
     activities: createActivities(deps),
   });
 }

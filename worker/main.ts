@@ -3,18 +3,19 @@ import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { loadDefinitions } from '../lib/loader/definitions';
 import { exitOnStartupError } from '../lib/startup';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
 import { freePort } from '../lib/net';
 import { runWorkerProcess } from './run-worker';
+import { activityLogFields, sdkLogger } from './log-context';
 
 async function main() {
   const config = loadConfig();
-  const log = createLogger({ level: config.logLevel, pretty: config.prettyLogs, name: 'worker' });
-  // The SDK's own log (bundler output, worker state) only from warnings up, unless debugging.
+  const log = createLogger({ level: config.logLevel, pretty: config.prettyLogs, name: 'worker', mixin: activityLogFields });
+  // Workflow code's log lines and the SDK's warnings go to the same JSON log.
   // The SDK's metrics go to a loopback exporter that the ops server re-serves with its own.
   const sdkMetricsAddress = `127.0.0.1:${await freePort()}`;
   Runtime.install({
-    logger: new DefaultLogger(config.logLevel === 'debug' || config.logLevel === 'trace' ? 'DEBUG' : 'WARN'),
+    logger: sdkLogger(log),
     telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetricsAddress } } },
   });
   // The worker executes whatever definition a run carries, but refusing to start with broken

@@ -55,7 +55,7 @@ export interface DeliveryRecord {
   contentType?: string;
   body?: StoredBody;
   relay?: RelayState;
-  /** After this the record may be purged (never while pending); also the end of the duplicate window. */
+  /** The end of the duplicate window; the record is purged once this and the retention period are past (never while pending). */
   expiresAt: Date;
 }
 
@@ -68,6 +68,8 @@ export interface DeliverySettings {
   leaseMs: number;
   /** Longest wait (ms) between two start attempts on one record; attempts back off 1 s, 2 s, 4 s… up to it. */
   maxBackoffMs: number;
+  /** How long (s) a record and its body are kept (at least until its duplicate window ends); the window when unset. */
+  retentionSeconds?: number;
 }
 
 export const originalId = (source: string, eventId: string) => `${source}:${eventId}`;

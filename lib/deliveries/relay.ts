@@ -8,7 +8,7 @@ import type { DeliveryRecord, RecordedRun } from './record';
 import { type DeliveryStore, errorText } from './store';
 
 /** Starts a stored event's planned runs; throws a PermanentStartError when it can never succeed. */
-export type StartRecorded = (record: DeliveryRecord) => Promise<RecordedRun[]>;
+export type StartRecorded = (record: DeliveryRecord, log: Logger) => Promise<RecordedRun[]>;
 
 export class PermanentStartError extends Error {}
 
@@ -43,16 +43,17 @@ export function startRelay(opts: RelayOptions): Relay {
   async function relayOne(): Promise<boolean> {
     const record = await opts.store.claimDue(owner);
     if (!record) return false;
+    const eventLog = log.child({ deliveryId: record._id, eventId: record.eventId, eventType: record.eventType, requestId: record.requestId });
     try {
-      const runs = await opts.startRecorded(record);
+      const runs = await opts.startRecorded(record, eventLog);
       await opts.store.markStarted(record._id, runs);
-      log.info({ deliveryId: record._id, attempts: record.relay?.attempts, workflowIds: runs.map((r) => r.workflowId) }, 'relay started the runs of a stored event');
+      eventLog.info({ attempts: record.relay?.attempts, workflowIds: runs.map((r) => r.workflowId) }, 'relay started the runs of a stored event');
     } catch (err) {
       if (err instanceof PermanentStartError) {
-        log.error({ deliveryId: record._id, reason: err.message }, 'relay gave up on a stored event');
+        eventLog.error({ reason: err.message }, 'relay gave up on a stored event');
         await opts.store.markFailed(record._id, err.message);
       } else {
-        log.warn({ deliveryId: record._id, attempts: record.relay?.attempts, err: errorText(err) }, 'relay could not start the runs yet; will retry');
+        eventLog.warn({ attempts: record.relay?.attempts, err: errorText(err) }, 'relay could not start the runs yet; will retry');
         await opts.store.retryLater(record, err);
       }
     }

@@ -98,6 +98,11 @@ export class DeliveryStore {
     });
   }
 
+  /** The outbox backlog: accepted deliveries whose runs are not started yet (the relay_due index serves it). */
+  async countPending(): Promise<number> {
+    return this.collection.countDocuments({ 'relay.state': 'pending' });
+  }
+
   async markFailed(id: string, error: string): Promise<void> {
     await this.collection.updateOne({ _id: id }, { $set: { 'relay.state': 'failed', 'relay.lastError': error.slice(0, MAX_ERROR_TEXT) } });
   }
@@ -131,9 +136,13 @@ export class DeliveryStore {
     return null;
   }
 
-  /** Deletes records past their window; pending ones are kept until started. (No TTL index on FerretDB.) */
+  /**
+   * The scheduled retention cleanup (no TTL index on FerretDB): deletes records, bodies included,
+   * older than the retention period once their duplicate window is over; pending ones are kept until started.
+   */
   async purgeExpired(now = new Date()): Promise<number> {
-    const res = await this.collection.deleteMany({ expiresAt: { $lt: now }, 'relay.state': { $ne: 'pending' } });
+    const keptSince = new Date(now.getTime() - (this.settings.retentionSeconds ?? 0) * 1000);
+    const res = await this.collection.deleteMany({ expiresAt: { $lt: now }, receivedAt: { $lt: keptSince }, 'relay.state': { $ne: 'pending' } });
     await this.claims.deleteMany({ at: { $lt: new Date(now.getTime() - this.settings.dedupeWindowSeconds * 1000) } });
     return res.deletedCount;
   }

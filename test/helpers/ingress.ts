@@ -16,6 +16,7 @@ import { type Relay, startRelay } from '../../lib/deliveries/relay';
 import { createApp } from '../../server/app';
 import { createStartRecorded } from '../../server/relay-start';
 import type { RunStarter } from '../../server/start-runs';
+import { createIngressOps, type IngressOpsDeps } from '../../server/ops-wiring';
 import { ROOT } from './paths';
 
 /** The payments source's secret in every test. */
@@ -38,11 +39,15 @@ export async function startIngress(opts: {
   settings?: Partial<DeliverySettings>;
   /** Skip index creation (the store may be unreachable on purpose). */
   noIndexes?: boolean;
+  /** What /readyz asks for Temporal; without it the Temporal check fails (store-only stacks). */
+  temporal?: IngressOpsDeps['temporal'];
 }): Promise<TestIngress> {
   const deliveries = new DeliveryStore(opts.db, { ...TEST_DELIVERY_SETTINGS, ...opts.settings });
   if (!opts.noIndexes) await deliveries.ensureIndexes();
-  const relay = startRelay({ store: deliveries, startRecorded: createStartRecorded(() => opts.definitions, opts.startRuns), log: opts.log, pollMs: 200 });
-  const app = createApp({ getDefinitions: () => opts.definitions, startRuns: opts.startRuns, deliveries, log: opts.log });
+  const ops = createIngressOps({ temporal: opts.temporal ?? NO_TEMPORAL, db: opts.db, deliveries, backlogCacheMs: 0 });
+  const startRuns = ops.measure(opts.startRuns);
+  const relay = startRelay({ store: deliveries, startRecorded: createStartRecorded(() => opts.definitions, startRuns), log: opts.log, pollMs: 200 });
+  const app = createApp({ getDefinitions: () => opts.definitions, startRuns, deliveries, log: opts.log, ops });
   const server: Server = await new Promise((res) => { const s = app.listen(0, '127.0.0.1', () => res(s)); });
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
@@ -54,6 +59,8 @@ export async function startIngress(opts: {
     },
   };
 }
+
+const NO_TEMPORAL: IngressOpsDeps['temporal'] = { workflowService: { getSystemInfo: () => Promise.reject(new Error('this test runs no Temporal')) } };
 
 /** A run starter that starts nothing and remembers what it was asked to start. */
 export function recordingStarter(): RunStarter & { calls: { eventId: string; workflowIds: string[] }[] } {

@@ -14,7 +14,7 @@ import { createRunStarter } from '../../server/start-runs';
 import type { DeliveryStore } from '../../lib/deliveries/store';
 import type { Relay } from '../../lib/deliveries/relay';
 import { TEST_SECRET, startIngress } from './ingress';
-import { createWorker, WORKFLOWS_PATH } from '../../worker/create-worker';
+import { createWorker, FLOW_BUNDLE } from '../../worker/create-worker';
 import { createMailer } from '../../activities/mailer';
 import type { ActivityDeps } from '../../activities';
 import type { SmtpCatcher } from '../../devstack/smtp-catcher';
@@ -24,7 +24,8 @@ import { ROOT } from './paths';
 export { TEST_SECRET } from './ingress';
 export const TEST_TASK_QUEUE = 'hookflow-test';
 
-let runtimeInstalled = false;
+/** Where the worker's Temporal SDK metrics are served (Prometheus text), once a stack has started. */
+let sdkMetricsAddress: string | undefined;
 
 export interface TestStack {
   services: EmbeddedServices;
@@ -37,6 +38,8 @@ export interface TestStack {
   ingressUrl: string;
   /** Set to inject a failure after an activity's effect (simulates a crash before completion). */
   faults: { afterEffect?: ActivityDeps['afterEffect'] };
+  /** The SDK's Prometheus exporter (host:port): Temporal's worker metrics and the per-flow run counters. */
+  sdkMetricsAddress: string;
   stop(): Promise<void>;
 }
 
@@ -49,9 +52,9 @@ export interface TestStackOptions {
 }
 
 export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {
-  if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-    runtimeInstalled = true;
+  if (!sdkMetricsAddress) {
+    sdkMetricsAddress = `127.0.0.1:${await freePort()}`;
+    Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetricsAddress } } } });
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'hookflow-test-'));
   const services = await startEmbeddedServices({
@@ -73,7 +76,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     connection: nativeConnection,
     namespace: 'default',
     taskQueue: TEST_TASK_QUEUE,
-    workflowBundle: await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') }),
+    workflowBundle: await bundleWorkflowCode({ ...FLOW_BUNDLE, logger: new DefaultLogger('WARN') }),
     db,
     mail,
     log,
@@ -83,7 +86,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   const workerRun = worker.run();
   const connection = await Connection.connect({ address: services.temporalAddress });
   const client = new Client({ connection, namespace: 'default' });
-  const ingress = await startIngress({ db, definitions, startRuns: createRunStarter(client, TEST_TASK_QUEUE, log), log });
+  const ingress = await startIngress({ db, definitions, startRuns: createRunStarter(client, TEST_TASK_QUEUE, log), log, temporal: connection });
 
   return {
     services,
@@ -95,6 +98,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     relay: ingress.relay,
     ingressUrl: ingress.url,
     faults,
+    sdkMetricsAddress,
     async stop() {
       await ingress.stop();
       worker.shutdown();

@@ -13,7 +13,7 @@ import { TOOLS, ensureTool } from '../../devstack/tools';
 import { freePort } from '../../lib/net';
 import type { DeliveryRecord } from '../../lib/deliveries/record';
 import { createRunStarter } from '../../server/start-runs';
-import { createWorker, WORKFLOWS_PATH } from '../../worker/create-worker';
+import { createWorker, FLOW_BUNDLE } from '../../worker/create-worker';
 import { createMailer } from '../../activities/mailer';
 import { TEST_TASK_QUEUE } from '../helpers/stack';
 import { type StoreStack, recordingStarter, shippedDefinitions, startIngress, startStoreStack, type TestIngress } from '../helpers/ingress';
@@ -77,7 +77,7 @@ test('with Temporal down, events are acknowledged; when it is back every one run
     } satisfies DeliveryRecord);
 
     // Temporal comes back on the address the ingress was given; a worker joins.
-    const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+    const bundle = await bundleWorkflowCode({ ...FLOW_BUNDLE, logger: new DefaultLogger('WARN') });
     temporal = await startTemporalDevServer({ bin: ensureTool(TOOLS.temporal), port, headless: true, dbFile: join(dataDir, 'temporal.sqlite') });
     Runtime.install({ logger: new DefaultLogger('WARN') });
     const nativeConnection = await NativeConnection.connect({ address: temporal.address });

@@ -11,6 +11,7 @@ import { MongoClient } from 'mongodb';
 import { freePort } from '../../lib/net';
 import { portAnswers } from '../../devstack/process';
 import { ROOT } from '../helpers/paths';
+import { scrape } from '../helpers/prometheus';
 
 let launcher: ChildProcess | undefined;
 const dataDir = mkdtempSync(join(tmpdir(), 'hookflow-start-'));
@@ -69,6 +70,25 @@ test('npm start serves the README example end to end and stops cleanly on SIGINT
   } finally {
     await mongo.close();
   }
+
+  // The processes as started for real serve their health and metrics, and log the run with its ids.
+  const ingress = `http://127.0.0.1:${ports.PORT}`;
+  const workerOps = `http://127.0.0.1:${ports.WORKER_OPS_PORT}`;
+  for (const url of [ingress, workerOps]) assert.equal((await fetch(`${url}/readyz`)).status, 200, `${url}/readyz`);
+  const ingressMetrics = await scrape(`${ingress}/metrics`);
+  assert.equal(ingressMetrics('hookflow_deliveries_total', { source: 'payments', event_type: 'payment.succeeded', outcome: 'accepted' }), 1);
+  assert.equal(ingressMetrics('hookflow_runs_started_total', { flow: 'payment-succeeded' }), 1);
+  let completed = 0;
+  for (let i = 0; i < 50 && completed === 0; i++) {
+    completed = (await scrape(`${workerOps}/metrics`))('hookflow_runs_completed', { flow: 'payment-succeeded' });
+    if (completed === 0) await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.equal(completed, 1, 'the worker counted the completed run');
+  const started = output.split('\n').find((l) => l.includes('"msg":"run started"'));
+  assert.ok(started, output);
+  const line = JSON.parse(started.slice(started.indexOf('{'))) as Record<string, string>;
+  assert.equal(line.workflowId, 'payment-succeeded:payments:evt_demo_1');
+  assert.ok(line.requestId && line.deliveryId, started);
 
   launcher.kill('SIGINT');
   assert.equal(await exited, 0, output);

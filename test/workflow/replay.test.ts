@@ -7,7 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DefaultLogger, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { historyFromJson } from '../helpers/history-json';
-import { WORKFLOWS_PATH } from '../../worker/create-worker';
+import { FLOW_BUNDLE } from '../../worker/create-worker';
 import { ROOT } from '../helpers/paths';
 
 const DIR = join(ROOT, 'test/fixtures/histories');
@@ -20,7 +20,7 @@ before(async () => {
   } catch {
     // already installed by another test file in this process
   }
-  workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  workflowBundle = await bundleWorkflowCode({ ...FLOW_BUNDLE, logger: new DefaultLogger('WARN') });
 });
 
 const load = (file: string) => JSON.parse(readFileSync(join(DIR, file), 'utf8')) as { events: Record<string, any>[] };

@@ -1,0 +1,66 @@
+// What the ingress measures about deliveries and run starts, with label values bounded by the
+// definitions in force: a source, event type or flow they do not name is counted as "other".
+import type { RouterMiddleware } from '@koa/router';
+import { HookflowError, SchemaViolationError, UnavailableError } from '../lib/errors';
+import { type DeliveryOutcomeLabel, type IngressMetrics, OTHER } from '../lib/metrics';
+import type { Definitions } from '../lib/loader/definitions';
+import type { RunStarter } from './start-runs';
+import type { WebhookResponse } from './webhook';
+
+interface KnownLabels { sources: Set<string>; eventTypes: Set<string> }
+
+const known = new WeakMap<object, KnownLabels>();
+
+/** Built once per definitions object (they are replaced, not mutated, on reload). */
+function knownLabels(definitions: Pick<Definitions, 'sources' | 'eventSchemas' | 'flows'>): KnownLabels {
+  let labels = known.get(definitions);
+  if (!labels) {
+    const eventTypes = new Set(definitions.eventSchemas.keys());
+    for (const flow of definitions.flows) for (const type of flow.trigger.events) eventTypes.add(type);
+    labels = { sources: new Set(definitions.sources.keys()), eventTypes };
+    known.set(definitions, labels);
+  }
+  return labels;
+}
+
+const bounded = (value: string | undefined, allowed: Set<string>) => (value !== undefined && allowed.has(value) ? value : OTHER);
+
+/**
+ * Route middleware for POST /webhooks/:source: counts the delivery by outcome once the handler
+ * answered or threw.
+ */
+export function observeWebhook(metrics: IngressMetrics, getDefinitions: () => Definitions): RouterMiddleware {
+  return async (ctx, next) => {
+    const labels = knownLabels(getDefinitions());
+    const source = bounded(ctx.params.source, labels.sources);
+    try {
+      await next();
+    } catch (err) {
+      const eventType = err instanceof SchemaViolationError ? err.eventType : undefined;
+      const outcome: DeliveryOutcomeLabel = err instanceof UnavailableError ? 'unavailable' : 'rejected';
+      metrics.deliveries.inc({ source, event_type: bounded(eventType, labels.eventTypes), outcome });
+      metrics.rejections.inc({ source, reason: err instanceof HookflowError ? err.code : 'internal_error' });
+      throw err;
+    }
+    const body = ctx.body as WebhookResponse['body'];
+    metrics.deliveries.inc({ source, event_type: bounded(body.eventType, labels.eventTypes), outcome: body.status });
+    if (body.status === 'duplicate') metrics.duplicates.inc({ source });
+  };
+}
+
+/** Times each hand-over of an event to Temporal and counts the runs it started, by flow. */
+export function measuredStarter(start: RunStarter, metrics: IngressMetrics): RunStarter {
+  return async (runs, event, log) => {
+    const done = metrics.startLatency.startTimer();
+    try {
+      const started = await start(runs, event, log);
+      const fresh = started.filter((r) => !r.duplicate);
+      done({ outcome: fresh.length ? 'started' : 'duplicate' });
+      for (const run of fresh) metrics.runsStarted.inc({ flow: run.flow });
+      return started;
+    } catch (err) {
+      done({ outcome: 'failed' });
+      throw err;
+    }
+  };
+}

@@ -1,0 +1,25 @@
+// Builds the ingress's metrics and readiness checks from its dependencies; shared by the ingress
+// process and the test ingress so both measure the same things.
+import type { Db } from 'mongodb';
+import { standardChecks } from '../lib/health';
+import { createIngressMetrics } from '../lib/metrics';
+import type { DeliveryStore } from '../lib/deliveries/store';
+import type { IngressOps } from './ops-routes';
+import { measuredStarter } from './observe';
+import type { RunStarter } from './start-runs';
+
+export interface IngressOpsDeps {
+  temporal: Parameters<typeof standardChecks>[0]['temporal'];
+  db: Db;
+  deliveries: DeliveryStore;
+  backlogCacheMs?: number;
+}
+
+export function createIngressOps(deps: IngressOpsDeps): IngressOps & { measure(start: RunStarter): RunStarter } {
+  const metrics = createIngressMetrics({ backlog: () => deps.deliveries.countPending(), backlogCacheMs: deps.backlogCacheMs });
+  return {
+    metrics,
+    checks: standardChecks({ temporal: deps.temporal, mongo: deps.db }),
+    measure: (start) => measuredStarter(start, metrics),
+  };
+}

@@ -1,0 +1,30 @@
+// A workflow interceptor module (registered by worker/create-worker.ts): counts finished flow runs
+// by flow on the workflow's metricMeter, which the worker's SDK Prometheus exporter serves. The SDK
+// drops metric updates during replay, so a run is counted once however often it is replayed.
+// Deterministic: only @temporalio/workflow and types.
+import { ContinueAsNew, TemporalFailure, isCancellation, metricMeter, type WorkflowInterceptorsFactory } from '@temporalio/workflow';
+import type { FlowRunInput } from '../lib/contract';
+
+/** Metric names as written; the exporter adds its prefix (temporal_) and type suffixes. */
+export const RUN_METRICS = { completed: 'hookflow_runs_completed', failed: 'hookflow_runs_failed' } as const;
+
+export const interceptors: WorkflowInterceptorsFactory = () => ({
+  inbound: [
+    {
+      async execute(input, next) {
+        const flow = (input.args[0] as Partial<FlowRunInput> | undefined)?.flow?.name ?? 'other';
+        try {
+          const result = await next(input);
+          metricMeter.createCounter(RUN_METRICS.completed, 'runs', 'Flow runs completed, by flow.').add(1, { flow });
+          return result;
+        } catch (err) {
+          // Only failures end the run as failed; cancellation and continue-as-new do not.
+          if (err instanceof TemporalFailure && !isCancellation(err) && !(err instanceof ContinueAsNew)) {
+            metricMeter.createCounter(RUN_METRICS.failed, 'runs', 'Flow runs failed, by flow.').add(1, { flow });
+          }
+          throw err;
+        }
+      },
+    },
+  ],
+});
