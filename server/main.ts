@@ -11,6 +11,7 @@ import { startRelay } from '../lib/deliveries/relay';
 import { createApp } from './app';
 import { createStartRecorded } from './relay-start';
 import { createRunStarter } from './start-runs';
+import { startScheduleSync } from './schedule-sync';
 
 async function main() {
   const config = loadConfig();
@@ -30,6 +31,9 @@ async function main() {
   await deliveries.ensureIndexes().catch((err) => log.warn({ err: errorText(err) }, 'delivery store unreachable at start-up; requests get 503 until it is back'));
   const startRuns = createRunStarter(client, config.taskQueue, log, config.startDeadlineMs);
   const relay = startRelay({ store: deliveries, startRecorded: createStartRecorded(definitions.current, startRuns), log, pollMs: config.relayPollMs });
+  // Scheduled flows become Temporal Schedules; every replica syncs (see server/schedule-sync.ts).
+  const schedules = startScheduleSync({ client, taskQueue: config.taskQueue, log, flows: () => definitions.current().flows });
+  definitions.onApplied(() => void schedules.request('flows reloaded'));
   const app = createApp({ getDefinitions: definitions.current, startRuns, deliveries, log });
   const server = app.listen(config.ingressPort, config.ingressHost, () => {
     log.info({ url: `http://${config.ingressHost}:${config.ingressPort}`, flows: definitions.current().flows.map((f) => f.name) }, 'ingress listening');
@@ -37,7 +41,7 @@ async function main() {
   const stop = () => {
     log.info('ingress stopping');
     server.close(() => {
-      void relay.stop().then(() => Promise.all([connection.close(), mongo.close()])).finally(() => process.exit(0));
+      void Promise.all([relay.stop(), schedules.stop()]).then(() => Promise.all([connection.close(), mongo.close()])).finally(() => process.exit(0));
     });
     setTimeout(() => process.exit(0), 10_000).unref();
   };
