@@ -135,6 +135,8 @@ export function startScheduleSync(options: ScheduleSyncOptions & { flows: () => 
   const sync = createScheduleSync(options);
   const retry = options.retryMs ?? { initial: 1000, max: 60_000 };
   let running: Promise<SyncReport> | undefined;
+  /** The flows the pass under way syncs; a request with the same set needs no second pass. */
+  let inUse: FlowDefinition[] | undefined;
   let again = false;
   let failures = 0;
   let timer: NodeJS.Timeout | undefined;
@@ -144,14 +146,15 @@ export function startScheduleSync(options: ScheduleSyncOptions & { flows: () => 
     request(reason) {
       clearTimeout(timer);
       if (running) {
-        again = true;
+        if (options.flows() !== inUse) again = true;
         return running;
       }
       running = (async () => {
         let report: SyncReport;
         do {
           again = false;
-          report = await sync(options.flows());
+          inUse = options.flows();
+          report = await sync(inUse);
         } while (again && !stopped);
         running = undefined;
         if (report.failed.length && !stopped) {
