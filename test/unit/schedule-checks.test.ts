@@ -12,7 +12,7 @@ import { expectProblems as expectAt } from '../helpers/problems';
 
 const context = { sources: new Set(['payments']), eventTypes: new Set(['payment.succeeded']) };
 
-const expectProblems = (file: string, expected: [number, number, RegExp][]) => expectAt(context, file, expected);
+const expectProblems = (file: string, expected: [number, number, RegExp][]) => expectAt(context, file, expected, 'broken-schedules');
 
 test('cron and schedule mistakes are reported at their positions, with hints', () => {
   expectProblems('schedule-mistakes.yaml', [
