@@ -8,6 +8,10 @@ export interface ActivitySpec {
   args: Record<string, unknown> & { properties: Record<string, unknown> };
 }
 
+/** mongo.find: hard cap on documents one step may read (a run's history must stay small), and the default. */
+export const FIND_MAX_LIMIT = 1000;
+export const FIND_DEFAULT_LIMIT = 100;
+
 const str = { type: 'string', minLength: 1 };
 const address = { type: 'string', pattern: '^[^@\\s]+@[^@\\s]+$' };
 const addresses = { oneOf: [address, { type: 'array', minItems: 1, items: address }] };
@@ -39,6 +43,16 @@ export const activityCatalog: Record<string, ActivitySpec> = {
       update: mongoOperators,
       upsert: { type: 'boolean' },
       returnDocument: { enum: ['before', 'after'] },
+    }),
+  },
+  'mongo.find': {
+    description: `Read documents (filter, projection, sort, limit up to ${FIND_MAX_LIMIT}, default ${FIND_DEFAULT_LIMIT}); read-only. Output: documents, count, limited.`,
+    args: args(['collection'], {
+      collection: str,
+      filter: { type: 'object' },
+      projection: { type: 'object' },
+      sort: { type: 'object', additionalProperties: { enum: [1, -1] } },
+      limit: { type: 'integer', minimum: 1, maximum: FIND_MAX_LIMIT },
     }),
   },
   'email.send': {

@@ -4,6 +4,7 @@ import type { ActivityDeps } from './effects';
 import { emailActivities } from './email';
 import { httpActivities } from './http';
 import { mongoActivities } from './mongo';
+import { mongoReadActivities } from './mongo-read';
 import { type SecretLookup, envSecrets } from './secrets';
 
 export type { ActivityDeps } from './effects';
@@ -11,6 +12,7 @@ export type { ActivityDeps } from './effects';
 export function createActivities(deps: ActivityDeps & { mailFrom: string; secrets?: SecretLookup }) {
   return {
     ...mongoActivities(deps),
+    ...mongoReadActivities(deps),
     ...emailActivities(deps, deps.mailFrom),
     ...httpActivities({ log: deps.log, secrets: deps.secrets ?? envSecrets() }),
     async log({ args }: ActivityRequest): Promise<void> {

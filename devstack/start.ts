@@ -5,6 +5,7 @@ import { loadConfig } from '../lib/config';
 import { loadDefinitions } from '../lib/loader/definitions';
 import { exitOnStartupError } from '../lib/startup';
 import { seedDemoData } from './demo-data';
+import { scheduleLines } from './schedule-banner';
 import { type ManagedProcess, portAnswers, startProcess, waitUntil } from './process';
 import { startEmbeddedServices, type ServicePorts } from './services';
 
@@ -31,7 +32,7 @@ async function main() {
   const env = { ...process.env };
   env.PAYMENTS_WEBHOOK_SECRET ||= DEV_WEBHOOK_SECRET;
   const config = loadConfig(env);
-  loadDefinitions(config, env); // broken flow files stop us here, before anything starts
+  const definitions = loadDefinitions(config, env); // broken flow files stop us here, before anything starts
 
   const ports: ServicePorts = {
     temporal: port('HOOKFLOW_TEMPORAL_PORT', 7233),
@@ -108,7 +109,7 @@ hookflow is running.
   MongoDB      ${services.mongodbUri}${services.started.includes('ferretdb') ? ' (FerretDB)' : ''}
   SMTP         ${services.smtpUrl}${services.smtp ? ` (caught mail in ${join(dataDir, 'mail')})` : ''}
   payments webhook secret: ${env.PAYMENTS_WEBHOOK_SECRET === DEV_WEBHOOK_SECRET ? `${DEV_WEBHOOK_SECRET} (development default)` : 'from PAYMENTS_WEBHOOK_SECRET'}
-Send a first event: see "Send a first event" in README.md. Ctrl-C stops everything.
+${scheduleLines(definitions.flows, env).map((line) => `${line}\n`).join('')}Send a first event: see "Send a first event" in README.md. Ctrl-C stops everything.
 `);
 }
 

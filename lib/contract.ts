@@ -38,3 +38,15 @@ export const searchAttributes = {
 
 /** name=Type pairs for `temporal server start-dev --search-attribute` and `operator search-attribute create`. */
 export const searchAttributeRegistrations = Object.values(searchAttributes).map((key) => `${key.name}=Keyword`);
+
+// Scheduled runs (lib/flow/schedule.ts): a Temporal Schedule starts this workflow type with the
+// flow definition; the workflow makes the run's event from the time Temporal scheduled it.
+export const SCHEDULED_FLOW_WORKFLOW_TYPE = 'runScheduledFlow';
+
+export interface ScheduledRunInput {
+  flow: FlowDefinition;
+  scheduleId: string;
+}
+
+/** Set by Temporal on every run a Schedule starts (also on manual triggers). */
+export const temporalScheduledStartTime = defineSearchAttributeKey('TemporalScheduledStartTime', 'DATETIME');

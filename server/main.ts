@@ -12,6 +12,7 @@ import { createApp } from './app';
 import { createStartRecorded } from './relay-start';
 import { createRunStarter } from './start-runs';
 import { createIngressOps } from './ops-wiring';
+import { startScheduleSync } from './schedule-sync';
 
 async function main() {
   const config = loadConfig();
@@ -33,6 +34,9 @@ async function main() {
   const ops = createIngressOps({ temporal: connection, db: mongo.db(config.mongodbDb), deliveries });
   const startRuns = ops.measure(createRunStarter(client, config.taskQueue, log, config.startDeadlineMs));
   const relay = startRelay({ store: deliveries, startRecorded: createStartRecorded(definitions.current, startRuns), log, pollMs: config.relayPollMs, purgeEveryMs: config.purgeEveryMs });
+  // Scheduled flows become Temporal Schedules; every replica syncs (see server/schedule-sync.ts).
+  const schedules = startScheduleSync({ client, taskQueue: config.taskQueue, log, flows: () => definitions.current().flows });
+  definitions.onApplied(() => void schedules.request('flows reloaded'));
   const app = createApp({ getDefinitions: definitions.current, startRuns, deliveries, log, ops });
   const server = app.listen(config.ingressPort, config.ingressHost, () => {
     log.info({ url: `http://${config.ingressHost}:${config.ingressPort}`, flows: definitions.current().flows.map((f) => f.name) }, 'ingress listening');
@@ -40,7 +44,7 @@ async function main() {
   const stop = () => {
     log.info('ingress stopping');
     server.close(() => {
-      void relay.stop().then(() => Promise.all([connection.close(), mongo.close()])).finally(() => process.exit(0));
+      void Promise.all([relay.stop(), schedules.stop()]).then(() => Promise.all([connection.close(), mongo.close()])).finally(() => process.exit(0));
     });
     setTimeout(() => process.exit(0), 10_000).unref();
   };

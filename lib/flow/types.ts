@@ -1,4 +1,5 @@
 // The shape of a flow definition once loaded and validated. Pure types: workflow code imports them.
+import type { ScheduleTrigger } from './schedule';
 
 export interface RetrySpec {
   maximumAttempts?: number;
@@ -53,6 +54,8 @@ export interface TriggerDefinition {
   filter?: string;
   /** Expression over the event; default: the provider's event id. */
   idempotencyKey?: string;
+  /** A clock instead of events (lib/flow/schedule.ts); source and events are then filled in by the loader. */
+  schedule?: ScheduleTrigger;
 }
 
 export interface FlowDefinition {

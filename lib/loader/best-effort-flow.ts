@@ -12,7 +12,9 @@ export function bestEffortFlow(data: unknown): Omit<FlowDefinition, 'version'> |
   const events = Array.isArray(t.events) ? t.events.filter((e): e is string => typeof e === 'string') : [];
   return {
     name: str(data.name) ?? '',
-    trigger: { source: str(t.source) ?? '', events, filter: str(t.filter), idempotencyKey: str(t.idempotencyKey) },
+    trigger: 'schedule' in t
+      ? ({ ...t, schedule: isObject(t.schedule) ? t.schedule : {} } as unknown as FlowDefinition['trigger'])
+      : { source: str(t.source) ?? '', events, filter: str(t.filter), idempotencyKey: str(t.idempotencyKey) },
     steps: steps(data.steps),
     onFailure: Array.isArray(data.onFailure) ? steps(data.onFailure) : undefined,
   };

@@ -17,6 +17,8 @@ export interface DefinitionStore {
   reload(reason: string): boolean;
   /** Watches folders and reloads after changes settle; returns a function that stops watching. */
   watch(dirs: string[], onReload?: (applied: boolean) => void): () => void;
+  /** Calls `listener` after every reload that was applied (file change, SIGHUP or a direct reload). */
+  onApplied(listener: () => void): void;
 }
 
 const DEBOUNCE_MS = 300;
@@ -24,6 +26,7 @@ const DEBOUNCE_MS = 300;
 /** Loads once (throwing DefinitionError so start-up fails with the report), then keeps the set current. */
 export function createDefinitionStore(load: () => Definitions, log: StoreLog, debounceMs = DEBOUNCE_MS): DefinitionStore {
   let definitions = load();
+  const listeners: (() => void)[] = [];
   const store: DefinitionStore = {
     current: () => definitions,
     reload(reason) {
@@ -35,6 +38,7 @@ export function createDefinitionStore(load: () => Definitions, log: StoreLog, de
         return false;
       }
       log.info({ reason, flows: definitions.flows.map((f) => `${f.name}@${f.version}`) }, 'flows reloaded');
+      for (const listener of listeners) listener();
       return true;
     },
     watch(dirs, onReload) {
@@ -50,6 +54,7 @@ export function createDefinitionStore(load: () => Definitions, log: StoreLog, de
         for (const w of watchers) w.close();
       };
     },
+    onApplied: (listener) => void listeners.push(listener),
   };
   return store;
 }

@@ -5,6 +5,7 @@ import { compileExpression, templateExpressions, unwrapExpression, ExpressionErr
 import { type FlowDefinition, type StepDefinition, allSteps, isActivityStep, isParallelStep } from '../flow/types';
 import { argumentProblems } from './argument-check';
 import { referencedStepIds } from './step-refs';
+import { scheduleTriggerProblems } from './schedule-checks';
 import type { Problem, YamlFile } from './yaml-file';
 
 export interface FlowContext {
@@ -21,12 +22,15 @@ const ACTIVITY_ONLY = ['with', 'forEach', 'as', 'concurrency', 'retry', 'timeout
 export function semanticProblems(yaml: YamlFile, flow: Omit<FlowDefinition, 'version'>, context: FlowContext): Problem[] {
   const problems: Problem[] = [];
   const { trigger } = flow;
-  if (!context.sources.has(trigger.source)) {
-    problems.push(yaml.at(['trigger', 'source'], `unknown source "${trigger.source}"`, `known sources: ${[...context.sources].join(', ') || 'none'}`));
+  if (trigger.schedule !== undefined) problems.push(...scheduleTriggerProblems(yaml, trigger, context.sources));
+  else {
+    if (!context.sources.has(trigger.source)) {
+      problems.push(yaml.at(['trigger', 'source'], `unknown source "${trigger.source}"`, `known sources: ${[...context.sources].join(', ') || 'none'}`));
+    }
+    trigger.events.forEach((type, i) => {
+      if (!context.eventTypes.has(type)) problems.push(yaml.at(['trigger', 'events', i], `event type "${type}" has no payload schema`, `add schemas/events/${type}.json`));
+    });
   }
-  trigger.events.forEach((type, i) => {
-    if (!context.eventTypes.has(type)) problems.push(yaml.at(['trigger', 'events', i], `event type "${type}" has no payload schema`, `add schemas/events/${type}.json`));
-  });
   const stepIds = new Set(allSteps([...flow.steps, ...(flow.onFailure ?? [])]).map((s) => s.id));
   const check = (path: Path, source: string) => checkExpression(yaml, path, source, stepIds, problems);
   if (trigger.filter) check(['trigger', 'filter'], unwrapExpression(trigger.filter));

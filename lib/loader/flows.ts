@@ -7,6 +7,7 @@ import { join, relative } from 'node:path';
 import Ajv from 'ajv';
 import flowSchema from '../../schemas/flow.schema.json';
 import type { FlowDefinition } from '../flow/types';
+import { normalizedScheduleTrigger } from '../flow/schedule';
 import { bestEffortFlow } from './best-effort-flow';
 import { type FlowContext, semanticProblems } from './flow-checks';
 import { type Problem, type YamlFile, readYamlFile, schemaProblems } from './yaml-file';
@@ -65,6 +66,7 @@ export function checkFlowFile(yaml: YamlFile, context: FlowContext): { flow?: Fl
   const problems = semanticProblems(yaml, raw, context);
   if (problems.length) return { problems };
   const version = createHash('sha256').update(JSON.stringify(raw)).digest('hex').slice(0, 12);
+  if (raw.trigger.schedule) return { flow: { ...raw, trigger: normalizedScheduleTrigger({ schedule: raw.trigger.schedule }), version }, problems };
   return { flow: { ...raw, version }, problems };
 }
 

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
+import { Client, Connection } from '@temporalio/client';
 import { freePort } from '../../lib/net';
 import { portAnswers } from '../../devstack/process';
 import { ROOT } from '../helpers/paths';
@@ -35,6 +36,7 @@ test('npm start serves the README example end to end and stops cleanly on SIGINT
   const env: NodeJS.ProcessEnv = { ...process.env, HOOKFLOW_DATA_DIR: dataDir, HOOKFLOW_PRETTY_LOGS: '0', PAYMENTS_WEBHOOK_SECRET: '' };
   for (const [k, v] of Object.entries(ports)) env[k] = String(v);
   delete env.TEMPORAL_ADDRESS; delete env.MONGODB_URI; delete env.SMTP_URL;
+  delete env.PAYMENTS_API_URL; delete env.PAYMENTS_API_TOKEN;
   launcher = spawn(process.execPath, ['--import', 'tsx', 'devstack/start.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   launcher.stdout!.on('data', (c) => { output += c; });
@@ -89,6 +91,18 @@ test('npm start serves the README example end to end and stops cleanly on SIGINT
   const line = JSON.parse(started.slice(started.indexOf('{'))) as Record<string, string>;
   assert.equal(line.workflowId, 'payment-succeeded:payments:evt_demo_1');
   assert.ok(line.requestId && line.deliveryId, started);
+
+  // The ingress synced the shipped scheduled flow into a Temporal Schedule (it may still be at it).
+  assert.match(output, /schedule {5}hookflow:payment-sweep: every 15m; needs PAYMENTS_API_URL, PAYMENTS_API_TOKEN/);
+  const connection = await Connection.connect({ address: `127.0.0.1:${ports.HOOKFLOW_TEMPORAL_PORT}` });
+  try {
+    const schedule = new Client({ connection }).schedule.getHandle('hookflow:payment-sweep');
+    let described = await schedule.describe().catch(() => undefined);
+    for (let i = 0; i < 100 && !described; i++) described = await new Promise((r) => setTimeout(r, 100)).then(() => schedule.describe().catch(() => undefined));
+    assert.deepEqual(described?.spec.intervals?.map((i) => i.every), [15 * 60_000]);
+  } finally {
+    await connection.close();
+  }
 
   launcher.kill('SIGINT');
   assert.equal(await exited, 0, output);

@@ -1,6 +1,6 @@
 // Records workflow histories of the shipped flows (flows/*.yaml) on a fresh real stack, into
 // test/fixtures/histories/, for the replay test. Re-record after an intended, compatible change:
-//   npm run record-histories
+//   npm run record-histories            (all)   npm run record-histories -- payment-sweep   (some)
 // Never re-record to silence a replay failure: that failure means in-flight runs would break.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +9,8 @@ import { TOOLS, ensureTool } from '../../devstack/tools';
 import { startTestStack, ROOT } from '../helpers/stack';
 import { postEvent } from '../helpers/events';
 import { startFakeApi } from '../helpers/fake-api';
+import { TEST_TASK_QUEUE } from '../helpers/stack';
+import { createScheduleSync } from '../../server/schedule-sync';
 
 const OUT = join(ROOT, 'test/fixtures/histories');
 const sample = (name: string) => JSON.parse(readFileSync(join(ROOT, 'test/fixtures/events', `${name}.json`), 'utf8'));
@@ -21,6 +23,9 @@ const recordings: { name: string; event: Record<string, any>; edit?: (e: Record<
   { name: 'order-placed-declined', event: sample('order.placed'), edit: (e) => { e.id = 'evt_order_declined'; e.data.order_id = 'ord_declined'; }, psp: 'declined' },
   { name: 'payment-pending', event: sample('payment.pending'), psp: 'ok' },
 ];
+/** Names given on the command line: record only those. */
+const only = process.argv.slice(2);
+const wanted = (name: string) => !only.length || only.includes(name);
 
 async function main() {
   const temporal = ensureTool(TOOLS.temporal);
@@ -31,7 +36,13 @@ async function main() {
     await stack.db.collection<{ _id: string; stock: number }>('inventory').insertMany([{ _id: 'SKU-TSHIRT', stock: 100 }, { _id: 'SKU-MUG', stock: 100 }]);
     await stack.db.collection<{ _id: string; status: string }>('orders').insertMany([{ _id: 'ord_1001', status: 'pending' }, { _id: 'ord_2003', status: 'paid' }]);
     mkdirSync(OUT, { recursive: true });
-    for (const r of recordings) {
+    const save = (name: string, workflowId: string) => {
+      // The Temporal CLI writes the standard JSON history format that Worker.runReplayHistories reads.
+      const json = execFileSync(temporal, ['workflow', 'show', '--address', stack.services.temporalAddress, '--workflow-id', workflowId, '--output', 'json', '--no-json-shorthand-payloads'], { encoding: 'utf8' });
+      writeFileSync(join(OUT, `${name}.json`), json);
+      console.log(`recorded ${name} (${workflowId})`);
+    };
+    for (const r of recordings.filter((rec) => wanted(rec.name))) {
       r.edit?.(r.event);
       api.handler = (req) => {
         if (req.path === '/psp/charges') return r.psp === 'ok' ? { status: 201, body: { id: 'ch_1' } } : { status: 402, body: { error: 'card_declined' } };
@@ -42,15 +53,34 @@ async function main() {
       if (res.status !== 202) throw new Error(`${r.name}: the ingress answered ${res.status} ${JSON.stringify(res.body)}`);
       const handle = stack.client.workflow.getHandle(res.body.runs[0].workflowId);
       await handle.result().catch(() => undefined); // a failed run is a history worth replaying too
-      // The Temporal CLI writes the standard JSON history format that Worker.runReplayHistories reads.
-      const json = execFileSync(temporal, ['workflow', 'show', '--address', stack.services.temporalAddress, '--workflow-id', handle.workflowId, '--output', 'json', '--no-json-shorthand-payloads'], { encoding: 'utf8' });
-      writeFileSync(join(OUT, `${r.name}.json`), json);
-      console.log(`recorded ${r.name} (${res.body.runs[0].workflowId})`);
+      save(r.name, handle.workflowId);
+    }
+    if (wanted('payment-sweep')) {
+      api.handler = (req) => ({ status: 200, body: { id: req.path.split('/').pop(), status: 'succeeded' } });
+      save('payment-sweep', await sweepOnce(stack));
     }
   } finally {
     await stack.stop();
     await api.close();
   }
+}
+
+/** A scheduled run of payment-sweep that finds one stale payment: synced, then triggered. */
+async function sweepOnce(stack: Awaited<ReturnType<typeof startTestStack>>): Promise<string> {
+  await stack.db.collection<{ _id: string; [k: string]: unknown }>('orders').insertOne({ _id: 'ord_stale', status: 'awaiting-payment', paymentId: 'pay_stale', awaitingSince: '2026-01-01T00:00:00.000Z' });
+  const report = await createScheduleSync({ client: stack.client, taskQueue: TEST_TASK_QUEUE, log: console })(stack.definitions.flows);
+  if (report.failed.length) throw new Error(`schedule sync failed: ${JSON.stringify(report.failed)}`);
+  const schedule = stack.client.schedule.getHandle('hookflow:payment-sweep');
+  await schedule.trigger();
+  let actions = (await schedule.describe()).info.recentActions;
+  while (!actions.length) {
+    await new Promise((r) => setTimeout(r, 100));
+    actions = (await schedule.describe()).info.recentActions;
+  }
+  const { workflowId } = actions[0].action.workflow;
+  await stack.client.workflow.getHandle(workflowId).result();
+  await schedule.delete();
+  return workflowId;
 }
 
 main().catch((err) => {

@@ -62,3 +62,16 @@ test('a file change is picked up by the watcher, debounced, without a restart', 
     stop();
   }
 });
+
+test('listeners hear about applied reloads only (the ingress syncs schedules on them)', () => {
+  writeFileSync(flowFile, flowYaml('first'));
+  const store = createDefinitionStore(load, recordingLog().log);
+  let heard = 0;
+  store.onApplied(() => heard++);
+  writeFileSync(flowFile, flowYaml('second').replace('uses: log', 'uses: log.nope'));
+  assert.equal(store.reload('test'), false);
+  assert.equal(heard, 0);
+  writeFileSync(flowFile, flowYaml('third'));
+  assert.equal(store.reload('test'), true);
+  assert.equal(heard, 1);
+});
