@@ -1,0 +1,88 @@
+// What is stored for every request that reaches a source, in one MongoDB collection.
+// The first delivery of an event has the deterministic id "<source>:<event id>", so the
+// collection's unique _id is the duplicate check; it doubles as the outbox the relay starts from.
+
+export const DELIVERIES_COLLECTION = 'hookflow_deliveries';
+
+export type Outcome = 'accepted' | 'duplicate' | 'ignored' | 'rejected';
+
+export interface RecordedRun {
+  flow: string;
+  workflowId: string;
+  runId?: string;
+}
+
+/** Outbox state of an accepted event: pending until every planned run has been started. */
+export interface RelayState {
+  state: 'pending' | 'started' | 'failed';
+  /** Start attempts so far (the immediate one included). */
+  attempts: number;
+  nextAttemptAt: Date;
+  /** Whoever holds the record until then (a request or a relay) may start it; others wait. */
+  leaseUntil: Date;
+  owner?: string;
+  lastError?: string;
+  startedAt?: Date;
+}
+
+export interface StoredBody {
+  /** UTF-8 text when the bytes are valid UTF-8, base64 otherwise. */
+  text: string;
+  encoding: 'utf8' | 'base64';
+  bytes: number;
+  truncated: boolean;
+}
+
+export interface DeliveryRecord {
+  _id: string;
+  source: string;
+  eventId?: string;
+  eventType?: string;
+  receivedAt: Date;
+  outcome: Outcome;
+  /** The HTTP status answered. */
+  status: number;
+  /** Stable error code of a rejection (signature_invalid, schema_violation, …). */
+  reason?: string;
+  message?: string;
+  runs: RecordedRun[];
+  /** Duplicates: the record of the delivery that was accepted first. */
+  originalId?: string;
+  remoteAddress?: string;
+  contentType?: string;
+  body?: StoredBody;
+  relay?: RelayState;
+  /** After this the record may be purged (never while pending); also the end of the duplicate window. */
+  expiresAt: Date;
+}
+
+export interface DeliverySettings {
+  /** How long (s) an event id is remembered as a duplicate, independent of Temporal's retention. */
+  dedupeWindowSeconds: number;
+  /** Raw body bytes kept on records of requests that were not accepted (accepted ones keep all). */
+  keepBodyBytes: number;
+  /** How long (ms) a request or relay owns a pending record before another may take it over. */
+  leaseMs: number;
+  /** Longest wait (ms) between two start attempts on one record; attempts back off 1 s, 2 s, 4 s… up to it. */
+  maxBackoffMs: number;
+}
+
+export const originalId = (source: string, eventId: string) => `${source}:${eventId}`;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The body as stored: whole, or cut at `limit` bytes. */
+export function storedBody(raw: Buffer, limit = Infinity): StoredBody {
+  const kept = raw.length > limit ? raw.subarray(0, limit) : raw;
+  const truncated = kept.length < raw.length;
+  try {
+    // A cut can split a character; the text is then only a preview and may end in U+FFFD.
+    return { text: truncated ? kept.toString('utf8') : utf8.decode(kept), encoding: 'utf8', bytes: raw.length, truncated };
+  } catch {
+    return { text: kept.toString('base64'), encoding: 'base64', bytes: raw.length, truncated };
+  }
+}
+
+export function bodyBytes(body: StoredBody): Buffer {
+  return Buffer.from(body.text, body.encoding);
+}
