@@ -1,5 +1,7 @@
 // hookflow command line. Each command lives in cli/commands/<name>.ts.
 import { validateCommand } from './commands/validate';
+import { deliveriesCommand } from './commands/deliveries';
+import { replayCommand } from './commands/replay';
 
 export interface Command {
   name: string;
@@ -9,7 +11,7 @@ export interface Command {
   run(args: string[]): Promise<number>;
 }
 
-const commands: Command[] = [validateCommand];
+const commands: Command[] = [validateCommand, deliveriesCommand, replayCommand];
 
 
 function help(): string {

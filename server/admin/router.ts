@@ -5,7 +5,7 @@
 //   POST /admin/replays                      {"dryRun"?: true, "status"?: "failed", ...filters}
 //   GET  /admin/replays/:id                  progress
 //   POST /admin/replays/:id/stop
-import Router from '@koa/router';
+import Router, { type RouterContext } from '@koa/router';
 import type { Collection } from 'mongodb';
 import type { Logger } from 'pino';
 import { HookflowError, MalformedBodyError } from '../../lib/errors';
@@ -18,7 +18,7 @@ import { replayDelivery, type ReplayContext } from './replay';
 
 const MAX_ADMIN_BODY = 64 * 1024;
 
-async function jsonBody(ctx: Router.RouterContext): Promise<Record<string, unknown>> {
+async function jsonBody(ctx: RouterContext): Promise<Record<string, unknown>> {
   const raw = await readBody(ctx.req, MAX_ADMIN_BODY);
   if (raw.length === 0) return {};
   try {
