@@ -1,31 +1,74 @@
-// What each built-in activity accepts, so flow files are checked before anything runs.
-// Pure data: read by the flow loader, the validate command and the docs.
+// What each built-in activity accepts, as a JSON Schema per activity, so flow files are checked
+// before anything runs. Pure data: read by the flow loader, the validate command and the docs.
+// Values that are one whole {{ template }} are only known at run time; the loader skips them.
 
 export interface ActivitySpec {
   description: string;
-  required: string[];
-  optional: string[];
+  /** JSON Schema (draft-07) of the `with:` object. */
+  args: Record<string, unknown> & { properties: Record<string, unknown> };
 }
+
+const str = { type: 'string', minLength: 1 };
+const address = { type: 'string', pattern: '^[^@\\s]+@[^@\\s]+$' };
+const addresses = { oneOf: [address, { type: 'array', minItems: 1, items: address }] };
+const mongoOperators = { type: 'object', minProperties: 1, propertyNames: { pattern: '^\\$' } };
+/** `{ secret: ENV_NAME }`: resolved from the worker's environment inside the activity only. */
+export const secretRef = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['secret'],
+  properties: { secret: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' } },
+};
+
+const args = (required: string[], properties: Record<string, unknown>) => ({ type: 'object', additionalProperties: false, required, properties });
 
 export const activityCatalog: Record<string, ActivitySpec> = {
   'mongo.updateOne': {
     description: 'Update one document (operators such as $set, $inc); idempotent across retries.',
-    required: ['collection', 'filter', 'update'],
-    optional: ['upsert'],
+    args: args(['collection', 'filter', 'update'], { collection: str, filter: { type: 'object' }, update: mongoOperators, upsert: { type: 'boolean' } }),
   },
   'mongo.insertOne': {
     description: 'Insert one document; without _id the step idempotency key is used as _id.',
-    required: ['collection', 'document'],
-    optional: [],
+    args: args(['collection', 'document'], { collection: str, document: { type: 'object' } }),
+  },
+  'mongo.findOneAndUpdate': {
+    description: 'Update one document with operators and return it (after the update by default); idempotent across retries.',
+    args: args(['collection', 'filter', 'update'], {
+      collection: str,
+      filter: { type: 'object' },
+      update: mongoOperators,
+      upsert: { type: 'boolean' },
+      returnDocument: { enum: ['before', 'after'] },
+    }),
   },
   'email.send': {
-    description: 'Send one email over SMTP; at most once per step and event.',
-    required: ['to', 'subject'],
-    optional: ['cc', 'from', 'text', 'html'],
+    description: 'Send one email over SMTP (text and/or html, to and cc); at most once per step and event.',
+    args: {
+      ...args(['to', 'subject'], { to: addresses, cc: addresses, from: str, subject: str, text: { type: 'string' }, html: { type: 'string' } }),
+      anyOf: [{ required: ['text'] }, { required: ['html'] }],
+    },
+  },
+  'http.request': {
+    description: 'Call an HTTP API with a JSON body; 4xx (but 408/429) fail at once, 5xx and network errors are retried.',
+    args: args(['url'], {
+      method: { enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] },
+      url: { oneOf: [{ type: 'string', pattern: '^(https?://|\\s*\\{\\{)' }, secretRef] },
+      path: { type: 'string' },
+      headers: { type: 'object', additionalProperties: { oneOf: [{ type: 'string' }, secretRef] } },
+      body: {},
+      timeout: { type: 'string', pattern: '^[0-9]+(ms|s|m)$' },
+      expectStatus: { type: 'array', minItems: 1, items: { type: 'integer', minimum: 100, maximum: 599 } },
+      sign: args(['secret'], {
+        secret: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+        algorithm: { enum: ['sha256', 'sha512'] },
+        header: str,
+        prefix: { type: 'string' },
+        timestampHeader: str,
+      }),
+    }),
   },
   log: {
     description: 'Write a line to the worker log.',
-    required: ['message'],
-    optional: ['level', 'fields'],
+    args: args(['message'], { message: { type: 'string' }, level: { enum: ['info', 'warn', 'error'] }, fields: { type: 'object' } }),
   },
 };

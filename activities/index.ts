@@ -2,14 +2,17 @@
 import type { ActivityRequest } from '../lib/contract';
 import type { ActivityDeps } from './effects';
 import { emailActivities } from './email';
+import { httpActivities } from './http';
 import { mongoActivities } from './mongo';
+import { type SecretLookup, envSecrets } from './secrets';
 
 export type { ActivityDeps } from './effects';
 
-export function createActivities(deps: ActivityDeps & { mailFrom: string }) {
+export function createActivities(deps: ActivityDeps & { mailFrom: string; secrets?: SecretLookup }) {
   return {
     ...mongoActivities(deps),
     ...emailActivities(deps, deps.mailFrom),
+    ...httpActivities({ log: deps.log, secrets: deps.secrets ?? envSecrets() }),
     async log({ args }: ActivityRequest): Promise<void> {
       const level = args.level === 'warn' || args.level === 'error' ? args.level : 'info';
       deps.log[level]({ fields: args.fields }, String(args.message ?? ''));

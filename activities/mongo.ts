@@ -17,6 +17,13 @@ export interface WriteResult {
   upsertedId?: unknown;
 }
 
+/** The bookkeeping field is ours, not the flow's (FerretDB has no projection on findAndModify). */
+function withoutOps<T extends object>(doc: T | null): T | null {
+  if (!doc) return null;
+  const { [APPLIED_OPS_FIELD]: _ops, ...rest } = doc as Record<string, unknown>;
+  return rest as T;
+}
+
 function isDuplicateKey(err: unknown): boolean {
   return err instanceof MongoServerError && err.code === 11000;
 }
@@ -71,6 +78,40 @@ export function mongoActivities(deps: ActivityDeps) {
       }
       await effectApplied(deps, name, idempotencyKey);
       return r;
+    },
+
+    /**
+     * Update with operators and return the document. Idempotent like updateOne: a retry after the
+     * write finds its key in the document and returns the document as it is now (alreadyApplied).
+     */
+    async 'mongo.findOneAndUpdate'({ args, idempotencyKey }: ActivityRequest): Promise<{ document: unknown; alreadyApplied: boolean }> {
+      const name = 'mongo.findOneAndUpdate';
+      const collection = deps.db.collection(requireString(name, args, 'collection'));
+      const filter = requireObject(name, args, 'filter');
+      const update = requireObject(name, args, 'update');
+      const upsert = args.upsert === true;
+      const returnDocument = args.returnDocument === 'before' ? 'before' : 'after';
+      const push = { ...(update.$push as object | undefined), [APPLIED_OPS_FIELD]: { $each: [idempotencyKey], $slice: -APPLIED_OPS_KEPT } };
+      let doc;
+      let collided = false;
+      try {
+        doc = await collection.findOneAndUpdate({ ...filter, [APPLIED_OPS_FIELD]: { $ne: idempotencyKey } }, { ...update, $push: push } as never, { upsert, returnDocument });
+      } catch (err) {
+        // An upsert whose document exists with our key collides on _id: it was applied before.
+        if (!(upsert && isDuplicateKey(err))) throw err;
+        collided = true;
+      }
+      if (doc) return finish({ document: withoutOps(doc), alreadyApplied: false });
+      const current = withoutOps(await collection.findOne({ ...filter, [APPLIED_OPS_FIELD]: idempotencyKey }));
+      // An upsert that just inserted has no "before" document.
+      if (current && upsert && returnDocument === 'before' && !collided) return finish({ document: null, alreadyApplied: false });
+      if (current) return finish({ document: current, alreadyApplied: true });
+      throw ApplicationFailure.retryable(`${name}: no document in ${collection.collectionName} matches ${JSON.stringify(filter)}`, 'DocumentNotFound');
+
+      async function finish<T>(r: T): Promise<T> {
+        await effectApplied(deps, name, idempotencyKey);
+        return r;
+      }
     },
   };
 }

@@ -1,4 +1,5 @@
 // hookflow command line. Each command lives in cli/commands/<name>.ts.
+import { runCommand } from './commands/run';
 import { validateCommand } from './commands/validate';
 import { deliveriesCommand } from './commands/deliveries';
 import { replayCommand } from './commands/replay';
@@ -11,9 +12,7 @@ export interface Command {
   run(args: string[]): Promise<number>;
 }
 
-const commands: Command[] = [validateCommand, deliveriesCommand, replayCommand];
-
-
+const commands: Command[] = [validateCommand, runCommand, deliveriesCommand, replayCommand];
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   return [

@@ -63,5 +63,3 @@ export async function waitUntil(proc: ManagedProcess, what: string, check: () =>
   }
   throw new Error(`${proc.name}: timed out after ${timeoutMs / 1000} s waiting for ${what}`);
 }
-
-export { freePort } from '../lib/net';

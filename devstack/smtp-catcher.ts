@@ -11,6 +11,9 @@ export interface CaughtMail {
   to: string[];
   subject?: string;
   text?: string;
+  html?: string;
+  /** Cc header addresses (they are also in `to`, the envelope recipients). */
+  cc: string[];
   receivedAt: Date;
 }
 
@@ -41,6 +44,8 @@ export async function startSmtpCatcher(opts: { port: number; dir?: string; onMes
           to: session.envelope.rcptTo.map((r) => r.address),
           subject: parsed.subject,
           text: parsed.text,
+          html: parsed.html || undefined,
+          cc: [parsed.cc ?? []].flat().flatMap((a) => a.value.map((v) => v.address ?? '')),
           receivedAt: new Date(),
         };
         messages.push(mail);

@@ -22,6 +22,14 @@ export interface Config {
   schemasDir: string;
   logLevel: string;
   prettyLogs: boolean;
+  /** How long an event id is remembered as a duplicate (s), independent of Temporal's retention. */
+  dedupeWindowSeconds: number;
+  /** Raw body bytes kept on delivery records of requests that were not accepted. */
+  deliveryBodyBytes: number;
+  /** How long a request may wait for Temporal to start its runs before leaving them to the relay (ms). */
+  startDeadlineMs: number;
+  /** How often the relay looks for stored events still to start (ms). */
+  relayPollMs: number;
 }
 
 const ROOT = resolve(__dirname, '..');
@@ -31,6 +39,14 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${name} must be a port number (0-65535), got "${raw}"`);
+  return n;
+}
+
+function count(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < min) throw new ConfigError(`${name} must be a whole number of at least ${min}, got "${raw}"`);
   return n;
 }
 
@@ -68,5 +84,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     schemasDir: resolve(env.HOOKFLOW_SCHEMAS_DIR || resolve(ROOT, 'schemas')),
     logLevel: level,
     prettyLogs: env.HOOKFLOW_PRETTY_LOGS === '1',
+    dedupeWindowSeconds: count(env, 'HOOKFLOW_DEDUPE_WINDOW_SECONDS', 7 * 24 * 3600),
+    deliveryBodyBytes: count(env, 'HOOKFLOW_DELIVERY_BODY_BYTES', 64 * 1024, 0),
+    startDeadlineMs: count(env, 'HOOKFLOW_START_DEADLINE_MS', 3000, 100),
+    relayPollMs: count(env, 'HOOKFLOW_RELAY_POLL_MS', 1000, 50),
   });
 }

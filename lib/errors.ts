@@ -42,6 +42,11 @@ export class UnsupportedMediaTypeError extends HookflowError {
   }
 }
 
+/** 400: a header the source reads the event id or type from is missing. */
+export class MissingEventHeaderError extends HookflowError {
+  constructor(header: string, what: string) { super('event_header_missing', 400, `missing ${header} header (the event ${what})`); }
+}
+
 export interface Violation { path: string; message: string }
 
 export class SchemaViolationError extends HookflowError {
@@ -52,8 +57,8 @@ export class SchemaViolationError extends HookflowError {
 
 /** 503: we cannot durably take the event right now; the provider should retry later. */
 export class UnavailableError extends HookflowError {
-  constructor(message: string, readonly retryAfterSeconds = 5) {
-    super('unavailable', 503, message);
+  constructor(message: string, readonly retryAfterSeconds = 5, cause?: string) {
+    super('unavailable', 503, message, cause);
   }
 }
 

@@ -1,5 +1,5 @@
 // The one structured logger. Signature headers and secrets are redacted wherever they appear.
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 export const REDACTED_PATHS = [
   'headers.authorization',
@@ -13,11 +13,13 @@ export const REDACTED_PATHS = [
   '*.password',
 ];
 
-export function createLogger(opts: { level: string; pretty: boolean; name: string }): Logger {
-  return pino({
+/** `destination` lets tests read what would be written (stdout otherwise). */
+export function createLogger(opts: { level: string; pretty: boolean; name: string }, destination?: DestinationStream): Logger {
+  const options = {
     name: opts.name,
     level: opts.level,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    transport: opts.pretty ? { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname', translateTime: 'HH:MM:ss' } } : undefined,
-  });
+    transport: opts.pretty && !destination ? { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname', translateTime: 'HH:MM:ss' } } : undefined,
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -3,9 +3,9 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { HookflowError, SchemaViolationError, UnavailableError, UnknownSourceError, UnsupportedMediaTypeError } from '../lib/errors';
+import { HookflowError, SchemaViolationError, UnavailableError, UnknownSourceError } from '../lib/errors';
 import { readBody } from './http';
-import { handleWebhook, type WebhookDeps } from './webhook';
+import { admit, handleWebhook, noteRejection, type WebhookDeps } from './webhook';
 import type { Definitions } from '../lib/loader/definitions';
 
 export interface AppDeps extends Omit<WebhookDeps, 'definitions'> {
@@ -19,11 +19,19 @@ export function createApp(deps: AppDeps): Koa {
 
   app.use(async (ctx, next) => {
     const requestId = (ctx.get('x-request-id') || randomUUID()).slice(0, 100);
+    ctx.state.requestId = requestId;
     ctx.state.log = deps.log.child({ requestId });
     ctx.set('X-Request-Id', requestId);
     const started = process.hrtime.bigint();
     try {
       await next();
+      // Unmatched routes and methods answer with the same JSON error shape as everything else.
+      if (ctx.status >= 400 && (ctx.body === undefined || typeof ctx.body === 'string')) {
+        const status = ctx.status;
+        const code = status === 404 ? 'not_found' : status === 405 ? 'method_not_allowed' : 'bad_request';
+        ctx.body = { error: { code, message: status === 404 ? `no route for ${ctx.method} ${ctx.path.slice(0, 200)}` : ctx.message } };
+        ctx.status = status; // setting a body would otherwise turn it into 200
+      }
     } catch (err) {
       respondWithError(ctx, err, ctx.state.log as Logger);
     }
@@ -35,11 +43,18 @@ export function createApp(deps: AppDeps): Koa {
   router.post('/webhooks/:source', async (ctx) => {
     const definitions = deps.getDefinitions();
     const source = definitions.sources.get(ctx.params.source);
-    if (!source) throw new UnknownSourceError(ctx.params.source);
-    if (!ctx.is('application/json')) throw new UnsupportedMediaTypeError(ctx.get('content-type') || undefined);
-    const rawBody = await readBody(ctx.req, source.maxBodyBytes);
+    if (!source) throw new UnknownSourceError(ctx.params.source.slice(0, 64));
     const log = (ctx.state.log as Logger).child({ source: source.name });
-    const result = await handleWebhook({ source, headers: ctx.req.headers, rawBody, receivedAt: new Date() }, { ...deps, definitions, log });
+    const facts = { source, headers: ctx.req.headers, receivedAt: new Date(), remoteAddress: ctx.req.socket.remoteAddress, requestId: ctx.state.requestId as string };
+    let rawBody: Buffer;
+    try {
+      admit(source, facts.headers, facts.remoteAddress); // before reading a body that would be refused
+      rawBody = await readBody(ctx.req, source.maxBodyBytes);
+    } catch (err) {
+      await noteRejection(facts, {}, err, { deliveries: deps.deliveries, log });
+      throw err;
+    }
+    const result = await handleWebhook({ ...facts, rawBody }, { ...deps, definitions, log });
     ctx.status = result.status;
     ctx.body = result.body;
   });
@@ -56,7 +71,7 @@ function respondWithError(ctx: Koa.Context, err: unknown, log: Logger): void {
     if (err instanceof SchemaViolationError) (body.error as Record<string, unknown>).violations = err.violations;
     if (err instanceof UnavailableError) ctx.set('Retry-After', String(err.retryAfterSeconds));
     ctx.body = body;
-    log[err.status >= 500 ? 'error' : 'warn']({ code: err.code, reason: err.message }, 'request rejected');
+    log[err.status >= 500 ? 'error' : 'warn']({ code: err.code, reason: err.message, cause: err.details === undefined || err instanceof SchemaViolationError ? undefined : err.details }, 'request rejected');
     return;
   }
   log.error({ err }, 'unexpected error');

@@ -1,26 +1,44 @@
-// The ingress process: load definitions, connect lazily to Temporal, listen.
+// The ingress process: load definitions, connect to MongoDB (the delivery store) and lazily to
+// Temporal, run the relay, listen.
 import { Client, Connection } from '@temporalio/client';
+import { MongoClient } from 'mongodb';
 import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
-import { loadDefinitions } from '../lib/loader/definitions';
+import { startDefinitionStore } from '../lib/loader/definition-store';
 import { exitOnStartupError } from '../lib/startup';
+import { DeliveryStore, errorText } from '../lib/deliveries/store';
+import { startRelay } from '../lib/deliveries/relay';
 import { createApp } from './app';
+import { createStartRecorded } from './relay-start';
 import { createRunStarter } from './start-runs';
 
 async function main() {
   const config = loadConfig();
   const log = createLogger({ level: config.logLevel, pretty: config.prettyLogs, name: 'ingress' });
-  const definitions = loadDefinitions(config);
-  // Lazy: the ingress starts even while Temporal is down and answers 503 until it is back.
-  const connection = Connection.lazy({ address: config.temporalAddress });
+  const definitions = startDefinitionStore(config, log); // reloads on file change and SIGHUP
+  // Lazy: the ingress starts even while Temporal is down; accepted events wait for the relay.
+  const connection = Connection.lazy({ address: config.temporalAddress, channelArgs: { 'grpc.max_reconnect_backoff_ms': 5000 } });
   const client = new Client({ connection, namespace: config.temporalNamespace });
-  const app = createApp({ getDefinitions: () => definitions, startRuns: createRunStarter(client, config.taskQueue, log), log });
+  // Short server selection: while MongoDB is down a request gets 503 quickly, not after 30 s.
+  const mongo = new MongoClient(config.mongodbUri, { serverSelectionTimeoutMS: 5000 });
+  const deliveries = new DeliveryStore(mongo.db(config.mongodbDb), {
+    dedupeWindowSeconds: config.dedupeWindowSeconds,
+    keepBodyBytes: config.deliveryBodyBytes,
+    leaseMs: Math.max(30_000, config.startDeadlineMs * 4),
+    maxBackoffMs: 60_000,
+  });
+  await deliveries.ensureIndexes().catch((err) => log.warn({ err: errorText(err) }, 'delivery store unreachable at start-up; requests get 503 until it is back'));
+  const startRuns = createRunStarter(client, config.taskQueue, log, config.startDeadlineMs);
+  const relay = startRelay({ store: deliveries, startRecorded: createStartRecorded(definitions.current, startRuns), log, pollMs: config.relayPollMs });
+  const app = createApp({ getDefinitions: definitions.current, startRuns, deliveries, log });
   const server = app.listen(config.ingressPort, config.ingressHost, () => {
-    log.info({ url: `http://${config.ingressHost}:${config.ingressPort}`, flows: definitions.flows.map((f) => f.name) }, 'ingress listening');
+    log.info({ url: `http://${config.ingressHost}:${config.ingressPort}`, flows: definitions.current().flows.map((f) => f.name) }, 'ingress listening');
   });
   const stop = () => {
     log.info('ingress stopping');
-    server.close(() => { void connection.close().finally(() => process.exit(0)); });
+    server.close(() => {
+      void relay.stop().then(() => Promise.all([connection.close(), mongo.close()])).finally(() => process.exit(0));
+    });
     setTimeout(() => process.exit(0), 10_000).unref();
   };
   process.once('SIGINT', stop);

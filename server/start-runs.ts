@@ -1,42 +1,40 @@
 // Hands an event to Temporal: one run per matching flow, with an id derived from the flow and
-// the event's idempotency key, so a duplicate delivery finds the run it already started.
+// the event's idempotency key, so a retried start (or a duplicate) finds the run already started.
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { FLOW_WORKFLOW_TYPE, type FlowRunInput, searchAttributes } from '../lib/contract';
 import { UnavailableError } from '../lib/errors';
-import { evaluateExpression, unwrapExpression } from '../lib/flow/expressions';
+import { idempotencyKeyOf, workflowIdOf } from '../lib/flow/idempotency';
 import type { FlowDefinition, FlowEvent } from '../lib/flow/types';
+
+/** A run to start: the flow and its deterministic workflow id. */
+export interface PlannedRun {
+  flow: FlowDefinition;
+  workflowId: string;
+}
 
 export interface RunStart {
   flow: string;
   workflowId: string;
   runId?: string;
+  /** The workflow id was already taken: the run had been started before. */
   duplicate: boolean;
 }
 
-export type RunStarter = (flows: FlowDefinition[], event: FlowEvent) => Promise<RunStart[]>;
+export type RunStarter = (runs: PlannedRun[], event: FlowEvent) => Promise<RunStart[]>;
 
-const START_DEADLINE_MS = 5000;
-
-export async function idempotencyKey(flow: FlowDefinition, event: FlowEvent): Promise<string> {
-  if (!flow.trigger.idempotencyKey) return event.id;
-  const value = await evaluateExpression(unwrapExpression(flow.trigger.idempotencyKey), { event });
-  if (value === undefined || value === null || value === '') throw new Error(`idempotency key of flow ${flow.name} is empty for event ${event.id}`);
-  return typeof value === 'string' ? value : JSON.stringify(value);
+export async function planRuns(flows: FlowDefinition[], event: FlowEvent): Promise<PlannedRun[]> {
+  return Promise.all(flows.map(async (flow) => ({ flow, workflowId: workflowIdOf(flow, event.source, await idempotencyKeyOf(flow, event)) })));
 }
 
-export function workflowIdFor(flow: FlowDefinition, source: string, key: string): string {
-  return `${flow.name}:${source}:${key}`;
-}
+/** `deadlineMs` bounds one start call, so a request never waits long on a Temporal that is down. */
+export function createRunStarter(client: Client, taskQueue: string, log: Logger, deadlineMs = 5000): RunStarter {
+  return async (runs, event) => Promise.all(runs.map((run) => startOne(run, event)));
 
-export function createRunStarter(client: Client, taskQueue: string, log: Logger): RunStarter {
-  return async (flows, event) => Promise.all(flows.map((flow) => startOne(flow, event)));
-
-  async function startOne(flow: FlowDefinition, event: FlowEvent): Promise<RunStart> {
-    const workflowId = workflowIdFor(flow, event.source, await idempotencyKey(flow, event));
+  async function startOne({ flow, workflowId }: PlannedRun, event: FlowEvent): Promise<RunStart> {
     const input: FlowRunInput = { flow, event };
     try {
-      const handle = await client.connection.withDeadline(Date.now() + START_DEADLINE_MS, () =>
+      const handle = await client.connection.withDeadline(Date.now() + deadlineMs, () =>
         client.workflow.start(FLOW_WORKFLOW_TYPE, {
           taskQueue,
           workflowId,
@@ -58,10 +56,10 @@ export function createRunStarter(client: Client, taskQueue: string, log: Logger)
       return { flow: flow.name, workflowId, runId: handle.firstExecutionRunId, duplicate: false };
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) {
-        log.info({ workflowId, flow: flow.name }, 'duplicate delivery: run already started');
+        log.info({ workflowId, flow: flow.name }, 'run was already started');
         return { flow: flow.name, workflowId, duplicate: true };
       }
-      log.error({ err, workflowId }, 'could not start run');
+      log.warn({ err: (err as Error).message, cause: ((err as Error).cause as Error | undefined)?.message, workflowId }, 'could not start run');
       throw new UnavailableError('the workflow engine cannot accept the event right now; retry later');
     }
   }

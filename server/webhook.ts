@@ -1,64 +1,121 @@
-// Webhook handling as a function of the request: verify, parse, validate, start runs.
-// No Koa here; server/app.ts adapts it to HTTP.
+// Webhook handling as a function of the request: admit, verify, parse, validate, store, start.
+// Nothing is answered 2xx before its delivery record is stored. No Koa here; server/app.ts adapts it.
 import type { Logger } from 'pino';
-import { MalformedBodyError, SchemaViolationError } from '../lib/errors';
+import { HookflowError, MalformedBodyError, SchemaViolationError, UnavailableError, UnsupportedMediaTypeError } from '../lib/errors';
 import type { FlowEvent } from '../lib/flow/types';
 import type { Definitions } from '../lib/loader/definitions';
 import { selectFlows } from '../lib/flow/select';
-import type { SourceDefinition } from '../lib/loader/sources';
-import type { Headers } from './http';
-import { parseJsonBody, valueAt } from './json-body';
-import type { RunStart, RunStarter } from './start-runs';
-import { verifyHmac } from './verification/hmac';
+import type { SourceDefinition } from '../lib/loader/source-types';
+import type { RecordedRun } from '../lib/deliveries/record';
+import { type DeliveryStore, errorText } from '../lib/deliveries/store';
+import { type Headers, headerValue } from './http';
+import { parseJsonBody } from './json-body';
+import { type RequestFacts, type SeenEvent, acceptedRecord, duplicateRecord, ignoredRecord, rejectedRecord } from './delivery-records';
+import { readEventField } from './event-fields';
+import { type RunStarter, planRuns } from './start-runs';
+import { checkAddress } from './verification/address';
+import { verifySignature } from './verification';
 
-export interface WebhookRequest {
+export interface WebhookRequest extends RequestFacts {
   source: SourceDefinition;
-  headers: Headers;
   rawBody: Buffer;
-  receivedAt: Date;
 }
 
 export interface WebhookResponse {
   status: number;
-  body: { status: 'accepted' | 'duplicate' | 'ignored'; eventId: string; eventType: string; runs: RunStart[] };
+  body: {
+    status: 'accepted' | 'duplicate' | 'ignored';
+    deliveryId: string;
+    eventId: string;
+    eventType: string;
+    runs: RecordedRun[];
+    /** The event is stored but its runs are not started yet: the relay will start them. */
+    pending?: true;
+  };
 }
 
 export interface WebhookDeps {
   /** The definitions in force for this request (they can be reloaded between requests). */
   definitions: Pick<Definitions, 'flows' | 'eventSchemas'>;
   startRuns: RunStarter;
+  deliveries: DeliveryStore;
   log: Logger;
 }
 
 const MAX_VIOLATIONS = 50;
 
-export async function handleWebhook(req: WebhookRequest, deps: WebhookDeps): Promise<WebhookResponse> {
-  const { source } = req;
-  verifyHmac(source.verify, req.headers, req.rawBody, req.receivedAt);
-  const body = parseJsonBody(req.rawBody);
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new MalformedBodyError('body must be a JSON object');
-
-  const type = eventField(body, source.event.type, 'type');
-  const id = eventField(body, source.event.id, 'id');
-  const validate = deps.definitions.eventSchemas.get(type);
-  if (validate) {
-    const violations = validate(body);
-    if (violations.length) throw new SchemaViolationError(type, violations.slice(0, MAX_VIOLATIONS));
-  }
-  const event: FlowEvent = { id, type, source: source.name, receivedAt: req.receivedAt.toISOString(), body };
-  const flows = await selectFlows(deps.definitions.flows, event);
-  if (flows.length === 0) {
-    deps.log.info({ eventId: id, eventType: type }, 'no flow for this event: acknowledged and ignored');
-    return { status: 200, body: { status: 'ignored', eventId: id, eventType: type, runs: [] } };
-  }
-  const runs = await deps.startRuns(flows, event);
-  const anyNew = runs.some((r) => !r.duplicate);
-  return { status: anyNew ? 202 : 200, body: { status: anyNew ? 'accepted' : 'duplicate', eventId: id, eventType: type, runs } };
+/** Checks that need no body: the sender's address and the content type. */
+export function admit(source: SourceDefinition, headers: Headers, remoteAddress: string | undefined): void {
+  checkAddress(source.network, remoteAddress, headers);
+  const contentType = headerValue(headers, 'content-type');
+  const media = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
+  if (media !== 'application/json' && !/^application\/[a-z0-9.+-]+\+json$/.test(media)) throw new UnsupportedMediaTypeError(contentType?.slice(0, 100));
 }
 
-function eventField(body: object, path: string, what: string): string {
-  const value = valueAt(body, path);
-  if (typeof value === 'string' && value !== '') return value;
-  if (typeof value === 'number') return String(value);
-  throw new SchemaViolationError('(unknown)', [{ path: `/${path.replace(/\./g, '/')}`, message: `event ${what} is missing: expected a string at "${path}"` }]);
+export async function handleWebhook(req: WebhookRequest, deps: WebhookDeps): Promise<WebhookResponse> {
+  const seen: SeenEvent = {};
+  try {
+    return await receive(req, deps, seen);
+  } catch (err) {
+    await noteRejection(req, seen, err, deps);
+    throw err;
+  }
+}
+
+/** Records why a request was refused. A 503 is not recorded: it means the store is unreachable. */
+export async function noteRejection(req: RequestFacts, seen: SeenEvent, err: unknown, deps: Pick<WebhookDeps, 'deliveries' | 'log'>): Promise<void> {
+  if (err instanceof UnavailableError) return;
+  const error = err instanceof HookflowError ? err : new HookflowError('internal_error', 500, 'unexpected error');
+  await deps.deliveries.note(rejectedRecord(req, seen, error, deps.deliveries), deps.log);
+}
+
+async function receive(req: WebhookRequest, deps: WebhookDeps, seen: SeenEvent): Promise<WebhookResponse> {
+  const { source, headers, rawBody } = req;
+  admit(source, headers, req.remoteAddress);
+  verifySignature(source.verify, headers, rawBody, req.receivedAt);
+  const body = parseJsonBody(rawBody);
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new MalformedBodyError('body must be a JSON object');
+
+  const id = (seen.eventId = readEventField(source.event.id, headers, body, 'id'));
+  const type = (seen.eventType = readEventField(source.event.type, headers, body, 'type'));
+  const violations = deps.definitions.eventSchemas.get(type)?.(body) ?? [];
+  if (violations.length) throw new SchemaViolationError(type, violations.slice(0, MAX_VIOLATIONS));
+
+  const event: FlowEvent = { id, type, source: source.name, receivedAt: req.receivedAt.toISOString(), body };
+  const flows = await selectFlows(deps.definitions.flows, event);
+  const answer = (status: number, outcome: WebhookResponse['body']['status'], deliveryId: string, runs: RecordedRun[], pending?: true): WebhookResponse =>
+    ({ status, body: { status: outcome, deliveryId, eventId: id, eventType: type, runs, ...(pending && { pending }) } });
+
+  if (flows.length === 0) {
+    const record = ignoredRecord(req, seen, deps.deliveries);
+    await deps.deliveries.insert(record);
+    deps.log.info({ eventId: id, eventType: type }, 'no flow for this event: acknowledged and ignored');
+    return answer(200, 'ignored', record._id, []);
+  }
+
+  const planned = await planRuns(flows, event).catch((err: Error) => {
+    // A flow's idempotency key expression found nothing in this event: the event lacks what it needs.
+    throw new SchemaViolationError(type, [{ path: '/', message: err.message }]);
+  });
+  const record = acceptedRecord(req, { eventId: id, eventType: type }, planned, deps.deliveries);
+  const original = await deps.deliveries.insertOriginal(record);
+  if (original) {
+    const dup = duplicateRecord(req, seen, original, deps.deliveries);
+    await deps.deliveries.note(dup, deps.log);
+    deps.log.info({ eventId: id, originalId: original._id }, 'duplicate delivery: nothing started');
+    return answer(200, 'duplicate', original._id, original.runs);
+  }
+
+  // Stored: from here on the event is never lost. Start now; if Temporal cannot take it, the relay will.
+  try {
+    const started = await deps.startRuns(planned, event);
+    const runs = started.map(({ flow, workflowId, runId }) => ({ flow, workflowId, runId }));
+    await deps.deliveries.markStarted(record._id, runs).catch((err) => deps.log.warn({ err: errorText(err), deliveryId: record._id }, 'runs started but not marked; the relay will confirm them'));
+    const anyNew = started.some((r) => !r.duplicate);
+    return answer(anyNew ? 202 : 200, anyNew ? 'accepted' : 'duplicate', record._id, runs);
+  } catch (err) {
+    deps.log.warn({ deliveryId: record._id, err: errorText(err) }, 'event stored; runs will be started by the relay');
+    await deps.deliveries.retryLater(record, err).catch(() => undefined); // the lease expires anyway
+    return answer(202, 'accepted', record._id, record.runs, true);
+  }
 }

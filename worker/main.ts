@@ -1,15 +1,11 @@
 // The worker process: checks the flow files, connects to Temporal, MongoDB and SMTP, runs until signalled.
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { MongoClient } from 'mongodb';
 import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { loadDefinitions } from '../lib/loader/definitions';
-import { createMailer } from '../activities/mailer';
-import { createWorker } from './create-worker';
 import { exitOnStartupError } from '../lib/startup';
-import { standardChecks } from '../lib/health';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { freePort } from '../lib/net';
-import { startOpsServer } from './ops-server';
+import { runWorkerProcess } from './run-worker';
 
 async function main() {
   const config = loadConfig();
@@ -24,32 +20,7 @@ async function main() {
   // The worker executes whatever definition a run carries, but refusing to start with broken
   // flow files surfaces the mistake where ops look first.
   loadDefinitions(config);
-  const mongo = await new MongoClient(config.mongodbUri, { serverSelectionTimeoutMS: 10_000 }).connect();
-  const mail = createMailer(config.smtpUrl);
-  const connection = await NativeConnection.connect({ address: config.temporalAddress });
-  const worker = await createWorker({
-    connection,
-    namespace: config.temporalNamespace,
-    taskQueue: config.taskQueue,
-    db: mongo.db(config.mongodbDb),
-    mail,
-    log,
-    mailFrom: config.mailFrom,
-  });
-  const db = mongo.db(config.mongodbDb);
-  const ops = await startOpsServer({
-    port: config.workerOpsPort,
-    host: config.ingressHost,
-    checks: standardChecks({ temporal: connection, mongo: db }),
-    sdkMetricsAddress,
-  });
-  log.info({ taskQueue: config.taskQueue, temporal: config.temporalAddress, ops: `http://${config.ingressHost}:${config.workerOpsPort}` }, 'worker running');
-  await worker.run(); // resolves after SIGINT/SIGTERM, once in-flight tasks are done
-  ops.close();
-  await connection.close();
-  await mongo.close();
-  mail.close();
-  log.info('worker stopped');
+  await runWorkerProcess({ config, log, ops: { sdkMetricsAddress } });
 }
 
 main().catch(exitOnStartupError('worker'));

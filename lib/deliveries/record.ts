@@ -3,6 +3,8 @@
 // collection's unique _id is the duplicate check; it doubles as the outbox the relay starts from.
 
 export const DELIVERIES_COLLECTION = 'hookflow_deliveries';
+/** Relay attempts taken, one document each: how replicas avoid starting one record together. */
+export const CLAIMS_COLLECTION = 'hookflow_relay_claims';
 
 export type Outcome = 'accepted' | 'duplicate' | 'ignored' | 'rejected';
 
@@ -49,6 +51,7 @@ export interface DeliveryRecord {
   /** Duplicates: the record of the delivery that was accepted first. */
   originalId?: string;
   remoteAddress?: string;
+  requestId?: string;
   contentType?: string;
   body?: StoredBody;
   relay?: RelayState;

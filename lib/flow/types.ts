@@ -8,26 +8,49 @@ export interface RetrySpec {
   nonRetryableErrorTypes?: string[];
 }
 
-export interface StepDefinition {
-  id: string;
+/** An activity call: the building block of steps and of compensations. */
+export interface ActivityCall {
   /** Activity name from the catalog, e.g. "mongo.updateOne". */
   uses: string;
-  /** Arguments; strings may hold {{ expression }} templates. */
+  /** Arguments; strings may hold {{ expression }} templates; `{ secret: NAME }` references a secret. */
   with?: Record<string, unknown>;
-  /** Expression; the step runs only when it is truthy. */
-  if?: string;
-  /** Expression yielding an array; the step runs once per element, bound to `as`. */
-  forEach?: string;
-  as?: string;
-  concurrency?: number;
   retry?: RetrySpec;
   /** Start-to-close timeout of one attempt, e.g. "30s". */
   timeout?: string;
 }
 
+interface StepBase {
+  id: string;
+  /** Expression; the step runs only when it is truthy. */
+  if?: string;
+}
+
+export interface ActivityStep extends StepBase, ActivityCall {
+  /** Expression yielding an array; the step runs once per element, bound to `as`. */
+  forEach?: string;
+  as?: string;
+  concurrency?: number;
+  /** Undoes this step when a later step fails (saga): run in reverse order of completion. */
+  compensate?: ActivityCall;
+}
+
+/** A durable timer: the run sleeps (in Temporal, not in a worker) for a duration. */
+export interface DelayStep extends StepBase {
+  delay: string;
+}
+
+/** Branches that run at the same time; each branch is a list of steps run in order. */
+export interface ParallelStep extends StepBase {
+  parallel: { steps: StepDefinition[] }[];
+}
+
+export type StepDefinition = ActivityStep | DelayStep | ParallelStep;
+
 export interface TriggerDefinition {
   source: string;
   events: string[];
+  /** Condition over `event`; the flow starts only when it is truthy. */
+  filter?: string;
   /** Expression over the event; default: the provider's event id. */
   idempotencyKey?: string;
 }
@@ -39,6 +62,8 @@ export interface FlowDefinition {
   version: string;
   trigger: TriggerDefinition;
   steps: StepDefinition[];
+  /** Steps run after a failure (and after compensations), with `error` in scope. */
+  onFailure?: StepDefinition[];
 }
 
 /** The event as a flow sees it. */
@@ -48,4 +73,21 @@ export interface FlowEvent {
   source: string;
   receivedAt: string;
   body: unknown;
+}
+
+export function isDelayStep(step: StepDefinition): step is DelayStep {
+  return 'delay' in step;
+}
+
+export function isParallelStep(step: StepDefinition): step is ParallelStep {
+  return 'parallel' in step;
+}
+
+export function isActivityStep(step: StepDefinition): step is ActivityStep {
+  return 'uses' in step;
+}
+
+/** Every step of a list, depth first, including those inside parallel branches. */
+export function allSteps(steps: StepDefinition[]): StepDefinition[] {
+  return steps.flatMap((s) => (isParallelStep(s) ? [s, ...s.parallel.flatMap((b) => allSteps(b.steps))] : [s]));
 }

@@ -1,11 +1,12 @@
 // Everything an ingress or worker needs from the project's files, checked together:
 // sources, event schemas and flows. Any problem stops start-up with the full list.
 import { join } from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { DefinitionError } from '../errors';
 import type { FlowDefinition } from '../flow/types';
 import { type EventValidator, loadEventSchemas } from './event-schemas';
 import { listYamlFiles, loadFlows } from './flows';
+import type { Problem } from './yaml-file';
 import { type SourceDefinition, loadSources } from './sources';
 
 export interface Definitions {
@@ -16,6 +17,8 @@ export interface Definitions {
 
 export interface DefinitionDirs {
   flowsDir: string;
+  /** Flow files or folders to load instead of flowsDir (hookflow validate PATHS). */
+  flowPaths?: string[];
   sourcesDir: string;
   schemasDir: string;
 }
@@ -24,12 +27,24 @@ export function loadDefinitions(dirs: DefinitionDirs, env: NodeJS.ProcessEnv = p
   const sourceFiles = existsSync(dirs.sourcesDir) ? listYamlFiles(dirs.sourcesDir) : [];
   const { sources, problems: sourceProblems } = loadSources(sourceFiles, env);
   const eventSchemas = loadEventSchemas(join(dirs.schemasDir, 'events'));
-  const flowFiles = existsSync(dirs.flowsDir) ? listYamlFiles(dirs.flowsDir) : [];
+  const { files: flowFiles, problems: pathProblems } = expandFlowPaths(dirs.flowPaths ?? (existsSync(dirs.flowsDir) ? [dirs.flowsDir] : []));
   const { flows, problems: flowProblems } = loadFlows(flowFiles, {
     sources: new Set(sources.map((s) => s.name)),
     eventTypes: new Set(eventSchemas.keys()),
   });
-  const problems = [...sourceProblems, ...flowProblems];
+  const problems = [...pathProblems, ...sourceProblems, ...flowProblems];
   if (problems.length) throw new DefinitionError(problems);
   return { sources: new Map(sources.map((s) => [s.name, s])), eventSchemas, flows };
+}
+
+/** Folders become their *.yaml files; a path that does not exist is a problem, not a crash. */
+export function expandFlowPaths(paths: string[]): { files: string[]; problems: Problem[] } {
+  const files: string[] = [];
+  const problems: Problem[] = [];
+  for (const path of paths) {
+    if (!existsSync(path)) problems.push({ file: path, line: 1, column: 1, message: 'no such file or folder', hint: 'give flow files (.yaml) or folders holding them' });
+    else if (statSync(path).isDirectory()) files.push(...listYamlFiles(path));
+    else files.push(path);
+  }
+  return { files, problems };
 }

@@ -6,9 +6,9 @@ import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import Ajv from 'ajv';
 import flowSchema from '../../schemas/flow.schema.json';
-import { activityCatalog } from '../../activities/catalog';
-import { compileExpression, templateExpressions, unwrapExpression, ExpressionError } from '../flow/expressions';
-import type { FlowDefinition, StepDefinition } from '../flow/types';
+import type { FlowDefinition } from '../flow/types';
+import { bestEffortFlow } from './best-effort-flow';
+import { type FlowContext, semanticProblems } from './flow-checks';
 import { type Problem, type YamlFile, readYamlFile, schemaProblems } from './yaml-file';
 
 export interface FlowCatalog {
@@ -16,14 +16,20 @@ export interface FlowCatalog {
   problems: Problem[];
 }
 
-export interface FlowContext {
-  /** Source names that exist. */
-  sources: Set<string>;
-  /** Event types that have a payload schema. */
-  eventTypes: Set<string>;
+export type { FlowContext } from './flow-checks';
+
+/**
+ * The schema without its editor hints (which arguments each activity takes): arguments are
+ * checked after it by the catalog, with template-aware messages, next to the other semantic checks.
+ */
+function withoutEditorHints(schema: typeof flowSchema): object {
+  const copy = structuredClone(schema) as { definitions: Record<string, { allOf?: unknown }> };
+  delete copy.definitions.step.allOf;
+  delete copy.definitions.compensate.allOf;
+  return copy;
 }
 
-const validateFlowSchema = new Ajv({ allErrors: true, strict: false }).compile(flowSchema);
+const validateFlowSchema = new Ajv({ allErrors: true, strict: false }).compile(withoutEditorHints(flowSchema));
 
 export function listYamlFiles(dir: string): string[] {
   return readdirSync(dir)
@@ -54,7 +60,7 @@ export function loadFlows(files: string[], context: FlowContext): FlowCatalog {
 
 export function checkFlowFile(yaml: YamlFile, context: FlowContext): { flow?: FlowDefinition; problems: Problem[] } {
   if (yaml.problems.length) return { problems: yaml.problems };
-  if (!validateFlowSchema(yaml.data)) return { problems: schemaProblems(yaml, validateFlowSchema.errors ?? []) };
+  if (!validateFlowSchema(yaml.data)) return { problems: withSemanticProblems(yaml, schemaProblems(yaml, validateFlowSchema.errors ?? []), context) };
   const raw = yaml.data as Omit<FlowDefinition, 'version'>;
   const problems = semanticProblems(yaml, raw, context);
   if (problems.length) return { problems };
@@ -62,61 +68,20 @@ export function checkFlowFile(yaml: YamlFile, context: FlowContext): { flow?: Fl
   return { flow: { ...raw, version }, problems };
 }
 
-function semanticProblems(yaml: YamlFile, flow: Omit<FlowDefinition, 'version'>, context: FlowContext): Problem[] {
-  const problems: Problem[] = [];
-  const { trigger } = flow;
-  if (!context.sources.has(trigger.source)) {
-    problems.push(yaml.at(['trigger', 'source'], `unknown source "${trigger.source}"`, `known sources: ${[...context.sources].join(', ') || 'none'}`));
-  }
-  trigger.events.forEach((type, i) => {
-    if (!context.eventTypes.has(type)) {
-      problems.push(yaml.at(['trigger', 'events', i], `event type "${type}" has no payload schema`, `add schemas/events/${type}.json`));
-    }
-  });
-  if (trigger.idempotencyKey) checkExpression(yaml, ['trigger', 'idempotencyKey'], unwrapExpression(trigger.idempotencyKey), problems);
 
-  const seen = new Map<string, number>();
-  flow.steps.forEach((step, i) => {
-    const at = (key: string | number, ...rest: (string | number)[]) => ['steps', i, key, ...rest];
-    if (seen.has(step.id)) problems.push(yaml.at(at('id'), `duplicate step id "${step.id}" (also step ${seen.get(step.id)! + 1})`, 'step ids must be unique in a flow'));
-    seen.set(step.id, i);
-    if (step.if) checkExpression(yaml, at('if'), unwrapExpression(step.if), problems);
-    if (step.forEach) checkExpression(yaml, at('forEach'), unwrapExpression(step.forEach), problems);
-    checkArguments(yaml, step, at, problems);
-    checkTemplates(yaml, step.with, at('with'), problems);
-  });
-  return problems;
-}
-
-function checkArguments(yaml: YamlFile, step: StepDefinition, at: (k: string | number, ...r: (string | number)[]) => (string | number)[], problems: Problem[]) {
-  const spec = activityCatalog[step.uses];
-  if (!spec) return; // the schema's enum already reported it
-  const args = step.with ?? {};
-  for (const name of spec.required) {
-    if (!(name in args)) problems.push(yaml.at(step.with ? at('with') : at('uses'), `${step.uses} needs argument "${name}"`, `arguments: ${[...spec.required, ...spec.optional].join(', ')}`));
-  }
-  for (const name of Object.keys(args)) {
-    if (!spec.required.includes(name) && !spec.optional.includes(name)) {
-      problems.push(yaml.at(at('with', name), `${step.uses} has no argument "${name}"`, `arguments: ${[...spec.required, ...spec.optional].join(', ')}`));
-    }
-  }
-}
-
-function checkTemplates(yaml: YamlFile, value: unknown, path: (string | number)[], problems: Problem[]) {
-  if (typeof value === 'string') {
-    for (const expr of templateExpressions(value)) checkExpression(yaml, path, expr, problems);
-  } else if (Array.isArray(value)) {
-    value.forEach((v, i) => checkTemplates(yaml, v, [...path, i], problems));
-  } else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) checkTemplates(yaml, v, [...path, k], problems);
-  }
-}
-
-function checkExpression(yaml: YamlFile, path: (string | number)[], source: string, problems: Problem[]) {
+/**
+ * Adds what the semantic checks find in the parts of an invalid file that are shaped well enough,
+ * keeping one problem per position (the schema's, which comes first).
+ */
+function withSemanticProblems(yaml: YamlFile, problems: Problem[], context: FlowContext): Problem[] {
+  const flow = bestEffortFlow(yaml.data);
+  if (!flow) return problems;
+  let extra: Problem[] = [];
   try {
-    compileExpression(source);
-  } catch (err) {
-    if (!(err instanceof ExpressionError)) throw err;
-    problems.push(yaml.at(path, err.message, 'expressions are JSONata: https://docs.jsonata.org'));
+    extra = semanticProblems(yaml, flow, context);
+  } catch {
+    // A shape the checks did not expect: the schema problems already say what is wrong.
   }
+  const seen = new Set(problems.map((p) => `${p.line}:${p.column}`));
+  return [...problems, ...extra.filter((p) => !seen.has(`${p.line}:${p.column}`) && seen.add(`${p.line}:${p.column}`))];
 }

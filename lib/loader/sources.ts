@@ -1,35 +1,25 @@
-// Loads source files (sources/*.yaml) and resolves their secrets from the environment.
+// Loads source files (sources/*.yaml): schema check, preset defaults, secrets from the
+// environment or files, address allowlists. Every problem is reported with file:line:column.
 import { relative } from 'node:path';
 import Ajv from 'ajv';
 import sourceSchema from '../../schemas/source.schema.json';
-import { type Problem, readYamlFile, schemaProblems } from './yaml-file';
+import { compileCidrs } from './source-network';
+import { PRESET_EVENT_FIELDS } from './source-presets';
+import { type SecretRef, resolveSecrets } from './source-secrets';
+import type { FieldSource, HmacVerification, NetworkPolicy, SourceDefinition, Verification, VerificationScheme } from './source-types';
+import { type Problem, type YamlFile, readYamlFile, schemaProblems } from './yaml-file';
 
-export interface HmacVerification {
-  scheme: 'hmac';
-  header: string;
-  algorithm: 'sha256' | 'sha1' | 'sha512';
-  encoding: 'hex' | 'base64';
-  prefix: string;
-  timestampHeader?: string;
-  signedPayload: string;
-  toleranceSeconds: number;
-  /** Resolved secret values, in the order listed. */
-  secrets: Buffer[];
-}
-
-export interface SourceDefinition {
-  name: string;
-  verify: HmacVerification;
-  event: { id: string; type: string };
-  maxBodyBytes: number;
-}
+export type * from './source-types';
 
 const validateSourceSchema = new Ajv({ allErrors: true, strict: false, useDefaults: true }).compile(sourceSchema);
+const HMAC_ONLY = ['header', 'algorithm', 'encoding', 'prefix', 'timestampHeader', 'signedPayload'] as const;
 
+type RawField = string | FieldSource;
 interface RawSource {
   name: string;
-  verify: Omit<HmacVerification, 'secrets'> & { secrets: { env: string }[] };
-  event?: { id?: string; type?: string };
+  verify: Partial<Omit<HmacVerification, 'secrets' | 'scheme'>> & { scheme: VerificationScheme; secrets: SecretRef[] };
+  event?: { id?: RawField; type?: RawField };
+  network?: { allow?: string[]; trustedProxies?: string[] };
   maxBodyBytes: number;
 }
 
@@ -42,29 +32,63 @@ export function loadSources(files: string[], env: NodeJS.ProcessEnv): { sources:
     if (!validateSourceSchema(yaml.data)) { problems.push(...schemaProblems(yaml, validateSourceSchema.errors ?? [])); continue; }
     const raw = yaml.data as unknown as RawSource;
     if (sources.some((s) => s.name === raw.name)) { problems.push(yaml.at(['name'], `source name "${raw.name}" is used twice`)); continue; }
-    const secrets: Buffer[] = [];
-    raw.verify.secrets.forEach(({ env: name }, i) => {
-      const value = env[name];
-      if (value) secrets.push(Buffer.from(value, 'utf8'));
-      else problems.push(yaml.at(['verify', 'secrets', i, 'env'], `environment variable ${name} is not set`, `set ${name} to the secret the provider signs with`));
-    });
-    const timestampHeader = raw.verify.timestampHeader?.toLowerCase();
-    sources.push({
-      name: raw.name,
-      verify: {
-        scheme: 'hmac',
-        header: (raw.verify.header ?? 'X-Signature').toLowerCase(),
-        algorithm: raw.verify.algorithm ?? 'sha256',
-        encoding: raw.verify.encoding ?? 'hex',
-        prefix: raw.verify.prefix ?? '',
-        timestampHeader,
-        signedPayload: raw.verify.signedPayload ?? (timestampHeader ? '{timestamp}.{body}' : '{body}'),
-        toleranceSeconds: raw.verify.toleranceSeconds ?? 300,
-        secrets,
-      },
-      event: { id: raw.event?.id ?? 'id', type: raw.event?.type ?? 'type' },
-      maxBodyBytes: raw.maxBodyBytes,
-    });
+    const found: Problem[] = [];
+    const verify = verification(raw, yaml, env, file, found);
+    const network = networkPolicy(raw, yaml, found);
+    const event = eventFields(raw, yaml, found);
+    problems.push(...found);
+    if (!found.length) sources.push({ name: raw.name, verify, event, network, maxBodyBytes: raw.maxBodyBytes });
   }
   return { sources, problems };
+}
+
+function verification(raw: RawSource, yaml: YamlFile, env: NodeJS.ProcessEnv, file: string, problems: Problem[]): Verification {
+  const v = raw.verify;
+  const { secrets, problems: secretProblems } = resolveSecrets(v.scheme, v.secrets, env, yaml, file);
+  problems.push(...secretProblems);
+  const toleranceSeconds = v.toleranceSeconds ?? 300;
+  if (v.scheme !== 'hmac') {
+    for (const key of HMAC_ONLY) {
+      if (v[key] !== undefined) problems.push(yaml.at(['verify', key], `"${key}" only applies to scheme hmac`, `the ${v.scheme} preset fixes it; remove the line`));
+    }
+    return { scheme: v.scheme, toleranceSeconds, secrets };
+  }
+  const timestampHeader = v.timestampHeader?.toLowerCase();
+  return {
+    scheme: 'hmac',
+    header: (v.header ?? 'X-Signature').toLowerCase(),
+    algorithm: v.algorithm ?? 'sha256',
+    encoding: v.encoding ?? 'hex',
+    prefix: v.prefix ?? '',
+    timestampHeader,
+    signedPayload: v.signedPayload ?? (timestampHeader ? '{timestamp}.{body}' : '{body}'),
+    toleranceSeconds,
+    secrets,
+  };
+}
+
+function networkPolicy(raw: RawSource, yaml: YamlFile, problems: Problem[]): NetworkPolicy | undefined {
+  if (!raw.network) return undefined;
+  const compile = (key: 'allow' | 'trustedProxies') => {
+    const { list, invalid } = compileCidrs(raw.network![key] ?? []);
+    for (const i of invalid) problems.push(yaml.at(['network', key, i], `"${raw.network![key]![i]}" is not an IP address or CIDR block`, 'write e.g. 192.0.2.0/24 or 2001:db8::/32'));
+    return list;
+  };
+  if (!raw.network.allow) {
+    problems.push(yaml.at(['network'], 'network needs an "allow" list', 'list the CIDR blocks the provider sends from'));
+    return undefined;
+  }
+  return { allow: compile('allow'), trustedProxies: raw.network.trustedProxies?.length ? compile('trustedProxies') : undefined };
+}
+
+function eventFields(raw: RawSource, yaml: YamlFile, problems: Problem[]): SourceDefinition['event'] {
+  const preset = PRESET_EVENT_FIELDS[raw.verify.scheme];
+  const field = (key: 'id' | 'type'): FieldSource => {
+    const given = raw.event?.[key];
+    if (given === undefined) return preset[key];
+    const f = typeof given === 'string' ? { path: given } : given;
+    if (!f.header === !f.path) problems.push(yaml.at(['event', key], `event ${key} needs exactly one of "header" or "path"`));
+    return f.header ? { ...f, header: f.header.toLowerCase() } : f;
+  };
+  return { id: field('id'), type: field('type') };
 }

@@ -21,7 +21,7 @@ export function readYamlFile(file: string, displayName = file): YamlFile {
     const { line, col } = lineCounter.linePos(offset);
     return { file: displayName, line, column: col, message, hint };
   };
-  const problems: Problem[] = [...doc.errors, ...doc.warnings].map((e) => problem(e.pos[0], e.message.split('\n')[0]));
+  const problems: Problem[] = [...doc.errors, ...doc.warnings].map((e) => problem(e.pos[0], e.message.split('\n')[0], 'this is not valid YAML here: check indentation, quotes and brackets'));
   const at = (path: (string | number)[], message: string, hint?: string): Problem => {
     for (let depth = path.length; depth >= 0; depth--) {
       const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);
@@ -56,8 +56,13 @@ export function schemaProblems(yaml: YamlFile, errors: ErrorObject[]): Problem[]
         return yaml.at(path, `${where} is missing "${(e.params as { missingProperty: string }).missingProperty}"`);
       case 'enum':
         return yaml.at(path, `${where} ${e.message}`, `one of: ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`);
+      case 'pattern':
+        if (/(timeout|delay|Interval)$/.test(String(path[path.length - 1]))) {
+          return yaml.at(path, `${where} ${e.message}`, 'not a duration: durations look like 500ms, 30s, 5m, 2h or 1d (no spaces)');
+        }
+        return yaml.at(path, `${where} ${e.message}`, 'names and ids: letters, digits and dashes; see docs/flows.md');
       default:
-        return yaml.at(path, `${where} ${e.message}`);
+        return yaml.at(path, `${where} ${e.message}`, 'see docs/flows.md (schemas/flow.schema.json has every allowed value)');
     }
   });
 }

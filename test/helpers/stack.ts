@@ -3,17 +3,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode, type Worker } from '@temporalio/worker';
 import { MongoClient, type Db } from 'mongodb';
 import pino from 'pino';
 import { startEmbeddedServices, type EmbeddedServices } from '../../devstack/services';
-import { freePort } from '../../devstack/process';
+import { freePort } from '../../lib/net';
 import { loadDefinitions, type Definitions } from '../../lib/loader/definitions';
-import { createApp } from '../../server/app';
 import { createRunStarter } from '../../server/start-runs';
+import type { DeliveryStore } from '../../lib/deliveries/store';
+import type { Relay } from '../../lib/deliveries/relay';
+import { TEST_SECRET, startIngress } from './ingress';
 import { createWorker, WORKFLOWS_PATH } from '../../worker/create-worker';
 import { createMailer } from '../../activities/mailer';
 import type { ActivityDeps } from '../../activities';
@@ -21,7 +21,7 @@ import type { SmtpCatcher } from '../../devstack/smtp-catcher';
 
 export { ROOT } from './paths';
 import { ROOT } from './paths';
-export const TEST_SECRET = 'test-webhook-secret';
+export { TEST_SECRET } from './ingress';
 export const TEST_TASK_QUEUE = 'hookflow-test';
 
 let runtimeInstalled = false;
@@ -32,13 +32,23 @@ export interface TestStack {
   client: Client;
   db: Db;
   definitions: Definitions;
+  deliveries: DeliveryStore;
+  relay: Relay;
   ingressUrl: string;
   /** Set to inject a failure after an activity's effect (simulates a crash before completion). */
   faults: { afterEffect?: ActivityDeps['afterEffect'] };
   stop(): Promise<void>;
 }
 
-export async function startTestStack(opts: { flowsDir?: string } = {}): Promise<TestStack> {
+export interface TestStackOptions {
+  flowsDir?: string;
+  sourcesDir?: string;
+  schemasDir?: string;
+  /** Secrets (and other variables) the source files read, besides PAYMENTS_WEBHOOK_SECRET. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('WARN') });
     runtimeInstalled = true;
@@ -53,8 +63,8 @@ export async function startTestStack(opts: { flowsDir?: string } = {}): Promise<
   const mongo = await new MongoClient(services.mongodbUri).connect();
   const db = mongo.db(`t${Date.now()}`);
   const definitions = loadDefinitions(
-    { flowsDir: opts.flowsDir ?? join(ROOT, 'flows'), sourcesDir: join(ROOT, 'sources'), schemasDir: join(ROOT, 'schemas') },
-    { PAYMENTS_WEBHOOK_SECRET: TEST_SECRET },
+    { flowsDir: opts.flowsDir ?? join(ROOT, 'flows'), sourcesDir: opts.sourcesDir ?? join(ROOT, 'sources'), schemasDir: opts.schemasDir ?? join(ROOT, 'schemas') },
+    { PAYMENTS_WEBHOOK_SECRET: TEST_SECRET, ...opts.env },
   );
   const faults: TestStack['faults'] = {};
   const mail = createMailer(services.smtpUrl);
@@ -73,9 +83,7 @@ export async function startTestStack(opts: { flowsDir?: string } = {}): Promise<
   const workerRun = worker.run();
   const connection = await Connection.connect({ address: services.temporalAddress });
   const client = new Client({ connection, namespace: 'default' });
-  const app = createApp({ getDefinitions: () => definitions, startRuns: createRunStarter(client, TEST_TASK_QUEUE, log), log });
-  const server: Server = await new Promise((res) => { const s = app.listen(0, '127.0.0.1', () => res(s)); });
-  const { port } = server.address() as AddressInfo;
+  const ingress = await startIngress({ db, definitions, startRuns: createRunStarter(client, TEST_TASK_QUEUE, log), log });
 
   return {
     services,
@@ -83,10 +91,12 @@ export async function startTestStack(opts: { flowsDir?: string } = {}): Promise<
     client,
     db,
     definitions,
-    ingressUrl: `http://127.0.0.1:${port}`,
+    deliveries: ingress.deliveries,
+    relay: ingress.relay,
+    ingressUrl: ingress.url,
     faults,
     async stop() {
-      await new Promise((r) => server.close(r));
+      await ingress.stop();
       worker.shutdown();
       await workerRun;
       await nativeConnection.close();

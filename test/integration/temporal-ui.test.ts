@@ -12,10 +12,10 @@ import { MongoClient } from 'mongodb';
 import pino from 'pino';
 import { chromium, type Browser } from 'playwright-core';
 import { startEmbeddedServices, type EmbeddedServices } from '../../devstack/services';
-import { freePort } from '../../devstack/process';
+import { freePort } from '../../lib/net';
 import { createWorker } from '../../worker/create-worker';
 import { createMailer } from '../../activities/mailer';
-import { createRunStarter } from '../../server/start-runs';
+import { createRunStarter, planRuns } from '../../server/start-runs';
 import { loadDefinitions } from '../../lib/loader/definitions';
 import { ROOT } from '../helpers/paths';
 import { paymentSucceeded, uid } from '../helpers/events';
@@ -74,7 +74,8 @@ async function runPaymentFlow(): Promise<{ eventId: string; workflowId: string }
   );
   const flow = definitions.flows.find((f) => f.name === 'payment-succeeded')!;
   const body = paymentSucceeded({ orderId, items: [{ sku: 'SKU-UI', quantity: 1 }] });
-  const [start] = await createRunStarter(client, 'ui', log)([flow], { id: body.id, type: body.type, source: 'payments', receivedAt: new Date().toISOString(), body });
+  const event = { id: body.id, type: body.type, source: 'payments', receivedAt: new Date().toISOString(), body };
+  const [start] = await createRunStarter(client, 'ui', log)(await planRuns([flow], event), event);
   await client.workflow.getHandle(start.workflowId).result();
   return { eventId: body.id, workflowId: start.workflowId };
 }

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { SignatureError } from '../../lib/errors';
-import type { HmacVerification } from '../../lib/loader/sources';
+import type { HmacVerification } from '../../lib/loader/source-types';
 import { verifyHmac } from '../../server/verification/hmac';
 
 const now = new Date('2026-11-23T10:00:00Z');
@@ -12,7 +12,7 @@ const body = Buffer.from('{"id":"evt_1","amount":10}');
 const spec: HmacVerification = {
   scheme: 'hmac', header: 'x-sig', algorithm: 'sha256', encoding: 'hex', prefix: 'sha256=',
   timestampHeader: 'x-ts', signedPayload: '{timestamp}.{body}', toleranceSeconds: 300,
-  secrets: [Buffer.from('old-secret'), Buffer.from('new-secret')],
+  secrets: [{ ref: 'env:OLD', value: Buffer.from('old-secret') }, { ref: 'env:NEW', value: Buffer.from('new-secret') }],
 };
 const sign = (secret: string, payload: string) => `sha256=${createHmac('sha256', secret).update(payload).digest('hex')}`;
 

@@ -1,0 +1,99 @@
+// The ingress and workers under test, each a separate Node process (as in production), so their
+// memory is measured apart from the load generator's. Both speak only HTTP and Temporal to us.
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Client } from '@temporalio/client';
+import { type ManagedProcess, startProcess, waitUntil } from '../devstack/process';
+import { freePort } from '../lib/net';
+import { BENCH_SECRET } from './events';
+import { ROOT } from './direct-start';
+
+export interface StackAddresses {
+  temporalAddress: string;
+  mongodbUri: string;
+  smtpUrl: string;
+}
+
+export interface ChildOptions {
+  stack: StackAddresses;
+  taskQueue: string;
+  logDir: string;
+  logLevel: string;
+  /** Extra Node flags, e.g. --cpu-prof. */
+  nodeFlags?: string[];
+}
+
+export interface BenchChild {
+  name: string;
+  pid: number;
+  /** Milliseconds from spawn until it was ready. */
+  startupMs: number;
+  url?: string;
+  stop(): Promise<void>;
+}
+
+export const MONGODB_DB = 'bench';
+let seq = 0;
+/** Every child still running, so a failing or interrupted bench leaves none behind. */
+const running = new Set<ManagedProcess>();
+
+export async function stopAllChildren(): Promise<void> {
+  await Promise.all([...running].map((p) => p.stop()));
+}
+
+function spawnNode(name: string, script: string, opts: ChildOptions, env: Record<string, string> = {}): ManagedProcess {
+  const proc = startProcess({
+    name,
+    command: process.execPath,
+    args: ['--import', 'tsx', ...(opts.nodeFlags ?? []), join(ROOT, script)],
+    cwd: ROOT,
+    logFile: join(opts.logDir, `${name}.log`),
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: opts.stack.temporalAddress,
+      TEMPORAL_TASK_QUEUE: opts.taskQueue,
+      MONGODB_URI: opts.stack.mongodbUri,
+      MONGODB_DB,
+      SMTP_URL: opts.stack.smtpUrl,
+      LOG_LEVEL: opts.logLevel,
+      PAYMENTS_WEBHOOK_SECRET: BENCH_SECRET,
+      HOOKFLOW_PRETTY_LOGS: '0',
+      WORKER_OPS_PORT: '0', // each worker's ops endpoint on a port of its own
+      ...env,
+    },
+  });
+  running.add(proc);
+  proc.child.once('exit', () => running.delete(proc));
+  return proc;
+}
+
+function child(proc: ManagedProcess, started: number, url?: string): BenchChild {
+  return { name: proc.name, pid: proc.child.pid!, startupMs: performance.now() - started, url, stop: () => proc.stop() };
+}
+
+export async function startIngress(opts: ChildOptions): Promise<BenchChild> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const started = performance.now();
+  const proc = spawnNode(`ingress-${++seq}`, 'server/main.ts', opts, { PORT: String(port), HOST: '127.0.0.1' });
+  await waitUntil(proc, `${url}/healthz`, async () => {
+    try {
+      return (await fetch(`${url}/healthz`)).ok;
+    } catch {
+      return false;
+    }
+  }, 60_000);
+  return child(proc, started, url);
+}
+
+/** Starts a worker script and waits until Temporal lists it as a poller of its task queue. */
+export async function startWorker(script: 'worker/main.ts' | 'bench/baseline-worker.ts', opts: ChildOptions, client: Client): Promise<BenchChild> {
+  const started = performance.now();
+  const proc = spawnNode(`${script.startsWith('bench') ? 'baseline-worker' : 'worker'}-${++seq}`, script, opts);
+  const identityPrefix = `${proc.child.pid}@`;
+  await waitUntil(proc, `polling task queue ${opts.taskQueue}`, async () => {
+    const res = await client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: opts.taskQueue }, taskQueueType: 1 });
+    return res.pollers.some((p) => p.identity?.startsWith(identityPrefix));
+  }, 120_000);
+  return child(proc, started);
+}

@@ -1,0 +1,58 @@
+// The printed table and the JSON file: one row per figure, hookflow beside its baseline.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fmt, ratio } from './stats';
+
+export interface Row {
+  case: string;
+  measure: string;
+  hookflow: number;
+  baseline: number;
+  /** hookflow / baseline */
+  ratio: number;
+  /** e.g. ">= 0.9" on the ratio, or "<= 150" on the hookflow value. */
+  target?: string;
+  met?: boolean;
+}
+
+export function row(c: string, measure: string, hookflow: number, baseline: number, target?: { ratioAtLeast?: number; ratioAtMost?: number; valueAtMost?: number }): Row {
+  const r = ratio(hookflow, baseline);
+  const out: Row = { case: c, measure, hookflow, baseline, ratio: r };
+  if (target?.ratioAtLeast !== undefined) Object.assign(out, { target: `ratio >= ${target.ratioAtLeast}`, met: r >= target.ratioAtLeast });
+  if (target?.ratioAtMost !== undefined) Object.assign(out, { target: `ratio <= ${target.ratioAtMost}`, met: r <= target.ratioAtMost });
+  if (target?.valueAtMost !== undefined) Object.assign(out, { target: `<= ${target.valueAtMost}`, met: hookflow <= target.valueAtMost });
+  return out;
+}
+
+/** A Markdown table (readable in a terminal, pasteable into docs/benchmarks.md). */
+export function formatTable(rows: Row[]): string {
+  const head = ['case', 'measure', 'hookflow', 'baseline', 'ratio', 'target', 'met'];
+  const body = rows.map((r) => [r.case, r.measure, fmt(r.hookflow), fmt(r.baseline), fmt(r.ratio), r.target ?? '', r.met === undefined ? '' : r.met ? 'yes' : 'NO']);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
+}
+
+export function machine() {
+  const list = cpus();
+  return {
+    cores: list.length,
+    cpuModel: list[0]?.model ?? 'unknown',
+    memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    // Other work on the machine skews every figure: the 1-minute load average says how much there was.
+    loadAverage1m: Number(loadavg()[0].toFixed(2)),
+  };
+}
+
+/** Writes .bench/bench-<time>.json and .bench/latest.json; returns the first path. */
+export function writeResults(dir: string, results: object): string {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  const text = `${JSON.stringify(results, null, 2)}\n`;
+  writeFileSync(file, text);
+  writeFileSync(join(dir, 'latest.json'), text);
+  return file;
+}

@@ -1,0 +1,35 @@
+// The StepRuntime of a dry run: records what the interpreter would do (activity calls with
+// their resolved arguments, timers, skipped steps) and touches nothing. Secrets stay references.
+import type { StepRuntime } from '../../lib/flow/engine';
+
+export interface DryRunOptions {
+  /** Canned activity outputs by call label (step id, or id[index] in a forEach). */
+  outputs: Record<string, unknown>;
+  /** Labels whose call should fail, to see compensations and onFailure. */
+  fail: Set<string>;
+  print: (line: string) => void;
+}
+
+export function dryRunRuntime(o: DryRunOptions): StepRuntime {
+  return {
+    async callActivity(call, args, label) {
+      const failing = o.fail.has(label);
+      o.print(`  ▶ ${label}  ${call.uses}${failing ? '  (fails: --fail)' : ''}`);
+      const oneLine = JSON.stringify(args);
+      for (const line of (oneLine.length <= 100 ? oneLine : JSON.stringify(args, null, 2)).split('\n')) o.print(`      ${line}`);
+      if (failing) throw new Error(`${label} failed (simulated by --fail)`);
+      return o.outputs[label] ?? null;
+    },
+    async sleep(duration, label) {
+      o.print(`  ⏸ ${label}  wait ${duration} (durable timer)`);
+    },
+    cleanup: (fn) => fn(),
+    log(message, fields) {
+      if (message.startsWith('step skipped')) o.print(`  – ${String(fields.step)}  skipped: its condition is false`);
+      else if (message.startsWith('flow failed')) o.print(`  ✗ failed at ${String(fields.step)}: ${String(fields.message)}; compensating ${String(fields.compensations)} step(s), then onFailure`);
+      else if (message === 'onFailure failed') o.print(`  ! onFailure failed: ${String(fields.message)}`);
+      else if (message.startsWith('compensation failed')) o.print(`  ! compensation of ${String(fields.step)} failed: ${String(fields.message)}`);
+    },
+    expressionFailure: (step, err) => new Error(`step ${step}: ${err.message}`),
+  };
+}

@@ -1,0 +1,88 @@
+// The relay: starts accepted events whose runs could not be started when they arrived (Temporal
+// down, or the ingress died mid-request). Runs in every ingress replica; each attempt on a record is
+// claimed by exactly one relay (see DeliveryStore.claimDue), and workflow ids are deterministic, so
+// a retry after a crash never starts a second run.
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { DeliveryRecord, RecordedRun } from './record';
+import { type DeliveryStore, errorText } from './store';
+
+/** Starts a stored event's planned runs; throws a PermanentStartError when it can never succeed. */
+export type StartRecorded = (record: DeliveryRecord) => Promise<RecordedRun[]>;
+
+export class PermanentStartError extends Error {}
+
+export interface RelayOptions {
+  store: DeliveryStore;
+  startRecorded: StartRecorded;
+  log: Logger;
+  /** How often to look for due records when there were none (ms). */
+  pollMs: number;
+  /** How often expired records are purged (ms). */
+  purgeEveryMs?: number;
+}
+
+export interface Relay {
+  /** Looks for due records now instead of at the next poll. */
+  wake(): void;
+  stop(): Promise<void>;
+}
+
+export function startRelay(opts: RelayOptions): Relay {
+  const owner = `relay-${randomUUID().slice(0, 8)}`;
+  const log = opts.log.child({ relay: owner });
+  let running = true;
+  let wake: () => void = () => undefined;
+  let lastPurge = 0;
+
+  const sleep = (ms: number) => new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    wake = () => { clearTimeout(timer); resolve(); };
+  });
+
+  async function relayOne(): Promise<boolean> {
+    const record = await opts.store.claimDue(owner);
+    if (!record) return false;
+    try {
+      const runs = await opts.startRecorded(record);
+      await opts.store.markStarted(record._id, runs);
+      log.info({ deliveryId: record._id, attempts: record.relay?.attempts, workflowIds: runs.map((r) => r.workflowId) }, 'relay started the runs of a stored event');
+    } catch (err) {
+      if (err instanceof PermanentStartError) {
+        log.error({ deliveryId: record._id, reason: err.message }, 'relay gave up on a stored event');
+        await opts.store.markFailed(record._id, err.message);
+      } else {
+        log.warn({ deliveryId: record._id, attempts: record.relay?.attempts, err: errorText(err) }, 'relay could not start the runs yet; will retry');
+        await opts.store.retryLater(record, err);
+      }
+    }
+    return true;
+  }
+
+  async function loop(): Promise<void> {
+    while (running) {
+      let busy = false;
+      try {
+        busy = await relayOne();
+        if (Date.now() - lastPurge > (opts.purgeEveryMs ?? 60_000)) {
+          lastPurge = Date.now();
+          const purged = await opts.store.purgeExpired();
+          if (purged) log.info({ purged }, 'purged expired delivery records');
+        }
+      } catch (err) {
+        log.error({ err: errorText(err) }, 'relay cannot reach the delivery store');
+      }
+      if (!busy && running) await sleep(opts.pollMs);
+    }
+  }
+
+  const done = loop();
+  return {
+    wake: () => wake(),
+    async stop() {
+      running = false;
+      wake();
+      await done;
+    },
+  };
+}

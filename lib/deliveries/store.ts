@@ -1,0 +1,150 @@
+// The delivery store: every request's record, the duplicate check and the outbox. Correctness
+// rests on one guarantee FerretDB shares with MongoDB, a unique _id (no transactions, no TTL
+// indexes, and no atomic read-modify-write across concurrent writers on FerretDB 1.24).
+import { randomUUID } from 'node:crypto';
+import type { Collection, Db } from 'mongodb';
+import type { Logger } from 'pino';
+import { UnavailableError } from '../errors';
+import { CLAIMS_COLLECTION, DELIVERIES_COLLECTION, type DeliveryRecord, type DeliverySettings, type RecordedRun } from './record';
+
+const DUPLICATE_KEY = 11000;
+const CLAIM_BATCH = 10;
+const MAX_ERROR_TEXT = 500;
+
+/** One relay attempt on one record: "<delivery id>#<attempt>". */
+interface RelayClaim { _id: string; owner: string; at: Date }
+
+const INDEXES = {
+  relay_due: { 'relay.state': 1, 'relay.nextAttemptAt': 1 },
+  expires: { expiresAt: 1 },
+  source_event: { source: 1, eventId: 1 },
+} as const;
+
+export class DeliveryStore {
+  readonly collection: Collection<DeliveryRecord>;
+  private readonly claims: Collection<RelayClaim>;
+
+  constructor(db: Db, readonly settings: DeliverySettings) {
+    this.collection = db.collection<DeliveryRecord>(DELIVERIES_COLLECTION);
+    this.claims = db.collection<RelayClaim>(CLAIMS_COLLECTION);
+  }
+
+  /** Indexes for the relay's claim query, the purge and lookups by event; idempotent. */
+  async ensureIndexes(): Promise<void> {
+    // Only the missing ones, one at a time: FerretDB 1.24 drops the connection when
+    // createIndexes is asked for indexes that already exist.
+    const existing = new Set(
+      (await this.collection.listIndexes().toArray().catch((err) => {
+        if ((err as { code?: number }).code === 26) return []; // the collection does not exist yet
+        throw err;
+      })).map((i) => i.name as string),
+    );
+    for (const [name, key] of Object.entries(INDEXES)) {
+      if (!existing.has(name)) await this.collection.createIndex(key, { name });
+    }
+  }
+
+  expiry(from: Date): Date {
+    return new Date(from.getTime() + this.settings.dedupeWindowSeconds * 1000);
+  }
+
+  /**
+   * Stores the first delivery of an event. Returns undefined when it is stored (the caller owns
+   * it), or the record already there for the same (source, event id): a duplicate.
+   * Throws UnavailableError (503) when nothing could be stored.
+   */
+  async insertOriginal(record: DeliveryRecord): Promise<DeliveryRecord | undefined> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await this.collection.insertOne(record);
+        return undefined;
+      } catch (err) {
+        if ((err as { code?: number }).code !== DUPLICATE_KEY) throw unavailable(err);
+      }
+      const existing = await this.collection.findOne({ _id: record._id }).catch((err) => { throw unavailable(err); });
+      if (!existing) continue; // purged in between: insert again
+      const stale = existing.expiresAt.getTime() <= record.receivedAt.getTime() && existing.relay?.state !== 'pending';
+      if (!stale) return existing;
+      // The duplicate window of the old record is over: this delivery is a new event.
+      await this.collection.deleteOne({ _id: existing._id, expiresAt: existing.expiresAt }).catch((err) => { throw unavailable(err); });
+    }
+    throw new UnavailableError('the event could not be stored; retry later');
+  }
+
+  /** Stores a record that must be durable before the answer (ignored events). */
+  async insert(record: DeliveryRecord): Promise<void> {
+    await this.collection.insertOne(record).catch((err) => { throw unavailable(err); });
+  }
+
+  /** Records a rejection or a duplicate; the answer does not depend on it, so a failure is only logged. */
+  async note(record: DeliveryRecord, log: Logger): Promise<void> {
+    try {
+      await this.collection.insertOne(record);
+    } catch (err) {
+      log.error({ err: errorText(err), deliveryId: record._id }, 'could not record the delivery');
+    }
+  }
+
+  async markStarted(id: string, runs: RecordedRun[], now = new Date()): Promise<void> {
+    await this.collection.updateOne({ _id: id }, { $set: { runs, 'relay.state': 'started', 'relay.startedAt': now, 'relay.leaseUntil': now }, $unset: { 'relay.lastError': '' } });
+  }
+
+  /** Gives a record back to the relay after a failed start, with exponential backoff. */
+  async retryLater(record: DeliveryRecord, error: unknown, now = new Date()): Promise<void> {
+    const attempts = record.relay?.attempts ?? 1;
+    const backoff = Math.min(this.settings.maxBackoffMs, 1000 * 2 ** Math.min(attempts - 1, 20));
+    await this.collection.updateOne({ _id: record._id }, {
+      $set: { 'relay.nextAttemptAt': new Date(now.getTime() + backoff), 'relay.leaseUntil': now, 'relay.lastError': errorText(error) },
+    });
+  }
+
+  async markFailed(id: string, error: string): Promise<void> {
+    await this.collection.updateOne({ _id: id }, { $set: { 'relay.state': 'failed', 'relay.lastError': error.slice(0, MAX_ERROR_TEXT) } });
+  }
+
+  /**
+   * Takes one due pending record for `owner`; two relays never get the same attempt. The claim is
+   * an insert of "<record id>#<attempt>" into a claims collection: a unique _id is the one
+   * guarantee FerretDB 1.24 keeps under concurrency (its findOneAndUpdate is not atomic there).
+   */
+  async claimDue(owner: string, now = new Date()): Promise<DeliveryRecord | null> {
+    const due = await this.collection
+      .find({ 'relay.state': 'pending', 'relay.nextAttemptAt': { $lte: now }, 'relay.leaseUntil': { $lte: now } })
+      .sort({ 'relay.nextAttemptAt': 1 })
+      .limit(CLAIM_BATCH)
+      .toArray();
+    for (const candidate of due) {
+      const attempts = candidate.relay!.attempts;
+      try {
+        await this.claims.insertOne({ _id: `${candidate._id}#${attempts}`, owner, at: now });
+      } catch (err) {
+        if ((err as { code?: number }).code === DUPLICATE_KEY) continue; // another relay has this attempt
+        throw err;
+      }
+      const leaseUntil = new Date(now.getTime() + this.settings.leaseMs);
+      const res = await this.collection.updateOne(
+        { _id: candidate._id, 'relay.state': 'pending', 'relay.attempts': attempts },
+        { $set: { 'relay.leaseUntil': leaseUntil, 'relay.owner': owner, 'relay.attempts': attempts + 1 } },
+      );
+      if (res.modifiedCount === 1) return { ...candidate, relay: { ...candidate.relay!, attempts: attempts + 1, leaseUntil, owner } };
+    }
+    return null;
+  }
+
+  /** Deletes records past their window; pending ones are kept until started. (No TTL index on FerretDB.) */
+  async purgeExpired(now = new Date()): Promise<number> {
+    const res = await this.collection.deleteMany({ expiresAt: { $lt: now }, 'relay.state': { $ne: 'pending' } });
+    await this.claims.deleteMany({ at: { $lt: new Date(now.getTime() - this.settings.dedupeWindowSeconds * 1000) } });
+    return res.deletedCount;
+  }
+}
+
+export const newDeliveryId = () => randomUUID();
+
+export function errorText(err: unknown): string {
+  return (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, MAX_ERROR_TEXT);
+}
+
+function unavailable(err: unknown): UnavailableError {
+  return new UnavailableError('the event cannot be stored right now; retry later', 5, errorText(err));
+}

@@ -1,0 +1,33 @@
+// A file that fails the schema still gets its semantic checks (unknown steps, bad expressions…),
+// so one run reports everything. This keeps only the parts shaped well enough to check.
+import type { FlowDefinition, StepDefinition } from '../flow/types';
+
+type Loose = Record<string, unknown>;
+const isObject = (v: unknown): v is Loose => !!v && typeof v === 'object' && !Array.isArray(v);
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+export function bestEffortFlow(data: unknown): Omit<FlowDefinition, 'version'> | undefined {
+  if (!isObject(data) || !isObject(data.trigger) || !Array.isArray(data.steps)) return undefined;
+  const t = data.trigger;
+  const events = Array.isArray(t.events) ? t.events.filter((e): e is string => typeof e === 'string') : [];
+  return {
+    name: str(data.name) ?? '',
+    trigger: { source: str(t.source) ?? '', events, filter: str(t.filter), idempotencyKey: str(t.idempotencyKey) },
+    steps: steps(data.steps),
+    onFailure: Array.isArray(data.onFailure) ? steps(data.onFailure) : undefined,
+  };
+}
+
+/** Keeps positions (index i stays index i) so problems point at the right lines. */
+function steps(list: unknown[]): StepDefinition[] {
+  return list.map((s) => {
+    if (!isObject(s)) return { id: '', delay: '0s' };
+    const step: Loose = { id: str(s.id) ?? '' };
+    for (const key of ['if', 'forEach', 'as', 'uses', 'delay'] as const) if (typeof s[key] === 'string') step[key] = s[key];
+    if ('uses' in s || 'delay' in s || 'parallel' in s) for (const k of ['uses', 'delay', 'parallel'] as const) if (k in s && !(k in step)) step[k] = k === 'parallel' ? [] : '';
+    if (isObject(s.with)) step.with = s.with;
+    if (Array.isArray(s.parallel)) step.parallel = s.parallel.map((b) => ({ steps: isObject(b) && Array.isArray(b.steps) ? steps(b.steps) : [] }));
+    if (isObject(s.compensate) && typeof s.compensate.uses === 'string') step.compensate = { uses: s.compensate.uses, with: isObject(s.compensate.with) ? s.compensate.with : undefined };
+    return step as unknown as StepDefinition;
+  });
+}

@@ -1,0 +1,102 @@
+// What a JSON Schema cannot see in a flow file: unknown sources and events, step kinds mixed up,
+// duplicate step ids, expressions that do not parse, references to steps that do not exist and
+// arguments an activity does not accept. Every problem is collected, none stops the others.
+import { compileExpression, templateExpressions, unwrapExpression, ExpressionError } from '../flow/expressions';
+import { type FlowDefinition, type StepDefinition, allSteps, isActivityStep, isParallelStep } from '../flow/types';
+import { argumentProblems } from './argument-check';
+import { referencedStepIds } from './step-refs';
+import type { Problem, YamlFile } from './yaml-file';
+
+export interface FlowContext {
+  /** Source names that exist. */
+  sources: Set<string>;
+  /** Event types that have a payload schema. */
+  eventTypes: Set<string>;
+}
+
+type Path = (string | number)[];
+const JSONATA_HINT = 'expressions are JSONata: https://docs.jsonata.org';
+const ACTIVITY_ONLY = ['with', 'forEach', 'as', 'concurrency', 'retry', 'timeout', 'compensate'] as const;
+
+export function semanticProblems(yaml: YamlFile, flow: Omit<FlowDefinition, 'version'>, context: FlowContext): Problem[] {
+  const problems: Problem[] = [];
+  const { trigger } = flow;
+  if (!context.sources.has(trigger.source)) {
+    problems.push(yaml.at(['trigger', 'source'], `unknown source "${trigger.source}"`, `known sources: ${[...context.sources].join(', ') || 'none'}`));
+  }
+  trigger.events.forEach((type, i) => {
+    if (!context.eventTypes.has(type)) problems.push(yaml.at(['trigger', 'events', i], `event type "${type}" has no payload schema`, `add schemas/events/${type}.json`));
+  });
+  const stepIds = new Set(allSteps([...flow.steps, ...(flow.onFailure ?? [])]).map((s) => s.id));
+  const check = (path: Path, source: string) => checkExpression(yaml, path, source, stepIds, problems);
+  if (trigger.filter) check(['trigger', 'filter'], unwrapExpression(trigger.filter));
+  if (trigger.idempotencyKey) check(['trigger', 'idempotencyKey'], unwrapExpression(trigger.idempotencyKey));
+
+  const seen = new Map<string, string>();
+  const visitSteps = (steps: StepDefinition[], base: Path) =>
+    steps.forEach((step, i) => {
+      const at = (...rest: Path): Path => [...base, i, ...rest];
+      const previous = seen.get(step.id);
+      if (previous) problems.push(yaml.at(at('id'), `duplicate step id "${step.id}" (also at ${previous})`, 'step ids must be unique in a flow, including parallel branches and onFailure'));
+      else seen.set(step.id, `line ${yaml.at(at('id'), '').line}`);
+      const kinds = (['uses', 'delay', 'parallel'] as const).filter((k) => k in step);
+      if (kinds.length !== 1) {
+        problems.push(yaml.at(at(), `step "${step.id}" must have exactly one of uses, delay or parallel${kinds.length ? ` (has ${kinds.join(', ')})` : ''}`, 'uses: calls an activity; delay: waits; parallel: runs branches at once'));
+        return;
+      }
+      if (step.if) check(at('if'), unwrapExpression(step.if));
+      if ('delay' in step) for (const expr of templateExpressions(step.delay)) check(at('delay'), expr);
+      if (isParallelStep(step)) step.parallel.forEach((b, j) => visitSteps(b.steps, [...at('parallel', j, 'steps')]));
+      if (!isActivityStep(step)) {
+        for (const key of ACTIVITY_ONLY) if (key in step) problems.push(yaml.at(at(key), `"${key}" only applies to steps that use an activity`, 'move it to a step with uses:'));
+        return;
+      }
+      if (step.forEach) check(at('forEach'), unwrapExpression(step.forEach));
+      else if (step.as || step.concurrency) problems.push(yaml.at(at(step.as ? 'as' : 'concurrency'), `"${step.as ? 'as' : 'concurrency'}" needs forEach`, 'add forEach: <expression giving an array>'));
+      checkCall(yaml, step.uses, step.with, at, check, problems);
+      if (step.compensate) checkCall(yaml, step.compensate.uses, step.compensate.with, (...rest) => at('compensate', ...rest), check, problems);
+    });
+  visitSteps(flow.steps, ['steps']);
+  if (flow.onFailure) visitSteps(flow.onFailure, ['onFailure']);
+  return problems;
+}
+
+function checkCall(yaml: YamlFile, uses: string, args: Record<string, unknown> | undefined, at: (...rest: Path) => Path, check: (path: Path, source: string) => void, problems: Problem[]) {
+  for (const p of argumentProblems(uses, args ?? {})) problems.push(yaml.at(args ? at('with', ...p.path) : at('uses'), p.message, p.hint));
+  visitTemplates(args, at('with'), check);
+}
+
+function visitTemplates(value: unknown, path: Path, check: (path: Path, source: string) => void) {
+  if (typeof value === 'string') for (const expr of templateExpressions(value)) check(path, expr);
+  else if (Array.isArray(value)) value.forEach((v, i) => visitTemplates(v, [...path, i], check));
+  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) visitTemplates(v, [...path, k], check);
+}
+
+function checkExpression(yaml: YamlFile, path: Path, source: string, stepIds: Set<string>, problems: Problem[]) {
+  try {
+    compileExpression(source);
+  } catch (err) {
+    if (!(err instanceof ExpressionError)) throw err;
+    problems.push(yaml.at(path, err.message, JSONATA_HINT));
+    return;
+  }
+  for (const id of referencedStepIds(source)) {
+    if (!stepIds.has(id)) {
+      const dashed = [...stepIds].find((known) => known.startsWith(`${id}-`));
+      const close = [...stepIds].find((known) => editDistance(known, id) <= 2);
+      const hint = dashed ? ` (ids with dashes need backticks: steps.\`${dashed}\`.output)` : close ? ` (did you mean "${close}"?)` : '';
+      problems.push(yaml.at(path, `expression "${source.trim()}" refers to unknown step "${id}"`, `known steps: ${[...stepIds].join(', ')}${hint}`));
+    }
+  }
+}
+
+/** Levenshtein distance, for "did you mean" hints on misspelt step ids. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
+}

@@ -1,0 +1,57 @@
+// The shape of a source once loaded: verification with resolved secrets, where the event id and
+// type are read, network policy and limits. Pure types.
+import type { BlockList } from 'node:net';
+
+export type PresetScheme = 'stripe' | 'github' | 'shopify' | 'standard-webhooks';
+export type VerificationScheme = PresetScheme | 'hmac';
+
+/** A resolved secret. `ref` names where it came from (env var or file) for messages; never the value. */
+export interface Secret {
+  ref: string;
+  value: Buffer;
+  expiresAt?: Date;
+}
+
+export interface HmacVerification {
+  scheme: 'hmac';
+  header: string;
+  algorithm: 'sha256' | 'sha1' | 'sha512';
+  encoding: 'hex' | 'base64';
+  prefix: string;
+  timestampHeader?: string;
+  signedPayload: string;
+  toleranceSeconds: number;
+  /** In the order listed; any one that has not expired is accepted (rotation). */
+  secrets: Secret[];
+}
+
+export interface PresetVerification {
+  scheme: PresetScheme;
+  toleranceSeconds: number;
+  secrets: Secret[];
+}
+
+export type Verification = HmacVerification | PresetVerification;
+
+/** Where a value is read: a header, or a dot path in the body; `appendPath` adds ".<value>" when present. */
+export interface FieldSource {
+  header?: string;
+  path?: string;
+  appendPath?: string;
+  /** Shopify topics (orders/create) read as orders.create, like every other event type and schema file name. */
+  slashesToDots?: boolean;
+}
+
+export interface NetworkPolicy {
+  allow: BlockList;
+  /** Peers whose X-Forwarded-For is believed; without them the socket address is the client. */
+  trustedProxies?: BlockList;
+}
+
+export interface SourceDefinition {
+  name: string;
+  verify: Verification;
+  event: { id: FieldSource; type: FieldSource };
+  network?: NetworkPolicy;
+  maxBodyBytes: number;
+}

@@ -1,0 +1,60 @@
+// Builds the delivery records the webhook handler stores, one per outcome.
+import type { HookflowError } from '../lib/errors';
+import { type DeliveryRecord, type RecordedRun, originalId, storedBody } from '../lib/deliveries/record';
+import { type DeliveryStore, newDeliveryId } from '../lib/deliveries/store';
+import { type Headers, headerValue } from './http';
+import type { PlannedRun } from './start-runs';
+
+export interface RequestFacts {
+  source: { name: string };
+  headers: Headers;
+  rawBody?: Buffer;
+  receivedAt: Date;
+  remoteAddress?: string;
+  /** X-Request-Id (given or generated): ties the record to the request's log lines. */
+  requestId?: string;
+}
+
+/** What is known about the event so far (a rejection can come before or after it is read). */
+export interface SeenEvent { eventId?: string; eventType?: string }
+
+function base(req: RequestFacts, seen: SeenEvent, store: DeliveryStore, keepAll: boolean): Omit<DeliveryRecord, '_id' | 'outcome' | 'status'> {
+  return {
+    source: req.source.name,
+    eventId: seen.eventId,
+    eventType: seen.eventType,
+    receivedAt: req.receivedAt,
+    runs: [],
+    remoteAddress: req.remoteAddress,
+    requestId: req.requestId,
+    contentType: headerValue(req.headers, 'content-type')?.slice(0, 200),
+    body: req.rawBody && storedBody(req.rawBody, keepAll ? Infinity : store.settings.keepBodyBytes),
+    expiresAt: store.expiry(req.receivedAt),
+  };
+}
+
+/** The first delivery of an event: the whole body is kept, it is what the relay starts from. */
+export function acceptedRecord(req: RequestFacts, seen: Required<SeenEvent>, planned: PlannedRun[], store: DeliveryStore): DeliveryRecord {
+  const now = new Date();
+  return {
+    ...base(req, seen, store, true),
+    _id: originalId(req.source.name, seen.eventId),
+    outcome: 'accepted',
+    status: 202,
+    runs: planned.map((p): RecordedRun => ({ flow: p.flow.name, workflowId: p.workflowId })),
+    // The request holds the lease while it tries to start the runs itself.
+    relay: { state: 'pending', attempts: 1, nextAttemptAt: now, leaseUntil: new Date(now.getTime() + store.settings.leaseMs), owner: 'request' },
+  };
+}
+
+export function duplicateRecord(req: RequestFacts, seen: SeenEvent, original: DeliveryRecord, store: DeliveryStore): DeliveryRecord {
+  return { ...base(req, seen, store, false), _id: newDeliveryId(), outcome: 'duplicate', status: 200, runs: original.runs, originalId: original._id };
+}
+
+export function ignoredRecord(req: RequestFacts, seen: SeenEvent, store: DeliveryStore): DeliveryRecord {
+  return { ...base(req, seen, store, false), _id: newDeliveryId(), outcome: 'ignored', status: 200 };
+}
+
+export function rejectedRecord(req: RequestFacts, seen: SeenEvent, err: HookflowError, store: DeliveryStore): DeliveryRecord {
+  return { ...base(req, seen, store, false), _id: newDeliveryId(), outcome: 'rejected', status: err.status, reason: err.code, message: err.message.slice(0, 500) };
+}

@@ -1,0 +1,29 @@
+// How the relay starts a stored event: the runs planned when it was accepted (same workflow ids),
+// with the flow definitions in force now and the event rebuilt from the stored body.
+import type { FlowEvent } from '../lib/flow/types';
+import type { Definitions } from '../lib/loader/definitions';
+import { bodyBytes } from '../lib/deliveries/record';
+import { PermanentStartError, type StartRecorded } from '../lib/deliveries/relay';
+import { parseJsonBody } from './json-body';
+import type { PlannedRun, RunStarter } from './start-runs';
+
+export function createStartRecorded(getDefinitions: () => Pick<Definitions, 'flows'>, startRuns: RunStarter): StartRecorded {
+  return async (record) => {
+    const { flows } = getDefinitions();
+    const planned = record.runs.map((r): PlannedRun => {
+      const flow = flows.find((f) => f.name === r.flow);
+      if (!flow) throw new PermanentStartError(`flow ${r.flow} no longer exists`);
+      return { flow, workflowId: r.workflowId };
+    });
+    if (!record.body || record.body.truncated || !record.eventId || !record.eventType) throw new PermanentStartError('the stored event is incomplete');
+    let body: unknown;
+    try {
+      body = parseJsonBody(bodyBytes(record.body));
+    } catch (err) {
+      throw new PermanentStartError(`the stored body cannot be read: ${(err as Error).message}`);
+    }
+    const event: FlowEvent = { id: record.eventId, type: record.eventType, source: record.source, receivedAt: record.receivedAt.toISOString(), body };
+    const started = await startRuns(planned, event);
+    return started.map(({ flow, workflowId, runId }) => ({ flow, workflowId, runId }));
+  };
+}

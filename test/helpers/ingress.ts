@@ -1,0 +1,102 @@
+// The ingress as a test runs it: the Koa app on a real loopback socket, its delivery store and
+// relay, with whatever run starter the test gives (a real Temporal client or a recording one).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { MongoClient, type Db } from 'mongodb';
+import type { Logger } from 'pino';
+import { startEmbeddedServices, type EmbeddedServices } from '../../devstack/services';
+import { freePort } from '../../lib/net';
+import { type Definitions, loadDefinitions } from '../../lib/loader/definitions';
+import type { DeliverySettings } from '../../lib/deliveries/record';
+import { DeliveryStore } from '../../lib/deliveries/store';
+import { type Relay, startRelay } from '../../lib/deliveries/relay';
+import { createApp } from '../../server/app';
+import { createStartRecorded } from '../../server/relay-start';
+import type { RunStarter } from '../../server/start-runs';
+import { ROOT } from './paths';
+
+/** The payments source's secret in every test. */
+export const TEST_SECRET = 'test-webhook-secret';
+
+export const TEST_DELIVERY_SETTINGS: DeliverySettings = { dedupeWindowSeconds: 3600, keepBodyBytes: 1024, leaseMs: 10_000, maxBackoffMs: 2000 };
+
+export interface TestIngress {
+  url: string;
+  deliveries: DeliveryStore;
+  relay: Relay;
+  stop(): Promise<void>;
+}
+
+export async function startIngress(opts: {
+  db: Db;
+  definitions: Definitions;
+  startRuns: RunStarter;
+  log: Logger;
+  settings?: Partial<DeliverySettings>;
+  /** Skip index creation (the store may be unreachable on purpose). */
+  noIndexes?: boolean;
+}): Promise<TestIngress> {
+  const deliveries = new DeliveryStore(opts.db, { ...TEST_DELIVERY_SETTINGS, ...opts.settings });
+  if (!opts.noIndexes) await deliveries.ensureIndexes();
+  const relay = startRelay({ store: deliveries, startRecorded: createStartRecorded(() => opts.definitions, opts.startRuns), log: opts.log, pollMs: 200 });
+  const app = createApp({ getDefinitions: () => opts.definitions, startRuns: opts.startRuns, deliveries, log: opts.log });
+  const server: Server = await new Promise((res) => { const s = app.listen(0, '127.0.0.1', () => res(s)); });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    deliveries,
+    relay,
+    async stop() {
+      await new Promise((r) => server.close(r));
+      await relay.stop();
+    },
+  };
+}
+
+/** A run starter that starts nothing and remembers what it was asked to start. */
+export function recordingStarter(): RunStarter & { calls: { eventId: string; workflowIds: string[] }[] } {
+  const calls: { eventId: string; workflowIds: string[] }[] = [];
+  const starter: RunStarter = async (runs, event) => {
+    calls.push({ eventId: event.id, workflowIds: runs.map((r) => r.workflowId) });
+    return runs.map((r) => ({ flow: r.flow.name, workflowId: r.workflowId, runId: 'recorded', duplicate: false }));
+  };
+  return Object.assign(starter, { calls });
+}
+
+/** The shipped flows, sources and schemas, with the test secret. */
+export function shippedDefinitions(): Definitions {
+  return loadDefinitions(
+    { flowsDir: join(ROOT, 'flows'), sourcesDir: join(ROOT, 'sources'), schemasDir: join(ROOT, 'schemas') },
+    { PAYMENTS_WEBHOOK_SECRET: TEST_SECRET },
+  );
+}
+
+export interface StoreStack {
+  services: EmbeddedServices;
+  /** Where no Temporal runs (yet): a free port. */
+  temporalAddress: string;
+  dataDir: string;
+  db: Db;
+  stop(): Promise<void>;
+}
+
+/** FerretDB (and SMTP when asked) without Temporal, for tests of the ingress's own durability. */
+export async function startStoreStack(opts: { smtp?: boolean } = {}): Promise<StoreStack> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'hookflow-store-'));
+  const temporalAddress = `127.0.0.1:${await freePort()}`;
+  const services = await startEmbeddedServices({
+    dataDir, headless: true, external: { temporalAddress, smtpUrl: opts.smtp ? undefined : 'smtp://127.0.0.1:1' },
+    ports: { temporal: 0, temporalUi: 0, mongo: await freePort(), smtp: opts.smtp ? await freePort() : 0 },
+  });
+  const mongo = await new MongoClient(services.mongodbUri).connect();
+  return {
+    services, temporalAddress, dataDir, db: mongo.db(`s${Date.now()}`),
+    async stop() {
+      await mongo.close();
+      await services.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

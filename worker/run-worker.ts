@@ -1,0 +1,51 @@
+// One worker process's life: connect to Temporal, MongoDB and SMTP, run until SIGINT/SIGTERM,
+// then close everything. worker/main.ts runs the flow interpreter with it; the benchmark's
+// baseline worker runs its hand-written workflow with the very same setup.
+import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { MongoClient } from 'mongodb';
+import type { Config } from '../lib/config';
+import type { Logger } from 'pino';
+import { createMailer } from '../activities/mailer';
+import { createWorker } from './create-worker';
+import { standardChecks } from '../lib/health';
+import { startOpsServer } from './ops-server';
+
+export interface WorkerProcessOptions {
+  config: Readonly<Config>;
+  log: Logger;
+  /** Pre-bundled workflow code; the flow interpreter when omitted. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Serve /healthz, /readyz and /metrics on config.workerOpsPort (the SDK exporter's address, if any). */
+  ops?: { sdkMetricsAddress?: string };
+}
+
+export async function runWorkerProcess({ config, log, workflowBundle, ops }: WorkerProcessOptions): Promise<void> {
+  const mongo = await new MongoClient(config.mongodbUri, { serverSelectionTimeoutMS: 10_000 }).connect();
+  const mail = createMailer(config.smtpUrl);
+  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const worker = await createWorker({
+    connection,
+    namespace: config.temporalNamespace,
+    taskQueue: config.taskQueue,
+    workflowBundle,
+    db: mongo.db(config.mongodbDb),
+    mail,
+    log,
+    mailFrom: config.mailFrom,
+  });
+  const opsServer = ops
+    ? await startOpsServer({
+        port: config.workerOpsPort,
+        host: config.ingressHost,
+        checks: standardChecks({ temporal: connection, mongo: mongo.db(config.mongodbDb) }),
+        sdkMetricsAddress: ops.sdkMetricsAddress,
+      })
+    : undefined;
+  log.info({ taskQueue: config.taskQueue, temporal: config.temporalAddress, ops: ops ? `http://${config.ingressHost}:${config.workerOpsPort}` : undefined }, 'worker running');
+  await worker.run(); // resolves after SIGINT/SIGTERM, once in-flight tasks are done
+  opsServer?.close();
+  await connection.close();
+  await mongo.close();
+  mail.close();
+  log.info('worker stopped');
+}
