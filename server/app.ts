@@ -11,6 +11,8 @@ import type { Definitions } from '../lib/loader/definitions';
 export interface AppDeps extends Omit<WebhookDeps, 'definitions'> {
   /** Read per request, so a reload of flow files takes effect without a restart. */
   getDefinitions: () => Definitions;
+  /** The admin API's routes (server/admin), mounted under /admin when given. */
+  admin?: Router;
 }
 
 export function createApp(deps: AppDeps): Koa {
@@ -61,6 +63,7 @@ export function createApp(deps: AppDeps): Koa {
 
   app.use(router.routes());
   app.use(router.allowedMethods());
+  if (deps.admin) app.use(deps.admin.routes()).use(deps.admin.allowedMethods());
   return app;
 }
 

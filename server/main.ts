@@ -9,6 +9,7 @@ import { exitOnStartupError } from '../lib/startup';
 import { DeliveryStore, errorText } from '../lib/deliveries/store';
 import { startRelay } from '../lib/deliveries/relay';
 import { createApp } from './app';
+import { createAdminApi } from './admin';
 import { createStartRecorded } from './relay-start';
 import { createRunStarter } from './start-runs';
 
@@ -30,7 +31,12 @@ async function main() {
   await deliveries.ensureIndexes().catch((err) => log.warn({ err: errorText(err) }, 'delivery store unreachable at start-up; requests get 503 until it is back'));
   const startRuns = createRunStarter(client, config.taskQueue, log, config.startDeadlineMs);
   const relay = startRelay({ store: deliveries, startRecorded: createStartRecorded(definitions.current, startRuns), log, pollMs: config.relayPollMs });
-  const app = createApp({ getDefinitions: definitions.current, startRuns, deliveries, log });
+  const admin = createAdminApi({
+    db: mongo.db(config.mongodbDb), deliveries: deliveries.collection, client, flows: () => definitions.current().flows, startRuns, log,
+    settings: { token: config.adminToken, temporalUiUrl: config.temporalUiUrl, namespace: config.temporalNamespace, replayConcurrency: config.replayConcurrency },
+  });
+  if (!config.adminToken) log.info('admin API disabled: set HOOKFLOW_ADMIN_TOKEN to enable /admin');
+  const app = createApp({ getDefinitions: definitions.current, startRuns, deliveries, log, admin: admin.router });
   const server = app.listen(config.ingressPort, config.ingressHost, () => {
     log.info({ url: `http://${config.ingressHost}:${config.ingressPort}`, flows: definitions.current().flows.map((f) => f.name) }, 'ingress listening');
   });

@@ -1,37 +1,44 @@
 // Bulk replay: every delivery matching a filter, e.g. "each run of flow X that failed since
-// 09:00". A dry run counts; a real one is a job whose progress is kept in MongoDB (so any
-// ingress replica can report it) and which stops between two items when asked.
+// 09:00". A dry run counts; a real one is a job whose progress is kept in MongoDB (so any ingress
+// replica can report and stop it), replaying a few deliveries at a time, stopping when asked.
+// A job whose process died stops moving: it then reads as "interrupted" (see docs/operations.md).
 import { randomUUID } from 'node:crypto';
-import type { Collection } from 'mongodb';
+import type { Collection, Filter } from 'mongodb';
 import type { Logger } from 'pino';
 import { HookflowError } from '../../lib/errors';
 import { searchAttributes } from '../../lib/contract';
-import { originalId } from '../../lib/deliveries/record';
+import { type DeliveryRecord, type Outcome, originalId } from '../../lib/deliveries/record';
+import { errorText } from '../../lib/deliveries/store';
 import { BadQueryError, type DeliveryFilter, toMongoFilter } from './filters';
 import { replayDelivery, type ReplayContext } from './replay';
 
 export const REPLAY_JOBS_COLLECTION = 'hookflow_replay_jobs';
 const MAX_BULK = 10_000;
 const MAX_ERRORS_KEPT = 50;
+const HEARTBEAT_MS = 5000;
+/** A running job not heard of for this long lost its process. */
+const STALE_MS = 30_000;
 const RUN_STATUSES = { failed: 'Failed', timedout: 'TimedOut', terminated: 'Terminated', canceled: 'Canceled', completed: 'Completed', running: 'Running' } as const;
 
 export type RunStatus = keyof typeof RUN_STATUSES;
 
 export interface BulkFilter extends DeliveryFilter {
-  /** Select by the current status of the runs in Temporal instead of the delivery outcome. */
+  /** Select by the current status of the runs in Temporal instead of the delivery records. */
   status?: RunStatus;
 }
 
 export interface ReplayJob {
   _id: string;
   filter: BulkFilter;
-  state: 'running' | 'stopped' | 'finished';
+  state: 'running' | 'stopped' | 'finished' | 'interrupted';
   total: number;
   done: number;
   failed: number;
   errors: { deliveryId: string; message: string }[];
   stopRequested: boolean;
+  concurrency: number;
   createdAt: Date;
+  heartbeatAt: Date;
   finishedAt?: Date;
 }
 
@@ -47,8 +54,8 @@ function quoted(value: string, name: string): string {
 }
 
 /** A Temporal visibility query for runs in a status, narrowed by the other filters. */
-export function visibilityQuery(filter: BulkFilter): string {
-  const parts = [`ExecutionStatus = "${RUN_STATUSES[filter.status!]}"`];
+export function visibilityQuery(filter: BulkFilter & { status: RunStatus }): string {
+  const parts = [`ExecutionStatus = "${RUN_STATUSES[filter.status]}"`];
   if (filter.flow) parts.push(`${searchAttributes.flow.name} = ${quoted(filter.flow, 'flow')}`);
   if (filter.source) parts.push(`${searchAttributes.source.name} = ${quoted(filter.source, 'source')}`);
   if (filter.eventType) parts.push(`${searchAttributes.eventType.name} = ${quoted(filter.eventType, 'eventType')}`);
@@ -58,24 +65,34 @@ export function visibilityQuery(filter: BulkFilter): string {
   return parts.join(' AND ');
 }
 
-async function selectDeliveryIds(ctx: ReplayContext, filter: BulkFilter): Promise<string[]> {
-  const ids = new Set<string>();
+/** Delivery id → the flows to replay (undefined: every current flow that matches the event). */
+type Selection = Map<string, string[] | undefined>;
+
+async function select(ctx: ReplayContext, filter: BulkFilter): Promise<Selection> {
+  const selected: Selection = new Map();
   if (filter.status) {
-    for await (const run of ctx.client.workflow.list({ query: visibilityQuery(filter) })) {
+    if (filter.outcome || filter.reason) throw new BadQueryError('"status" selects runs in Temporal; it cannot be combined with "outcome" or "reason"');
+    // Only the flows whose run is in that status: a sibling flow that completed is not run again.
+    for await (const run of ctx.client.workflow.list({ query: visibilityQuery({ ...filter, status: filter.status }) })) {
       const source = run.typedSearchAttributes.get(searchAttributes.source);
       const eventId = run.typedSearchAttributes.get(searchAttributes.eventId);
-      if (source && eventId) ids.add(originalId(source, eventId));
-      if (ids.size > MAX_BULK) break;
+      const flow = run.typedSearchAttributes.get(searchAttributes.flow);
+      if (!source || !eventId || !flow) continue;
+      const id = originalId(source, eventId);
+      selected.set(id, [...new Set([...(selected.get(id) ?? []), flow])]);
+      if (selected.size > MAX_BULK) break;
     }
   } else {
-    const cursor = ctx.deliveries.find({ $and: [toMongoFilter(filter), { outcome: { $in: ['accepted', 'ignored'] } }] }, { projection: { _id: 1 } }).sort({ receivedAt: 1 });
-    for await (const d of cursor) {
-      ids.add(d._id);
-      if (ids.size > MAX_BULK) break;
+    if (filter.outcome === 'rejected' || filter.outcome === 'duplicate') throw new BadQueryError('only accepted or ignored deliveries can be replayed; rejected ones never ran and duplicates replay through their original');
+    const replayable: Outcome[] = ['accepted', 'ignored'];
+    const query: Filter<DeliveryRecord> = { $and: [toMongoFilter(filter), { outcome: { $in: replayable } }] };
+    for await (const d of ctx.deliveries.find(query, { projection: { _id: 1 } }).sort({ receivedAt: 1 })) {
+      selected.set(d._id, filter.flow ? [filter.flow] : undefined);
+      if (selected.size > MAX_BULK) break;
     }
   }
-  if (ids.size > MAX_BULK) throw new BadQueryError(`more than ${MAX_BULK} deliveries match; narrow the filter (e.g. since/until)`);
-  return [...ids];
+  if (selected.size > MAX_BULK) throw new BadQueryError(`more than ${MAX_BULK} deliveries match; narrow the filter (e.g. since/until)`);
+  return selected;
 }
 
 export interface BulkReplays {
@@ -83,48 +100,67 @@ export interface BulkReplays {
   start(filter: BulkFilter): Promise<ReplayJob>;
   get(id: string): Promise<ReplayJob>;
   stop(id: string): Promise<ReplayJob>;
+  /** Waits for the jobs this process runs (tests and shutdown). */
+  idle(): Promise<void>;
 }
 
-export function bulkReplays(ctx: ReplayContext, jobs: Collection<ReplayJob>, log: Logger): BulkReplays {
+export function bulkReplays(ctx: ReplayContext, jobs: Collection<ReplayJob>, log: Logger, concurrency: number): BulkReplays {
+  const running = new Set<Promise<void>>();
+
   async function get(id: string): Promise<ReplayJob> {
     const job = await jobs.findOne({ _id: id });
-    if (!job) throw new HookflowError('replay_job_not_found', 404, `no replay job with id "${id}"`);
+    if (!job) throw new HookflowError('replay_job_not_found', 404, `no replay job with id "${id.slice(0, 200)}"`);
+    if (job.state === 'running' && Date.now() - job.heartbeatAt.getTime() > STALE_MS) return { ...job, state: 'interrupted' };
     return job;
   }
 
-  async function run(job: ReplayJob, ids: string[]): Promise<void> {
-    for (const deliveryId of ids) {
-      if ((await get(job._id)).stopRequested) {
-        await jobs.updateOne({ _id: job._id }, { $set: { state: 'stopped', finishedAt: new Date() } });
-        log.info({ jobId: job._id }, 'bulk replay stopped');
-        return;
-      }
-      try {
-        await replayDelivery(ctx, deliveryId, { flow: job.filter.flow, jobId: job._id });
-        await jobs.updateOne({ _id: job._id }, { $inc: { done: 1 } });
-      } catch (err) {
-        const message = (err as Error).message;
-        await jobs.updateOne({ _id: job._id }, { $inc: { done: 1, failed: 1 }, $push: { errors: { $each: [{ deliveryId, message }], $slice: MAX_ERRORS_KEPT } } } as never);
+  async function run(job: ReplayJob, selection: Selection): Promise<void> {
+    const queue = [...selection];
+    let stopped = false;
+    const heartbeat = setInterval(() => void jobs.updateOne({ _id: job._id }, { $set: { heartbeatAt: new Date() } }).catch(() => undefined), HEARTBEAT_MS);
+    async function worker(): Promise<void> {
+      for (let next = queue.shift(); next && !stopped; next = queue.shift()) {
+        if ((await jobs.findOne({ _id: job._id }, { projection: { stopRequested: 1 } }))?.stopRequested) {
+          stopped = true;
+          return;
+        }
+        const [deliveryId, flows] = next;
+        try {
+          await replayDelivery(ctx, deliveryId, { flows, jobId: job._id });
+          await jobs.updateOne({ _id: job._id }, { $inc: { done: 1 }, $set: { heartbeatAt: new Date() } });
+        } catch (err) {
+          const error = { deliveryId, message: err instanceof HookflowError ? err.message : errorText(err) };
+          await jobs.updateOne({ _id: job._id }, { $inc: { done: 1, failed: 1 }, $set: { heartbeatAt: new Date() }, $push: { errors: { $each: [error], $slice: MAX_ERRORS_KEPT } } });
+        }
       }
     }
-    await jobs.updateOne({ _id: job._id }, { $set: { state: 'finished', finishedAt: new Date() } });
-    log.info({ jobId: job._id, total: ids.length }, 'bulk replay finished');
+    try {
+      await Promise.all(Array.from({ length: Math.min(job.concurrency, Math.max(queue.length, 1)) }, worker));
+    } finally {
+      clearInterval(heartbeat);
+    }
+    const state = stopped ? 'stopped' : 'finished';
+    await jobs.updateOne({ _id: job._id }, { $set: { state, finishedAt: new Date(), heartbeatAt: new Date() } });
+    log.info({ jobId: job._id, state, total: job.total }, `bulk replay ${state}`);
   }
 
   return {
     async plan(filter) {
-      const ids = await selectDeliveryIds(ctx, filter);
-      return { matched: ids.length, sample: ids.slice(0, 10) };
+      const selection = await select(ctx, filter);
+      return { matched: selection.size, sample: [...selection.keys()].slice(0, 10) };
     },
     async start(filter) {
-      const ids = await selectDeliveryIds(ctx, filter);
-      const job: ReplayJob = { _id: randomUUID(), filter, state: 'running', total: ids.length, done: 0, failed: 0, errors: [], stopRequested: false, createdAt: new Date() };
+      const selection = await select(ctx, filter);
+      const now = new Date();
+      const job: ReplayJob = { _id: randomUUID(), filter, state: 'running', total: selection.size, done: 0, failed: 0, errors: [], stopRequested: false, concurrency, createdAt: now, heartbeatAt: now };
       await jobs.insertOne(job);
-      log.info({ jobId: job._id, total: ids.length, filter }, 'bulk replay started');
-      void run(job, ids).catch(async (err) => {
-        log.error({ jobId: job._id, err: (err as Error).message }, 'bulk replay aborted');
+      log.info({ jobId: job._id, total: job.total, filter }, 'bulk replay started');
+      const done = run(job, selection).catch(async (err) => {
+        log.error({ jobId: job._id, err: errorText(err) }, 'bulk replay aborted');
         await jobs.updateOne({ _id: job._id }, { $set: { state: 'stopped', finishedAt: new Date() } }).catch(() => undefined);
       });
+      running.add(done);
+      void done.finally(() => running.delete(done));
       return job;
     },
     get,
@@ -132,6 +168,9 @@ export function bulkReplays(ctx: ReplayContext, jobs: Collection<ReplayJob>, log
       await get(id);
       await jobs.updateOne({ _id: id, state: 'running' }, { $set: { stopRequested: true } });
       return get(id);
+    },
+    async idle() {
+      await Promise.all(running);
     },
   };
 }

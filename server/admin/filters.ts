@@ -49,6 +49,15 @@ export function parseTime(value: string, name: string, now = new Date()): Date {
   return d;
 }
 
+export const FILTER_PARAMS = ['source', 'eventType', 'type', 'eventId', 'outcome', 'reason', 'flow', 'since', 'until'];
+export const PAGE_PARAMS = ['limit', 'cursor'];
+
+/** A misspelt filter would silently widen a list or, worse, a bulk replay: refuse it. */
+export function rejectUnknown(query: Query, allowed: string[]): void {
+  const unknown = Object.keys(query).filter((k) => !allowed.includes(k));
+  if (unknown.length) throw new BadQueryError(`unknown parameter${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k.slice(0, 50)}"`).join(', ')}; known: ${allowed.join(', ')}`);
+}
+
 export function parseDeliveryFilter(query: Query, now = new Date()): DeliveryFilter {
   const outcome = one(query, 'outcome');
   if (outcome !== undefined && !OUTCOMES.includes(outcome as Outcome)) throw new BadQueryError(`"outcome" must be one of ${OUTCOMES.join(', ')}, got "${outcome}"`);

@@ -1,20 +1,19 @@
 // The admin API (JSON, token-protected): find deliveries, see what became of them, replay them.
 //   GET  /admin/deliveries?source&eventType&eventId&outcome&reason&flow&since&until&limit&cursor
 //   GET  /admin/deliveries/:id
+//   GET  /admin/rejections?source&since&until        rejected deliveries grouped by source and reason
 //   POST /admin/deliveries/:id/replay        {"flow"?: name}
 //   POST /admin/replays                      {"dryRun"?: true, "status"?: "failed", ...filters}
 //   GET  /admin/replays/:id                  progress
 //   POST /admin/replays/:id/stop
 import Router, { type RouterContext } from '@koa/router';
-import type { Collection } from 'mongodb';
-import type { Logger } from 'pino';
-import { HookflowError, MalformedBodyError } from '../../lib/errors';
+import { MalformedBodyError } from '../../lib/errors';
 import { readBody } from '../http';
 import { requireAdminToken } from './auth';
-import { bulkReplays, parseRunStatus, type ReplayJob } from './bulk-replay';
-import { listDeliveries, showDelivery } from './deliveries';
-import { BadQueryError, parseDeliveryFilter, parsePage } from './filters';
-import { replayDelivery, type ReplayContext } from './replay';
+import { type BulkReplays, parseRunStatus } from './bulk-replay';
+import { listDeliveries, rejectionSummary, showDelivery } from './deliveries';
+import { BadQueryError, FILTER_PARAMS, PAGE_PARAMS, parseDeliveryFilter, parsePage, rejectUnknown } from './filters';
+import { DeliveryNotFoundError, replayDelivery, type ReplayContext } from './replay';
 
 const MAX_ADMIN_BODY = 64 * 1024;
 
@@ -38,34 +37,44 @@ function asQuery(body: Record<string, unknown>): Record<string, string | undefin
   return query;
 }
 
-export function createAdminRouter(deps: { ctx: ReplayContext; jobs: Collection<ReplayJob>; token?: string; log: Logger }): Router {
+export function createAdminRouter(deps: { ctx: ReplayContext; bulk: BulkReplays; token?: string }): Router {
   const router = new Router({ prefix: '/admin' });
-  const bulk = bulkReplays(deps.ctx, deps.jobs, deps.log);
+  const { bulk } = deps;
   router.use(requireAdminToken(deps.token));
 
   router.get('/deliveries', async (ctx) => {
     const query = ctx.query as Record<string, string | string[] | undefined>;
+    rejectUnknown(query, [...FILTER_PARAMS, ...PAGE_PARAMS]);
     ctx.body = await listDeliveries(deps.ctx, parseDeliveryFilter(query), parsePage(query));
   });
 
   router.get('/deliveries/:id', async (ctx) => {
     const delivery = await showDelivery(deps.ctx, ctx.params.id);
-    if (!delivery) throw new HookflowError('delivery_not_found', 404, `no delivery with id "${ctx.params.id}"`);
+    if (!delivery) throw new DeliveryNotFoundError(ctx.params.id);
     ctx.body = delivery;
+  });
+
+  router.get('/rejections', async (ctx) => {
+    const query = ctx.query as Record<string, string | string[] | undefined>;
+    rejectUnknown(query, FILTER_PARAMS);
+    ctx.body = { groups: await rejectionSummary(deps.ctx, parseDeliveryFilter(query)) };
   });
 
   router.post('/deliveries/:id/replay', async (ctx) => {
     const body = await jsonBody(ctx);
-    const flow = typeof body.flow === 'string' ? body.flow : undefined;
+    if (body.flow !== undefined && typeof body.flow !== 'string') throw new BadQueryError('"flow" must be a flow name');
     ctx.status = 202;
-    ctx.body = { deliveryId: ctx.params.id, runs: await replayDelivery(deps.ctx, ctx.params.id, { flow }) };
+    ctx.body = await replayDelivery(deps.ctx, ctx.params.id, { flows: body.flow ? [body.flow as string] : undefined });
   });
 
   router.post('/replays', async (ctx) => {
     const body = await jsonBody(ctx);
     const query = asQuery(body);
+    rejectUnknown(query, [...FILTER_PARAMS, 'status']);
     const filter = { ...parseDeliveryFilter(query), status: parseRunStatus(query.status) };
-    if (body.dryRun === true) {
+    if (!Object.values(filter).some((v) => v !== undefined)) throw new BadQueryError('a bulk replay needs at least one filter (e.g. "flow", "status", "since"); to replay one delivery use POST /admin/deliveries/:id/replay');
+    if (body.dryRun !== undefined && typeof body.dryRun !== 'boolean') throw new BadQueryError('"dryRun" must be true or false');
+    if (body.dryRun) {
       ctx.body = { dryRun: true, ...(await bulk.plan(filter)) };
       return;
     }

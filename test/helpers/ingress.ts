@@ -16,6 +16,8 @@ import { type Relay, startRelay } from '../../lib/deliveries/relay';
 import { createApp } from '../../server/app';
 import { createStartRecorded } from '../../server/relay-start';
 import type { RunStarter } from '../../server/start-runs';
+import type { Client } from '@temporalio/client';
+import { type AdminApi, type AdminSettings, createAdminApi } from '../../server/admin';
 import { ROOT } from './paths';
 
 /** The payments source's secret in every test. */
@@ -27,8 +29,12 @@ export interface TestIngress {
   url: string;
   deliveries: DeliveryStore;
   relay: Relay;
+  admin?: AdminApi;
   stop(): Promise<void>;
 }
+
+/** The admin API's bearer token in tests. */
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
 
 export async function startIngress(opts: {
   db: Db;
@@ -38,18 +44,26 @@ export async function startIngress(opts: {
   settings?: Partial<DeliverySettings>;
   /** Skip index creation (the store may be unreachable on purpose). */
   noIndexes?: boolean;
+  /** Offer the admin API; replays start through `startRuns` unless given their own. */
+  admin?: { client: Client; settings: AdminSettings; startRuns?: RunStarter };
 }): Promise<TestIngress> {
   const deliveries = new DeliveryStore(opts.db, { ...TEST_DELIVERY_SETTINGS, ...opts.settings });
   if (!opts.noIndexes) await deliveries.ensureIndexes();
   const relay = startRelay({ store: deliveries, startRecorded: createStartRecorded(() => opts.definitions, opts.startRuns), log: opts.log, pollMs: 200 });
-  const app = createApp({ getDefinitions: () => opts.definitions, startRuns: opts.startRuns, deliveries, log: opts.log });
+  const admin = opts.admin && createAdminApi({
+    db: opts.db, deliveries: deliveries.collection, client: opts.admin.client, flows: () => opts.definitions.flows,
+    startRuns: opts.admin.startRuns ?? opts.startRuns, log: opts.log, settings: opts.admin.settings,
+  });
+  const app = createApp({ getDefinitions: () => opts.definitions, startRuns: opts.startRuns, deliveries, log: opts.log, admin: admin?.router });
   const server: Server = await new Promise((res) => { const s = app.listen(0, '127.0.0.1', () => res(s)); });
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     deliveries,
     relay,
+    admin,
     async stop() {
       await new Promise((r) => server.close(r));
+      await admin?.bulk.idle();
       await relay.stop();
     },
   };
