@@ -3,7 +3,7 @@
 // replica can report and stop it), replaying a few deliveries at a time, stopping when asked.
 // A job whose process died stops moving: it then reads as "interrupted" (see docs/operations.md).
 import { randomUUID } from 'node:crypto';
-import type { Collection, Filter } from 'mongodb';
+import type { Db, Filter } from 'mongodb';
 import type { Logger } from 'pino';
 import { HookflowError } from '../../lib/errors';
 import { searchAttributes } from '../../lib/contract';
@@ -13,6 +13,8 @@ import { BadQueryError, type DeliveryFilter, toMongoFilter } from './filters';
 import { replayDelivery, type ReplayContext } from './replay';
 
 export const REPLAY_JOBS_COLLECTION = 'hookflow_replay_jobs';
+export const REPLAY_STOPS_COLLECTION = 'hookflow_replay_stops';
+const DUPLICATE_KEY = 11000;
 const MAX_BULK = 10_000;
 const MAX_ERRORS_KEPT = 50;
 const HEARTBEAT_MS = 5000;
@@ -104,34 +106,45 @@ export interface BulkReplays {
   idle(): Promise<void>;
 }
 
-export function bulkReplays(ctx: ReplayContext, jobs: Collection<ReplayJob>, log: Logger, concurrency: number): BulkReplays {
+/** A stop request is its own document: the job's runner rewrites the job document while it works. */
+interface StopRequest { _id: string; at: Date }
+
+export function bulkReplays(ctx: ReplayContext, db: Db, log: Logger, concurrency: number): BulkReplays {
+  const jobs = db.collection<ReplayJob>(REPLAY_JOBS_COLLECTION);
+  const stops = db.collection<StopRequest>(REPLAY_STOPS_COLLECTION);
   const running = new Set<Promise<void>>();
 
   async function get(id: string): Promise<ReplayJob> {
     const job = await jobs.findOne({ _id: id });
     if (!job) throw new HookflowError('replay_job_not_found', 404, `no replay job with id "${id.slice(0, 200)}"`);
-    if (job.state === 'running' && Date.now() - job.heartbeatAt.getTime() > STALE_MS) return { ...job, state: 'interrupted' };
-    return job;
+    const stopRequested = job.stopRequested || (job.state === 'running' && !!(await stops.findOne({ _id: id })));
+    if (job.state === 'running' && Date.now() - job.heartbeatAt.getTime() > STALE_MS) return { ...job, stopRequested, state: 'interrupted' };
+    return { ...job, stopRequested };
   }
 
   async function run(job: ReplayJob, selection: Selection): Promise<void> {
     const queue = [...selection];
+    // This process is the job's only writer: progress is counted here and $set (FerretDB 1.24's
+    // $inc is not atomic under concurrent writers).
+    const progress = { done: 0, failed: 0, errors: [] as ReplayJob['errors'] };
     let stopped = false;
-    const heartbeat = setInterval(() => void jobs.updateOne({ _id: job._id }, { $set: { heartbeatAt: new Date() } }).catch(() => undefined), HEARTBEAT_MS);
+    const save = (extra: Partial<ReplayJob> = {}) => jobs.updateOne({ _id: job._id }, { $set: { ...progress, heartbeatAt: new Date(), ...extra } });
+    const heartbeat = setInterval(() => void save().catch(() => undefined), HEARTBEAT_MS);
     async function worker(): Promise<void> {
       for (let next = queue.shift(); next && !stopped; next = queue.shift()) {
-        if ((await jobs.findOne({ _id: job._id }, { projection: { stopRequested: 1 } }))?.stopRequested) {
+        if (await stops.findOne({ _id: job._id })) {
           stopped = true;
           return;
         }
         const [deliveryId, flows] = next;
         try {
           await replayDelivery(ctx, deliveryId, { flows, jobId: job._id });
-          await jobs.updateOne({ _id: job._id }, { $inc: { done: 1 }, $set: { heartbeatAt: new Date() } });
         } catch (err) {
-          const error = { deliveryId, message: err instanceof HookflowError ? err.message : errorText(err) };
-          await jobs.updateOne({ _id: job._id }, { $inc: { done: 1, failed: 1 }, $set: { heartbeatAt: new Date() }, $push: { errors: { $each: [error], $slice: MAX_ERRORS_KEPT } } });
+          progress.failed++;
+          if (progress.errors.length < MAX_ERRORS_KEPT) progress.errors.push({ deliveryId, message: err instanceof HookflowError ? err.message : errorText(err) });
         }
+        progress.done++;
+        await save();
       }
     }
     try {
@@ -140,8 +153,8 @@ export function bulkReplays(ctx: ReplayContext, jobs: Collection<ReplayJob>, log
       clearInterval(heartbeat);
     }
     const state = stopped ? 'stopped' : 'finished';
-    await jobs.updateOne({ _id: job._id }, { $set: { state, finishedAt: new Date(), heartbeatAt: new Date() } });
-    log.info({ jobId: job._id, state, total: job.total }, `bulk replay ${state}`);
+    await save({ state, stopRequested: stopped, finishedAt: new Date() });
+    log.info({ jobId: job._id, state, total: job.total, done: progress.done, failed: progress.failed }, `bulk replay ${state}`);
   }
 
   return {
@@ -165,8 +178,11 @@ export function bulkReplays(ctx: ReplayContext, jobs: Collection<ReplayJob>, log
     },
     get,
     async stop(id) {
-      await get(id);
-      await jobs.updateOne({ _id: id, state: 'running' }, { $set: { stopRequested: true } });
+      if ((await get(id)).state === 'running') {
+        await stops.insertOne({ _id: id, at: new Date() }).catch((err) => {
+          if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err; // asked twice: one request stands
+        });
+      }
       return get(id);
     },
     async idle() {

@@ -58,16 +58,24 @@ export async function showDelivery(ctx: AdminContext, id: string) {
 
 export interface RejectionGroup { source: string; reason: string; count: number; lastAt: Date; lastMessage?: string; lastDeliveryId: string }
 
+/** Rejections looked at for the summary (newest first). */
+const MAX_REJECTIONS_SUMMED = 10_000;
+
 /** Rejections by source and reason, most recent first: a wrong secret or a schema change shows as one line. */
-export async function rejectionSummary(ctx: AdminContext, filter: DeliveryFilter): Promise<RejectionGroup[]> {
-  const groups = await ctx.deliveries.aggregate<{ _id: { source: string; reason: string }; count: number; lastAt: Date }>([
-    { $match: toMongoFilter({ ...filter, outcome: 'rejected' }) },
-    { $group: { _id: { source: '$source', reason: '$reason' }, count: { $sum: 1 }, lastAt: { $max: '$receivedAt' } } },
-    { $sort: { lastAt: -1 } },
-    { $limit: 100 },
-  ]).toArray();
-  return Promise.all(groups.map(async (g) => {
-    const last = await ctx.deliveries.findOne({ source: g._id.source, reason: g._id.reason, outcome: 'rejected', receivedAt: g.lastAt }, { projection: { message: 1 } });
-    return { source: g._id.source, reason: g._id.reason, count: g.count, lastAt: g.lastAt, lastMessage: last?.message, lastDeliveryId: last?._id ?? '' };
-  }));
+export async function rejectionSummary(ctx: AdminContext, filter: DeliveryFilter): Promise<{ groups: RejectionGroup[]; truncated: boolean }> {
+  // Grouped here rather than with $group: the same code on MongoDB and FerretDB, bounded by the limit.
+  const cursor = ctx.deliveries
+    .find(toMongoFilter({ ...filter, outcome: 'rejected' }), { projection: { source: 1, reason: 1, receivedAt: 1, message: 1 } })
+    .sort({ receivedAt: -1, _id: -1 })
+    .limit(MAX_REJECTIONS_SUMMED + 1);
+  const groups = new Map<string, RejectionGroup>();
+  let seen = 0;
+  for await (const d of cursor) {
+    if (++seen > MAX_REJECTIONS_SUMMED) break;
+    const key = `${d.source}\u0000${d.reason}`;
+    const group = groups.get(key);
+    if (group) group.count++;
+    else groups.set(key, { source: d.source, reason: d.reason ?? 'unknown', count: 1, lastAt: d.receivedAt, lastMessage: d.message, lastDeliveryId: d._id });
+  }
+  return { groups: [...groups.values()], truncated: seen > MAX_REJECTIONS_SUMMED };
 }

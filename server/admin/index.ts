@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { DeliveryRecord } from '../../lib/deliveries/record';
 import type { FlowDefinition } from '../../lib/flow/types';
 import type { RunStarter } from '../start-runs';
-import { type BulkReplays, REPLAY_JOBS_COLLECTION, type ReplayJob, bulkReplays } from './bulk-replay';
+import { type BulkReplays, bulkReplays } from './bulk-replay';
 import { createAdminRouter } from './router';
 
 export interface AdminSettings {
@@ -36,6 +36,6 @@ export function createAdminApi(deps: {
   const { settings } = deps;
   const ctx = { deliveries: deps.deliveries, client: deps.client, namespace: settings.namespace, temporalUiUrl: settings.temporalUiUrl, flows: deps.flows, startRuns: deps.startRuns };
   const log = deps.log.child({ component: 'admin' });
-  const bulk = bulkReplays(ctx, deps.db.collection<ReplayJob>(REPLAY_JOBS_COLLECTION), log, settings.replayConcurrency);
+  const bulk = bulkReplays(ctx, deps.db, log, settings.replayConcurrency);
   return { router: createAdminRouter({ ctx, bulk, token: settings.token }), bulk };
 }

@@ -57,7 +57,7 @@ export function createAdminRouter(deps: { ctx: ReplayContext; bulk: BulkReplays;
   router.get('/rejections', async (ctx) => {
     const query = ctx.query as Record<string, string | string[] | undefined>;
     rejectUnknown(query, FILTER_PARAMS);
-    ctx.body = { groups: await rejectionSummary(deps.ctx, parseDeliveryFilter(query)) };
+    ctx.body = await rejectionSummary(deps.ctx, parseDeliveryFilter(query));
   });
 
   router.post('/deliveries/:id/replay', async (ctx) => {
