@@ -12,8 +12,13 @@ export interface AdminClient {
   post<T>(path: string, body?: unknown): Promise<T>;
 }
 
+/** The ingress: --url, else HOOKFLOW_URL, else the dev stack's. */
+export function ingressUrl(parsed: ParsedArgs, env = process.env): string {
+  return (stringOption(parsed, 'url') ?? env.HOOKFLOW_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, '');
+}
+
 export function adminClient(parsed: ParsedArgs, env = process.env): AdminClient {
-  const base = (stringOption(parsed, 'url') ?? env.HOOKFLOW_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, '');
+  const base = ingressUrl(parsed, env);
   const token = stringOption(parsed, 'token') ?? env.HOOKFLOW_ADMIN_TOKEN;
   if (!token) throw new Error('no admin token: set HOOKFLOW_ADMIN_TOKEN (the ingress must have the same) or pass --token');
   async function call<T>(method: string, path: string, body?: unknown): Promise<T> {

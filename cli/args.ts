@@ -1,5 +1,8 @@
 // Tiny option parser for the CLI: --name value, --flag, and positional arguments.
 
+/** The command was called wrongly: the message (usually the usage) goes to stderr, exit code 2. */
+export class UsageError extends Error {}
+
 export interface ParsedArgs {
   positional: string[];
   options: Record<string, string | true>;
@@ -15,7 +18,7 @@ export function parseArgs(args: string[], flags: string[] = []): ParsedArgs {
     if (inline !== undefined) options[name] = inline;
     else if (flags.includes(name)) options[name] = true;
     else if (i + 1 < args.length) options[name] = args[++i];
-    else throw new Error(`--${name} needs a value`);
+    else throw new UsageError(`--${name} needs a value`);
   }
   return { positional, options };
 }
