@@ -13,8 +13,8 @@ let stack: TestStack;
 before(async () => {
   stack = await startTestStack({ replayConcurrency: 1 });
   // What the fixture's payment.succeeded updates (the shipped flow fails on a missing order).
-  await stack.db.collection<{ _id: string }>('orders').insertOne({ _id: 'ord_1001', status: 'new' });
-  await stack.db.collection<{ _id: string }>('inventory').insertMany([{ _id: 'SKU-TSHIRT', stock: 1000 }, { _id: 'SKU-MUG', stock: 1000 }]);
+  await stack.db.collection<{ _id: string; status: string }>('orders').insertOne({ _id: 'ord_1001', status: 'new' });
+  await stack.db.collection<{ _id: string; stock: number }>('inventory').insertMany([{ _id: 'SKU-TSHIRT', stock: 1000 }, { _id: 'SKU-MUG', stock: 1000 }]);
 });
 after(async () => { await stack?.stop(); });
 
