@@ -75,14 +75,19 @@ async function select(ctx: ReplayContext, filter: BulkFilter): Promise<Selection
   if (filter.status) {
     if (filter.outcome || filter.reason) throw new BadQueryError('"status" selects runs in Temporal; it cannot be combined with "outcome" or "reason"');
     // Only the flows whose run is in that status: a sibling flow that completed is not run again.
+    const found: { deliveryId: string; flow: string; workflowId: string }[] = [];
     for await (const run of ctx.client.workflow.list({ query: visibilityQuery({ ...filter, status: filter.status }) })) {
       const source = run.typedSearchAttributes.get(searchAttributes.source);
       const eventId = run.typedSearchAttributes.get(searchAttributes.eventId);
       const flow = run.typedSearchAttributes.get(searchAttributes.flow);
-      if (!source || !eventId || !flow) continue;
-      const id = originalId(source, eventId);
-      selected.set(id, [...new Set([...(selected.get(id) ?? []), flow])]);
-      if (selected.size > MAX_BULK) break;
+      if (source && eventId && flow) found.push({ deliveryId: originalId(source, eventId), flow, workflowId: run.workflowId });
+      if (found.length > MAX_BULK * 4) break;
+    }
+    const latest = await latestRuns(ctx, [...new Set(found.map((f) => f.deliveryId))]);
+    for (const f of found) {
+      // A run that has been replayed since is not selected again (its latest replay speaks for it).
+      if (latest.get(`${f.deliveryId}\u0000${f.flow}`) !== f.workflowId) continue;
+      selected.set(f.deliveryId, [...new Set([...(selected.get(f.deliveryId) ?? []), f.flow])]);
     }
   } else {
     if (filter.outcome === 'rejected' || filter.outcome === 'duplicate') throw new BadQueryError('only accepted or ignored deliveries can be replayed; rejected ones never ran and duplicates replay through their original');
@@ -95,6 +100,17 @@ async function select(ctx: ReplayContext, filter: BulkFilter): Promise<Selection
   }
   if (selected.size > MAX_BULK) throw new BadQueryError(`more than ${MAX_BULK} deliveries match; narrow the filter (e.g. since/until)`);
   return selected;
+}
+
+/** "<delivery id>\0<flow>" → the workflow id of the newest run of that flow for the delivery. */
+async function latestRuns(ctx: ReplayContext, ids: string[]): Promise<Map<string, string>> {
+  const latest = new Map<string, string>();
+  for (let i = 0; i < ids.length; i += 500) {
+    for await (const d of ctx.deliveries.find({ _id: { $in: ids.slice(i, i + 500) } }, { projection: { runs: 1, replays: 1 } })) {
+      for (const run of [...d.runs, ...(d.replays ?? []).flatMap((r) => r.runs)]) latest.set(`${d._id}\u0000${run.flow}`, run.workflowId);
+    }
+  }
+  return latest;
 }
 
 export interface BulkReplays {

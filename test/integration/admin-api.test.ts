@@ -210,6 +210,8 @@ describe('replay', () => {
       assert.deepEqual(record.replays![0].runs.map((r) => r.flow), ['tell-ledger'], 'note-payment completed: not replayed');
       await stack.client.workflow.getHandle(record.replays![0].runs[0].workflowId).result();
     }
+    const again = await api('POST', '/admin/replays', { ...filter, dryRun: true });
+    assert.equal(again.body.matched, 0, 'failed runs replayed since are not selected again');
   });
 
   test('bulk: stop ends the job between deliveries; what was not reached is not replayed', async () => {
