@@ -1,7 +1,8 @@
 // Admin API filters: accepted forms, clear errors, and paging that continues where it stopped.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BadQueryError, encodeCursor, parseDeliveryFilter, parsePage, parseTime, toMongoFilter } from '../../server/admin/filters';
+import { BadQueryError, FILTER_PARAMS, encodeCursor, parseDeliveryFilter, parsePage, parseTime, rejectUnknown, toMongoFilter } from '../../server/admin/filters';
+import { parseRunStatus, visibilityQuery } from '../../server/admin/bulk-replay';
 
 const now = new Date('2026-11-23T12:34:56Z');
 
@@ -34,4 +35,16 @@ test('a cursor round-trips and continues strictly after the last item', () => {
   });
   assert.throws(() => parsePage({ cursor: 'garbage' }), /not one this API gave out/);
   assert.throws(() => parsePage({ limit: '0' }), /"limit" must be/);
+});
+
+test('unknown parameters are refused, so a typo never widens a list or a bulk replay', () => {
+  assert.doesNotThrow(() => rejectUnknown({ source: 'payments', since: '09:00' }, FILTER_PARAMS));
+  assert.throws(() => rejectUnknown({ sinse: '09:00', flw: 'x' }, FILTER_PARAMS), /unknown parameters "sinse", "flw"; known: source/);
+});
+
+test('bulk selection by run status becomes a visibility query on the hookflow search attributes', () => {
+  const filter = { ...parseDeliveryFilter({ flow: 'payment-succeeded', source: 'payments', since: '09:00' }, now), status: parseRunStatus('failed')! };
+  assert.equal(visibilityQuery(filter), 'ExecutionStatus = "Failed" AND HookflowFlow = "payment-succeeded" AND HookflowSource = "payments" AND StartTime >= "2026-11-23T09:00:00.000Z"');
+  assert.throws(() => parseRunStatus('broken'), /"status" must be one of failed, timedout/);
+  assert.throws(() => visibilityQuery({ status: 'failed', flow: 'x" OR 1=1' }), /may only hold letters/);
 });
