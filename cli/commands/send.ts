@@ -50,7 +50,8 @@ export const sendCommand: Command = {
 
   SOURCE       a source name (sources/<name>.yaml): its verification scheme and secret sign the body
   EVENT.json   the body to send (a JSON object)
-  --event-id   set the event id where the source reads it (body field or header)
+  --event-id   set the event id where the source reads it (body field or header; an id read from a
+               header, e.g. X-GitHub-Delivery, is random unless given)
   --new-id     a fresh random event id, to send one fixture many times
   --type       set the event type where the source reads it (needed when it comes from a header)
   --secret     the signing secret; default: the variable the source names (e.g. PAYMENTS_WEBHOOK_SECRET)
