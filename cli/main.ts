@@ -1,6 +1,11 @@
 // hookflow command line. Each command lives in cli/commands/<name>.ts.
 import { runCommand } from './commands/run';
 import { validateCommand } from './commands/validate';
+import { deliveriesCommand } from './commands/deliveries';
+import { replayCommand } from './commands/replay';
+import { sendCommand } from './commands/send';
+import { AdminApiError } from './admin-client';
+import { UsageError } from './args';
 
 export interface Command {
   name: string;
@@ -10,7 +15,7 @@ export interface Command {
   run(args: string[]): Promise<number>;
 }
 
-const commands: Command[] = [validateCommand, runCommand];
+const commands: Command[] = [validateCommand, runCommand, sendCommand, deliveriesCommand, replayCommand];
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   return [
@@ -20,6 +25,10 @@ function help(): string {
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'hookflow <command> --help shows the options of one command.',
+    'Commands that talk to a running hookflow read HOOKFLOW_URL (default http://127.0.0.1:3000)',
+    'and HOOKFLOW_ADMIN_TOKEN, or --url and --token.',
+    '',
+    'exit codes: 0 ok, 1 failure (problems found, request refused, hookflow unreachable), 2 usage error.',
   ].join('\n');
 }
 
@@ -44,7 +53,12 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {
-    console.error(`hookflow: ${(err as Error).message}`);
+    if (err instanceof UsageError) {
+      console.error(`hookflow: ${err.message.startsWith('hookflow ') ? `usage: ${err.message}` : err.message}`);
+      process.exit(2);
+    }
+    if (err instanceof AdminApiError) console.error(`hookflow: ${err.status} ${err.code}: ${err.message}`);
+    else console.error(`hookflow: ${(err as Error).message}`);
     process.exit(1);
   },
 );

@@ -11,6 +11,8 @@ import { startEmbeddedServices, type ServicePorts } from './services';
 
 const ROOT = resolve(__dirname, '..');
 export const DEV_WEBHOOK_SECRET = 'dev-secret-change-me';
+/** The admin API's token in development (`npm start`); production sets its own or leaves it off. */
+export const DEV_ADMIN_TOKEN = 'dev-admin-token-change-me';
 
 function port(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -31,6 +33,7 @@ let stopAll = async (): Promise<void> => undefined;
 async function main() {
   const env = { ...process.env };
   env.PAYMENTS_WEBHOOK_SECRET ||= DEV_WEBHOOK_SECRET;
+  env.HOOKFLOW_ADMIN_TOKEN ||= DEV_ADMIN_TOKEN;
   const config = loadConfig(env);
   const definitions = loadDefinitions(config, env); // broken flow files stop us here, before anything starts
 
@@ -68,6 +71,8 @@ async function main() {
     TEMPORAL_ADDRESS: services.temporalAddress,
     MONGODB_URI: services.mongodbUri,
     SMTP_URL: services.smtpUrl,
+    // Run links of the admin API point at the UI this stack started (its port may be changed).
+    TEMPORAL_UI_URL: env.TEMPORAL_UI_URL || services.temporalUiUrl,
     HOOKFLOW_PRETTY_LOGS: env.HOOKFLOW_PRETTY_LOGS ?? (process.stdout.isTTY ? '1' : '0'),
   };
   const node = (name: string, entry: string) =>
@@ -109,6 +114,7 @@ hookflow is running.
   MongoDB      ${services.mongodbUri}${services.started.includes('ferretdb') ? ' (FerretDB)' : ''}
   SMTP         ${services.smtpUrl}${services.smtp ? ` (caught mail in ${join(dataDir, 'mail')})` : ''}
   payments webhook secret: ${env.PAYMENTS_WEBHOOK_SECRET === DEV_WEBHOOK_SECRET ? `${DEV_WEBHOOK_SECRET} (development default)` : 'from PAYMENTS_WEBHOOK_SECRET'}
+  admin API    ${ingress}/admin   token: ${env.HOOKFLOW_ADMIN_TOKEN === DEV_ADMIN_TOKEN ? `${DEV_ADMIN_TOKEN} (development default)` : 'from HOOKFLOW_ADMIN_TOKEN'}
 ${scheduleLines(definitions.flows, env).map((line) => `${line}\n`).join('')}Send a first event: see "Send a first event" in README.md. Ctrl-C stops everything.
 `);
 }

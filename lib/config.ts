@@ -11,7 +11,8 @@ export interface Config {
   ingressHost: string;
   temporalAddress: string;
   temporalNamespace: string;
-  temporalUiUrl?: string;
+  /** Base URL of the Temporal Web UI, for links to runs (default the dev stack's). */
+  temporalUiUrl: string;
   taskQueue: string;
   mongodbUri: string;
   mongodbDb: string;
@@ -36,6 +37,12 @@ export interface Config {
   retentionDays: number;
   /** How often each ingress runs that cleanup (ms). */
   purgeEveryMs: number;
+
+  // Admin API (server/admin): deliveries and replay.
+  /** HOOKFLOW_ADMIN_TOKEN: bearer token of the admin API; unset, the admin API is disabled. */
+  adminToken?: string;
+  /** HOOKFLOW_REPLAY_CONCURRENCY: deliveries one bulk replay works on at once. */
+  replayConcurrency: number;
 }
 
 const ROOT = resolve(__dirname, '..');
@@ -79,7 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     ingressHost: env.HOST || '127.0.0.1',
     temporalAddress,
     temporalNamespace: env.TEMPORAL_NAMESPACE || 'default',
-    temporalUiUrl: env.TEMPORAL_UI_URL || undefined,
+    temporalUiUrl: url(env, 'TEMPORAL_UI_URL', 'http://127.0.0.1:8233', ['http:', 'https:']).replace(/\/+$/, ''),
     taskQueue: env.TEMPORAL_TASK_QUEUE || DEFAULT_TASK_QUEUE,
     mongodbUri: url(env, 'MONGODB_URI', 'mongodb://127.0.0.1:27017/', ['mongodb:', 'mongodb+srv:']),
     mongodbDb: env.MONGODB_DB || 'hookflow',
@@ -97,5 +104,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
 
     retentionDays: count(env, 'HOOKFLOW_RETENTION_DAYS', 30),
     purgeEveryMs: count(env, 'HOOKFLOW_PURGE_EVERY_MS', 10 * 60_000, 1000),
+    ...adminConfig(env),
   });
+}
+
+const MIN_ADMIN_TOKEN = 16;
+
+function adminConfig(env: NodeJS.ProcessEnv): Pick<Config, 'adminToken' | 'replayConcurrency'> {
+  const token = env.HOOKFLOW_ADMIN_TOKEN || undefined;
+  if (token !== undefined && token.length < MIN_ADMIN_TOKEN) throw new ConfigError(`HOOKFLOW_ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN} characters (e.g. openssl rand -hex 24), or unset to disable the admin API`);
+  const replayConcurrency = count(env, 'HOOKFLOW_REPLAY_CONCURRENCY', 4);
+  if (replayConcurrency > 64) throw new ConfigError(`HOOKFLOW_REPLAY_CONCURRENCY must be at most 64, got "${replayConcurrency}"`);
+  return { adminToken: token, replayConcurrency };
 }

@@ -15,6 +15,8 @@ export interface AppDeps extends Omit<WebhookDeps, 'definitions'> {
   getDefinitions: () => Definitions;
   /** Metrics and readiness checks: /metrics, /readyz and the counters. */
   ops?: IngressOps;
+  /** The admin API's routes (server/admin), mounted under /admin when given. */
+  admin?: Router;
 }
 
 /** An incoming X-Request-Id is kept when it is a plain token; anything else gets a fresh id. */
@@ -74,6 +76,7 @@ export function createApp(deps: AppDeps): Koa {
 
   app.use(router.routes());
   app.use(router.allowedMethods());
+  if (deps.admin) app.use(deps.admin.routes()).use(deps.admin.allowedMethods());
   return app;
 }
 

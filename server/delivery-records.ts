@@ -1,5 +1,5 @@
 // Builds the delivery records the webhook handler stores, one per outcome.
-import type { HookflowError } from '../lib/errors';
+import { type HookflowError, SchemaViolationError } from '../lib/errors';
 import { type DeliveryRecord, type RecordedRun, originalId, storedBody } from '../lib/deliveries/record';
 import { type DeliveryStore, newDeliveryId } from '../lib/deliveries/store';
 import { type Headers, headerValue } from './http';
@@ -56,5 +56,11 @@ export function ignoredRecord(req: RequestFacts, seen: SeenEvent, store: Deliver
 }
 
 export function rejectedRecord(req: RequestFacts, seen: SeenEvent, err: HookflowError, store: DeliveryStore): DeliveryRecord {
-  return { ...base(req, seen, store, false), _id: newDeliveryId(), outcome: 'rejected', status: err.status, reason: err.code, message: err.message.slice(0, 500) };
+  return { ...base(req, seen, store, false), _id: newDeliveryId(), outcome: 'rejected', status: err.status, reason: err.code, message: err.message.slice(0, 500), ...violationsOf(err) };
+}
+
+const MAX_VIOLATIONS_KEPT = 20;
+
+function violationsOf(err: HookflowError): Pick<DeliveryRecord, 'violations'> {
+  return err instanceof SchemaViolationError ? { violations: err.violations.slice(0, MAX_VIOLATIONS_KEPT) } : {};
 }

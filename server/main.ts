@@ -9,6 +9,7 @@ import { exitOnStartupError } from '../lib/startup';
 import { DeliveryStore, errorText } from '../lib/deliveries/store';
 import { startRelay } from '../lib/deliveries/relay';
 import { createApp } from './app';
+import { createAdminApi } from './admin';
 import { createStartRecorded } from './relay-start';
 import { createRunStarter } from './start-runs';
 import { createIngressOps } from './ops-wiring';
@@ -37,7 +38,12 @@ async function main() {
   // Scheduled flows become Temporal Schedules; every replica syncs (see server/schedule-sync.ts).
   const schedules = startScheduleSync({ client, taskQueue: config.taskQueue, log, flows: () => definitions.current().flows });
   definitions.onApplied(() => void schedules.request('flows reloaded'));
-  const app = createApp({ getDefinitions: definitions.current, startRuns, deliveries, log, ops });
+  const admin = createAdminApi({
+    db: mongo.db(config.mongodbDb), deliveries: deliveries.collection, client, flows: () => definitions.current().flows, startRuns, log,
+    settings: { token: config.adminToken, temporalUiUrl: config.temporalUiUrl, namespace: config.temporalNamespace, replayConcurrency: config.replayConcurrency },
+  });
+  if (!config.adminToken) log.info('admin API disabled: set HOOKFLOW_ADMIN_TOKEN to enable /admin');
+  const app = createApp({ getDefinitions: definitions.current, startRuns, deliveries, log, ops, admin: admin.router });
   const server = app.listen(config.ingressPort, config.ingressHost, () => {
     log.info({ url: `http://${config.ingressHost}:${config.ingressPort}`, flows: definitions.current().flows.map((f) => f.name) }, 'ingress listening');
   });

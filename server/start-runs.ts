@@ -11,6 +11,8 @@ import type { FlowDefinition, FlowEvent } from '../lib/flow/types';
 export interface PlannedRun {
   flow: FlowDefinition;
   workflowId: string;
+  /** A replay: the workflow id of the run this one repeats (kept in the memo as replayOf). */
+  replayOf?: string;
 }
 
 export interface RunStart {
@@ -32,7 +34,7 @@ export async function planRuns(flows: FlowDefinition[], event: FlowEvent): Promi
 export function createRunStarter(client: Client, taskQueue: string, log: Logger, deadlineMs = 5000): RunStarter {
   return async (runs, event, eventLog) => Promise.all(runs.map((run) => startOne(run, event, eventLog ?? log)));
 
-  async function startOne({ flow, workflowId }: PlannedRun, event: FlowEvent, log: Logger): Promise<RunStart> {
+  async function startOne({ flow, workflowId, replayOf }: PlannedRun, event: FlowEvent, log: Logger): Promise<RunStart> {
     const input: FlowRunInput = { flow, event };
     try {
       const handle = await client.connection.withDeadline(Date.now() + deadlineMs, () =>
@@ -43,7 +45,7 @@ export function createRunStarter(client: Client, taskQueue: string, log: Logger,
           workflowIdConflictPolicy: 'FAIL',
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
           staticSummary: `${flow.name} ← ${event.type} ${event.id} (${event.source})`,
-          memo: { event: { id: event.id, type: event.type, source: event.source, receivedAt: event.receivedAt }, flowVersion: flow.version },
+          memo: { event: { id: event.id, type: event.type, source: event.source, receivedAt: event.receivedAt }, flowVersion: flow.version, ...(replayOf && { replayOf }) },
           typedSearchAttributes: [
             { key: searchAttributes.flow, value: flow.name },
             { key: searchAttributes.flowVersion, value: flow.version },

@@ -27,6 +27,14 @@ export interface RelayState {
   startedAt?: Date;
 }
 
+/** A replay of the event (admin API): new runs, linked to the originals by their workflow ids. */
+export interface ReplayRecord {
+  at: Date;
+  runs: (RecordedRun & { replayOf: string })[];
+  /** The bulk replay job that made it, if any. */
+  jobId?: string;
+}
+
 export interface StoredBody {
   /** UTF-8 text when the bytes are valid UTF-8, base64 otherwise. */
   text: string;
@@ -55,7 +63,11 @@ export interface DeliveryRecord {
   contentType?: string;
   body?: StoredBody;
   relay?: RelayState;
-  /** The end of the duplicate window; the record is purged once this and the retention period are past (never while pending). */
+  /** Schema violations of a 422 rejection (the first few), so a provider's schema change is seen fast. */
+  violations?: { path: string; message: string }[];
+  /** Replays of an accepted or ignored event, oldest first. */
+  replays?: ReplayRecord[];
+  /** After this the record may be purged (never while pending); also the end of the duplicate window. */
   expiresAt: Date;
 }
 

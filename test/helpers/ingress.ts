@@ -17,6 +17,8 @@ import { createApp } from '../../server/app';
 import { createStartRecorded } from '../../server/relay-start';
 import type { RunStarter } from '../../server/start-runs';
 import { createIngressOps, type IngressOpsDeps } from '../../server/ops-wiring';
+import type { Client } from '@temporalio/client';
+import { type AdminApi, type AdminSettings, createAdminApi } from '../../server/admin';
 import { ROOT } from './paths';
 
 /** The payments source's secret in every test. */
@@ -28,8 +30,12 @@ export interface TestIngress {
   url: string;
   deliveries: DeliveryStore;
   relay: Relay;
+  admin?: AdminApi;
   stop(): Promise<void>;
 }
+
+/** The admin API's bearer token in tests. */
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
 
 export async function startIngress(opts: {
   db: Db;
@@ -39,6 +45,8 @@ export async function startIngress(opts: {
   settings?: Partial<DeliverySettings>;
   /** Skip index creation (the store may be unreachable on purpose). */
   noIndexes?: boolean;
+  /** Offer the admin API; replays start through `startRuns` unless given their own. */
+  admin?: { client: Client; settings: AdminSettings; startRuns?: RunStarter };
   /** What /readyz asks for Temporal; without it the Temporal check fails (store-only stacks). */
   temporal?: IngressOpsDeps['temporal'];
 }): Promise<TestIngress> {
@@ -47,14 +55,20 @@ export async function startIngress(opts: {
   const ops = createIngressOps({ temporal: opts.temporal ?? NO_TEMPORAL, db: opts.db, deliveries, backlogCacheMs: 0 });
   const startRuns = ops.measure(opts.startRuns);
   const relay = startRelay({ store: deliveries, startRecorded: createStartRecorded(() => opts.definitions, startRuns), log: opts.log, pollMs: 200 });
-  const app = createApp({ getDefinitions: () => opts.definitions, startRuns, deliveries, log: opts.log, ops });
+  const admin = opts.admin && createAdminApi({
+    db: opts.db, deliveries: deliveries.collection, client: opts.admin.client, flows: () => opts.definitions.flows,
+    startRuns: opts.admin.startRuns ?? startRuns, log: opts.log, settings: opts.admin.settings,
+  });
+  const app = createApp({ getDefinitions: () => opts.definitions, startRuns, deliveries, log: opts.log, ops, admin: admin?.router });
   const server: Server = await new Promise((res) => { const s = app.listen(0, '127.0.0.1', () => res(s)); });
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     deliveries,
     relay,
+    admin,
     async stop() {
       await new Promise((r) => server.close(r));
+      await admin?.bulk.idle();
       await relay.stop();
     },
   };

@@ -13,7 +13,8 @@ import { loadDefinitions, type Definitions } from '../../lib/loader/definitions'
 import { createRunStarter } from '../../server/start-runs';
 import type { DeliveryStore } from '../../lib/deliveries/store';
 import type { Relay } from '../../lib/deliveries/relay';
-import { TEST_SECRET, startIngress } from './ingress';
+import { TEST_ADMIN_TOKEN, TEST_SECRET, startIngress } from './ingress';
+import type { AdminApi } from '../../server/admin';
 import { createWorker, FLOW_BUNDLE } from '../../worker/create-worker';
 import { createMailer } from '../../activities/mailer';
 import type { ActivityDeps } from '../../activities';
@@ -21,7 +22,7 @@ import type { SmtpCatcher } from '../../devstack/smtp-catcher';
 
 export { ROOT } from './paths';
 import { ROOT } from './paths';
-export { TEST_SECRET } from './ingress';
+export { TEST_ADMIN_TOKEN, TEST_SECRET } from './ingress';
 export const TEST_TASK_QUEUE = 'hookflow-test';
 
 /** Where the worker's Temporal SDK metrics are served (Prometheus text), once a stack has started. */
@@ -36,8 +37,16 @@ export interface TestStack {
   deliveries: DeliveryStore;
   relay: Relay;
   ingressUrl: string;
+  /** The admin API (token TEST_ADMIN_TOKEN), with its bulk replays. */
+  admin: AdminApi;
+  /** Base URL the admin API links runs to. */
+  temporalUiUrl: string;
   /** Set to inject a failure after an activity's effect (simulates a crash before completion). */
-  faults: { afterEffect?: ActivityDeps['afterEffect'] };
+  faults: {
+    afterEffect?: ActivityDeps['afterEffect'];
+    /** Awaited before the admin API starts a replay's run: holds replays back. */
+    beforeReplayStart?: () => Promise<void>;
+  };
   /** The SDK's Prometheus exporter (host:port): Temporal's worker metrics and the per-flow run counters. */
   sdkMetricsAddress: string;
   stop(): Promise<void>;
@@ -49,6 +58,8 @@ export interface TestStackOptions {
   schemasDir?: string;
   /** Secrets (and other variables) the source files read, besides PAYMENTS_WEBHOOK_SECRET. */
   env?: NodeJS.ProcessEnv;
+  /** Deliveries a bulk replay works on at once (default 4). */
+  replayConcurrency?: number;
 }
 
 export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {
@@ -86,7 +97,19 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   const workerRun = worker.run();
   const connection = await Connection.connect({ address: services.temporalAddress });
   const client = new Client({ connection, namespace: 'default' });
-  const ingress = await startIngress({ db, definitions, startRuns: createRunStarter(client, TEST_TASK_QUEUE, log), log, temporal: connection });
+  const startRuns = createRunStarter(client, TEST_TASK_QUEUE, log);
+  const temporalUiUrl = services.temporalUiUrl ?? 'http://127.0.0.1:8233';
+  const ingress = await startIngress({
+    db, definitions, startRuns, log, temporal: connection,
+    admin: {
+      client,
+      settings: { token: TEST_ADMIN_TOKEN, temporalUiUrl, namespace: 'default', replayConcurrency: opts.replayConcurrency ?? 4 },
+      startRuns: async (runs, event) => {
+        await faults.beforeReplayStart?.();
+        return startRuns(runs, event);
+      },
+    },
+  });
 
   return {
     services,
@@ -97,6 +120,8 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     deliveries: ingress.deliveries,
     relay: ingress.relay,
     ingressUrl: ingress.url,
+    admin: ingress.admin!,
+    temporalUiUrl,
     faults,
     sdkMetricsAddress,
     async stop() {

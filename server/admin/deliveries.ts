@@ -1,0 +1,81 @@
+// Reading deliveries: a filtered page of summaries, one record with its runs' current Temporal
+// status and a link to each run in the Temporal UI, and rejections grouped by reason.
+import type { Client } from '@temporalio/client';
+import type { Collection } from 'mongodb';
+import type { DeliveryRecord, RecordedRun } from '../../lib/deliveries/record';
+import { type DeliveryFilter, type Page, encodeCursor, toMongoFilter } from './filters';
+
+export interface AdminContext {
+  deliveries: Collection<DeliveryRecord>;
+  client: Client;
+  namespace: string;
+  /** Base URL of the Temporal Web UI, for links. */
+  temporalUiUrl: string;
+}
+
+/** Bodies stay out of lists; `show` has them. */
+const SUMMARY_PROJECTION = { body: 0, relay: 0 } as const;
+const DESCRIBE_DEADLINE_MS = 5000;
+
+export async function listDeliveries(ctx: AdminContext, filter: DeliveryFilter, page: Page) {
+  const items = await ctx.deliveries
+    .find(toMongoFilter(filter, page), { projection: SUMMARY_PROJECTION })
+    .sort({ receivedAt: -1, _id: -1 })
+    .limit(page.limit + 1)
+    .toArray();
+  const more = items.length > page.limit;
+  const shown = items.slice(0, page.limit);
+  return { items: shown, ...(more && { nextCursor: encodeCursor(shown[shown.length - 1]) }) };
+}
+
+export function runLink(ctx: Pick<AdminContext, 'temporalUiUrl' | 'namespace'>, workflowId: string, runId?: string): string {
+  const base = `${ctx.temporalUiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(ctx.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+  return runId ? `${base}/${encodeURIComponent(runId)}/history` : base;
+}
+
+/** The run's status as Temporal tells it now (COMPLETED, RUNNING, FAILED, …), or why it is unknown. */
+async function runStatus(client: Client, workflowId: string, runId?: string): Promise<{ status: string; closedAt?: Date }> {
+  try {
+    const d = await client.connection.withDeadline(Date.now() + DESCRIBE_DEADLINE_MS, () => client.workflow.getHandle(workflowId, runId).describe());
+    return { status: d.status.name, closedAt: d.closeTime };
+  } catch (err) {
+    const message = (err as Error).message;
+    return { status: /not found/i.test(message) ? 'NOT_FOUND' : `UNKNOWN (${message.slice(0, 200)})` };
+  }
+}
+
+export async function showDelivery(ctx: AdminContext, id: string) {
+  const record = await ctx.deliveries.findOne({ _id: id });
+  if (!record) return undefined;
+  const { replays, ...rest } = record;
+  const all: (RecordedRun & { replayOf?: string; replayedAt?: Date; jobId?: string })[] = [
+    ...record.runs,
+    ...(replays ?? []).flatMap((r) => r.runs.map((run) => ({ ...run, replayedAt: r.at, jobId: r.jobId }))),
+  ];
+  const runs = await Promise.all(all.map(async (run) => ({ ...run, ...(await runStatus(ctx.client, run.workflowId, run.runId)), link: runLink(ctx, run.workflowId, run.runId) })));
+  return { ...rest, runs };
+}
+
+export interface RejectionGroup { source: string; reason: string; count: number; lastAt: Date; lastMessage?: string; lastDeliveryId: string }
+
+/** Rejections looked at for the summary (newest first). */
+const MAX_REJECTIONS_SUMMED = 10_000;
+
+/** Rejections by source and reason, most recent first: a wrong secret or a schema change shows as one line. */
+export async function rejectionSummary(ctx: AdminContext, filter: DeliveryFilter): Promise<{ groups: RejectionGroup[]; truncated: boolean }> {
+  // Grouped here rather than with $group: the same code on MongoDB and FerretDB, bounded by the limit.
+  const cursor = ctx.deliveries
+    .find(toMongoFilter({ ...filter, outcome: 'rejected' }), { projection: { source: 1, reason: 1, receivedAt: 1, message: 1 } })
+    .sort({ receivedAt: -1, _id: -1 })
+    .limit(MAX_REJECTIONS_SUMMED + 1);
+  const groups = new Map<string, RejectionGroup>();
+  let seen = 0;
+  for await (const d of cursor) {
+    if (++seen > MAX_REJECTIONS_SUMMED) break;
+    const key = `${d.source}\u0000${d.reason}`;
+    const group = groups.get(key);
+    if (group) group.count++;
+    else groups.set(key, { source: d.source, reason: d.reason ?? 'unknown', count: 1, lastAt: d.receivedAt, lastMessage: d.message, lastDeliveryId: d._id });
+  }
+  return { groups: [...groups.values()], truncated: seen > MAX_REJECTIONS_SUMMED };
+}

@@ -1,0 +1,41 @@
+// Builds the admin API from what the ingress already has: its delivery store, Temporal client,
+// flow definitions and run starter. Mounted by server/app.ts under /admin.
+import type Router from '@koa/router';
+import type { Client } from '@temporalio/client';
+import type { Collection, Db } from 'mongodb';
+import type { Logger } from 'pino';
+import type { DeliveryRecord } from '../../lib/deliveries/record';
+import type { FlowDefinition } from '../../lib/flow/types';
+import type { RunStarter } from '../start-runs';
+import { type BulkReplays, bulkReplays } from './bulk-replay';
+import { createAdminRouter } from './router';
+
+export interface AdminSettings {
+  /** HOOKFLOW_ADMIN_TOKEN; without it every admin call answers 404 admin_disabled. */
+  token?: string;
+  temporalUiUrl: string;
+  namespace: string;
+  /** Deliveries a bulk replay works on at once. */
+  replayConcurrency: number;
+}
+
+export interface AdminApi {
+  router: Router;
+  bulk: BulkReplays;
+}
+
+export function createAdminApi(deps: {
+  db: Db;
+  deliveries: Collection<DeliveryRecord>;
+  client: Client;
+  flows: () => FlowDefinition[];
+  startRuns: RunStarter;
+  log: Logger;
+  settings: AdminSettings;
+}): AdminApi {
+  const { settings } = deps;
+  const ctx = { deliveries: deps.deliveries, client: deps.client, namespace: settings.namespace, temporalUiUrl: settings.temporalUiUrl, flows: deps.flows, startRuns: deps.startRuns };
+  const log = deps.log.child({ component: 'admin' });
+  const bulk = bulkReplays(ctx, deps.db, log, settings.replayConcurrency);
+  return { router: createAdminRouter({ ctx, bulk, token: settings.token }), bulk };
+}
