@@ -5,12 +5,17 @@ import type { Logger } from 'pino';
 import { FLOW_WORKFLOW_TYPE, type FlowRunInput, searchAttributes } from '../lib/contract';
 import { UnavailableError } from '../lib/errors';
 import { idempotencyKeyOf, workflowIdOf } from '../lib/flow/idempotency';
+import { type RunRoute, routeOf } from '../lib/flow/routing';
 import type { FlowDefinition, FlowEvent } from '../lib/flow/types';
+import type { RecordedRun } from '../lib/deliveries/record';
+import { signalRun } from './signal-runs';
 
 /** A run to start: the flow and its deterministic workflow id. */
 export interface PlannedRun {
   flow: FlowDefinition;
   workflowId: string;
+  /** Correlated and entity-keyed flows: signalled (with start) to the run of this key. */
+  route?: RunRoute;
 }
 
 export interface RunStart {
@@ -19,17 +24,28 @@ export interface RunStart {
   runId?: string;
   /** The workflow id was already taken: the run had been started before. */
   duplicate: boolean;
+  route?: RunRoute;
+  /** Why the event changed nothing (a callback for a correlated run that has already finished). */
+  ignored?: string;
 }
 
 export type RunStarter = (runs: PlannedRun[], event: FlowEvent) => Promise<RunStart[]>;
 
 export async function planRuns(flows: FlowDefinition[], event: FlowEvent): Promise<PlannedRun[]> {
-  return Promise.all(flows.map(async (flow) => ({ flow, workflowId: workflowIdOf(flow, event.source, await idempotencyKeyOf(flow, event)) })));
+  return Promise.all(flows.map(async (flow): Promise<PlannedRun> => {
+    const routed = await routeOf(flow, event, () => idempotencyKeyOf(flow, event));
+    return routed ? { flow, ...routed } : { flow, workflowId: workflowIdOf(flow, event.source, await idempotencyKeyOf(flow, event)) };
+  }));
+}
+
+/** What the delivery record keeps of a started (or signalled) run. */
+export function recordedRun({ flow, workflowId, runId, route, ignored }: RunStart): RecordedRun {
+  return { flow, workflowId, runId, ...(route && { route }), ...(ignored && { ignored }) };
 }
 
 /** `deadlineMs` bounds one start call, so a request never waits long on a Temporal that is down. */
 export function createRunStarter(client: Client, taskQueue: string, log: Logger, deadlineMs = 5000): RunStarter {
-  return async (runs, event) => Promise.all(runs.map((run) => startOne(run, event)));
+  return async (runs, event) => Promise.all(runs.map((run) => (run.route ? signalRun(client, { taskQueue, log, deadlineMs }, run, event) : startOne(run, event))));
 
   async function startOne({ flow, workflowId }: PlannedRun, event: FlowEvent): Promise<RunStart> {
     const input: FlowRunInput = { flow, event };

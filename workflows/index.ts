@@ -1,2 +1,4 @@
 // Entry point bundled by the worker: every workflow type hookflow registers.
 export { runFlow } from './interpreter';
+export { runCorrelatedFlow } from './correlated';
+export { runEntityFlow } from './entity';
