@@ -27,7 +27,7 @@ test('language mistakes are all reported at their positions, with hints', () => 
     [10, 15, /argument "method" must be one of: GET/],
     [13, 34, /"headers.Authorization.secret" must match pattern/],
     [14, 16, /argument "timeout" is not a duration/],
-    [15, 5, /exactly one of uses, delay or parallel \(has uses, delay\)/],
+    [15, 5, /exactly one of uses, delay, parallel or wait \(has uses, delay\)/],
     [20, 9, /"as" needs forEach/],
     [21, 22, /refers to unknown step "nope"/],
     [25, 17, /duplicate step id "fetch" \(also at line 7\)/],
