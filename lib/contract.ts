@@ -1,6 +1,6 @@
 // The contract between ingress, worker and workflow code: names, inputs, search attributes.
 // Pure module: safe to import from workflow code.
-import { defineSearchAttributeKey } from '@temporalio/common';
+import { type SearchAttributePair, defineSearchAttributeKey } from '@temporalio/common';
 import type { FlowDefinition, FlowEvent } from './flow/types';
 
 export const DEFAULT_TASK_QUEUE = 'hookflow';
@@ -38,6 +38,18 @@ export const searchAttributes = {
   entityKey: defineSearchAttributeKey('HookflowEntityKey', 'KEYWORD'),
   outcome: defineSearchAttributeKey('HookflowOutcome', 'KEYWORD'),
 } as const;
+
+/** The search attributes of a run that executes one event (the entity key when it belongs to an entity queue). */
+export function runSearchAttributes(flow: FlowDefinition, event: FlowEvent, entityKey?: string): SearchAttributePair[] {
+  return [
+    { key: searchAttributes.flow, value: flow.name },
+    { key: searchAttributes.flowVersion, value: flow.version },
+    { key: searchAttributes.source, value: event.source },
+    { key: searchAttributes.eventType, value: event.type },
+    { key: searchAttributes.eventId, value: event.id },
+    ...(entityKey ? [{ key: searchAttributes.entityKey, value: entityKey }] : []),
+  ];
+}
 
 /** name=Type pairs for `temporal server start-dev --search-attribute` and `operator search-attribute create`. */
 export const searchAttributeRegistrations = Object.values(searchAttributes).map((key) => `${key.name}=Keyword`);

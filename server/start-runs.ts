@@ -2,7 +2,7 @@
 // the event's idempotency key, so a retried start (or a duplicate) finds the run already started.
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { FLOW_WORKFLOW_TYPE, type FlowRunInput, searchAttributes } from '../lib/contract';
+import { FLOW_WORKFLOW_TYPE, type FlowRunInput, runSearchAttributes } from '../lib/contract';
 import { UnavailableError } from '../lib/errors';
 import { idempotencyKeyOf, workflowIdOf } from '../lib/flow/idempotency';
 import { type RunRoute, routeOf } from '../lib/flow/routing';
@@ -59,13 +59,7 @@ export function createRunStarter(client: Client, taskQueue: string, log: Logger,
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
           staticSummary: `${flow.name} ← ${event.type} ${event.id} (${event.source})`,
           memo: { event: { id: event.id, type: event.type, source: event.source, receivedAt: event.receivedAt }, flowVersion: flow.version },
-          typedSearchAttributes: [
-            { key: searchAttributes.flow, value: flow.name },
-            { key: searchAttributes.flowVersion, value: flow.version },
-            { key: searchAttributes.source, value: event.source },
-            { key: searchAttributes.eventType, value: event.type },
-            { key: searchAttributes.eventId, value: event.id },
-          ],
+          typedSearchAttributes: runSearchAttributes(flow, event),
         }),
       );
       log.info({ workflowId, runId: handle.firstExecutionRunId, flow: flow.name }, 'run started');

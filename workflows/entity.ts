@@ -9,7 +9,7 @@ import {
   executeChild, log, setHandler, upsertMemo, workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { EVENT_SIGNAL, FLOW_WORKFLOW_TYPE, searchAttributes, type EntityRunInput, type EventDelivery, type FlowRunInput } from '../lib/contract';
+import { EVENT_SIGNAL, FLOW_WORKFLOW_TYPE, runSearchAttributes, type EntityRunInput, type EventDelivery, type FlowRunInput } from '../lib/contract';
 
 const entitySignal = defineSignal<[EventDelivery]>(EVENT_SIGNAL);
 const DEFAULT_MAX_EVENTS = 200;
@@ -55,14 +55,7 @@ async function runOne(input: EntityRunInput, { event, flow, workflowId }: EventD
       parentClosePolicy: ParentClosePolicy.ABANDON,
       staticSummary: `${flow.name} ← ${event.type} ${event.id} (${event.source}), entity ${input.key}`,
       memo: { event: { id: event.id, type: event.type, source: event.source, receivedAt: event.receivedAt }, flowVersion: flow.version },
-      typedSearchAttributes: [
-        { key: searchAttributes.flow, value: flow.name },
-        { key: searchAttributes.flowVersion, value: flow.version },
-        { key: searchAttributes.source, value: event.source },
-        { key: searchAttributes.eventType, value: event.type },
-        { key: searchAttributes.eventId, value: event.id },
-        { key: searchAttributes.entityKey, value: input.key },
-      ],
+      typedSearchAttributes: runSearchAttributes(flow, event, input.key),
     });
     return true;
   } catch (err) {

@@ -11,7 +11,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { MongoClient, type Db } from 'mongodb';
 import pino from 'pino';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { startEmbeddedServices, type EmbeddedServices } from '../../devstack/services';
 import { freePort } from '../../lib/net';
 import { createWorker } from '../../worker/create-worker';
@@ -93,12 +93,10 @@ async function runPaymentFlow(): Promise<{ eventId: string; workflowId: string }
   return { eventId: body.id, workflowId: start.workflowId };
 }
 
-test('a completed run is found by HookflowEventId in the Temporal UI and shows its steps', async () => {
-  const { eventId, workflowId } = await runPaymentFlow();
+/** Lists runs by a search-attribute query in the UI and opens the one with this workflow id. */
+async function openRunFoundBy(query: string, workflowId: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-  const query = encodeURIComponent(`HookflowEventId="${eventId}"`);
-  await page.goto(`${services.temporalUiUrl}/namespaces/default/workflows?query=${query}`);
-
+  await page.goto(`${services.temporalUiUrl}/namespaces/default/workflows?query=${encodeURIComponent(query)}`);
   // Visibility is eventually consistent: the list may need a reload before the run shows.
   const link = page.getByRole('link', { name: workflowId });
   for (let attempt = 0; attempt < 20 && !(await link.count()); attempt++) {
@@ -107,6 +105,12 @@ test('a completed run is found by HookflowEventId in the Temporal UI and shows i
   }
   await link.first().click();
   await page.waitForURL(/\/workflows\/.+/);
+  return page;
+}
+
+test('a completed run is found by HookflowEventId in the Temporal UI and shows its steps', async () => {
+  const { eventId, workflowId } = await runPaymentFlow();
+  const page = await openRunFoundBy(`HookflowEventId="${eventId}"`, workflowId);
   await page.getByText('Completed').first().waitFor();
   for (const step of ['mark-order-paid', 'decrement-inventory[0]', 'email-customer']) {
     await page.getByText(step, { exact: false }).first().waitFor({ timeout: 15_000 });
@@ -134,15 +138,7 @@ test('a run waiting for its callback is found by HookflowCorrelationKey and show
   // The shipped flow waits 30 minutes: the run is waiting once its outcome says so.
   for (let i = 0; i < 50 && (await handle.describe()).searchAttributes.HookflowOutcome?.[0] !== 'waiting'; i++) await new Promise((r) => setTimeout(r, 200));
 
-  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-  await page.goto(`${services.temporalUiUrl}/namespaces/default/workflows?query=${encodeURIComponent(`HookflowCorrelationKey="${paymentId}"`)}`);
-  const link = page.getByRole('link', { name: start.workflowId });
-  for (let attempt = 0; attempt < 20 && !(await link.count()); attempt++) {
-    await page.waitForTimeout(500);
-    await page.reload();
-  }
-  await link.first().click();
-  await page.waitForURL(/\/workflows\/.+/);
+  const page = await openRunFoundBy(`HookflowCorrelationKey="${paymentId}"`, start.workflowId);
   await page.getByText('Running').first().waitFor();
   await page.getByText(/Timer ?Started/i).first().waitFor({ timeout: 15_000 });
   mkdirSync(ARTIFACTS, { recursive: true });

@@ -7,19 +7,12 @@ import { loadFlows } from '../../lib/loader/flows';
 import { argumentProblems } from '../../lib/loader/argument-check';
 import { referencedStepIds } from '../../lib/loader/step-refs';
 import { ROOT } from '../helpers/paths';
+import { type ExpectedProblem, expectFlowProblems } from '../helpers/flow-problems';
 
 const context = { sources: new Set(['payments']), eventTypes: new Set(['payment.succeeded', 'payment.refunded']) };
 const fixture = (name: string) => join(ROOT, 'test/fixtures/broken-flows', name);
 
-function expectProblems(file: string, expected: [number, number, RegExp][]) {
-  const { flows, problems } = loadFlows([fixture(file)], context);
-  assert.equal(flows.length, 0);
-  const found = problems.map((p) => `${p.line}:${p.column} ${p.message}`);
-  assert.equal(problems.length, expected.length, found.join('\n'));
-  for (const [line, column, message] of expected) {
-    assert.ok(problems.some((p) => p.line === line && p.column === column && message.test(p.message) && p.hint), `expected ${line}:${column} ${message} in:\n${found.join('\n')}`);
-  }
-}
+const expectProblems = (file: string, expected: ExpectedProblem[]) => expectFlowProblems(fixture(file), context, expected);
 
 test('language mistakes are all reported at their positions, with hints', () => {
   expectProblems('language-mistakes.yaml', [

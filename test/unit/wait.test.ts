@@ -12,20 +12,13 @@ import { routeOf } from '../../lib/flow/routing';
 import { selectFlows } from '../../lib/flow/select';
 import type { FlowDefinition, FlowEvent } from '../../lib/flow/types';
 import { ROOT } from '../helpers/paths';
+import { type ExpectedProblem, expectFlowProblems } from '../helpers/flow-problems';
 import { shippedDefinitions } from '../helpers/ingress';
 
 const context = { sources: new Set(['payments']), eventTypes: new Set(['payment.succeeded', 'payment.failed', 'payment.created']) };
 const fixture = (name: string) => join(ROOT, 'test/fixtures/broken-wait-flows', name);
 
-function expectProblems(file: string, expected: [number, number, RegExp][]) {
-  const { flows, problems } = loadFlows([fixture(file)], context);
-  assert.equal(flows.length, 0);
-  const found = problems.map((p) => `${p.line}:${p.column} ${p.message}`);
-  assert.equal(problems.length, expected.length, found.join('\n'));
-  for (const [line, column, message] of expected) {
-    assert.ok(problems.some((p) => p.line === line && p.column === column && message.test(p.message) && p.hint), `expected ${line}:${column} ${message} in:\n${found.join('\n')}`);
-  }
-}
+const expectProblems = (file: string, expected: ExpectedProblem[]) => expectFlowProblems(fixture(file), context, expected);
 
 test('bad wait steps are reported at their positions, with hints', () => {
   expectProblems('wait-mistakes.yaml', [
