@@ -1,6 +1,6 @@
 // The contract between ingress, worker and workflow code: names, inputs, search attributes.
 // Pure module: safe to import from workflow code.
-import { defineSearchAttributeKey } from '@temporalio/common';
+import { type SearchAttributePair, defineSearchAttributeKey } from '@temporalio/common';
 import type { FlowDefinition, FlowEvent } from './flow/types';
 
 export const DEFAULT_TASK_QUEUE = 'hookflow';
@@ -34,7 +34,22 @@ export const searchAttributes = {
   source: defineSearchAttributeKey('HookflowSource', 'KEYWORD'),
   eventType: defineSearchAttributeKey('HookflowEventType', 'KEYWORD'),
   eventId: defineSearchAttributeKey('HookflowEventId', 'KEYWORD'),
+  correlationKey: defineSearchAttributeKey('HookflowCorrelationKey', 'KEYWORD'),
+  entityKey: defineSearchAttributeKey('HookflowEntityKey', 'KEYWORD'),
+  outcome: defineSearchAttributeKey('HookflowOutcome', 'KEYWORD'),
 } as const;
+
+/** The search attributes of a run that executes one event (the entity key when it belongs to an entity queue). */
+export function runSearchAttributes(flow: FlowDefinition, event: FlowEvent, entityKey?: string): SearchAttributePair[] {
+  return [
+    { key: searchAttributes.flow, value: flow.name },
+    { key: searchAttributes.flowVersion, value: flow.version },
+    { key: searchAttributes.source, value: event.source },
+    { key: searchAttributes.eventType, value: event.type },
+    { key: searchAttributes.eventId, value: event.id },
+    ...(entityKey ? [{ key: searchAttributes.entityKey, value: entityKey }] : []),
+  ];
+}
 
 /** name=Type pairs for `temporal server start-dev --search-attribute` and `operator search-attribute create`. */
 export const searchAttributeRegistrations = Object.values(searchAttributes).map((key) => `${key.name}=Keyword`);
@@ -50,3 +65,50 @@ export interface ScheduledRunInput {
 
 /** Set by Temporal on every run a Schedule starts (also on manual triggers). */
 export const temporalScheduledStartTime = defineSearchAttributeKey('TemporalScheduledStartTime', 'DATETIME');
+
+// Correlated and entity-keyed flows (docs/flows.md): one long-lived workflow per key, fed by
+// signal-with-start from the ingress so an event that comes early is buffered, never lost.
+export const CORRELATED_WORKFLOW_TYPE = 'runCorrelatedFlow';
+export const ENTITY_WORKFLOW_TYPE = 'runEntityFlow';
+export const EVENT_SIGNAL = 'hookflow.event';
+export const CORRELATION_QUERY = 'hookflow.correlation';
+
+/** The payload of EVENT_SIGNAL: the event and the flow definition in force when it was accepted. */
+export interface EventDelivery {
+  event: FlowEvent;
+  flow: FlowDefinition;
+  /** Entity flows: the workflow id of this event's own run (a child of the entity workflow). */
+  workflowId?: string;
+}
+
+export interface CorrelatedRunInput {
+  flow: FlowDefinition;
+  source: string;
+  key: string;
+}
+
+export interface EntityRunInput {
+  flow: string;
+  source: string;
+  key: string;
+  /** Carried over by continue-as-new: events not processed yet, and event ids already seen. */
+  queue?: EventDelivery[];
+  seen?: string[];
+  /** Continue as new after this many events, so the history stays bounded (default 200). */
+  maxEventsPerRun?: number;
+}
+
+/** Values of the HookflowOutcome search attribute. */
+export type RunOutcome = 'awaiting_trigger' | 'trigger_missing' | 'waiting' | 'received' | 'reconciled' | 'timed_out' | 'reconciliation_exhausted';
+
+/** An event a correlated run received and let go: a duplicate trigger, or a callback after the outcome was settled. */
+export interface IgnoredEvent { id: string; type: string; reason: string }
+
+/** What CORRELATION_QUERY answers. */
+export interface CorrelationState {
+  key: string;
+  trigger?: string;
+  outcome?: RunOutcome;
+  buffered: string[];
+  ignored: IgnoredEvent[];
+}

@@ -41,7 +41,7 @@ export function acceptedRecord(req: RequestFacts, seen: Required<SeenEvent>, pla
     _id: originalId(req.source.name, seen.eventId),
     outcome: 'accepted',
     status: 202,
-    runs: planned.map((p): RecordedRun => ({ flow: p.flow.name, workflowId: p.workflowId })),
+    runs: planned.map((p): RecordedRun => ({ flow: p.flow.name, workflowId: p.workflowId, ...(p.route && { route: p.route }) })),
     // The request holds the lease while it tries to start the runs itself.
     relay: { state: 'pending', attempts: 1, nextAttemptAt: now, leaseUntil: new Date(now.getTime() + store.settings.leaseMs), owner: 'request' },
   };

@@ -5,7 +5,7 @@ import type { Definitions } from '../lib/loader/definitions';
 import { bodyBytes } from '../lib/deliveries/record';
 import { PermanentStartError, type StartRecorded } from '../lib/deliveries/relay';
 import { parseJsonBody } from './json-body';
-import type { PlannedRun, RunStarter } from './start-runs';
+import { type PlannedRun, type RunStarter, recordedRun } from './start-runs';
 
 export function createStartRecorded(getDefinitions: () => Pick<Definitions, 'flows'>, startRuns: RunStarter): StartRecorded {
   return async (record, log) => {
@@ -13,7 +13,7 @@ export function createStartRecorded(getDefinitions: () => Pick<Definitions, 'flo
     const planned = record.runs.map((r): PlannedRun => {
       const flow = flows.find((f) => f.name === r.flow);
       if (!flow) throw new PermanentStartError(`flow ${r.flow} no longer exists`);
-      return { flow, workflowId: r.workflowId };
+      return { flow, workflowId: r.workflowId, ...(r.route && { route: r.route }) };
     });
     if (!record.body || record.body.truncated || !record.eventId || !record.eventType) throw new PermanentStartError('the stored event is incomplete');
     let body: unknown;
@@ -24,6 +24,6 @@ export function createStartRecorded(getDefinitions: () => Pick<Definitions, 'flo
     }
     const event: FlowEvent = { id: record.eventId, type: record.eventType, source: record.source, receivedAt: record.receivedAt.toISOString(), body };
     const started = await startRuns(planned, event, log);
-    return started.map(({ flow, workflowId, runId }) => ({ flow, workflowId, runId }));
+    return started.map(recordedRun);
   };
 }

@@ -2,10 +2,13 @@
 // the event's idempotency key, so a retried start (or a duplicate) finds the run already started.
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { FLOW_WORKFLOW_TYPE, type FlowRunInput, searchAttributes } from '../lib/contract';
+import { FLOW_WORKFLOW_TYPE, type FlowRunInput, runSearchAttributes } from '../lib/contract';
 import { UnavailableError } from '../lib/errors';
 import { idempotencyKeyOf, workflowIdOf } from '../lib/flow/idempotency';
+import { type RunRoute, routeOf } from '../lib/flow/routing';
 import type { FlowDefinition, FlowEvent } from '../lib/flow/types';
+import type { RecordedRun } from '../lib/deliveries/record';
+import { signalRun } from './signal-runs';
 
 /** A run to start: the flow and its deterministic workflow id. */
 export interface PlannedRun {
@@ -13,6 +16,8 @@ export interface PlannedRun {
   workflowId: string;
   /** A replay: the workflow id of the run this one repeats (kept in the memo as replayOf). */
   replayOf?: string;
+  /** Correlated and entity-keyed flows: signalled (with start) to the run of this key. */
+  route?: RunRoute;
 }
 
 export interface RunStart {
@@ -21,18 +26,30 @@ export interface RunStart {
   runId?: string;
   /** The workflow id was already taken: the run had been started before. */
   duplicate: boolean;
+  route?: RunRoute;
+  /** Why the event changed nothing (a callback for a correlated run that has already finished). */
+  ignored?: string;
 }
 
 /** `log`, when given, is the event's logger (request and delivery ids); the starter's own otherwise. */
 export type RunStarter = (runs: PlannedRun[], event: FlowEvent, log?: Logger) => Promise<RunStart[]>;
 
 export async function planRuns(flows: FlowDefinition[], event: FlowEvent): Promise<PlannedRun[]> {
-  return Promise.all(flows.map(async (flow) => ({ flow, workflowId: workflowIdOf(flow, event.source, await idempotencyKeyOf(flow, event)) })));
+  return Promise.all(flows.map(async (flow): Promise<PlannedRun> => {
+    const routed = await routeOf(flow, event, () => idempotencyKeyOf(flow, event));
+    return routed ? { flow, ...routed } : { flow, workflowId: workflowIdOf(flow, event.source, await idempotencyKeyOf(flow, event)) };
+  }));
+}
+
+/** What the delivery record keeps of a started (or signalled) run. */
+export function recordedRun({ flow, workflowId, runId, route, ignored }: RunStart): RecordedRun {
+  return { flow, workflowId, runId, ...(route && { route }), ...(ignored && { ignored }) };
 }
 
 /** `deadlineMs` bounds one start call, so a request never waits long on a Temporal that is down. */
 export function createRunStarter(client: Client, taskQueue: string, log: Logger, deadlineMs = 5000): RunStarter {
-  return async (runs, event, eventLog) => Promise.all(runs.map((run) => startOne(run, event, eventLog ?? log)));
+  return async (runs, event, eventLog) =>
+    Promise.all(runs.map((run) => (run.route ? signalRun(client, { taskQueue, log: eventLog ?? log, deadlineMs }, run, event) : startOne(run, event, eventLog ?? log))));
 
   async function startOne({ flow, workflowId, replayOf }: PlannedRun, event: FlowEvent, log: Logger): Promise<RunStart> {
     const input: FlowRunInput = { flow, event };
@@ -46,13 +63,7 @@ export function createRunStarter(client: Client, taskQueue: string, log: Logger,
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
           staticSummary: `${flow.name} ← ${event.type} ${event.id} (${event.source})`,
           memo: { event: { id: event.id, type: event.type, source: event.source, receivedAt: event.receivedAt }, flowVersion: flow.version, ...(replayOf && { replayOf }) },
-          typedSearchAttributes: [
-            { key: searchAttributes.flow, value: flow.name },
-            { key: searchAttributes.flowVersion, value: flow.version },
-            { key: searchAttributes.source, value: event.source },
-            { key: searchAttributes.eventType, value: event.type },
-            { key: searchAttributes.eventId, value: event.id },
-          ],
+          typedSearchAttributes: runSearchAttributes(flow, event),
         }),
       );
       log.info({ workflowId, runId: handle.firstExecutionRunId, flow: flow.name }, 'run started');

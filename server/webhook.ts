@@ -12,7 +12,7 @@ import { type Headers, headerValue } from './http';
 import { parseJsonBody } from './json-body';
 import { type RequestFacts, type SeenEvent, acceptedRecord, duplicateRecord, ignoredRecord, rejectedRecord } from './delivery-records';
 import { readEventField } from './event-fields';
-import { type RunStarter, planRuns } from './start-runs';
+import { type RunStarter, planRuns, recordedRun } from './start-runs';
 import { checkAddress } from './verification/address';
 import { verifySignature } from './verification';
 
@@ -110,10 +110,11 @@ async function receive(req: WebhookRequest, deps: WebhookDeps, seen: SeenEvent):
   const log = deps.log.child({ deliveryId: record._id, eventId: id, eventType: type });
   try {
     const started = await deps.startRuns(planned, event, log);
-    const runs = started.map(({ flow, workflowId, runId }) => ({ flow, workflowId, runId }));
+    const runs = started.map(recordedRun);
     await deps.deliveries.markStarted(record._id, runs).catch((err) => log.warn({ err: errorText(err), workflowIds: runs.map((r) => r.workflowId) }, 'runs started but not marked; the relay will confirm them'));
-    const anyNew = started.some((r) => !r.duplicate);
-    return answer(anyNew ? 202 : 200, anyNew ? 'accepted' : 'duplicate', record._id, runs);
+    const anyNew = started.some((r) => !r.duplicate && !r.ignored);
+    const allIgnored = started.every((r) => r.ignored);
+    return answer(anyNew ? 202 : 200, anyNew ? 'accepted' : allIgnored ? 'ignored' : 'duplicate', record._id, runs);
   } catch (err) {
     log.warn({ err: errorText(err), workflowIds: record.runs.map((r) => r.workflowId) }, 'event stored; runs will be started by the relay');
     await deps.deliveries.retryLater(record, err).catch(() => undefined); // the lease expires anyway

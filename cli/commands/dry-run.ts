@@ -1,6 +1,7 @@
 // The StepRuntime of a dry run: records what the interpreter would do (activity calls with
 // their resolved arguments, timers, skipped steps) and touches nothing. Secrets stay references.
 import type { StepRuntime } from '../../lib/flow/engine';
+import type { FlowEvent } from '../../lib/flow/types';
 
 export interface DryRunOptions {
   /** Canned activity outputs by call label (step id, or id[index] in a forEach). */
@@ -8,6 +9,8 @@ export interface DryRunOptions {
   /** Labels whose call should fail, to see compensations and onFailure. */
   fail: Set<string>;
   print: (line: string) => void;
+  /** The callback a wait step receives (--callback); without one, waits time out. */
+  callback?: FlowEvent;
 }
 
 export function dryRunRuntime(o: DryRunOptions): StepRuntime {
@@ -31,5 +34,23 @@ export function dryRunRuntime(o: DryRunOptions): StepRuntime {
       else if (message.startsWith('compensation failed')) o.print(`  ! compensation of ${String(fields.step)} failed: ${String(fields.message)}`);
     },
     expressionFailure: (step, err) => new Error(`step ${step}: ${err.message}`),
+    waits: {
+      async awaitEvent(types, timeout, label) {
+        o.print(`  ⏸ ${label}  wait up to ${timeout} for ${types.join(' or ')} (durable timer; callbacks by signal)`);
+        if (o.callback && types.includes(o.callback.type)) {
+          const callback = o.callback;
+          o.callback = undefined;
+          o.print(`      received ${callback.type} ${callback.id} (--callback)`);
+          return callback;
+        }
+        o.print('      nothing came (dry run): timed out');
+        return undefined;
+      },
+      outcome(value) {
+        if (value !== 'waiting') o.print(`  = outcome: ${value}`);
+      },
+      failure: (type, message) => new Error(`${type}: ${message}`),
+      canRetry: () => true,
+    },
   };
 }

@@ -5,21 +5,23 @@ import { DefinitionError } from '../../lib/errors';
 import { executeFlow } from '../../lib/flow/engine';
 import { idempotencyKeyOf, workflowIdOf } from '../../lib/flow/idempotency';
 import { selectFlows } from '../../lib/flow/select';
+import { routeOf } from '../../lib/flow/routing';
 import type { FlowEvent } from '../../lib/flow/types';
 import type { Command } from '../main';
 import type { FieldSource } from '../../lib/loader/source-types';
 import { loadDefinitionsForCli, option, positionals, printProblems } from './definitions-for-cli';
 import { dryRunRuntime } from './dry-run';
 
-const WITH_VALUE = ['--sources', '--schemas', '--outputs', '--fail'];
+const WITH_VALUE = ['--sources', '--schemas', '--outputs', '--fail', '--callback'];
 
 export const runCommand: Command = {
   name: 'run',
   summary: 'Try a flow on a sample event: --dry-run shows the steps and resolved arguments, touching nothing.',
-  usage: 'hookflow run --dry-run FLOW.yaml EVENT.json [--outputs OUTPUTS.json] [--fail STEP[,STEP]] [--sources DIR] [--schemas DIR]\n\n' +
+  usage: 'hookflow run --dry-run FLOW.yaml EVENT.json [--outputs OUTPUTS.json] [--fail STEP[,STEP]] [--callback CALLBACK.json] [--sources DIR] [--schemas DIR]\n\n' +
     '  EVENT.json     the event body as the provider posts it\n' +
     '  --outputs      JSON object of canned activity outputs by step id (e.g. {"ask-provider": {"body": {"status": "succeeded"}}})\n' +
-    '  --fail         make these steps fail, to see compensations and onFailure',
+    '  --fail         make these steps fail, to see compensations and onFailure\n' +
+    '  --callback     the callback event a wait step receives (without it, waits time out and onTimeout runs)',
   async run(args) {
     const [flowPath, eventPath] = positionals(args, WITH_VALUE);
     if (!args.includes('--dry-run')) {
@@ -57,12 +59,21 @@ export const runCommand: Command = {
       console.log(`would not start: ${why}`);
       return 0;
     }
-    console.log(`workflow id: ${workflowIdOf(flow, event.source, await idempotencyKeyOf(flow, event))}`);
+    const routed = await routeOf(flow, event, () => idempotencyKeyOf(flow, event));
+    if (routed) console.log(`workflow id: ${routed.workflowId} (${routed.route.kind} key ${routed.route.key}; events reach it by signal-with-start)`);
+    else console.log(`workflow id: ${workflowIdOf(flow, event.source, await idempotencyKeyOf(flow, event))}`);
+    if (!flow.trigger.events.includes(type)) {
+      console.log(`"${type}" is a callback for that run: it settles the wait step that waits for it. Dry-run the trigger event with --callback to see the rest.`);
+      return 0;
+    }
+    const callbackPath = option(args, '--callback');
+    const callbackBody = callbackPath ? (readJson(callbackPath, 'callback') as Record<string, unknown>) : undefined;
     const outputsPath = option(args, '--outputs');
     const runtime = dryRunRuntime({
       outputs: outputsPath ? (readJson(outputsPath, 'outputs') as Record<string, unknown>) : {},
       fail: new Set((option(args, '--fail') ?? '').split(',').filter(Boolean)),
       print: (line) => console.log(line),
+      callback: callbackBody && { id: String(callbackBody.id ?? 'evt_callback'), type: String(callbackBody.type ?? ''), source: flow.trigger.source, receivedAt: new Date().toISOString(), body: callbackBody },
     });
     try {
       await executeFlow({ flow, event }, runtime);

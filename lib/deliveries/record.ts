@@ -6,12 +6,18 @@ export const DELIVERIES_COLLECTION = 'hookflow_deliveries';
 /** Relay attempts taken, one document each: how replicas avoid starting one record together. */
 export const CLAIMS_COLLECTION = 'hookflow_relay_claims';
 
+import type { RunRoute } from '../flow/routing';
+
 export type Outcome = 'accepted' | 'duplicate' | 'ignored' | 'rejected';
 
 export interface RecordedRun {
   flow: string;
   workflowId: string;
   runId?: string;
+  /** Correlated and entity-keyed flows: the key the event was signalled to (the relay signals again). */
+  route?: RunRoute;
+  /** The event changed nothing, and why (e.g. a callback after its correlated run finished). */
+  ignored?: string;
 }
 
 /** Outbox state of an accepted event: pending until every planned run has been started. */

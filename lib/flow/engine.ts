@@ -4,7 +4,8 @@
 import type { FlowRunInput, FlowRunResult, StepOutcome } from '../contract';
 import { DEFAULT_FOREACH_CONCURRENCY } from './defaults';
 import { ExpressionError, evaluateCondition, evaluateExpression, renderTemplate, unwrapExpression } from './expressions';
-import { type ActivityCall, type ActivityStep, type StepDefinition, isDelayStep, isParallelStep } from './types';
+import { type ActivityCall, type ActivityStep, type StepDefinition, isDelayStep, isParallelStep, isWaitStep } from './types';
+import { type WaitRuntime, runWait } from './wait';
 
 export interface StepRuntime {
   /** Calls an activity. `label` names the call (activity summary) and is unique within the run. */
@@ -16,6 +17,8 @@ export interface StepRuntime {
   log(message: string, fields: Record<string, unknown>): void;
   /** The failure to throw when an expression of a step fails: it fails the same way on every retry. */
   expressionFailure(step: string, err: ExpressionError): Error;
+  /** Callbacks and timers of wait steps; only correlated runs (and dry runs) have them. */
+  waits?: WaitRuntime;
 }
 
 export interface Scope {
@@ -33,11 +36,13 @@ export interface FailureInfo {
 
 interface Compensation { call: ActivityCall; scope: Scope; label: string }
 
-interface RunContext {
+export interface RunContext {
   rt: StepRuntime;
   /** Compensations of completed steps, in completion order; run in reverse on failure. */
   compensations: Compensation[];
   failedStep?: string;
+  /** Appended to activity labels: repeated rounds of onTimeout steps (`#2`) get their own idempotency keys. */
+  labelSuffix?: string;
 }
 
 export async function executeFlow(input: FlowRunInput, rt: StepRuntime): Promise<FlowRunResult> {
@@ -84,14 +89,16 @@ async function runStep(step: StepDefinition, scope: Scope, ctx: RunContext): Pro
     await ctx.rt.sleep(await delayOf(step.delay, step.id, scope, ctx), step.id);
     return { status: 'completed' };
   }
+  if (isWaitStep(step)) return { status: 'completed', output: await runWait(step, scope, ctx, runSteps) };
   if (isParallelStep(step)) return runParallel(step.parallel, scope, ctx);
-  if (step.forEach === undefined) return { status: 'completed', output: await callStep(step, scope, step.id, ctx) };
+  const suffix = ctx.labelSuffix ?? '';
+  if (step.forEach === undefined) return { status: 'completed', output: await callStep(step, scope, step.id + suffix, ctx) };
 
   const items = await guard(ctx, step.id, () => evaluateExpression(unwrapExpression(step.forEach!), scope));
   const list = items === undefined ? [] : Array.isArray(items) ? items : [items];
   const binding = step.as ?? 'item';
   const output = await mapWithConcurrency(list, step.concurrency ?? DEFAULT_FOREACH_CONCURRENCY, (item, index) =>
-    callStep(step, { ...scope, [binding]: item, index }, `${step.id}[${index}]`, ctx),
+    callStep(step, { ...scope, [binding]: item, index }, `${step.id}[${index}]${suffix}`, ctx),
   );
   return { status: 'completed', output };
 }
@@ -131,7 +138,7 @@ async function runCompensations(ctx: RunContext): Promise<void> {
 const DURATION = /^[0-9]+(ms|s|m|h|d)$/;
 
 /** A literal duration, or a template giving one (or a number of milliseconds). */
-async function delayOf(source: string, step: string, scope: Scope, ctx: RunContext): Promise<string> {
+export async function delayOf(source: string, step: string, scope: Scope, ctx: RunContext): Promise<string> {
   if (DURATION.test(source)) return source;
   const value = await guard(ctx, step, () => renderTemplate(source, scope));
   if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return `${Math.round(value)}ms`;

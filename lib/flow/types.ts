@@ -1,5 +1,8 @@
 // The shape of a flow definition once loaded and validated. Pure types: workflow code imports them.
 import type { ScheduleTrigger } from './schedule';
+import type { CorrelationSpec, WaitStep } from './wait-types';
+
+export type { CorrelationSpec, WaitStep } from './wait-types';
 
 export interface RetrySpec {
   maximumAttempts?: number;
@@ -20,7 +23,7 @@ export interface ActivityCall {
   timeout?: string;
 }
 
-interface StepBase {
+export interface StepBase {
   id: string;
   /** Expression; the step runs only when it is truthy. */
   if?: string;
@@ -45,7 +48,7 @@ export interface ParallelStep extends StepBase {
   parallel: { steps: StepDefinition[] }[];
 }
 
-export type StepDefinition = ActivityStep | DelayStep | ParallelStep;
+export type StepDefinition = ActivityStep | DelayStep | ParallelStep | WaitStep;
 
 export interface TriggerDefinition {
   source: string;
@@ -67,6 +70,10 @@ export interface FlowDefinition {
   steps: StepDefinition[];
   /** Steps run after a failure (and after compensations), with `error` in scope. */
   onFailure?: StepDefinition[];
+  /** Correlated flow: one run per key, fed by signals (trigger and callbacks); needed by wait steps. */
+  correlation?: CorrelationSpec;
+  /** Expression over the event: events of one entity run one at a time, in arrival order. */
+  entityKey?: string;
 }
 
 /** The event as a flow sees it. */
@@ -86,11 +93,16 @@ export function isParallelStep(step: StepDefinition): step is ParallelStep {
   return 'parallel' in step;
 }
 
+export function isWaitStep(step: StepDefinition): step is WaitStep {
+  return 'wait' in step;
+}
+
 export function isActivityStep(step: StepDefinition): step is ActivityStep {
   return 'uses' in step;
 }
 
 /** Every step of a list, depth first, including those inside parallel branches. */
 export function allSteps(steps: StepDefinition[]): StepDefinition[] {
-  return steps.flatMap((s) => (isParallelStep(s) ? [s, ...s.parallel.flatMap((b) => allSteps(b.steps))] : [s]));
+  return steps.flatMap((s) => (isParallelStep(s) ? [s, ...s.parallel.flatMap((b) => allSteps(b.steps))]
+    : isWaitStep(s) ? [s, ...allSteps(s.onTimeout?.steps ?? [])] : [s]));
 }

@@ -1,6 +1,7 @@
 // A file that fails the schema still gets its semantic checks (unknown steps, bad expressions…),
 // so one run reports everything. This keeps only the parts shaped well enough to check.
 import type { FlowDefinition, StepDefinition } from '../flow/types';
+import type { ReconcileSpec, WaitSpec } from '../flow/wait-types';
 
 type Loose = Record<string, unknown>;
 const isObject = (v: unknown): v is Loose => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -17,6 +18,8 @@ export function bestEffortFlow(data: unknown): Omit<FlowDefinition, 'version'> |
       : { source: str(t.source) ?? '', events, filter: str(t.filter), idempotencyKey: str(t.idempotencyKey) },
     steps: steps(data.steps),
     onFailure: Array.isArray(data.onFailure) ? steps(data.onFailure) : undefined,
+    correlation: isObject(data.correlation) ? { key: str(data.correlation.key) ?? '' } : undefined,
+    entityKey: str(data.entityKey),
   };
 }
 
@@ -27,9 +30,22 @@ function steps(list: unknown[]): StepDefinition[] {
     const step: Loose = { id: str(s.id) ?? '' };
     for (const key of ['if', 'forEach', 'as', 'uses', 'delay'] as const) if (typeof s[key] === 'string') step[key] = s[key];
     if ('uses' in s || 'delay' in s || 'parallel' in s) for (const k of ['uses', 'delay', 'parallel'] as const) if (k in s && !(k in step)) step[k] = k === 'parallel' ? [] : '';
+    if ('wait' in s) step.wait = waitOf(s.wait);
+    if (isObject(s.onTimeout)) step.onTimeout = onTimeoutOf(s.onTimeout);
     if (isObject(s.with)) step.with = s.with;
     if (Array.isArray(s.parallel)) step.parallel = s.parallel.map((b) => ({ steps: isObject(b) && Array.isArray(b.steps) ? steps(b.steps) : [] }));
     if (isObject(s.compensate) && typeof s.compensate.uses === 'string') step.compensate = { uses: s.compensate.uses, with: isObject(s.compensate.with) ? s.compensate.with : undefined };
     return step as unknown as StepDefinition;
   });
+}
+
+const strings = (v: unknown) => (Array.isArray(v) ? v.filter((e): e is string => typeof e === 'string') : []);
+
+function waitOf(w: unknown): WaitSpec {
+  return isObject(w) ? { events: strings(w.events), timeout: str(w.timeout) ?? '', key: str(w.key) } : { events: [], timeout: '' };
+}
+
+function onTimeoutOf(o: Loose): ReconcileSpec {
+  const when = isObject(o.when) ? Object.fromEntries(Object.entries(o.when).filter((e): e is [string, string] => typeof e[1] === 'string')) : {};
+  return { steps: Array.isArray(o.steps) ? steps(o.steps) : [], when };
 }

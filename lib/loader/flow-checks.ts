@@ -2,10 +2,11 @@
 // duplicate step ids, expressions that do not parse, references to steps that do not exist and
 // arguments an activity does not accept. Every problem is collected, none stops the others.
 import { compileExpression, templateExpressions, unwrapExpression, ExpressionError } from '../flow/expressions';
-import { type FlowDefinition, type StepDefinition, allSteps, isActivityStep, isParallelStep } from '../flow/types';
+import { type FlowDefinition, type StepDefinition, allSteps, isActivityStep, isParallelStep, isWaitStep } from '../flow/types';
 import { argumentProblems } from './argument-check';
 import { referencedStepIds } from './step-refs';
 import { scheduleTriggerProblems } from './schedule-checks';
+import { correlationProblems } from './wait-checks';
 import type { Problem, YamlFile } from './yaml-file';
 
 export interface FlowContext {
@@ -43,14 +44,15 @@ export function semanticProblems(yaml: YamlFile, flow: Omit<FlowDefinition, 'ver
       const previous = seen.get(step.id);
       if (previous) problems.push(yaml.at(at('id'), `duplicate step id "${step.id}" (also at ${previous})`, 'step ids must be unique in a flow, including parallel branches and onFailure'));
       else seen.set(step.id, `line ${yaml.at(at('id'), '').line}`);
-      const kinds = (['uses', 'delay', 'parallel'] as const).filter((k) => k in step);
+      const kinds = (['uses', 'delay', 'parallel', 'wait'] as const).filter((k) => k in step);
       if (kinds.length !== 1) {
-        problems.push(yaml.at(at(), `step "${step.id}" must have exactly one of uses, delay or parallel${kinds.length ? ` (has ${kinds.join(', ')})` : ''}`, 'uses: calls an activity; delay: waits; parallel: runs branches at once'));
+        problems.push(yaml.at(at(), `step "${step.id}" must have exactly one of uses, delay, parallel or wait${kinds.length ? ` (has ${kinds.join(', ')})` : ''}`, 'uses: calls an activity; delay: waits; parallel: runs branches at once; wait: waits for a callback'));
         return;
       }
       if (step.if) check(at('if'), unwrapExpression(step.if));
       if ('delay' in step) for (const expr of templateExpressions(step.delay)) check(at('delay'), expr);
       if (isParallelStep(step)) step.parallel.forEach((b, j) => visitSteps(b.steps, [...at('parallel', j, 'steps')]));
+      if (isWaitStep(step) && step.onTimeout?.steps) visitSteps(step.onTimeout.steps, at('onTimeout', 'steps'));
       if (!isActivityStep(step)) {
         for (const key of ACTIVITY_ONLY) if (key in step) problems.push(yaml.at(at(key), `"${key}" only applies to steps that use an activity`, 'move it to a step with uses:'));
         return;
@@ -62,6 +64,7 @@ export function semanticProblems(yaml: YamlFile, flow: Omit<FlowDefinition, 'ver
     });
   visitSteps(flow.steps, ['steps']);
   if (flow.onFailure) visitSteps(flow.onFailure, ['onFailure']);
+  problems.push(...correlationProblems(yaml, flow, context, check));
   return problems;
 }
 

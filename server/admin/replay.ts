@@ -59,7 +59,14 @@ export async function replayDelivery(ctx: ReplayContext, id: string, opts: Repla
   if (flows.length === 0) {
     throw new NotReplayableError(`no current flow${opts.flows ? ` named ${opts.flows.join(' or ')}` : ''} handles ${event.type} from ${event.source} (with its trigger filter)`);
   }
-  const originals = await planRuns(flows, event);
+  const correlated = flows.filter((f) => f.correlation).map((f) => f.name);
+  if (correlated.length > 0) {
+    // Its runs live on signals keyed by correlation: a lone replayed event would wait for a
+    // trigger or callbacks that go to the original run.
+    throw new NotReplayableError(`flow ${correlated.join(', ')} correlates events by key; replay is not supported for correlated flows yet (pick other flows with "flows")`);
+  }
+  // An entity-keyed event is replayed as its own run (outside the entity's queue).
+  const originals = (await planRuns(flows, event)).map((p): PlannedRun => ({ flow: p.flow, workflowId: p.route?.eventWorkflowId ?? p.workflowId }));
   const first = (record.replays?.length ?? 0) + 1;
   const runs = await Promise.all(originals.map((p) => startNumbered(ctx, p, event, first)));
   const replay: ReplayRecord = { at: new Date(), runs, ...(opts.jobId && { jobId: opts.jobId }) };

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/paths';
 
@@ -37,7 +38,8 @@ test('validate reports every problem of every broken fixture in one run, each wi
 test('validate accepts the shipped flows and the default folder', () => {
   const { code, out } = hookflow('validate', 'flows');
   assert.equal(code, 0, out);
-  assert.match(out, /^ok: 5 flow\(s\)/);
+  const shipped = readdirSync(join(ROOT, 'flows')).filter((f) => f.endsWith('.yaml')).length;
+  assert.match(out, new RegExp(`^ok: ${shipped} flow\\(s\\)`));
   assert.equal(hookflow('validate').code, 0);
 });
 
@@ -72,4 +74,19 @@ test('run --dry-run says when the trigger would not start the flow, and refuses 
   const broken = hookflow('run', '--dry-run', 'test/fixtures/broken-flows/bad-durations.yaml', 'test/fixtures/events/order.placed.json');
   assert.equal(broken.code, 1);
   assert.match(broken.err, /bad-durations.yaml:7:12/);
+});
+
+test('run --dry-run of a correlated flow: the wait times out into onTimeout, or --callback settles it', () => {
+  const args = ['run', '--dry-run', 'flows/payment-created.yaml', 'test/fixtures/events/payment.created.json'];
+  const timedOut = hookflow(...args, '--outputs', 'test/fixtures/events/outputs-provider-succeeded.json');
+  assert.equal(timedOut.code, 0, timedOut.out);
+  assert.match(timedOut.out, /workflow id: payment-created:payments:pay_bt_1 \(correlated key pay_bt_1/);
+  assert.match(timedOut.out, /⏸ payment {2}wait up to 30m for payment.succeeded or payment.failed/);
+  assert.match(timedOut.out, /▶ ask-provider {2}http.request[\s\S]*= outcome: reconciled[\s\S]*"confirmedBy": "reconciled"/);
+  const received = hookflow(...args, '--callback', 'test/fixtures/events/payment.succeeded-bank-transfer.json');
+  assert.equal(received.code, 0, received.out);
+  assert.match(received.out, /received payment.succeeded evt_bt_paid_1 \(--callback\)\n {2}= outcome: received/);
+  assert.doesNotMatch(received.out, /ask-provider/);
+  const callback = hookflow('run', '--dry-run', 'flows/payment-created.yaml', 'test/fixtures/events/payment.succeeded-bank-transfer.json');
+  assert.match(callback.out, /"payment.succeeded" is a callback for that run/);
 });

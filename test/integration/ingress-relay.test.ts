@@ -80,3 +80,25 @@ test('a failed start is retried with backoff until it succeeds; a vanished flow 
   assert.deepEqual(inner.calls.map((c) => c.eventId), [flaky.eventId]);
   assert.match((await store.collection.findOne({ _id: orphan._id }))?.relay?.lastError ?? '', /a-flow-that-was-removed no longer exists/);
 });
+
+test('a stored callback of a correlated flow is relayed to the run of its key, by signal, with its route kept', async () => {
+  const store = new DeliveryStore(db, TEST_DELIVERY_SETTINGS);
+  const record = pendingRecord('payment-created');
+  const paymentId = uid('pay');
+  record.runs = [{ flow: 'payment-created', workflowId: `payment-created:payments:${paymentId}`, route: { kind: 'correlated', key: paymentId } }];
+  await store.insert(record);
+  const planned: { workflowId: string; route?: unknown }[] = [];
+  const starter: RunStarter = async (runs) => {
+    planned.push(...runs.map((r) => ({ workflowId: r.workflowId, route: r.route })));
+    return runs.map((r) => ({ flow: r.flow.name, workflowId: r.workflowId, runId: 'signalled', duplicate: false, route: r.route }));
+  };
+  const relay = startRelay({ store, startRecorded: createStartRecorded(() => definitions, starter), log, pollMs: 20 });
+  try {
+    await waitFor(async () => (await store.collection.findOne({ _id: record._id }))?.relay?.state === 'started');
+  } finally {
+    await relay.stop();
+  }
+  assert.deepEqual(planned, [{ workflowId: record.runs[0].workflowId, route: { kind: 'correlated', key: paymentId } }]);
+  const done = await store.collection.findOne({ _id: record._id });
+  assert.deepEqual(done?.runs, [{ ...record.runs[0], runId: 'signalled' }]);
+});

@@ -1,6 +1,7 @@
 // Looks at a run as an on-call engineer would: headless Chromium opens the embedded Temporal Web
-// UI, finds a completed run by a search-attribute query, and reads the step names in its history.
-// A screenshot is kept under test-artifacts/.
+// UI, finds a completed run by a search-attribute query, and reads the step names in its history;
+// and finds a run waiting for its payment callback by its correlation key, with the timer in its
+// history. Screenshots are kept under test-artifacts/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -8,15 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { MongoClient } from 'mongodb';
+import { MongoClient, type Db } from 'mongodb';
 import pino from 'pino';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { startEmbeddedServices, type EmbeddedServices } from '../../devstack/services';
 import { freePort } from '../../lib/net';
 import { createWorker } from '../../worker/create-worker';
 import { createMailer } from '../../activities/mailer';
 import { createRunStarter, planRuns } from '../../server/start-runs';
-import { loadDefinitions } from '../../lib/loader/definitions';
+import { type Definitions, loadDefinitions } from '../../lib/loader/definitions';
 import { ROOT } from '../helpers/paths';
 import { paymentSucceeded, uid } from '../helpers/events';
 
@@ -51,14 +52,18 @@ after(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function runPaymentFlow(): Promise<{ eventId: string; workflowId: string }> {
+let started: Promise<{ db: Db; client: Client; definitions: Definitions }> | undefined;
+
+/** One worker and client for the file, started by the first test that needs them. */
+function workerAndClient() {
+  started ??= startWorkerAndClient();
+  return started;
+}
+
+async function startWorkerAndClient() {
   const mongo = await new MongoClient(services.mongodbUri).connect();
   cleanups.push(() => mongo.close());
   const db = mongo.db('ui');
-  const orderId = uid('ord');
-  await db.collection<{ _id: string; status: string }>('orders').insertOne({ _id: orderId, status: 'pending' });
-  await db.collection<{ _id: string; stock: number }>('inventory').insertOne({ _id: 'SKU-UI', stock: 10 });
-
   const connection = await NativeConnection.connect({ address: services.temporalAddress });
   const mail = createMailer(services.smtpUrl);
   const worker = await createWorker({ connection, namespace: 'default', taskQueue: 'ui', db, mail, log, mailFrom: 'ui@localhost' });
@@ -72,6 +77,14 @@ async function runPaymentFlow(): Promise<{ eventId: string; workflowId: string }
     { flowsDir: join(ROOT, 'flows'), sourcesDir: join(ROOT, 'sources'), schemasDir: join(ROOT, 'schemas') },
     { PAYMENTS_WEBHOOK_SECRET: 'x' },
   );
+  return { db, client, definitions };
+}
+
+async function runPaymentFlow(): Promise<{ eventId: string; workflowId: string }> {
+  const { db, client, definitions } = await workerAndClient();
+  const orderId = uid('ord');
+  await db.collection<{ _id: string; status: string }>('orders').insertOne({ _id: orderId, status: 'pending' });
+  await db.collection<{ _id: string; stock: number }>('inventory').insertOne({ _id: 'SKU-UI', stock: 10 });
   const flow = definitions.flows.find((f) => f.name === 'payment-succeeded')!;
   const body = paymentSucceeded({ orderId, items: [{ sku: 'SKU-UI', quantity: 1 }] });
   const event = { id: body.id, type: body.type, source: 'payments', receivedAt: new Date().toISOString(), body };
@@ -80,12 +93,10 @@ async function runPaymentFlow(): Promise<{ eventId: string; workflowId: string }
   return { eventId: body.id, workflowId: start.workflowId };
 }
 
-test('a completed run is found by HookflowEventId in the Temporal UI and shows its steps', async () => {
-  const { eventId, workflowId } = await runPaymentFlow();
+/** Lists runs by a search-attribute query in the UI and opens the one with this workflow id. */
+async function openRunFoundBy(query: string, workflowId: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-  const query = encodeURIComponent(`HookflowEventId="${eventId}"`);
-  await page.goto(`${services.temporalUiUrl}/namespaces/default/workflows?query=${query}`);
-
+  await page.goto(`${services.temporalUiUrl}/namespaces/default/workflows?query=${encodeURIComponent(query)}`);
   // Visibility is eventually consistent: the list may need a reload before the run shows.
   const link = page.getByRole('link', { name: workflowId });
   for (let attempt = 0; attempt < 20 && !(await link.count()); attempt++) {
@@ -94,6 +105,12 @@ test('a completed run is found by HookflowEventId in the Temporal UI and shows i
   }
   await link.first().click();
   await page.waitForURL(/\/workflows\/.+/);
+  return page;
+}
+
+test('a completed run is found by HookflowEventId in the Temporal UI and shows its steps', async () => {
+  const { eventId, workflowId } = await runPaymentFlow();
+  const page = await openRunFoundBy(`HookflowEventId="${eventId}"`, workflowId);
   await page.getByText('Completed').first().waitFor();
   for (const step of ['mark-order-paid', 'decrement-inventory[0]', 'email-customer']) {
     await page.getByText(step, { exact: false }).first().waitFor({ timeout: 15_000 });
@@ -102,4 +119,31 @@ test('a completed run is found by HookflowEventId in the Temporal UI and shows i
   await page.screenshot({ path: join(ARTIFACTS, 'temporal-ui-run.png'), fullPage: true });
   const text = await page.locator('body').innerText();
   assert.match(text, /payment-succeeded ← payment\.succeeded/, 'the static summary names the flow and the event');
+});
+
+test('a run waiting for its callback is found by HookflowCorrelationKey and shows its timer', async () => {
+  const { db, client, definitions } = await workerAndClient();
+  const orderId = uid('ord');
+  await db.collection<{ _id: string; status: string }>('orders').insertOne({ _id: orderId, status: 'pending' });
+  const paymentId = uid('pay');
+  const flow = definitions.flows.find((f) => f.name === 'payment-created')!;
+  const body = {
+    id: uid('evt'), type: 'payment.created', created_at: '2026-11-23T10:00:00Z',
+    data: { payment_id: paymentId, order_id: orderId, amount: 900, currency: 'EUR', method: 'bank_transfer', customer: { email: 'ui@example.com' }, items: [{ sku: 'SKU-UI', quantity: 1 }] },
+  };
+  const event = { id: body.id, type: body.type, source: 'payments', receivedAt: new Date().toISOString(), body };
+  const [start] = await createRunStarter(client, 'ui', log)(await planRuns([flow], event), event);
+  const handle = client.workflow.getHandle(start.workflowId);
+  cleanups.push(() => handle.terminate('UI check done').catch(() => undefined));
+  // The shipped flow waits 30 minutes: the run is waiting once its outcome says so.
+  for (let i = 0; i < 50 && (await handle.describe()).searchAttributes.HookflowOutcome?.[0] !== 'waiting'; i++) await new Promise((r) => setTimeout(r, 200));
+
+  const page = await openRunFoundBy(`HookflowCorrelationKey="${paymentId}"`, start.workflowId);
+  await page.getByText('Running').first().waitFor();
+  await page.getByText(/Timer ?Started/i).first().waitFor({ timeout: 15_000 });
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, 'temporal-ui-waiting-run.png'), fullPage: true });
+  const text = await page.locator('body').innerText();
+  assert.match(text, /payment-created for correlation key/, 'the static summary names the flow and the key');
+  assert.match(text, /mark-awaiting/, 'the step before the wait is in the history');
 });

@@ -1,6 +1,7 @@
 // Records workflow histories of the shipped flows (flows/*.yaml) on a fresh real stack, into
 // test/fixtures/histories/, for the replay test. Re-record after an intended, compatible change:
-//   npm run record-histories            (all)   npm run record-histories -- payment-sweep   (some)
+//   npm run record-histories              (all of them)
+//   npm run record-histories -- NAME...   (only these, e.g. payment-created)
 // Never re-record to silence a replay failure: that failure means in-flight runs would break.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,17 +12,26 @@ import { postEvent } from '../helpers/events';
 import { startFakeApi } from '../helpers/fake-api';
 import { TEST_TASK_QUEUE } from '../helpers/stack';
 import { createScheduleSync } from '../../server/schedule-sync';
+import { shortenedFlows } from '../helpers/short-flows';
 
 const OUT = join(ROOT, 'test/fixtures/histories');
 const sample = (name: string) => JSON.parse(readFileSync(join(ROOT, 'test/fixtures/events', `${name}.json`), 'utf8'));
 
 /** One recording per shipped flow path worth replaying: happy paths, a saga failure, a delay. */
-const recordings: { name: string; event: Record<string, any>; edit?: (e: Record<string, any>) => void; psp: 'ok' | 'declined' }[] = [
+const recordings: {
+  name: string; event: Record<string, any>; edit?: (e: Record<string, any>) => void; psp: 'ok' | 'declined' | 'down-once';
+  /** Events posted after the first one (callbacks of a correlated run). */
+  then?: Record<string, any>[];
+}[] = [
   { name: 'payment-succeeded', event: sample('payment.succeeded'), psp: 'ok' },
   { name: 'payment-refunded', event: sample('payment.refunded'), psp: 'ok' },
   { name: 'order-placed', event: sample('order.placed'), psp: 'ok' },
   { name: 'order-placed-declined', event: sample('order.placed'), edit: (e) => { e.id = 'evt_order_declined'; e.data.order_id = 'ord_declined'; }, psp: 'declined' },
   { name: 'payment-pending', event: sample('payment.pending'), psp: 'ok' },
+  { name: 'payment-created', event: sample('payment.created'), then: [sample('payment.succeeded-bank-transfer')], psp: 'ok' },
+  // No callback: the (shortened) wait times out, the provider is down for round 1 and answers in round 2.
+  { name: 'payment-created-reconciled', event: sample('payment.created'), edit: (e) => { e.id = 'evt_created_2'; e.data.payment_id = 'pay_bt_2'; }, psp: 'down-once' },
+  { name: 'order-updated', event: sample('order.updated'), psp: 'ok' },
 ];
 /** Names given on the command line: record only those. */
 const only = process.argv.slice(2);
@@ -31,7 +41,8 @@ async function main() {
   const temporal = ensureTool(TOOLS.temporal);
   const api = await startFakeApi();
   Object.assign(process.env, { LEDGER_API_URL: `${api.url}/ledger`, LEDGER_API_TOKEN: 'recording', LEDGER_SIGNING_SECRET: 'recording', PAYMENTS_API_URL: `${api.url}/psp`, PAYMENTS_API_TOKEN: 'recording' });
-  const stack = await startTestStack();
+  const flows = shortenedFlows();
+  const stack = await startTestStack({ flowsDir: flows.dir });
   try {
     await stack.db.collection<{ _id: string; stock: number }>('inventory').insertMany([{ _id: 'SKU-TSHIRT', stock: 100 }, { _id: 'SKU-MUG', stock: 100 }]);
     await stack.db.collection<{ _id: string; status: string }>('orders').insertMany([{ _id: 'ord_1001', status: 'pending' }, { _id: 'ord_2003', status: 'paid' }]);
@@ -44,13 +55,15 @@ async function main() {
     };
     for (const r of recordings.filter((rec) => wanted(rec.name))) {
       r.edit?.(r.event);
+      let pspCalls = 0;
       api.handler = (req) => {
         if (req.path === '/psp/charges') return r.psp === 'ok' ? { status: 201, body: { id: 'ch_1' } } : { status: 402, body: { error: 'card_declined' } };
-        if (req.path.startsWith('/psp/payments/')) return { status: 200, body: { status: 'succeeded' } };
+        if (req.path.startsWith('/psp/payments/')) return r.psp === 'down-once' && ++pspCalls <= 2 ? { status: 503 } : { status: 200, body: { status: 'succeeded' } };
         return { status: 200, body: {} };
       };
       const res = await postEvent(stack.ingressUrl, r.event);
       if (res.status !== 202) throw new Error(`${r.name}: the ingress answered ${res.status} ${JSON.stringify(res.body)}`);
+      for (const next of r.then ?? []) await postEvent(stack.ingressUrl, next);
       const handle = stack.client.workflow.getHandle(res.body.runs[0].workflowId);
       await handle.result().catch(() => undefined); // a failed run is a history worth replaying too
       save(r.name, handle.workflowId);
@@ -62,6 +75,7 @@ async function main() {
   } finally {
     await stack.stop();
     await api.close();
+    flows.remove();
   }
 }
 

@@ -7,12 +7,12 @@ import { loadFlows } from '../../lib/loader/flows';
 import { argumentProblems } from '../../lib/loader/argument-check';
 import { referencedStepIds } from '../../lib/loader/step-refs';
 import { ROOT } from '../helpers/paths';
-import { expectProblems as expectAt } from '../helpers/problems';
+import { type ExpectedProblem, expectFlowProblems } from '../helpers/flow-problems';
 
 const context = { sources: new Set(['payments']), eventTypes: new Set(['payment.succeeded', 'payment.refunded']) };
 const fixture = (name: string) => join(ROOT, 'test/fixtures/broken-flows', name);
 
-const expectProblems = (file: string, expected: [number, number, RegExp][]) => expectAt(context, file, expected);
+const expectProblems = (file: string, expected: ExpectedProblem[]) => expectFlowProblems(fixture(file), context, expected);
 
 test('language mistakes are all reported at their positions, with hints', () => {
   expectProblems('language-mistakes.yaml', [
@@ -20,7 +20,7 @@ test('language mistakes are all reported at their positions, with hints', () => 
     [10, 15, /argument "method" must be one of: GET/],
     [13, 34, /"headers.Authorization.secret" must match pattern/],
     [14, 16, /argument "timeout" is not a duration/],
-    [15, 5, /exactly one of uses, delay or parallel \(has uses, delay\)/],
+    [15, 5, /exactly one of uses, delay, parallel or wait \(has uses, delay\)/],
     [20, 9, /"as" needs forEach/],
     [21, 22, /refers to unknown step "nope"/],
     [25, 17, /duplicate step id "fetch" \(also at line 7\)/],

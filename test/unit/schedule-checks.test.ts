@@ -8,11 +8,11 @@ import { cronProblem } from '../../lib/loader/cron-check';
 import { scheduleOptionsFor, isOwnedBy, fingerprintOf } from '../../server/schedule-options';
 import { scheduledEvent } from '../../lib/flow/schedule';
 import { ROOT } from '../helpers/paths';
-import { expectProblems as expectAt } from '../helpers/problems';
+import { type ExpectedProblem, expectFlowProblems } from '../helpers/flow-problems';
 
 const context = { sources: new Set(['payments']), eventTypes: new Set(['payment.succeeded']) };
 
-const expectProblems = (file: string, expected: [number, number, RegExp][]) => expectAt(context, file, expected, 'broken-schedules');
+const expectProblems = (file: string, expected: ExpectedProblem[]) => expectFlowProblems(join(ROOT, 'test/fixtures/broken-schedules', file), context, expected);
 
 test('cron and schedule mistakes are reported at their positions, with hints', () => {
   expectProblems('schedule-mistakes.yaml', [

@@ -1,12 +1,12 @@
-// Asserts that a broken flow fixture (test/fixtures/broken-flows, or another folder there) loads no flow and reports
-// exactly the expected problems, each at its line and column, with a hint.
+// Asserts that a broken flow file loads to exactly these problems, each at its line and column,
+// with a hint: what the loader-check unit tests have in common.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { type FlowContext, loadFlows } from '../../lib/loader/flows';
-import { ROOT } from './paths';
 
-export function expectProblems(context: FlowContext, file: string, expected: [number, number, RegExp][], folder = 'broken-flows'): void {
-  const { flows, problems } = loadFlows([join(ROOT, 'test/fixtures', folder, file)], context);
+export type ExpectedProblem = [line: number, column: number, message: RegExp];
+
+export function expectFlowProblems(file: string, context: FlowContext, expected: ExpectedProblem[]): void {
+  const { flows, problems } = loadFlows([file], context);
   assert.equal(flows.length, 0);
   const found = problems.map((p) => `${p.line}:${p.column} ${p.message}`);
   assert.equal(problems.length, expected.length, found.join('\n'));

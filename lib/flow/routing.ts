@@ -1,0 +1,47 @@
+// Where an event goes for correlated and entity-keyed flows: the key an event carries (an
+// expression over it) and the deterministic workflow id of the run that owns that key. Pure:
+// shared by the ingress, the relay and the CLI.
+import { eventKeyOf, workflowIdOf } from './idempotency';
+import { type FlowDefinition, type FlowEvent, allSteps, isWaitStep } from './types';
+
+/** A correlated or entity-keyed flow's event is signalled (with start) to the run of its key. */
+export interface RunRoute {
+  kind: 'correlated' | 'entity';
+  key: string;
+  /** Entity flows: the workflow id of this event's own run. */
+  eventWorkflowId?: string;
+}
+
+export function routeKind(flow: FlowDefinition): RunRoute['kind'] | undefined {
+  return flow.correlation ? 'correlated' : flow.entityKey ? 'entity' : undefined;
+}
+
+/** Event types a wait step of the flow takes, with the expression that gives their correlation key. */
+export function callbackKeys(flow: Pick<FlowDefinition, 'steps' | 'correlation'>): Map<string, string> {
+  const keys = new Map<string, string>();
+  for (const step of allSteps(flow.steps)) {
+    if (!isWaitStep(step)) continue;
+    for (const type of step.wait.events) keys.set(type, step.wait.key ?? flow.correlation?.key ?? '');
+  }
+  return keys;
+}
+
+/** Every event type the flow takes: its trigger's and its wait steps'. */
+export function flowEventTypes(flow: FlowDefinition): string[] {
+  return [...flow.trigger.events, ...callbackKeys(flow).keys()];
+}
+
+/** The run an event of a correlated or entity-keyed flow is delivered to; undefined for other flows. */
+export async function routeOf(flow: FlowDefinition, event: FlowEvent, eventKey: () => Promise<string>): Promise<{ workflowId: string; route: RunRoute } | undefined> {
+  if (flow.correlation) {
+    const expression = flow.trigger.events.includes(event.type) ? flow.correlation.key : (callbackKeys(flow).get(event.type) ?? flow.correlation.key);
+    const key = await eventKeyOf(expression, event, 'correlation key', flow.name);
+    return { workflowId: workflowIdOf(flow, event.source, key), route: { kind: 'correlated', key } };
+  }
+  if (flow.entityKey) {
+    const key = await eventKeyOf(flow.entityKey, event, 'entity key', flow.name);
+    const workflowId = workflowIdOf(flow, event.source, key);
+    return { workflowId, route: { kind: 'entity', key, eventWorkflowId: `${workflowId}:${await eventKey()}` } };
+  }
+  return undefined;
+}

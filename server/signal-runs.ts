@@ -1,0 +1,57 @@
+// Hands an event of a correlated or entity-keyed flow to the run that owns its key, by
+// signal-with-start: the run is started if it is not running yet, so an event that comes before
+// the one that would start it (a callback before its payment.created) is buffered, not lost.
+import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { Logger } from 'pino';
+import {
+  CORRELATED_WORKFLOW_TYPE, ENTITY_WORKFLOW_TYPE, EVENT_SIGNAL, searchAttributes,
+  type CorrelatedRunInput, type EntityRunInput, type EventDelivery,
+} from '../lib/contract';
+import { UnavailableError } from '../lib/errors';
+import type { FlowEvent } from '../lib/flow/types';
+import type { RunRoute } from '../lib/flow/routing';
+import type { PlannedRun, RunStart } from './start-runs';
+
+export interface SignalOptions { taskQueue: string; log: Logger; deadlineMs: number }
+
+export async function signalRun(client: Client, o: SignalOptions, run: PlannedRun, event: FlowEvent): Promise<RunStart> {
+  const { flow, workflowId } = run;
+  const route = run.route as RunRoute;
+  const correlated = route.kind === 'correlated';
+  const delivery: EventDelivery = { event, flow, ...(route.eventWorkflowId && { workflowId: route.eventWorkflowId }) };
+  const start = correlated
+    ? { type: CORRELATED_WORKFLOW_TYPE, args: [{ flow, source: event.source, key: route.key } satisfies CorrelatedRunInput] }
+    : { type: ENTITY_WORKFLOW_TYPE, args: [{ flow: flow.name, source: event.source, key: route.key } satisfies EntityRunInput] };
+  try {
+    const handle = await client.connection.withDeadline(Date.now() + o.deadlineMs, () =>
+      client.workflow.signalWithStart(start.type, {
+        taskQueue: o.taskQueue,
+        workflowId,
+        args: start.args,
+        signal: EVENT_SIGNAL,
+        signalArgs: [delivery],
+        // A correlated run settles its key once: a callback after it finished must not start a new run.
+        // An entity queue ends when it is empty; the next event for the entity starts it again.
+        workflowIdReusePolicy: correlated ? 'REJECT_DUPLICATE' : 'ALLOW_DUPLICATE',
+        staticSummary: `${flow.name} for ${correlated ? 'correlation' : 'entity'} key ${route.key} (${event.source})`,
+        memo: { flowVersion: flow.version, [correlated ? 'correlationKey' : 'entityKey']: route.key },
+        typedSearchAttributes: [
+          { key: searchAttributes.flow, value: flow.name },
+          { key: searchAttributes.flowVersion, value: flow.version },
+          { key: searchAttributes.source, value: event.source },
+          { key: correlated ? searchAttributes.correlationKey : searchAttributes.entityKey, value: route.key },
+        ],
+      }),
+    );
+    o.log.info({ workflowId, runId: handle.signaledRunId, flow: flow.name, eventId: event.id }, 'event signalled to its run');
+    return { flow: flow.name, workflowId, runId: handle.signaledRunId, duplicate: false, route };
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      const ignored = `the run for correlation key ${route.key} has already finished: this ${event.type} changes nothing`;
+      o.log.info({ workflowId, flow: flow.name, eventId: event.id }, ignored);
+      return { flow: flow.name, workflowId, duplicate: false, route, ignored };
+    }
+    o.log.warn({ err: (err as Error).message, cause: ((err as Error).cause as Error | undefined)?.message, workflowId }, 'could not signal run');
+    throw new UnavailableError('the workflow engine cannot accept the event right now; retry later');
+  }
+}

@@ -1,0 +1,82 @@
+// Correlated and entity workflows on a real worker against the dev server, fed directly by
+// signal-with-start (no HTTP): a trigger that never comes, a second trigger event, and an entity
+// queue that continues as new without losing or reordering events.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { WorkflowFailedError } from '@temporalio/client';
+import {
+  CORRELATED_WORKFLOW_TYPE, CORRELATION_QUERY, ENTITY_WORKFLOW_TYPE, EVENT_SIGNAL,
+  type CorrelatedRunInput, type CorrelationState, type EntityRunInput, type EventDelivery,
+} from '../../lib/contract';
+import type { FlowDefinition, FlowEvent } from '../../lib/flow/types';
+import { startTestStack, TEST_TASK_QUEUE, type TestStack } from '../helpers/stack';
+import { uid } from '../helpers/events';
+
+let stack: TestStack;
+before(async () => { stack = await startTestStack(); });
+after(async () => { await stack?.stop(); });
+
+const event = (type: string, body: unknown = {}): FlowEvent => ({ id: uid('evt'), type, source: 'payments', receivedAt: new Date().toISOString(), body });
+
+const correlated = (triggerTimeout: string): FlowDefinition => ({
+  name: 'keyed-test', version: 'v1', trigger: { source: 'payments', events: ['payment.created'] },
+  correlation: { key: 'event.body.id', triggerTimeout },
+  steps: [
+    { id: 'payment', wait: { events: ['payment.succeeded'], timeout: '10s' } },
+    { id: 'done', uses: 'log', with: { message: 'done' } },
+  ],
+});
+
+async function signalCorrelated(flow: FlowDefinition, key: string, e: FlowEvent) {
+  return stack.client.workflow.signalWithStart(CORRELATED_WORKFLOW_TYPE, {
+    taskQueue: TEST_TASK_QUEUE, workflowId: `keyed-test:payments:${key}`, args: [{ flow, source: 'payments', key } satisfies CorrelatedRunInput],
+    signal: EVENT_SIGNAL, signalArgs: [{ event: e, flow } satisfies EventDelivery],
+  });
+}
+
+test('a callback whose trigger never comes: the run fails visibly as trigger_missing, listing what it buffered', async () => {
+  const key = uid('pay');
+  const callback = event('payment.succeeded');
+  const handle = await signalCorrelated(correlated('1s'), key, callback);
+  await assert.rejects(handle.result(), (err: Error) => {
+    assert.ok(err instanceof WorkflowFailedError);
+    assert.match(String(err.cause?.message), new RegExp(`no payment.created with correlation key ${key} came within 1s; buffered events: payment.succeeded ${callback.id}`));
+    return true;
+  });
+  assert.deepEqual((await handle.describe()).searchAttributes.HookflowOutcome, ['trigger_missing']);
+});
+
+test('a second trigger event for the same key is recorded as ignored; the first one runs', async () => {
+  const key = uid('pay');
+  const flow = correlated('1m');
+  const [first, second, callback] = [event('payment.created'), event('payment.created'), event('payment.succeeded')];
+  const handle = await signalCorrelated(flow, key, first);
+  await signalCorrelated(flow, key, second);
+  await signalCorrelated(flow, key, callback);
+  await handle.result();
+  const state = await handle.query<CorrelationState>(CORRELATION_QUERY);
+  assert.equal(state.trigger, first.id);
+  assert.deepEqual(state.ignored.map((e) => [e.id, e.reason]), [[second.id, `this run already has its trigger event ${first.id}`]]);
+  assert.deepEqual((await handle.describe()).searchAttributes.HookflowEventId, [first.id]);
+});
+
+test('an entity queue continues as new after maxEventsPerRun, keeping every event in order', async () => {
+  const key = uid('ord');
+  const collection = uid('entity');
+  const flow: FlowDefinition = {
+    name: 'entity-test', version: 'v1', trigger: { source: 'payments', events: ['order.updated'] }, entityKey: 'event.body.order',
+    steps: [{ id: 'record', uses: 'mongo.updateOne', with: { collection, filter: { _id: key }, update: { $push: { seen: '{{ event.id }}' } }, upsert: true } }],
+  };
+  const events = Array.from({ length: 5 }, () => event('order.updated', { order: key }));
+  const workflowId = `entity-test:payments:${key}`;
+  // Five events already queued and at most two per run: the queue must continue as new twice.
+  const handle = await stack.client.workflow.start(ENTITY_WORKFLOW_TYPE, {
+    taskQueue: TEST_TASK_QUEUE, workflowId,
+    args: [{ flow: flow.name, source: 'payments', key, queue: events.map((e) => ({ event: e, flow })), maxEventsPerRun: 2 } satisfies EntityRunInput],
+  });
+  assert.deepEqual(await handle.result(), { processed: 1, failed: [] });
+  const first = await stack.client.workflow.getHandle(workflowId, handle.firstExecutionRunId).fetchHistory();
+  assert.ok(first.events?.some((e) => e.workflowExecutionContinuedAsNewEventAttributes), 'the first run continued as new');
+  const doc = await stack.db.collection<{ _id: string; seen: string[] }>(collection).findOne({ _id: key });
+  assert.deepEqual(doc?.seen, events.map((e) => e.id));
+});

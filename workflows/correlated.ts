@@ -1,0 +1,96 @@
+// A correlated flow's run: one workflow per correlation key (e.g. payment id), fed only by
+// signals (signal-with-start from the ingress). It buffers callbacks that come before its trigger
+// or before the wait step, waits for its trigger event, then runs the flow; wait steps take
+// callbacks from the buffer. Duplicates (same event id) are dropped; callbacks after the outcome
+// was settled are recorded (memo, query, log) and change nothing.
+// Deterministic: only @temporalio/workflow, pure flow helpers and types.
+import { ApplicationFailure, condition, defineQuery, defineSignal, isCancellation, log, setHandler, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  CORRELATION_QUERY, EVENT_SIGNAL, searchAttributes,
+  type CorrelatedRunInput, type CorrelationState, type EventDelivery, type FlowRunResult, type IgnoredEvent, type RunOutcome,
+} from '../lib/contract';
+import type { Duration } from '@temporalio/common';
+import { executeFlow } from '../lib/flow/engine';
+import type { FlowEvent } from '../lib/flow/types';
+import type { WaitRuntime } from '../lib/flow/wait';
+import { temporalRuntime } from './interpreter';
+
+export const eventSignal = defineSignal<[EventDelivery]>(EVENT_SIGNAL);
+export const correlationQuery = defineQuery<CorrelationState>(CORRELATION_QUERY);
+
+const DEFAULT_TRIGGER_TIMEOUT = '1d';
+/** Ignored events listed in the memo; the query and the log have all of them. */
+const MEMO_IGNORED = 20;
+
+export async function runCorrelatedFlow(input: CorrelatedRunInput): Promise<FlowRunResult> {
+  const { flow, key } = input;
+  const seen = new Set<string>();
+  const settled = new Set<string>();
+  const inbox: FlowEvent[] = [];
+  const ignored: IgnoredEvent[] = [];
+  let trigger: FlowEvent | undefined;
+  let outcome: RunOutcome | undefined;
+
+  const ignore = (event: FlowEvent, reason: string) => {
+    ignored.push({ id: event.id, type: event.type, reason });
+    log.info('event ignored', { eventId: event.id, eventType: event.type, reason });
+    upsertMemo({ ignoredEvents: ignored.slice(-MEMO_IGNORED) });
+  };
+  const setOutcome = (value: RunOutcome) => {
+    outcome = value;
+    upsertSearchAttributes([{ key: searchAttributes.outcome, value }]);
+  };
+
+  setHandler(eventSignal, ({ event }) => {
+    if (seen.has(event.id)) {
+      log.info('duplicate event dropped', { eventId: event.id });
+      return;
+    }
+    seen.add(event.id);
+    if (flow.trigger.events.includes(event.type)) {
+      if (trigger) ignore(event, `this run already has its trigger event ${trigger.id}`);
+      else trigger = event;
+    } else if (settled.has(event.type)) {
+      ignore(event, `the outcome was already settled (${outcome ?? 'settled'}): this event changes nothing`);
+    } else {
+      inbox.push(event);
+    }
+  });
+  setHandler(correlationQuery, () => ({ key, trigger: trigger?.id, outcome, buffered: inbox.map((e) => e.id), ignored }));
+
+  if (!trigger) {
+    setOutcome('awaiting_trigger');
+    const timeout = flow.correlation?.triggerTimeout ?? DEFAULT_TRIGGER_TIMEOUT;
+    if (!(await condition(() => trigger !== undefined, timeout as Duration, { summary: 'awaiting trigger' }))) {
+      setOutcome('trigger_missing');
+      throw ApplicationFailure.nonRetryable(
+        `no ${flow.trigger.events.join(' or ')} with correlation key ${key} came within ${timeout}; buffered events: ${inbox.map((e) => `${e.type} ${e.id}`).join(', ')}`,
+        'TriggerMissing',
+      );
+    }
+  }
+  const event = trigger!;
+  upsertSearchAttributes([{ key: searchAttributes.eventType, value: event.type }, { key: searchAttributes.eventId, value: event.id }]);
+  upsertMemo({ event: { id: event.id, type: event.type, source: event.source, receivedAt: event.receivedAt } });
+
+  const waits: WaitRuntime = {
+    async awaitEvent(types, timeout, label) {
+      const index = () => inbox.findIndex((e) => types.includes(e.type));
+      if (index() < 0 && !(await condition(() => index() >= 0, timeout as Duration, { summary: label }))) return undefined;
+      return inbox.splice(index(), 1)[0];
+    },
+    outcome(value, settledTypes = []) {
+      setOutcome(value);
+      for (const type of settledTypes) settled.add(type);
+      // Callbacks already buffered for a settled wait (a second callback, or one that lost the race) change nothing either.
+      for (let i = inbox.length - 1; i >= 0; i--) {
+        if (settled.has(inbox[i].type)) ignore(inbox.splice(i, 1)[0], `the outcome was already settled (${value}): this event changes nothing`);
+      }
+    },
+    failure: (type, message) => ApplicationFailure.nonRetryable(message, type),
+    canRetry: (err) => !isCancellation(err),
+  };
+  const result = await executeFlow({ flow, event }, { ...temporalRuntime, waits });
+  for (const left of inbox.splice(0)) ignore(left, 'the run finished without waiting for this event');
+  return result;
+}
