@@ -11,6 +11,7 @@ import { startTestStack, type TestStack } from '../helpers/stack';
 import { postEvent, uid } from '../helpers/events';
 import { startFakeApi, type FakeApi, type FakeResponse } from '../helpers/fake-api';
 import { shortenedFlows } from '../helpers/short-flows';
+import { admin } from '../helpers/admin';
 
 let stack: TestStack;
 let api: FakeApi;
@@ -239,6 +240,28 @@ describe('order-updated: one entity at a time, different entities in parallel', 
     assert.equal(order?.status, events.find((e) => e.id === arrived[9])!.data.status, 'the last change to arrive wins');
     const child = await stack.client.workflow.getHandle(`${entityWorkflowId}:${arrived[0]}`).describe();
     assert.deepEqual(child.searchAttributes.HookflowEntityKey, [orderId], 'each change has its own run, searchable by entity');
+  });
+
+  test('replay through the admin API: an entity event becomes its own run; a correlated flow is refused clearly', async () => {
+    const orderId = uid('ord');
+    const change = update(orderId, 'packed');
+    const sent = await post(change, 202);
+    const original = `order-updated:payments:${orderId}:${change.id}`;
+    await eventually(async () => ((await stack.client.workflow.getHandle(original).describe().catch(() => undefined))?.status.name === 'COMPLETED' ? true : undefined));
+    const replayed = await admin(stack.ingressUrl, 'POST', `/admin/deliveries/${encodeURIComponent(sent.body.deliveryId)}/replay`);
+    assert.equal(replayed.status, 202, JSON.stringify(replayed.body));
+    assert.deepEqual(replayed.body.runs.map((r: Record<string, string>) => [r.workflowId, r.replayOf]), [[`${original}:replay:1`, original]]);
+    // A plain run of the flow as it is now (it may fail on the flow's own insert of this change, which exists).
+    const replay = await stack.client.workflow.getHandle(`${original}:replay:1`).describe();
+    assert.deepEqual([replay.type, replay.memo?.replayOf], ['runFlow', original]);
+
+    const p = await newPayment();
+    provider.set(p.paymentId, () => ({ status: 200, body: { id: p.paymentId, status: 'succeeded' } }));
+    const start = await post(created(p), 202);
+    const refused = await admin(stack.ingressUrl, 'POST', `/admin/deliveries/${encodeURIComponent(start.body.deliveryId)}/replay`);
+    assert.equal(refused.status, 409, JSON.stringify(refused.body));
+    assert.match(JSON.stringify(refused.body), /payment-created correlates events by key/);
+    await result(p.workflowId);
   });
 
   test('6b. changes of ten different orders sent at once run in parallel', async () => {
