@@ -13,7 +13,7 @@ import type { Duration } from '@temporalio/common';
 import { executeFlow } from '../lib/flow/engine';
 import type { FlowEvent } from '../lib/flow/types';
 import type { WaitRuntime } from '../lib/flow/wait';
-import { temporalRuntime } from './interpreter';
+import { flowRuntime } from './interpreter';
 
 export const eventSignal = defineSignal<[EventDelivery]>(EVENT_SIGNAL);
 export const correlationQuery = defineQuery<CorrelationState>(CORRELATION_QUERY);
@@ -90,7 +90,7 @@ export async function runCorrelatedFlow(input: CorrelatedRunInput): Promise<Flow
     failure: (type, message) => ApplicationFailure.nonRetryable(message, type),
     canRetry: (err) => !isCancellation(err),
   };
-  const result = await executeFlow({ flow, event }, { ...temporalRuntime, waits });
+  const result = await executeFlow({ flow, event }, { ...flowRuntime(), waits });
   for (const left of inbox.splice(0)) ignore(left, 'the run finished without waiting for this event');
   return result;
 }

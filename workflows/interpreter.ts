@@ -1,7 +1,7 @@
 // The flow interpreter: executes the flow definition that travels with the run. The step logic
 // lives in lib/flow/engine.ts; this file binds it to Temporal (activities, timers, cancellation).
 // Deterministic: only @temporalio/workflow, pure flow helpers and activity *types*.
-import { ApplicationFailure, CancellationScope, proxyActivities, sleep, workflowInfo, log } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, patched, proxyActivities, sleep, workflowInfo, log } from '@temporalio/workflow';
 import type { ActivityOptions } from '@temporalio/workflow';
 import type { FlowRunInput, FlowRunResult, ActivityRequest } from '../lib/contract';
 import type { ActivityCall } from '../lib/flow/types';
@@ -21,8 +21,20 @@ export const temporalRuntime: StepRuntime = {
   expressionFailure: (step, err) => ApplicationFailure.nonRetryable(`step ${step}: ${err.message}`, 'ExpressionError'),
 };
 
+/**
+ * Runs started before synchronous expression evaluation existed replay without it: it changes
+ * the order in which parallel branches schedule their activities. Once no such run is open,
+ * this becomes deprecatePatch(FAST_EXPRESSIONS_PATCH), then goes.
+ */
+export const FAST_EXPRESSIONS_PATCH = 'hookflow-fast-expressions';
+
+/** The runtime of one run; call it where the run starts executing steps. */
+export function flowRuntime(): StepRuntime {
+  return { ...temporalRuntime, fastExpressions: patched(FAST_EXPRESSIONS_PATCH) };
+}
+
 export async function runFlow(input: FlowRunInput): Promise<FlowRunResult> {
-  return executeFlow(input, temporalRuntime);
+  return executeFlow(input, flowRuntime());
 }
 
 function activityOptions(call: ActivityCall, label: string): ActivityOptions {

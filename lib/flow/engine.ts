@@ -19,6 +19,8 @@ export interface StepRuntime {
   expressionFailure(step: string, err: ExpressionError): Error;
   /** Callbacks and timers of wait steps; only correlated runs (and dry runs) have them. */
   waits?: WaitRuntime;
+  /** Synchronous evaluation of simple expressions (default on); off only to replay runs started without it. */
+  fastExpressions?: boolean;
 }
 
 export interface Scope {
@@ -81,7 +83,7 @@ export async function runSteps(steps: StepDefinition[], scope: Scope, ctx: RunCo
 }
 
 async function runStep(step: StepDefinition, scope: Scope, ctx: RunContext): Promise<StepOutcome> {
-  if (step.if !== undefined && !(await guard(ctx, step.id, () => evaluateCondition(step.if!, scope)))) {
+  if (step.if !== undefined && !(await guard(ctx, step.id, () => evaluateCondition(step.if!, scope, fastOf(ctx))))) {
     ctx.rt.log('step skipped: condition is false', { step: step.id });
     return { status: 'skipped' };
   }
@@ -94,7 +96,7 @@ async function runStep(step: StepDefinition, scope: Scope, ctx: RunContext): Pro
   const suffix = ctx.labelSuffix ?? '';
   if (step.forEach === undefined) return { status: 'completed', output: await callStep(step, scope, step.id + suffix, ctx) };
 
-  const items = await guard(ctx, step.id, () => evaluateExpression(unwrapExpression(step.forEach!), scope));
+  const items = await guard(ctx, step.id, () => evaluateExpression(unwrapExpression(step.forEach!), scope, fastOf(ctx)));
   const list = items === undefined ? [] : Array.isArray(items) ? items : [items];
   const binding = step.as ?? 'item';
   const output = await mapWithConcurrency(list, step.concurrency ?? DEFAULT_FOREACH_CONCURRENCY, (item, index) =>
@@ -117,7 +119,7 @@ async function runParallel(branches: { steps: StepDefinition[] }[], scope: Scope
 }
 
 async function callStep(step: ActivityStep, scope: Scope, label: string, ctx: RunContext): Promise<unknown> {
-  const args = (await guard(ctx, step.id, () => renderTemplate(step.with ?? {}, scope))) as Record<string, unknown>;
+  const args = (await guard(ctx, step.id, () => renderTemplate(step.with ?? {}, scope, fastOf(ctx)))) as Record<string, unknown>;
   const output = await ctx.rt.callActivity(step, args, label);
   if (step.compensate) ctx.compensations.push({ call: step.compensate, scope: { ...scope, output }, label });
   return output;
@@ -127,7 +129,7 @@ async function callStep(step: ActivityStep, scope: Scope, label: string, ctx: Ru
 async function runCompensations(ctx: RunContext): Promise<void> {
   for (const c of [...ctx.compensations].reverse()) {
     try {
-      const args = (await guard(ctx, c.label, () => renderTemplate(c.call.with ?? {}, c.scope))) as Record<string, unknown>;
+      const args = (await guard(ctx, c.label, () => renderTemplate(c.call.with ?? {}, c.scope, fastOf(ctx)))) as Record<string, unknown>;
       await ctx.rt.callActivity(c.call, args, `${c.label}.compensate`);
     } catch (err) {
       ctx.rt.log('compensation failed', { step: c.label, message: describeFailure(err).message });
@@ -140,11 +142,13 @@ const DURATION = /^[0-9]+(ms|s|m|h|d)$/;
 /** A literal duration, or a template giving one (or a number of milliseconds). */
 export async function delayOf(source: string, step: string, scope: Scope, ctx: RunContext): Promise<string> {
   if (DURATION.test(source)) return source;
-  const value = await guard(ctx, step, () => renderTemplate(source, scope));
+  const value = await guard(ctx, step, () => renderTemplate(source, scope, fastOf(ctx)));
   if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return `${Math.round(value)}ms`;
   if (typeof value === 'string' && DURATION.test(value)) return value;
   throw ctx.rt.expressionFailure(step, new ExpressionError(source, `gave ${JSON.stringify(value)}, not a duration such as 30s or 5m`));
 }
+
+export const fastOf = (ctx: RunContext): boolean => ctx.rt.fastExpressions ?? true;
 
 async function guard<T>(ctx: RunContext, step: string, fn: () => Promise<T>): Promise<T> {
   try {

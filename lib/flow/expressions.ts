@@ -1,6 +1,11 @@
 // The flow expression language: JSONata, evaluated with a deterministic budget so a runaway
 // expression fails cleanly instead of hanging a worker. Pure: runs inside workflow code too.
+// `fast` (default on) first tries the synchronous evaluator of fast-expressions.ts. Off, the
+// evaluation is exactly what it was before that evaluator existed, promise for promise: runs
+// started before it replay that way (workflows/interpreter.ts), since the order in which
+// parallel branches schedule their activities depends on it.
 import jsonata from 'jsonata';
+import { NOT_FAST, evaluateFast } from './fast-expressions';
 
 /** Evaluations (AST nodes visited) allowed for one expression; deterministic, unlike a wall-clock limit. */
 const EVALUATION_BUDGET = 200_000;
@@ -29,7 +34,11 @@ export function compileExpression(source: string): jsonata.Expression {
   }
 }
 
-export async function evaluateExpression(source: string, scope: object): Promise<unknown> {
+export async function evaluateExpression(source: string, scope: object, fast = true): Promise<unknown> {
+  if (fast) {
+    const value = evaluateFast(source, scope);
+    if (value !== NOT_FAST) return value;
+  }
   const expr = compileExpression(source);
   let visited = 0;
   const entry = Symbol.for('jsonata.__evaluate_entry') as unknown as string;
@@ -54,25 +63,53 @@ export function templateExpressions(text: string): string[] {
  * whole template keeps the expression's type (number, object, array); otherwise results are
  * interpolated as text.
  */
-export async function renderTemplate(value: unknown, scope: object): Promise<unknown> {
-  if (typeof value === 'string') return renderString(value, scope);
-  if (Array.isArray(value)) return Promise.all(value.map((v) => renderTemplate(v, scope)));
+export async function renderTemplate(value: unknown, scope: object, fast = true): Promise<unknown> {
+  if (fast) {
+    const rendered = renderFast(value, scope);
+    if (rendered !== NOT_FAST) return rendered;
+  }
+  if (typeof value === 'string') return renderString(value, scope, fast);
+  if (Array.isArray(value)) return Promise.all(value.map((v) => renderTemplate(v, scope, fast)));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = await renderTemplate(v, scope);
+    for (const [k, v] of Object.entries(value)) out[k] = await renderTemplate(v, scope, fast);
     return out;
   }
   return value;
 }
 
-async function renderString(text: string, scope: object): Promise<unknown> {
+async function renderString(text: string, scope: object, fast: boolean): Promise<unknown> {
   const whole = WHOLE_TEMPLATE.exec(text);
-  if (whole && templateExpressions(text).length === 1) return normalize(await evaluateExpression(whole[1], scope));
+  if (whole && templateExpressions(text).length === 1) return normalize(await evaluateExpression(whole[1], scope, fast));
   const parts = templateExpressions(text);
   if (parts.length === 0) return text;
-  const values = await Promise.all(parts.map((p) => evaluateExpression(p, scope)));
+  return interpolate(text, await Promise.all(parts.map((p) => evaluateExpression(p, scope, fast))));
+}
+
+function interpolate(text: string, values: unknown[]): string {
   let i = 0;
   return text.replace(TEMPLATE, () => asText(values[i++]));
+}
+
+/** renderTemplate without a single promise, or NOT_FAST when a template needs JSONata. */
+function renderFast(value: unknown, scope: object): unknown {
+  if (typeof value === 'string') {
+    const parts = templateExpressions(value);
+    if (parts.length === 0) return value;
+    const values = parts.map((p) => evaluateFast(p, scope));
+    if (values.includes(NOT_FAST)) return NOT_FAST;
+    return parts.length === 1 && WHOLE_TEMPLATE.test(value) ? normalize(values[0]) : interpolate(value, values);
+  }
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> | unknown[] = Array.isArray(value) ? [] : {};
+    for (const [k, v] of Object.entries(value)) {
+      const rendered = renderFast(v, scope);
+      if (rendered === NOT_FAST) return NOT_FAST;
+      (out as Record<string, unknown>)[k] = rendered;
+    }
+    return out;
+  }
+  return value;
 }
 
 function asText(v: unknown): string {
@@ -92,6 +129,6 @@ export function unwrapExpression(source: string): string {
 }
 
 /** Truthiness as in JavaScript; undefined (nothing matched) is false. */
-export async function evaluateCondition(source: string, scope: object): Promise<boolean> {
-  return Boolean(await evaluateExpression(unwrapExpression(source), scope));
+export async function evaluateCondition(source: string, scope: object, fast = true): Promise<boolean> {
+  return Boolean(await evaluateExpression(unwrapExpression(source), scope, fast));
 }

@@ -3,7 +3,7 @@
 // the status they found; when the provider does not know yet (or cannot be reached), wait again
 // with backoff, and fail visibly after the last round. Pure: the runtime supplies signals and timers.
 import type { RunOutcome } from '../contract';
-import { type RunContext, type Scope, delayOf, describeFailure } from './engine';
+import { type RunContext, type Scope, delayOf, describeFailure, fastOf } from './engine';
 import { ExpressionError, evaluateCondition } from './expressions';
 import type { FlowEvent, StepDefinition } from './types';
 import type { ReconcileRetry, WaitOutput, WaitStep } from './wait-types';
@@ -64,7 +64,7 @@ async function reconcileOnce(step: WaitStep, scope: Scope, ctx: RunContext, runS
   }
   for (const [type, condition] of Object.entries(spec.when)) {
     try {
-      if (await evaluateCondition(condition, scope)) return type;
+      if (await evaluateCondition(condition, scope, fastOf(ctx))) return type;
     } catch (err) {
       throw err instanceof ExpressionError ? ctx.rt.expressionFailure(step.id, err) : err;
     }

@@ -1,6 +1,8 @@
 // Histories recorded from the shipped flows (test/fixtures/histories, `npm run record-histories`)
 // replay against the current interpreter. A change to workflow code that would break runs in
-// flight (a different command sequence for the same history) fails here.
+// flight (a different command sequence for the same history) fails here. Histories recorded by
+// earlier interpreters stay in subfolders (before-fast-expressions/: runs without the
+// hookflow-fast-expressions patch marker) and must keep replaying while such runs may be open.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -11,7 +13,7 @@ import { FLOW_BUNDLE } from '../../worker/create-worker';
 import { ROOT } from '../helpers/paths';
 
 const DIR = join(ROOT, 'test/fixtures/histories');
-const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(DIR, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.json')).sort();
 let workflowBundle: WorkflowBundleWithSourceMap;
 
 before(async () => {
@@ -25,10 +27,11 @@ before(async () => {
 
 const load = (file: string) => JSON.parse(readFileSync(join(DIR, file), 'utf8')) as { events: Record<string, any>[] };
 
-test('there is a recorded history for every shipped flow, including a failed saga', () => {
+test('there is a recorded history for every shipped flow, including a failed saga, by this interpreter and the one before', () => {
   const flows = readdirSync(join(ROOT, 'flows')).map((f) => f.replace(/\.yaml$/, ''));
   for (const flow of flows) assert.ok(files.includes(`${flow}.json`), `no recorded history for flows/${flow}.yaml: run npm run record-histories`);
   assert.ok(files.includes('order-placed-declined.json'));
+  for (const flow of flows) assert.ok(files.includes(join('before-fast-expressions', `${flow}.json`)), `no history of ${flow} from before the fast-expressions patch`);
 });
 
 test('every recorded history replays without non-determinism', async () => {

@@ -1,0 +1,81 @@
+// The synchronous evaluator must give JSONata's answer or step aside (NOT_FAST), never another
+// answer: generated expressions over generated data are evaluated both ways and compared.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import jsonata from 'jsonata';
+import { NOT_FAST, evaluateFast } from '../../lib/flow/fast-expressions';
+
+const SEED = 20261201;
+const NAMES = ['a', 'b', 'x-y'];
+const nameSource = (n: string) => (/^[a-z]+$/.test(n) ? n : `\`${n}\``);
+
+/** Data shaped like events and step outputs: objects keyed by NAMES, arrays, and every primitive. */
+const { value: data } = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small' },
+    fc.constantFrom(null, true, false, 0, -0, 1, 2.5, -3, '', 'a', '0'),
+    fc.array(tie('value'), { maxLength: 3 }),
+    fc.dictionary(fc.constantFrom(...NAMES), tie('value'), { maxKeys: 3 }),
+  ),
+}));
+const scopes = fc.dictionary(fc.constantFrom(...NAMES), data, { minKeys: 1, maxKeys: 3 });
+
+const literal = fc.constantFrom('null', 'true', 'false', '0', '1', '2.5', '""', '"a"', '"0"');
+const path = fc.array(fc.constantFrom(...NAMES), { minLength: 1, maxLength: 3 }).map((ns) => ns.map(nameSource).join('.'));
+const { expr } = fc.letrec((tie) => ({
+  expr: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    path,
+    literal,
+    path.map((p) => `-${p}`),
+    fc.tuple(tie('expr'), fc.constantFrom('=', '!='), tie('expr')).map(([l, op, r]) => `(${l}) ${op} (${r})`),
+    fc.tuple(tie('expr'), tie('expr'), fc.option(tie('expr'))).map(([c, t, e]) => `(${c}) ? (${t})${e === null ? '' : ` : (${e})`}`),
+  ),
+}));
+
+async function byJsonata(source: string, scope: object): Promise<{ value?: unknown; error?: true }> {
+  try {
+    return { value: await jsonata(source).evaluate(scope) };
+  } catch {
+    return { error: true };
+  }
+}
+
+const plain = (v: unknown) => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
+
+test('generated expressions: the fast answer is always JSONata\'s, or it steps aside', async () => {
+  let fastAnswers = 0;
+  await fc.assert(
+    fc.asyncProperty(expr, scopes, async (source, scope) => {
+      const fast = evaluateFast(source, scope);
+      if (fast === NOT_FAST) return;
+      fastAnswers++;
+      const slow = await byJsonata(source, scope);
+      assert.ok(!slow.error, `JSONata fails on ${source} but the fast path answered ${JSON.stringify(fast)}`);
+      assert.deepEqual(plain(fast), plain(slow.value), `${source} over ${JSON.stringify(scope)}`);
+    }),
+    { seed: SEED, numRuns: 3000 },
+  );
+  assert.ok(fastAnswers > 1500, `the fast path answered only ${fastAnswers} of 3000`);
+});
+
+test('the shapes flows are made of are answered without JSONata', () => {
+  const scope = { event: { body: { data: { order_id: 'ord_1', amount: 4500, items: [{ sku: 'A' }], customer: { name: '' } } } }, line: { quantity: 2 }, steps: { 'ask-provider': { output: { body: { status: 'succeeded' } } } } };
+  const cases: [string, unknown][] = [
+    ['event.body.data.order_id', 'ord_1'],
+    ['event.body.data.items', [{ sku: 'A' }]],
+    ['-line.quantity', -2],
+    ["steps.`ask-provider`.output.body.status = 'succeeded'", true],
+    ["event.body.data.customer.name ? event.body.data.customer.name : 'there'", 'there'],
+    ['event.body.data.missing', undefined],
+  ];
+  for (const [source, expected] of cases) assert.deepEqual(evaluateFast(source, scope), expected, source);
+});
+
+test('what only JSONata can do is left to it', () => {
+  const scope = { event: { body: { items: [{ sku: 'A' }, { sku: 'B' }], amount: 10, s: 'x' } } };
+  for (const source of ['event.body.items.sku', 'event.body.items[0]', '$formatNumber(event.body.amount, "#0")', 'event.body.amount / 100', '-event.body.s', 'event.body.(', '$']) {
+    assert.equal(evaluateFast(source, scope), NOT_FAST, source);
+  }
+});
