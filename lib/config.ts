@@ -1,6 +1,7 @@
 // All settings, read from the environment once, checked, frozen and passed in.
 // A wrong value fails fast with a message naming the variable to set.
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from './errors';
 import { DEFAULT_TASK_QUEUE } from './contract';
 
@@ -45,7 +46,15 @@ export interface Config {
   replayConcurrency: number;
 }
 
-const ROOT = resolve(__dirname, '..');
+/** The project folder, the one with package.json: above lib/ from source, above dist/lib/ when compiled. */
+function projectRoot(): string {
+  for (let dir = __dirname; dirname(dir) !== dir; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+  }
+  return resolve(__dirname, '..');
+}
+
+const ROOT = projectRoot();
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];

@@ -24,10 +24,17 @@ export interface DefinitionDirs {
 }
 
 export function loadDefinitions(dirs: DefinitionDirs, env: NodeJS.ProcessEnv = process.env): Definitions {
-  const sourceFiles = existsSync(dirs.sourcesDir) ? listYamlFiles(dirs.sourcesDir) : [];
-  const { sources, problems: sourceProblems } = loadSources(sourceFiles, env);
+  // A mistyped folder would otherwise mean no sources (every webhook 404), or no flows (every
+  // event acknowledged and ignored, every schedule deleted): name it and stop instead.
+  const folderProblems = [
+    missingFolder(dirs.sourcesDir, 'HOOKFLOW_SOURCES_DIR', 'the source files (sources/*.yaml)'),
+    missingFolder(dirs.schemasDir, 'HOOKFLOW_SCHEMAS_DIR', 'the JSON Schemas (schemas/, with events/ inside)'),
+    dirs.flowPaths ? undefined : missingFolder(dirs.flowsDir, 'HOOKFLOW_FLOWS_DIR', 'the flow files (flows/*.yaml)'),
+  ].filter((p): p is Problem => p !== undefined);
+  if (folderProblems.length) throw new DefinitionError(folderProblems);
+  const { sources, problems: sourceProblems } = loadSources(listYamlFiles(dirs.sourcesDir), env);
   const eventSchemas = loadEventSchemas(join(dirs.schemasDir, 'events'));
-  const { files: flowFiles, problems: pathProblems } = expandFlowPaths(dirs.flowPaths ?? (existsSync(dirs.flowsDir) ? [dirs.flowsDir] : []));
+  const { files: flowFiles, problems: pathProblems } = expandFlowPaths(dirs.flowPaths ?? [dirs.flowsDir]);
   const { flows, problems: flowProblems } = loadFlows(flowFiles, {
     sources: new Set(sources.map((s) => s.name)),
     eventTypes: new Set(eventSchemas.keys()),
@@ -35,6 +42,11 @@ export function loadDefinitions(dirs: DefinitionDirs, env: NodeJS.ProcessEnv = p
   const problems = [...pathProblems, ...sourceProblems, ...flowProblems];
   if (problems.length) throw new DefinitionError(problems);
   return { sources: new Map(sources.map((s) => [s.name, s])), eventSchemas, flows };
+}
+
+function missingFolder(dir: string, variable: string, holds: string): Problem | undefined {
+  if (existsSync(dir) && statSync(dir).isDirectory()) return undefined;
+  return { file: dir, line: 1, column: 1, message: 'no such folder', hint: `set ${variable} to the folder of ${holds}` };
 }
 
 /** Folders become their *.yaml files; a path that does not exist is a problem, not a crash. */

@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { listYamlFiles, loadFlows } from '../../lib/loader/flows';
 import { loadDefinitions } from '../../lib/loader/definitions';
+import { loadConfig } from '../../lib/config';
+import { DefinitionError } from '../../lib/errors';
 import { activityCatalog } from '../../activities/catalog';
 import flowSchema from '../../schemas/flow.schema.json';
 import { ROOT } from '../helpers/paths';
@@ -64,4 +66,24 @@ test('the flow schema lists exactly the activities of the catalog', () => {
 test('listYamlFiles finds the fixtures in name order', () => {
   const files = listYamlFiles(join(ROOT, 'test/fixtures/broken-flows')).map((f) => f.split('/').pop());
   assert.deepEqual(files, ['bad-durations.yaml', 'language-mistakes.yaml', 'many-mistakes.yaml', 'mixed-mistakes.yaml', 'not-yaml.yaml', 'schema-mistakes.yaml']);
+});
+
+test('a folder that does not exist stops loading, naming the variable to set; none is read as empty', () => {
+  const missing = join(ROOT, 'no-such-folder');
+  assert.throws(
+    () => loadDefinitions({ flowsDir: missing, sourcesDir: join(missing, 'sources'), schemasDir: join(ROOT, 'schemas') }, {}),
+    (err: unknown) => {
+      assert.ok(err instanceof DefinitionError);
+      assert.deepEqual(err.problems.map((p) => [p.file, p.message, p.hint?.split(' to ')[0]]), [
+        [join(missing, 'sources'), 'no such folder', 'set HOOKFLOW_SOURCES_DIR'],
+        [missing, 'no such folder', 'set HOOKFLOW_FLOWS_DIR'],
+      ]);
+      return true;
+    },
+  );
+});
+
+test('the default folders are the project\'s (found by its package.json, so dist/ finds them too)', () => {
+  const config = loadConfig({});
+  assert.deepEqual([config.flowsDir, config.sourcesDir, config.schemasDir], ['flows', 'sources', 'schemas'].map((d) => join(ROOT, d)));
 });
