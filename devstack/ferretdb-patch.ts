@@ -3,11 +3,16 @@
 // applies each update atomically, and hookflow's effects rely on it (stock decrements, the
 // idempotency key written with the change). The build therefore adds one process-wide lock
 // around those two operations. SQLite already serialises writers, so little is lost.
+// Second, its SQLite backend narrows a query by `_id` only when the filter is `_id` alone; any
+// other filter reads and decodes every document of the collection. hookflow's writes are
+// `{_id, <idempotency guard>}` and the relay's claims `{_id, state, attempts}`, so each one cost
+// a full scan (ever slower as orders pile up). The patch narrows by `_id` whenever the filter has a
+// plain `_id` value: top-level keys are ANDed, and the handler still applies the whole filter.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Part of the cache key: bump it when the patch changes so cached binaries are rebuilt. */
-export const FERRETDB_PATCH_TAG = 'hookflow.1';
+export const FERRETDB_PATCH_TAG = 'hookflow.2';
 
 const LOCK_FILE = `// Added by hookflow's build (devstack/ferretdb-patch.ts): updates are read-modify-write in
 // FerretDB 1.x, so concurrent updates to one document lose writes without this lock.
@@ -23,8 +28,22 @@ const LOCKED_FUNCTIONS: Array<{ file: string; signature: string }> = [
   { file: 'msg_findandmodify.go', signature: 'func (h *Handler) findAndModifyDocument(ctx context.Context, params *common.FindAndModifyParams) (*findAndModifyResult, error) {' },
 ];
 
+const ID_PUSHDOWN = {
+  file: join('internal', 'backends', 'sqlite', 'collection.go'),
+  from: '\tif params.Filter.Len() == 1 {\n\t\tv, _ := params.Filter.Get("_id")',
+  to: '\tif params.Filter.Len() >= 1 { // hookflow: a plain _id narrows any filter\n\t\tv, _ := params.Filter.Get("_id")',
+  /** Query and Explain. */
+  occurrences: 2,
+};
+
 /** Applies the patch to a writable copy of the FerretDB module; fails loudly if the source moved. */
 export function patchFerretDbSource(srcDir: string): void {
+  const pushdownPath = join(srcDir, ID_PUSHDOWN.file);
+  const backend = readFileSync(pushdownPath, 'utf8');
+  const found = backend.split(ID_PUSHDOWN.from).length - 1;
+  if (found !== ID_PUSHDOWN.occurrences) throw new Error(`FerretDB patch: ${ID_PUSHDOWN.file} has the _id pushdown condition ${found} times, expected ${ID_PUSHDOWN.occurrences}`);
+  writeFileSync(pushdownPath, backend.split(ID_PUSHDOWN.from).join(ID_PUSHDOWN.to));
+
   const handlerDir = join(srcDir, 'internal', 'handler');
   writeFileSync(join(handlerDir, 'hookflow_write_lock.go'), LOCK_FILE);
   for (const { file, signature } of LOCKED_FUNCTIONS) {
