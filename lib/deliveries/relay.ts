@@ -18,6 +18,12 @@ export interface RelayOptions {
   log: Logger;
   /** How often to look for due records when there were none (ms). */
   pollMs: number;
+  /**
+   * While polls keep finding nothing, the interval doubles up to this (default 10 × pollMs): on
+   * FerretDB the poll reads every stored delivery. A retry scheduled through the store brings
+   * the next poll forward to its time.
+   */
+  maxIdlePollMs?: number;
   /** How often expired records are purged (ms). */
   purgeEveryMs?: number;
 }
@@ -32,13 +38,32 @@ export function startRelay(opts: RelayOptions): Relay {
   const owner = `relay-${randomUUID().slice(0, 8)}`;
   const log = opts.log.child({ relay: owner });
   let running = true;
-  let wake: () => void = () => undefined;
   let lastPurge = 0;
+  const maxIdleMs = Math.max(opts.pollMs, opts.maxIdlePollMs ?? opts.pollMs * 10);
+  let idleMs = opts.pollMs;
 
+  let timer: NodeJS.Timeout | undefined;
+  let endSleep: () => void = () => undefined;
+  let sleepingUntil = 0;
   const sleep = (ms: number) => new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    wake = () => { clearTimeout(timer); resolve(); };
+    endSleep = resolve;
+    sleepingUntil = Date.now() + ms;
+    timer = setTimeout(resolve, ms);
   });
+  const wake = () => {
+    idleMs = opts.pollMs;
+    clearTimeout(timer);
+    endSleep();
+  };
+  /** A record becomes due at `at`: poll then at the latest. */
+  const expect = (at: Date) => {
+    idleMs = opts.pollMs;
+    if (at.getTime() >= sleepingUntil) return;
+    clearTimeout(timer);
+    sleepingUntil = at.getTime();
+    timer = setTimeout(endSleep, Math.max(0, at.getTime() - Date.now()));
+  };
+  const unsubscribe = opts.store.onRetryScheduled(expect);
 
   async function relayOne(): Promise<boolean> {
     const record = await opts.store.claimDue(owner);
@@ -73,15 +98,20 @@ export function startRelay(opts: RelayOptions): Relay {
       } catch (err) {
         log.error({ err: errorText(err) }, 'relay cannot reach the delivery store');
       }
-      if (!busy && running) await sleep(opts.pollMs);
+      if (busy) idleMs = opts.pollMs;
+      else if (running) {
+        await sleep(idleMs);
+        idleMs = Math.min(idleMs * 2, maxIdleMs);
+      }
     }
   }
 
   const done = loop();
   return {
-    wake: () => wake(),
+    wake,
     async stop() {
       running = false;
+      unsubscribe();
       wake();
       await done;
     },

@@ -23,6 +23,7 @@ const INDEXES = {
 export class DeliveryStore {
   readonly collection: Collection<DeliveryRecord>;
   private readonly claims: Collection<RelayClaim>;
+  private readonly retryListeners = new Set<(at: Date) => void>();
 
   constructor(db: Db, readonly settings: DeliverySettings) {
     this.collection = db.collection<DeliveryRecord>(DELIVERIES_COLLECTION);
@@ -93,9 +94,17 @@ export class DeliveryStore {
   async retryLater(record: DeliveryRecord, error: unknown, now = new Date()): Promise<void> {
     const attempts = record.relay?.attempts ?? 1;
     const backoff = Math.min(this.settings.maxBackoffMs, 1000 * 2 ** Math.min(attempts - 1, 20));
+    const nextAttemptAt = new Date(now.getTime() + backoff);
     await this.collection.updateOne({ _id: record._id }, {
-      $set: { 'relay.nextAttemptAt': new Date(now.getTime() + backoff), 'relay.leaseUntil': now, 'relay.lastError': errorText(error) },
+      $set: { 'relay.nextAttemptAt': nextAttemptAt, 'relay.leaseUntil': now, 'relay.lastError': errorText(error) },
     });
+    for (const listener of this.retryListeners) listener(nextAttemptAt);
+  }
+
+  /** Tells `listener` when a retry is due (the relays of this process); returns the unsubscribe. */
+  onRetryScheduled(listener: (at: Date) => void): () => void {
+    this.retryListeners.add(listener);
+    return () => this.retryListeners.delete(listener);
   }
 
   /** The outbox backlog: accepted deliveries whose runs are not started yet (the relay_due index serves it). */
