@@ -44,11 +44,12 @@ export function startRelay(opts: RelayOptions): Relay {
 
   let timer: NodeJS.Timeout | undefined;
   let endSleep: () => void = () => undefined;
+  /** When the current sleep ends; 0 while not sleeping. */
   let sleepingUntil = 0;
   const sleep = (ms: number) => new Promise<void>((resolve) => {
-    endSleep = resolve;
     sleepingUntil = Date.now() + ms;
-    timer = setTimeout(resolve, ms);
+    endSleep = () => { sleepingUntil = 0; resolve(); };
+    timer = setTimeout(endSleep, ms);
   });
   const wake = () => {
     idleMs = opts.pollMs;
@@ -58,7 +59,7 @@ export function startRelay(opts: RelayOptions): Relay {
   /** A record becomes due at `at`: poll then at the latest. */
   const expect = (at: Date) => {
     idleMs = opts.pollMs;
-    if (at.getTime() >= sleepingUntil) return;
+    if (!sleepingUntil || at.getTime() >= sleepingUntil) return;
     clearTimeout(timer);
     sleepingUntil = at.getTime();
     timer = setTimeout(endSleep, Math.max(0, at.getTime() - Date.now()));

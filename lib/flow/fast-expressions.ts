@@ -1,8 +1,9 @@
 // A synchronous evaluator for the few expression shapes most templates are made of: a path of
 // names (`event.body.data.order_id`, steps.`ask-provider`.output), literals, unary minus, `=`
-// and `!=`, `? :` and parentheses. JSONata evaluates asynchronously, a promise per AST node, and inside a
-// Temporal worker every promise in workflow code pays the SDK's stack-trace hook: these shapes
-// are the bulk of a flow's templates, so taking them off JSONata is most of the interpreter's cost.
+// and `!=`, `? :` and parentheses. JSONata evaluates asynchronously, a promise per AST node,
+// and inside a Temporal worker every promise in workflow code pays the SDK's stack-trace hook:
+// these shapes are the bulk of a flow's templates, so taking them off JSONata is most of the
+// interpreter's cost.
 // It gives JSONata's answer or NOT_FAST, never a different answer: anything it is unsure of (an
 // array on the way, a value JSONata would coerce or reject) goes back to JSONata
 // (test/unit/fast-expressions.test.ts compares the two on generated data).
@@ -10,8 +11,7 @@
 import jsonata from 'jsonata';
 
 export const NOT_FAST: unique symbol = Symbol('not fast');
-type Result = unknown;
-type FastEval = (scope: object) => Result;
+type FastEval = (scope: object) => unknown;
 
 interface AstNode {
   type: string;
@@ -32,7 +32,7 @@ const compiled = new Map<string, FastEval | null>();
 const MAX_CACHED = 5000;
 
 /** The expression's value, or NOT_FAST when JSONata must evaluate it. Never throws. */
-export function evaluateFast(source: string, scope: object): Result {
+export function evaluateFast(source: string, scope: object): unknown {
   let fn = compiled.get(source);
   if (fn === undefined) {
     fn = compile(source);
@@ -67,7 +67,7 @@ function compileNode(node: AstNode): FastEval | null {
       const value = node.value;
       return () => value;
     }
-    case 'unary': return node.value === '-' && node.expression ? compileNegation(node.expression) : null;
+    case 'unary': return node.value === '-' && node.expression && onlyKeys(node, ['value', 'expression']) ? compileNegation(node.expression) : null;
     case 'binary': return (node.value === '=' || node.value === '!=') && onlyKeys(node, ['value', 'lhs', 'rhs']) ? compileEquality(node) : null;
     case 'condition': return onlyKeys(node, ['condition', 'then', 'else']) ? compileCondition(node) : null;
     case 'block': return onlyKeys(node, ['expressions']) && node.expressions?.length === 1 ? compileNode(node.expressions[0]) : null;
