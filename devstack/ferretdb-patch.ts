@@ -8,11 +8,14 @@
 // `{_id, <idempotency guard>}` and the relay's claims `{_id, state, attempts}`, so each one cost
 // a full scan (ever slower as orders pile up). The patch narrows by `_id` whenever the filter has a
 // plain `_id` value: top-level keys are ANDed, and the handler still applies the whole filter.
+// Third, even that narrowing scanned the table: the lookups say `_ferretdb_sjson->'$._id'` while
+// the unique index is on `_ferretdb_sjson->"_id"`, and SQLite uses an index on an expression only
+// for the same expression (EXPLAIN QUERY PLAN: SCAN). `->'_id'` means the same and uses it.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Part of the cache key: bump it when the patch changes so cached binaries are rebuilt. */
-export const FERRETDB_PATCH_TAG = 'hookflow.2';
+export const FERRETDB_PATCH_TAG = 'hookflow.3';
 
 const LOCK_FILE = `// Added by hookflow's build (devstack/ferretdb-patch.ts): updates are read-modify-write in
 // FerretDB 1.x, so concurrent updates to one document lose writes without this lock.
@@ -36,13 +39,25 @@ const ID_PUSHDOWN = {
   occurrences: 2,
 };
 
+const ID_INDEXED = {
+  file: join('internal', 'backends', 'sqlite', 'metadata', 'metadata.go'),
+  from: `IDColumn = DefaultColumn + "->'$._id'"`,
+  to: `IDColumn = DefaultColumn + "->'_id'" // hookflow: the expression of the _id index`,
+  occurrences: 1,
+};
+
+/** Replaces `from` by `to` in one file, failing loudly when the source does not read as expected. */
+function replaceIn(srcDir: string, edit: { file: string; from: string; to: string; occurrences: number }): void {
+  const path = join(srcDir, edit.file);
+  const parts = readFileSync(path, 'utf8').split(edit.from);
+  if (parts.length - 1 !== edit.occurrences) throw new Error(`FerretDB patch: ${edit.file} has "${edit.from}" ${parts.length - 1} times, expected ${edit.occurrences}`);
+  writeFileSync(path, parts.join(edit.to));
+}
+
 /** Applies the patch to a writable copy of the FerretDB module; fails loudly if the source moved. */
 export function patchFerretDbSource(srcDir: string): void {
-  const pushdownPath = join(srcDir, ID_PUSHDOWN.file);
-  const backend = readFileSync(pushdownPath, 'utf8');
-  const found = backend.split(ID_PUSHDOWN.from).length - 1;
-  if (found !== ID_PUSHDOWN.occurrences) throw new Error(`FerretDB patch: ${ID_PUSHDOWN.file} has the _id pushdown condition ${found} times, expected ${ID_PUSHDOWN.occurrences}`);
-  writeFileSync(pushdownPath, backend.split(ID_PUSHDOWN.from).join(ID_PUSHDOWN.to));
+  replaceIn(srcDir, ID_PUSHDOWN);
+  replaceIn(srcDir, ID_INDEXED);
 
   const handlerDir = join(srcDir, 'internal', 'handler');
   writeFileSync(join(handlerDir, 'hookflow_write_lock.go'), LOCK_FILE);
