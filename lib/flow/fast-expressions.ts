@@ -1,13 +1,15 @@
 // A synchronous evaluator for the few expression shapes most templates are made of: a path of
 // names (`event.body.data.order_id`, steps.`ask-provider`.output), literals, unary minus, `=`
-// and `!=`, `? :` and parentheses. JSONata evaluates asynchronously, a promise per AST node,
+// and `!=`, `? :`, `$not()` and parentheses. JSONata evaluates asynchronously, a promise per AST node,
 // and inside a Temporal worker every promise in workflow code pays the SDK's stack-trace hook:
 // these shapes are the bulk of a flow's templates, so taking them off JSONata is most of the
 // interpreter's cost.
 // It gives JSONata's answer or NOT_FAST, never a different answer: anything it is unsure of (an
 // array on the way, a value JSONata would coerce or reject) goes back to JSONata
 // (test/unit/fast-expressions.test.ts compares the two on generated data).
-// Pure and deterministic: runs inside workflow code.
+// Pure and deterministic: runs inside workflow code. Making more shapes fast changes when
+// parallel branches schedule their activities, so it needs a patch of its own, as this one has
+// (FAST_EXPRESSIONS_PATCH in workflows/interpreter.ts).
 import jsonata from 'jsonata';
 
 export const NOT_FAST: unique symbol = Symbol('not fast');
@@ -24,6 +26,8 @@ interface AstNode {
   then?: AstNode;
   else?: AstNode;
   expressions?: AstNode[];
+  arguments?: AstNode[];
+  procedure?: AstNode;
   [other: string]: unknown;
 }
 
@@ -54,7 +58,7 @@ function compile(source: string): FastEval | null {
 
 /** Only these keys: a node with anything more (predicates, stages, grouping, bindings) is not fast. */
 function onlyKeys(node: AstNode, keys: string[]): boolean {
-  return Object.keys(node).every((k) => k === 'type' || k === 'position' || keys.includes(k));
+  return Object.keys(node).every((k) => k === 'type' || k === 'position' || node[k] === undefined || keys.includes(k));
 }
 
 function compileNode(node: AstNode): FastEval | null {
@@ -70,6 +74,7 @@ function compileNode(node: AstNode): FastEval | null {
     case 'unary': return node.value === '-' && node.expression && onlyKeys(node, ['value', 'expression']) ? compileNegation(node.expression) : null;
     case 'binary': return (node.value === '=' || node.value === '!=') && onlyKeys(node, ['value', 'lhs', 'rhs']) ? compileEquality(node) : null;
     case 'condition': return onlyKeys(node, ['condition', 'then', 'else']) ? compileCondition(node) : null;
+    case 'function': return isNotCall(node) ? compileNot(node.arguments![0]) : null;
     case 'block': return onlyKeys(node, ['expressions']) && node.expressions?.length === 1 ? compileNode(node.expressions[0]) : null;
     default: return null;
   }
@@ -116,6 +121,23 @@ function compileEquality(node: AstNode): FastEval | null {
     if (a === undefined || b === undefined) return false; // JSONata: a comparison with nothing is false, both ways
     if (!isPrimitive(a) || !isPrimitive(b)) return NOT_FAST;
     return negate ? a !== b : a === b;
+  };
+}
+
+/** `$not(x)`: JSONata's built-in, unless the expression binds its own (then it is not this shape). */
+function isNotCall(node: AstNode): boolean {
+  const p = node.procedure;
+  return node.value === '(' && onlyKeys(node, ['value', 'arguments', 'procedure']) && node.arguments?.length === 1 &&
+    p?.type === 'variable' && p.value === 'not' && onlyKeys(p, ['value']);
+}
+
+function compileNot(operand: AstNode): FastEval | null {
+  const inner = compileNode(operand);
+  if (!inner) return null;
+  return (scope) => {
+    const v = inner(scope);
+    if (v === undefined) return undefined; // JSONata: $not of nothing is nothing
+    return isPrimitive(v) ? !v : NOT_FAST;
   };
 }
 

@@ -29,6 +29,7 @@ const { expr } = fc.letrec((tie) => ({
     path,
     literal,
     path.map((p) => `-${p}`),
+    tie('expr').map((e) => `$not(${e})`),
     fc.tuple(tie('expr'), fc.constantFrom('=', '!='), tie('expr')).map(([l, op, r]) => `(${l}) ${op} (${r})`),
     fc.tuple(tie('expr'), tie('expr'), fc.option(tie('expr'))).map(([c, t, e]) => `(${c}) ? (${t})${e === null ? '' : ` : (${e})`}`),
   ),
@@ -69,6 +70,7 @@ test('the shapes flows are made of are answered without JSONata', () => {
     ["steps.`ask-provider`.output.body.status = 'succeeded'", true],
     ["event.body.data.customer.name ? event.body.data.customer.name : 'there'", 'there'],
     ['event.body.data.missing', undefined],
+    ["$not(event.body.data.order_id = 'ord_2')", true],
   ];
   for (const [source, expected] of cases) assert.deepEqual(evaluateFast(source, scope), expected, source);
 });
