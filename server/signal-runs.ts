@@ -30,11 +30,12 @@ export async function signalRun(client: Client, o: SignalOptions, run: PlannedRu
         args: start.args,
         signal: EVENT_SIGNAL,
         signalArgs: [delivery],
-        // A correlated run settles its key once: a callback after it finished must not start a new run.
+        // A correlated run settles its key once: a callback after it finished must not start a new run;
+        // only a replay (server/admin/replay.ts) runs a key again, and only after its run failed.
         // An entity queue ends when it is empty; the next event for the entity starts it again.
-        workflowIdReusePolicy: correlated ? 'REJECT_DUPLICATE' : 'ALLOW_DUPLICATE',
+        workflowIdReusePolicy: correlated ? (run.replayOf ? 'ALLOW_DUPLICATE_FAILED_ONLY' : 'REJECT_DUPLICATE') : 'ALLOW_DUPLICATE',
         staticSummary: `${flow.name} for ${correlated ? 'correlation' : 'entity'} key ${route.key} (${event.source})`,
-        memo: { flowVersion: flow.version, [correlated ? 'correlationKey' : 'entityKey']: route.key },
+        memo: { flowVersion: flow.version, [correlated ? 'correlationKey' : 'entityKey']: route.key, ...(run.replayOf && { replayOf: run.replayOf }) },
         typedSearchAttributes: [
           { key: searchAttributes.flow, value: flow.name },
           { key: searchAttributes.flowVersion, value: flow.version },

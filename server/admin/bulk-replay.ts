@@ -75,18 +75,20 @@ async function select(ctx: ReplayContext, filter: BulkFilter): Promise<Selection
   if (filter.status) {
     if (filter.outcome || filter.reason) throw new BadQueryError('"status" selects runs in Temporal; it cannot be combined with "outcome" or "reason"');
     // Only the flows whose run is in that status: a sibling flow that completed is not run again.
-    const found: { deliveryId: string; flow: string; workflowId: string }[] = [];
+    const found: { deliveryId: string; flow: string; workflowId: string; runId: string }[] = [];
     for await (const run of ctx.client.workflow.list({ query: visibilityQuery({ ...filter, status: filter.status }) })) {
       const source = run.typedSearchAttributes.get(searchAttributes.source);
       const eventId = run.typedSearchAttributes.get(searchAttributes.eventId);
       const flow = run.typedSearchAttributes.get(searchAttributes.flow);
-      if (source && eventId && flow) found.push({ deliveryId: originalId(source, eventId), flow, workflowId: run.workflowId });
+      if (source && eventId && flow) found.push({ deliveryId: originalId(source, eventId), flow, workflowId: run.workflowId, runId: run.runId });
       if (found.length > MAX_BULK * 4) break;
     }
     const latest = await latestRuns(ctx, [...new Set(found.map((f) => f.deliveryId))]);
     for (const f of found) {
       // A run that has been replayed since is not selected again (its latest replay speaks for it).
-      if (latest.get(`${f.deliveryId}\u0000${f.flow}`) !== f.workflowId) continue;
+      // A correlated flow's replay keeps the workflow id: there the run id tells them apart.
+      const newest = latest.get(`${f.deliveryId}\u0000${f.flow}`);
+      if (newest?.workflowId !== f.workflowId || (newest.runId && newest.runId !== f.runId)) continue;
       selected.set(f.deliveryId, [...new Set([...(selected.get(f.deliveryId) ?? []), f.flow])]);
     }
   } else {
@@ -102,12 +104,17 @@ async function select(ctx: ReplayContext, filter: BulkFilter): Promise<Selection
   return selected;
 }
 
-/** "<delivery id>\0<flow>" → the workflow id of the newest run of that flow for the delivery. */
-async function latestRuns(ctx: ReplayContext, ids: string[]): Promise<Map<string, string>> {
-  const latest = new Map<string, string>();
+/** "<delivery id>\0<flow>" → the newest run of that flow for the delivery. */
+async function latestRuns(ctx: ReplayContext, ids: string[]): Promise<Map<string, { workflowId: string; runId?: string }>> {
+  const latest = new Map<string, { workflowId: string; runId?: string }>();
   for (let i = 0; i < ids.length; i += 500) {
     for await (const d of ctx.deliveries.find({ _id: { $in: ids.slice(i, i + 500) } }, { projection: { runs: 1, replays: 1 } })) {
-      for (const run of [...d.runs, ...(d.replays ?? []).flatMap((r) => r.runs)]) latest.set(`${d._id}\u0000${run.flow}`, run.workflowId);
+      for (const run of d.runs) {
+        // An entity-keyed event runs as a child of its entity's queue: that child is its run.
+        const own = run.route?.eventWorkflowId;
+        latest.set(`${d._id}\u0000${run.flow}`, own ? { workflowId: own } : { workflowId: run.workflowId, runId: run.runId });
+      }
+      for (const run of (d.replays ?? []).flatMap((r) => r.runs)) latest.set(`${d._id}\u0000${run.flow}`, { workflowId: run.workflowId, runId: run.runId });
     }
   }
   return latest;

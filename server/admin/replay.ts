@@ -1,6 +1,9 @@
 // Replay: run a stored event again through the flows as they are now. Every replay is a new run
 // whose workflow id extends the original's (":replay:<n>"), linked back in its memo (replayOf)
 // and recorded on the delivery, so nothing is overwritten and the lineage stays visible.
+// A correlated flow's run owns its key (callbacks are signalled to that workflow id), so its
+// replay is a new run of the same workflow id, once the previous one has failed.
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { HookflowError } from '../../lib/errors';
 import { selectFlows } from '../../lib/flow/select';
 import type { FlowDefinition, FlowEvent } from '../../lib/flow/types';
@@ -8,6 +11,7 @@ import { type DeliveryRecord, type ReplayRecord, bodyBytes } from '../../lib/del
 import { parseJsonBody } from '../json-body';
 import { type PlannedRun, type RunStarter, planRuns } from '../start-runs';
 import type { AdminContext } from './deliveries';
+import { searchAttributes } from '../../lib/contract';
 
 export interface ReplayContext extends AdminContext {
   flows: () => FlowDefinition[];
@@ -59,19 +63,52 @@ export async function replayDelivery(ctx: ReplayContext, id: string, opts: Repla
   if (flows.length === 0) {
     throw new NotReplayableError(`no current flow${opts.flows ? ` named ${opts.flows.join(' or ')}` : ''} handles ${event.type} from ${event.source} (with its trigger filter)`);
   }
-  const correlated = flows.filter((f) => f.correlation).map((f) => f.name);
-  if (correlated.length > 0) {
-    // Its runs live on signals keyed by correlation: a lone replayed event would wait for a
-    // trigger or callbacks that go to the original run.
-    throw new NotReplayableError(`flow ${correlated.join(', ')} correlates events by key; replay is not supported for correlated flows yet (pick other flows with "flows")`);
-  }
+  const planned = await planRuns(flows, event);
+  const keyed = planned.filter((p) => p.route?.kind === 'correlated');
+  // Every refusal before anything starts: a replay is all of its flows or nothing.
+  for (const p of keyed) await checkCorrelatedReplay(ctx, p, event);
   // An entity-keyed event is replayed as its own run (outside the entity's queue).
-  const originals = (await planRuns(flows, event)).map((p): PlannedRun => ({ flow: p.flow, workflowId: p.route?.eventWorkflowId ?? p.workflowId }));
+  const numbered = planned.filter((p) => p.route?.kind !== 'correlated').map((p): PlannedRun => ({ flow: p.flow, workflowId: p.route?.eventWorkflowId ?? p.workflowId }));
   const first = (record.replays?.length ?? 0) + 1;
-  const runs = await Promise.all(originals.map((p) => startNumbered(ctx, p, event, first)));
+  const runs = await Promise.all([
+    ...numbered.map((p) => startNumbered(ctx, p, event, first)),
+    ...keyed.map((p) => startCorrelated(ctx, p, event)),
+  ]);
   const replay: ReplayRecord = { at: new Date(), runs, ...(opts.jobId && { jobId: opts.jobId }) };
   await ctx.deliveries.updateOne({ _id: record._id }, { $push: { replays: replay } });
   return { deliveryId: record._id, ...replay };
+}
+
+const RUN_ENDED_BADLY = ['FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELLED'];
+
+/** A correlated flow is replayed for its trigger event, once the run of its key has ended badly. */
+async function checkCorrelatedReplay(ctx: ReplayContext, p: PlannedRun, event: FlowEvent): Promise<void> {
+  if (!p.flow.trigger.events.includes(event.type)) {
+    throw new NotReplayableError(`${event.type} ${event.id} is a callback of ${p.workflowId}: replay the delivery of its ${p.flow.trigger.events.join(' or ')} instead`);
+  }
+  let described;
+  try {
+    described = await ctx.client.workflow.getHandle(p.workflowId).describe();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return; // gone from Temporal's retention: a fresh run
+    throw err;
+  }
+  const status = described.status.name;
+  if (RUN_ENDED_BADLY.includes(status)) return;
+  const outcome = (described.searchAttributes[searchAttributes.outcome.name] as string[] | undefined)?.[0];
+  throw new NotReplayableError(status === 'RUNNING'
+    ? `${p.workflowId} is still running (${outcome ?? 'no outcome yet'}): it takes its callbacks as they come; replay it if it fails`
+    : `${p.workflowId} ended ${status.toLowerCase()} (${outcome ?? 'no outcome'}): its outcome is settled; only a failed, timed-out, terminated or cancelled run of a correlated flow is replayed`);
+}
+
+/**
+ * A new run of the same workflow id, so callbacks reach it. Its steps keep their idempotency
+ * keys (they derive from the workflow id): what the failed run already did is not done twice.
+ */
+async function startCorrelated(ctx: ReplayContext, p: PlannedRun, event: FlowEvent): Promise<ReplayRecord['runs'][number]> {
+  const [started] = await ctx.startRuns([{ ...p, replayOf: p.workflowId }], event);
+  if (started.ignored) throw new NotReplayableError(`${p.workflowId} could not be started again: ${started.ignored}`);
+  return { flow: started.flow, workflowId: started.workflowId, runId: started.runId, replayOf: p.workflowId };
 }
 
 /** Starts `<original>:replay:<n>` with the first n not taken: Temporal's unique workflow id settles races. */

@@ -174,10 +174,10 @@ describe('payment-created: wait for the callback, reconcile when it does not com
     await assertPaidOnce(p, 'reconciled');
   });
 
-  test('the provider never knows: the run fails as reconciliation_exhausted, searchable, and onFailure flags the order', async () => {
+  test('the provider never knows: the run fails as reconciliation_exhausted, searchable, and onFailure flags the order; once fixed, a replay settles it', async () => {
     const p = await newPayment();
     provider.set(p.paymentId, () => ({ status: 200, body: { status: 'pending' } }));
-    await post(created(p), 202);
+    const start = await post(created(p), 202);
     await assert.rejects(result(p.workflowId), (err: Error) => {
       assert.ok(err instanceof WorkflowFailedError);
       assert.match(String(err.cause?.message), /no payment\.succeeded or payment\.failed after 4 reconciliation rounds/);
@@ -192,6 +192,24 @@ describe('payment-created: wait for the callback, reconcile when it does not com
       return ids.length ? ids : undefined;
     });
     assert.deepEqual(found, [p.workflowId]);
+
+    // The provider's side is fixed: replaying the payment.created delivery runs the key again.
+    provider.set(p.paymentId, () => ({ status: 200, body: { status: 'succeeded' } }));
+    const failedOnes = { flow: 'payment-created', status: 'failed', eventId: start.body.eventId, dryRun: true };
+    assert.equal((await admin(stack.ingressUrl, 'POST', '/admin/replays', { body: failedOnes })).body.matched, 1, 'a bulk replay by status finds it');
+    const failedRunId = (await stack.client.workflow.getHandle(p.workflowId).describe()).runId;
+    const replayed = await admin(stack.ingressUrl, 'POST', `/admin/deliveries/${encodeURIComponent(start.body.deliveryId)}/replay`);
+    assert.equal(replayed.status, 202, JSON.stringify(replayed.body));
+    const [run] = replayed.body.runs as { workflowId: string; runId: string; replayOf: string }[];
+    assert.deepEqual([run.workflowId, run.replayOf], [p.workflowId, p.workflowId], 'the same workflow id, so callbacks reach the new run');
+    assert.notEqual(run.runId, failedRunId);
+    const out = await result(p.workflowId);
+    assert.equal((out.steps.payment.output as { outcome: string }).outcome, 'reconciled');
+    await assertPaidOnce(p, 'reconciled');
+    const failed = await stack.client.workflow.getHandle(p.workflowId, failedRunId).describe();
+    assert.equal(failed.status.name, 'FAILED', 'the failed run stays as it was');
+    assert.equal((await stack.client.workflow.getHandle(p.workflowId).describe()).memo?.replayOf, p.workflowId);
+    assert.equal((await admin(stack.ingressUrl, 'POST', '/admin/replays', { body: failedOnes })).body.matched, 0, 'its failed run is not picked again: the replay (same workflow id, new run) speaks for it');
   });
 });
 
@@ -242,7 +260,7 @@ describe('order-updated: one entity at a time, different entities in parallel', 
     assert.deepEqual(child.searchAttributes.HookflowEntityKey, [orderId], 'each change has its own run, searchable by entity');
   });
 
-  test('replay through the admin API: an entity event becomes its own run; a correlated flow is refused clearly', async () => {
+  test('replay through the admin API: an entity event becomes its own run; a correlated run is replayed only once it failed', async () => {
     const orderId = uid('ord');
     const change = update(orderId, 'packed');
     const sent = await post(change, 202);
@@ -258,10 +276,32 @@ describe('order-updated: one entity at a time, different entities in parallel', 
     const p = await newPayment();
     provider.set(p.paymentId, () => ({ status: 200, body: { id: p.paymentId, status: 'succeeded' } }));
     const start = await post(created(p), 202);
-    const refused = await admin(stack.ingressUrl, 'POST', `/admin/deliveries/${encodeURIComponent(start.body.deliveryId)}/replay`);
-    assert.equal(refused.status, 409, JSON.stringify(refused.body));
-    assert.match(JSON.stringify(refused.body), /payment-created correlates events by key/);
+    const replayCreated = () => admin(stack.ingressUrl, 'POST', `/admin/deliveries/${encodeURIComponent(start.body.deliveryId)}/replay`);
+    const running = await replayCreated();
+    assert.equal(running.status, 409, JSON.stringify(running.body));
+    assert.match(JSON.stringify(running.body), /is still running/);
     await result(p.workflowId);
+    const settled = await replayCreated();
+    assert.equal(settled.status, 409, JSON.stringify(settled.body));
+    assert.match(JSON.stringify(settled.body), /ended completed \(reconciled\): its outcome is settled/);
+    const callback = await post(succeeded(p), 200);
+    const ofCallback = await admin(stack.ingressUrl, 'POST', `/admin/deliveries/${encodeURIComponent(callback.body.deliveryId)}/replay`);
+    assert.equal(ofCallback.status, 409, JSON.stringify(ofCallback.body));
+    assert.match(JSON.stringify(ofCallback.body), /is a callback of .*replay the delivery of its payment.created/);
+  });
+
+  test('a failed change of an entity is found by a bulk replay by status (it runs as a child of the queue)', async () => {
+    const orderId = uid('ord');
+    const change = update(orderId, 'packed');
+    await journal().insertOne({ _id: change.id, order: 'someone else', startedAt: 0 }); // its journal entry collides: the run fails
+    await post(change, 202);
+    const child = `order-updated:payments:${orderId}:${change.id}`;
+    await eventually(async () => ((await stack.client.workflow.getHandle(child).describe().catch(() => undefined))?.status.name === 'FAILED' ? true : undefined));
+    const dry = await eventually(async () => {
+      const res = await admin(stack.ingressUrl, 'POST', '/admin/replays', { body: { flow: 'order-updated', status: 'failed', eventId: change.id, dryRun: true } });
+      return res.body.matched === 1 ? res : undefined; // visibility catches up with the failure
+    });
+    assert.deepEqual(dry.body.sample, [`payments:${change.id}`]);
   });
 
   test('6b. changes of ten different orders sent at once run in parallel', async () => {
