@@ -4,7 +4,7 @@
 // A correlated flow's run owns its key (callbacks are signalled to that workflow id), so its
 // replay is a new run of the same workflow id, once the previous one has failed.
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { HookflowError } from '../../lib/errors';
+import { HookflowError, UnavailableError } from '../../lib/errors';
 import { selectFlows } from '../../lib/flow/select';
 import type { FlowDefinition, FlowEvent } from '../../lib/flow/types';
 import { type DeliveryRecord, type ReplayRecord, bodyBytes } from '../../lib/deliveries/record';
@@ -91,7 +91,7 @@ async function checkCorrelatedReplay(ctx: ReplayContext, p: PlannedRun, event: F
     described = await ctx.client.workflow.getHandle(p.workflowId).describe();
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return; // gone from Temporal's retention: a fresh run
-    throw err;
+    throw new UnavailableError(`cannot tell whether ${p.workflowId} may run again: Temporal did not answer; retry later`);
   }
   const status = described.status.name;
   if (RUN_ENDED_BADLY.includes(status)) return;
