@@ -12,7 +12,7 @@ export function filterQuery(parsed: ReturnType<typeof parseArgs>, options: strin
   return Object.fromEntries(options.map((o) => [FILTER_OPTIONS[o] ?? o, stringOption(parsed, o)]));
 }
 
-interface Run { flow: string; workflowId: string; status?: string; link?: string; replayOf?: string; jobId?: string }
+interface Run { flow: string; workflowId: string; status?: string; link?: string; replayOf?: string; jobId?: string; queueWorkflowId?: string }
 interface Summary {
   _id: string; source: string; eventId?: string; eventType?: string; receivedAt: string; outcome: string; status: number;
   reason?: string; message?: string; runs: Run[]; violations?: { path: string; message: string }[];
@@ -56,7 +56,7 @@ Exit: 0 ok, 1 the request failed (e.g. 404 unknown delivery, 401 wrong token), 2
       for (const v of d.violations ?? []) console.log(`  violation ${v.path}: ${v.message}`);
       if (!d.runs.length && d.outcome !== 'rejected') console.log('  no runs');
       for (const r of d.runs) {
-        console.log(`  ${r.replayOf ? 'replay' : 'run'}  ${r.status ?? '?'}  ${r.flow}  ${r.workflowId}${r.jobId ? `  (bulk job ${r.jobId})` : ''}`);
+        console.log(`  ${r.replayOf ? 'replay' : 'run'}  ${r.status ?? '?'}  ${r.flow}  ${r.workflowId}${r.queueWorkflowId ? `  (in the queue of ${r.queueWorkflowId})` : ''}${r.jobId ? `  (bulk job ${r.jobId})` : ''}`);
         if (r.link) console.log(`        ${r.link}`);
       }
       return 0;

@@ -52,8 +52,20 @@ export async function showDelivery(ctx: AdminContext, id: string) {
     ...record.runs,
     ...(replays ?? []).flatMap((r) => r.runs.map((run) => ({ ...run, replayedAt: r.at, jobId: r.jobId }))),
   ];
-  const runs = await Promise.all(all.map(async (run) => ({ ...run, ...(await runStatus(ctx.client, run.workflowId, run.runId)), link: runLink(ctx, run.workflowId, run.runId) })));
+  const runs = await Promise.all(all.map(async (recorded) => {
+    const run = eventRun(recorded);
+    return { ...run, ...(await runStatus(ctx.client, run.workflowId, run.runId)), link: runLink(ctx, run.workflowId, run.runId) };
+  }));
   return { ...rest, runs };
+}
+
+/**
+ * The run that is this event's own: an entity-keyed event was signalled to its entity's queue
+ * (the recorded workflow id) and ran as a child of it, whose status is the event's.
+ */
+function eventRun<T extends RecordedRun>(run: T): T & { queueWorkflowId?: string } {
+  const own = run.route?.eventWorkflowId;
+  return own ? { ...run, workflowId: own, runId: undefined, queueWorkflowId: run.workflowId } : run;
 }
 
 export interface RejectionGroup { source: string; reason: string; count: number; lastAt: Date; lastMessage?: string; lastDeliveryId: string }

@@ -302,6 +302,9 @@ describe('order-updated: one entity at a time, different entities in parallel', 
       return res.body.matched === 1 ? res : undefined; // visibility catches up with the failure
     });
     assert.deepEqual(dry.body.sample, [`payments:${change.id}`]);
+    const shown = await admin(stack.ingressUrl, 'GET', `/admin/deliveries/${encodeURIComponent(`payments:${change.id}`)}`);
+    assert.deepEqual(shown.body.runs.map((r: Record<string, string>) => [r.workflowId, r.status, r.queueWorkflowId]), [[child, 'FAILED', `order-updated:payments:${orderId}`]],
+      'show gives the event\'s own run, not its entity queue\'s');
   });
 
   test('6b. changes of ten different orders sent at once run in parallel', async () => {
