@@ -16,6 +16,7 @@ export const replayCommand: Command = {
        hookflow replay --flow F --status failed --since 09:00 [--dry-run] [--source S] [--type T] [--until ...]
 
   One delivery: new runs "<workflow id>:replay:<n>" of the current flow version (only flow F with --flow).
+  A correlated flow (correlation:) runs its key again under the same workflow id, once its run failed.
   Bulk: --status failed|timedout|terminated|canceled|completed|running selects runs by their status in
   Temporal (only those flows are replayed); without it, accepted deliveries matching the filters.
   --dry-run tells how many would be replayed. Progress goes to stderr; Ctrl-C stops the job (the
