@@ -1,7 +1,7 @@
 // `npm run bench:engine`: what the flow interpreter itself costs per run, outside Temporal.
 // Inside a worker every promise that workflow code creates pays the SDK's stack-trace hook
 // (docs/benchmarks.md, case 3), so promises per run is the figure that matters there; CPU per
-// run is the plain cost. Runs each shipped flow's happy path with a runtime that only counts.
+// run is the plain cost. Runs flows/payment-succeeded.yaml with a runtime that only counts.
 import { createHook } from 'node:async_hooks';
 import { join, resolve } from 'node:path';
 import { loadDefinitions } from '../lib/loader/definitions';

@@ -10,7 +10,7 @@ import { type StepRuntime, executeFlow } from '../lib/flow/engine';
 
 type ActivityFn = (req: ActivityRequest) => Promise<unknown>;
 
-export const temporalRuntime: StepRuntime = {
+const temporalRuntime: StepRuntime = {
   async callActivity(call, args, label) {
     const activities = proxyActivities<Record<string, ActivityFn>>(activityOptions(call, label));
     return activities[call.uses]({ args, idempotencyKey: `${workflowInfo().workflowId}/${label}` });

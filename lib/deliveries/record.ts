@@ -20,6 +20,15 @@ export interface RecordedRun {
   ignored?: string;
 }
 
+/**
+ * The run that is the event's own. An entity-keyed event is signalled to its entity's queue (the
+ * recorded workflow id and run id) and runs as a child of it, whose status is the event's.
+ */
+export function ownRun(run: RecordedRun): { workflowId: string; runId?: string; queueWorkflowId?: string } {
+  const own = run.route?.eventWorkflowId;
+  return own ? { workflowId: own, queueWorkflowId: run.workflowId } : { workflowId: run.workflowId, runId: run.runId };
+}
+
 /** Outbox state of an accepted event: pending until every planned run has been started. */
 export interface RelayState {
   state: 'pending' | 'started' | 'failed';

@@ -79,8 +79,8 @@ export async function renderTemplate(value: unknown, scope: object, fast = true)
 }
 
 async function renderString(text: string, scope: object, fast: boolean): Promise<unknown> {
-  const whole = WHOLE_TEMPLATE.exec(text);
-  if (whole && templateExpressions(text).length === 1) return normalize(await evaluateExpression(whole[1], scope, fast));
+  const whole = wholeTemplate(text);
+  if (whole !== undefined) return normalize(await evaluateExpression(whole, scope, fast));
   const parts = templateExpressions(text);
   if (parts.length === 0) return text;
   return interpolate(text, await Promise.all(parts.map((p) => evaluateExpression(p, scope, fast))));
@@ -98,7 +98,7 @@ function renderFast(value: unknown, scope: object): unknown {
     if (parts.length === 0) return value;
     const values = parts.map((p) => evaluateFast(p, scope));
     if (values.includes(NOT_FAST)) return NOT_FAST;
-    return parts.length === 1 && WHOLE_TEMPLATE.test(value) ? normalize(values[0]) : interpolate(value, values);
+    return wholeTemplate(value) !== undefined ? normalize(values[0]) : interpolate(value, values);
   }
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> | unknown[] = Array.isArray(value) ? [] : {};
@@ -124,8 +124,13 @@ function normalize(v: unknown): unknown {
 
 /** `if:` and `forEach:` take a bare expression; a {{ … }} wrapper is tolerated. */
 export function unwrapExpression(source: string): string {
-  const whole = WHOLE_TEMPLATE.exec(source);
-  return whole && templateExpressions(source).length === 1 ? whole[1] : source;
+  return wholeTemplate(source) ?? source;
+}
+
+/** The expression of a string that is one {{ … }} template and nothing else; undefined otherwise. */
+function wholeTemplate(text: string): string | undefined {
+  const whole = WHOLE_TEMPLATE.exec(text);
+  return whole && templateExpressions(text).length === 1 ? whole[1] : undefined;
 }
 
 /** Truthiness as in JavaScript; undefined (nothing matched) is false. */

@@ -7,7 +7,7 @@ import type { Db, Filter } from 'mongodb';
 import type { Logger } from 'pino';
 import { HookflowError } from '../../lib/errors';
 import { searchAttributes } from '../../lib/contract';
-import { type DeliveryRecord, type Outcome, originalId } from '../../lib/deliveries/record';
+import { type DeliveryRecord, type Outcome, originalId, ownRun } from '../../lib/deliveries/record';
 import { errorText } from '../../lib/deliveries/store';
 import { BadQueryError, type DeliveryFilter, toMongoFilter } from './filters';
 import { replayDelivery, type ReplayContext } from './replay';
@@ -109,12 +109,10 @@ async function latestRuns(ctx: ReplayContext, ids: string[]): Promise<Map<string
   const latest = new Map<string, { workflowId: string; runId?: string }>();
   for (let i = 0; i < ids.length; i += 500) {
     for await (const d of ctx.deliveries.find({ _id: { $in: ids.slice(i, i + 500) } }, { projection: { runs: 1, replays: 1 } })) {
-      for (const run of d.runs) {
-        // An entity-keyed event runs as a child of its entity's queue: that child is its run.
-        const own = run.route?.eventWorkflowId;
-        latest.set(`${d._id}\u0000${run.flow}`, own ? { workflowId: own } : { workflowId: run.workflowId, runId: run.runId });
+      for (const run of [...d.runs, ...(d.replays ?? []).flatMap((r) => r.runs)]) {
+        const { workflowId, runId } = ownRun(run);
+        latest.set(`${d._id}\u0000${run.flow}`, { workflowId, runId });
       }
-      for (const run of (d.replays ?? []).flatMap((r) => r.runs)) latest.set(`${d._id}\u0000${run.flow}`, { workflowId: run.workflowId, runId: run.runId });
     }
   }
   return latest;

@@ -2,7 +2,7 @@
 // status and a link to each run in the Temporal UI, and rejections grouped by reason.
 import type { Client } from '@temporalio/client';
 import type { Collection } from 'mongodb';
-import type { DeliveryRecord, RecordedRun } from '../../lib/deliveries/record';
+import { type DeliveryRecord, type RecordedRun, ownRun } from '../../lib/deliveries/record';
 import { type DeliveryFilter, type Page, encodeCursor, toMongoFilter } from './filters';
 
 export interface AdminContext {
@@ -53,19 +53,10 @@ export async function showDelivery(ctx: AdminContext, id: string) {
     ...(replays ?? []).flatMap((r) => r.runs.map((run) => ({ ...run, replayedAt: r.at, jobId: r.jobId }))),
   ];
   const runs = await Promise.all(all.map(async (recorded) => {
-    const run = eventRun(recorded);
+    const run = { ...recorded, runId: undefined, ...ownRun(recorded) };
     return { ...run, ...(await runStatus(ctx.client, run.workflowId, run.runId)), link: runLink(ctx, run.workflowId, run.runId) };
   }));
   return { ...rest, runs };
-}
-
-/**
- * The run that is this event's own: an entity-keyed event was signalled to its entity's queue
- * (the recorded workflow id) and ran as a child of it, whose status is the event's.
- */
-function eventRun<T extends RecordedRun>(run: T): T & { queueWorkflowId?: string } {
-  const own = run.route?.eventWorkflowId;
-  return own ? { ...run, workflowId: own, runId: undefined, queueWorkflowId: run.workflowId } : run;
 }
 
 export interface RejectionGroup { source: string; reason: string; count: number; lastAt: Date; lastMessage?: string; lastDeliveryId: string }
