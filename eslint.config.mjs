@@ -1,7 +1,11 @@
 // Lint rules that protect the project's promises. Workflow code runs in Temporal's
 // deterministic sandbox: no Node built-ins, no I/O libraries, and activities only as types.
+// DETERMINISTIC_FOLDERS must hold every module the workflow bundle contains
+// (test/workflow/replay.test.ts checks it against bundleWorkflowCode's output).
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
+
+export const DETERMINISTIC_FOLDERS = ['workflows', 'engine'];
 
 const nodeBuiltins = builtinModules.flatMap((m) => [m, `node:${m}`]);
 
@@ -17,7 +21,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['workflows/**/*.ts', 'lib/flow/**/*.ts'],
+    files: DETERMINISTIC_FOLDERS.map((dir) => `${dir}/**/*.ts`),
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', {
         paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow code must stay deterministic: no Node built-ins.' })),

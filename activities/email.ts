@@ -2,7 +2,7 @@
 // hookflow_effects; a retry finds the record and sends nothing. The Message-ID is derived from
 // the key, so even the narrow crash window between SMTP accept and the record is detectable downstream.
 import { createHash } from 'node:crypto';
-import type { ActivityRequest } from '../lib/contract';
+import type { ActivityRequest } from '../engine/contract';
 import { type ActivityDeps, badArguments, effectApplied, requireString } from './effects';
 
 export const EFFECTS_COLLECTION = 'hookflow_effects';

@@ -3,7 +3,8 @@
 // (except 408 and 429), as do unexpected 1xx-3xx; 5xx and network errors are retried by Temporal's policy.
 import { createHmac } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
-import type { ActivityRequest } from '../lib/contract';
+import type { ActivityRequest } from '../engine/contract';
+import { durationMs } from '../engine/duration';
 import { type ActivityDeps, badArguments, requireString } from './effects';
 import { type SecretLookup, isSecretRef, resolveSecret } from './secrets';
 
@@ -76,9 +77,9 @@ function signature(sign: SignSpec, body: string, secrets: SecretLookup): Record<
 
 function timeoutMs(value: unknown): number {
   if (value === undefined) return DEFAULT_TIMEOUT_MS;
-  const m = typeof value === 'string' ? /^(\d+)(ms|s|m)$/.exec(value) : null;
-  if (!m) throw badArguments(NAME, `"timeout" must be a duration such as 500ms, 10s or 1m, got ${JSON.stringify(value)}`);
-  return Number(m[1]) * { ms: 1, s: 1000, m: 60_000 }[m[2] as 'ms' | 's' | 'm'];
+  const ms = durationMs(value);
+  if (ms === undefined) throw badArguments(NAME, `"timeout" must be a duration such as 500ms, 10s or 1m, got ${JSON.stringify(value)}`);
+  return ms;
 }
 
 function parseBody(text: string, contentType: string | null): unknown {

@@ -1,5 +1,5 @@
 // The activity factory: every side effect a flow can ask for, built from injected dependencies.
-import type { ActivityRequest } from '../lib/contract';
+import type { ActivityRequest } from '../engine/contract';
 import type { ActivityDeps } from './effects';
 import { emailActivities } from './email';
 import { httpActivities } from './http';

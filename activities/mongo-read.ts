@@ -1,8 +1,8 @@
 // Read-only MongoDB activities, for sweeps and lookups. Reads change nothing, so a retry is
 // harmless and no idempotency key is needed; the result is bounded so it fits in history.
-import type { ActivityRequest } from '../lib/contract';
+import type { ActivityRequest } from '../engine/contract';
 import { type ActivityDeps, badArguments, requireString } from './effects';
-import { FIND_DEFAULT_LIMIT, FIND_MAX_LIMIT } from './catalog';
+import { FIND_DEFAULT_LIMIT, FIND_MAX_LIMIT } from '../engine/activity-catalog';
 import { APPLIED_OPS_FIELD } from './mongo';
 
 export interface FindResult {

@@ -3,7 +3,7 @@
 // so a retry after a crash finds the key and applies nothing.
 import { ApplicationFailure } from '@temporalio/activity';
 import { MongoServerError } from 'mongodb';
-import type { ActivityRequest } from '../lib/contract';
+import type { ActivityRequest } from '../engine/contract';
 import { type ActivityDeps, effectApplied, requireObject, requireString } from './effects';
 
 /** Field holding the keys of the last operations applied to a document. */

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { parse } from 'yaml';
-import { FLOW_WORKFLOW_TYPE, searchAttributes } from '../lib/contract';
+import { FLOW_WORKFLOW_TYPE, searchAttributes } from '../engine/contract';
 import { paymentEvent } from './events';
 
 export const ROOT = join(__dirname, '..');

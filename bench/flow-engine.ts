@@ -4,9 +4,10 @@
 // run is the plain cost. Runs flows/payment-succeeded.yaml with a runtime that only counts.
 import { createHook } from 'node:async_hooks';
 import { join, resolve } from 'node:path';
-import { loadDefinitions } from '../lib/loader/definitions';
-import { executeFlow, type StepRuntime } from '../lib/flow/engine';
-import type { FlowDefinition, FlowEvent } from '../lib/flow/types';
+import { loadDefinitions } from '../definitions/definitions';
+import { executeFlow } from '../engine/interpreter';
+import type { StepRuntime } from '../engine/run-context';
+import type { FlowDefinition, FlowEvent } from '../engine/types';
 import { paymentEvent } from './events';
 
 const ROOT = resolve(__dirname, '..');

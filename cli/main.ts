@@ -6,14 +6,7 @@ import { replayCommand } from './commands/replay';
 import { sendCommand } from './commands/send';
 import { AdminApiError } from './admin-client';
 import { UsageError } from './args';
-
-export interface Command {
-  name: string;
-  summary: string;
-  usage: string;
-  /** Returns the exit code. */
-  run(args: string[]): Promise<number>;
-}
+import type { Command } from './command';
 
 const commands: Command[] = [validateCommand, runCommand, sendCommand, deliveriesCommand, replayCommand];
 function help(): string {

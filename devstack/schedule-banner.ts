@@ -1,7 +1,7 @@
 // The start-up banner's lines about scheduled flows: what runs when, and which secrets a schedule
 // needs that this environment does not set (its runs would fail as soon as they find work).
-import { describeSchedule, scheduleIdOf } from '../lib/flow/schedule';
-import type { FlowDefinition } from '../lib/flow/types';
+import { describeSchedule, scheduleIdOf } from '../engine/schedule';
+import type { FlowDefinition } from '../engine/types';
 
 /** Every `{ secret: NAME }` a flow refers to. */
 export function secretNames(value: unknown): string[] {

@@ -2,7 +2,7 @@
 import { resolve, join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { loadConfig } from '../lib/config';
-import { loadDefinitions } from '../lib/loader/definitions';
+import { loadDefinitions } from '../definitions/definitions';
 import { exitOnStartupError } from '../lib/startup';
 import { seedDemoData } from './demo-data';
 import { scheduleLines } from './schedule-banner';

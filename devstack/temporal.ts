@@ -1,6 +1,6 @@
 // The Temporal dev server (gRPC + Web UI, SQLite file), with hookflow's search attributes registered.
 import { Connection } from '@temporalio/client';
-import { searchAttributeRegistrations } from '../lib/contract';
+import { searchAttributeRegistrations } from '../engine/contract';
 import { type ManagedProcess, portAnswers, startProcess, waitUntil } from './process';
 
 export interface TemporalDevServer {

@@ -3,7 +3,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from './errors';
-import { DEFAULT_TASK_QUEUE } from './contract';
 
 export interface Config {
   ingressPort: number;
@@ -54,6 +53,8 @@ function projectRoot(): string {
   return resolve(__dirname, '..');
 }
 
+/** The task queue when TEMPORAL_TASK_QUEUE is not set. */
+export const DEFAULT_TASK_QUEUE = 'hookflow';
 const ROOT = projectRoot();
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

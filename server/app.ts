@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { HookflowError, SchemaViolationError, UnavailableError, UnknownSourceError } from '../lib/errors';
 import { readBody } from './http';
 import { admit, handleWebhook, noteRejection, type WebhookDeps } from './webhook';
-import type { Definitions } from '../lib/loader/definitions';
+import type { Definitions } from '../definitions/definitions';
 import { type IngressOps, QUIET_PATHS, addOpsRoutes, requestTimer } from './ops-routes';
 import { observeWebhook } from './observe';
 

@@ -1,9 +1,9 @@
 // Builds the delivery records the webhook handler stores, one per outcome.
 import { type HookflowError, SchemaViolationError } from '../lib/errors';
-import { type DeliveryRecord, type RecordedRun, originalId, storedBody } from '../lib/deliveries/record';
-import { type DeliveryStore, newDeliveryId } from '../lib/deliveries/store';
+import { type DeliveryRecord, type RecordedRun, originalId, storedBody } from './deliveries/record';
+import { type DeliveryStore, newDeliveryId } from './deliveries/store';
 import { type Headers, headerValue } from './http';
-import type { PlannedRun } from './start-runs';
+import type { PlannedRun } from './planned-runs';
 
 export interface RequestFacts {
   source: { name: string };

@@ -1,6 +1,6 @@
 // Reads an event's id and type where its source says: a header, or a dot path in the body.
 import { MissingEventHeaderError, SchemaViolationError } from '../lib/errors';
-import type { FieldSource } from '../lib/loader/source-types';
+import type { FieldSource } from '../definitions/source-types';
 import { type Headers, headerValue } from './http';
 import { valueAt } from './json-body';
 

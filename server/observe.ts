@@ -3,8 +3,8 @@
 import type { RouterMiddleware } from '@koa/router';
 import { HookflowError, SchemaViolationError, UnavailableError } from '../lib/errors';
 import { type DeliveryOutcomeLabel, type IngressMetrics, OTHER } from '../lib/metrics';
-import type { Definitions } from '../lib/loader/definitions';
-import type { RunStarter } from './start-runs';
+import type { Definitions } from '../definitions/definitions';
+import type { RunStarter } from './planned-runs';
 import type { WebhookResponse } from './webhook';
 
 interface KnownLabels { sources: Set<string>; eventTypes: Set<string> }

@@ -3,10 +3,10 @@
 import type { Db } from 'mongodb';
 import { standardChecks } from '../lib/health';
 import { createIngressMetrics } from '../lib/metrics';
-import type { DeliveryStore } from '../lib/deliveries/store';
+import type { DeliveryStore } from './deliveries/store';
 import type { IngressOps } from './ops-routes';
 import { measuredStarter } from './observe';
-import type { RunStarter } from './start-runs';
+import type { RunStarter } from './planned-runs';
 
 export interface IngressOpsDeps {
   temporal: Parameters<typeof standardChecks>[0]['temporal'];

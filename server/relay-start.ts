@@ -1,11 +1,11 @@
 // How the relay starts a stored event: the runs planned when it was accepted (same workflow ids),
 // with the flow definitions in force now and the event rebuilt from the stored body.
-import type { FlowEvent } from '../lib/flow/types';
-import type { Definitions } from '../lib/loader/definitions';
-import { bodyBytes } from '../lib/deliveries/record';
-import { PermanentStartError, type StartRecorded } from '../lib/deliveries/relay';
+import type { FlowEvent } from '../engine/types';
+import type { Definitions } from '../definitions/definitions';
+import { bodyBytes } from './deliveries/record';
+import { PermanentStartError, type StartRecorded } from './deliveries/relay';
 import { parseJsonBody } from './json-body';
-import { type PlannedRun, type RunStarter, recordedRun } from './start-runs';
+import { type PlannedRun, type RunStarter, recordedRun } from './planned-runs';
 
 export function createStartRecorded(getDefinitions: () => Pick<Definitions, 'flows'>, startRuns: RunStarter): StartRecorded {
   return async (record, log) => {

@@ -2,20 +2,19 @@
 // the flow definition, so each run executes the definition in force when the schedule was last
 // synced), policies, and the marks that say hookflow owns it.
 import type { ScheduleOptions, ScheduleOverlapPolicy } from '@temporalio/client';
-import { SCHEDULED_FLOW_WORKFLOW_TYPE, type ScheduledRunInput, searchAttributes } from '../lib/contract';
+import { SCHEDULED_FLOW_WORKFLOW_TYPE, type ScheduledRunInput, searchAttributes } from '../engine/contract';
 import {
   DEFAULT_CATCHUP_WINDOW,
   DEFAULT_OVERLAP,
-  type OverlapPolicy,
   SCHEDULE_EVENT_TYPE,
   SCHEDULE_SOURCE,
   cronList,
   describeSchedule,
-  durationMs,
   scheduleIdOf,
   scheduledWorkflowIdOf,
-} from '../lib/flow/schedule';
-import type { FlowDefinition } from '../lib/flow/types';
+} from '../engine/schedule';
+import { durationMs } from '../engine/duration';
+import type { FlowDefinition, OverlapPolicy } from '../engine/types';
 
 /** Bump when the way schedules are built changes, so existing ones are updated on the next sync. */
 const FORMAT = 1;

@@ -9,8 +9,8 @@
 // exist stay as they are meanwhile, so nothing runs on a half-applied state.
 import { type Client, ScheduleAlreadyRunning, type ScheduleDescription, ScheduleNotFoundError } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { SCHEDULE_ID_PREFIX, isScheduledFlow, scheduleIdOf } from '../lib/flow/schedule';
-import type { FlowDefinition } from '../lib/flow/types';
+import { SCHEDULE_ID_PREFIX, isScheduledFlow, scheduleIdOf } from '../engine/schedule';
+import type { FlowDefinition } from '../engine/types';
 import { fingerprintOf, isOwnedBy, recordedFingerprint, scheduleOptionsFor } from './schedule-options';
 
 export interface SyncReport {

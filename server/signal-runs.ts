@@ -6,11 +6,11 @@ import type { Logger } from 'pino';
 import {
   CORRELATED_WORKFLOW_TYPE, ENTITY_WORKFLOW_TYPE, EVENT_SIGNAL, searchAttributes,
   type CorrelatedRunInput, type EntityRunInput, type EventDelivery,
-} from '../lib/contract';
+} from '../engine/contract';
 import { UnavailableError } from '../lib/errors';
-import type { FlowEvent } from '../lib/flow/types';
-import type { RunRoute } from '../lib/flow/routing';
-import type { PlannedRun, RunStart } from './start-runs';
+import type { FlowEvent } from '../engine/types';
+import type { RunRoute } from '../engine/routing';
+import type { PlannedRun, RunStart } from './planned-runs';
 
 export interface SignalOptions { taskQueue: string; log: Logger; deadlineMs: number }
 

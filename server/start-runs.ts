@@ -2,49 +2,11 @@
 // the event's idempotency key, so a retried start (or a duplicate) finds the run already started.
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { FLOW_WORKFLOW_TYPE, type FlowRunInput, runSearchAttributes } from '../lib/contract';
+import { FLOW_WORKFLOW_TYPE, type FlowRunInput, runSearchAttributes } from '../engine/contract';
 import { UnavailableError } from '../lib/errors';
-import { idempotencyKeyOf, workflowIdOf } from '../lib/flow/idempotency';
-import { type RunRoute, routeOf } from '../lib/flow/routing';
-import type { FlowDefinition, FlowEvent } from '../lib/flow/types';
-import type { RecordedRun } from '../lib/deliveries/record';
+import type { FlowEvent } from '../engine/types';
+import type { PlannedRun, RunStart, RunStarter } from './planned-runs';
 import { signalRun } from './signal-runs';
-
-/** A run to start: the flow and its deterministic workflow id. */
-export interface PlannedRun {
-  flow: FlowDefinition;
-  workflowId: string;
-  /** A replay: the workflow id of the run this one repeats (kept in the memo as replayOf). */
-  replayOf?: string;
-  /** Correlated and entity-keyed flows: signalled (with start) to the run of this key. */
-  route?: RunRoute;
-}
-
-export interface RunStart {
-  flow: string;
-  workflowId: string;
-  runId?: string;
-  /** The workflow id was already taken: the run had been started before. */
-  duplicate: boolean;
-  route?: RunRoute;
-  /** Why the event changed nothing (a callback for a correlated run that has already finished). */
-  ignored?: string;
-}
-
-/** `log`, when given, is the event's logger (request and delivery ids); the starter's own otherwise. */
-export type RunStarter = (runs: PlannedRun[], event: FlowEvent, log?: Logger) => Promise<RunStart[]>;
-
-export async function planRuns(flows: FlowDefinition[], event: FlowEvent): Promise<PlannedRun[]> {
-  return Promise.all(flows.map(async (flow): Promise<PlannedRun> => {
-    const routed = await routeOf(flow, event, () => idempotencyKeyOf(flow, event));
-    return routed ? { flow, ...routed } : { flow, workflowId: workflowIdOf(flow, event.source, await idempotencyKeyOf(flow, event)) };
-  }));
-}
-
-/** What the delivery record keeps of a started (or signalled) run. */
-export function recordedRun({ flow, workflowId, runId, route, ignored }: RunStart): RecordedRun {
-  return { flow, workflowId, runId, ...(route && { route }), ...(ignored && { ignored }) };
-}
 
 /** `deadlineMs` bounds one start call, so a request never waits long on a Temporal that is down. */
 export function createRunStarter(client: Client, taskQueue: string, log: Logger, deadlineMs = 5000): RunStarter {

@@ -2,17 +2,17 @@
 // Nothing is answered 2xx before its delivery record is stored. No Koa here; server/app.ts adapts it.
 import type { Logger } from 'pino';
 import { HookflowError, MalformedBodyError, SchemaViolationError, UnavailableError, UnsupportedMediaTypeError } from '../lib/errors';
-import type { FlowEvent } from '../lib/flow/types';
-import type { Definitions } from '../lib/loader/definitions';
-import { selectFlows } from '../lib/flow/select';
-import type { SourceDefinition } from '../lib/loader/source-types';
-import type { RecordedRun } from '../lib/deliveries/record';
-import { type DeliveryStore, errorText } from '../lib/deliveries/store';
+import type { FlowEvent } from '../engine/types';
+import type { Definitions } from '../definitions/definitions';
+import { selectFlows } from '../engine/select';
+import type { SourceDefinition } from '../definitions/source-types';
+import type { RecordedRun } from './deliveries/record';
+import { type DeliveryStore, errorText } from './deliveries/store';
 import { type Headers, headerValue } from './http';
 import { parseJsonBody } from './json-body';
 import { type RequestFacts, type SeenEvent, acceptedRecord, duplicateRecord, ignoredRecord, rejectedRecord } from './delivery-records';
 import { readEventField } from './event-fields';
-import { type RunStarter, planRuns, recordedRun } from './start-runs';
+import { type RunStarter, planRuns, recordedRun } from './planned-runs';
 import { checkAddress } from './verification/address';
 import { verifySignature } from './verification';
 

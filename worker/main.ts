@@ -1,7 +1,7 @@
 // The worker process: checks the flow files, connects to Temporal, MongoDB and SMTP, runs until signalled.
 import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
-import { loadDefinitions } from '../lib/loader/definitions';
+import { loadDefinitions } from '../definitions/definitions';
 import { exitOnStartupError } from '../lib/startup';
 import { Runtime } from '@temporalio/worker';
 import { freePort } from '../lib/net';

@@ -8,12 +8,12 @@ import { ApplicationFailure, condition, defineQuery, defineSignal, isCancellatio
 import {
   CORRELATION_QUERY, EVENT_SIGNAL, searchAttributes,
   type CorrelatedRunInput, type CorrelationState, type EventDelivery, type FlowRunResult, type IgnoredEvent, type RunOutcome,
-} from '../lib/contract';
+} from '../engine/contract';
 import type { Duration } from '@temporalio/common';
-import { executeFlow } from '../lib/flow/engine';
-import type { FlowEvent } from '../lib/flow/types';
-import type { WaitRuntime } from '../lib/flow/wait';
-import { flowRuntime } from './interpreter';
+import { executeFlow } from '../engine/interpreter';
+import type { FlowEvent } from '../engine/types';
+import type { WaitRuntime } from '../engine/run-context';
+import { flowRuntime } from './run-flow';
 
 export const eventSignal = defineSignal<[EventDelivery]>(EVENT_SIGNAL);
 export const correlationQuery = defineQuery<CorrelationState>(CORRELATION_QUERY);

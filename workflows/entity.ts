@@ -9,7 +9,7 @@ import {
   executeChild, log, setHandler, upsertMemo, workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { EVENT_SIGNAL, FLOW_WORKFLOW_TYPE, runSearchAttributes, type EntityRunInput, type EventDelivery, type FlowRunInput } from '../lib/contract';
+import { EVENT_SIGNAL, FLOW_WORKFLOW_TYPE, runSearchAttributes, type EntityRunInput, type EventDelivery, type FlowRunInput } from '../engine/contract';
 
 const entitySignal = defineSignal<[EventDelivery]>(EVENT_SIGNAL);
 const DEFAULT_MAX_EVENTS = 200;

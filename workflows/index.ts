@@ -1,5 +1,5 @@
 // Entry point bundled by the worker: every workflow type hookflow registers.
-export { runFlow } from './interpreter';
+export { runFlow } from './run-flow';
 export { runScheduledFlow } from './scheduled';
 export { runCorrelatedFlow } from './correlated';
 export { runEntityFlow } from './entity';

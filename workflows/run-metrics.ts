@@ -3,7 +3,7 @@
 // drops metric updates during replay, so a run is counted once however often it is replayed.
 // Deterministic: only @temporalio/workflow and types.
 import { ContinueAsNew, TemporalFailure, isCancellation, metricMeter, type WorkflowInterceptorsFactory } from '@temporalio/workflow';
-import type { FlowRunInput } from '../lib/contract';
+import type { FlowRunInput } from '../engine/contract';
 
 /** Metric names as written; the exporter adds its prefix (temporal_) and type suffixes. */
 export const RUN_METRICS = { completed: 'hookflow_runs_completed', failed: 'hookflow_runs_failed' } as const;

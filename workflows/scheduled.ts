@@ -2,9 +2,9 @@
 // it (the TemporalScheduledStartTime search attribute), then the flow runs like any other.
 // Deterministic: workflowInfo() is part of the run's history.
 import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { type FlowRunResult, type ScheduledRunInput, searchAttributes, temporalScheduledStartTime } from '../lib/contract';
-import { scheduledEvent } from '../lib/flow/schedule';
-import { runFlow } from './interpreter';
+import { type FlowRunResult, type ScheduledRunInput, searchAttributes, temporalScheduledStartTime } from '../engine/contract';
+import { scheduledEvent } from '../engine/schedule';
+import { runFlow } from './run-flow';
 
 export async function runScheduledFlow(input: ScheduledRunInput): Promise<FlowRunResult> {
   const info = workflowInfo();

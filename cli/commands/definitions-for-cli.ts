@@ -2,7 +2,7 @@
 // every secret a source references counted as set (checking files needs no secrets).
 import { loadConfig } from '../../lib/config';
 import { DefinitionError } from '../../lib/errors';
-import { type Definitions, loadDefinitions } from '../../lib/loader/definitions';
+import { type Definitions, loadDefinitions } from '../../definitions/definitions';
 
 export function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);

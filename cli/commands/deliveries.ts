@@ -1,7 +1,7 @@
 // hookflow deliveries list|show|rejections: what arrived, what was refused and why, what became of it.
 import { adminClient } from '../admin-client';
 import { UsageError, parseArgs, stringOption } from '../args';
-import type { Command } from '../main';
+import type { Command } from '../command';
 
 /** CLI option → admin API parameter. */
 export const FILTER_OPTIONS: Record<string, string> = {

@@ -1,7 +1,7 @@
 // The StepRuntime of a dry run: records what the interpreter would do (activity calls with
 // their resolved arguments, timers, skipped steps) and touches nothing. Secrets stay references.
-import type { StepRuntime } from '../../lib/flow/engine';
-import type { FlowEvent } from '../../lib/flow/types';
+import type { StepRuntime } from '../../engine/run-context';
+import type { FlowEvent } from '../../engine/types';
 
 export interface DryRunOptions {
   /** Canned activity outputs by call label (step id, or id[index] in a forEach). */

@@ -1,7 +1,7 @@
 // hookflow replay: one delivery, or every delivery matching a filter, against the current flows.
 import { adminClient } from '../admin-client';
 import { UsageError, parseArgs, stringOption } from '../args';
-import type { Command } from '../main';
+import type { Command } from '../command';
 import { filterQuery } from './deliveries';
 
 interface Job { _id: string; state: string; total: number; done: number; failed: number; errors: { deliveryId: string; message: string }[] }

@@ -1,24 +1,26 @@
 // hookflow run --dry-run FLOW EVENT.json: which steps a flow would run for an event and with
 // which resolved arguments, using the interpreter's own step logic, touching nothing.
 import { readFileSync } from 'node:fs';
-import { DefinitionError } from '../../lib/errors';
-import { executeFlow } from '../../lib/flow/engine';
-import { idempotencyKeyOf, workflowIdOf } from '../../lib/flow/idempotency';
-import { selectFlows } from '../../lib/flow/select';
-import { routeOf } from '../../lib/flow/routing';
-import type { FlowEvent } from '../../lib/flow/types';
-import type { Command } from '../main';
-import type { FieldSource } from '../../lib/loader/source-types';
+import { DefinitionError, MissingEventHeaderError, SchemaViolationError } from '../../lib/errors';
+import { executeFlow } from '../../engine/interpreter';
+import { idempotencyKeyOf, workflowIdOf } from '../../engine/idempotency';
+import { selectFlows } from '../../engine/select';
+import { routeOf } from '../../engine/routing';
+import type { FlowEvent } from '../../engine/types';
+import type { Command } from '../command';
+import type { FieldSource } from '../../definitions/source-types';
 import { loadDefinitionsForCli, option, positionals, printProblems } from './definitions-for-cli';
 import { dryRunRuntime } from './dry-run';
+import { readEventField } from '../../server/event-fields';
 
-const WITH_VALUE = ['--sources', '--schemas', '--outputs', '--fail', '--callback'];
+const WITH_VALUE = ['--sources', '--schemas', '--outputs', '--fail', '--callback', '--header'];
 
 export const runCommand: Command = {
   name: 'run',
   summary: 'Try a flow on a sample event: --dry-run shows the steps and resolved arguments, touching nothing.',
-  usage: 'hookflow run --dry-run FLOW.yaml EVENT.json [--outputs OUTPUTS.json] [--fail STEP[,STEP]] [--callback CALLBACK.json] [--sources DIR] [--schemas DIR]\n\n' +
+  usage: 'hookflow run --dry-run FLOW.yaml EVENT.json [--header NAME:VALUE]... [--outputs OUTPUTS.json] [--fail STEP[,STEP]] [--callback CALLBACK.json] [--sources DIR] [--schemas DIR]\n\n' +
     '  EVENT.json     the event body as the provider posts it\n' +
+    '  --header       a request header the source reads the event id or type from (e.g. X-GitHub-Event:pull_request)\n' +
     '  --outputs      JSON object of canned activity outputs by step id (e.g. {"ask-provider": {"body": {"status": "succeeded"}}})\n' +
     '  --fail         make these steps fail, to see compensations and onFailure\n' +
     '  --callback     the callback event a wait step receives (without it, waits time out and onTimeout runs)',
@@ -39,13 +41,20 @@ export const runCommand: Command = {
     }
     const [flow] = defs.flows;
     const body = readJson(eventPath, 'event');
-    // Read id and type where the source says; a sample event file has no headers, so
-    // header-based fields fall back to a placeholder id and the flow's first event type.
-    const fields = defs.sources.get(flow.trigger.source)?.event;
-    const field = (f: FieldSource | undefined, what: 'id' | 'type', fallback: string) =>
-      f?.path && body && typeof body === 'object' ? String(valueAt(body, f.path) ?? fallback) : f?.header ? fallback : String(valueAt(body, what) ?? fallback);
-    const type = field(fields?.type, 'type', fields?.type.header ? flow.trigger.events[0] : '');
-    const event: FlowEvent = { id: field(fields?.id, 'id', 'evt_dry_run'), type, source: flow.trigger.source, receivedAt: new Date().toISOString(), body };
+    // Read id and type as the ingress does, where the source says; a field read from a header
+    // that --header does not give falls back to a placeholder id and the flow's first event type.
+    const fields = defs.sources.get(flow.trigger.source)?.event ?? { id: { path: 'id' }, type: { path: 'type' } };
+    const headers = headerOptions(args);
+    const field = (f: FieldSource, what: 'id' | 'type', fallback: string): string => {
+      try {
+        return readEventField(f, headers, body && typeof body === 'object' ? body : {}, what);
+      } catch (err) {
+        if (err instanceof MissingEventHeaderError || err instanceof SchemaViolationError) return fallback;
+        throw err;
+      }
+    };
+    const type = field(fields.type, 'type', fields.type.header ? flow.trigger.events[0] : '');
+    const event: FlowEvent = { id: field(fields.id, 'id', 'evt_dry_run'), type, source: flow.trigger.source, receivedAt: new Date().toISOString(), body };
 
     const violations = defs.eventSchemas.get(type)?.(body) ?? [];
     if (violations.length) {
@@ -93,8 +102,13 @@ function readJson(path: string, what: string): unknown {
   }
 }
 
-function valueAt(body: unknown, path: string): unknown {
-  let current = body;
-  for (const key of path.split('.')) current = current && typeof current === 'object' ? (current as Record<string, unknown>)[key] : undefined;
-  return current;
+/** Every --header NAME:VALUE, as the ingress sees request headers (lower-case names). */
+function headerOptions(args: string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  args.forEach((a, i) => {
+    if (a !== '--header' || args[i + 1] === undefined) return;
+    const [name, ...value] = args[i + 1].split(':');
+    headers[name.trim().toLowerCase()] = value.join(':').trim();
+  });
+  return headers;
 }

@@ -4,14 +4,14 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { loadConfig } from '../../lib/config';
 import { formatProblems } from '../../lib/errors';
-import { secretKey } from '../../lib/loader/source-presets';
-import { listYamlFiles } from '../../lib/loader/flows';
-import { loadSources } from '../../lib/loader/sources';
-import type { FieldSource, SourceDefinition } from '../../lib/loader/source-types';
+import { secretKey } from '../../definitions/source-presets';
+import { listYamlFiles } from '../../definitions/flows';
+import { loadSources } from '../../definitions/sources';
+import type { FieldSource, SourceDefinition } from '../../definitions/source-types';
 import { signatureHeaders } from '../../server/verification/sign';
 import { ingressUrl } from '../admin-client';
 import { UsageError, parseArgs, stringOption } from '../args';
-import type { Command } from '../main';
+import type { Command } from '../command';
 
 const PLACEHOLDER = 'placeholder-secret-replaced-by-the-secret-option';
 

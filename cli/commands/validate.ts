@@ -1,7 +1,7 @@
 // hookflow validate: check flow files (and the sources and event schemas they use), reporting
 // every problem of every file in one run with file:line:column and a hint.
 import { DefinitionError } from '../../lib/errors';
-import type { Command } from '../main';
+import type { Command } from '../command';
 import { loadDefinitionsForCli, positionals, printProblems } from './definitions-for-cli';
 
 const WITH_VALUE = ['--flows', '--sources', '--schemas'];

@@ -2,7 +2,7 @@
 // status and a link to each run in the Temporal UI, and rejections grouped by reason.
 import type { Client } from '@temporalio/client';
 import type { Collection } from 'mongodb';
-import { type DeliveryRecord, type RecordedRun, ownRun } from '../../lib/deliveries/record';
+import { type DeliveryRecord, type RecordedRun, ownRun } from '../deliveries/record';
 import { type DeliveryFilter, type Page, encodeCursor, toMongoFilter } from './filters';
 
 export interface AdminContext {

@@ -4,9 +4,9 @@ import type Router from '@koa/router';
 import type { Client } from '@temporalio/client';
 import type { Collection, Db } from 'mongodb';
 import type { Logger } from 'pino';
-import type { DeliveryRecord } from '../../lib/deliveries/record';
-import type { FlowDefinition } from '../../lib/flow/types';
-import type { RunStarter } from '../start-runs';
+import type { DeliveryRecord } from '../deliveries/record';
+import type { FlowDefinition } from '../../engine/types';
+import type { RunStarter } from '../planned-runs';
 import { type BulkReplays, bulkReplays } from './bulk-replay';
 import { createAdminRouter } from './router';
 

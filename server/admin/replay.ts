@@ -5,13 +5,13 @@
 // replay is a new run of the same workflow id, once the previous one has failed.
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { HookflowError, UnavailableError } from '../../lib/errors';
-import { selectFlows } from '../../lib/flow/select';
-import type { FlowDefinition, FlowEvent } from '../../lib/flow/types';
-import { type DeliveryRecord, type ReplayRecord, bodyBytes } from '../../lib/deliveries/record';
+import { selectFlows } from '../../engine/select';
+import type { FlowDefinition, FlowEvent } from '../../engine/types';
+import { type DeliveryRecord, type ReplayRecord, bodyBytes } from '../deliveries/record';
 import { parseJsonBody } from '../json-body';
-import { type PlannedRun, type RunStarter, planRuns } from '../start-runs';
+import { type PlannedRun, type RunStarter, planRuns } from '../planned-runs';
 import type { AdminContext } from './deliveries';
-import { searchAttributes } from '../../lib/contract';
+import { searchAttributes } from '../../engine/contract';
 
 export interface ReplayContext extends AdminContext {
   flows: () => FlowDefinition[];

@@ -1,8 +1,8 @@
 // Per-source address allowlist. The client is the socket peer, unless that peer is a trusted proxy:
 // then X-Forwarded-For is read from the right, skipping trusted proxies, so a client cannot forge it.
 import { ForbiddenAddressError } from '../../lib/errors';
-import { contains, normalizeAddress } from '../../lib/loader/source-network';
-import type { NetworkPolicy } from '../../lib/loader/source-types';
+import { contains, normalizeAddress } from '../../definitions/source-network';
+import type { NetworkPolicy } from '../../definitions/source-types';
 import { type Headers, headerValue } from '../http';
 
 export function clientAddress(policy: NetworkPolicy, peer: string, headers: Headers): string {

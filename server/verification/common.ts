@@ -2,7 +2,7 @@
 // comparison, timestamp tolerance, required headers. Messages never contain secrets or signatures.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { SignatureError } from '../../lib/errors';
-import type { Secret } from '../../lib/loader/source-types';
+import type { Secret } from '../../definitions/source-types';
 import { type Headers, headerValue } from '../http';
 
 /** Header names are lowercased by node; the longest header any provider sends is far below this. */

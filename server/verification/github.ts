@@ -1,7 +1,7 @@
 // GitHub: `X-Hub-Signature-256: sha256=<hex>`, HMAC-SHA256 of the raw body. No timestamp is signed;
 // replays are caught by the delivery id (X-GitHub-Delivery) in the delivery store.
 import { SignatureError } from '../../lib/errors';
-import type { PresetVerification } from '../../lib/loader/source-types';
+import type { PresetVerification } from '../../definitions/source-types';
 import type { Headers } from '../http';
 import { activeSecrets, anyMatches, decodeSignature, hmac, invalid, requireHeader } from './common';
 

@@ -2,7 +2,7 @@
 // optional signed timestamp with a tolerance, several secrets at once (rotation). Timing-safe.
 import { createHmac } from 'node:crypto';
 import { SignatureError } from '../../lib/errors';
-import type { HmacVerification } from '../../lib/loader/source-types';
+import type { HmacVerification } from '../../definitions/source-types';
 import type { Headers } from '../http';
 import { activeSecrets, anyMatches, checkTimestamp, decodeSignature, hmac, invalid, requireHeader } from './common';
 

@@ -1,5 +1,5 @@
 // Picks the verification for a source's scheme. Each runs on the raw bytes, before parsing.
-import type { Verification } from '../../lib/loader/source-types';
+import type { Verification } from '../../definitions/source-types';
 import type { Headers } from '../http';
 import { verifyGithub } from './github';
 import { verifyHmac } from './hmac';

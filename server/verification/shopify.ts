@@ -1,6 +1,6 @@
 // Shopify: `X-Shopify-Hmac-Sha256: <base64>`, HMAC-SHA256 of the raw body with the app's client
 // secret. No timestamp is signed; X-Shopify-Webhook-Id identifies retries of one webhook.
-import type { PresetVerification } from '../../lib/loader/source-types';
+import type { PresetVerification } from '../../definitions/source-types';
 import type { Headers } from '../http';
 import { activeSecrets, anyMatches, decodeSignature, hmac, invalid, requireHeader } from './common';
 

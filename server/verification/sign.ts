@@ -1,7 +1,7 @@
 // Signs a body the way each provider does, so `hookflow send` (and tests) post what a real
 // provider would. The mirror image of the verifiers next to this file; round-trip tested.
 import { createHmac } from 'node:crypto';
-import type { Verification } from '../../lib/loader/source-types';
+import type { Verification } from '../../definitions/source-types';
 import { signHmac } from './hmac';
 
 export interface SignOptions {

@@ -1,7 +1,7 @@
 // Standard Webhooks (https://www.standardwebhooks.com, Svix and others): webhook-id,
 // webhook-timestamp, webhook-signature "v1,<base64> v1,<base64>…"; HMAC-SHA256 of
 // "<id>.<timestamp>.<raw body>" keyed by the base64-decoded whsec_ secret. Svix's svix-* names work too.
-import type { PresetVerification } from '../../lib/loader/source-types';
+import type { PresetVerification } from '../../definitions/source-types';
 import { type Headers, headerValue } from '../http';
 import { activeSecrets, anyMatches, checkTimestamp, decodeSignature, hmac, invalid, requireHeader } from './common';
 

@@ -1,6 +1,6 @@
 // Stripe: `Stripe-Signature: t=<unix>,v1=<hex>[,v1=<hex>…]`, HMAC-SHA256 of "<t>.<raw body>" with
 // the endpoint's whsec_ secret (used as text). Several v1 entries appear while Stripe rolls a secret.
-import type { PresetVerification } from '../../lib/loader/source-types';
+import type { PresetVerification } from '../../definitions/source-types';
 import type { Headers } from '../http';
 import { activeSecrets, anyMatches, checkTimestamp, decodeSignature, hmac, invalid, requireHeader } from './common';
 import { SignatureError } from '../../lib/errors';

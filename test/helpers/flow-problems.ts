@@ -1,7 +1,7 @@
 // Asserts that a broken flow file loads to exactly these problems, each at its line and column,
 // with a hint: what the loader-check unit tests have in common.
 import assert from 'node:assert/strict';
-import { type FlowContext, loadFlows } from '../../lib/loader/flows';
+import { type FlowContext, loadFlows } from '../../definitions/flows';
 
 export type ExpectedProblem = [line: number, column: number, message: RegExp];
 

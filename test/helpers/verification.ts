@@ -1,7 +1,7 @@
 // Small helpers for verification tests: run a verifier and name its outcome.
 import assert from 'node:assert/strict';
 import { SignatureError } from '../../lib/errors';
-import type { PresetScheme, PresetVerification, Secret } from '../../lib/loader/source-types';
+import type { PresetScheme, PresetVerification, Secret } from '../../definitions/source-types';
 
 export const NOW = new Date('2026-11-23T10:00:00Z');
 export const NOW_S = Math.floor(NOW.getTime() / 1000);

@@ -14,7 +14,7 @@ import { startFakeApi, type FakeApi } from '../helpers/fake-api';
 import { admin, waitFor } from '../helpers/admin';
 import { createApp } from '../../server/app';
 import { createAdminApi } from '../../server/admin';
-import type { DeliveryRecord } from '../../lib/deliveries/record';
+import type { DeliveryRecord } from '../../server/deliveries/record';
 
 let stack: TestStack;
 let ledger: FakeApi;

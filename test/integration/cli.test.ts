@@ -90,3 +90,19 @@ test('run --dry-run of a correlated flow: the wait times out into onTimeout, or 
   const callback = hookflow('run', '--dry-run', 'flows/payment-created.yaml', 'test/fixtures/events/payment.succeeded-bank-transfer.json');
   assert.match(callback.out, /"payment.succeeded" is a callback for that run/);
 });
+
+test('run --dry-run reads the event id and type as the ingress does: from --header, with the source\'s rules', () => {
+  const dirs = ['--sources', 'test/fixtures/ingress/sources', '--schemas', 'test/fixtures/ingress/schemas'];
+  // GitHub: type = X-GitHub-Event + "." + the body's action, id = X-GitHub-Delivery.
+  const github = hookflow('run', '--dry-run', 'test/fixtures/ingress/flows/github.yaml', 'test/fixtures/events/github.issues-closed.json', ...dirs,
+    '--header', 'X-GitHub-Event: issues', '--header', 'X-GitHub-Delivery: 72d3162e-cc78-11e3-81ab-4c9367dc0958');
+  assert.equal(github.code, 0, github.out + github.err);
+  assert.match(github.out, /← issues\.closed 72d3162e-cc78-11e3-81ab-4c9367dc0958 from github/);
+  assert.match(github.out, /would not start: it starts on issues\.opened, not "issues\.closed"/);
+  // Shopify: the topic's slashes read as dots; the webhook id is the event id.
+  const shopify = hookflow('run', '--dry-run', 'test/fixtures/ingress/flows/shopify.yaml', 'test/fixtures/events/shopify.orders-create.json', ...dirs,
+    '--header', 'X-Shopify-Topic: orders/create', '--header', 'X-Shopify-Webhook-Id: b54557e4-bdd9-4b37-8a5f-bf7d70bcd043');
+  assert.equal(shopify.code, 0, shopify.out + shopify.err);
+  assert.match(shopify.out, /← orders\.create b54557e4-bdd9-4b37-8a5f-bf7d70bcd043 from shopify/);
+  assert.match(shopify.out, /workflow id: shopify-received:shopify:b54557e4-bdd9-4b37-8a5f-bf7d70bcd043/);
+});

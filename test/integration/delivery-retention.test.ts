@@ -4,9 +4,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
-import type { DeliveryRecord } from '../../lib/deliveries/record';
-import { DeliveryStore } from '../../lib/deliveries/store';
-import { startRelay } from '../../lib/deliveries/relay';
+import type { DeliveryRecord } from '../../server/deliveries/record';
+import { DeliveryStore } from '../../server/deliveries/store';
+import { startRelay } from '../../server/deliveries/relay';
 import { type StoreStack, TEST_DELIVERY_SETTINGS, startStoreStack } from '../helpers/ingress';
 import { uid } from '../helpers/events';
 

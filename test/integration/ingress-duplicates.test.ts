@@ -2,8 +2,8 @@
 // concurrent, sequential, after the run finished, and even after Temporal forgot the run.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DeliveryStore } from '../../lib/deliveries/store';
-import type { DeliveryRecord } from '../../lib/deliveries/record';
+import { DeliveryStore } from '../../server/deliveries/store';
+import type { DeliveryRecord } from '../../server/deliveries/record';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import pino from 'pino';
 import { TEST_DELIVERY_SETTINGS, recordingStarter, startIngress } from '../helpers/ingress';

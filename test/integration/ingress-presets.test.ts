@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { request } from 'node:http';
 import Stripe from 'stripe';
 import { Webhook } from 'standardwebhooks';
-import type { DeliveryRecord } from '../../lib/deliveries/record';
+import type { DeliveryRecord } from '../../server/deliveries/record';
 import { ROOT, startTestStack, type TestStack } from '../helpers/stack';
 import { uid } from '../helpers/events';
 

@@ -5,12 +5,12 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Db } from 'mongodb';
 import pino from 'pino';
-import type { DeliveryRecord } from '../../lib/deliveries/record';
-import { DeliveryStore } from '../../lib/deliveries/store';
-import { startRelay } from '../../lib/deliveries/relay';
+import type { DeliveryRecord } from '../../server/deliveries/record';
+import { DeliveryStore } from '../../server/deliveries/store';
+import { startRelay } from '../../server/deliveries/relay';
 import { createStartRecorded } from '../../server/relay-start';
 import { UnavailableError } from '../../lib/errors';
-import type { RunStarter } from '../../server/start-runs';
+import type { RunStarter } from '../../server/planned-runs';
 import { type StoreStack, TEST_DELIVERY_SETTINGS, recordingStarter, shippedDefinitions, startStoreStack } from '../helpers/ingress';
 import { paymentSucceeded, uid } from '../helpers/events';
 

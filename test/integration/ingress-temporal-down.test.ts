@@ -11,7 +11,7 @@ import pino from 'pino';
 import { startTemporalDevServer, type TemporalDevServer } from '../../devstack/temporal';
 import { TOOLS, ensureTool } from '../../devstack/tools';
 import { freePort } from '../../lib/net';
-import type { DeliveryRecord } from '../../lib/deliveries/record';
+import type { DeliveryRecord } from '../../server/deliveries/record';
 import { createRunStarter } from '../../server/start-runs';
 import { createWorker, FLOW_BUNDLE } from '../../worker/create-worker';
 import { createMailer } from '../../activities/mailer';

@@ -16,7 +16,7 @@ import { createIngressOps } from '../../server/ops-wiring';
 import { createRunStarter } from '../../server/start-runs';
 import { createLogger } from '../../lib/logger';
 import { startOpsServer } from '../../worker/ops-server';
-import { DeliveryStore } from '../../lib/deliveries/store';
+import { DeliveryStore } from '../../server/deliveries/store';
 import { TEST_DELIVERY_SETTINGS, recordingStarter } from '../helpers/ingress';
 import { paymentSucceeded, postEvent, uid } from '../helpers/events';
 import { scrape } from '../helpers/prometheus';

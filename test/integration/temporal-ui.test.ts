@@ -16,8 +16,9 @@ import { startEmbeddedServices, type EmbeddedServices } from '../../devstack/ser
 import { freePort } from '../../lib/net';
 import { createWorker } from '../../worker/create-worker';
 import { createMailer } from '../../activities/mailer';
-import { createRunStarter, planRuns } from '../../server/start-runs';
-import { type Definitions, loadDefinitions } from '../../lib/loader/definitions';
+import { planRuns } from '../../server/planned-runs';
+import { createRunStarter } from '../../server/start-runs';
+import { type Definitions, loadDefinitions } from '../../definitions/definitions';
 import { ROOT } from '../helpers/paths';
 import { paymentSucceeded, uid } from '../helpers/events';
 

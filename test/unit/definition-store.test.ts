@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDefinitionStore, type StoreLog } from '../../lib/loader/definition-store';
-import { loadDefinitions } from '../../lib/loader/definitions';
+import { createDefinitionStore, type StoreLog } from '../../definitions/definition-store';
+import { loadDefinitions } from '../../definitions/definitions';
 import { DefinitionError } from '../../lib/errors';
 import { ROOT } from '../helpers/paths';
 

@@ -1,7 +1,7 @@
 // The expression language: typed templates, interpolation, conditions, and clean failures.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ExpressionError, evaluateCondition, evaluateExpression, renderTemplate } from '../../lib/flow/expressions';
+import { ExpressionError, evaluateCondition, evaluateExpression, renderTemplate } from '../../engine/expressions';
 
 const scope = { event: { id: 'evt_1', body: { amount: 4500, items: [{ sku: 'A', quantity: 2 }, { sku: 'B', quantity: 1 }], customer: { name: 'Ada' } } } };
 

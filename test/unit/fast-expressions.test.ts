@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import jsonata from 'jsonata';
-import { NOT_FAST, evaluateFast } from '../../lib/flow/fast-expressions';
+import { NOT_FAST, evaluateFast } from '../../engine/fast-expressions';
 
 const SEED = 20261201;
 const NAMES = ['a', 'b', 'x-y'];

@@ -2,10 +2,11 @@
 // delays, the saga's reverse compensations and onFailure, and trigger filters.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { executeFlow, type StepRuntime } from '../../lib/flow/engine';
-import { ExpressionError } from '../../lib/flow/expressions';
-import { selectFlows } from '../../lib/flow/select';
-import type { FlowDefinition, StepDefinition } from '../../lib/flow/types';
+import { executeFlow } from '../../engine/interpreter';
+import type { StepRuntime } from '../../engine/run-context';
+import { ExpressionError } from '../../engine/expressions';
+import { selectFlows } from '../../engine/select';
+import type { FlowDefinition, StepDefinition } from '../../engine/types';
 
 interface Call { label: string; uses: string; args: Record<string, unknown> }
 

@@ -3,9 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { loadFlows } from '../../lib/loader/flows';
-import { argumentProblems } from '../../lib/loader/argument-check';
-import { referencedStepIds } from '../../lib/loader/step-refs';
+import { loadFlows } from '../../definitions/flows';
+import { argumentProblems } from '../../definitions/argument-check';
+import { referencedStepIds } from '../../definitions/step-refs';
 import { ROOT } from '../helpers/paths';
 import { type ExpectedProblem, expectFlowProblems } from '../helpers/flow-problems';
 

@@ -2,11 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { listYamlFiles, loadFlows } from '../../lib/loader/flows';
-import { loadDefinitions } from '../../lib/loader/definitions';
+import { listYamlFiles, loadFlows } from '../../definitions/flows';
+import { loadDefinitions } from '../../definitions/definitions';
 import { loadConfig } from '../../lib/config';
 import { DefinitionError } from '../../lib/errors';
-import { activityCatalog } from '../../activities/catalog';
+import { activityCatalog } from '../../engine/activity-catalog';
 import flowSchema from '../../schemas/flow.schema.json';
 import { ROOT } from '../helpers/paths';
 

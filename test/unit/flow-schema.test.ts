@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
 import flowSchema from '../../schemas/flow.schema.json';
-import { activityCatalog } from '../../activities/catalog';
+import { activityCatalog } from '../../engine/activity-catalog';
 import { ROOT } from '../helpers/paths';
 
 const validate = new Ajv({ allErrors: true, strict: false }).compile(flowSchema);

@@ -4,8 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
-import { startRelay } from '../../lib/deliveries/relay';
-import type { DeliveryStore } from '../../lib/deliveries/store';
+import { startRelay } from '../../server/deliveries/relay';
+import type { DeliveryStore } from '../../server/deliveries/store';
 
 function countingStore() {
   const polls: number[] = [];

@@ -3,10 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { loadFlows } from '../../lib/loader/flows';
-import { cronProblem } from '../../lib/loader/cron-check';
+import { loadFlows } from '../../definitions/flows';
+import { cronProblem } from '../../definitions/cron-check';
 import { scheduleOptionsFor, isOwnedBy, fingerprintOf } from '../../server/schedule-options';
-import { scheduledEvent } from '../../lib/flow/schedule';
+import { scheduledEvent } from '../../engine/schedule';
 import { ROOT } from '../helpers/paths';
 import { type ExpectedProblem, expectFlowProblems } from '../helpers/flow-problems';
 

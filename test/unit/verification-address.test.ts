@@ -2,8 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ForbiddenAddressError } from '../../lib/errors';
-import { compileCidrs } from '../../lib/loader/source-network';
-import type { NetworkPolicy } from '../../lib/loader/source-types';
+import { compileCidrs } from '../../definitions/source-network';
+import type { NetworkPolicy } from '../../definitions/source-types';
 import { checkAddress, clientAddress } from '../../server/verification/address';
 
 const policy = (allow: string[], trusted?: string[]): NetworkPolicy => ({

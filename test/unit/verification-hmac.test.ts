@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { SignatureError } from '../../lib/errors';
-import type { HmacVerification } from '../../lib/loader/source-types';
+import type { HmacVerification } from '../../definitions/source-types';
 import { verifyHmac } from '../../server/verification/hmac';
 
 const now = new Date('2026-11-23T10:00:00Z');

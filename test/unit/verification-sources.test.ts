@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadSources } from '../../lib/loader/sources';
+import { loadSources } from '../../definitions/sources';
 import { ROOT } from '../helpers/paths';
 
 const FIXTURES = join(ROOT, 'test/fixtures/ingress/sources');

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { secretKey } from '../../lib/loader/source-presets';
+import { secretKey } from '../../definitions/source-presets';
 import { verifyStandardWebhooks } from '../../server/verification/standard-webhooks';
 import { NOW, NOW_S, outcome, preset, secret } from '../helpers/verification';
 

@@ -3,8 +3,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WorkflowFailedError } from '@temporalio/client';
-import { FLOW_WORKFLOW_TYPE, type FlowRunInput, type FlowRunResult } from '../../lib/contract';
-import type { FlowDefinition, StepDefinition } from '../../lib/flow/types';
+import { FLOW_WORKFLOW_TYPE, type FlowRunInput, type FlowRunResult } from '../../engine/contract';
+import type { FlowDefinition, StepDefinition } from '../../engine/types';
 import { startTestStack, TEST_TASK_QUEUE, type TestStack } from '../helpers/stack';
 import { uid } from '../helpers/events';
 

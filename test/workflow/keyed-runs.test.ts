@@ -7,8 +7,8 @@ import { WorkflowFailedError } from '@temporalio/client';
 import {
   CORRELATED_WORKFLOW_TYPE, CORRELATION_QUERY, ENTITY_WORKFLOW_TYPE, EVENT_SIGNAL,
   type CorrelatedRunInput, type CorrelationState, type EntityRunInput, type EventDelivery,
-} from '../../lib/contract';
-import type { FlowDefinition, FlowEvent } from '../../lib/flow/types';
+} from '../../engine/contract';
+import type { FlowDefinition, FlowEvent } from '../../engine/types';
 import { startTestStack, TEST_TASK_QUEUE, type TestStack } from '../helpers/stack';
 import { uid } from '../helpers/events';
 

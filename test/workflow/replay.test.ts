@@ -6,8 +6,9 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { DefaultLogger, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { ESLint } from 'eslint';
 import { historyFromJson } from '../helpers/history-json';
 import { FLOW_BUNDLE } from '../../worker/create-worker';
 import { ROOT } from '../helpers/paths';
@@ -53,4 +54,21 @@ test('the replay notices an interpreter that would schedule different work', asy
     assert.equal(err.name, 'DeterminismViolationError');
     return true;
   });
+});
+
+test('every hookflow module in the workflow bundle is linted as deterministic code', async () => {
+  // The bundle carries its source map inline: its sources are the files webpack put in.
+  const map = /sourceMappingURL=data:application\/json;[^,]*,([A-Za-z0-9+/=]+)/.exec(workflowBundle.code);
+  assert.ok(map, 'the workflow bundle has no inline source map');
+  const sources: string[] = JSON.parse(Buffer.from(map[1], 'base64').toString('utf8')).sources;
+  const ours = sources.filter((s) => s.startsWith(`${ROOT}/`) && !s.includes('/node_modules/') && s.endsWith('.ts')).map((s) => relative(ROOT, s));
+  assert.ok(ours.some((s) => s.startsWith('engine/')) && ours.some((s) => s.startsWith('workflows/')), `bundle sources not recognised: ${ours.join(', ')}`);
+  const eslint = new ESLint({ cwd: ROOT });
+  const unlinted: string[] = [];
+  for (const file of ours) {
+    const rule = (await eslint.calculateConfigForFile(join(ROOT, file))).rules?.['@typescript-eslint/no-restricted-imports'];
+    const level = Array.isArray(rule) ? rule[0] : rule;
+    if (level !== 'error' && level !== 2) unlinted.push(file);
+  }
+  assert.deepEqual(unlinted, [], 'bundled into workflows but not covered by the determinism lint (eslint.config.mjs DETERMINISTIC_FOLDERS)');
 });

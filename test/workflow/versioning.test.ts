@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FLOW_WORKFLOW_TYPE, type FlowRunInput, type FlowRunResult } from '../../lib/contract';
-import { selectFlows } from '../../lib/flow/select';
-import { createDefinitionStore } from '../../lib/loader/definition-store';
-import { loadDefinitions } from '../../lib/loader/definitions';
+import { FLOW_WORKFLOW_TYPE, type FlowRunInput, type FlowRunResult } from '../../engine/contract';
+import { selectFlows } from '../../engine/select';
+import { createDefinitionStore } from '../../definitions/definition-store';
+import { loadDefinitions } from '../../definitions/definitions';
 import { ROOT, startTestStack, TEST_TASK_QUEUE, type TestStack } from '../helpers/stack';
 import { uid } from '../helpers/events';
 

@@ -1,9 +1,8 @@
 // The contract between ingress, worker and workflow code: names, inputs, search attributes.
 // Pure module: safe to import from workflow code.
 import { type SearchAttributePair, defineSearchAttributeKey } from '@temporalio/common';
-import type { FlowDefinition, FlowEvent } from './flow/types';
+import type { FlowDefinition, FlowEvent } from './types';
 
-export const DEFAULT_TASK_QUEUE = 'hookflow';
 export const FLOW_WORKFLOW_TYPE = 'runFlow';
 
 export interface FlowRunInput {

@@ -1,8 +1,8 @@
 // What a JSON Schema cannot see in a flow file: unknown sources and events, step kinds mixed up,
 // duplicate step ids, expressions that do not parse, references to steps that do not exist and
 // arguments an activity does not accept. Every problem is collected, none stops the others.
-import { compileExpression, templateExpressions, unwrapExpression, ExpressionError } from '../flow/expressions';
-import { type FlowDefinition, type StepDefinition, allSteps, isActivityStep, isParallelStep, isWaitStep } from '../flow/types';
+import { compileExpression, templateExpressions, unwrapExpression, ExpressionError } from '../engine/expressions';
+import { type FlowDefinition, type StepDefinition, allSteps, isActivityStep, isParallelStep, isWaitStep } from '../engine/types';
 import { argumentProblems } from './argument-check';
 import { referencedStepIds } from './step-refs';
 import { scheduleTriggerProblems } from './schedule-checks';
@@ -64,7 +64,7 @@ export function semanticProblems(yaml: YamlFile, flow: Omit<FlowDefinition, 'ver
     });
   visitSteps(flow.steps, ['steps']);
   if (flow.onFailure) visitSteps(flow.onFailure, ['onFailure']);
-  problems.push(...correlationProblems(yaml, flow, context, check));
+  problems.push(...correlationProblems(yaml, flow, context.eventTypes, check));
   return problems;
 }
 

@@ -2,8 +2,8 @@
 // sources, event schemas and flows. Any problem stops start-up with the full list.
 import { join } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
-import { DefinitionError } from '../errors';
-import type { FlowDefinition } from '../flow/types';
+import { DefinitionError } from '../lib/errors';
+import type { FlowDefinition } from '../engine/types';
 import { type EventValidator, loadEventSchemas } from './event-schemas';
 import { listYamlFiles, loadFlows } from './flows';
 import type { Problem } from './yaml-file';

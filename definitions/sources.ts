@@ -2,7 +2,7 @@
 // environment or files, address allowlists. Every problem is reported with file:line:column.
 import { relative } from 'node:path';
 import Ajv from 'ajv';
-import sourceSchema from '../../schemas/source.schema.json';
+import sourceSchema from '../schemas/source.schema.json';
 import { compileCidrs } from './source-network';
 import { PRESET_EVENT_FIELDS } from './source-presets';
 import { type SecretRef, resolveSecrets } from './source-secrets';

@@ -12,10 +12,6 @@ export interface RunRoute {
   eventWorkflowId?: string;
 }
 
-export function routeKind(flow: FlowDefinition): RunRoute['kind'] | undefined {
-  return flow.correlation ? 'correlated' : flow.entityKey ? 'entity' : undefined;
-}
-
 /** Event types a wait step of the flow takes, with the expression that gives their correlation key. */
 export function callbackKeys(flow: Pick<FlowDefinition, 'steps' | 'correlation'>): Map<string, string> {
   const keys = new Map<string, string>();

@@ -3,10 +3,11 @@
 // Deterministic: only @temporalio/workflow, pure flow helpers and activity *types*.
 import { ApplicationFailure, CancellationScope, patched, proxyActivities, sleep, workflowInfo, log } from '@temporalio/workflow';
 import type { ActivityOptions } from '@temporalio/workflow';
-import type { FlowRunInput, FlowRunResult, ActivityRequest } from '../lib/contract';
-import type { ActivityCall } from '../lib/flow/types';
-import { DEFAULT_RETRY, DEFAULT_STEP_TIMEOUT } from '../lib/flow/defaults';
-import { type StepRuntime, executeFlow } from '../lib/flow/engine';
+import type { FlowRunInput, FlowRunResult, ActivityRequest } from '../engine/contract';
+import type { ActivityCall } from '../engine/types';
+import { DEFAULT_RETRY, DEFAULT_STEP_TIMEOUT } from '../engine/defaults';
+import { executeFlow } from '../engine/interpreter';
+import type { StepRuntime } from '../engine/run-context';
 
 type ActivityFn = (req: ActivityRequest) => Promise<unknown>;
 

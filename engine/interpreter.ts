@@ -1,51 +1,12 @@
 // The step logic of a flow, independent of where it runs: the Temporal workflow injects real
 // activity calls and durable timers, `hookflow run --dry-run` injects a recorder. Pure and
 // deterministic: only flow helpers, no I/O.
-import type { FlowRunInput, FlowRunResult, StepOutcome } from '../contract';
+import type { FlowRunInput, FlowRunResult, StepOutcome } from './contract';
 import { DEFAULT_FOREACH_CONCURRENCY } from './defaults';
-import { ExpressionError, evaluateCondition, evaluateExpression, renderTemplate, unwrapExpression } from './expressions';
-import { type ActivityCall, type ActivityStep, type StepDefinition, isDelayStep, isParallelStep, isWaitStep } from './types';
-import { type WaitRuntime, runWait } from './wait';
-
-export interface StepRuntime {
-  /** Calls an activity. `label` names the call (activity summary) and is unique within the run. */
-  callActivity(call: ActivityCall, args: Record<string, unknown>, label: string): Promise<unknown>;
-  /** Waits for a duration such as "10m" (a durable timer in a workflow). */
-  sleep(duration: string, label: string): Promise<void>;
-  /** Runs clean-up work (compensations, onFailure) so that cancelling the run does not cut it short. */
-  cleanup<T>(fn: () => Promise<T>): Promise<T>;
-  log(message: string, fields: Record<string, unknown>): void;
-  /** The failure to throw when an expression of a step fails: it fails the same way on every retry. */
-  expressionFailure(step: string, err: ExpressionError): Error;
-  /** Callbacks and timers of wait steps; only correlated runs (and dry runs) have them. */
-  waits?: WaitRuntime;
-  /** Synchronous evaluation of simple expressions (default on); off only to replay runs started without it. */
-  fastExpressions?: boolean;
-}
-
-export interface Scope {
-  event: FlowRunInput['event'];
-  steps: Record<string, StepOutcome>;
-  [binding: string]: unknown;
-}
-
-/** What `error` holds in onFailure steps. */
-export interface FailureInfo {
-  step?: string;
-  message: string;
-  type?: string;
-}
-
-interface Compensation { call: ActivityCall; scope: Scope; label: string }
-
-export interface RunContext {
-  rt: StepRuntime;
-  /** Compensations of completed steps, in completion order; run in reverse on failure. */
-  compensations: Compensation[];
-  failedStep?: string;
-  /** Appended to activity labels: repeated rounds of onTimeout steps (`#2`) get their own idempotency keys. */
-  labelSuffix?: string;
-}
+import { evaluateCondition, evaluateExpression, renderTemplate, unwrapExpression } from './expressions';
+import { type RunContext, type Scope, type StepRuntime, delayOf, describeFailure, fastOf, guard } from './run-context';
+import { type ActivityStep, type StepDefinition, isDelayStep, isParallelStep, isWaitStep } from './types';
+import { runWait } from './wait';
 
 export async function executeFlow(input: FlowRunInput, rt: StepRuntime): Promise<FlowRunResult> {
   const { flow, event } = input;
@@ -135,35 +96,6 @@ async function runCompensations(ctx: RunContext): Promise<void> {
       ctx.rt.log('compensation failed', { step: c.label, message: describeFailure(err).message });
     }
   }
-}
-
-const DURATION = /^[0-9]+(ms|s|m|h|d)$/;
-
-/** A literal duration, or a template giving one (or a number of milliseconds). */
-export async function delayOf(source: string, step: string, scope: Scope, ctx: RunContext): Promise<string> {
-  if (DURATION.test(source)) return source;
-  const value = await guard(ctx, step, () => renderTemplate(source, scope, fastOf(ctx)));
-  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return `${Math.round(value)}ms`;
-  if (typeof value === 'string' && DURATION.test(value)) return value;
-  throw ctx.rt.expressionFailure(step, new ExpressionError(source, `gave ${JSON.stringify(value)}, not a duration such as 30s or 5m`));
-}
-
-export const fastOf = (ctx: RunContext): boolean => ctx.rt.fastExpressions ?? true;
-
-async function guard<T>(ctx: RunContext, step: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof ExpressionError) throw ctx.rt.expressionFailure(step, err);
-    throw err;
-  }
-}
-
-/** The innermost cause is what an ops person wants to read (an ActivityFailure wraps the real error). */
-export function describeFailure(err: unknown, step?: string): FailureInfo {
-  let e = err as { message?: string; type?: string; cause?: unknown } | undefined;
-  while (e && typeof e === 'object' && e.cause && typeof e.cause === 'object') e = e.cause as typeof e;
-  return { step, message: String(e?.message ?? err), type: typeof e?.type === 'string' ? e.type : undefined };
 }
 
 async function mapWithConcurrency<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {

@@ -1,7 +1,8 @@
 // What the JSON Schema cannot see in a scheduled trigger: every: or cron: (exactly one), durations,
 // cron syntax, the time zone, and event-trigger keys that do not belong to a schedule.
-import { OVERLAP_POLICIES, SCHEDULE_SOURCE, type ScheduleTrigger, durationMs } from '../flow/schedule';
-import type { TriggerDefinition } from '../flow/types';
+import { durationMs } from '../engine/duration';
+import { SCHEDULE_SOURCE } from '../engine/schedule';
+import { OVERLAP_POLICIES, type ScheduleTrigger, type TriggerDefinition } from '../engine/types';
 import { CRON_HINT, cronProblem } from './cron-check';
 import type { Problem, YamlFile } from './yaml-file';
 

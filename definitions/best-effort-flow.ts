@@ -1,7 +1,7 @@
 // A file that fails the schema still gets its semantic checks (unknown steps, bad expressions…),
 // so one run reports everything. This keeps only the parts shaped well enough to check.
-import type { FlowDefinition, StepDefinition } from '../flow/types';
-import type { ReconcileSpec, WaitSpec } from '../flow/wait-types';
+import type { FlowDefinition, StepDefinition } from '../engine/types';
+import type { ReconcileSpec, WaitSpec } from '../engine/types';
 
 type Loose = Record<string, unknown>;
 const isObject = (v: unknown): v is Loose => !!v && typeof v === 'object' && !Array.isArray(v);

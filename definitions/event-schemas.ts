@@ -3,7 +3,7 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join, basename } from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import type { Violation } from '../errors';
+import type { Violation } from '../lib/errors';
 
 export type EventValidator = (body: unknown) => Violation[];
 

@@ -1,6 +1,6 @@
 // Finds `steps.<id>` references in a JSONata expression by walking its syntax tree, so a
 // reference to a step that does not exist is a validation error instead of a silent undefined.
-import { compileExpression } from '../flow/expressions';
+import { compileExpression } from '../engine/expressions';
 
 interface AstNode { type?: string; value?: unknown; steps?: AstNode[]; [key: string]: unknown }
 

@@ -6,7 +6,7 @@ export const DELIVERIES_COLLECTION = 'hookflow_deliveries';
 /** Relay attempts taken, one document each: how replicas avoid starting one record together. */
 export const CLAIMS_COLLECTION = 'hookflow_relay_claims';
 
-import type { RunRoute } from '../flow/routing';
+import type { RunRoute } from '../../engine/routing';
 
 export type Outcome = 'accepted' | 'duplicate' | 'ignored' | 'rejected';
 

@@ -2,22 +2,10 @@
 // the onTimeout steps (ask the provider) and settle the wait as if the callback had come with
 // the status they found; when the provider does not know yet (or cannot be reached), wait again
 // with backoff, and fail visibly after the last round. Pure: the runtime supplies signals and timers.
-import type { RunOutcome } from '../contract';
-import { type RunContext, type Scope, delayOf, describeFailure, fastOf } from './engine';
+import { checkedDurationMs } from './duration';
 import { ExpressionError, evaluateCondition } from './expressions';
-import type { FlowEvent, StepDefinition } from './types';
-import type { ReconcileRetry, WaitOutput, WaitStep } from './wait-types';
-
-export interface WaitRuntime {
-  /** The first buffered or arriving event of one of `types`, or undefined when `timeout` passes first. */
-  awaitEvent(types: string[], timeout: string, label: string): Promise<FlowEvent | undefined>;
-  /** Makes the run's state visible (HookflowOutcome); `settled` types: later events of them change nothing. */
-  outcome(value: RunOutcome, settled?: string[]): void;
-  /** The failure a run ends with when reconciliation gives up. */
-  failure(type: string, message: string): Error;
-  /** Whether a failed onTimeout step counts as "the provider does not know yet" (not a cancellation or a flow bug). */
-  canRetry(err: unknown): boolean;
-}
+import { type RunContext, type Scope, delayOf, describeFailure, fastOf } from './run-context';
+import type { ReconcileRetry, StepDefinition, WaitOutput, WaitStep } from './types';
 
 export const RECONCILE_DEFAULTS: Required<ReconcileRetry> = { maximumAttempts: 5, initialInterval: '1m', backoffCoefficient: 2, maximumInterval: '1h' };
 
@@ -73,15 +61,7 @@ async function reconcileOnce(step: WaitStep, scope: Scope, ctx: RunContext, runS
   return undefined;
 }
 
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
-export function durationMs(duration: string): number {
-  const m = /^([0-9]+)(ms|s|m|h|d)$/.exec(duration);
-  if (!m) throw new Error(`not a duration: ${duration}`);
-  return Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
-}
-
 /** Wait after round `round` (1-based): initialInterval × coefficient^(round-1), capped. */
 export function backoffMs(policy: Required<ReconcileRetry>, round: number): number {
-  return Math.min(durationMs(policy.maximumInterval), Math.round(durationMs(policy.initialInterval) * policy.backoffCoefficient ** (round - 1)));
+  return Math.min(checkedDurationMs(policy.maximumInterval), Math.round(checkedDurationMs(policy.initialInterval) * policy.backoffCoefficient ** (round - 1)));
 }

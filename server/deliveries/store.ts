@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Collection, Db } from 'mongodb';
 import type { Logger } from 'pino';
-import { UnavailableError } from '../errors';
+import { UnavailableError } from '../../lib/errors';
 import { CLAIMS_COLLECTION, DELIVERIES_COLLECTION, type DeliveryRecord, type DeliverySettings, type RecordedRun } from './record';
 
 const DUPLICATE_KEY = 11000;

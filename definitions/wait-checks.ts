@@ -1,15 +1,14 @@
 // What a JSON Schema cannot see in correlated and entity-keyed flows: wait steps without
 // correlation, callback types that do not exist or are taken twice, onTimeout outcomes that are
 // not among the wait's events, and key expressions that do not parse.
-import { templateExpressions, unwrapExpression } from '../flow/expressions';
-import { type FlowDefinition, allSteps, isWaitStep } from '../flow/types';
-import type { FlowContext } from './flow-checks';
+import { templateExpressions, unwrapExpression } from '../engine/expressions';
+import { type FlowDefinition, allSteps, isWaitStep } from '../engine/types';
 import type { Problem, YamlFile } from './yaml-file';
 
 type Path = (string | number)[];
 type Check = (path: Path, source: string) => void;
 
-export function correlationProblems(yaml: YamlFile, flow: Omit<FlowDefinition, 'version'>, context: FlowContext, check: Check): Problem[] {
+export function correlationProblems(yaml: YamlFile, flow: Omit<FlowDefinition, 'version'>, eventTypes: Set<string>, check: Check): Problem[] {
   const problems: Problem[] = [];
   if (flow.correlation?.key) check(['correlation', 'key'], unwrapExpression(flow.correlation.key));
   if (flow.entityKey) check(['entityKey'], unwrapExpression(flow.entityKey));
@@ -31,7 +30,7 @@ export function correlationProblems(yaml: YamlFile, flow: Omit<FlowDefinition, '
       if (key) check(at('wait', 'key'), unwrapExpression(key));
       for (const expr of templateExpressions(timeout)) check(at('wait', 'timeout'), expr);
       events.forEach((type, j) => {
-        if (!context.eventTypes.has(type)) problems.push(yaml.at(at('wait', 'events', j), `event type "${type}" has no payload schema`, `add schemas/events/${type}.json`));
+        if (!eventTypes.has(type)) problems.push(yaml.at(at('wait', 'events', j), `event type "${type}" has no payload schema`, `add schemas/events/${type}.json`));
         else if (flow.trigger.events.includes(type)) problems.push(yaml.at(at('wait', 'events', j), `"${type}" starts this flow; a wait step cannot also wait for it`, 'wait for the callbacks that follow the trigger event'));
         else if (takenBy.has(type)) problems.push(yaml.at(at('wait', 'events', j), `"${type}" is already awaited by step "${takenBy.get(type)}"`, 'each callback type settles one wait step'));
         else takenBy.set(type, step.id);

@@ -2,8 +2,8 @@
 // {{ template }} are only known at run time (they may become a number, an object…), so schema
 // errors at or below them are ignored; everything else is checked before anything runs.
 import Ajv, { type ValidateFunction } from 'ajv';
-import { activityCatalog } from '../../activities/catalog';
-import { templateExpressions } from '../flow/expressions';
+import { activityCatalog } from '../engine/activity-catalog';
+import { wholeTemplate } from '../engine/expressions';
 import { pointerToPath } from './yaml-file';
 
 const ajv = new Ajv({ allErrors: true, strict: false });
@@ -56,7 +56,7 @@ export function argumentProblems(uses: string, args: Record<string, unknown>): A
 
 /** JSON pointers of string values that are one whole template. */
 function templatedPaths(value: unknown, pointer: string): string[] {
-  if (typeof value === 'string') return /^\s*\{\{[\s\S]+\}\}\s*$/.test(value) && templateExpressions(value).length === 1 ? [pointer] : [];
+  if (typeof value === 'string') return wholeTemplate(value) !== undefined ? [pointer] : [];
   if (Array.isArray(value)) return value.flatMap((v, i) => templatedPaths(v, `${pointer}/${i}`));
   if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => templatedPaths(v, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`));
   return [];

@@ -128,7 +128,7 @@ export function unwrapExpression(source: string): string {
 }
 
 /** The expression of a string that is one {{ … }} template and nothing else; undefined otherwise. */
-function wholeTemplate(text: string): string | undefined {
+export function wholeTemplate(text: string): string | undefined {
   const whole = WHOLE_TEMPLATE.exec(text);
   return whole && templateExpressions(text).length === 1 ? whole[1] : undefined;
 }

@@ -1,24 +1,7 @@
 // The scheduled trigger: a flow started by a clock (a Temporal Schedule) instead of by events,
 // for housekeeping such as sweeps. Pure: shared by the loader, the ingress's schedule sync and
 // workflow code, which builds each run's synthetic event from the time Temporal scheduled it.
-import type { FlowDefinition, FlowEvent, TriggerDefinition } from './types';
-
-/** What to do when a run is due while the previous one still runs (Temporal's overlap policy). */
-export const OVERLAP_POLICIES = ['skip', 'bufferOne', 'bufferAll', 'cancelOther', 'terminateOther', 'allowAll'] as const;
-export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
-
-export interface ScheduleTrigger {
-  /** Interval such as 15m: runs at epoch + n × every + offset (UTC). */
-  every?: string;
-  offset?: string;
-  /** One or more cron expressions (5 fields, or @hourly/@daily/…), in `timezone` (default UTC). */
-  cron?: string | string[];
-  timezone?: string;
-  /** Default skip: a sweep never runs twice at once. */
-  overlap?: OverlapPolicy;
-  /** How late a missed run (Temporal was down) may still start; default 10m. */
-  catchupWindow?: string;
-}
+import type { FlowDefinition, FlowEvent, OverlapPolicy, ScheduleTrigger, TriggerDefinition } from './types';
 
 /** A scheduled run's synthetic event comes from this source with this type. */
 export const SCHEDULE_SOURCE = 'schedule';
@@ -68,12 +51,4 @@ export function cronList(schedule: ScheduleTrigger): string[] {
 export function describeSchedule(schedule: ScheduleTrigger): string {
   if (schedule.every) return `every ${schedule.every}${schedule.offset ? ` +${schedule.offset}` : ''}`;
   return `cron ${cronList(schedule).join(' | ')}${schedule.timezone ? ` (${schedule.timezone})` : ''}`;
-}
-
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
-/** Milliseconds of a duration such as 15m; undefined when it is not one. */
-export function durationMs(value: unknown): number | undefined {
-  const m = typeof value === 'string' ? /^([0-9]+)(ms|s|m|h|d)$/.exec(value) : null;
-  return m ? Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS] : undefined;
 }

@@ -2,7 +2,7 @@
 // or on SIGHUP. A reload that fails validation keeps the previous set and logs every problem.
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
-import { DefinitionError } from '../errors';
+import { DefinitionError } from '../lib/errors';
 import { type DefinitionDirs, type Definitions, loadDefinitions } from './definitions';
 
 export interface StoreLog {

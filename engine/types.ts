@@ -1,8 +1,5 @@
-// The shape of a flow definition once loaded and validated. Pure types: workflow code imports them.
-import type { ScheduleTrigger } from './schedule';
-import type { CorrelationSpec, WaitStep } from './wait-types';
-
-export type { CorrelationSpec, WaitStep } from './wait-types';
+// The shape of a flow definition once loaded and validated: steps, triggers, callbacks
+// (docs/flows.md). Pure types, one file because they refer to each other: workflow code imports them.
 
 export interface RetrySpec {
   maximumAttempts?: number;
@@ -59,6 +56,76 @@ export interface TriggerDefinition {
   idempotencyKey?: string;
   /** A clock instead of events (lib/flow/schedule.ts); source and events are then filled in by the loader. */
   schedule?: ScheduleTrigger;
+}
+
+// A scheduled trigger (engine/schedule.ts): a flow started by a clock instead of by events.
+/** What to do when a run is due while the previous one still runs (Temporal's overlap policy). */
+export const OVERLAP_POLICIES = ['skip', 'bufferOne', 'bufferAll', 'cancelOther', 'terminateOther', 'allowAll'] as const;
+export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
+
+export interface ScheduleTrigger {
+  /** Interval such as 15m: runs at epoch + n × every + offset (UTC). */
+  every?: string;
+  offset?: string;
+  /** One or more cron expressions (5 fields, or @hourly/@daily/…), in `timezone` (default UTC). */
+  cron?: string | string[];
+  timezone?: string;
+  /** Default skip: a sweep never runs twice at once. */
+  overlap?: OverlapPolicy;
+  /** How late a missed run (Temporal was down) may still start; default 10m. */
+  catchupWindow?: string;
+}
+
+// Callbacks (docs/flows.md "Waiting for callbacks"): correlated flows, wait steps and their reconciliation.
+export interface CorrelationSpec {
+  /** Expression over an event giving its correlation key: the trigger's, and every callback's unless its wait step says otherwise. */
+  key: string;
+  /** How long a run started by an early callback waits for its trigger event (default 1d). */
+  triggerTimeout?: string;
+}
+
+export interface WaitSpec {
+  /** Event types (from the trigger's source) that settle the wait; the first to arrive wins. */
+  events: string[];
+  /** e.g. 30m, or a {{ expression }} giving such a duration. */
+  timeout: string;
+  /** Expression over the incoming event giving its correlation key (default: correlation.key). */
+  key?: string;
+}
+
+/** Backoff between reconciliation rounds when the provider does not know the outcome yet. */
+export interface ReconcileRetry {
+  /** Rounds in total (each runs the onTimeout steps once); default 5. */
+  maximumAttempts?: number;
+  /** Wait after the first round that settled nothing; default 1m. */
+  initialInterval?: string;
+  backoffCoefficient?: number;
+  maximumInterval?: string;
+}
+
+export interface ReconcileSpec {
+  /** Run when the wait times out, typically an http.request asking the provider for the status. */
+  steps: StepDefinition[];
+  /** Event type → condition: the first true one settles the wait as if that event had arrived. */
+  when: Record<string, string>;
+  retry?: ReconcileRetry;
+}
+
+export interface WaitStep extends StepBase {
+  wait: WaitSpec;
+  onTimeout?: ReconcileSpec;
+}
+
+/** What a wait step gives later steps (steps.<id>.output). */
+export interface WaitOutput {
+  /** received: a callback came; reconciled: onTimeout settled it; timedOut: nothing came and there is no onTimeout. */
+  outcome: 'received' | 'reconciled' | 'timedOut';
+  /** The event type that settled the wait (a callback's, or the one onTimeout chose). */
+  type?: string;
+  /** The callback itself (received only). */
+  event?: { id: string; type: string; source: string; receivedAt: string; body: unknown };
+  /** Reconciliation rounds taken. */
+  rounds: number;
 }
 
 export interface FlowDefinition {
