@@ -53,7 +53,7 @@ export function runSearchAttributes(flow: FlowDefinition, event: FlowEvent, enti
 /** name=Type pairs for `temporal server start-dev --search-attribute` and `operator search-attribute create`. */
 export const searchAttributeRegistrations = Object.values(searchAttributes).map((key) => `${key.name}=Keyword`);
 
-// Scheduled runs (lib/flow/schedule.ts): a Temporal Schedule starts this workflow type with the
+// Scheduled runs (engine/schedule.ts): a Temporal Schedule starts this workflow type with the
 // flow definition; the workflow makes the run's event from the time Temporal scheduled it.
 export const SCHEDULED_FLOW_WORKFLOW_TYPE = 'runScheduledFlow';
 

@@ -2,7 +2,7 @@
 // expression fails cleanly instead of hanging a worker. Pure: runs inside workflow code too.
 // `fast` (default on) first tries the synchronous evaluator of fast-expressions.ts. Off, the
 // evaluation is exactly what it was before that evaluator existed, promise for promise: runs
-// started before it replay that way (workflows/interpreter.ts), since the order in which
+// started before it replay that way (workflows/run-flow.ts), since the order in which
 // parallel branches schedule their activities depends on it.
 import jsonata from 'jsonata';
 import { NOT_FAST, evaluateFast } from './fast-expressions';

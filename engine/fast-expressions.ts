@@ -9,7 +9,7 @@
 // (test/unit/fast-expressions.test.ts compares the two on generated data).
 // Pure and deterministic: runs inside workflow code. Making more shapes fast changes when
 // parallel branches schedule their activities, so it needs a patch of its own, as this one has
-// (FAST_EXPRESSIONS_PATCH in workflows/interpreter.ts).
+// (FAST_EXPRESSIONS_PATCH in workflows/run-flow.ts).
 import jsonata from 'jsonata';
 
 export const NOT_FAST: unique symbol = Symbol('not fast');

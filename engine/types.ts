@@ -54,7 +54,7 @@ export interface TriggerDefinition {
   filter?: string;
   /** Expression over the event; default: the provider's event id. */
   idempotencyKey?: string;
-  /** A clock instead of events (lib/flow/schedule.ts); source and events are then filled in by the loader. */
+  /** A clock instead of events (engine/schedule.ts); source and events are then filled in by the loader. */
   schedule?: ScheduleTrigger;
 }
 

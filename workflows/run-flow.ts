@@ -1,5 +1,5 @@
 // The flow interpreter: executes the flow definition that travels with the run. The step logic
-// lives in lib/flow/engine.ts; this file binds it to Temporal (activities, timers, cancellation).
+// lives in engine/interpreter.ts; this file binds it to Temporal (activities, timers, cancellation).
 // Deterministic: only @temporalio/workflow, pure flow helpers and activity *types*.
 import { ApplicationFailure, CancellationScope, patched, proxyActivities, sleep, workflowInfo, log } from '@temporalio/workflow';
 import type { ActivityOptions } from '@temporalio/workflow';
