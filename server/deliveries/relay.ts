@@ -12,6 +12,19 @@ export type StartRecorded = (record: DeliveryRecord, log: Logger) => Promise<Rec
 
 export class PermanentStartError extends Error {}
 
+/** Time as the relay sees it: the system's, or one a test drives. */
+export interface RelayClock {
+  now(): number;
+  setTimer(fn: () => void, ms: number): unknown;
+  clearTimer(timer: unknown): void;
+}
+
+const systemClock: RelayClock = {
+  now: () => Date.now(),
+  setTimer: (fn, ms) => setTimeout(fn, ms),
+  clearTimer: (timer) => clearTimeout(timer as NodeJS.Timeout | undefined),
+};
+
 export interface RelayOptions {
   store: DeliveryStore;
   startRecorded: StartRecorded;
@@ -26,6 +39,7 @@ export interface RelayOptions {
   maxIdlePollMs?: number;
   /** How often expired records are purged (ms). */
   purgeEveryMs?: number;
+  clock?: RelayClock;
 }
 
 export interface Relay {
@@ -37,32 +51,33 @@ export interface Relay {
 export function startRelay(opts: RelayOptions): Relay {
   const owner = `relay-${randomUUID().slice(0, 8)}`;
   const log = opts.log.child({ relay: owner });
+  const clock = opts.clock ?? systemClock;
   let running = true;
   let lastPurge = 0;
   const maxIdleMs = Math.max(opts.pollMs, opts.maxIdlePollMs ?? opts.pollMs * 10);
   let idleMs = opts.pollMs;
 
-  let timer: NodeJS.Timeout | undefined;
+  let timer: unknown;
   let endSleep: () => void = () => undefined;
   /** When the current sleep ends; 0 while not sleeping. */
   let sleepingUntil = 0;
   const sleep = (ms: number) => new Promise<void>((resolve) => {
-    sleepingUntil = Date.now() + ms;
+    sleepingUntil = clock.now() + ms;
     endSleep = () => { sleepingUntil = 0; resolve(); };
-    timer = setTimeout(endSleep, ms);
+    timer = clock.setTimer(endSleep, ms);
   });
   const wake = () => {
     idleMs = opts.pollMs;
-    clearTimeout(timer);
+    clock.clearTimer(timer);
     endSleep();
   };
   /** A record becomes due at `at`: poll then at the latest. */
   const expect = (at: Date) => {
     idleMs = opts.pollMs;
     if (!sleepingUntil || at.getTime() >= sleepingUntil) return;
-    clearTimeout(timer);
+    clock.clearTimer(timer);
     sleepingUntil = at.getTime();
-    timer = setTimeout(endSleep, Math.max(0, at.getTime() - Date.now()));
+    timer = clock.setTimer(endSleep, Math.max(0, at.getTime() - clock.now()));
   };
   const unsubscribe = opts.store.onRetryScheduled(expect);
 
@@ -91,8 +106,8 @@ export function startRelay(opts: RelayOptions): Relay {
       let busy = false;
       try {
         busy = await relayOne();
-        if (Date.now() - lastPurge > (opts.purgeEveryMs ?? 60_000)) {
-          lastPurge = Date.now();
+        if (clock.now() - lastPurge > (opts.purgeEveryMs ?? 60_000)) {
+          lastPurge = clock.now();
           const purged = await opts.store.purgeExpired();
           if (purged) log.info({ purged }, 'purged expired delivery records');
         }

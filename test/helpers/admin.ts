@@ -1,5 +1,4 @@
-// Calls to the admin API as an operator's script would make them, and polling for eventual states
-// (Temporal's visibility, a bulk replay's progress); the test runner's timeout bounds each wait.
+// Calls to the admin API as an operator's script would make them.
 import { TEST_ADMIN_TOKEN } from './ingress';
 
 export interface AdminAnswer { status: number; body: Record<string, any> }
@@ -14,11 +13,3 @@ export async function admin(baseUrl: string, method: 'GET' | 'POST', path: strin
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 
-/** Polls until `check` returns a value other than undefined/false. */
-export async function waitFor<T>(check: () => Promise<T | undefined | false>, intervalMs = 100): Promise<T> {
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}

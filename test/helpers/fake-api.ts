@@ -4,7 +4,13 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface RecordedRequest { method: string; path: string; headers: IncomingMessage['headers']; body: string }
-export interface FakeResponse { status: number; body?: unknown; /** Answer this much later (a slow API). */ delayMs?: number }
+export interface FakeResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string | string[]>;
+  /** Answer this much later (a slow API); a client that gives up first closes the request and the answer is dropped. */
+  delayMs?: number;
+}
 export type FakeHandler = (req: RecordedRequest) => FakeResponse;
 
 export interface FakeApi {
@@ -24,10 +30,11 @@ export async function startFakeApi(): Promise<FakeApi> {
       const recorded = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() };
       api.requests.push(recorded);
       const answer = api.handler(recorded);
-      setTimeout(() => {
-        res.writeHead(answer.status, { 'content-type': 'application/json' });
+      const timer = setTimeout(() => {
+        res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
         res.end(JSON.stringify(answer.body ?? {}));
       }, answer.delayMs ?? 0);
+      res.on('close', () => clearTimeout(timer));
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -11,7 +11,8 @@ import pino from 'pino';
 import { ROOT, startTestStack, type TestStack } from '../helpers/stack';
 import { paymentSucceeded, postEvent, uid } from '../helpers/events';
 import { startFakeApi, type FakeApi } from '../helpers/fake-api';
-import { admin, waitFor } from '../helpers/admin';
+import { admin } from '../helpers/admin';
+import { waitFor } from '../helpers/wait-for';
 import { createApp } from '../../server/app';
 import { createAdminApi } from '../../server/admin';
 import type { DeliveryRecord } from '../../server/deliveries/record';
@@ -184,7 +185,7 @@ describe('replay', () => {
     await pay(); // completed: not selected
     const filter = { flow: 'tell-ledger', status: 'failed', since };
     const ids = failing.map((f) => f.deliveryId).sort();
-    const plan = await waitFor(async () => {
+    const plan = await waitFor('the dry run to see the 3 failed runs', async () => {
       const p = await api('POST', '/admin/replays', { ...filter, dryRun: true });
       assert.equal(p.status, 200, JSON.stringify(p.body));
       if (process.env.DEBUG_ADMIN) console.log(JSON.stringify(p.body));
@@ -198,7 +199,7 @@ describe('replay', () => {
     const started = await api('POST', '/admin/replays', filter);
     assert.equal(started.status, 202, JSON.stringify(started.body));
     assert.equal(started.body.total, 3);
-    const job = await waitFor(async () => {
+    const job = await waitFor('the replay job to finish', async () => {
       const j = (await api('GET', `/admin/replays/${started.body._id}`)).body;
       return j.state !== 'running' && j;
     });
@@ -225,12 +226,12 @@ describe('replay', () => {
     try {
       const started = await api('POST', '/admin/replays', { source: 'payments', since });
       assert.equal(started.body.total, 6);
-      await waitFor(async () => held > 0);
+      await waitFor('a replay to be held', async () => held > 0);
       const stopping = await api('POST', `/admin/replays/${started.body._id}/stop`);
       assert.equal(stopping.status, 200);
       assert.equal(stopping.body.stopRequested, true);
       release();
-      const job = await waitFor(async () => {
+      const job = await waitFor('the stopped job to end', async () => {
         const j = (await api('GET', `/admin/replays/${started.body._id}`)).body;
         return j.state !== 'running' && j;
       });

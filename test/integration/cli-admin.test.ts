@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT, TEST_ADMIN_TOKEN, TEST_SECRET, startTestStack, type TestStack } from '../helpers/stack';
-import { waitFor } from '../helpers/admin';
+import { waitFor } from '../helpers/wait-for';
 import { REPLAY_STOPS_COLLECTION } from '../../server/admin/bulk-replay';
 
 let stack: TestStack;
@@ -92,10 +92,10 @@ test('bulk replay: Ctrl-C stops the job; exit 1 says what was not reached', asyn
     const running = hookflow(['replay', '--source', 'payments', '--since', since], { onSpawn: (c) => { child = c; } });
     let out = '';
     child.stdout!.on('data', (c) => { out += c; });
-    await waitFor(async () => out.includes('replay job'));
+    await waitFor('the CLI to print its replay job', async () => out.includes('replay job'));
     child.kill('SIGINT');
     // The CLI asks the ingress to stop the job; only then may the held replay go on.
-    await waitFor(async () => (await stack.db.collection(REPLAY_STOPS_COLLECTION).countDocuments()) > 0);
+    await waitFor('the stop request to be stored', async () => (await stack.db.collection(REPLAY_STOPS_COLLECTION).countDocuments()) > 0);
     release();
     const result = await running;
     assert.equal(result.code, 1, result.err);

@@ -7,6 +7,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { postEvent, uid } from '../helpers/events';
 import { startFakeApi, type FakeApi } from '../helpers/fake-api';
+import { waitFor } from '../helpers/wait-for';
 
 const SECRETS = { LEDGER_API_TOKEN: `Bearer ledger-${uid('tok')}`, LEDGER_SIGNING_SECRET: uid('sign'), PAYMENTS_API_TOKEN: `Bearer psp-${uid('tok')}` };
 
@@ -206,10 +207,7 @@ describe('payment-pending: a durable delay, then reconciliation against the prov
     const res = await postEvent(stack.ingressUrl, event('payment.pending', { payment_id: paymentId, order_id: orderId, reconcile_after: '2s' }));
     const handle = stack.client.workflow.getHandle(res.body.runs[0].workflowId);
     // The order gets paid by another path while the run waits.
-    for (;;) {
-      if ((await orders().findOne({ _id: orderId }))?.status === 'awaiting-payment') break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitFor('the order to await its payment', async () => (await orders().findOne({ _id: orderId }))?.status === 'awaiting-payment');
     await orders().updateOne({ _id: orderId }, { $set: { status: 'paid' } });
     const result = await handle.result();
     assert.equal(result.steps['ask-provider'].status, 'skipped');

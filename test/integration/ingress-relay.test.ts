@@ -13,6 +13,7 @@ import { UnavailableError } from '../../lib/errors';
 import type { RunStarter } from '../../server/planned-runs';
 import { type StoreStack, TEST_DELIVERY_SETTINGS, recordingStarter, shippedDefinitions, startStoreStack } from '../helpers/ingress';
 import { paymentSucceeded, uid } from '../helpers/events';
+import { waitFor } from '../helpers/wait-for';
 
 const log = pino({ level: 'silent' });
 const definitions = shippedDefinitions();
@@ -33,7 +34,6 @@ function pendingRecord(flow = 'payment-succeeded'): DeliveryRecord {
   };
 }
 
-const waitFor = async (check: () => Promise<boolean>) => { while (!(await check())) await new Promise((r) => setTimeout(r, 50)); };
 
 test('three relays on one store start each of 30 pending records exactly once', async () => {
   const store = new DeliveryStore(db, TEST_DELIVERY_SETTINGS);
@@ -44,7 +44,7 @@ test('three relays on one store start each of 30 pending records exactly once', 
   const relays = starters.map((s) => startRelay({ store, startRecorded: createStartRecorded(() => definitions, s), log, pollMs: 20 }));
   try {
     const ids = records.map((r) => r._id);
-    await waitFor(async () => (await store.collection.countDocuments({ _id: { $in: ids }, 'relay.state': 'started' })) === 30);
+    await waitFor('the 30 records to be started', async () => (await store.collection.countDocuments({ _id: { $in: ids }, 'relay.state': 'started' })) === 30, { intervalMs: 50 });
   } finally {
     await Promise.all(relays.map((r) => r.stop()));
   }
@@ -69,8 +69,8 @@ test('a failed start is retried with backoff until it succeeds; a vanished flow 
   };
   const relay = startRelay({ store, startRecorded: createStartRecorded(() => definitions, starter), log, pollMs: 20 });
   try {
-    await waitFor(async () => (await store.collection.findOne({ _id: flaky._id }))?.relay?.state === 'started');
-    await waitFor(async () => (await store.collection.findOne({ _id: orphan._id }))?.relay?.state === 'failed');
+    await waitFor('the flaky record to be started', async () => (await store.collection.findOne({ _id: flaky._id }))?.relay?.state === 'started', { intervalMs: 50 });
+    await waitFor('the orphan record to be failed', async () => (await store.collection.findOne({ _id: orphan._id }))?.relay?.state === 'failed', { intervalMs: 50 });
   } finally {
     await relay.stop();
   }
@@ -94,7 +94,7 @@ test('a stored callback of a correlated flow is relayed to the run of its key, b
   };
   const relay = startRelay({ store, startRecorded: createStartRecorded(() => definitions, starter), log, pollMs: 20 });
   try {
-    await waitFor(async () => (await store.collection.findOne({ _id: record._id }))?.relay?.state === 'started');
+    await waitFor('the record to be started', async () => (await store.collection.findOne({ _id: record._id }))?.relay?.state === 'started', { intervalMs: 50 });
   } finally {
     await relay.stop();
   }

@@ -18,6 +18,7 @@ import { createMailer } from '../../activities/mailer';
 import { TEST_TASK_QUEUE } from '../helpers/stack';
 import { type StoreStack, recordingStarter, shippedDefinitions, startIngress, startStoreStack, type TestIngress } from '../helpers/ingress';
 import { paymentSucceeded, postEvent, uid } from '../helpers/events';
+import { waitFor } from '../helpers/wait-for';
 
 const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 const definitions = shippedDefinitions();
@@ -88,8 +89,7 @@ test('with Temporal down, events are acknowledged; when it is back every one run
       const observer = new Client({ connection: await Connection.connect({ address: temporal.address }) });
       for (const id of workflowIds) {
         // The relay starts them with backoff; wait until each exists, then for its result.
-        let described = false;
-        while (!described) described = await observer.workflow.getHandle(id).describe().then(() => true, () => new Promise<boolean>((r) => setTimeout(() => r(false), 200)));
+        await waitFor(`the relay to start ${id}`, () => observer.workflow.getHandle(id).describe().then(() => true, () => false), { intervalMs: 200 });
         await observer.workflow.getHandle(id).result();
       }
       const stock = await db.collection<{ _id: string; stock: number }>('inventory').find({ _id: { $in: skus } }).toArray();

@@ -15,6 +15,7 @@ import { startScheduleSync, type ScheduleSyncLoop } from '../../server/schedule-
 import { ROOT, TEST_SECRET, TEST_TASK_QUEUE, startTestStack, type TestStack } from '../helpers/stack';
 import { startFakeApi, type FakeApi } from '../helpers/fake-api';
 import { uid } from '../helpers/events';
+import { waitFor } from '../helpers/wait-for';
 
 const TOKEN = `Bearer psp-${uid('tok')}`;
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -46,18 +47,16 @@ after(async () => {
 });
 
 const orders = () => stack.db.collection<{ _id: string; [k: string]: unknown }>('orders');
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
 
 /** Triggers the schedule now and returns the id of the run it started. */
 async function triggerRun(handle: ScheduleHandle): Promise<string> {
   const before = (await handle.describe()).info.recentActions.length;
   await handle.trigger();
-  for (;;) {
+  return waitFor('the triggered schedule to start a run', async () => {
     const actions = (await handle.describe()).info.recentActions;
-    if (actions.length > before) return actions[actions.length - 1].action.workflow.workflowId;
-    await pause(100);
-  }
+    return actions.length > before && actions[actions.length - 1].action.workflow.workflowId;
+  });
 }
 
 async function describeOrNull(scheduleId: string) {
@@ -146,15 +145,15 @@ describe('the schedule sync follows the flow files', () => {
     const report = await sync.request('test');
     assert.deepEqual(report.created, ['hookflow:tick']);
     const handle = stack.client.schedule.getHandle('hookflow:tick');
-    let actions = (await handle.describe()).info.recentActions;
-    while (!actions.length) {
-      await pause(200);
-      actions = (await handle.describe()).info.recentActions;
-    }
-    const first = actions[0];
+    const [first] = await waitFor('the schedule to fire on its own', async () => {
+      const actions = (await handle.describe()).info.recentActions;
+      return actions.length > 0 && actions;
+    }, { intervalMs: 200 });
     assert.equal(first.scheduledAt.getMilliseconds(), 0, 'every: 1s runs on whole seconds');
-    const run = await stack.client.workflow.getHandle(first.action.workflow.workflowId).describe();
-    assert.equal(run.typedSearchAttributes.get(searchAttributes.eventId), first.scheduledAt.toISOString().replace('.000Z', 'Z'));
+    // The run sets its event id itself, in its first workflow task: wait for it.
+    const run = stack.client.workflow.getHandle(first.action.workflow.workflowId);
+    const eventId = await waitFor('the scheduled run to carry its event id', async () => (await run.describe()).typedSearchAttributes.get(searchAttributes.eventId));
+    assert.equal(eventId, first.scheduledAt.toISOString().replace('.000Z', 'Z'));
   });
 
   test('a changed flow updates its schedule, so runs carry the new definition; an operator\'s pause survives', async () => {
@@ -210,7 +209,7 @@ test('while Temporal cannot be reached, the sync logs, retries and never throws'
   const down = startScheduleSync({ client: new Client({ connection }), taskQueue: TEST_TASK_QUEUE, log, flows: () => flows, callTimeoutMs: 500, retryMs: { initial: 50, max: 100 } });
   const report = await down.request('test');
   assert.equal(report.failed[0].scheduleId, 'hookflow:payment-sweep');
-  while (warnings.length < 2) await pause(50);
+  await waitFor('two retries to be logged', async () => warnings.length >= 2, { intervalMs: 50 });
   assert.deepEqual(warnings.slice(0, 2).map((w) => w.retryInMs), [50, 100], 'retried with backoff');
   await down.stop();
   await connection.close();

@@ -30,9 +30,13 @@ async function failure(args: Record<string, unknown>): Promise<ApplicationFailur
 
 test('a POST sends JSON, the idempotency key, resolved secret headers and an HMAC signature', async () => {
   secrets.BASE = api.url;
-  api.handler = () => ({ status: 201, body: { id: 'x1' } });
+  api.handler = () => ({ status: 201, body: { id: 'x1' }, headers: { 'x-request-id': 'req-7', 'set-cookie': ['session=abc; HttpOnly', 'csrf=def'] } });
   const res = await call({ method: 'POST', url: { secret: 'BASE' }, path: '/things', headers: { Authorization: { secret: 'TOKEN' }, 'X-Plain': 'p' }, body: { a: 1 }, sign: { secret: 'SIGNING', header: 'X-Sig' } });
-  assert.deepEqual(res, { status: 201, headers: res.headers, body: { id: 'x1' } });
+  assert.equal(res.status, 201);
+  assert.deepEqual(res.body, { id: 'x1' });
+  assert.equal(res.headers['x-request-id'], 'req-7');
+  // The output lands in the run's history: cookies the API sets stay out of it.
+  assert.ok(!('set-cookie' in res.headers), JSON.stringify(res.headers));
   const req = api.requests.at(-1)!;
   assert.equal(req.path, '/things');
   assert.equal(req.body, '{"a":1}');
@@ -62,6 +66,14 @@ test('a network error or timeout is retryable; a missing secret is named, its va
   let f = await failure({ url: 'http://127.0.0.1:1/unreachable' });
   assert.equal(f.type, 'HttpNetworkError');
   assert.equal(f.nonRetryable, false);
+  // An API that does not answer within the step's timeout (it answers after 5 s, within the 10 s default).
+  api.handler = () => ({ status: 200, body: { late: true }, delayMs: 5_000 });
+  const before = api.requests.length;
+  f = await failure({ url: `${api.url}/slow`, timeout: '200ms' });
+  assert.equal(f.type, 'HttpNetworkError');
+  assert.equal(f.nonRetryable, false);
+  assert.match(f.message, /GET .*\/slow failed: .*(timeout|aborted)/i);
+  assert.equal(api.requests.length, before + 1, 'the request reached the API');
   api.handler = () => ({ status: 200 });
   f = await failure({ url: 'file:///etc/passwd' });
   assert.equal(f.nonRetryable, true);

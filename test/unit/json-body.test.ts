@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MalformedBodyError } from '../../lib/errors';
 import { MAX_JSON_DEPTH, parseJsonBody, valueAt } from '../../server/json-body';
+import { evaluateExpression } from '../../engine/expressions';
 
 const reason = (raw: Buffer | string) => {
   try { parseJsonBody(Buffer.isBuffer(raw) ? raw : Buffer.from(raw)); return 'ok'; } catch (err) { assert.ok(err instanceof MalformedBodyError); return err.message; }
@@ -18,7 +19,19 @@ test('rejects invalid JSON, invalid UTF-8, deep nesting and __proto__ keys', () 
   assert.match(reason('['.repeat(MAX_JSON_DEPTH + 1) + ']'.repeat(MAX_JSON_DEPTH + 1)), /nesting/);
   assert.equal(reason('['.repeat(MAX_JSON_DEPTH) + ']'.repeat(MAX_JSON_DEPTH)), 'ok');
   assert.match(reason('{"a":{"__proto__":{"polluted":true}}}'), /__proto__/);
-  assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  assert.match(reason('[{"b":[{"__proto__":{}}]}]'), /__proto__/);
+});
+
+test('flow expressions reach only what a body holds: no constructor.prototype, no inherited members', async () => {
+  const body = parseJsonBody(Buffer.from('{"a":{"b":1}}'));
+  for (const fast of [true, false]) {
+    for (const path of ['constructor', 'a.constructor.prototype', 'toString', '__proto__', 'a.hasOwnProperty']) {
+      assert.equal(await evaluateExpression(`event.body.${path}`, { event: { body }, steps: {} }, fast), undefined, `${path} (fast: ${fast})`);
+    }
+    // A body that has such keys gives its own values.
+    const own = parseJsonBody(Buffer.from('{"constructor":{"prototype":{"x":1}}}'));
+    assert.deepEqual(await evaluateExpression('event.body.constructor.prototype', { event: { body: own }, steps: {} }, fast), { x: 1 });
+  }
 });
 
 test('valueAt reads own properties along a dot path only', () => {

@@ -8,6 +8,7 @@ import type { FlowDefinition, StepDefinition } from '../../engine/types';
 import { startTestStack, TEST_TASK_QUEUE, type TestStack } from '../helpers/stack';
 import { uid } from '../helpers/events';
 import { startFakeApi, type FakeApi } from '../helpers/fake-api';
+import { waitFor } from '../helpers/wait-for';
 
 let stack: TestStack;
 let api: FakeApi;
@@ -62,10 +63,7 @@ test('cancelling a run that waits in a delay still runs the compensations of com
     },
     { id: 'wait', delay: '1h' },
   ]);
-  for (;;) {
-    if ((await handle.fetchHistory()).events?.some((e) => e.timerStartedEventAttributes)) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitFor('the run to start its delay timer', async () => (await handle.fetchHistory()).events?.some((e) => e.timerStartedEventAttributes));
   await handle.cancel();
   await assert.rejects(handle.result(), WorkflowFailedError);
   const doc = await stack.db.collection<{ _id: string; status: string }>(collection).findOne({ _id: 'doc' });

@@ -11,6 +11,7 @@ import { createDefinitionStore } from '../../definitions/definition-store';
 import { loadDefinitions } from '../../definitions/definitions';
 import { ROOT, startTestStack, TEST_TASK_QUEUE, type TestStack } from '../helpers/stack';
 import { uid } from '../helpers/events';
+import { waitFor } from '../helpers/wait-for';
 
 let stack: TestStack;
 const dir = mkdtempSync(join(tmpdir(), 'hookflow-versions-'));
@@ -47,12 +48,7 @@ test('a run in flight keeps its definition when the flow file changes; new event
     { info: () => {}, error: () => {} },
   );
   const old = await startFor(store);
-  // Wait until the old run sits in its delay (its timer started).
-  for (;;) {
-    const history = await old.handle.fetchHistory();
-    if ((history.events ?? []).some((e) => e.timerStartedEventAttributes)) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitFor('the old run to sit in its delay (its timer started)', async () => ((await old.handle.fetchHistory()).events ?? []).some((e) => e.timerStartedEventAttributes));
   writeFileSync(join(dir, 'versioned.yaml'), V2);
   assert.equal(store.reload('test'), true);
   const fresh = await startFor(store);
