@@ -37,7 +37,7 @@ async function main() {
   const relay = startRelay({ store: deliveries, startRecorded: createStartRecorded(definitions.current, startRuns), log, pollMs: config.relayPollMs, purgeEveryMs: config.purgeEveryMs });
   // Scheduled flows become Temporal Schedules; every replica syncs (see server/schedule-sync.ts).
   const schedules = startScheduleSync({ client, taskQueue: config.taskQueue, log, flows: () => definitions.current().flows });
-  definitions.onApplied(() => void schedules.request('flows reloaded'));
+  definitions.onApplied(() => void schedules.request('definitions reloaded'));
   const admin = createAdminApi({
     db: mongo.db(config.mongodbDb), deliveries: deliveries.collection, client, flows: () => definitions.current().flows, startRuns, log,
     settings: { token: config.adminToken, temporalUiUrl: config.temporalUiUrl, namespace: config.temporalNamespace, replayConcurrency: config.replayConcurrency },
