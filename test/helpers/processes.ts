@@ -11,8 +11,9 @@ export interface ProjectProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function spawnProject(command: string, args: string[], env: NodeJS.ProcessEnv): ProjectProcess {
-  const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `detached` makes the child a process group leader (its pid is the group's id), as a shell does. */
+export function spawnProject(command: string, args: string[], env: NodeJS.ProcessEnv, opts: { detached?: boolean } = {}): ProjectProcess {
+  const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached });
   let output = '';
   const waiters = new Set<() => void>();
   const append = (chunk: Buffer) => {
