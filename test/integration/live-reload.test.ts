@@ -1,7 +1,11 @@
 // Live reload as an ops person meets it: files saved into the definitions folders of a running
 // ingress process (and a worker process) change what the next signed request does, the log says
-// what changed, a broken save keeps the running set, and the next good save recovers.
+// what changed, a broken save keeps the running set, and the next good save recovers. Last, the
+// same two processes are stopped with SIGTERM while an activity is in flight: both drain, exit 0.
 import { after, before, test } from 'node:test';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -121,4 +125,47 @@ test('a changed flow runs in its new version; a broken save keeps the running on
   await ingress.waitForLine(/definitions reloaded .*: flows changed greet/, { from });
   assert.deepEqual(await runOnce(), ['v4'], 'the next good save recovers');
   assert.equal(worker.child.exitCode, null, 'the worker keeps running through every save');
+});
+
+test('SIGTERM while an activity is in flight: the worker lets it finish, both processes exit 0', async () => {
+  // A loopback API that holds its answer until the test lets it go.
+  let hold: ServerResponse | undefined;
+  let arrived: () => void = () => {};
+  const requestArrived = new Promise<void>((r) => { arrived = r; });
+  const api = createServer((_req, res) => { hold = res; arrived(); });
+  await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
+  const connection = await Connection.connect({ address: services.temporalAddress });
+  try {
+    const from = ingress.output().length;
+    writeFileSync(join(flowsDir, 'greet.yaml'), `name: greet
+trigger: { source: payments, events: [payment.succeeded] }
+steps:
+  - id: call-slow-api
+    uses: http.request
+    with: { method: POST, url: "http://127.0.0.1:${(api.address() as AddressInfo).port}/slow", body: { ok: true }, timeout: 60s }
+`);
+    await ingress.waitForLine(/definitions reloaded .*: flows changed greet/, { from });
+    const res = await postEvent(ingressUrl, paymentSucceeded({ orderId: uid('ord'), items: [{ sku: 'SKU-X', quantity: 1 }] }));
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    await requestArrived; // the activity is running now
+
+    const workerFrom = worker.output().length;
+    worker.child.kill('SIGTERM');
+    await worker.waitForLine(/worker draining/, { from: workerFrom });
+    hold!.writeHead(200, { 'content-type': 'application/json' }).end('{"done":true}');
+    assert.deepEqual(await worker.exited, { code: 0, signal: null }, worker.output().slice(workerFrom));
+
+    const history = await new Client({ connection }).workflow.getHandle(res.body.runs[0].workflowId).fetchHistory();
+    const events = history.events ?? [];
+    assert.equal(events.filter((e) => e.activityTaskCompletedEventAttributes).length, 1, 'the in-flight activity finished');
+    assert.equal(events.filter((e) => e.activityTaskFailedEventAttributes || e.activityTaskCanceledEventAttributes).length, 0);
+
+    ingress.child.kill('SIGTERM');
+    assert.deepEqual(await ingress.exited, { code: 0, signal: null });
+    assert.match(ingress.output(), /"msg":"ingress stopped"/);
+  } finally {
+    await connection.close();
+    api.closeAllConnections();
+    api.close();
+  }
 });
