@@ -4,8 +4,7 @@ import { MongoClient } from 'mongodb';
 import { loadConfig } from '../lib/config';
 import { loadDefinitions } from '../definitions/definitions';
 import { exitOnStartupError } from '../lib/startup';
-import { StartupError } from '../lib/errors';
-import { portHolder } from '../lib/port-holder';
+import { portInUseError } from '../lib/port-holder';
 import { seedDemoData } from './demo-data';
 import { scheduleLines } from './schedule-banner';
 import { type ManagedProcess, portAnswers, startProcess, waitUntil } from './process';
@@ -25,10 +24,7 @@ function port(name: string, fallback: number): number {
 
 async function ensureFree(ports: Record<string, number>): Promise<void> {
   for (const [envName, p] of Object.entries(ports)) {
-    if (!(await portAnswers(p))) continue;
-    const holder = portHolder(p);
-    const who = holder ? `pid ${holder.pid}: ${holder.command}` : 'a process this user cannot see (try `ss -ltnp`)';
-    throw new StartupError(`port ${p} (${envName}) is already in use by ${who}. Stop it, or set ${envName} to another port.`);
+    if (await portAnswers(p)) throw portInUseError(p, envName);
   }
 }
 

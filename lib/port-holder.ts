@@ -1,6 +1,7 @@
 // Who listens on a port, read from /proc (Linux): the socket's inode in /proc/net/tcp{,6}, then
 // the process whose fd points at it. Enough to say "port 3000 is taken by pid 123: node …".
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { StartupError } from './errors';
 
 export interface PortHolder {
   pid: number;
@@ -29,6 +30,18 @@ export function portHolder(port: number): PortHolder | undefined {
     }
   }
   return undefined;
+}
+
+/** "port 3000 (PORT) is already in use by pid 12: node …. Stop it, or set PORT to another port." */
+export function portInUseError(port: number, envName: string): StartupError {
+  const holder = portHolder(port);
+  const who = holder ? `pid ${holder.pid}: ${holder.command}` : 'a process this user cannot see (try `ss -ltnp`)';
+  return new StartupError(`port ${port} (${envName}) is already in use by ${who}. Stop it, or set ${envName} to another port.`);
+}
+
+/** A listen error as start-up reports it: a taken port names its holder; anything else as it is. */
+export function listenError(err: unknown, port: number, envName: string): unknown {
+  return (err as NodeJS.ErrnoException)?.code === 'EADDRINUSE' ? portInUseError(port, envName) : err;
 }
 
 export function commandLine(pid: number): string {

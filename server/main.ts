@@ -7,6 +7,7 @@ import { createLogger } from '../lib/logger';
 import { startDefinitionStore } from '../definitions/definition-store';
 import { exitOnStartupError } from '../lib/startup';
 import { stopWhenLauncherGoes } from '../lib/launcher-watch';
+import { listenError } from '../lib/port-holder';
 import { DeliveryStore, errorText } from './deliveries/store';
 import { startRelay } from './deliveries/relay';
 import { createApp } from './app';
@@ -48,6 +49,7 @@ async function main() {
   const server = app.listen(config.ingressPort, config.ingressHost, () => {
     log.info({ url: `http://${config.ingressHost}:${config.ingressPort}`, flows: definitions.current().flows.map((f) => f.name) }, 'ingress listening');
   });
+  server.once('error', (err) => exitOnStartupError('ingress')(listenError(err, config.ingressPort, 'PORT')));
   // Graceful drain: stop accepting, let in-flight requests answer, stop the relay and schedule
   // sync, close the connections, exit 0. A second signal (the process group and the launcher
   // both send one) changes nothing; a drain that hangs ends after 10 s with exit code 1.

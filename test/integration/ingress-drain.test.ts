@@ -1,21 +1,42 @@
 // `npm run ingress` under SIGTERM drains: it stops accepting connections, the request in flight
-// still gets its answer, then the process exits 0. (Nothing else runs: the ingress starts without
+// still gets its answer, then the process exits 0; on a taken port it names the holder. (Nothing else runs: the ingress starts without
 // MongoDB and Temporal, and an unsigned request is answered without Temporal.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { commandLine } from '../../lib/port-holder';
 import { freePort } from '../../lib/net';
 import { portAnswers } from '../../devstack/process';
 import { spawnProject } from '../helpers/processes';
 
-test('SIGTERM to npm run ingress: no new connections, the in-flight request answers, exit 0', async () => {
-  const port = await freePort();
+async function ingressEnv(port: number): Promise<NodeJS.ProcessEnv> {
   const env: NodeJS.ProcessEnv = {
     ...process.env, PORT: String(port), HOOKFLOW_PRETTY_LOGS: '0', PAYMENTS_WEBHOOK_SECRET: 'x',
     MONGODB_URI: `mongodb://127.0.0.1:${await freePort()}/`, TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`,
   };
   delete env.HOOKFLOW_ADMIN_TOKEN;
-  const npm = spawnProject('npm', ['run', 'ingress'], env, { detached: true });
+  return env;
+}
+
+test('npm run ingress on a taken port names the process holding it, without a stack trace', async () => {
+  const holder = createServer();
+  const port = await freePort();
+  await new Promise<void>((r) => holder.listen(port, '127.0.0.1', r));
+  try {
+    const npm = spawnProject('npm', ['run', 'ingress'], await ingressEnv(port), { detached: true });
+    const { code } = await npm.exited;
+    assert.equal(code, 1, npm.output());
+    assert.ok(npm.output().includes(`ingress: port ${port} (PORT) is already in use by pid ${process.pid}: ${commandLine(process.pid)}. Stop it, or set PORT to another port.`), npm.output());
+    assert.doesNotMatch(npm.output(), /^\s+at /m, 'no stack trace');
+  } finally {
+    holder.close();
+  }
+});
+
+test('SIGTERM to npm run ingress: no new connections, the in-flight request answers, exit 0', async () => {
+  const port = await freePort();
+  const npm = spawnProject('npm', ['run', 'ingress'], await ingressEnv(port), { detached: true });
   try {
     await npm.waitForLine(/"msg":"ingress listening"/);
     const body = JSON.stringify({ id: 'evt_drain', type: 'x' });
