@@ -28,7 +28,7 @@ async function ensureFree(ports: Record<string, number>): Promise<void> {
   }
 }
 
-/** "launcher 10 (smtp catcher inside), temporal 11, ferretdb 12, worker 13, ingress 14". */
+/** "launcher 10 (SMTP catcher inside), ferretdb 11, temporal 12, worker 13, ingress 14". */
 function pidLine(children: ManagedProcess[]): string {
   return [`launcher ${process.pid} (SMTP catcher inside)`, ...children.map((c) => `${c.name} ${c.child.pid}`)].join(', ');
 }
