@@ -1,5 +1,5 @@
 // Stopping `npm start` whoever sends the signal: npm itself (what docker, systemd and CI runners
-// signal), the process group (a terminal's Ctrl-C), or kill -9 of the node launcher. Afterwards
+// signal), the process group (a terminal's Ctrl-C), or kill -9 of the node launcher or of npm. Afterwards
 // no process of the tree is left (checked in /proc). And a start whose port is taken names the holder.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -47,6 +47,7 @@ const cases: { who: string; signal: NodeJS.Signals }[] = [
   { who: 'npm', signal: 'SIGINT' },
   { who: 'the process group', signal: 'SIGTERM' },
   { who: 'the node launcher', signal: 'SIGKILL' },
+  { who: 'npm', signal: 'SIGKILL' }, // nobody forwards anything: the launcher notices its parent is gone
 ];
 
 for (const { who, signal } of cases) {
