@@ -112,6 +112,7 @@ test('a changed flow runs in its new version; a broken save keeps the running on
   let from = ingress.output().length;
   saveByRename(join(flowsDir, 'greet.yaml'), flowYaml('v2'));
   await ingress.waitForLine(/definitions reloaded .*: flows changed greet/, { from });
+  await ingress.waitForLine(/"reason":"definitions reloaded".*"msg":"schedules in sync"/, { from });
   assert.deepEqual(await runOnce(), ['v2'], 'the next run runs the saved version (the worker runs what the run carries)');
 
   from = ingress.output().length;
