@@ -1,9 +1,11 @@
-// The definitions in force, reloaded without a restart when files change (fs.watch, debounced)
-// or on SIGHUP. A reload that fails validation keeps the previous set and logs every problem.
+// The definitions in force, reloaded without a restart when files change (fs.watch on the
+// folders, debounced) or on SIGHUP. A reload that fails validation keeps the previous set and
+// logs every problem; the log of an applied reload says what it changed.
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { DefinitionError } from '../lib/errors';
 import { type DefinitionDirs, type Definitions, loadDefinitions } from './definitions';
+import { type DefinitionChanges, definitionChanges, describeChanges } from './definition-changes';
 
 export interface StoreLog {
   info(fields: object, message: string): void;
@@ -18,37 +20,57 @@ export interface DefinitionStore {
   /** Watches folders and reloads after changes settle; returns a function that stops watching. */
   watch(dirs: string[], onReload?: (applied: boolean) => void): () => void;
   /** Calls `listener` after every reload that was applied (file change, SIGHUP or a direct reload). */
-  onApplied(listener: () => void): void;
+  onApplied(listener: (changes: DefinitionChanges) => void): void;
 }
 
+/** Editors save in several steps (temporary file, rename, chmod); one reload once they settle. */
 const DEBOUNCE_MS = 300;
+/** Swap and backup files (.swp, ~, vim's 4913) change nothing the loader reads. */
+const DEFINITION_FILE = /\.(ya?ml|json)$/;
 
 /** Loads once (throwing DefinitionError so start-up fails with the report), then keeps the set current. */
 export function createDefinitionStore(load: () => Definitions, log: StoreLog, debounceMs = DEBOUNCE_MS): DefinitionStore {
   let definitions = load();
-  const listeners: (() => void)[] = [];
+  const listeners: ((changes: DefinitionChanges) => void)[] = [];
   const store: DefinitionStore = {
     current: () => definitions,
     reload(reason) {
+      let next: Definitions;
       try {
-        definitions = load();
+        next = load();
       } catch (err) {
         if (!(err instanceof DefinitionError)) throw err;
-        log.error({ reason, problems: err.problems.length }, `flow reload rejected, the previous definitions stay in force:\n${err.message}`);
+        log.error({ reason, problems: err.problems.length }, `definitions reload rejected, the previous definitions stay in force:\n${err.message}`);
         return false;
       }
-      log.info({ reason, flows: definitions.flows.map((f) => `${f.name}@${f.version}`) }, 'flows reloaded');
-      for (const listener of listeners) listener();
+      const changes = definitionChanges(definitions, next);
+      definitions = next;
+      log.info({ reason, ...changes, flowVersions: next.flows.map((f) => `${f.name}@${f.version}`) }, `definitions reloaded (${reason}): ${describeChanges(changes)}`);
+      for (const listener of listeners) listener(changes);
       return true;
     },
     watch(dirs, onReload) {
       let timer: NodeJS.Timeout | undefined;
-      const watchers: FSWatcher[] = dirs.filter((d) => existsSync(d)).map((dir) =>
-        watch(dir, () => {
+      const changed: Set<string> = new Set();
+      const settle = () => {
+        const reason = `files changed: ${[...changed].join(', ')}`;
+        changed.clear();
+        // Reload first: `onReload?.(store.reload(...))` would skip the reload without a listener.
+        const applied = store.reload(reason);
+        onReload?.(applied);
+      };
+      // A folder watch sees new files, deletions and rename-over-write; a watch on a file would
+      // lose the file an editor replaces.
+      const watchers: FSWatcher[] = dirs.filter((d) => existsSync(d)).map((dir) => {
+        const watcher = watch(dir, (_event, file) => {
+          if (file && !DEFINITION_FILE.test(file)) return;
+          changed.add(file ? join(dir, file) : dir);
           clearTimeout(timer);
-          timer = setTimeout(() => onReload?.(store.reload(`files changed in ${dir}`)), debounceMs);
-        }),
-      );
+          timer = setTimeout(settle, debounceMs);
+        });
+        watcher.on('error', (err) => log.error({ dir, err: String(err) }, `stopped watching ${dir}; send SIGHUP to reload`));
+        return watcher;
+      });
       return () => {
         clearTimeout(timer);
         for (const w of watchers) w.close();
@@ -59,10 +81,15 @@ export function createDefinitionStore(load: () => Definitions, log: StoreLog, de
   return store;
 }
 
+/** The folders a running ingress watches: flows, sources, and the event schemas. */
+export function watchedFolders(dirs: DefinitionDirs): string[] {
+  return [dirs.flowsDir, dirs.sourcesDir, join(dirs.schemasDir, 'events')];
+}
+
 /** The ingress's store: loads the configured folders, watches them, reloads on SIGHUP. */
 export function startDefinitionStore(dirs: DefinitionDirs, log: StoreLog): DefinitionStore {
   const store = createDefinitionStore(() => loadDefinitions(dirs), log);
-  store.watch([dirs.flowsDir, dirs.sourcesDir, join(dirs.schemasDir, 'events')]);
+  store.watch(watchedFolders(dirs));
   process.on('SIGHUP', () => store.reload('SIGHUP'));
   return store;
 }

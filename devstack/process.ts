@@ -1,6 +1,6 @@
 // Child processes of the dev stack: start, wait until their port answers, stop cleanly.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { createConnection } from 'node:net';
 
 export interface ManagedProcess {
@@ -18,10 +18,21 @@ export interface SpawnOptions {
   /** Append output here; otherwise it is shown with a [name] prefix when `echo` is set, or dropped. */
   logFile?: string;
   echo?: boolean;
+  /**
+   * How the child learns that its launcher is gone, even after `kill -9` of the launcher:
+   * 'ipc' for node children (they stop as on SIGTERM when the channel closes, lib/launcher-watch.ts);
+   * otherwise the kernel sends SIGTERM (`setpriv --pdeathsig`, Linux, where util-linux is installed).
+   */
+  parentWatch?: 'ipc' | 'pdeathsig';
 }
 
+/** util-linux's setpriv: execs the command with a parent-death signal, so the pid stays the command's. */
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
+
 export function startProcess(opts: SpawnOptions): ManagedProcess {
-  const child = spawn(opts.command, opts.args, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const ipc = opts.parentWatch === 'ipc';
+  const [command, args] = !ipc && SETPRIV ? [SETPRIV, ['--pdeathsig', 'TERM', '--', opts.command, ...opts.args]] : [opts.command, opts.args];
+  const child = spawn(command, args, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'] });
   const sink = opts.logFile ? createWriteStream(opts.logFile, { flags: 'a' }) : undefined;
   const forward = (stream: NodeJS.WritableStream) => (chunk: Buffer) => {
     sink?.write(chunk);

@@ -23,6 +23,8 @@ export interface EmbeddedServices {
   smtp?: SmtpCatcher;
   /** Which services this process started (and will stop). */
   started: string[];
+  /** The child processes among them (Temporal, FerretDB; the SMTP catcher runs in this process). */
+  processes: ManagedProcess[];
   stop(): Promise<void>;
 }
 
@@ -79,6 +81,7 @@ export async function startEmbeddedServices(opts: ServiceOptions): Promise<Embed
       smtpUrl: external.smtpUrl ?? smtp!.url,
       smtp,
       started,
+      processes,
       stop,
     };
   } catch (err) {

@@ -4,6 +4,7 @@ import { MongoClient } from 'mongodb';
 import { loadConfig } from '../lib/config';
 import { loadDefinitions } from '../definitions/definitions';
 import { exitOnStartupError } from '../lib/startup';
+import { portInUseError } from '../lib/port-holder';
 import { seedDemoData } from './demo-data';
 import { scheduleLines } from './schedule-banner';
 import { type ManagedProcess, portAnswers, startProcess, waitUntil } from './process';
@@ -23,8 +24,13 @@ function port(name: string, fallback: number): number {
 
 async function ensureFree(ports: Record<string, number>): Promise<void> {
   for (const [envName, p] of Object.entries(ports)) {
-    if (await portAnswers(p)) throw new Error(`port ${p} is already in use (is another hookflow running?). Set ${envName} to another port.`);
+    if (await portAnswers(p)) throw portInUseError(p, envName);
   }
+}
+
+/** "launcher 10 (SMTP catcher inside), ferretdb 11, temporal 12, worker 13, ingress 14". */
+function pidLine(children: ManagedProcess[]): string {
+  return [`launcher ${process.pid} (SMTP catcher inside)`, ...children.map((c) => `${c.name} ${c.child.pid}`)].join(', ');
 }
 
 /** Stops whatever has been started so far; a failed start must not leave servers behind. */
@@ -76,7 +82,7 @@ async function main() {
     HOOKFLOW_PRETTY_LOGS: env.HOOKFLOW_PRETTY_LOGS ?? (process.stdout.isTTY ? '1' : '0'),
   };
   const node = (name: string, entry: string) =>
-    startProcess({ name, command: process.execPath, args: ['--import', 'tsx', join(ROOT, entry)], env: childEnv, cwd: ROOT, echo: true });
+    startProcess({ name, command: process.execPath, args: ['--import', 'tsx', join(ROOT, entry)], env: childEnv, cwd: ROOT, echo: true, parentWatch: 'ipc' });
   const children: ManagedProcess[] = [node('worker', 'worker/main.ts'), node('ingress', 'server/main.ts')];
   stopAll = async () => {
     await Promise.all(children.map((c) => c.stop()));
@@ -94,6 +100,9 @@ async function main() {
   };
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
+  // Whoever launched us (npm) died without a word (kill -9): the stack goes with it.
+  const launchedBy = process.ppid;
+  setInterval(() => { if (process.ppid !== launchedBy) void shutdown(0); }, 1000).unref();
   for (const c of children) {
     c.child.once('exit', (code) => {
       if (!stopping) {
@@ -115,7 +124,9 @@ hookflow is running.
   SMTP         ${services.smtpUrl}${services.smtp ? ` (caught mail in ${join(dataDir, 'mail')})` : ''}
   payments webhook secret: ${env.PAYMENTS_WEBHOOK_SECRET === DEV_WEBHOOK_SECRET ? `${DEV_WEBHOOK_SECRET} (development default)` : 'from PAYMENTS_WEBHOOK_SECRET'}
   admin API    ${ingress}/admin   token: ${env.HOOKFLOW_ADMIN_TOKEN === DEV_ADMIN_TOKEN ? `${DEV_ADMIN_TOKEN} (development default)` : 'from HOOKFLOW_ADMIN_TOKEN'}
-${scheduleLines(definitions.flows, env).map((line) => `${line}\n`).join('')}Send a first event: see "Send a first event" in README.md. Ctrl-C stops everything.
+${scheduleLines(definitions.flows, env).map((line) => `${line}\n`).join('')}  pids         ${pidLine([...services.processes, ...children])}
+Send a first event: see "Send a first event" in README.md. Ctrl-C (or SIGTERM to this launcher) stops everything;
+\`kill -HUP ${children[1].child.pid}\` makes the ingress reload the flow, source and schema files (saving them does too).
 `);
 }
 

@@ -67,6 +67,11 @@ export class ConfigError extends HookflowError {
   constructor(message: string) { super('config_invalid', 500, message); }
 }
 
+/** A process cannot start where it is (a port is taken): one line saying what to do, no stack trace. */
+export class StartupError extends HookflowError {
+  constructor(message: string) { super('startup_failed', 500, message); }
+}
+
 /** Flow files or source files failed validation: carries every problem found. */
 export class DefinitionError extends HookflowError {
   constructor(readonly problems: { file: string; line: number; column: number; message: string; hint?: string }[]) {

@@ -6,6 +6,8 @@ import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { startDefinitionStore } from '../definitions/definition-store';
 import { exitOnStartupError } from '../lib/startup';
+import { stopWhenLauncherGoes } from '../lib/launcher-watch';
+import { listenError } from '../lib/port-holder';
 import { DeliveryStore, errorText } from './deliveries/store';
 import { startRelay } from './deliveries/relay';
 import { createApp } from './app';
@@ -37,7 +39,7 @@ async function main() {
   const relay = startRelay({ store: deliveries, startRecorded: createStartRecorded(definitions.current, startRuns), log, pollMs: config.relayPollMs, purgeEveryMs: config.purgeEveryMs });
   // Scheduled flows become Temporal Schedules; every replica syncs (see server/schedule-sync.ts).
   const schedules = startScheduleSync({ client, taskQueue: config.taskQueue, log, flows: () => definitions.current().flows });
-  definitions.onApplied(() => void schedules.request('flows reloaded'));
+  definitions.onApplied(() => void schedules.request('definitions reloaded'));
   const admin = createAdminApi({
     db: mongo.db(config.mongodbDb), deliveries: deliveries.collection, client, flows: () => definitions.current().flows, startRuns, log,
     settings: { token: config.adminToken, temporalUiUrl: config.temporalUiUrl, namespace: config.temporalNamespace, replayConcurrency: config.replayConcurrency },
@@ -47,15 +49,31 @@ async function main() {
   const server = app.listen(config.ingressPort, config.ingressHost, () => {
     log.info({ url: `http://${config.ingressHost}:${config.ingressPort}`, flows: definitions.current().flows.map((f) => f.name) }, 'ingress listening');
   });
-  const stop = () => {
-    log.info('ingress stopping');
+  server.once('error', (err) => exitOnStartupError('ingress')(listenError(err, config.ingressPort, 'PORT')));
+  // Graceful drain: stop accepting, let in-flight requests answer, stop the relay and schedule
+  // sync, close the connections, exit 0. A second signal (the process group and the launcher
+  // both send one) changes nothing; a drain that hangs ends after 10 s with exit code 1.
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'ingress stopping: no new connections, in-flight requests finish');
     server.close(() => {
-      void Promise.all([relay.stop(), schedules.stop()]).then(() => Promise.all([connection.close(), mongo.close()])).finally(() => process.exit(0));
+      // A schedule sync waiting on an unreachable Temporal is cut short: the schedules stay as
+      // they are and the next start syncs them again.
+      const syncStopped = Promise.race([schedules.stop(), new Promise((r) => setTimeout(r, 3000).unref())]);
+      void Promise.all([relay.stop(), syncStopped]).then(() => Promise.all([connection.close(), mongo.close()])).finally(() => {
+        log.info('ingress stopped');
+        process.exit(0);
+      });
     });
-    setTimeout(() => process.exit(0), 10_000).unref();
+    // Keep-alive connections that finish their last request close too, rather than wait for their timeout.
+    setInterval(() => server.closeIdleConnections(), 100).unref();
+    setTimeout(() => { log.error('ingress drain took over 10 s; exiting'); process.exit(1); }, 10_000).unref();
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  stopWhenLauncherGoes(log);
 }
 
 main().catch(exitOnStartupError('ingress'));

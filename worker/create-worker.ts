@@ -9,6 +9,8 @@ export interface WorkerDeps extends ActivityDeps {
   mailFrom: string;
   /** Pre-bundled workflow code (tests reuse one bundle across workers). */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** On shutdown, how long in-flight activities may finish before they are cancelled (and retried by another worker). */
+  shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
 }
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -24,5 +26,6 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     taskQueue: deps.taskQueue,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH, interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } }),
     activities: createActivities(deps),
+    ...(deps.shutdownGraceTime !== undefined && { shutdownGraceTime: deps.shutdownGraceTime }),
   });
 }

@@ -3,6 +3,7 @@ import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { loadDefinitions } from '../definitions/definitions';
 import { exitOnStartupError } from '../lib/startup';
+import { stopWhenLauncherGoes } from '../lib/launcher-watch';
 import { Runtime } from '@temporalio/worker';
 import { freePort } from '../lib/net';
 import { runWorkerProcess } from './run-worker';
@@ -21,7 +22,12 @@ async function main() {
   // The worker executes whatever definition a run carries, but refusing to start with broken
   // flow files surfaces the mistake where ops look first.
   loadDefinitions(config);
+  // The SDK drains on the first SIGINT/SIGTERM and then stops listening; this handler keeps a
+  // second one (the process group and the launcher both send one) from killing the drain.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => log.info({ signal }, 'worker draining: polling stops, in-flight tasks finish'));
+  stopWhenLauncherGoes(log);
   await runWorkerProcess({ config, log, ops: { sdkMetricsAddress } });
+  process.exit(0);
 }
 
 main().catch(exitOnStartupError('worker'));

@@ -3,6 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { type ReadinessCheck, readiness } from '../lib/health';
+import { listenError } from '../lib/port-holder';
 
 export interface OpsServerOptions {
   port: number;
@@ -34,7 +35,7 @@ export async function startOpsServer(opts: OpsServerOptions): Promise<Server> {
     }
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err) => reject(listenError(err, opts.port, 'WORKER_OPS_PORT')));
     server.listen(opts.port, opts.host, () => resolve());
   });
   return server;

@@ -32,6 +32,7 @@ export async function runWorkerProcess({ config, log, workflowBundle, ops }: Wor
     mail,
     log,
     mailFrom: config.mailFrom,
+    shutdownGraceTime: '5s', // SIGTERM: short activities finish; longer ones are handed back to Temporal
   });
   const opsServer = ops
     ? await startOpsServer({

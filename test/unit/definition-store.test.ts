@@ -36,7 +36,7 @@ test('a broken file fails the first load with the report; later, a broken change
   writeFileSync(flowFile, flowYaml('two').replace('uses: log', 'uses: log.nope'));
   assert.equal(store.reload('test'), false);
   assert.equal(messageOf(store), 'one');
-  assert.match(lines.at(-1)!.message, /reload rejected, the previous definitions stay in force:\n.*f\.yaml:5:11: .*uses must be equal to one of the allowed values/);
+  assert.match(lines.at(-1)!.message, /definitions reload rejected, the previous definitions stay in force:\n.*f\.yaml:5:11: .*uses must be equal to one of the allowed values/);
 
   writeFileSync(flowFile, flowYaml('three'));
   assert.equal(store.reload('test'), true);
@@ -74,4 +74,20 @@ test('listeners hear about applied reloads only (the ingress syncs schedules on 
   writeFileSync(flowFile, flowYaml('third'));
   assert.equal(store.reload('test'), true);
   assert.equal(heard, 1);
+});
+
+test('a watch without a listener reloads all the same, and the log names what changed', async () => {
+  writeFileSync(flowFile, flowYaml('quiet'));
+  const { log, lines } = recordingLog();
+  const store = createDefinitionStore(load, log, 20);
+  const applied = new Promise<void>((r) => store.onApplied(() => r()));
+  const stop = store.watch([dir]); // as the ingress calls it: nobody passes onReload
+  try {
+    writeFileSync(flowFile, flowYaml('loud'));
+    await applied;
+    assert.equal(messageOf(store), 'loud');
+    assert.match(lines.at(-1)!.message, /^definitions reloaded \(files changed: .*f\.yaml\): flows changed reload-me$/);
+  } finally {
+    stop();
+  }
 });
