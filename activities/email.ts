@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto';
 import type { ActivityRequest } from '../engine/contract';
 import { type ActivityDeps, badArguments, effectApplied, requireString } from './effects';
 
-export const EFFECTS_COLLECTION = 'hookflow_effects';
+export { EFFECTS_COLLECTION } from './effect-record';
+import { EFFECTS_COLLECTION } from './effect-record';
 
 function recipients(args: Record<string, unknown>, name: string): string[] | undefined {
   const v = args[name];
