@@ -9,6 +9,7 @@ import { createMailer } from '../activities/mailer';
 import { createWorker } from './create-worker';
 import { standardChecks } from '../lib/health';
 import { startOpsServer } from './ops-server';
+import { createWorkerMetrics } from '../lib/metrics';
 
 export interface WorkerProcessOptions {
   config: Readonly<Config>;
@@ -23,6 +24,7 @@ export async function runWorkerProcess({ config, log, workflowBundle, ops }: Wor
   const mongo = await new MongoClient(config.mongodbUri, { serverSelectionTimeoutMS: 10_000 }).connect();
   const mail = createMailer(config.smtpUrl);
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const metrics = createWorkerMetrics();
   const worker = await createWorker({
     connection,
     namespace: config.temporalNamespace,
@@ -32,6 +34,7 @@ export async function runWorkerProcess({ config, log, workflowBundle, ops }: Wor
     mail,
     log,
     mailFrom: config.mailFrom,
+    metrics,
   });
   const opsServer = ops
     ? await startOpsServer({
@@ -39,6 +42,7 @@ export async function runWorkerProcess({ config, log, workflowBundle, ops }: Wor
         host: config.ingressHost,
         checks: standardChecks({ temporal: connection, mongo: mongo.db(config.mongodbDb) }),
         sdkMetricsAddress: ops.sdkMetricsAddress,
+        registry: metrics.registry,
       })
     : undefined;
   log.info({ taskQueue: config.taskQueue, temporal: config.temporalAddress, ops: ops ? `http://${config.ingressHost}:${config.workerOpsPort}` : undefined }, 'worker running');
