@@ -69,3 +69,13 @@ export function withoutOps<T extends object>(doc: T | null): T | null {
   const { [APPLIED_OPS_FIELD]: _ops, ...rest } = doc as Record<string, unknown>;
   return rest as T;
 }
+
+/**
+ * Deletes effect records older than `before` (no TTL index on FerretDB): the record is needed only
+ * while an attempt of its step can still run, which the retention period far outlasts. Records
+ * from before `at` existed carry `sentAt`. Returns how many were deleted.
+ */
+export async function purgeEffectRecords(deps: Pick<ActivityDeps, 'db'>, before: Date): Promise<number> {
+  const { deletedCount } = await effects(deps).deleteMany({ $or: [{ at: { $lt: before } }, { at: { $exists: false }, sentAt: { $lt: before } }] });
+  return deletedCount;
+}

@@ -9,6 +9,7 @@ import { createMailer } from '../activities/mailer';
 import { createWorker } from './create-worker';
 import { standardChecks } from '../lib/health';
 import { startOpsServer } from './ops-server';
+import { startEffectPurge } from './effect-purge';
 import { createWorkerMetrics } from '../lib/metrics';
 
 export interface WorkerProcessOptions {
@@ -36,6 +37,7 @@ export async function runWorkerProcess({ config, log, workflowBundle, ops }: Wor
     mailFrom: config.mailFrom,
     metrics,
   });
+  const stopPurge = startEffectPurge({ db: mongo.db(config.mongodbDb), log, retentionDays: config.retentionDays, everyMs: config.purgeEveryMs });
   const opsServer = ops
     ? await startOpsServer({
         port: config.workerOpsPort,
@@ -47,6 +49,7 @@ export async function runWorkerProcess({ config, log, workflowBundle, ops }: Wor
     : undefined;
   log.info({ taskQueue: config.taskQueue, temporal: config.temporalAddress, ops: ops ? `http://${config.ingressHost}:${config.workerOpsPort}` : undefined }, 'worker running');
   await worker.run(); // resolves after SIGINT/SIGTERM, once in-flight tasks are done
+  stopPurge();
   opsServer?.close();
   await connection.close();
   await mongo.close();

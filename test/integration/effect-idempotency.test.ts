@@ -11,7 +11,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { type Db, MongoClient } from 'mongodb';
 import pino from 'pino';
 import { mongoActivities } from '../../activities/mongo';
-import { APPLIED_OPS_FIELD, EFFECTS_COLLECTION } from '../../activities/effect-record';
+import { APPLIED_OPS_FIELD, EFFECTS_COLLECTION, purgeEffectRecords } from '../../activities/effect-record';
 import type { ActivityDeps } from '../../activities/effects';
 import { type FerretDb, startFerretDb } from '../../devstack/ferretdb';
 import { TOOLS, ensureTool } from '../../devstack/tools';
@@ -133,4 +133,20 @@ test('an upsert is retried safely: one document, applied once; a clash with a no
   await db.collection('orders').updateOne({ _id: id as never }, { $set: { status: 'paid' } });
   await assert.rejects(attempt('mongo.updateOne', upsert, `${id}/remind-again`, 1), (err: Error & { type?: string }) => err.type === 'UpsertConflict');
   assert.equal(await db.collection('orders').countDocuments({ _id: id as never }), 1);
+});
+
+test('effect records older than the retention period are purged, newer ones kept', async () => {
+  const records = db.collection<{ _id: string; [k: string]: unknown }>(EFFECTS_COLLECTION);
+  const day = 24 * 3600 * 1000;
+  const now = Date.parse('2026-12-01T12:00:00Z');
+  const tag = uid('purge');
+  await records.insertMany([
+    { _id: `${tag}/old`, kind: 'mongo', at: new Date(now - 31 * day) },
+    { _id: `${tag}/old-email`, kind: 'email', sentAt: new Date(now - 40 * day) }, // recorded before `at` existed
+    { _id: `${tag}/recent`, kind: 'mongo', at: new Date(now - 29 * day) },
+    { _id: `${tag}/recent-email`, kind: 'email', sentAt: new Date(now - day), at: new Date(now - day) },
+  ]);
+  assert.equal(await purgeEffectRecords({ db }, new Date(now - 30 * day)), 2);
+  const left = (await records.find({ _id: { $regex: `^${tag}/` } }).toArray()).map((r) => r._id).sort();
+  assert.deepEqual(left, [`${tag}/recent`, `${tag}/recent-email`]);
 });
