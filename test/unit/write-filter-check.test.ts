@@ -2,7 +2,9 @@
 // match several documents, or an upsert that could insert a second one, at its file:line:col.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Ajv from 'ajv';
 import { argumentProblems } from '../../definitions/argument-check';
 import { ROOT } from '../helpers/paths';
 import { expectFlowProblems } from '../helpers/flow-problems';
@@ -23,4 +25,13 @@ test('an _id beside other conditions, a templated _id or a templated filter is a
   assert.deepEqual(argumentProblems('mongo.findOneAndUpdate', { collection: 'c', filter: { _id: 7 }, update, upsert: true }), []);
   assert.deepEqual(argumentProblems('mongo.updateOne', { collection: 'c', filter: '{{ event.body.filter }}', update }), []);
   assert.match(argumentProblems('mongo.updateOne', { collection: 'c', filter: {}, update })[0].hint, /named by _id/);
+});
+
+test('the editor schema asks for _id in a write filter too', () => {
+  const flowSchema = JSON.parse(readFileSync(join(ROOT, 'schemas/flow.schema.json'), 'utf8'));
+  const validate = new Ajv({ allErrors: true, strict: false }).compile(flowSchema);
+  const flow = (filter: unknown) => ({ name: 'x', trigger: { source: 's', events: ['e'] }, steps: [{ id: 'a', uses: 'mongo.updateOne', with: { collection: 'c', filter, update: { $inc: { n: 1 } } } }] });
+  assert.equal(validate(flow({ status: 'paid' })), false);
+  assert.equal(validate(flow({ _id: '{{ event.id }}', status: 'paid' })), true);
+  assert.equal(validate(flow('{{ event.body.filter }}')), true);
 });
