@@ -4,11 +4,14 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Db } from 'mongodb';
 import type { Logger } from 'pino';
 import type { Mailer } from './mailer';
+import type { WorkerMetrics } from '../lib/metrics';
 
 export interface ActivityDeps {
   db: Db;
   mail: Mailer;
   log: Logger;
+  /** Where effects are counted (email resends); uncounted when omitted. */
+  metrics?: Pick<WorkerMetrics, 'emailResends'>;
   /** Called after an effect is durably applied and before the attempt completes (tests inject crashes here). */
   afterEffect?: (effect: { activity: string; idempotencyKey: string; attempt: number }) => void | Promise<void>;
 }

@@ -1,11 +1,18 @@
-// email.send: at most one email per idempotency key. Sent emails are recorded in
-// hookflow_effects; a retry finds the record and sends nothing. The Message-ID is derived from
-// the key, so even the narrow crash window between SMTP accept and the record is detectable downstream.
+// email.send: one message per step, sent at most once except in the one window SMTP leaves open.
+// The attempt claims the send in hookflow_effects before talking to the server and marks it sent
+// right after the server's answer. A retry that finds it sent sends nothing; one that finds only
+// the claim cannot know whether the server got the message (the attempt died between the answer
+// and the mark, or the connection dropped after the data), so it sends again: the same message,
+// with the same Message-ID (derived from the key), and counts it (hookflow_email_resends_total).
 import { createHash } from 'node:crypto';
 import type { ActivityRequest } from '../engine/contract';
 import { type ActivityDeps, badArguments, effectApplied, requireString } from './effects';
+import { type EffectRecord, effects } from './effect-record';
 
-export const EFFECTS_COLLECTION = 'hookflow_effects';
+export { EFFECTS_COLLECTION } from './effect-record';
+
+/** `sending`: claimed, the server may or may not have the message; `sent`: it answered 250. Older records have no state: sent. */
+type EmailState = 'sending' | 'sent' | 'refused';
 
 function recipients(args: Record<string, unknown>, name: string): string[] | undefined {
   const v = args[name];
@@ -15,35 +22,54 @@ function recipients(args: Record<string, unknown>, name: string): string[] | und
   return list as string[];
 }
 
+/** The server answered with a refusal, or the connection failed before any command: it certainly has no message (nodemailer's error fields). */
+function certainlyNotSent(err: unknown): boolean {
+  const e = err as { responseCode?: unknown; command?: unknown };
+  return typeof e.responseCode === 'number' || e.command === 'CONN';
+}
+
 export function emailActivities(deps: ActivityDeps, from: string) {
   return {
     async 'email.send'({ args, idempotencyKey }: ActivityRequest): Promise<{ sent: boolean; messageId: string }> {
-      const effects = deps.db.collection<{ _id: string; kind: string; messageId: string; to: string[]; sentAt: Date }>(EFFECTS_COLLECTION);
+      const records = effects(deps);
       const messageId = `<${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 32)}@hookflow>`;
       const to = recipients(args, 'to');
       if (!to) throw badArguments('email.send', '"to" is required');
       const subject = requireString('email.send', args, 'subject');
       if (typeof args.text !== 'string' && typeof args.html !== 'string') throw badArguments('email.send', '"text" or "html" is required');
 
-      if (await effects.findOne({ _id: idempotencyKey })) {
+      const record = await records.findOne({ _id: idempotencyKey });
+      const state = record ? ((record.state as EmailState | undefined) ?? 'sent') : undefined;
+      if (state === 'sent') {
         await effectApplied(deps, 'email.send', idempotencyKey);
         return { sent: false, messageId };
       }
-      await deps.mail.send({
-        from: typeof args.from === 'string' ? args.from : from,
-        to,
-        cc: recipients(args, 'cc'),
-        subject,
-        text: args.text as string | undefined,
-        html: args.html as string | undefined,
-        messageId,
-      });
-      await effects.updateOne(
-        { _id: idempotencyKey },
-        { $setOnInsert: { kind: 'email', messageId, to, sentAt: new Date() } },
-        { upsert: true },
-      );
-      deps.log.info({ idempotencyKey, messageId }, 'email sent');
+      const resend = state === 'sending';
+      if (!record) await records.updateOne({ _id: idempotencyKey }, { $setOnInsert: { kind: 'email', state: 'sending', messageId, to, at: new Date() } as Partial<EffectRecord> }, { upsert: true });
+      else if (state === 'refused') await records.updateOne({ _id: idempotencyKey }, { $set: { state: 'sending' } });
+      try {
+        await deps.mail.send({
+          from: typeof args.from === 'string' ? args.from : from,
+          to,
+          cc: recipients(args, 'cc'),
+          subject,
+          text: args.text as string | undefined,
+          html: args.html as string | undefined,
+          messageId,
+        });
+      } catch (err) {
+        // Only a certain refusal clears the claim; after anything else the server may have the message.
+        if (certainlyNotSent(err)) await records.updateOne({ _id: idempotencyKey }, { $set: { state: 'refused' } }).catch(() => undefined);
+        throw err;
+      }
+      // First thing after the server's answer: the shorter this gap, the rarer a resend.
+      await records.updateOne({ _id: idempotencyKey }, { $set: { state: 'sent', sentAt: new Date() } });
+      if (resend) {
+        deps.metrics?.emailResends.inc();
+        deps.log.warn({ idempotencyKey, messageId }, 'email sent again: an earlier attempt may have delivered it (same Message-ID)');
+      } else {
+        deps.log.info({ idempotencyKey, messageId }, 'email sent');
+      }
       await effectApplied(deps, 'email.send', idempotencyKey);
       return { sent: true, messageId };
     },

@@ -3,7 +3,7 @@
 import type { ActivityRequest } from '../engine/contract';
 import { type ActivityDeps, badArguments, requireString } from './effects';
 import { FIND_DEFAULT_LIMIT, FIND_MAX_LIMIT } from '../engine/activity-catalog';
-import { APPLIED_OPS_FIELD } from './mongo';
+import { APPLIED_OPS_FIELD } from './effect-record';
 
 export interface FindResult {
   documents: Record<string, unknown>[];

@@ -9,6 +9,8 @@ import { pointerToPath } from './yaml-file';
 const ajv = new Ajv({ allErrors: true, strict: false });
 const validators = new Map<string, ValidateFunction>();
 
+const ONE_DOCUMENT_HINT = 'a write changes one document, named by _id (e.g. _id: "{{ line.sku }}"), so a retry cannot change another one or insert a second; other conditions may stay beside it';
+
 export interface ArgumentProblem { path: (string | number)[]; message: string; hint: string }
 
 export function argumentProblems(uses: string, args: Record<string, unknown>): ArgumentProblem[] {
@@ -16,6 +18,7 @@ export function argumentProblems(uses: string, args: Record<string, unknown>): A
   if (!spec) return []; // the flow schema's enum reports unknown activities
   let validate = validators.get(uses);
   if (!validate) validators.set(uses, (validate = ajv.compile(spec.args)));
+  const filterId = args.filter && typeof args.filter === 'object' ? (args.filter as Record<string, unknown>)._id : undefined;
   if (validate(args)) return [];
   const dynamic = templatedPaths(args, '');
   const known = Object.keys(spec.args.properties).join(', ');
@@ -35,6 +38,7 @@ export function argumentProblems(uses: string, args: Record<string, unknown>): A
       }
       case 'required': {
         const missing = (e.params as { missingProperty: string }).missingProperty;
+        if (name === 'filter' && missing === '_id') return { path, message: `${uses} filter must name its document by _id`, hint: ONE_DOCUMENT_HINT };
         return { path, message: `${uses} needs argument "${[...path, missing].join('.')}"`, hint: `arguments: ${known}` };
       }
       case 'anyOf': {
@@ -46,6 +50,9 @@ export function argumentProblems(uses: string, args: Record<string, unknown>): A
           return { path, message: `${uses} argument "${name}" has key "${e.propertyName}", not an operator`, hint: 'MongoDB updates use operators: $set, $inc, $push, $unset…' };
         }
         if (name.endsWith('timeout')) return { path, message: `${uses} argument "${name}" is not a duration`, hint: 'durations look like 500ms, 10s or 1m (no spaces)' };
+        break;
+      case 'type':
+        if (name === 'filter._id') return { path, message: `${uses} filter._id must be one value (a string or number), not ${JSON.stringify(filterId)}`, hint: ONE_DOCUMENT_HINT };
         break;
       case 'enum':
         return { path, message: `${uses} argument "${name}" must be one of: ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`, hint: spec.description };

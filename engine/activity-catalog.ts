@@ -16,6 +16,8 @@ const str = { type: 'string', minLength: 1 };
 const address = { type: 'string', pattern: '^[^@\\s]+@[^@\\s]+$' };
 const addresses = { oneOf: [address, { type: 'array', minItems: 1, items: address }] };
 const mongoOperators = { type: 'object', minProperties: 1, propertyNames: { pattern: '^\\$' } };
+/** A write's filter names its one document by _id, so a retry or an upsert cannot reach another (activities/effect-record.ts). */
+const oneDocument = { type: 'object', required: ['_id'], properties: { _id: { type: ['string', 'number'] } } };
 /** `{ secret: ENV_NAME }`: resolved from the worker's environment inside the activity only. */
 export const secretRef = {
   type: 'object',
@@ -28,18 +30,18 @@ const args = (required: string[], properties: Record<string, unknown>) => ({ typ
 
 export const activityCatalog: Record<string, ActivitySpec> = {
   'mongo.updateOne': {
-    description: 'Update one document (operators such as $set, $inc); idempotent across retries.',
-    args: args(['collection', 'filter', 'update'], { collection: str, filter: { type: 'object' }, update: mongoOperators, upsert: { type: 'boolean' } }),
+    description: 'Update the one document the filter names by _id (operators such as $set, $inc); idempotent across retries.',
+    args: args(['collection', 'filter', 'update'], { collection: str, filter: oneDocument, update: mongoOperators, upsert: { type: 'boolean' } }),
   },
   'mongo.insertOne': {
     description: 'Insert one document; without _id the step idempotency key is used as _id.',
     args: args(['collection', 'document'], { collection: str, document: { type: 'object' } }),
   },
   'mongo.findOneAndUpdate': {
-    description: 'Update one document with operators and return it (after the update by default); idempotent across retries.',
+    description: 'Update the one document the filter names by _id and return it (after the update by default); idempotent across retries.',
     args: args(['collection', 'filter', 'update'], {
       collection: str,
-      filter: { type: 'object' },
+      filter: oneDocument,
       update: mongoOperators,
       upsert: { type: 'boolean' },
       returnDocument: { enum: ['before', 'after'] },

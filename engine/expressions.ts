@@ -1,11 +1,16 @@
 // The flow expression language: JSONata, evaluated with a deterministic budget so a runaway
 // expression fails cleanly instead of hanging a worker. Pure: runs inside workflow code too.
-// `fast` (default on) first tries the synchronous evaluator of fast-expressions.ts. Off, the
+// `fast` (default on: the latest shapes; or a version of them) first tries the synchronous
+// evaluator of fast-expressions.ts, with the shapes of the version the run started with. Off, the
 // evaluation is exactly what it was before that evaluator existed, promise for promise: runs
 // started before it replay that way (workflows/run-flow.ts), since the order in which
 // parallel branches schedule their activities depends on it.
 import jsonata from 'jsonata';
-import { NOT_FAST, evaluateFast } from './fast-expressions';
+import { type FastShapes, LATEST_FAST_SHAPES, NOT_FAST, evaluateFast } from './fast-expressions';
+
+/** Whether (and with which shapes) simple expressions are evaluated synchronously; `true` is the latest shapes. */
+export type FastOption = boolean | FastShapes;
+const shapesOf = (fast: FastOption): FastShapes => (fast === true ? LATEST_FAST_SHAPES : (fast as FastShapes));
 
 /** Evaluations (AST nodes visited) allowed for one expression; deterministic, unlike a wall-clock limit. */
 const EVALUATION_BUDGET = 200_000;
@@ -34,9 +39,9 @@ export function compileExpression(source: string): jsonata.Expression {
   }
 }
 
-export async function evaluateExpression(source: string, scope: object, fast = true): Promise<unknown> {
+export async function evaluateExpression(source: string, scope: object, fast: FastOption = true): Promise<unknown> {
   if (fast) {
-    const value = evaluateFast(source, scope);
+    const value = evaluateFast(source, scope, shapesOf(fast));
     if (value !== NOT_FAST) return value;
   }
   const expr = compileExpression(source);
@@ -63,9 +68,9 @@ export function templateExpressions(text: string): string[] {
  * whole template keeps the expression's type (number, object, array); otherwise results are
  * interpolated as text.
  */
-export async function renderTemplate(value: unknown, scope: object, fast = true): Promise<unknown> {
+export async function renderTemplate(value: unknown, scope: object, fast: FastOption = true): Promise<unknown> {
   if (fast) {
-    const rendered = renderFast(value, scope);
+    const rendered = renderFast(value, scope, shapesOf(fast));
     if (rendered !== NOT_FAST) return rendered;
   }
   if (typeof value === 'string') return renderString(value, scope, fast);
@@ -78,7 +83,7 @@ export async function renderTemplate(value: unknown, scope: object, fast = true)
   return value;
 }
 
-async function renderString(text: string, scope: object, fast: boolean): Promise<unknown> {
+async function renderString(text: string, scope: object, fast: FastOption): Promise<unknown> {
   const whole = wholeTemplate(text);
   if (whole !== undefined) return normalize(await evaluateExpression(whole, scope, fast));
   const parts = templateExpressions(text);
@@ -92,18 +97,18 @@ function interpolate(text: string, values: unknown[]): string {
 }
 
 /** renderTemplate without a single promise, or NOT_FAST when a template needs JSONata. */
-function renderFast(value: unknown, scope: object): unknown {
+function renderFast(value: unknown, scope: object, shapes: FastShapes): unknown {
   if (typeof value === 'string') {
     const parts = templateExpressions(value);
     if (parts.length === 0) return value;
-    const values = parts.map((p) => evaluateFast(p, scope));
+    const values = parts.map((p) => evaluateFast(p, scope, shapes));
     if (values.includes(NOT_FAST)) return NOT_FAST;
     return wholeTemplate(value) !== undefined ? normalize(values[0]) : interpolate(value, values);
   }
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> | unknown[] = Array.isArray(value) ? [] : {};
     for (const [k, v] of Object.entries(value)) {
-      const rendered = renderFast(v, scope);
+      const rendered = renderFast(v, scope, shapes);
       if (rendered === NOT_FAST) return NOT_FAST;
       (out as Record<string, unknown>)[k] = rendered;
     }
@@ -134,6 +139,6 @@ export function wholeTemplate(text: string): string | undefined {
 }
 
 /** Truthiness as in JavaScript; undefined (nothing matched) is false. */
-export async function evaluateCondition(source: string, scope: object, fast = true): Promise<boolean> {
+export async function evaluateCondition(source: string, scope: object, fast: FastOption = true): Promise<boolean> {
   return Boolean(await evaluateExpression(unwrapExpression(source), scope, fast));
 }

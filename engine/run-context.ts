@@ -3,7 +3,7 @@
 // expressions see, compensations, and the helpers both need. Pure and deterministic.
 import type { FlowRunInput, RunOutcome, StepOutcome } from './contract';
 import { isDuration } from './duration';
-import { ExpressionError, renderTemplate } from './expressions';
+import { ExpressionError, type FastOption, renderTemplate } from './expressions';
 import type { ActivityCall, FlowEvent } from './types';
 
 export interface StepRuntime {
@@ -18,8 +18,8 @@ export interface StepRuntime {
   expressionFailure(step: string, err: ExpressionError): Error;
   /** Callbacks and timers of wait steps; only correlated runs (and dry runs) have them. */
   waits?: WaitRuntime;
-  /** Synchronous evaluation of simple expressions (default on); off only to replay runs started without it. */
-  fastExpressions?: boolean;
+  /** Synchronous evaluation of simple expressions: the version of the shapes the run started with (default the latest); false to replay runs started without it. */
+  fastExpressions?: FastOption;
 }
 
 export interface Scope {
@@ -66,7 +66,7 @@ export async function delayOf(source: string, step: string, scope: Scope, ctx: R
   throw ctx.rt.expressionFailure(step, new ExpressionError(source, `gave ${JSON.stringify(value)}, not a duration such as 30s or 5m`));
 }
 
-export const fastOf = (ctx: RunContext): boolean => ctx.rt.fastExpressions ?? true;
+export const fastOf = (ctx: RunContext): FastOption => ctx.rt.fastExpressions ?? true;
 
 export async function guard<T>(ctx: RunContext, step: string, fn: () => Promise<T>): Promise<T> {
   try {

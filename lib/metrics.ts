@@ -1,5 +1,5 @@
-// Prometheus metrics of the ingress: what arrives, what is refused and why, how long starting
-// a run takes, and what is still waiting to be handed to Temporal.
+// Prometheus metrics. The ingress: what arrives, what is refused and why, how long starting
+// a run takes, and what is still waiting to be handed to Temporal. The worker: email resends.
 // Label values come from the definitions in force (sources, event types, flows) or from the fixed
 // set of error codes, never from raw request input, so the number of series stays bounded.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
@@ -62,4 +62,20 @@ function backlogGauge(registry: Registry, opts: IngressMetricsOptions): Gauge {
       this.set(value);
     },
   });
+}
+
+/** The worker's own metrics, served on its ops port (worker/ops-server.ts) beside the SDK's. */
+export interface WorkerMetrics {
+  registry: Registry;
+  /** Emails sent again because an earlier attempt may have delivered them (same Message-ID). */
+  emailResends: Counter;
+}
+
+export function createWorkerMetrics(): WorkerMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'hookflow_worker_' });
+  return {
+    registry,
+    emailResends: new Counter({ name: 'hookflow_email_resends_total', help: 'Emails sent again, with the same Message-ID, because an earlier attempt was cut off after it may have delivered them.', registers: [registry] }),
+  };
 }

@@ -1,9 +1,10 @@
 // The worker's operations endpoint: /healthz (alive), /readyz (Temporal and MongoDB answer),
-// /metrics (Temporal SDK metrics, scraped from the SDK's local exporter, plus process metrics).
+// /metrics (Temporal SDK metrics, scraped from the SDK's local exporter, plus the worker's own: email resends, process metrics).
 import { createServer, type Server } from 'node:http';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { type ReadinessCheck, readiness } from '../lib/health';
 import { listenError } from '../lib/port-holder';
+import { createWorkerMetrics } from '../lib/metrics';
 
 export interface OpsServerOptions {
   port: number;
@@ -11,11 +12,12 @@ export interface OpsServerOptions {
   checks: ReadinessCheck[];
   /** Where the Temporal SDK's Prometheus exporter listens (host:port), if enabled. */
   sdkMetricsAddress?: string;
+  /** The worker's own metrics (lib/metrics.ts createWorkerMetrics); a fresh set when omitted. */
+  registry?: Registry;
 }
 
 export async function startOpsServer(opts: OpsServerOptions): Promise<Server> {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'hookflow_worker_' });
+  const registry = opts.registry ?? createWorkerMetrics().registry;
   const server = createServer(async (req, res) => {
     const send = (status: number, type: string, body: string) => { res.writeHead(status, { 'content-type': type }); res.end(body); };
     try {

@@ -9,6 +9,8 @@ import { createMailer } from '../activities/mailer';
 import { createWorker } from './create-worker';
 import { standardChecks } from '../lib/health';
 import { startOpsServer } from './ops-server';
+import { startEffectPurge } from './effect-purge';
+import { createWorkerMetrics } from '../lib/metrics';
 
 export interface WorkerProcessOptions {
   config: Readonly<Config>;
@@ -23,6 +25,7 @@ export async function runWorkerProcess({ config, log, workflowBundle, ops }: Wor
   const mongo = await new MongoClient(config.mongodbUri, { serverSelectionTimeoutMS: 10_000 }).connect();
   const mail = createMailer(config.smtpUrl);
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const metrics = createWorkerMetrics();
   const worker = await createWorker({
     connection,
     namespace: config.temporalNamespace,
@@ -33,17 +36,21 @@ export async function runWorkerProcess({ config, log, workflowBundle, ops }: Wor
     log,
     mailFrom: config.mailFrom,
     shutdownGraceTime: '5s', // SIGTERM: short activities finish; longer ones are handed back to Temporal
+    metrics,
   });
+  const stopPurge = startEffectPurge({ db: mongo.db(config.mongodbDb), log, retentionDays: config.retentionDays, everyMs: config.purgeEveryMs });
   const opsServer = ops
     ? await startOpsServer({
         port: config.workerOpsPort,
         host: config.ingressHost,
         checks: standardChecks({ temporal: connection, mongo: mongo.db(config.mongodbDb) }),
         sdkMetricsAddress: ops.sdkMetricsAddress,
+        registry: metrics.registry,
       })
     : undefined;
   log.info({ taskQueue: config.taskQueue, temporal: config.temporalAddress, ops: ops ? `http://${config.ingressHost}:${config.workerOpsPort}` : undefined }, 'worker running');
   await worker.run(); // resolves after SIGINT/SIGTERM, once in-flight tasks are done
+  stopPurge();
   opsServer?.close();
   await connection.close();
   await mongo.close();

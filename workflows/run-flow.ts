@@ -8,6 +8,7 @@ import type { ActivityCall } from '../engine/types';
 import { DEFAULT_RETRY, DEFAULT_STEP_TIMEOUT } from '../engine/defaults';
 import { executeFlow } from '../engine/interpreter';
 import type { StepRuntime } from '../engine/run-context';
+import type { FastShapes } from '../engine/fast-expressions';
 
 type ActivityFn = (req: ActivityRequest) => Promise<unknown>;
 
@@ -23,15 +24,29 @@ const temporalRuntime: StepRuntime = {
 };
 
 /**
- * Runs started before synchronous expression evaluation existed replay without it: it changes
- * the order in which parallel branches schedule their activities. Once no such run is open,
- * this becomes deprecatePatch(FAST_EXPRESSIONS_PATCH), then goes.
+ * The shapes of fast expressions a run evaluates are fixed when it starts: each version of them
+ * (engine/fast-expressions.ts) has its own patch id, and a run replays with the version whose
+ * marker it recorded. Runs started before synchronous evaluation existed have none and replay
+ * without it (it changes the order in which parallel branches schedule their activities).
+ * Widening or narrowing the shapes means a new version with a new id here, never an edit of one
+ * (test/unit/fast-shapes.test.ts pins them). Once no run of a version is open, its check becomes
+ * deprecatePatch, then goes.
  */
-export const FAST_EXPRESSIONS_PATCH = 'hookflow-fast-expressions';
+export const FAST_EXPRESSIONS_PATCHES: Readonly<Record<FastShapes, string>> = {
+  1: 'hookflow-fast-expressions',
+  2: 'hookflow-fast-expressions-2',
+};
+
+/** Newest first: a new run records only the newest marker; a replay finds the one it recorded. */
+function fastShapes(): FastShapes | false {
+  if (patched(FAST_EXPRESSIONS_PATCHES[2])) return 2;
+  if (patched(FAST_EXPRESSIONS_PATCHES[1])) return 1;
+  return false;
+}
 
 /** The runtime of one run; call it where the run starts executing steps. */
 export function flowRuntime(): StepRuntime {
-  return { ...temporalRuntime, fastExpressions: patched(FAST_EXPRESSIONS_PATCH) };
+  return { ...temporalRuntime, fastExpressions: fastShapes() };
 }
 
 export async function runFlow(input: FlowRunInput): Promise<FlowRunResult> {

@@ -1,8 +1,9 @@
 // Histories recorded from the shipped flows (test/fixtures/histories, `npm run record-histories`)
 // replay against the current interpreter. A change to workflow code that would break runs in
 // flight (a different command sequence for the same history) fails here. Histories recorded by
-// earlier interpreters stay in subfolders (before-fast-expressions/: runs without the
-// hookflow-fast-expressions patch marker) and must keep replaying while such runs may be open.
+// earlier interpreters stay in subfolders (before-fast-expressions/: runs without a fast
+// expressions patch marker; fast-expressions-1/: runs with the first one, hookflow-fast-expressions)
+// and must keep replaying while such runs may be open.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -33,6 +34,7 @@ test('there is a recorded history for every shipped flow, including a failed sag
   for (const flow of flows) assert.ok(files.includes(`${flow}.json`), `no recorded history for flows/${flow}.yaml: run npm run record-histories`);
   assert.ok(files.includes('order-placed-declined.json'));
   for (const flow of flows) assert.ok(files.includes(join('before-fast-expressions', `${flow}.json`)), `no history of ${flow} from before the fast-expressions patch`);
+  for (const flow of flows) assert.ok(files.includes(join('fast-expressions-1', `${flow}.json`)), `no history of ${flow} with the first fast-expressions patch`);
 });
 
 test('every recorded history replays without non-determinism', async () => {
