@@ -79,3 +79,14 @@ export function formatProblems(problems: DefinitionError['problems']): string {
     .map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}${p.hint ? `\n    hint: ${p.hint}` : ''}`)
     .join('\n');
 }
+
+/**
+ * The workflow engine refused to start an event's runs for a reason a retry cannot change (an
+ * unknown namespace, a search attribute not registered, a payload over the limit, a vanished
+ * flow). The event stays stored, marked failed with `reason` (a stable code) for an operator.
+ */
+export class StartRefusedError extends HookflowError {
+  constructor(readonly reason: string, message: string) {
+    super('start_refused', 500, `the event is stored but its run cannot be started: ${message}`);
+  }
+}

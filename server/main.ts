@@ -34,7 +34,7 @@ async function main() {
   await deliveries.ensureIndexes().catch((err) => log.warn({ err: errorText(err) }, 'delivery store unreachable at start-up; requests get 503 until it is back'));
   const ops = createIngressOps({ temporal: connection, db: mongo.db(config.mongodbDb), deliveries });
   const startRuns = ops.measure(createRunStarter(client, config.taskQueue, log, config.startDeadlineMs));
-  const relay = startRelay({ store: deliveries, startRecorded: createStartRecorded(definitions.current, startRuns), log, pollMs: config.relayPollMs, purgeEveryMs: config.purgeEveryMs });
+  const relay = startRelay({ store: deliveries, startRecorded: createStartRecorded(definitions.current, startRuns), log, pollMs: config.relayPollMs, purgeEveryMs: config.purgeEveryMs, giveUpAfterMs: config.relayGiveUpHours * 3_600_000 });
   // Scheduled flows become Temporal Schedules; every replica syncs (see server/schedule-sync.ts).
   const schedules = startScheduleSync({ client, taskQueue: config.taskQueue, log, flows: () => definitions.current().flows });
   definitions.onApplied(() => void schedules.request('flows reloaded'));

@@ -8,6 +8,7 @@ import {
   type CorrelatedRunInput, type EntityRunInput, type EventDelivery,
 } from '../engine/contract';
 import { UnavailableError } from '../lib/errors';
+import { permanentStartError } from './start-errors';
 import type { FlowEvent } from '../engine/types';
 import type { RunRoute } from '../engine/routing';
 import type { PlannedRun, RunStart } from './planned-runs';
@@ -51,6 +52,11 @@ export async function signalRun(client: Client, o: SignalOptions, run: PlannedRu
       const ignored = `the run for correlation key ${route.key} has already finished: this ${event.type} changes nothing`;
       o.log.info({ workflowId, flow: flow.name, eventId: event.id }, ignored);
       return { flow: flow.name, workflowId, duplicate: false, route, ignored };
+    }
+    const refused = permanentStartError(err);
+    if (refused) {
+      o.log.error({ reason: refused.reason, err: (err as Error).message, workflowId }, 'could not signal run: Temporal refused it for good');
+      throw refused;
     }
     o.log.warn({ err: (err as Error).message, cause: ((err as Error).cause as Error | undefined)?.message, workflowId }, 'could not signal run');
     throw new UnavailableError('the workflow engine cannot accept the event right now; retry later');

@@ -14,7 +14,15 @@ export interface AdminContext {
 }
 
 /** Bodies stay out of lists; `show` has them. */
-const SUMMARY_PROJECTION = { body: 0, relay: 0 } as const;
+const SUMMARY_PROJECTION = { body: 0 } as const;
+
+/** Of the relay state, what a person reads: an event not started yet, or never to be, and why. */
+function startState(record: DeliveryRecord) {
+  const { relay, ...rest } = record;
+  if (relay?.state === 'failed') return { ...rest, start: { state: 'failed' as const, reason: relay.failedReason ?? 'unknown', message: relay.lastError, at: relay.failedAt } };
+  if (relay?.state === 'pending') return { ...rest, start: { state: 'pending' as const, attempts: relay.attempts, lastError: relay.lastError } };
+  return rest;
+}
 const DESCRIBE_DEADLINE_MS = 5000;
 
 export async function listDeliveries(ctx: AdminContext, filter: DeliveryFilter, page: Page) {
@@ -25,7 +33,7 @@ export async function listDeliveries(ctx: AdminContext, filter: DeliveryFilter, 
     .toArray();
   const more = items.length > page.limit;
   const shown = items.slice(0, page.limit);
-  return { items: shown, ...(more && { nextCursor: encodeCursor(shown[shown.length - 1]) }) };
+  return { items: shown.map(startState), ...(more && { nextCursor: encodeCursor(shown[shown.length - 1]) }) };
 }
 
 export function runLink(ctx: Pick<AdminContext, 'temporalUiUrl' | 'namespace'>, workflowId: string, runId?: string): string {
@@ -47,7 +55,7 @@ async function runStatus(client: Client, workflowId: string, runId?: string): Pr
 export async function showDelivery(ctx: AdminContext, id: string) {
   const record = await ctx.deliveries.findOne({ _id: id });
   if (!record) return undefined;
-  const { replays, ...rest } = record;
+  const { replays, ...rest } = startState(record) as DeliveryRecord & ReturnType<typeof startState>;
   const all: (RecordedRun & { replayOf?: string; replayedAt?: Date; jobId?: string })[] = [
     ...record.runs,
     ...(replays ?? []).flatMap((r) => r.runs.map((run) => ({ ...run, replayedAt: r.at, jobId: r.jobId }))),

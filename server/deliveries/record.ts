@@ -40,6 +40,9 @@ export interface RelayState {
   owner?: string;
   lastError?: string;
   startedAt?: Date;
+  /** Failed: a stable code for why the runs will never be started (see DeliveryStore.markFailed). */
+  failedReason?: string;
+  failedAt?: Date;
 }
 
 /** A replay of the event (admin API): new runs, linked to the originals by their workflow ids. */

@@ -24,6 +24,7 @@ export class DeliveryStore {
   readonly collection: Collection<DeliveryRecord>;
   private readonly claims: Collection<RelayClaim>;
   private readonly retryListeners = new Set<(at: Date) => void>();
+  private readonly failureListeners = new Set<(source: string, reason: string) => void>();
 
   constructor(db: Db, readonly settings: DeliverySettings) {
     this.collection = db.collection<DeliveryRecord>(DELIVERIES_COLLECTION);
@@ -112,8 +113,22 @@ export class DeliveryStore {
     return this.collection.countDocuments({ 'relay.state': 'pending' });
   }
 
-  async markFailed(id: string, error: string): Promise<void> {
-    await this.collection.updateOne({ _id: id }, { $set: { 'relay.state': 'failed', 'relay.lastError': error.slice(0, MAX_ERROR_TEXT) } });
+  /**
+   * The event's runs will never be started by the relay: `reason` is a stable code (not_found,
+   * invalid_argument, payload_too_large, gave_up, …), `error` says what happened. Kept until its
+   * retention ends, listed as outcome "failed"; a replay (admin API) can start it once fixed.
+   */
+  async markFailed(record: Pick<DeliveryRecord, '_id' | 'source'>, reason: string, error: string, now = new Date()): Promise<void> {
+    await this.collection.updateOne({ _id: record._id }, {
+      $set: { 'relay.state': 'failed', 'relay.failedReason': reason, 'relay.failedAt': now, 'relay.leaseUntil': now, 'relay.lastError': error.slice(0, MAX_ERROR_TEXT) },
+    });
+    for (const listener of this.failureListeners) listener(record.source, reason);
+  }
+
+  /** Tells `listener` of every record marked failed (the metrics of this process); returns the unsubscribe. */
+  onFailed(listener: (source: string, reason: string) => void): () => void {
+    this.failureListeners.add(listener);
+    return () => this.failureListeners.delete(listener);
   }
 
   /**
