@@ -37,8 +37,8 @@ export class PayloadTooLargeError extends HookflowError {
 }
 
 export class UnsupportedMediaTypeError extends HookflowError {
-  constructor(got: string | undefined) {
-    super('unsupported_media_type', 415, `expected content-type application/json, got ${got ? `"${got}"` : 'none'}`);
+  constructor(got: string | undefined, why = 'expected content-type application/json') {
+    super('unsupported_media_type', 415, `${why}, got ${got ? `"${got}"` : 'none'}`);
   }
 }
 

@@ -39,7 +39,7 @@ async function main() {
   const schedules = startScheduleSync({ client, taskQueue: config.taskQueue, log, flows: () => definitions.current().flows });
   definitions.onApplied(() => void schedules.request('flows reloaded'));
   const admin = createAdminApi({
-    db: mongo.db(config.mongodbDb), deliveries: deliveries.collection, client, flows: () => definitions.current().flows, startRuns, log,
+    db: mongo.db(config.mongodbDb), deliveries: deliveries.collection, rejections: deliveries.rejections, client, flows: () => definitions.current().flows, startRuns, log,
     settings: { token: config.adminToken, temporalUiUrl: config.temporalUiUrl, namespace: config.temporalNamespace, replayConcurrency: config.replayConcurrency },
   });
   if (!config.adminToken) log.info('admin API disabled: set HOOKFLOW_ADMIN_TOKEN to enable /admin');
@@ -50,7 +50,7 @@ async function main() {
   const stop = () => {
     log.info('ingress stopping');
     server.close(() => {
-      void Promise.all([relay.stop(), schedules.stop()]).then(() => Promise.all([connection.close(), mongo.close()])).finally(() => process.exit(0));
+      void Promise.all([relay.stop(), schedules.stop(), deliveries.rejections.flush()]).then(() => Promise.all([connection.close(), mongo.close()])).finally(() => process.exit(0));
     });
     setTimeout(() => process.exit(0), 10_000).unref();
   };

@@ -1,7 +1,8 @@
 // Webhook handling as a function of the request: admit, verify, parse, validate, store, start.
 // Nothing is answered 2xx before its delivery record is stored. No Koa here; server/app.ts adapts it.
 import type { Logger } from 'pino';
-import { HookflowError, MalformedBodyError, SchemaViolationError, StartRefusedError, UnavailableError, UnsupportedMediaTypeError } from '../lib/errors';
+import { HookflowError, MalformedBodyError, SchemaViolationError, StartRefusedError, UnavailableError } from '../lib/errors';
+import { checkJsonContentType } from './content-type';
 import type { FlowEvent } from '../engine/types';
 import type { Definitions } from '../definitions/definitions';
 import { selectFlows } from '../engine/select';
@@ -47,9 +48,7 @@ const MAX_VIOLATIONS = 50;
 /** Checks that need no body: the sender's address and the content type. */
 export function admit(source: SourceDefinition, headers: Headers, remoteAddress: string | undefined): void {
   checkAddress(source.network, remoteAddress, headers);
-  const contentType = headerValue(headers, 'content-type');
-  const media = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
-  if (media !== 'application/json' && !/^application\/[a-z0-9.+-]+\+json$/.test(media)) throw new UnsupportedMediaTypeError(contentType?.slice(0, 100));
+  checkJsonContentType(headerValue(headers, 'content-type'));
 }
 
 export async function handleWebhook(req: WebhookRequest, deps: WebhookDeps): Promise<WebhookResponse> {
@@ -69,13 +68,14 @@ export async function handleWebhook(req: WebhookRequest, deps: WebhookDeps): Pro
 export async function noteRejection(req: RequestFacts, seen: SeenEvent, err: unknown, deps: Pick<WebhookDeps, 'deliveries' | 'log'>): Promise<void> {
   if (err instanceof UnavailableError || err instanceof StartRefusedError) return;
   const error = err instanceof HookflowError ? err : new HookflowError('internal_error', 500, 'unexpected error');
-  await deps.deliveries.note(rejectedRecord(req, seen, error, deps.deliveries), deps.log);
+  await deps.deliveries.noteRejection(rejectedRecord(req, seen, error, deps.deliveries), deps.log);
 }
 
 async function receive(req: WebhookRequest, deps: WebhookDeps, seen: SeenEvent): Promise<WebhookResponse> {
   const { source, headers, rawBody } = req;
   admit(source, headers, req.remoteAddress);
   verifySignature(source.verify, headers, rawBody, req.receivedAt);
+  seen.verified = true;
   const body = parseJsonBody(rawBody);
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new MalformedBodyError('body must be a JSON object');
 

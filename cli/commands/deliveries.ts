@@ -66,9 +66,9 @@ Exit: 0 ok, 1 the request failed (e.g. 404 unknown delivery, 401 wrong token), 2
       return 0;
     }
     if (action === 'rejections' && !id) {
-      const res = await adminClient(parsed).get<{ groups: { source: string; reason: string; count: number; lastAt: string; lastMessage?: string; lastDeliveryId: string }[] }>('/admin/rejections', filterQuery(parsed, ['source', 'since', 'until']));
+      const res = await adminClient(parsed).get<{ groups: { source: string; reason: string; count: number; lastAt: string; lastMessage?: string; lastDeliveryId?: string }[] }>('/admin/rejections', filterQuery(parsed, ['source', 'since', 'until']));
       if (parsed.options.json) return json(res), 0;
-      const rows = res.groups.map((g) => [String(g.count), g.source, g.reason, when(g.lastAt), g.lastMessage ?? '', g.lastDeliveryId]);
+      const rows = res.groups.map((g) => [String(g.count), g.source, g.reason, when(g.lastAt), g.lastMessage ?? '', g.lastDeliveryId ?? '-']);
       console.log(rows.length ? table(['count', 'source', 'reason', 'last (UTC)', 'last message', 'last delivery id'], rows) : 'no rejections');
       return 0;
     }

@@ -2,10 +2,11 @@
 // rests on one guarantee FerretDB shares with MongoDB, a unique _id (no transactions, no TTL
 // indexes, and no atomic read-modify-write across concurrent writers on FerretDB 1.24).
 import { randomUUID } from 'node:crypto';
-import type { Collection, Db } from 'mongodb';
+import type { Collection, Db, Document } from 'mongodb';
 import type { Logger } from 'pino';
 import { UnavailableError } from '../../lib/errors';
 import { CLAIMS_COLLECTION, DELIVERIES_COLLECTION, type DeliveryRecord, type DeliverySettings, type RecordedRun } from './record';
+import { DEFAULT_REJECTION_SETTINGS, RejectionCounter } from './rejections';
 
 const DUPLICATE_KEY = 11000;
 const CLAIM_BATCH = 10;
@@ -19,9 +20,12 @@ const INDEXES = {
   expires: { expiresAt: 1 },
   source_event: { source: 1, eventId: 1 },
 } as const;
+const REJECTION_INDEXES = { minute: { minute: 1 }, expires: { expiresAt: 1 } } as const;
 
 export class DeliveryStore {
   readonly collection: Collection<DeliveryRecord>;
+  /** Rejections counted per (source, reason, minute); only a few of them become delivery records. */
+  readonly rejections: RejectionCounter;
   private readonly claims: Collection<RelayClaim>;
   private readonly retryListeners = new Set<(at: Date) => void>();
   private readonly failureListeners = new Set<(source: string, reason: string) => void>();
@@ -29,21 +33,17 @@ export class DeliveryStore {
   constructor(db: Db, readonly settings: DeliverySettings) {
     this.collection = db.collection<DeliveryRecord>(DELIVERIES_COLLECTION);
     this.claims = db.collection<RelayClaim>(CLAIMS_COLLECTION);
+    this.rejections = new RejectionCounter(db, {
+      ...DEFAULT_REJECTION_SETTINGS,
+      ...settings.rejections,
+      retentionSeconds: settings.retentionSeconds ?? settings.dedupeWindowSeconds,
+    });
   }
 
   /** Indexes for the relay's claim query, the purge and lookups by event; idempotent. */
   async ensureIndexes(): Promise<void> {
-    // Only the missing ones, one at a time: FerretDB 1.24 drops the connection when
-    // createIndexes is asked for indexes that already exist.
-    const existing = new Set(
-      (await this.collection.listIndexes().toArray().catch((err) => {
-        if ((err as { code?: number }).code === 26) return []; // the collection does not exist yet
-        throw err;
-      })).map((i) => i.name as string),
-    );
-    for (const [name, key] of Object.entries(INDEXES)) {
-      if (!existing.has(name)) await this.collection.createIndex(key, { name });
-    }
+    await createMissingIndexes(this.collection, INDEXES);
+    await createMissingIndexes(this.rejections.collection, REJECTION_INDEXES);
   }
 
   expiry(from: Date): Date {
@@ -85,6 +85,17 @@ export class DeliveryStore {
     } catch (err) {
       log.error({ err: errorText(err), deliveryId: record._id }, 'could not record the delivery');
     }
+  }
+
+  /**
+   * Counts a rejection (per source, reason and minute) and stores its record only when it is one
+   * of the few samples of that minute: a flood of refused requests costs a bounded number of writes.
+   */
+  async noteRejection(record: DeliveryRecord, log: Logger): Promise<void> {
+    const reason = record.reason ?? 'unknown';
+    if (!this.rejections.count(record.source, reason, record.receivedAt, record.message)) return;
+    await this.note(record, log);
+    this.rejections.sampled(record.source, reason, record.receivedAt, record._id);
   }
 
   async markStarted(id: string, runs: RecordedRun[], now = new Date()): Promise<void> {
@@ -168,7 +179,20 @@ export class DeliveryStore {
     const keptSince = new Date(now.getTime() - (this.settings.retentionSeconds ?? 0) * 1000);
     const res = await this.collection.deleteMany({ expiresAt: { $lt: now }, receivedAt: { $lt: keptSince }, 'relay.state': { $ne: 'pending' } });
     await this.claims.deleteMany({ at: { $lt: new Date(now.getTime() - this.settings.dedupeWindowSeconds * 1000) } });
-    return res.deletedCount;
+    return res.deletedCount + await this.rejections.purgeExpired(now);
+  }
+}
+
+/** Only the missing ones, one at a time: FerretDB 1.24 drops the connection when createIndexes is asked for existing ones. */
+async function createMissingIndexes<T extends Document>(collection: Collection<T>, indexes: Record<string, Record<string, 1>>): Promise<void> {
+  const existing = new Set(
+    (await collection.listIndexes().toArray().catch((err) => {
+      if ((err as { code?: number }).code === 26) return []; // the collection does not exist yet
+      throw err;
+    })).map((i) => i.name as string),
+  );
+  for (const [name, key] of Object.entries(indexes)) {
+    if (!existing.has(name)) await collection.createIndex(key, { name });
   }
 }
 
