@@ -5,7 +5,7 @@ import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/c
 import type { Logger } from 'pino';
 import {
   CORRELATED_WORKFLOW_TYPE, ENTITY_WORKFLOW_TYPE, EVENT_SIGNAL, searchAttributes,
-  type CorrelatedRunInput, type EntityRunInput, type EventDelivery,
+  type CorrelatedDelivery, type CorrelatedRunInput, type EntityRunInput, type EventDelivery,
 } from '../engine/contract';
 import { UnavailableError } from '../lib/errors';
 import { permanentStartError } from './start-errors';
@@ -19,7 +19,8 @@ export async function signalRun(client: Client, o: SignalOptions, run: PlannedRu
   const { flow, workflowId } = run;
   const route = run.route as RunRoute;
   const correlated = route.kind === 'correlated';
-  const delivery: EventDelivery = { event, flow, ...(route.eventWorkflowId && { workflowId: route.eventWorkflowId }) };
+  // A correlated run has its definition in its input: its signals carry the event only.
+  const delivery: EventDelivery | CorrelatedDelivery = correlated ? { event } : { event, flow, ...(route.eventWorkflowId && { workflowId: route.eventWorkflowId }) };
   const start = correlated
     ? { type: CORRELATED_WORKFLOW_TYPE, args: [{ flow, source: event.source, key: route.key } satisfies CorrelatedRunInput] }
     : { type: ENTITY_WORKFLOW_TYPE, args: [{ flow: flow.name, source: event.source, key: route.key } satisfies EntityRunInput] };
