@@ -2,7 +2,9 @@
 // replay against the current interpreter. A change to workflow code that would break runs in
 // flight (a different command sequence for the same history) fails here. Histories recorded by
 // earlier interpreters stay in subfolders (before-fast-expressions/: runs without the
-// hookflow-fast-expressions patch marker) and must keep replaying while such runs may be open.
+// hookflow-fast-expressions patch marker; before-bounded-state/: correlated runs without the
+// hookflow-bounded-correlation marker, whose signals carry the flow definition) and must keep
+// replaying while such runs may be open.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
