@@ -72,7 +72,7 @@ export const ENTITY_WORKFLOW_TYPE = 'runEntityFlow';
 export const EVENT_SIGNAL = 'hookflow.event';
 export const CORRELATION_QUERY = 'hookflow.correlation';
 
-/** The payload of EVENT_SIGNAL: the event and the flow definition in force when it was accepted. */
+/** The payload of EVENT_SIGNAL to an entity queue: the event and the flow definition in force when it was accepted. */
 export interface EventDelivery {
   event: FlowEvent;
   flow: FlowDefinition;
@@ -80,21 +80,52 @@ export interface EventDelivery {
   workflowId?: string;
 }
 
+/**
+ * The payload of EVENT_SIGNAL to a correlated run: the event only, the run has its definition in
+ * its input. Signals sent before that change also carry `flow`, which the run ignores.
+ */
+export interface CorrelatedDelivery {
+  event: FlowEvent;
+  flow?: FlowDefinition;
+}
+
 export interface CorrelatedRunInput {
   flow: FlowDefinition;
   source: string;
   key: string;
+  /** Bounds of the run's state (defaults in workflows/correlated.ts); tests set small ones. */
+  limits?: { seenKept?: number; ignoredKept?: number };
+}
+
+/**
+ * An event waiting in an entity queue as continue-as-new carries it: its flow by version (the
+ * definition once, in EntityRunInput.flows), not a copy per event.
+ */
+export interface QueuedEvent {
+  event: FlowEvent;
+  flowVersion: string;
+  workflowId?: string;
 }
 
 export interface EntityRunInput {
   flow: string;
   source: string;
   key: string;
-  /** Carried over by continue-as-new: events not processed yet, and event ids already seen. */
-  queue?: EventDelivery[];
+  /**
+   * Carried over by continue-as-new: events not processed yet, and event ids already seen.
+   * Queues continued before hookflow-entity-refs carry EventDelivery items (each with its flow).
+   */
+  queue?: (EventDelivery | QueuedEvent)[];
+  /** The definitions the queued events run with, by version. */
+  flows?: Record<string, FlowDefinition>;
   seen?: string[];
   /** Continue as new after this many events, so the history stays bounded (default 200). */
   maxEventsPerRun?: number;
+  /**
+   * Continue as new only once the backlog to carry is at most this many bytes (JSON), well under
+   * Temporal's payload limit; until then the queue keeps draining (default 512 KiB).
+   */
+  maxCarriedBytes?: number;
 }
 
 /** Values of the HookflowOutcome search attribute. */
@@ -109,5 +140,7 @@ export interface CorrelationState {
   trigger?: string;
   outcome?: RunOutcome;
   buffered: string[];
+  /** The most recent ignored events (bounded); `ignoredTotal` counts all of them. */
   ignored: IgnoredEvent[];
+  ignoredTotal?: number;
 }

@@ -31,6 +31,8 @@ export interface Config {
   startDeadlineMs: number;
   /** How often the relay looks for stored events still to start (ms). */
   relayPollMs: number;
+  /** How long (h after arrival) the relay retries an event Temporal keeps refusing for a transient reason; then it is failed. */
+  relayGiveUpHours: number;
 
   // Retention of delivery records (metrics, health and logs need no settings beyond LOG_LEVEL).
   /** Days a delivery record and its stored body are kept before the scheduled cleanup deletes them. */
@@ -111,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     deliveryBodyBytes: count(env, 'HOOKFLOW_DELIVERY_BODY_BYTES', 64 * 1024, 0),
     startDeadlineMs: count(env, 'HOOKFLOW_START_DEADLINE_MS', 3000, 100),
     relayPollMs: count(env, 'HOOKFLOW_RELAY_POLL_MS', 1000, 50),
+    relayGiveUpHours: count(env, 'HOOKFLOW_RELAY_GIVE_UP_HOURS', 72, 1),
 
     retentionDays: count(env, 'HOOKFLOW_RETENTION_DAYS', 30),
     purgeEveryMs: count(env, 'HOOKFLOW_PURGE_EVERY_MS', 10 * 60_000, 1000),

@@ -37,8 +37,8 @@ export class PayloadTooLargeError extends HookflowError {
 }
 
 export class UnsupportedMediaTypeError extends HookflowError {
-  constructor(got: string | undefined) {
-    super('unsupported_media_type', 415, `expected content-type application/json, got ${got ? `"${got}"` : 'none'}`);
+  constructor(got: string | undefined, why = 'expected content-type application/json') {
+    super('unsupported_media_type', 415, `${why}, got ${got ? `"${got}"` : 'none'}`);
   }
 }
 
@@ -83,4 +83,15 @@ export function formatProblems(problems: DefinitionError['problems']): string {
   return problems
     .map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}${p.hint ? `\n    hint: ${p.hint}` : ''}`)
     .join('\n');
+}
+
+/**
+ * The workflow engine refused to start an event's runs for a reason a retry cannot change (an
+ * unknown namespace, a search attribute not registered, a payload over the limit, a vanished
+ * flow). The event stays stored, marked failed with `reason` (a stable code) for an operator.
+ */
+export class StartRefusedError extends HookflowError {
+  constructor(readonly reason: string, message: string) {
+    super('start_refused', 500, `the event is stored but its run cannot be started: ${message}`);
+  }
 }

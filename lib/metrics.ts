@@ -7,13 +7,14 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 /** The label value for a source, event type or flow that the definitions do not know. */
 export const OTHER = 'other';
 
-export type DeliveryOutcomeLabel = 'accepted' | 'duplicate' | 'ignored' | 'rejected' | 'unavailable';
+export type DeliveryOutcomeLabel = 'accepted' | 'duplicate' | 'ignored' | 'rejected' | 'unavailable' | 'failed';
 
 export interface IngressMetrics {
   registry: Registry;
   deliveries: Counter<'source' | 'event_type' | 'outcome'>;
   rejections: Counter<'source' | 'reason'>;
   duplicates: Counter<'source'>;
+  startFailures: Counter<'source' | 'reason'>;
   runsStarted: Counter<'flow'>;
   startLatency: Histogram<'outcome'>;
   requestLatency: Histogram<'route' | 'status'>;
@@ -34,9 +35,10 @@ export function createIngressMetrics(opts: IngressMetricsOptions = {}): IngressM
   const registers = [registry];
   return {
     registry,
-    deliveries: new Counter({ name: 'hookflow_deliveries_total', help: 'Webhook deliveries by source, event type and outcome (accepted, duplicate, ignored, rejected, unavailable).', labelNames: ['source', 'event_type', 'outcome'], registers }),
+    deliveries: new Counter({ name: 'hookflow_deliveries_total', help: 'Webhook deliveries by source, event type and outcome (accepted, duplicate, ignored, rejected, unavailable, failed).', labelNames: ['source', 'event_type', 'outcome'], registers }),
     rejections: new Counter({ name: 'hookflow_rejections_total', help: 'Deliveries answered 4xx/5xx, by source and error code.', labelNames: ['source', 'reason'], registers }),
     duplicates: new Counter({ name: 'hookflow_duplicates_total', help: 'Duplicate deliveries recognised (nothing started).', labelNames: ['source'], registers }),
+    startFailures: new Counter({ name: 'hookflow_start_failures_total', help: 'Stored events whose runs will never be started (marked failed), by source and reason (not_found, invalid_argument, payload_too_large, gave_up, …).', labelNames: ['source', 'reason'], registers }),
     runsStarted: new Counter({ name: 'hookflow_runs_started_total', help: 'Workflow runs started by the ingress (request or relay), by flow.', labelNames: ['flow'], registers }),
     startLatency: new Histogram({ name: 'hookflow_workflow_start_seconds', help: 'Time to hand one event (all its runs) to Temporal, by outcome (started, duplicate, failed).', labelNames: ['outcome'], buckets: SECONDS, registers }),
     requestLatency: new Histogram({ name: 'hookflow_ingress_request_duration_seconds', help: 'Ingress request duration, by route and HTTP status.', labelNames: ['route', 'status'], buckets: SECONDS, registers }),

@@ -16,9 +16,17 @@ export interface RequestFacts {
 }
 
 /** What is known about the event so far (a rejection can come before or after it is read). */
-export interface SeenEvent { eventId?: string; eventType?: string }
+export interface SeenEvent {
+  eventId?: string;
+  eventType?: string;
+  /** The signature was verified: the sender is the source. */
+  verified?: boolean;
+}
 
-function base(req: RequestFacts, seen: SeenEvent, store: DeliveryStore, keepAll: boolean): Omit<DeliveryRecord, '_id' | 'outcome' | 'status'> {
+/** Body bytes kept on the sample of a request whose signature was not verified: enough to see what it was. */
+export const UNVERIFIED_BODY_BYTES = 256;
+
+function base(req: RequestFacts, seen: SeenEvent, store: DeliveryStore, keepBytes: number): Omit<DeliveryRecord, '_id' | 'outcome' | 'status'> {
   return {
     source: req.source.name,
     eventId: seen.eventId,
@@ -28,16 +36,16 @@ function base(req: RequestFacts, seen: SeenEvent, store: DeliveryStore, keepAll:
     remoteAddress: req.remoteAddress,
     requestId: req.requestId,
     contentType: headerValue(req.headers, 'content-type')?.slice(0, 200),
-    body: req.rawBody && storedBody(req.rawBody, keepAll ? Infinity : store.settings.keepBodyBytes),
+    body: req.rawBody && storedBody(req.rawBody, keepBytes),
     expiresAt: store.expiry(req.receivedAt),
   };
 }
 
 /** The first delivery of an event: the whole body is kept, it is what the relay starts from. */
-export function acceptedRecord(req: RequestFacts, seen: Required<SeenEvent>, planned: PlannedRun[], store: DeliveryStore): DeliveryRecord {
+export function acceptedRecord(req: RequestFacts, seen: Required<Pick<SeenEvent, 'eventId' | 'eventType'>>, planned: PlannedRun[], store: DeliveryStore): DeliveryRecord {
   const now = new Date();
   return {
-    ...base(req, seen, store, true),
+    ...base(req, seen, store, Infinity),
     _id: originalId(req.source.name, seen.eventId),
     outcome: 'accepted',
     status: 202,
@@ -48,15 +56,16 @@ export function acceptedRecord(req: RequestFacts, seen: Required<SeenEvent>, pla
 }
 
 export function duplicateRecord(req: RequestFacts, seen: SeenEvent, original: DeliveryRecord, store: DeliveryStore): DeliveryRecord {
-  return { ...base(req, seen, store, false), _id: newDeliveryId(), outcome: 'duplicate', status: 200, runs: original.runs, originalId: original._id };
+  return { ...base(req, seen, store, store.settings.keepBodyBytes), _id: newDeliveryId(), outcome: 'duplicate', status: 200, runs: original.runs, originalId: original._id };
 }
 
 export function ignoredRecord(req: RequestFacts, seen: SeenEvent, store: DeliveryStore): DeliveryRecord {
-  return { ...base(req, seen, store, false), _id: newDeliveryId(), outcome: 'ignored', status: 200 };
+  return { ...base(req, seen, store, store.settings.keepBodyBytes), _id: newDeliveryId(), outcome: 'ignored', status: 200 };
 }
 
 export function rejectedRecord(req: RequestFacts, seen: SeenEvent, err: HookflowError, store: DeliveryStore): DeliveryRecord {
-  return { ...base(req, seen, store, false), _id: newDeliveryId(), outcome: 'rejected', status: err.status, reason: err.code, message: err.message.slice(0, 500), ...violationsOf(err) };
+  const keep = seen.verified ? store.settings.keepBodyBytes : Math.min(store.settings.keepBodyBytes, store.settings.unverifiedBodyBytes ?? UNVERIFIED_BODY_BYTES);
+  return { ...base(req, seen, store, keep), _id: newDeliveryId(), outcome: 'rejected', status: err.status, reason: err.code, message: err.message.slice(0, 500), ...violationsOf(err) };
 }
 
 const MAX_VIOLATIONS_KEPT = 20;

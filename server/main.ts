@@ -36,12 +36,12 @@ async function main() {
   await deliveries.ensureIndexes().catch((err) => log.warn({ err: errorText(err) }, 'delivery store unreachable at start-up; requests get 503 until it is back'));
   const ops = createIngressOps({ temporal: connection, db: mongo.db(config.mongodbDb), deliveries });
   const startRuns = ops.measure(createRunStarter(client, config.taskQueue, log, config.startDeadlineMs));
-  const relay = startRelay({ store: deliveries, startRecorded: createStartRecorded(definitions.current, startRuns), log, pollMs: config.relayPollMs, purgeEveryMs: config.purgeEveryMs });
+  const relay = startRelay({ store: deliveries, startRecorded: createStartRecorded(definitions.current, startRuns), log, pollMs: config.relayPollMs, purgeEveryMs: config.purgeEveryMs, giveUpAfterMs: config.relayGiveUpHours * 3_600_000 });
   // Scheduled flows become Temporal Schedules; every replica syncs (see server/schedule-sync.ts).
   const schedules = startScheduleSync({ client, taskQueue: config.taskQueue, log, flows: () => definitions.current().flows });
   definitions.onApplied(() => void schedules.request('definitions reloaded'));
   const admin = createAdminApi({
-    db: mongo.db(config.mongodbDb), deliveries: deliveries.collection, client, flows: () => definitions.current().flows, startRuns, log,
+    db: mongo.db(config.mongodbDb), deliveries: deliveries.collection, rejections: deliveries.rejections, client, flows: () => definitions.current().flows, startRuns, log,
     settings: { token: config.adminToken, temporalUiUrl: config.temporalUiUrl, namespace: config.temporalNamespace, replayConcurrency: config.replayConcurrency },
   });
   if (!config.adminToken) log.info('admin API disabled: set HOOKFLOW_ADMIN_TOKEN to enable /admin');
@@ -62,7 +62,7 @@ async function main() {
       // A schedule sync waiting on an unreachable Temporal is cut short: the schedules stay as
       // they are and the next start syncs them again.
       const syncStopped = Promise.race([schedules.stop(), new Promise((r) => setTimeout(r, 3000).unref())]);
-      void Promise.all([relay.stop(), syncStopped]).then(() => Promise.all([connection.close(), mongo.close()])).finally(() => {
+      void Promise.all([relay.stop(), syncStopped, deliveries.rejections.flush()]).then(() => Promise.all([connection.close(), mongo.close()])).finally(() => {
         log.info('ingress stopped');
         process.exit(0);
       });

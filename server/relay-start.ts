@@ -3,7 +3,8 @@
 import type { FlowEvent } from '../engine/types';
 import type { Definitions } from '../definitions/definitions';
 import { bodyBytes } from './deliveries/record';
-import { PermanentStartError, type StartRecorded } from './deliveries/relay';
+import type { StartRecorded } from './deliveries/relay';
+import { StartRefusedError } from '../lib/errors';
 import { parseJsonBody } from './json-body';
 import { type PlannedRun, type RunStarter, recordedRun } from './planned-runs';
 
@@ -12,15 +13,15 @@ export function createStartRecorded(getDefinitions: () => Pick<Definitions, 'flo
     const { flows } = getDefinitions();
     const planned = record.runs.map((r): PlannedRun => {
       const flow = flows.find((f) => f.name === r.flow);
-      if (!flow) throw new PermanentStartError(`flow ${r.flow} no longer exists`);
+      if (!flow) throw new StartRefusedError('flow_missing', `flow ${r.flow} no longer exists`);
       return { flow, workflowId: r.workflowId, ...(r.route && { route: r.route }) };
     });
-    if (!record.body || record.body.truncated || !record.eventId || !record.eventType) throw new PermanentStartError('the stored event is incomplete');
+    if (!record.body || record.body.truncated || !record.eventId || !record.eventType) throw new StartRefusedError('event_incomplete', 'the stored event is incomplete');
     let body: unknown;
     try {
       body = parseJsonBody(bodyBytes(record.body));
     } catch (err) {
-      throw new PermanentStartError(`the stored body cannot be read: ${(err as Error).message}`);
+      throw new StartRefusedError('body_unreadable', `the stored body cannot be read: ${(err as Error).message}`);
     }
     const event: FlowEvent = { id: record.eventId, type: record.eventType, source: record.source, receivedAt: record.receivedAt.toISOString(), body };
     const started = await startRuns(planned, event, log);

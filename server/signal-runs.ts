@@ -5,9 +5,10 @@ import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/c
 import type { Logger } from 'pino';
 import {
   CORRELATED_WORKFLOW_TYPE, ENTITY_WORKFLOW_TYPE, EVENT_SIGNAL, searchAttributes,
-  type CorrelatedRunInput, type EntityRunInput, type EventDelivery,
+  type CorrelatedDelivery, type CorrelatedRunInput, type EntityRunInput, type EventDelivery,
 } from '../engine/contract';
 import { UnavailableError } from '../lib/errors';
+import { permanentStartError } from './start-errors';
 import type { FlowEvent } from '../engine/types';
 import type { RunRoute } from '../engine/routing';
 import type { PlannedRun, RunStart } from './planned-runs';
@@ -18,7 +19,8 @@ export async function signalRun(client: Client, o: SignalOptions, run: PlannedRu
   const { flow, workflowId } = run;
   const route = run.route as RunRoute;
   const correlated = route.kind === 'correlated';
-  const delivery: EventDelivery = { event, flow, ...(route.eventWorkflowId && { workflowId: route.eventWorkflowId }) };
+  // A correlated run has its definition in its input: its signals carry the event only.
+  const delivery: EventDelivery | CorrelatedDelivery = correlated ? { event } : { event, flow, ...(route.eventWorkflowId && { workflowId: route.eventWorkflowId }) };
   const start = correlated
     ? { type: CORRELATED_WORKFLOW_TYPE, args: [{ flow, source: event.source, key: route.key } satisfies CorrelatedRunInput] }
     : { type: ENTITY_WORKFLOW_TYPE, args: [{ flow: flow.name, source: event.source, key: route.key } satisfies EntityRunInput] };
@@ -51,6 +53,11 @@ export async function signalRun(client: Client, o: SignalOptions, run: PlannedRu
       const ignored = `the run for correlation key ${route.key} has already finished: this ${event.type} changes nothing`;
       o.log.info({ workflowId, flow: flow.name, eventId: event.id }, ignored);
       return { flow: flow.name, workflowId, duplicate: false, route, ignored };
+    }
+    const refused = permanentStartError(err);
+    if (refused) {
+      o.log.error({ reason: refused.reason, err: (err as Error).message, workflowId }, 'could not signal run: Temporal refused it for good');
+      throw refused;
     }
     o.log.warn({ err: (err as Error).message, cause: ((err as Error).cause as Error | undefined)?.message, workflowId }, 'could not signal run');
     throw new UnavailableError('the workflow engine cannot accept the event right now; retry later');

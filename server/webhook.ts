@@ -1,7 +1,8 @@
 // Webhook handling as a function of the request: admit, verify, parse, validate, store, start.
 // Nothing is answered 2xx before its delivery record is stored. No Koa here; server/app.ts adapts it.
 import type { Logger } from 'pino';
-import { HookflowError, MalformedBodyError, SchemaViolationError, UnavailableError, UnsupportedMediaTypeError } from '../lib/errors';
+import { HookflowError, MalformedBodyError, SchemaViolationError, StartRefusedError, UnavailableError } from '../lib/errors';
+import { checkJsonContentType } from './content-type';
 import type { FlowEvent } from '../engine/types';
 import type { Definitions } from '../definitions/definitions';
 import { selectFlows } from '../engine/select';
@@ -47,9 +48,7 @@ const MAX_VIOLATIONS = 50;
 /** Checks that need no body: the sender's address and the content type. */
 export function admit(source: SourceDefinition, headers: Headers, remoteAddress: string | undefined): void {
   checkAddress(source.network, remoteAddress, headers);
-  const contentType = headerValue(headers, 'content-type');
-  const media = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
-  if (media !== 'application/json' && !/^application\/[a-z0-9.+-]+\+json$/.test(media)) throw new UnsupportedMediaTypeError(contentType?.slice(0, 100));
+  checkJsonContentType(headerValue(headers, 'content-type'));
 }
 
 export async function handleWebhook(req: WebhookRequest, deps: WebhookDeps): Promise<WebhookResponse> {
@@ -62,17 +61,21 @@ export async function handleWebhook(req: WebhookRequest, deps: WebhookDeps): Pro
   }
 }
 
-/** Records why a request was refused. A 503 is not recorded: it means the store is unreachable. */
+/**
+ * Records why a request was refused. A 503 is not recorded: it means the store is unreachable; nor
+ * is a start Temporal refused: the event's own record says so (failed).
+ */
 export async function noteRejection(req: RequestFacts, seen: SeenEvent, err: unknown, deps: Pick<WebhookDeps, 'deliveries' | 'log'>): Promise<void> {
-  if (err instanceof UnavailableError) return;
+  if (err instanceof UnavailableError || err instanceof StartRefusedError) return;
   const error = err instanceof HookflowError ? err : new HookflowError('internal_error', 500, 'unexpected error');
-  await deps.deliveries.note(rejectedRecord(req, seen, error, deps.deliveries), deps.log);
+  await deps.deliveries.noteRejection(rejectedRecord(req, seen, error, deps.deliveries), deps.log);
 }
 
 async function receive(req: WebhookRequest, deps: WebhookDeps, seen: SeenEvent): Promise<WebhookResponse> {
   const { source, headers, rawBody } = req;
   admit(source, headers, req.remoteAddress);
   verifySignature(source.verify, headers, rawBody, req.receivedAt);
+  seen.verified = true;
   const body = parseJsonBody(rawBody);
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new MalformedBodyError('body must be a JSON object');
 
@@ -116,6 +119,11 @@ async function receive(req: WebhookRequest, deps: WebhookDeps, seen: SeenEvent):
     const allIgnored = started.every((r) => r.ignored);
     return answer(anyNew ? 202 : 200, anyNew ? 'accepted' : allIgnored ? 'ignored' : 'duplicate', record._id, runs);
   } catch (err) {
+    if (err instanceof StartRefusedError) {
+      // Stored, but no retry can start it: failed on its record (listed, counted), 500 to the sender.
+      await deps.deliveries.markFailed(record, err.reason, err.message).catch((e) => log.error({ err: errorText(e) }, 'could not mark the delivery failed'));
+      throw err;
+    }
     log.warn({ err: errorText(err), workflowIds: record.runs.map((r) => r.workflowId) }, 'event stored; runs will be started by the relay');
     await deps.deliveries.retryLater(record, err).catch(() => undefined); // the lease expires anyway
     return answer(202, 'accepted', record._id, record.runs, true);

@@ -4,10 +4,10 @@
 // callbacks from the buffer. Duplicates (same event id) are dropped; callbacks after the outcome
 // was settled are recorded (memo, query, log) and change nothing.
 // Deterministic: only @temporalio/workflow, pure flow helpers and types.
-import { ApplicationFailure, condition, defineQuery, defineSignal, isCancellation, log, setHandler, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, condition, defineQuery, defineSignal, isCancellation, log, patched, setHandler, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import {
   CORRELATION_QUERY, EVENT_SIGNAL, searchAttributes,
-  type CorrelatedRunInput, type CorrelationState, type EventDelivery, type FlowRunResult, type IgnoredEvent, type RunOutcome,
+  type CorrelatedDelivery, type CorrelatedRunInput, type CorrelationState, type FlowRunResult, type IgnoredEvent, type RunOutcome,
 } from '../engine/contract';
 import type { Duration } from '@temporalio/common';
 import { executeFlow } from '../engine/interpreter';
@@ -15,24 +15,34 @@ import type { FlowEvent } from '../engine/types';
 import type { WaitRuntime } from '../engine/run-context';
 import { flowRuntime } from './run-flow';
 
-export const eventSignal = defineSignal<[EventDelivery]>(EVENT_SIGNAL);
+export const eventSignal = defineSignal<[CorrelatedDelivery]>(EVENT_SIGNAL);
 export const correlationQuery = defineQuery<CorrelationState>(CORRELATION_QUERY);
 
 const DEFAULT_TRIGGER_TIMEOUT = '1d';
-/** Ignored events listed in the memo; the query and the log have all of them. */
+/** Ignored events listed in the memo; the query has the last IGNORED_KEPT, the log all of them. */
 const MEMO_IGNORED = 20;
+const IGNORED_KEPT = 100;
+/** Event ids remembered to drop duplicate signals (the delivery store is the main guard). */
+const SEEN_KEPT = 1000;
+/** Runs with this marker forget the oldest seen ids past SEEN_KEPT; older runs remember all. */
+export const BOUNDED_CORRELATION_PATCH = 'hookflow-bounded-correlation';
 
 export async function runCorrelatedFlow(input: CorrelatedRunInput): Promise<FlowRunResult> {
   const { flow, key } = input;
-  const seen = new Set<string>();
+  const seenKept = patched(BOUNDED_CORRELATION_PATCH) ? Math.max(MEMO_IGNORED, input.limits?.seenKept ?? SEEN_KEPT) : Infinity;
+  const ignoredKept = Math.max(MEMO_IGNORED, input.limits?.ignoredKept ?? IGNORED_KEPT);
+  const seen = new Set<string>(); // insertion-ordered: the first one is the oldest
   const settled = new Set<string>();
   const inbox: FlowEvent[] = [];
   const ignored: IgnoredEvent[] = [];
+  let ignoredTotal = 0;
   let trigger: FlowEvent | undefined;
   let outcome: RunOutcome | undefined;
 
   const ignore = (event: FlowEvent, reason: string) => {
     ignored.push({ id: event.id, type: event.type, reason });
+    ignoredTotal++;
+    if (ignored.length > ignoredKept) ignored.shift();
     log.info('event ignored', { eventId: event.id, eventType: event.type, reason });
     upsertMemo({ ignoredEvents: ignored.slice(-MEMO_IGNORED) });
   };
@@ -47,6 +57,7 @@ export async function runCorrelatedFlow(input: CorrelatedRunInput): Promise<Flow
       return;
     }
     seen.add(event.id);
+    if (seen.size > seenKept) seen.delete(seen.values().next().value!);
     if (flow.trigger.events.includes(event.type)) {
       if (trigger) ignore(event, `this run already has its trigger event ${trigger.id}`);
       else trigger = event;
@@ -56,7 +67,7 @@ export async function runCorrelatedFlow(input: CorrelatedRunInput): Promise<Flow
       inbox.push(event);
     }
   });
-  setHandler(correlationQuery, () => ({ key, trigger: trigger?.id, outcome, buffered: inbox.map((e) => e.id), ignored }));
+  setHandler(correlationQuery, () => ({ key, trigger: trigger?.id, outcome, buffered: inbox.map((e) => e.id), ignored, ignoredTotal }));
 
   if (!trigger) {
     setOutcome('awaiting_trigger');

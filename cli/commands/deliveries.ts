@@ -16,6 +16,8 @@ interface Run { flow: string; workflowId: string; status?: string; link?: string
 interface Summary {
   _id: string; source: string; eventId?: string; eventType?: string; receivedAt: string; outcome: string; status: number;
   reason?: string; message?: string; runs: Run[]; violations?: { path: string; message: string }[];
+  /** An accepted event whose runs are not started yet (pending) or never will be (failed). */
+  start?: { state: 'pending' | 'failed'; reason?: string; message?: string; attempts?: number; lastError?: string };
 }
 
 function table(head: string[], rows: string[][]): string {
@@ -28,7 +30,7 @@ const when = (iso: string) => iso.slice(0, 19).replace('T', ' ');
 export const deliveriesCommand: Command = {
   name: 'deliveries',
   summary: 'List deliveries with filters, show one with its runs (status in Temporal, UI links), or rejections by reason.',
-  usage: `hookflow deliveries list [--event-id ID] [--source S] [--type T] [--outcome accepted|duplicate|ignored|rejected]
+  usage: `hookflow deliveries list [--event-id ID] [--source S] [--type T] [--outcome accepted|duplicate|ignored|rejected|pending|failed]
                          [--reason CODE] [--flow F] [--since 09:00|ISO] [--until ...] [--limit N] [--cursor C] [--json]
        hookflow deliveries show DELIVERY_ID [--json]
        hookflow deliveries rejections [--source S] [--since ...] [--until ...] [--json]
@@ -43,7 +45,7 @@ Exit: 0 ok, 1 the request failed (e.g. 404 unknown delivery, 401 wrong token), 2
     if (action === 'list' && !id) {
       const page = await adminClient(parsed).get<{ items: Summary[]; nextCursor?: string }>('/admin/deliveries', filterQuery(parsed, [...Object.keys(FILTER_OPTIONS), 'limit', 'cursor']));
       if (parsed.options.json) return json(page), 0;
-      const rows = page.items.map((d) => [when(d.receivedAt), d.source, d.eventType ?? '-', d.eventId ?? '-', `${d.outcome} ${d.status}`, d.reason ?? d.runs.map((r) => r.flow).join(','), d._id]);
+      const rows = page.items.map((d) => [when(d.receivedAt), d.source, d.eventType ?? '-', d.eventId ?? '-', `${d.outcome} ${d.status}${d.start ? ` ${d.start.state}` : ''}`, d.reason ?? d.start?.reason ?? d.runs.map((r) => r.flow).join(','), d._id]);
       console.log(rows.length ? table(['received (UTC)', 'source', 'type', 'event id', 'outcome', 'reason / flows', 'delivery id'], rows) : 'no deliveries match');
       if (page.nextCursor) console.log(`\nmore: add --cursor ${page.nextCursor}`);
       return 0;
@@ -54,6 +56,8 @@ Exit: 0 ok, 1 the request failed (e.g. 404 unknown delivery, 401 wrong token), 2
       console.log(`delivery ${d._id}: ${d.outcome} (HTTP ${d.status})${d.reason ? ` — ${d.reason}: ${d.message ?? ''}` : ''}`);
       console.log(`  event ${d.eventId ?? '?'} ${d.eventType ?? '?'} from ${d.source}, received ${d.receivedAt}`);
       for (const v of d.violations ?? []) console.log(`  violation ${v.path}: ${v.message}`);
+      if (d.start?.state === 'failed') console.log(`  runs not started, never will be (${d.start.reason}): ${d.start.message ?? ''}\n  fix the cause, then replay it (hookflow replay ${d._id})`);
+      if (d.start?.state === 'pending') console.log(`  runs not started yet (${d.start.attempts} attempts)${d.start.lastError ? `: ${d.start.lastError}` : ''}; the relay retries`);
       if (!d.runs.length && d.outcome !== 'rejected') console.log('  no runs');
       for (const r of d.runs) {
         console.log(`  ${r.replayOf ? 'replay' : 'run'}  ${r.status ?? '?'}  ${r.flow}  ${r.workflowId}${r.queueWorkflowId ? `  (in the queue of ${r.queueWorkflowId})` : ''}${r.jobId ? `  (bulk job ${r.jobId})` : ''}`);
@@ -62,9 +66,9 @@ Exit: 0 ok, 1 the request failed (e.g. 404 unknown delivery, 401 wrong token), 2
       return 0;
     }
     if (action === 'rejections' && !id) {
-      const res = await adminClient(parsed).get<{ groups: { source: string; reason: string; count: number; lastAt: string; lastMessage?: string; lastDeliveryId: string }[] }>('/admin/rejections', filterQuery(parsed, ['source', 'since', 'until']));
+      const res = await adminClient(parsed).get<{ groups: { source: string; reason: string; count: number; lastAt: string; lastMessage?: string; lastDeliveryId?: string }[] }>('/admin/rejections', filterQuery(parsed, ['source', 'since', 'until']));
       if (parsed.options.json) return json(res), 0;
-      const rows = res.groups.map((g) => [String(g.count), g.source, g.reason, when(g.lastAt), g.lastMessage ?? '', g.lastDeliveryId]);
+      const rows = res.groups.map((g) => [String(g.count), g.source, g.reason, when(g.lastAt), g.lastMessage ?? '', g.lastDeliveryId ?? '-']);
       console.log(rows.length ? table(['count', 'source', 'reason', 'last (UTC)', 'last message', 'last delivery id'], rows) : 'no rejections');
       return 0;
     }

@@ -1,8 +1,9 @@
 // Reading deliveries: a filtered page of summaries, one record with its runs' current Temporal
 // status and a link to each run in the Temporal UI, and rejections grouped by reason.
 import type { Client } from '@temporalio/client';
-import type { Collection } from 'mongodb';
+import type { Collection, Filter } from 'mongodb';
 import { type DeliveryRecord, type RecordedRun, ownRun } from '../deliveries/record';
+import type { RejectionCount } from '../deliveries/rejections';
 import { type DeliveryFilter, type Page, encodeCursor, toMongoFilter } from './filters';
 
 export interface AdminContext {
@@ -11,10 +12,20 @@ export interface AdminContext {
   namespace: string;
   /** Base URL of the Temporal Web UI, for links. */
   temporalUiUrl: string;
+  /** The rejection counters; `flush` (when this process counts too) writes its pending counts first. */
+  rejections: { collection: Collection<RejectionCount>; flush?: () => Promise<void> };
 }
 
 /** Bodies stay out of lists; `show` has them. */
-const SUMMARY_PROJECTION = { body: 0, relay: 0 } as const;
+const SUMMARY_PROJECTION = { body: 0 } as const;
+
+/** Of the relay state, what a person reads: an event not started yet, or never to be, and why. */
+function startState(record: DeliveryRecord) {
+  const { relay, ...rest } = record;
+  if (relay?.state === 'failed') return { ...rest, start: { state: 'failed' as const, reason: relay.failedReason ?? 'unknown', message: relay.lastError, at: relay.failedAt } };
+  if (relay?.state === 'pending') return { ...rest, start: { state: 'pending' as const, attempts: relay.attempts, lastError: relay.lastError } };
+  return rest;
+}
 const DESCRIBE_DEADLINE_MS = 5000;
 
 export async function listDeliveries(ctx: AdminContext, filter: DeliveryFilter, page: Page) {
@@ -25,7 +36,7 @@ export async function listDeliveries(ctx: AdminContext, filter: DeliveryFilter, 
     .toArray();
   const more = items.length > page.limit;
   const shown = items.slice(0, page.limit);
-  return { items: shown, ...(more && { nextCursor: encodeCursor(shown[shown.length - 1]) }) };
+  return { items: shown.map(startState), ...(more && { nextCursor: encodeCursor(shown[shown.length - 1]) }) };
 }
 
 export function runLink(ctx: Pick<AdminContext, 'temporalUiUrl' | 'namespace'>, workflowId: string, runId?: string): string {
@@ -47,7 +58,7 @@ async function runStatus(client: Client, workflowId: string, runId?: string): Pr
 export async function showDelivery(ctx: AdminContext, id: string) {
   const record = await ctx.deliveries.findOne({ _id: id });
   if (!record) return undefined;
-  const { replays, ...rest } = record;
+  const { replays, ...rest } = startState(record) as DeliveryRecord & ReturnType<typeof startState>;
   const all: (RecordedRun & { replayOf?: string; replayedAt?: Date; jobId?: string })[] = [
     ...record.runs,
     ...(replays ?? []).flatMap((r) => r.runs.map((run) => ({ ...run, replayedAt: r.at, jobId: r.jobId }))),
@@ -59,26 +70,40 @@ export async function showDelivery(ctx: AdminContext, id: string) {
   return { ...rest, runs };
 }
 
-export interface RejectionGroup { source: string; reason: string; count: number; lastAt: Date; lastMessage?: string; lastDeliveryId: string }
+export interface RejectionGroup { source: string; reason: string; count: number; lastAt: Date; lastMessage?: string; lastDeliveryId?: string }
 
-/** Rejections looked at for the summary (newest first). */
-const MAX_REJECTIONS_SUMMED = 10_000;
+/** Minute counters looked at for the summary (newest first). */
+const MAX_COUNTERS_SUMMED = 10_000;
 
-/** Rejections by source and reason, most recent first: a wrong secret or a schema change shows as one line. */
+/**
+ * Rejections by source and reason, most recent first: a wrong secret or a schema change shows as
+ * one line. Read from the per-minute counters (server/deliveries/rejections.ts), so `since` and
+ * `until` are exact to the minute; `lastDeliveryId` is the newest sample kept.
+ */
 export async function rejectionSummary(ctx: AdminContext, filter: DeliveryFilter): Promise<{ groups: RejectionGroup[]; truncated: boolean }> {
+  await ctx.rejections.flush?.(); // this process's counts not written yet
+  const and: Filter<RejectionCount>[] = [];
+  if (filter.source) and.push({ source: filter.source });
+  if (filter.reason) and.push({ reason: filter.reason });
+  if (filter.since) and.push({ minute: { $gt: new Date(filter.since.getTime() - 60_000) } });
+  if (filter.until) and.push({ minute: { $lte: filter.until } });
   // Grouped here rather than with $group: the same code on MongoDB and FerretDB, bounded by the limit.
-  const cursor = ctx.deliveries
-    .find(toMongoFilter({ ...filter, outcome: 'rejected' }), { projection: { source: 1, reason: 1, receivedAt: 1, message: 1 } })
-    .sort({ receivedAt: -1, _id: -1 })
-    .limit(MAX_REJECTIONS_SUMMED + 1);
+  const cursor = ctx.rejections.collection
+    .find(and.length ? { $and: and } : {})
+    .sort({ minute: -1, _id: -1 })
+    .limit(MAX_COUNTERS_SUMMED + 1);
   const groups = new Map<string, RejectionGroup>();
   let seen = 0;
-  for await (const d of cursor) {
-    if (++seen > MAX_REJECTIONS_SUMMED) break;
-    const key = `${d.source}\u0000${d.reason}`;
+  for await (const c of cursor) {
+    if (++seen > MAX_COUNTERS_SUMMED) break;
+    const key = `${c.source}\u0000${c.reason}`;
     const group = groups.get(key);
-    if (group) group.count++;
-    else groups.set(key, { source: d.source, reason: d.reason ?? 'unknown', count: 1, lastAt: d.receivedAt, lastMessage: d.message, lastDeliveryId: d._id });
+    if (!group) {
+      groups.set(key, { source: c.source, reason: c.reason, count: c.count, lastAt: c.lastAt, lastMessage: c.lastMessage, lastDeliveryId: c.lastSampleId });
+      continue;
+    }
+    group.count += c.count;
+    group.lastDeliveryId ??= c.lastSampleId;
   }
-  return { groups: [...groups.values()], truncated: seen > MAX_REJECTIONS_SUMMED };
+  return { groups: [...groups.values()].sort((a, b) => b.lastAt.getTime() - a.lastAt.getTime()), truncated: seen > MAX_COUNTERS_SUMMED };
 }

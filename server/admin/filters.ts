@@ -12,7 +12,8 @@ export interface DeliveryFilter {
   source?: string;
   eventType?: string;
   eventId?: string;
-  outcome?: Outcome;
+  /** An outcome, or the relay state of accepted events: pending (not started yet) or failed (never will be). */
+  outcome?: OutcomeFilter;
   reason?: string;
   flow?: string;
   since?: Date;
@@ -25,7 +26,8 @@ export interface Page {
   cursor?: { receivedAt: Date; id: string };
 }
 
-const OUTCOMES: Outcome[] = ['accepted', 'duplicate', 'ignored', 'rejected'];
+export type OutcomeFilter = Outcome | 'pending' | 'failed';
+const OUTCOMES: OutcomeFilter[] = ['accepted', 'duplicate', 'ignored', 'rejected', 'pending', 'failed'];
 const MAX_LIMIT = 500;
 
 type Query = Record<string, string | string[] | undefined>;
@@ -60,14 +62,14 @@ export function rejectUnknown(query: Query, allowed: string[]): void {
 
 export function parseDeliveryFilter(query: Query, now = new Date()): DeliveryFilter {
   const outcome = one(query, 'outcome');
-  if (outcome !== undefined && !OUTCOMES.includes(outcome as Outcome)) throw new BadQueryError(`"outcome" must be one of ${OUTCOMES.join(', ')}, got "${outcome}"`);
+  if (outcome !== undefined && !OUTCOMES.includes(outcome as OutcomeFilter)) throw new BadQueryError(`"outcome" must be one of ${OUTCOMES.join(', ')}, got "${outcome}"`);
   const since = one(query, 'since');
   const until = one(query, 'until');
   const filter: DeliveryFilter = {
     source: one(query, 'source'),
     eventType: one(query, 'eventType') ?? one(query, 'type'),
     eventId: one(query, 'eventId'),
-    outcome: outcome as Outcome | undefined,
+    outcome: outcome as OutcomeFilter | undefined,
     reason: one(query, 'reason'),
     flow: one(query, 'flow'),
     since: since ? parseTime(since, 'since', now) : undefined,
@@ -103,7 +105,8 @@ export function toMongoFilter(filter: DeliveryFilter, page?: Page): Filter<Deliv
   if (filter.source) and.push({ source: filter.source });
   if (filter.eventType) and.push({ eventType: filter.eventType });
   if (filter.eventId) and.push({ eventId: filter.eventId });
-  if (filter.outcome) and.push({ outcome: filter.outcome });
+  if (filter.outcome === 'pending' || filter.outcome === 'failed') and.push({ 'relay.state': filter.outcome });
+  else if (filter.outcome) and.push({ outcome: filter.outcome });
   if (filter.reason) and.push({ reason: filter.reason });
   if (filter.flow) and.push({ 'runs.flow': filter.flow });
   if (filter.since) and.push({ receivedAt: { $gte: filter.since } });

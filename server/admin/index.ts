@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import type { Collection, Db } from 'mongodb';
 import type { Logger } from 'pino';
 import type { DeliveryRecord } from '../deliveries/record';
+import { REJECTIONS_COLLECTION, type RejectionCount, type RejectionCounter } from '../deliveries/rejections';
 import type { FlowDefinition } from '../../engine/types';
 import type { RunStarter } from '../planned-runs';
 import { type BulkReplays, bulkReplays } from './bulk-replay';
@@ -27,6 +28,8 @@ export interface AdminApi {
 export function createAdminApi(deps: {
   db: Db;
   deliveries: Collection<DeliveryRecord>;
+  /** This process's rejection counter (flushed before a summary is read); the collection alone otherwise. */
+  rejections?: RejectionCounter;
   client: Client;
   flows: () => FlowDefinition[];
   startRuns: RunStarter;
@@ -34,7 +37,10 @@ export function createAdminApi(deps: {
   settings: AdminSettings;
 }): AdminApi {
   const { settings } = deps;
-  const ctx = { deliveries: deps.deliveries, client: deps.client, namespace: settings.namespace, temporalUiUrl: settings.temporalUiUrl, flows: deps.flows, startRuns: deps.startRuns };
+  const rejections = deps.rejections
+    ? { collection: deps.rejections.collection, flush: () => deps.rejections!.flush() }
+    : { collection: deps.db.collection<RejectionCount>(REJECTIONS_COLLECTION) };
+  const ctx = { deliveries: deps.deliveries, rejections, client: deps.client, namespace: settings.namespace, temporalUiUrl: settings.temporalUiUrl, flows: deps.flows, startRuns: deps.startRuns };
   const log = deps.log.child({ component: 'admin' });
   const bulk = bulkReplays(ctx, deps.db, log, settings.replayConcurrency);
   return { router: createAdminRouter({ ctx, bulk, token: settings.token }), bulk };

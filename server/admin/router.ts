@@ -1,7 +1,7 @@
 // The admin API (JSON, token-protected): find deliveries, see what became of them, replay them.
 //   GET  /admin/deliveries?source&eventType&eventId&outcome&reason&flow&since&until&limit&cursor
 //   GET  /admin/deliveries/:id
-//   GET  /admin/rejections?source&since&until        rejected deliveries grouped by source and reason
+//   GET  /admin/rejections?source&reason&since&until rejections counted by source and reason
 //   POST /admin/deliveries/:id/replay        {"flow"?: name}
 //   POST /admin/replays                      {"dryRun"?: true, "status"?: "failed", ...filters}
 //   GET  /admin/replays/:id                  progress
@@ -15,6 +15,8 @@ import { listDeliveries, rejectionSummary, showDelivery } from './deliveries';
 import { BadQueryError, FILTER_PARAMS, PAGE_PARAMS, parseDeliveryFilter, parsePage, rejectUnknown } from './filters';
 import { DeliveryNotFoundError, replayDelivery, type ReplayContext } from './replay';
 
+/** What the rejection counters can be filtered by. */
+const REJECTION_PARAMS = ['source', 'reason', 'since', 'until'];
 const MAX_ADMIN_BODY = 64 * 1024;
 
 async function jsonBody(ctx: RouterContext): Promise<Record<string, unknown>> {
@@ -56,7 +58,7 @@ export function createAdminRouter(deps: { ctx: ReplayContext; bulk: BulkReplays;
 
   router.get('/rejections', async (ctx) => {
     const query = ctx.query as Record<string, string | string[] | undefined>;
-    rejectUnknown(query, FILTER_PARAMS);
+    rejectUnknown(query, REJECTION_PARAMS); // the counters know no event type, id or flow
     ctx.body = await rejectionSummary(deps.ctx, parseDeliveryFilter(query));
   });
 

@@ -7,6 +7,7 @@ export const DELIVERIES_COLLECTION = 'hookflow_deliveries';
 export const CLAIMS_COLLECTION = 'hookflow_relay_claims';
 
 import type { RunRoute } from '../../engine/routing';
+import type { RejectionSettings } from './rejections';
 
 export type Outcome = 'accepted' | 'duplicate' | 'ignored' | 'rejected';
 
@@ -40,6 +41,9 @@ export interface RelayState {
   owner?: string;
   lastError?: string;
   startedAt?: Date;
+  /** Failed: a stable code for why the runs will never be started (see DeliveryStore.markFailed). */
+  failedReason?: string;
+  failedAt?: Date;
 }
 
 /** A replay of the event (admin API): new runs, linked to the originals by their workflow ids. */
@@ -97,6 +101,10 @@ export interface DeliverySettings {
   maxBackoffMs: number;
   /** How long (s) a record and its body are kept (at least until its duplicate window ends); the window when unset. */
   retentionSeconds?: number;
+  /** How rejections are counted and sampled (server/deliveries/rejections.ts). */
+  rejections?: Partial<Pick<RejectionSettings, 'samplesPerMinute' | 'flushEveryMs'>>;
+  /** Body bytes kept on a sample of a request whose signature was not verified (a small prefix). */
+  unverifiedBodyBytes?: number;
 }
 
 export const originalId = (source: string, eventId: string) => `${source}:${eventId}`;

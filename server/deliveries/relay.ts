@@ -4,13 +4,15 @@
 // a retry after a crash never starts a second run.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { StartRefusedError } from '../../lib/errors';
 import type { DeliveryRecord, RecordedRun } from './record';
 import { type DeliveryStore, errorText } from './store';
 
-/** Starts a stored event's planned runs; throws a PermanentStartError when it can never succeed. */
+/** Starts a stored event's planned runs; throws a StartRefusedError when it can never succeed. */
 export type StartRecorded = (record: DeliveryRecord, log: Logger) => Promise<RecordedRun[]>;
 
-export class PermanentStartError extends Error {}
+/** Default for RelayOptions.giveUpAfterMs: three days, longer than any Temporal outage worth waiting out. */
+export const DEFAULT_GIVE_UP_AFTER_MS = 3 * 24 * 3600 * 1000;
 
 /** Time as the relay sees it: the system's, or one a test drives. */
 export interface RelayClock {
@@ -19,7 +21,7 @@ export interface RelayClock {
   clearTimer(timer: unknown): void;
 }
 
-const systemClock: RelayClock = {
+export const systemClock: RelayClock = {
   now: () => Date.now(),
   setTimer: (fn, ms) => setTimeout(fn, ms),
   clearTimer: (timer) => clearTimeout(timer as NodeJS.Timeout | undefined),
@@ -40,6 +42,11 @@ export interface RelayOptions {
   /** How often expired records are purged (ms). */
   purgeEveryMs?: number;
   clock?: RelayClock;
+  /**
+   * How long (ms after it was received) a record whose start keeps failing for a transient reason
+   * is retried; then it is marked failed (reason gave_up), so no record stays pending for ever.
+   */
+  giveUpAfterMs?: number;
 }
 
 export interface Relay {
@@ -90,9 +97,15 @@ export function startRelay(opts: RelayOptions): Relay {
       await opts.store.markStarted(record._id, runs);
       eventLog.info({ attempts: record.relay?.attempts, workflowIds: runs.map((r) => r.workflowId) }, 'relay started the runs of a stored event');
     } catch (err) {
-      if (err instanceof PermanentStartError) {
-        eventLog.error({ reason: err.message }, 'relay gave up on a stored event');
-        await opts.store.markFailed(record._id, err.message);
+      const now = new Date(clock.now());
+      const waited = now.getTime() - record.receivedAt.getTime();
+      if (err instanceof StartRefusedError) {
+        eventLog.error({ reason: err.reason, err: err.message }, 'relay gave up on a stored event: its runs cannot be started');
+        await opts.store.markFailed(record, err.reason, err.message, now);
+      } else if (waited >= (opts.giveUpAfterMs ?? DEFAULT_GIVE_UP_AFTER_MS)) {
+        const message = `gave up after ${record.relay?.attempts} attempts over ${Math.round(waited / 1000)} s; last error: ${errorText(err)}`;
+        eventLog.error({ attempts: record.relay?.attempts, err: errorText(err) }, `relay gave up on a stored event: ${message}`);
+        await opts.store.markFailed(record, 'gave_up', message, now);
       } else {
         eventLog.warn({ attempts: record.relay?.attempts, err: errorText(err) }, 'relay could not start the runs yet; will retry');
         await opts.store.retryLater(record, err);

@@ -2,10 +2,11 @@
 // rests on one guarantee FerretDB shares with MongoDB, a unique _id (no transactions, no TTL
 // indexes, and no atomic read-modify-write across concurrent writers on FerretDB 1.24).
 import { randomUUID } from 'node:crypto';
-import type { Collection, Db } from 'mongodb';
+import type { Collection, Db, Document } from 'mongodb';
 import type { Logger } from 'pino';
 import { UnavailableError } from '../../lib/errors';
 import { CLAIMS_COLLECTION, DELIVERIES_COLLECTION, type DeliveryRecord, type DeliverySettings, type RecordedRun } from './record';
+import { DEFAULT_REJECTION_SETTINGS, RejectionCounter } from './rejections';
 
 const DUPLICATE_KEY = 11000;
 const CLAIM_BATCH = 10;
@@ -19,30 +20,30 @@ const INDEXES = {
   expires: { expiresAt: 1 },
   source_event: { source: 1, eventId: 1 },
 } as const;
+const REJECTION_INDEXES = { minute: { minute: 1 }, expires: { expiresAt: 1 } } as const;
 
 export class DeliveryStore {
   readonly collection: Collection<DeliveryRecord>;
+  /** Rejections counted per (source, reason, minute); only a few of them become delivery records. */
+  readonly rejections: RejectionCounter;
   private readonly claims: Collection<RelayClaim>;
   private readonly retryListeners = new Set<(at: Date) => void>();
+  private readonly failureListeners = new Set<(source: string, reason: string) => void>();
 
   constructor(db: Db, readonly settings: DeliverySettings) {
     this.collection = db.collection<DeliveryRecord>(DELIVERIES_COLLECTION);
     this.claims = db.collection<RelayClaim>(CLAIMS_COLLECTION);
+    this.rejections = new RejectionCounter(db, {
+      ...DEFAULT_REJECTION_SETTINGS,
+      ...settings.rejections,
+      retentionSeconds: settings.retentionSeconds ?? settings.dedupeWindowSeconds,
+    });
   }
 
   /** Indexes for the relay's claim query, the purge and lookups by event; idempotent. */
   async ensureIndexes(): Promise<void> {
-    // Only the missing ones, one at a time: FerretDB 1.24 drops the connection when
-    // createIndexes is asked for indexes that already exist.
-    const existing = new Set(
-      (await this.collection.listIndexes().toArray().catch((err) => {
-        if ((err as { code?: number }).code === 26) return []; // the collection does not exist yet
-        throw err;
-      })).map((i) => i.name as string),
-    );
-    for (const [name, key] of Object.entries(INDEXES)) {
-      if (!existing.has(name)) await this.collection.createIndex(key, { name });
-    }
+    await createMissingIndexes(this.collection, INDEXES);
+    await createMissingIndexes(this.rejections.collection, REJECTION_INDEXES);
   }
 
   expiry(from: Date): Date {
@@ -86,6 +87,17 @@ export class DeliveryStore {
     }
   }
 
+  /**
+   * Counts a rejection (per source, reason and minute) and stores its record only when it is one
+   * of the few samples of that minute: a flood of refused requests costs a bounded number of writes.
+   */
+  async noteRejection(record: DeliveryRecord, log: Logger): Promise<void> {
+    const reason = record.reason ?? 'unknown';
+    if (!this.rejections.count(record.source, reason, record.receivedAt, record.message)) return;
+    await this.note(record, log);
+    this.rejections.sampled(record.source, reason, record.receivedAt, record._id);
+  }
+
   async markStarted(id: string, runs: RecordedRun[], now = new Date()): Promise<void> {
     await this.collection.updateOne({ _id: id }, { $set: { runs, 'relay.state': 'started', 'relay.startedAt': now, 'relay.leaseUntil': now }, $unset: { 'relay.lastError': '' } });
   }
@@ -112,8 +124,22 @@ export class DeliveryStore {
     return this.collection.countDocuments({ 'relay.state': 'pending' });
   }
 
-  async markFailed(id: string, error: string): Promise<void> {
-    await this.collection.updateOne({ _id: id }, { $set: { 'relay.state': 'failed', 'relay.lastError': error.slice(0, MAX_ERROR_TEXT) } });
+  /**
+   * The event's runs will never be started by the relay: `reason` is a stable code (not_found,
+   * invalid_argument, payload_too_large, gave_up, …), `error` says what happened. Kept until its
+   * retention ends, listed as outcome "failed"; a replay (admin API) can start it once fixed.
+   */
+  async markFailed(record: Pick<DeliveryRecord, '_id' | 'source'>, reason: string, error: string, now = new Date()): Promise<void> {
+    await this.collection.updateOne({ _id: record._id }, {
+      $set: { 'relay.state': 'failed', 'relay.failedReason': reason, 'relay.failedAt': now, 'relay.leaseUntil': now, 'relay.lastError': error.slice(0, MAX_ERROR_TEXT) },
+    });
+    for (const listener of this.failureListeners) listener(record.source, reason);
+  }
+
+  /** Tells `listener` of every record marked failed (the metrics of this process); returns the unsubscribe. */
+  onFailed(listener: (source: string, reason: string) => void): () => void {
+    this.failureListeners.add(listener);
+    return () => this.failureListeners.delete(listener);
   }
 
   /**
@@ -153,7 +179,20 @@ export class DeliveryStore {
     const keptSince = new Date(now.getTime() - (this.settings.retentionSeconds ?? 0) * 1000);
     const res = await this.collection.deleteMany({ expiresAt: { $lt: now }, receivedAt: { $lt: keptSince }, 'relay.state': { $ne: 'pending' } });
     await this.claims.deleteMany({ at: { $lt: new Date(now.getTime() - this.settings.dedupeWindowSeconds * 1000) } });
-    return res.deletedCount;
+    return res.deletedCount + await this.rejections.purgeExpired(now);
+  }
+}
+
+/** Only the missing ones, one at a time: FerretDB 1.24 drops the connection when createIndexes is asked for existing ones. */
+async function createMissingIndexes<T extends Document>(collection: Collection<T>, indexes: Record<string, Record<string, 1>>): Promise<void> {
+  const existing = new Set(
+    (await collection.listIndexes().toArray().catch((err) => {
+      if ((err as { code?: number }).code === 26) return []; // the collection does not exist yet
+      throw err;
+    })).map((i) => i.name as string),
+  );
+  for (const [name, key] of Object.entries(indexes)) {
+    if (!existing.has(name)) await collection.createIndex(key, { name });
   }
 }
 

@@ -12,7 +12,7 @@ import { freePort } from '../../lib/net';
 import { type Definitions, loadDefinitions } from '../../definitions/definitions';
 import type { DeliverySettings } from '../../server/deliveries/record';
 import { DeliveryStore } from '../../server/deliveries/store';
-import { type Relay, startRelay } from '../../server/deliveries/relay';
+import { type Relay, type RelayOptions, startRelay } from '../../server/deliveries/relay';
 import { createApp } from '../../server/app';
 import { createStartRecorded } from '../../server/relay-start';
 import type { RunStarter } from '../../server/planned-runs';
@@ -24,7 +24,11 @@ import { ROOT } from './paths';
 /** The payments source's secret in every test. */
 export const TEST_SECRET = 'test-webhook-secret';
 
-export const TEST_DELIVERY_SETTINGS: DeliverySettings = { dedupeWindowSeconds: 3600, keepBodyBytes: 1024, leaseMs: 10_000, maxBackoffMs: 2000 };
+/**
+ * Tests look up the record of each rejection they cause, so every rejection is a sample here; the
+ * production bound (a few per source, reason and minute) is tested in rejection-flood.test.ts.
+ */
+export const TEST_DELIVERY_SETTINGS: DeliverySettings = { dedupeWindowSeconds: 3600, keepBodyBytes: 1024, leaseMs: 10_000, maxBackoffMs: 2000, rejections: { samplesPerMinute: 100_000 } };
 
 export interface TestIngress {
   url: string;
@@ -49,14 +53,16 @@ export async function startIngress(opts: {
   admin?: { client: Client; settings: AdminSettings; startRuns?: RunStarter };
   /** What /readyz asks for Temporal; without it the Temporal check fails (store-only stacks). */
   temporal?: IngressOpsDeps['temporal'];
+  /** Relay settings besides the store, starter and log (e.g. giveUpAfterMs). */
+  relay?: Partial<Pick<RelayOptions, 'giveUpAfterMs' | 'pollMs' | 'clock'>>;
 }): Promise<TestIngress> {
   const deliveries = new DeliveryStore(opts.db, { ...TEST_DELIVERY_SETTINGS, ...opts.settings });
   if (!opts.noIndexes) await deliveries.ensureIndexes();
   const ops = createIngressOps({ temporal: opts.temporal ?? NO_TEMPORAL, db: opts.db, deliveries, backlogCacheMs: 0 });
   const startRuns = ops.measure(opts.startRuns);
-  const relay = startRelay({ store: deliveries, startRecorded: createStartRecorded(() => opts.definitions, startRuns), log: opts.log, pollMs: 200 });
+  const relay = startRelay({ store: deliveries, startRecorded: createStartRecorded(() => opts.definitions, startRuns), log: opts.log, pollMs: 200, ...opts.relay });
   const admin = opts.admin && createAdminApi({
-    db: opts.db, deliveries: deliveries.collection, client: opts.admin.client, flows: () => opts.definitions.flows,
+    db: opts.db, deliveries: deliveries.collection, rejections: deliveries.rejections, client: opts.admin.client, flows: () => opts.definitions.flows,
     startRuns: opts.admin.startRuns ?? startRuns, log: opts.log, settings: opts.admin.settings,
   });
   const app = createApp({ getDefinitions: () => opts.definitions, startRuns, deliveries, log: opts.log, ops, admin: admin?.router });
@@ -70,6 +76,7 @@ export async function startIngress(opts: {
       await new Promise((r) => server.close(r));
       await admin?.bulk.idle();
       await relay.stop();
+      await deliveries.rejections.flush();
     },
   };
 }

@@ -1,7 +1,7 @@
 // Records workflow histories of the shipped flows (flows/*.yaml) on a fresh real stack, into
 // test/fixtures/histories/, for the replay test. Re-record after an intended, compatible change:
 //   npm run record-histories              (all of them)
-//   npm run record-histories -- NAME...   (only these, e.g. payment-created)
+//   npm run record-histories -- NAME...   (only these, e.g. payment-created, order-updated-continued)
 // Never re-record to silence a replay failure: that failure means in-flight runs would break.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { startFakeApi } from '../helpers/fake-api';
 import { TEST_TASK_QUEUE } from '../helpers/stack';
 import { createScheduleSync } from '../../server/schedule-sync';
 import { shortenedFlows } from '../helpers/short-flows';
+import { ENTITY_WORKFLOW_TYPE, type EntityRunInput } from '../../engine/contract';
 
 const OUT = join(ROOT, 'test/fixtures/histories');
 const sample = (name: string) => JSON.parse(readFileSync(join(ROOT, 'test/fixtures/events', `${name}.json`), 'utf8'));
@@ -49,7 +50,8 @@ async function main() {
     mkdirSync(OUT, { recursive: true });
     const save = (name: string, workflowId: string) => {
       // The Temporal CLI writes the standard JSON history format that Worker.runReplayHistories reads.
-      const json = execFileSync(temporal, ['workflow', 'show', '--address', stack.services.temporalAddress, '--workflow-id', workflowId, '--output', 'json', '--no-json-shorthand-payloads'], { encoding: 'utf8' });
+      const [id, runId] = workflowId.split('#'); // "<workflow id>#<run id>": that run, not the latest
+      const json = execFileSync(temporal, ['workflow', 'show', '--address', stack.services.temporalAddress, '--workflow-id', id, ...(runId ? ['--run-id', runId] : []), '--output', 'json', '--no-json-shorthand-payloads'], { encoding: 'utf8' });
       writeFileSync(join(OUT, `${name}.json`), json);
       console.log(`recorded ${name} (${workflowId})`);
     };
@@ -68,6 +70,7 @@ async function main() {
       await handle.result().catch(() => undefined); // a failed run is a history worth replaying too
       save(r.name, handle.workflowId);
     }
+    if (wanted('order-updated-continued')) save('order-updated-continued', await entityContinuedOnce(stack));
     if (wanted('payment-sweep')) {
       api.handler = (req) => ({ status: 200, body: { id: req.path.split('/').pop(), status: 'succeeded' } });
       save('payment-sweep', await sweepOnce(stack));
@@ -77,6 +80,22 @@ async function main() {
     await api.close();
     flows.remove();
   }
+}
+
+/**
+ * The first run of an order-updated entity queue that continues as new: three events queued, one
+ * per run. Its history holds the continue-as-new, with what it carries.
+ */
+async function entityContinuedOnce(stack: Awaited<ReturnType<typeof startTestStack>>): Promise<string> {
+  const flow = stack.definitions.flows.find((f) => f.name === 'order-updated')!;
+  const events = [1, 2, 3].map((n) => ({ id: `evt_entity_${n}`, type: 'order.updated', source: 'payments', receivedAt: '2026-11-23T10:00:00.000Z', body: { ...sample('order.updated'), id: `evt_entity_${n}`, data: { order_id: 'ord_entity', status: `s${n}` } } }));
+  const handle = await stack.client.workflow.start(ENTITY_WORKFLOW_TYPE, {
+    taskQueue: TEST_TASK_QUEUE, workflowId: 'order-updated:payments:ord_entity',
+    // Each event's own run id given, as the ingress gives it (replay renames the queue's workflow id).
+    args: [{ flow: flow.name, source: 'payments', key: 'ord_entity', queue: events.map((event) => ({ event, flow, workflowId: `order-updated:payments:ord_entity:${event.id}` })), maxEventsPerRun: 1 } satisfies EntityRunInput],
+  });
+  await handle.result();
+  return `${handle.workflowId}#${handle.firstExecutionRunId}`;
 }
 
 /** A scheduled run of payment-sweep that finds one stale payment: synced, then triggered. */

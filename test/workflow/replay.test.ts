@@ -2,8 +2,9 @@
 // replay against the current interpreter. A change to workflow code that would break runs in
 // flight (a different command sequence for the same history) fails here. Histories recorded by
 // earlier interpreters stay in subfolders (before-fast-expressions/: runs without a fast
-// expressions patch marker; fast-expressions-1/: runs with the first one, hookflow-fast-expressions)
-// and must keep replaying while such runs may be open.
+// expressions patch marker; fast-expressions-1/: runs with the first one, hookflow-fast-expressions;
+// before-bounded-state/: correlated runs without the hookflow-bounded-correlation marker, whose
+// signals carry the flow definition) and must keep replaying while such runs may be open.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';

@@ -1,0 +1,130 @@
+// Start errors classified, on the real dev server: what no retry can cure (an unknown namespace,
+// a search attribute the namespace does not have, a payload over Temporal's limit) marks the
+// delivery failed at once, with its reason, counted and listed; what a retry can cure (Temporal
+// unreachable) stays pending, and the relay gives up after its bounded time and says so.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
+import pino from 'pino';
+import { startTemporalDevServer, type TemporalDevServer } from '../../devstack/temporal';
+import { TOOLS, ensureTool } from '../../devstack/tools';
+import { freePort } from '../../lib/net';
+import { StartRefusedError } from '../../lib/errors';
+import { systemClock } from '../../server/deliveries/relay';
+import type { DeliveryRecord } from '../../server/deliveries/record';
+import { createRunStarter } from '../../server/start-runs';
+import { planRuns } from '../../server/planned-runs';
+import { TEST_TASK_QUEUE } from '../helpers/stack';
+import { TEST_ADMIN_TOKEN, type StoreStack, shippedDefinitions, startIngress, startStoreStack } from '../helpers/ingress';
+import { admin } from '../helpers/admin';
+import { waitFor } from '../helpers/wait-for';
+import { paymentSucceeded, postEvent, uid } from '../helpers/events';
+
+const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+const definitions = shippedDefinitions();
+let store: StoreStack;
+let temporal: TemporalDevServer;
+let connection: Connection;
+
+before(async () => {
+  store = await startStoreStack();
+  temporal = await startTemporalDevServer({ bin: ensureTool(TOOLS.temporal), port: await freePort(), headless: true, dbFile: join(store.dataDir, 'temporal.sqlite') });
+  connection = await Connection.connect({ address: temporal.address });
+});
+after(async () => {
+  await connection?.close();
+  await temporal?.process.stop();
+  await store?.stop();
+});
+
+const adminSettings = (namespace: string) => ({ token: TEST_ADMIN_TOKEN, temporalUiUrl: 'http://127.0.0.1:1', namespace, replayConcurrency: 1 });
+
+async function ingressFor(namespace: string, extra: Parameters<typeof startIngress>[0]['relay'] = {}, client = new Client({ connection, namespace })) {
+  return startIngress({ db: store.db, definitions, startRuns: createRunStarter(client, TEST_TASK_QUEUE, log, 2000), log, relay: extra, admin: { client, settings: adminSettings(namespace) } });
+}
+
+const record = (id: string) => store.db.collection<DeliveryRecord>('hookflow_deliveries').findOne({ _id: `payments:${id}` });
+
+async function metric(url: string, line: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const found = text.split('\n').find((l) => l.startsWith(`${line} `));
+  return found ? Number(found.split(' ')[1]) : 0;
+}
+
+test('a start into a namespace that does not exist is failed with its reason, counted and listed, not pending', async () => {
+  const ingress = await ingressFor(`no-such-namespace-${uid('ns')}`);
+  try {
+    const event = paymentSucceeded({ orderId: uid('ord'), items: [{ sku: 'sku-1', quantity: 1 }] });
+    const res = await postEvent(ingress.url, event);
+    assert.equal(res.status, 500, JSON.stringify(res.body));
+    assert.equal(res.body.error?.code ?? res.body.code, 'start_refused', JSON.stringify(res.body));
+    const stored = await record(event.id);
+    assert.equal(stored?.relay?.state, 'failed');
+    assert.equal(stored?.relay?.failedReason, 'not_found');
+    assert.match(stored?.relay?.lastError ?? '', /namespace/i);
+    assert.equal(await metric(ingress.url, 'hookflow_start_failures_total{source="payments",reason="not_found"}'), 1);
+    const listed = await admin(ingress.url, 'GET', '/admin/deliveries?outcome=failed');
+    assert.equal(listed.status, 200);
+    const item = listed.body.items.find((d: { eventId: string }) => d.eventId === event.id);
+    assert.equal(item?.start?.state, 'failed');
+    assert.equal(item?.start?.reason, 'not_found');
+    const pending = await admin(ingress.url, 'GET', '/admin/deliveries?outcome=pending');
+    assert.ok(!pending.body.items.some((d: { eventId: string }) => d.eventId === event.id), 'not listed as pending');
+    // A rejection record would double-count it: the event's own record says what happened.
+    assert.equal(await store.db.collection('hookflow_deliveries').countDocuments({ eventId: event.id }), 1);
+  } finally {
+    await ingress.stop();
+  }
+});
+
+test('a namespace without hookflow\'s search attributes fails the delivery (invalid_argument), not pending', async () => {
+  const namespace = uid('bare');
+  await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
+  const client = new Client({ connection, namespace });
+  // The namespace is usable once a start without search attributes is accepted there.
+  await waitFor('the new namespace to take starts', async () => client.workflow.start('noWorkerRunsThis', { taskQueue: uid('q'), workflowId: uid('probe') }).then(() => true, () => false), { intervalMs: 200 });
+  const ingress = await ingressFor(namespace, {}, client);
+  try {
+    const event = paymentSucceeded({ orderId: uid('ord'), items: [{ sku: 'sku-1', quantity: 1 }] });
+    const res = await postEvent(ingress.url, event);
+    assert.equal(res.status, 500, JSON.stringify(res.body));
+    const stored = await record(event.id);
+    assert.equal(stored?.relay?.state, 'failed');
+    assert.equal(stored?.relay?.failedReason, 'invalid_argument');
+    assert.match(stored?.relay?.lastError ?? '', /search attribute/i);
+  } finally {
+    await ingress.stop();
+  }
+});
+
+test('a payload over Temporal\'s size limit is refused for good (payload_too_large)', async () => {
+  const client = new Client({ connection, namespace: 'default' });
+  const event = { id: uid('evt'), type: 'payment.succeeded', source: 'payments', receivedAt: new Date().toISOString(), body: {
+    ...paymentSucceeded({ orderId: uid('ord'), items: [{ sku: 'sku-1', quantity: 1 }] }), padding: 'x'.repeat(3 * 1024 * 1024),
+  } };
+  const planned = await planRuns(definitions.flows.filter((f) => f.name === 'payment-succeeded'), event);
+  const err = await createRunStarter(client, TEST_TASK_QUEUE, log, 5000)(planned, event).then(() => undefined, (e: unknown) => e);
+  assert.ok(err instanceof StartRefusedError, `refused for good, got ${String(err)}`);
+  assert.equal(err.reason, 'payload_too_large');
+});
+
+test('Temporal unreachable: pending, retried by the relay, which gives up after its bounded time and says so', async () => {
+  // Nothing listens there: every start fails with UNAVAILABLE (a transient error).
+  const down = new Client({ connection: Connection.lazy({ address: `127.0.0.1:${await freePort()}` }), namespace: 'default' });
+  // The relay's clock is a day ahead, past the give-up time of an hour: its first retry gives up.
+  const ingress = await ingressFor('default', { giveUpAfterMs: 3_600_000, clock: { ...systemClock, now: () => Date.now() + 86_400_000 } }, down);
+  try {
+    const event = paymentSucceeded({ orderId: uid('ord'), items: [{ sku: 'sku-1', quantity: 1 }] });
+    const res = await postEvent(ingress.url, event);
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    assert.equal(res.body.pending, true, 'a transient error leaves the event pending for the relay');
+    const failed = await waitFor('the relay to give up', async () => { const r = await record(event.id); return r?.relay?.state === 'failed' && r; });
+    assert.equal(failed.relay?.failedReason, 'gave_up');
+    assert.match(failed.relay?.lastError ?? '', /^gave up after 2 attempts over \d+ s; last error: .*(UNAVAILABLE|cannot accept)/);
+    assert.equal(await metric(ingress.url, 'hookflow_start_failures_total{source="payments",reason="gave_up"}'), 1);
+  } finally {
+    await ingress.stop();
+  }
+});
