@@ -37,8 +37,9 @@ Exit: 0 every replay started, 1 a replay failed, the job was stopped or the requ
         `/admin/deliveries/${encodeURIComponent(id)}/replay`, { flow: stringOption(parsed, 'flow') });
       if (parsed.options.json) console.log(JSON.stringify(res, null, 2));
       else {
-        if (res.continued) console.log('continued the unfinished replay:');
-        for (const r of res.runs) console.log(`started ${r.workflowId} [${r.flow}], replay of ${r.replayOf}`);
+        // A continued replay lists its earlier runs too: together they are the replay.
+        if (res.continued) console.log('continued an unfinished replay (a start had failed); its runs:');
+        for (const r of res.runs) console.log(`${res.continued ? 'run' : 'started'} ${r.workflowId} [${r.flow}], replay of ${r.replayOf}`);
       }
       return 0;
     }
