@@ -7,6 +7,7 @@ import { type ManagedProcess, startProcess, waitUntil } from '../devstack/proces
 import { freePort } from '../lib/net';
 import { BENCH_SECRET } from './events';
 import { ROOT } from './direct-start';
+import { withoutTemporalSecurity } from '../lib/temporal-connection';
 
 export interface StackAddresses {
   temporalAddress: string;
@@ -49,7 +50,8 @@ function spawnNode(name: string, script: string, opts: ChildOptions, env: Record
     cwd: ROOT,
     logFile: join(opts.logDir, `${name}.log`),
     env: {
-      ...process.env,
+      // The bench's own dev server speaks plaintext: a shell set up for Temporal Cloud must not leak in.
+      ...withoutTemporalSecurity(process.env),
       TEMPORAL_ADDRESS: opts.stack.temporalAddress,
       TEMPORAL_TASK_QUEUE: opts.taskQueue,
       MONGODB_URI: opts.stack.mongodbUri,

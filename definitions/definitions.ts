@@ -8,6 +8,7 @@ import { type EventValidator, loadEventSchemas } from './event-schemas';
 import { listYamlFiles, loadFlows } from './flows';
 import type { Problem } from './yaml-file';
 import { type SourceDefinition, loadSources } from './sources';
+import type { SecretEnv } from './source-secrets';
 
 export interface Definitions {
   sources: Map<string, SourceDefinition>;
@@ -23,7 +24,11 @@ export interface DefinitionDirs {
   schemasDir: string;
 }
 
-export function loadDefinitions(dirs: DefinitionDirs, env: NodeJS.ProcessEnv = process.env): Definitions {
+/**
+ * The one check start-up (ingress, worker, npm start) and `hookflow validate` share. `env` gives
+ * the secrets sources read; 'unchecked' skips them (validate --skip-env: no secrets at hand).
+ */
+export function loadDefinitions(dirs: DefinitionDirs, env: SecretEnv = process.env): Definitions {
   // A mistyped folder would otherwise mean no sources (every webhook 404), or no flows (every
   // event acknowledged and ignored, every schedule deleted): name it and stop instead.
   const folderProblems = [
@@ -32,11 +37,11 @@ export function loadDefinitions(dirs: DefinitionDirs, env: NodeJS.ProcessEnv = p
     dirs.flowPaths ? undefined : missingFolder(dirs.flowsDir, 'HOOKFLOW_FLOWS_DIR', 'the flow files (flows/*.yaml)'),
   ].filter((p): p is Problem => p !== undefined);
   if (folderProblems.length) throw new DefinitionError(folderProblems);
-  const { sources, problems: sourceProblems } = loadSources(listYamlFiles(dirs.sourcesDir), env);
+  const { sources, names: sourceNames, problems: sourceProblems } = loadSources(listYamlFiles(dirs.sourcesDir), env);
   const eventSchemas = loadEventSchemas(join(dirs.schemasDir, 'events'));
   const { files: flowFiles, problems: pathProblems } = expandFlowPaths(dirs.flowPaths ?? [dirs.flowsDir]);
   const { flows, problems: flowProblems } = loadFlows(flowFiles, {
-    sources: new Set(sources.map((s) => s.name)),
+    sources: new Set(sourceNames),
     eventTypes: new Set(eventSchemas.keys()),
   });
   const problems = [...pathProblems, ...sourceProblems, ...flowProblems];

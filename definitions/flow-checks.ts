@@ -1,7 +1,9 @@
 // What a JSON Schema cannot see in a flow file: unknown sources and events, step kinds mixed up,
-// duplicate step ids, expressions that do not parse, references to steps that do not exist and
+// duplicate step ids, expressions that do not parse, template braces that do not pair up,
+// unknown functions, references to steps that do not exist and
 // arguments an activity does not accept. Every problem is collected, none stops the others.
-import { compileExpression, templateExpressions, unwrapExpression, ExpressionError } from '../engine/expressions';
+import { ExpressionError, compileExpression, templateExpressions, unwrapExpression } from '../engine/expressions';
+import { JSONATA_FUNCTIONS, unknownFunctions, unpairedBraces } from './expression-problems';
 import { type FlowDefinition, type StepDefinition, allSteps, isActivityStep, isParallelStep, isWaitStep } from '../engine/types';
 import { argumentProblems } from './argument-check';
 import { referencedStepIds } from './step-refs';
@@ -50,7 +52,7 @@ export function semanticProblems(yaml: YamlFile, flow: Omit<FlowDefinition, 'ver
         return;
       }
       if (step.if) check(at('if'), unwrapExpression(step.if));
-      if ('delay' in step) for (const expr of templateExpressions(step.delay)) check(at('delay'), expr);
+      if ('delay' in step) checkTemplate(yaml, at('delay'), step.delay, check, problems);
       if (isParallelStep(step)) step.parallel.forEach((b, j) => visitSteps(b.steps, [...at('parallel', j, 'steps')]));
       if (isWaitStep(step) && step.onTimeout?.steps) visitSteps(step.onTimeout.steps, at('onTimeout', 'steps'));
       if (!isActivityStep(step)) {
@@ -70,13 +72,19 @@ export function semanticProblems(yaml: YamlFile, flow: Omit<FlowDefinition, 'ver
 
 function checkCall(yaml: YamlFile, uses: string, args: Record<string, unknown> | undefined, at: (...rest: Path) => Path, check: (path: Path, source: string) => void, problems: Problem[]) {
   for (const p of argumentProblems(uses, args ?? {})) problems.push(yaml.at(args ? at('with', ...p.path) : at('uses'), p.message, p.hint));
-  visitTemplates(args, at('with'), check);
+  visitTemplates(yaml, args, at('with'), check, problems);
 }
 
-function visitTemplates(value: unknown, path: Path, check: (path: Path, source: string) => void) {
-  if (typeof value === 'string') for (const expr of templateExpressions(value)) check(path, expr);
-  else if (Array.isArray(value)) value.forEach((v, i) => visitTemplates(v, [...path, i], check));
-  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) visitTemplates(v, [...path, k], check);
+function visitTemplates(yaml: YamlFile, value: unknown, path: Path, check: (path: Path, source: string) => void, problems: Problem[]) {
+  if (typeof value === 'string') checkTemplate(yaml, path, value, check, problems);
+  else if (Array.isArray(value)) value.forEach((v, i) => visitTemplates(yaml, v, [...path, i], check, problems));
+  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) visitTemplates(yaml, v, [...path, k], check, problems);
+}
+
+/** Every mistake of a text with {{ … }} templates: each expression's, and braces left unpaired. */
+function checkTemplate(yaml: YamlFile, path: Path, text: string, check: (path: Path, source: string) => void, problems: Problem[]) {
+  for (const expr of templateExpressions(text)) check(path, expr);
+  for (const message of unpairedBraces(text)) problems.push(yaml.at(path, message, 'write each expression as {{ expression }}'));
 }
 
 function checkExpression(yaml: YamlFile, path: Path, source: string, stepIds: Set<string>, problems: Problem[]) {
@@ -86,6 +94,10 @@ function checkExpression(yaml: YamlFile, path: Path, source: string, stepIds: Se
     if (!(err instanceof ExpressionError)) throw err;
     problems.push(yaml.at(path, err.message, JSONATA_HINT));
     return;
+  }
+  for (const name of unknownFunctions(source)) {
+    const close = [...JSONATA_FUNCTIONS].find((known) => editDistance(known.toLowerCase(), name.toLowerCase()) <= 2);
+    problems.push(yaml.at(path, `expression "${source.trim()}" calls unknown function $${name}`, `${close ? `did you mean $${close}? ` : ''}JSONata's functions: https://docs.jsonata.org/string-functions (and the other function pages)`));
   }
   for (const id of referencedStepIds(source)) {
     if (!stepIds.has(id)) {

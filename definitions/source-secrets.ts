@@ -8,8 +8,11 @@ import type { Problem, YamlFile } from './yaml-file';
 
 export interface SecretRef { env?: string; file?: string; expiresAt?: string }
 
+/** Where secrets come from; `unchecked` (hookflow validate --skip-env) resolves none and reports no unset one. */
+export type SecretEnv = NodeJS.ProcessEnv | 'unchecked';
+
 export function resolveSecrets(
-  scheme: VerificationScheme, refs: SecretRef[], env: NodeJS.ProcessEnv, yaml: YamlFile, sourceFile: string,
+  scheme: VerificationScheme, refs: SecretRef[], env: SecretEnv, yaml: YamlFile, sourceFile: string,
 ): { secrets: Secret[]; problems: Problem[] } {
   const secrets: Secret[] = [];
   const problems: Problem[] = [];
@@ -22,6 +25,7 @@ export function resolveSecrets(
         return at('expiresAt', `expiresAt "${ref.expiresAt}" is not an ISO 8601 date-time`, 'write e.g. 2026-12-31T00:00:00Z');
       }
     }
+    if (env === 'unchecked') return;
     let text: string | undefined;
     let name: string;
     if (ref.env) {

@@ -5,7 +5,7 @@ import Ajv from 'ajv';
 import sourceSchema from '../schemas/source.schema.json';
 import { compileCidrs } from './source-network';
 import { PRESET_EVENT_FIELDS } from './source-presets';
-import { type SecretRef, resolveSecrets } from './source-secrets';
+import { type SecretEnv, type SecretRef, resolveSecrets } from './source-secrets';
 import type { FieldSource, HmacVerification, NetworkPolicy, SourceDefinition, Verification, VerificationScheme } from './source-types';
 import { type Problem, type YamlFile, readYamlFile, schemaProblems } from './yaml-file';
 
@@ -23,15 +23,18 @@ interface RawSource {
   maxBodyBytes: number;
 }
 
-export function loadSources(files: string[], env: NodeJS.ProcessEnv): { sources: SourceDefinition[]; problems: Problem[] } {
+/** `names`: every source file's name, also of those with problems (so flows on them are not reported as on unknown sources). */
+export function loadSources(files: string[], env: SecretEnv): { sources: SourceDefinition[]; names: string[]; problems: Problem[] } {
   const sources: SourceDefinition[] = [];
+  const names: string[] = [];
   const problems: Problem[] = [];
   for (const file of files) {
     const yaml = readYamlFile(file, relative(process.cwd(), file) || file);
     if (yaml.problems.length) { problems.push(...yaml.problems); continue; }
     if (!validateSourceSchema(yaml.data)) { problems.push(...schemaProblems(yaml, validateSourceSchema.errors ?? [])); continue; }
     const raw = yaml.data as unknown as RawSource;
-    if (sources.some((s) => s.name === raw.name)) { problems.push(yaml.at(['name'], `source name "${raw.name}" is used twice`)); continue; }
+    if (names.includes(raw.name)) { problems.push(yaml.at(['name'], `source name "${raw.name}" is used twice`)); continue; }
+    names.push(raw.name);
     const found: Problem[] = [];
     const verify = verification(raw, yaml, env, file, found);
     const network = networkPolicy(raw, yaml, found);
@@ -39,10 +42,10 @@ export function loadSources(files: string[], env: NodeJS.ProcessEnv): { sources:
     problems.push(...found);
     if (!found.length) sources.push({ name: raw.name, verify, event, network, maxBodyBytes: raw.maxBodyBytes });
   }
-  return { sources, problems };
+  return { sources, names, problems };
 }
 
-function verification(raw: RawSource, yaml: YamlFile, env: NodeJS.ProcessEnv, file: string, problems: Problem[]): Verification {
+function verification(raw: RawSource, yaml: YamlFile, env: SecretEnv, file: string, problems: Problem[]): Verification {
   const v = raw.verify;
   const { secrets, problems: secretProblems } = resolveSecrets(v.scheme, v.secrets, env, yaml, file);
   problems.push(...secretProblems);

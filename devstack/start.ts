@@ -9,6 +9,7 @@ import { seedDemoData } from './demo-data';
 import { scheduleLines } from './schedule-banner';
 import { type ManagedProcess, portAnswers, startProcess, waitUntil } from './process';
 import { startEmbeddedServices, type ServicePorts } from './services';
+import { withoutTemporalSecurity } from '../lib/temporal-connection';
 
 const ROOT = resolve(__dirname, '..');
 export const DEV_WEBHOOK_SECRET = 'dev-secret-change-me';
@@ -73,7 +74,8 @@ async function main() {
   }
 
   const childEnv: NodeJS.ProcessEnv = {
-    ...env,
+    // A dev server started here speaks plaintext; TLS and API key settings are for TEMPORAL_ADDRESS.
+    ...(external.temporalAddress ? env : withoutTemporalSecurity(env)),
     TEMPORAL_ADDRESS: services.temporalAddress,
     MONGODB_URI: services.mongodbUri,
     SMTP_URL: services.smtpUrl,

@@ -8,6 +8,11 @@ export const FLOW_WORKFLOW_TYPE = 'runFlow';
 export interface FlowRunInput {
   flow: FlowDefinition;
   event: FlowEvent;
+  /**
+   * A replay: the workflow id whose step idempotency keys this run's steps use (the original
+   * run's), so effects the original applied are recognised and not applied again.
+   */
+  effectKeysOf?: string;
 }
 
 export interface StepOutcome {

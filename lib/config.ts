@@ -1,15 +1,20 @@
 // All settings, read from the environment once, checked, frozen and passed in.
 // A wrong value fails fast with a message naming the variable to set.
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from './errors';
+import { type TemporalConnectionSettings, temporalConnectionSettings } from './temporal-connection';
 
 export interface Config {
   ingressPort: number;
   /** The worker's /healthz, /readyz and /metrics. */
   workerOpsPort: number;
   ingressHost: string;
+  /** HOOKFLOW_TLS_CERT_PATH and HOOKFLOW_TLS_KEY_PATH: the ingress serves HTTPS, reloading them when they change. */
+  ingressTls?: { certPath: string; keyPath: string };
   temporalAddress: string;
+  /** Address, TLS and API key for the ingress's and the worker's connections (lib/temporal-connection.ts). */
+  temporal: TemporalConnectionSettings;
   temporalNamespace: string;
   /** Base URL of the Temporal Web UI, for links to runs (default the dev stack's). */
   temporalUiUrl: string;
@@ -88,15 +93,16 @@ function url(env: NodeJS.ProcessEnv, name: string, fallback: string, protocols: 
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
-  const temporalAddress = env.TEMPORAL_ADDRESS || '127.0.0.1:7233';
-  if (!/^[^:\s]+:\d+$/.test(temporalAddress)) throw new ConfigError(`TEMPORAL_ADDRESS must be host:port, got "${temporalAddress}"`);
+  const temporal = temporalConnectionSettings(env);
   const level = env.LOG_LEVEL || 'info';
   if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(level)) throw new ConfigError(`LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent; got "${level}"`);
   return Object.freeze({
     ingressPort: int(env, 'PORT', 3000),
     workerOpsPort: int(env, 'WORKER_OPS_PORT', 3001),
     ingressHost: env.HOST || '127.0.0.1',
-    temporalAddress,
+    ingressTls: ingressTls(env),
+    temporalAddress: temporal.address,
+    temporal,
     temporalNamespace: env.TEMPORAL_NAMESPACE || 'default',
     temporalUiUrl: url(env, 'TEMPORAL_UI_URL', 'http://127.0.0.1:8233', ['http:', 'https:']).replace(/\/+$/, ''),
     taskQueue: env.TEMPORAL_TASK_QUEUE || DEFAULT_TASK_QUEUE,
@@ -129,4 +135,19 @@ function adminConfig(env: NodeJS.ProcessEnv): Pick<Config, 'adminToken' | 'repla
   const replayConcurrency = count(env, 'HOOKFLOW_REPLAY_CONCURRENCY', 4);
   if (replayConcurrency > 64) throw new ConfigError(`HOOKFLOW_REPLAY_CONCURRENCY must be at most 64, got "${replayConcurrency}"`);
   return { adminToken: token, replayConcurrency };
+}
+
+function ingressTls(env: NodeJS.ProcessEnv): Config['ingressTls'] {
+  const certPath = env.HOOKFLOW_TLS_CERT_PATH || undefined;
+  const keyPath = env.HOOKFLOW_TLS_KEY_PATH || undefined;
+  if (!certPath && !keyPath) return undefined;
+  if (!certPath || !keyPath) throw new ConfigError(`${certPath ? 'HOOKFLOW_TLS_KEY_PATH' : 'HOOKFLOW_TLS_CERT_PATH'} must be set too: HTTPS needs the certificate (HOOKFLOW_TLS_CERT_PATH) and its key (HOOKFLOW_TLS_KEY_PATH)`);
+  for (const [name, path] of [['HOOKFLOW_TLS_CERT_PATH', certPath], ['HOOKFLOW_TLS_KEY_PATH', keyPath]]) {
+    try {
+      accessSync(path, constants.R_OK);
+    } catch (err) {
+      throw new ConfigError(`${name}: cannot read "${path}" (${(err as NodeJS.ErrnoException).code})`);
+    }
+  }
+  return { certPath: resolve(certPath), keyPath: resolve(keyPath) };
 }

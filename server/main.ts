@@ -11,6 +11,7 @@ import { listenError } from '../lib/port-holder';
 import { DeliveryStore, errorText } from './deliveries/store';
 import { startRelay } from './deliveries/relay';
 import { createApp } from './app';
+import { listen } from './listen';
 import { createAdminApi } from './admin';
 import { createStartRecorded } from './relay-start';
 import { createRunStarter } from './start-runs';
@@ -22,7 +23,7 @@ async function main() {
   const log = createLogger({ level: config.logLevel, pretty: config.prettyLogs, name: 'ingress' });
   const definitions = startDefinitionStore(config, log); // reloads on file change and SIGHUP
   // Lazy: the ingress starts even while Temporal is down; accepted events wait for the relay.
-  const connection = Connection.lazy({ address: config.temporalAddress, channelArgs: { 'grpc.max_reconnect_backoff_ms': 5000 } });
+  const connection = Connection.lazy({ ...config.temporal, channelArgs: { 'grpc.max_reconnect_backoff_ms': 5000 } });
   const client = new Client({ connection, namespace: config.temporalNamespace });
   // Short server selection: while MongoDB is down a request gets 503 quickly, not after 30 s.
   const mongo = new MongoClient(config.mongodbUri, { serverSelectionTimeoutMS: 5000 });
@@ -46,10 +47,10 @@ async function main() {
   });
   if (!config.adminToken) log.info('admin API disabled: set HOOKFLOW_ADMIN_TOKEN to enable /admin');
   const app = createApp({ getDefinitions: definitions.current, startRuns, deliveries, log, ops, admin: admin.router });
-  const server = app.listen(config.ingressPort, config.ingressHost, () => {
-    log.info({ url: `http://${config.ingressHost}:${config.ingressPort}`, flows: definitions.current().flows.map((f) => f.name) }, 'ingress listening');
-  });
-  server.once('error', (err) => exitOnStartupError('ingress')(listenError(err, config.ingressPort, 'PORT')));
+  // A taken port names the process that holds it (no stack trace).
+  const { server, url } = await listen(app.callback(), { port: config.ingressPort, host: config.ingressHost, tls: config.ingressTls, log })
+    .catch((err: Error) => { throw listenError(err, config.ingressPort, 'PORT'); });
+  log.info({ url, flows: definitions.current().flows.map((f) => f.name) }, 'ingress listening');
   // Graceful drain: stop accepting, let in-flight requests answer, stop the relay and schedule
   // sync, close the connections, exit 0. A second signal (the process group and the launcher
   // both send one) changes nothing; a drain that hangs ends after 10 s with exit code 1.

@@ -13,6 +13,8 @@ export interface PlannedRun {
   workflowId: string;
   /** A replay: the workflow id of the run this one repeats (kept in the memo as replayOf). */
   replayOf?: string;
+  /** A replay: the id of its record on the delivery (kept in the memo, so a retried replay knows its own runs). */
+  replayId?: string;
   /** Correlated and entity-keyed flows: signalled (with start) to the run of this key. */
   route?: RunRoute;
 }

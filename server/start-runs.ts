@@ -14,8 +14,9 @@ export function createRunStarter(client: Client, taskQueue: string, log: Logger,
   return async (runs, event, eventLog) =>
     Promise.all(runs.map((run) => (run.route ? signalRun(client, { taskQueue, log: eventLog ?? log, deadlineMs }, run, event) : startOne(run, event, eventLog ?? log))));
 
-  async function startOne({ flow, workflowId, replayOf }: PlannedRun, event: FlowEvent, log: Logger): Promise<RunStart> {
-    const input: FlowRunInput = { flow, event };
+  async function startOne({ flow, workflowId, replayOf, replayId }: PlannedRun, event: FlowEvent, log: Logger): Promise<RunStart> {
+    // A replay's steps keep the original's idempotency keys: what it applied is not applied again.
+    const input: FlowRunInput = { flow, event, ...(replayOf && { effectKeysOf: replayOf }) };
     try {
       const handle = await client.connection.withDeadline(Date.now() + deadlineMs, () =>
         client.workflow.start(FLOW_WORKFLOW_TYPE, {
@@ -25,7 +26,7 @@ export function createRunStarter(client: Client, taskQueue: string, log: Logger,
           workflowIdConflictPolicy: 'FAIL',
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
           staticSummary: `${flow.name} ← ${event.type} ${event.id} (${event.source})`,
-          memo: { event: { id: event.id, type: event.type, source: event.source, receivedAt: event.receivedAt }, flowVersion: flow.version, ...(replayOf && { replayOf }) },
+          memo: { event: { id: event.id, type: event.type, source: event.source, receivedAt: event.receivedAt }, flowVersion: flow.version, ...(replayOf && { replayOf }), ...(replayId && { replayId }) },
           typedSearchAttributes: runSearchAttributes(flow, event),
         }),
       );

@@ -24,7 +24,7 @@ export interface WorkerProcessOptions {
 export async function runWorkerProcess({ config, log, workflowBundle, ops }: WorkerProcessOptions): Promise<void> {
   const mongo = await new MongoClient(config.mongodbUri, { serverSelectionTimeoutMS: 10_000 }).connect();
   const mail = createMailer(config.smtpUrl);
-  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const connection = await NativeConnection.connect(config.temporal);
   const metrics = createWorkerMetrics();
   const worker = await createWorker({
     connection,

@@ -12,16 +12,17 @@ import type { FastShapes } from '../engine/fast-expressions';
 
 type ActivityFn = (req: ActivityRequest) => Promise<unknown>;
 
-const temporalRuntime: StepRuntime = {
+/** Step idempotency keys are `<keyBase>/<label>`: the run's own workflow id, or the original's for a replay. */
+const temporalRuntime = (keyBase: string): StepRuntime => ({
   async callActivity(call, args, label) {
     const activities = proxyActivities<Record<string, ActivityFn>>(activityOptions(call, label));
-    return activities[call.uses]({ args, idempotencyKey: `${workflowInfo().workflowId}/${label}` });
+    return activities[call.uses]({ args, idempotencyKey: `${keyBase}/${label}` });
   },
   sleep: (duration, label) => sleep(duration as Parameters<typeof sleep>[0], { summary: label }),
   cleanup: (fn) => CancellationScope.nonCancellable(fn),
   log: (message, fields) => log.info(message, fields),
   expressionFailure: (step, err) => ApplicationFailure.nonRetryable(`step ${step}: ${err.message}`, 'ExpressionError'),
-};
+});
 
 /**
  * The shapes of fast expressions a run evaluates are fixed when it starts: each version of them
@@ -44,13 +45,21 @@ function fastShapes(): FastShapes | false {
   return false;
 }
 
+/**
+ * A replay run keeps the original run's step keys (input.effectKeysOf). A replay started before
+ * that existed, or by an ingress that sent the field to a worker that ignored it, replays with
+ * its own keys.
+ */
+export const REPLAY_KEYS_PATCH = 'hookflow-replay-keeps-effect-keys';
+
 /** The runtime of one run; call it where the run starts executing steps. */
-export function flowRuntime(): StepRuntime {
-  return { ...temporalRuntime, fastExpressions: fastShapes() };
+export function flowRuntime(effectKeysOf?: string): StepRuntime {
+  const keyBase = effectKeysOf && patched(REPLAY_KEYS_PATCH) ? effectKeysOf : workflowInfo().workflowId;
+  return { ...temporalRuntime(keyBase), fastExpressions: fastShapes() };
 }
 
 export async function runFlow(input: FlowRunInput): Promise<FlowRunResult> {
-  return executeFlow(input, flowRuntime());
+  return executeFlow(input, flowRuntime(input.effectKeysOf));
 }
 
 function activityOptions(call: ActivityCall, label: string): ActivityOptions {

@@ -1,5 +1,6 @@
-// How CLI commands load definitions: the configured folders, overridable by options, and
-// every secret a source references counted as set (checking files needs no secrets).
+// How CLI commands load definitions: the configured folders, overridable by options, through
+// the same check start-up runs (loadDefinitions). Secrets are checked against this process's
+// environment (validate), or not at all (validate --skip-env, run --dry-run: nothing is called).
 import { loadConfig } from '../../lib/config';
 import { DefinitionError } from '../../lib/errors';
 import { type Definitions, loadDefinitions } from '../../definitions/definitions';
@@ -14,7 +15,7 @@ export function positionals(args: string[], optionsWithValue: string[]): string[
   return args.filter((a, i) => !a.startsWith('--') && !optionsWithValue.includes(args[i - 1]));
 }
 
-export function loadDefinitionsForCli(args: string[], flowPaths?: string[]): Definitions | DefinitionError {
+export function loadDefinitionsForCli(args: string[], flowPaths: string[] | undefined, secrets: 'check' | 'skip'): Definitions | DefinitionError {
   const config = loadConfig();
   const dirs = {
     flowsDir: option(args, '--flows') ?? config.flowsDir,
@@ -22,9 +23,8 @@ export function loadDefinitionsForCli(args: string[], flowPaths?: string[]): Def
     sourcesDir: option(args, '--sources') ?? config.sourcesDir,
     schemasDir: option(args, '--schemas') ?? config.schemasDir,
   };
-  const env = new Proxy(process.env, { get: (target, key) => (typeof key === 'string' ? target[key] ?? 'unset-for-validation' : undefined) });
   try {
-    return loadDefinitions(dirs, env);
+    return loadDefinitions(dirs, secrets === 'check' ? process.env : 'unchecked');
   } catch (err) {
     if (err instanceof DefinitionError) return err;
     throw err;

@@ -16,6 +16,11 @@ export const replayCommand: Command = {
        hookflow replay --flow F --status failed --since 09:00 [--dry-run] [--source S] [--type T] [--until ...]
 
   One delivery: new runs "<workflow id>:replay:<n>" of the current flow version (only flow F with --flow).
+  Effects are not done twice: a replay's steps keep the original run's idempotency keys, so what
+  the original applied (a stock change, an email) is recognised and skipped, and only the steps it
+  did not finish (or that the current flow added) do work. There is no flag to redo effects.
+  Each run is recorded as it starts: if a start fails, running the same command again continues
+  that replay (only the flows without a run start, under the same n).
   A correlated flow (correlation:) runs its key again under the same workflow id, once its run failed.
   Bulk: --status failed|timedout|terminated|canceled|completed|running selects runs by their status in
   Temporal (only those flows are replayed); without it, accepted deliveries matching the filters.
@@ -28,10 +33,14 @@ Exit: 0 every replay started, 1 a replay failed, the job was stopped or the requ
     const [id, ...extra] = parsed.positional;
     if (extra.length) throw new UsageError(this.usage);
     if (id) {
-      const res = await adminClient(parsed).post<{ deliveryId: string; runs: { flow: string; workflowId: string; replayOf: string }[] }>(
+      const res = await adminClient(parsed).post<{ deliveryId: string; continued: boolean; runs: { flow: string; workflowId: string; replayOf: string }[] }>(
         `/admin/deliveries/${encodeURIComponent(id)}/replay`, { flow: stringOption(parsed, 'flow') });
       if (parsed.options.json) console.log(JSON.stringify(res, null, 2));
-      else for (const r of res.runs) console.log(`started ${r.workflowId} [${r.flow}], replay of ${r.replayOf}`);
+      else {
+        // A continued replay lists its earlier runs too: together they are the replay.
+        if (res.continued) console.log('continued an unfinished replay (a start had failed); its runs:');
+        for (const r of res.runs) console.log(`${res.continued ? 'run' : 'started'} ${r.workflowId} [${r.flow}], replay of ${r.replayOf}`);
+      }
       return 0;
     }
     const filter = filterQuery(parsed, BULK_FILTERS);

@@ -23,7 +23,9 @@ export const runCommand: Command = {
     '  --header       a request header the source reads the event id or type from (e.g. X-GitHub-Event:pull_request)\n' +
     '  --outputs      JSON object of canned activity outputs by step id (e.g. {"ask-provider": {"body": {"status": "succeeded"}}})\n' +
     '  --fail         make these steps fail, to see compensations and onFailure\n' +
-    '  --callback     the callback event a wait step receives (without it, waits time out and onTimeout runs)',
+    '  --callback     the callback event a wait step receives (without it, waits time out and onTimeout runs)\n\n' +
+    '  Secrets are shown as references and need not be set. Exit: 0 the run would complete (or would not\n' +
+    '  start), 1 it would fail (a step failing, as with --fail), the files have problems or the event breaks its schema, 2 usage.',
   async run(args) {
     const [flowPath, eventPath] = positionals(args, WITH_VALUE);
     if (!args.includes('--dry-run')) {
@@ -34,7 +36,7 @@ export const runCommand: Command = {
       console.error(`usage: ${this.usage}`);
       return 2;
     }
-    const defs = loadDefinitionsForCli(args, [flowPath]);
+    const defs = loadDefinitionsForCli(args, [flowPath], 'skip');
     if (defs instanceof DefinitionError) {
       printProblems(defs);
       return 1;
@@ -87,10 +89,11 @@ export const runCommand: Command = {
     try {
       await executeFlow({ flow, event }, runtime);
       console.log('would complete. Dry run: nothing was called, written or sent.');
+      return 0;
     } catch (err) {
       console.log(`would fail: ${(err as Error).message}. Dry run: nothing was called, written or sent.`);
+      return 1;
     }
-    return 0;
   },
 };
 

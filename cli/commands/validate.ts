@@ -1,5 +1,6 @@
 // hookflow validate: check flow files (and the sources and event schemas they use), reporting
-// every problem of every file in one run with file:line:column and a hint.
+// every problem of every file in one run with file:line:column and a hint. It runs the check
+// start-up runs, so it refuses what start-up refuses: unset secrets too, unless --skip-env.
 import { DefinitionError } from '../../lib/errors';
 import type { Command } from '../command';
 import { loadDefinitionsForCli, positionals, printProblems } from './definitions-for-cli';
@@ -9,15 +10,23 @@ const WITH_VALUE = ['--flows', '--sources', '--schemas'];
 export const validateCommand: Command = {
   name: 'validate',
   summary: 'Check flow files or folders (default: the flows folder); exit 1 on any problem.',
-  usage: 'hookflow validate [PATH...] [--flows DIR] [--sources DIR] [--schemas DIR]',
+  usage: 'hookflow validate [PATH...] [--flows DIR] [--sources DIR] [--schemas DIR] [--skip-env]\n\n' +
+    '  Runs the check the ingress, the worker and npm start run before they start: every problem of the\n' +
+    '  flow, source and schema files, and every secret a source reads (environment variable or file)\n' +
+    '  that is unset or unreadable in this environment.\n' +
+    '  --skip-env     do not check secrets (linting flow files in a repository or CI without them)',
   async run(args) {
     const paths = positionals(args, WITH_VALUE);
-    const defs = loadDefinitionsForCli(args, paths.length ? paths : undefined);
+    const defs = loadDefinitionsForCli(args, paths.length ? paths : undefined, args.includes('--skip-env') ? 'skip' : 'check');
     if (defs instanceof DefinitionError) {
       printProblems(defs);
+      if (defs.problems.some((p) => p.message.startsWith('environment variable ') || p.message.startsWith('secret file '))) {
+        console.error('Secrets are checked as start-up checks them; --skip-env checks the files alone.');
+      }
       return 1;
     }
-    console.log(`ok: ${defs.flows.length} flow(s), ${defs.sources.size} source(s), ${defs.eventSchemas.size} event schema(s)`);
+    const skipped = args.includes('--skip-env') ? ' (secrets not checked: --skip-env)' : '';
+    console.log(`ok: ${defs.flows.length} flow(s), ${defs.sources.size} source(s), ${defs.eventSchemas.size} event schema(s)${skipped}`);
     return 0;
   },
 };

@@ -3,6 +3,10 @@
 // and recorded on the delivery, so nothing is overwritten and the lineage stays visible.
 // A correlated flow's run owns its key (callbacks are signalled to that workflow id), so its
 // replay is a new run of the same workflow id, once the previous one has failed.
+// Replay runs keep the original's step idempotency keys (start-runs.ts: effectKeysOf), so what
+// the original applied is not applied again. Each run is recorded as it starts, and a replay cut
+// short is continued by the next replay of the same flows instead of being started again.
+import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { HookflowError, UnavailableError } from '../../lib/errors';
 import { selectFlows } from '../../engine/select';
@@ -48,7 +52,7 @@ export interface ReplayOptions {
   jobId?: string;
 }
 
-export async function replayDelivery(ctx: ReplayContext, id: string, opts: ReplayOptions = {}): Promise<ReplayRecord & { deliveryId: string }> {
+export async function replayDelivery(ctx: ReplayContext, id: string, opts: ReplayOptions = {}): Promise<ReplayRecord & { deliveryId: string; continued: boolean }> {
   let record = await ctx.deliveries.findOne({ _id: id });
   if (!record) throw new DeliveryNotFoundError(id);
   // A duplicate delivery carries no event of its own: replay the delivery it duplicated.
@@ -63,20 +67,49 @@ export async function replayDelivery(ctx: ReplayContext, id: string, opts: Repla
   if (flows.length === 0) {
     throw new NotReplayableError(`no current flow${opts.flows ? ` named ${opts.flows.join(' or ')}` : ''} handles ${event.type} from ${event.source} (with its trigger filter)`);
   }
-  const planned = await planRuns(flows, event);
-  const keyed = planned.filter((p) => p.route?.kind === 'correlated');
+  const unfinished = unfinishedReplay(record, flows.map((f) => f.name));
+  const todo = (await planRuns(flows, event)).filter((p) => !unfinished?.runs.some((r) => r.flow === p.flow.name));
+  const keyed = todo.filter((p) => p.route?.kind === 'correlated');
   // Every refusal before anything starts: a replay is all of its flows or nothing.
   for (const p of keyed) await checkCorrelatedReplay(ctx, p, event);
-  // An entity-keyed event is replayed as its own run (outside the entity's queue).
-  const numbered = planned.filter((p) => p.route?.kind !== 'correlated').map((p): PlannedRun => ({ flow: p.flow, workflowId: p.route?.eventWorkflowId ?? p.workflowId }));
-  const first = (record.replays?.length ?? 0) + 1;
-  const runs = await Promise.all([
-    ...numbered.map((p) => startNumbered(ctx, p, event, first)),
-    ...keyed.map((p) => startCorrelated(ctx, p, event)),
-  ]);
-  const replay: ReplayRecord = { at: new Date(), runs, ...(opts.jobId && { jobId: opts.jobId }) };
+  const replay = unfinished ?? await beginReplay(ctx, record, flows.map((f) => f.name), opts.jobId);
+  // One run at a time, each recorded as it starts: if a start fails, a retry starts only the rest.
+  for (const p of todo) {
+    const run = p.route?.kind === 'correlated'
+      ? await startCorrelated(ctx, p, event, replay)
+      // An entity-keyed event is replayed as its own run (outside the entity's queue).
+      : await startNumbered(ctx, { flow: p.flow, workflowId: p.route?.eventWorkflowId ?? p.workflowId }, event, replay);
+    await recordRun(ctx, record._id, replay, run);
+    replay.runs.push(run);
+  }
+  return { deliveryId: record._id, ...replay, continued: !!unfinished };
+}
+
+type ReplayedRun = ReplayRecord['runs'][number];
+type OpenReplay = ReplayRecord & { id: string; number: number };
+
+/** The delivery's last replay, if it is of the same flows and one of them has no run yet. */
+function unfinishedReplay(record: DeliveryRecord, flows: string[]): OpenReplay | undefined {
+  const last = record.replays?.at(-1);
+  if (!last?.id || !last.number || !last.flows) return undefined;
+  const same = [...last.flows].sort().join('\u0000') === [...flows].sort().join('\u0000');
+  const open = last.flows.some((f) => !last.runs.some((r) => r.flow === f));
+  return same && open ? { ...last, id: last.id, number: last.number } : undefined;
+}
+
+async function beginReplay(ctx: ReplayContext, record: DeliveryRecord, flows: string[], jobId?: string): Promise<OpenReplay> {
+  const replay: OpenReplay = { id: randomUUID(), number: (record.replays?.length ?? 0) + 1, at: new Date(), flows, runs: [], ...(jobId && { jobId }) };
   await ctx.deliveries.updateOne({ _id: record._id }, { $push: { replays: replay } });
-  return { deliveryId: record._id, ...replay };
+  return replay;
+}
+
+async function recordRun(ctx: ReplayContext, deliveryId: string, replay: OpenReplay, run: ReplayedRun): Promise<void> {
+  // Addressed by position (FerretDB has no positional $ with arrayFilters): appended replays never
+  // move. $addToSet: two requests continuing the same replay at once record its run once.
+  const current = await ctx.deliveries.findOne({ _id: deliveryId }, { projection: { replays: 1 } });
+  const index = current?.replays?.findIndex((r) => r.id === replay.id) ?? -1;
+  if (index < 0) throw new UnavailableError(`the record of replay ${replay.id} of delivery ${deliveryId} is gone; retry the replay`);
+  await ctx.deliveries.updateOne({ _id: deliveryId }, { $addToSet: { [`replays.${index}.runs`]: run } } as never);
 }
 
 const RUN_ENDED_BADLY = ['FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELLED'];
@@ -105,18 +138,34 @@ async function checkCorrelatedReplay(ctx: ReplayContext, p: PlannedRun, event: F
  * A new run of the same workflow id, so callbacks reach it. Its steps keep their idempotency
  * keys (they derive from the workflow id): what the failed run already did is not done twice.
  */
-async function startCorrelated(ctx: ReplayContext, p: PlannedRun, event: FlowEvent): Promise<ReplayRecord['runs'][number]> {
-  const [started] = await ctx.startRuns([{ ...p, replayOf: p.workflowId }], event);
+async function startCorrelated(ctx: ReplayContext, p: PlannedRun, event: FlowEvent, replay: OpenReplay): Promise<ReplayedRun> {
+  const [started] = await ctx.startRuns([{ ...p, replayOf: p.workflowId, replayId: replay.id }], event);
   if (started.ignored) throw new NotReplayableError(`${p.workflowId} could not be started again: ${started.ignored}`);
   return { flow: started.flow, workflowId: started.workflowId, runId: started.runId, replayOf: p.workflowId };
 }
 
-/** Starts `<original>:replay:<n>` with the first n not taken: Temporal's unique workflow id settles races. */
-async function startNumbered(ctx: ReplayContext, original: PlannedRun, event: FlowEvent, first: number): Promise<ReplayRecord['runs'][number]> {
+/**
+ * Starts `<original>:replay:<n>` from the replay's number on. A taken id is this replay's own run
+ * when its memo says so (started before the record was written); else it belongs to another
+ * replay started meanwhile, and the next n is tried: Temporal's unique workflow id settles races.
+ */
+async function startNumbered(ctx: ReplayContext, original: PlannedRun, event: FlowEvent, replay: OpenReplay): Promise<ReplayedRun> {
+  const first = replay.number;
   for (let n = first; n < first + MAX_NUMBER_TRIES; n++) {
-    const planned: PlannedRun = { flow: original.flow, workflowId: replayWorkflowId(original.workflowId, n), replayOf: original.workflowId };
+    const planned: PlannedRun = { flow: original.flow, workflowId: replayWorkflowId(original.workflowId, n), replayOf: original.workflowId, replayId: replay.id };
     const [started] = await ctx.startRuns([planned], event);
-    if (!started.duplicate) return { flow: started.flow, workflowId: started.workflowId, runId: started.runId, replayOf: original.workflowId };
+    const mine = started.duplicate ? await ownRunOf(ctx, planned.workflowId, replay.id) : started.runId;
+    if (mine) return { flow: started.flow, workflowId: started.workflowId, runId: mine, replayOf: original.workflowId };
   }
   throw new HookflowError('replay_conflict', 409, `replays ${first} to ${first + MAX_NUMBER_TRIES - 1} of ${original.workflowId} all exist; try again`);
+}
+
+/** The run id of `workflowId` if this replay started it. */
+async function ownRunOf(ctx: ReplayContext, workflowId: string, replayId: string): Promise<string | undefined> {
+  try {
+    const described = await ctx.client.workflow.getHandle(workflowId).describe();
+    return described.memo?.replayId === replayId ? described.runId : undefined;
+  } catch {
+    throw new UnavailableError(`cannot tell whether ${workflowId} belongs to this replay: Temporal did not answer; retry later`);
+  }
 }

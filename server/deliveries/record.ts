@@ -46,12 +46,22 @@ export interface RelayState {
   failedAt?: Date;
 }
 
-/** A replay of the event (admin API): new runs, linked to the originals by their workflow ids. */
+/**
+ * A replay of the event (admin API): new runs, linked to the originals by their workflow ids.
+ * Recorded before its first run starts and added to as each run starts, so a replay cut short
+ * (a start failed, the process died) is continued by the next replay of the same flows.
+ */
 export interface ReplayRecord {
   at: Date;
   runs: (RecordedRun & { replayOf: string })[];
   /** The bulk replay job that made it, if any. */
   jobId?: string;
+  /** Identifies the replay (also in its runs' memo as replayId); absent on replays recorded before. */
+  id?: string;
+  /** The n of its "<workflow id>:replay:<n>" runs (a run may take a later n if n was taken meanwhile). */
+  number?: number;
+  /** The flows it replays: it is unfinished while one of them has no run in `runs`. */
+  flows?: string[];
 }
 
 export interface StoredBody {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ROOT } from '../helpers/paths';
 
 function hookflow(...args: string[]) {
-  const r = spawnSync(join(ROOT, 'bin/hookflow'), args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent' }, timeout: 60_000 });
+  const r = spawnSync(join(ROOT, 'bin/hookflow'), args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent', PAYMENTS_WEBHOOK_SECRET: 'cli-test-secret' }, timeout: 60_000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -58,7 +58,7 @@ test('run --dry-run shows the steps with resolved arguments, skipped steps and t
 
 test('run --dry-run --fail shows compensations newest first, then onFailure', () => {
   const { code, out } = hookflow('run', '--dry-run', 'flows/order-placed.yaml', 'test/fixtures/events/order.placed.json', '--fail', 'create-shipment');
-  assert.equal(code, 0, out);
+  assert.equal(code, 1, out);
   const order = ['▶ charge.compensate', '▶ reserve-stock[1].compensate', '▶ reserve-stock[0].compensate', '▶ create-order.compensate', '▶ tell-customer', '▶ log-failure'].map((s) => out.indexOf(s));
   assert.ok(order.every((i, k) => i > 0 && (k === 0 || i > order[k - 1])), out);
   assert.match(out, /would fail: create-shipment failed/);

@@ -1,0 +1,76 @@
+// hookflow validate = start-up, spawned as ops run them: validate reports what the worker and the
+// ingress refuse to start with (unset secrets, with --skip-env to lint files alone), every
+// template mistake (unpaired braces, each broken expression, unknown JSONata functions), and
+// run --dry-run's exit code says whether the run would fail.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT } from '../helpers/paths';
+
+/** The environment without the payments secret (and with it when `secret` is given). */
+function env(secret?: string): NodeJS.ProcessEnv {
+  const { PAYMENTS_WEBHOOK_SECRET: _unset, ...rest } = process.env;
+  return { ...rest, LOG_LEVEL: 'silent', ...(secret && { PAYMENTS_WEBHOOK_SECRET: secret }) };
+}
+
+function spawn(command: string, args: string[], environment: NodeJS.ProcessEnv) {
+  const r = spawnSync(command, args, { cwd: ROOT, encoding: 'utf8', env: environment, timeout: 60_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+const hookflow = (args: string[], environment = env()) => spawn(join(ROOT, 'bin/hookflow'), args, environment);
+/** A process's start-up, as `npm run worker` / `npm run ingress` run it (both refuse before connecting anywhere). */
+const startUp = (main: string) => spawn(process.execPath, ['--import', 'tsx', main], { ...env(), PORT: '0', WORKER_OPS_PORT: '0' });
+
+const problemLines = (text: string) => text.split('\n').filter((l) => /^[\w./-]+:\d+:\d+: /.test(l));
+
+test('validate refuses unset secrets exactly as the worker and the ingress do at start-up', () => {
+  const validate = hookflow(['validate']);
+  assert.equal(validate.code, 1, validate.out);
+  const expected = ['sources/payments.yaml:15:12: environment variable PAYMENTS_WEBHOOK_SECRET is not set'];
+  assert.deepEqual(problemLines(validate.err), expected, 'one problem, no flow reported as on an unknown source');
+  assert.match(validate.err, /--skip-env checks the files alone/);
+  for (const main of ['worker/main.ts', 'server/main.ts']) {
+    const started = startUp(main);
+    assert.equal(started.code, 1, `${main}: ${started.err}`);
+    assert.deepEqual(problemLines(started.err), problemLines(validate.err), `${main} refuses with what validate reported`);
+  }
+});
+
+test('validate --skip-env checks the files without secrets; with the secret set, validate passes', () => {
+  const skipped = hookflow(['validate', '--skip-env']);
+  assert.equal(skipped.code, 0, skipped.err);
+  assert.match(skipped.out, /^ok: \d+ flow\(s\), 1 source\(s\).*\(secrets not checked: --skip-env\)/);
+  const withSecret = hookflow(['validate'], env('a-secret'));
+  assert.equal(withSecret.code, 0, withSecret.err);
+  assert.doesNotMatch(withSecret.out, /not checked/);
+});
+
+test('validate reports every mistake of a template: each broken expression, unpaired braces, unknown functions', () => {
+  const { code, err } = hookflow(['validate', '--skip-env', 'test/fixtures/validate/template-mistakes.yaml']);
+  assert.equal(code, 1);
+  const at = 'test/fixtures/validate/template-mistakes.yaml';
+  const expected = [
+    `${at}:11:16: expression "event.body.data.order_id +": Unexpected end of expression`,
+    `${at}:11:16: expression "event.body.data.customer.(": Expected ")" before end of expression`,
+    `${at}:15:16: template has "{{" without "}}" (at character 41`,
+    `${at}:19:16: template has "}}" without "{{" (at character 30`,
+    `${at}:23:16: expression "$uppercse(event.id)" calls unknown function $uppercse`,
+    `${at}:23:16: expression "$nosuch(event.id)" calls unknown function $nosuch`,
+  ];
+  const lines = problemLines(err);
+  assert.equal(lines.length, expected.length, err);
+  expected.forEach((e, i) => assert.ok(lines[i].startsWith(e), `expected ${e}\n got ${lines[i]}`));
+  assert.match(err, /hint: did you mean \$uppercase\?/);
+  assert.doesNotMatch(err, /\$twice|\$x/, 'a function the expression binds itself is known');
+});
+
+test('run --dry-run exits 1 when a step would fail, 0 when the run would complete', () => {
+  const args = ['run', '--dry-run', 'flows/order-placed.yaml', 'test/fixtures/events/order.placed.json'];
+  const completes = hookflow(args);
+  assert.equal(completes.code, 0, completes.out);
+  assert.match(completes.out, /would complete\./);
+  const fails = hookflow([...args, '--fail', 'create-shipment']);
+  assert.equal(fails.code, 1, fails.out);
+  assert.match(fails.out, /would fail: create-shipment failed/);
+});
