@@ -58,7 +58,6 @@ async function main() {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'ingress stopping: no new connections, in-flight requests finish');
     server.close(() => {
       // A schedule sync waiting on an unreachable Temporal is cut short: the schedules stay as
       // they are and the next start syncs them again.
@@ -68,6 +67,8 @@ async function main() {
         process.exit(0);
       });
     });
+    // Said once the listening socket is closed (close() does that at once), so whoever reads it finds the port shut.
+    log.info({ signal }, 'ingress stopping: no new connections, in-flight requests finish');
     // Keep-alive connections that finish their last request close too, rather than wait for their timeout.
     setInterval(() => server.closeIdleConnections(), 100).unref();
     setTimeout(() => { log.error('ingress drain took over 10 s; exiting'); process.exit(1); }, 10_000).unref();
