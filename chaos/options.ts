@@ -9,7 +9,7 @@ export type ScenarioName = (typeof SCENARIOS)[number];
 export interface ChaosOptions {
   /** Scenarios to run, in the order of SCENARIOS. */
   only: ScenarioName[];
-  /** Multiplies every count and fault window (events, copies stay 20, kills stay as given). */
+  /** Multiplies every count, fault window and number of kills (at least 1 each); a storm's 20 copies stay 20. */
   scale: number;
   /** Upper bound of any wait: sending, re-sending, draining. */
   maxSeconds: number;

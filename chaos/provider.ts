@@ -23,14 +23,17 @@ export class Provider {
   private readonly http = httpPoster(64);
   private turn = 0;
 
-  /** `urls()` are the ingresses a load balancer would route to right now. */
-  constructor(private readonly urls: () => string[]) {}
+  /**
+   * `urls()`: the ingresses first sends go to, round robin (a dead one refuses them, as one that
+   * just died does before a load balancer notices); `resendUrls()`: where re-sends go.
+   */
+  constructor(private readonly urls: () => string[], private readonly resendUrls = urls) {}
 
   /** One attempt at delivering `event`; true when acknowledged. */
-  async send(event: ChaosEvent): Promise<boolean> {
+  async send(event: ChaosEvent, resend = false): Promise<boolean> {
     const d = this.deliveries.get(event.id) ?? { event, acknowledged: false, attempts: 0, resends: 0, answers: [] };
     this.deliveries.set(event.id, d);
-    const urls = this.urls();
+    const urls = resend ? this.resendUrls() : this.urls();
     const url = `${urls[this.turn++ % urls.length]}${WEBHOOK_PATH}`;
     d.attempts++;
     try {
@@ -54,7 +57,7 @@ export class Provider {
     for (;;) {
       const open = [...this.deliveries.values()].filter((d) => !d.acknowledged);
       if (open.length === 0 || Date.now() > deadline) return;
-      await runLanes({ count: open.length, concurrency: 16, maxMs: Math.max(1000, deadline - Date.now()), send: async (i) => { open[i].resends++; return String(await this.send(open[i].event)); } });
+      await runLanes({ count: open.length, concurrency: 16, maxMs: Math.max(1000, deadline - Date.now()), send: async (i) => { open[i].resends++; return String(await this.send(open[i].event, true)); } });
       if (open.some((d) => !d.acknowledged)) await new Promise((r) => setTimeout(r, 1000));
     }
   }

@@ -34,8 +34,10 @@ export interface Handles {
   ingresses: ChaosChild[];
   workers: ChaosChild[];
   provider: Provider;
-  /** kill -9 the newest worker and start another; resolves once the new one polls. */
+  /** kill -9 the newest worker and start another in the background (awaited by the next kill and by the drain). */
   replaceWorker(): Promise<void>;
+  /** Resolves once the worker being started (if any) polls. */
+  workerReady(): Promise<void>;
 }
 
 export interface LoadPlan {
@@ -67,13 +69,16 @@ export async function setUp(ctx: ScenarioContext, plan: Pick<LoadPlan, 'name' | 
   if (plan.seedOrders !== false) await stack.db.collection<{ _id: string; status: string }>('orders').insertMany(plan.events.map((e) => ({ _id: e.orderId, status: 'pending' })));
   const ingresses = await Promise.all(Array.from({ length: plan.ingresses ?? 1 }, () => stack.addIngress(taskQueue)));
   const workers = [await stack.addWorker(taskQueue, plan.workerEnv)];
-  const provider = new Provider(() => ingresses.filter((i) => !i.killed).map((i) => i.url!));
+  const provider = new Provider(() => ingresses.map((i) => i.url!), () => ingresses.filter((i) => !i.killed).map((i) => i.url!));
+  let starting: Promise<void> = Promise.resolve();
   const h: Handles = {
     stack, taskQueue, ingresses, workers, provider,
     async replaceWorker() {
+      await starting;
       await stack.kill(workers[workers.length - 1]);
-      workers.push(await stack.addWorker(taskQueue, plan.workerEnv));
+      starting = stack.addWorker(taskQueue, plan.workerEnv).then((w) => { workers.push(w); });
     },
+    workerReady: () => starting,
   };
   return h;
 }
@@ -81,6 +86,7 @@ export async function setUp(ctx: ScenarioContext, plan: Pick<LoadPlan, 'name' | 
 /** After the fault: re-send, drain, check, and stop the scenario's processes. */
 export async function finish(ctx: ScenarioContext, h: Handles, plan: Pick<LoadPlan, 'name' | 'stock' | 'flow' | 'figures'>, began: number, faultEnded: number): Promise<ScenarioResult> {
   const deadline = Date.now() + ctx.options.maxSeconds * 1000;
+  await h.workerReady();
   await h.provider.resendUnacknowledged(deadline);
   const acked = h.provider.acknowledged().length;
   ctx.say(`  ${acked}/${h.provider.deliveries.size} acknowledged after ${h.provider.resent()} re-sends; draining`);

@@ -19,9 +19,10 @@ function paymentLoad(ctx: ScenarioContext, label: string, count: number, skuCoun
 }
 
 export async function workerKill(ctx: ScenarioContext): Promise<ScenarioResult> {
-  const kills = 5;
+  const kills = scaled(5, ctx.options.scale);
   const { events, stock } = paymentLoad(ctx, 'wk', scaled(100, ctx.options.scale, 10));
-  const rate = 5;
+  // A run every second, so kills (each worker takes ~15 s to start here) fall on runs in flight.
+  const rate = 1;
   const gapMs = (events.length / rate / (kills + 1)) * 1000;
   return underLoad(ctx, {
     name: 'worker-kill', events, stock, ratePerSec: rate,
@@ -77,8 +78,8 @@ export async function hotDocument(ctx: ScenarioContext): Promise<ScenarioResult>
   const tag = ctx.tag('hd');
   const [sku] = scenarioSkus(tag, 1);
   const events = Array.from({ length: scaled(300, ctx.options.scale, 20) }, (_, i) => paymentSucceeded(tag, i, [{ sku, quantity: 1 }]));
-  const kills = 3;
-  const rate = 10;
+  const kills = scaled(3, ctx.options.scale);
+  const rate = 5;
   return underLoad(ctx, {
     name: 'hot-document', events, stock: new Map([[sku, STOCK]]), ratePerSec: rate,
     async fault(h) {
