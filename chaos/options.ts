@@ -40,7 +40,7 @@ export function chaosOptions(argv: string[]): ChaosOptions {
   return {
     only: SCENARIOS.filter((s) => wanted.includes(s)),
     scale: positive(valueOf(argv, '--scale'), '--scale', 1),
-    maxSeconds: positive(valueOf(argv, '--max-seconds'), '--max-seconds', 240),
+    maxSeconds: positive(valueOf(argv, '--max-seconds'), '--max-seconds', 600),
     logLevel: valueOf(argv, '--log-level') ?? 'warn',
   };
 }

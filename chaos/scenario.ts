@@ -1,7 +1,7 @@
 // What every scenario gets and returns, and the shape most of them share: processes on a task
 // queue of their own, seeded documents, events sent under load while a fault strikes, the
 // unacknowledged re-sent, the runs drained, the invariants checked.
-import { type Verdict, type FlowExpectation, checkInvariants, drain, paymentFlow } from './check';
+import { type FlowExpectation, type Verdict, checkInvariants, drain, paymentFlow, runsByEvent } from './check';
 import type { ChaosEvent } from './events';
 import type { ChaosOptions } from './options';
 import { Provider } from './provider';
@@ -87,6 +87,7 @@ export async function setUp(ctx: ScenarioContext, plan: Pick<LoadPlan, 'name' | 
 export async function finish(ctx: ScenarioContext, h: Handles, plan: Pick<LoadPlan, 'name' | 'stock' | 'flow' | 'figures'>, began: number, faultEnded: number): Promise<ScenarioResult> {
   const deadline = Date.now() + ctx.options.maxSeconds * 1000;
   await h.workerReady();
+  const early = await refusedYetRun(h, plan.flow ?? paymentFlow);
   await h.provider.resendUnacknowledged(deadline);
   const acked = h.provider.acknowledged().length;
   ctx.say(`  ${acked}/${h.provider.deliveries.size} acknowledged after ${h.provider.resent()} re-sends; draining`);
@@ -100,10 +101,23 @@ export async function finish(ctx: ScenarioContext, h: Handles, plan: Pick<LoadPl
   const figures = plan.figures ? await plan.figures(h) : {};
   h.provider.close();
   await h.stack.stopChildren();
+  verdict.problems.unshift(...early);
   if (!drained) verdict.problems.unshift(`runs did not drain within ${ctx.options.maxSeconds} s`);
   if (crashed.length) verdict.problems.unshift(`crashed: ${crashed.join(', ')}`);
   const passed = verdict.problems.length === 0 && verdict.lost === 0 && verdict.duplicated === 0;
   return { name: plan.name, passed, verdict, resent: h.provider.resent(), drainSeconds, crashed, figures, durationSeconds: (Date.now() - began) / 1000 };
+}
+
+/**
+ * Before anything is re-sent: an event the ingress refused outright (every answer a 4xx/5xx, no
+ * time-out) must not have a run. (After the re-sends every event is acknowledged, so this is the
+ * moment "nothing unacknowledged has effects" can be seen.)
+ */
+async function refusedYetRun(h: Handles, flow: FlowExpectation): Promise<string[]> {
+  const refused = [...h.provider.deliveries.values()].filter((d) => !d.acknowledged && d.answers.every((a) => typeof a === 'number'));
+  if (refused.length === 0) return [];
+  const runs = await runsByEvent(h.stack.client, h.taskQueue, flow.workflowPrefix);
+  return refused.filter((d) => runs.has(d.event.id)).map((d) => `${d.event.id}: refused (${d.answers.join(', ')}), yet it has a run`);
 }
 
 /** Sends the events paced while the fault runs, then finishes. */

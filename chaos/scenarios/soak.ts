@@ -5,7 +5,7 @@ import { paymentSucceeded, scenarioSkus } from '../events';
 import { scaled } from '../options';
 import { type ScenarioContext, type ScenarioResult, sleep, underLoad } from '../scenario';
 
-const RATE = 5;
+const RATE = 3;
 const SAMPLE_EVERY_MS = 5000;
 
 export async function soak(ctx: ScenarioContext): Promise<ScenarioResult> {
