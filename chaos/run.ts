@@ -21,6 +21,15 @@ const RUNNERS: Record<ScenarioName, (ctx: ScenarioContext) => Promise<ScenarioRe
   soak,
 };
 
+/** A scenario that threw (a process would not start, a wait timed out): failed, and the next one runs. */
+function aborted(name: string, err: unknown): ScenarioResult {
+  const message = err instanceof Error ? err.message : String(err);
+  return {
+    name, passed: false, resent: 0, drainSeconds: null, crashed: [], figures: {}, durationSeconds: 0,
+    verdict: { events: 0, acknowledged: 0, lost: 0, duplicated: 0, emailResends: 0, problems: [`aborted: ${message}`] },
+  };
+}
+
 export async function runScenarios(stack: ChaosStack, options: ChaosOptions, say: (m: string) => void): Promise<ScenarioResult[]> {
   const runId = Date.now().toString(36);
   let seq = 0;
@@ -28,7 +37,8 @@ export async function runScenarios(stack: ChaosStack, options: ChaosOptions, say
   const results: ScenarioResult[] = [];
   for (const name of options.only) {
     say(`${name}`);
-    const result = await RUNNERS[name](ctx);
+    const result = await RUNNERS[name](ctx).catch((err: unknown) => aborted(name, err));
+    await stack.stopChildren();
     say(`  ${result.passed ? 'ok' : 'FAILED'}: ${result.verdict.acknowledged}/${result.verdict.events} acknowledged, ${result.verdict.lost} lost, ${result.verdict.duplicated} duplicated${result.verdict.problems.length ? `; ${result.verdict.problems.slice(0, 3).join('; ')}` : ''}`);
     results.push(result);
   }

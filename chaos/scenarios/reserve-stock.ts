@@ -49,8 +49,9 @@ export async function reserveStock(ctx: ScenarioContext): Promise<ScenarioResult
       await h.provider.send(event);
       const deadline = Date.now() + ctx.options.maxSeconds * 1000;
       while ((await inventory.findOne({ _id: sku }))?.stock !== 0 && Date.now() < deadline) await sleep(50);
-      if ((await inventory.findOne({ _id: sku }))?.stock === 0) landed++;
-      ctx.say(`  ${sku}: reservation landed, its reply dropped; kill -9 the worker`);
+      const didLand = (await inventory.findOne({ _id: sku }))?.stock === 0;
+      if (didLand) landed++;
+      ctx.say(`  ${sku}: ${didLand ? 'reservation landed, its reply dropped' : 'the reservation never landed'}; kill -9 the worker`);
       await h.stack.kill(h.workers[h.workers.length - 1]);
       proxy.release();
       h.workers.push(await h.stack.addWorker(h.taskQueue, plan.workerEnv));
