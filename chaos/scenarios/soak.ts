@@ -25,12 +25,17 @@ export async function soak(ctx: ScenarioContext): Promise<ScenarioResult> {
         samples.worker.push(mb(h.workers[0].pid));
         await sleep(Math.min(SAMPLE_EVERY_MS, Math.max(0, end - Date.now())));
       }
-      ctx.say(`  ingress RSS ${samples.ingress.map((x) => x.toFixed(0)).join(' ')} MB`);
     },
     figures: async () => {
       const i = range(samples.ingress);
       const w = range(samples.worker);
-      return { seconds, samples: samples.ingress.length, ingressRssMbFirst: i.first, ingressRssMbLast: i.last, ingressRssMbMax: i.max, workerRssMbFirst: w.first, workerRssMbLast: w.last, workerRssMbMax: w.max };
+      const series = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(' ');
+      return {
+        seconds, samples: samples.ingress.length,
+        ingressRssMbFirst: i.first, ingressRssMbLast: i.last, ingressRssMbMax: i.max,
+        workerRssMbFirst: w.first, workerRssMbLast: w.last, workerRssMbMax: w.max,
+        ingressRssMbSeries: series(samples.ingress), workerRssMbSeries: series(samples.worker),
+      };
     },
   });
 }
