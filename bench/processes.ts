@@ -22,6 +22,8 @@ export interface ChildOptions {
   logLevel: string;
   /** Extra Node flags, e.g. --cpu-prof. */
   nodeFlags?: string[];
+  /** Extra environment, e.g. another MONGODB_URI (the chaos harness's proxy). */
+  env?: Record<string, string>;
 }
 
 export interface BenchChild {
@@ -61,6 +63,7 @@ function spawnNode(name: string, script: string, opts: ChildOptions, env: Record
       PAYMENTS_WEBHOOK_SECRET: BENCH_SECRET,
       HOOKFLOW_PRETTY_LOGS: '0',
       WORKER_OPS_PORT: '0', // each worker's ops endpoint on a port of its own
+      ...opts.env,
       ...env,
     },
   });

@@ -17,6 +17,7 @@ export const ALLOWED: Record<string, string[]> = {
   cli: ['server', 'definitions', 'engine', 'lib'],
   devstack: ['definitions', 'engine', 'lib'],
   bench: ['devstack', 'worker', 'workflows', 'activities', 'server', 'definitions', 'engine', 'lib'],
+  chaos: ['bench', 'devstack', 'activities', 'engine', 'lib'],
 };
 
 const ROOT = resolve(__dirname, '../..');

@@ -1,0 +1,36 @@
+// The printed table and the JSON file under .chaos/ (git-ignored).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ScenarioResult } from './scenario';
+
+const num = (n: number | null | undefined, digits = 0) => (n === null || n === undefined || !Number.isFinite(n) ? '-' : n.toFixed(digits));
+
+export function formatTable(results: ScenarioResult[]): string {
+  const head = ['scenario', 'events', 'acked', 're-sent', 'lost', 'duplicated', 'email resends', 'drain s', 'crashed', 'result'];
+  const body = results.map((r) => [
+    r.name, String(r.verdict.events), String(r.verdict.acknowledged), String(r.resent), String(r.verdict.lost), String(r.verdict.duplicated),
+    String(r.verdict.emailResends), num(r.drainSeconds, 1), String(r.crashed.length), r.passed ? 'ok' : 'FAILED',
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
+}
+
+/** Each scenario's own figures and its problems, one block per scenario. */
+export function formatDetails(results: ScenarioResult[]): string {
+  return results.map((r) => {
+    const figures = Object.entries(r.figures).map(([k, v]) => `${k} ${typeof v === 'number' ? num(v, Number.isInteger(v) ? 0 : 1) : v}`).join(', ');
+    const problems = r.verdict.problems.map((p) => `    - ${p}`).join('\n');
+    return `${r.name} (${r.durationSeconds.toFixed(0)} s)${figures ? `: ${figures}` : ''}${problems ? `\n${problems}` : ''}`;
+  }).join('\n');
+}
+
+/** Writes .chaos/chaos-<time>.json and .chaos/latest.json; returns the first path. */
+export function writeResults(dir: string, results: object): string {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `chaos-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  const text = `${JSON.stringify(results, null, 2)}\n`;
+  writeFileSync(file, text);
+  writeFileSync(join(dir, 'latest.json'), text);
+  return file;
+}

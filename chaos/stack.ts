@@ -1,0 +1,151 @@
+// The harness's own stack on free ports, every part a real process it can kill -9 by pid:
+// the Temporal dev server and FerretDB (restarted on the same port and data folder), ingresses
+// and workers (bench/processes.ts), and the SMTP catcher in this process, which counts every
+// message it receives.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { type Db, MongoClient } from 'mongodb';
+import { type BenchChild, MONGODB_DB, startIngress, startWorker, stopAllChildren } from '../bench/processes';
+import { startFerretDb } from '../devstack/ferretdb';
+import type { ManagedProcess } from '../devstack/process';
+import { type SmtpCatcher, startSmtpCatcher } from '../devstack/smtp-catcher';
+import { startTemporalDevServer } from '../devstack/temporal';
+import { TOOLS, ensureTool } from '../devstack/tools';
+import { freePort } from '../lib/net';
+
+export interface ChaosChild extends BenchChild {
+  role: 'ingress' | 'worker';
+  /** Set when the harness killed it on purpose; an exit without it is a crash. */
+  killed: boolean;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export class ChaosStack {
+  readonly children: ChaosChild[] = [];
+  private temporal!: ManagedProcess;
+  private ferret!: ManagedProcess;
+  private infraKilled = { temporal: false, ferretdb: false };
+
+  private constructor(
+    readonly dataDir: string,
+    readonly logDir: string,
+    readonly logLevel: string,
+    private readonly ports: { temporal: number; mongo: number },
+    readonly smtp: SmtpCatcher,
+    readonly client: Client,
+    private readonly connection: Connection,
+    private readonly mongo: MongoClient,
+  ) {}
+
+  static async start(dataDir: string, logDir: string, logLevel: string): Promise<ChaosStack> {
+    mkdirSync(logDir, { recursive: true });
+    const ports = { temporal: await freePort(), mongo: await freePort() };
+    const [temporal, ferret] = await Promise.all([startTemporal(dataDir, logDir, ports.temporal), startMongo(dataDir, logDir, ports.mongo)]);
+    const smtp = await startSmtpCatcher({ port: await freePort() });
+    const connection = await Connection.connect({ address: `127.0.0.1:${ports.temporal}` });
+    const mongo = await new MongoClient(`mongodb://127.0.0.1:${ports.mongo}/`, { serverSelectionTimeoutMS: 60_000 }).connect();
+    const stack = new ChaosStack(dataDir, logDir, logLevel, ports, smtp, new Client({ connection, namespace: 'default' }), connection, mongo);
+    stack.temporal = temporal;
+    stack.ferret = ferret;
+    return stack;
+  }
+
+  get db(): Db {
+    return this.mongo.db(MONGODB_DB);
+  }
+
+  get mongodbUri(): string {
+    return `mongodb://127.0.0.1:${this.ports.mongo}/`;
+  }
+
+  private childOptions(taskQueue: string, env?: Record<string, string>) {
+    const stack = { temporalAddress: `127.0.0.1:${this.ports.temporal}`, mongodbUri: this.mongodbUri, smtpUrl: this.smtp.url };
+    return { stack, taskQueue, logDir: this.logDir, logLevel: this.logLevel, env: { HOOKFLOW_RELAY_POLL_MS: '500', ...env } };
+  }
+
+  async addIngress(taskQueue: string, env?: Record<string, string>): Promise<ChaosChild> {
+    const c: ChaosChild = { ...(await startIngress(this.childOptions(taskQueue, env))), role: 'ingress', killed: false };
+    this.children.push(c);
+    return c;
+  }
+
+  async addWorker(taskQueue: string, env?: Record<string, string>): Promise<ChaosChild> {
+    const c: ChaosChild = { ...(await startWorker('worker/main.ts', this.childOptions(taskQueue, env), this.client)), role: 'worker', killed: false };
+    this.children.push(c);
+    return c;
+  }
+
+  /** kill -9, and waits until the process is gone. */
+  async kill(c: ChaosChild): Promise<void> {
+    c.killed = true;
+    process.kill(c.pid, 'SIGKILL');
+    while (alive(c.pid)) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  async killTemporal(): Promise<void> {
+    this.infraKilled.temporal = true;
+    await killManaged(this.temporal);
+  }
+
+  async restartTemporal(): Promise<void> {
+    this.temporal = await startTemporal(this.dataDir, this.logDir, this.ports.temporal);
+    this.infraKilled.temporal = false;
+  }
+
+  async killMongo(): Promise<void> {
+    this.infraKilled.ferretdb = true;
+    await killManaged(this.ferret);
+  }
+
+  async restartMongo(): Promise<void> {
+    this.ferret = await startMongo(this.dataDir, this.logDir, this.ports.mongo);
+    this.infraKilled.ferretdb = false;
+  }
+
+  /** Processes that exited without being killed by the harness. */
+  crashed(): string[] {
+    const out = this.children.filter((c) => !c.killed && !alive(c.pid)).map((c) => `${c.name} (pid ${c.pid})`);
+    if (!this.infraKilled.temporal && this.temporal.child.exitCode !== null) out.push(`temporal (exit ${this.temporal.child.exitCode})`);
+    if (!this.infraKilled.ferretdb && this.ferret.child.exitCode !== null) out.push(`ferretdb (exit ${this.ferret.child.exitCode})`);
+    return out;
+  }
+
+  /** Stops (SIGTERM) the ingresses and workers still running, e.g. at the end of a scenario. */
+  async stopChildren(): Promise<void> {
+    await Promise.all(this.children.filter((c) => !c.killed && alive(c.pid)).map((c) => { c.killed = true; return c.stop(); }));
+  }
+
+  async stop(): Promise<void> {
+    await stopAllChildren();
+    await this.connection.close().catch(() => undefined);
+    await this.mongo.close().catch(() => undefined);
+    await this.smtp.close();
+    await Promise.all([this.temporal.stop(), this.ferret.stop()]);
+  }
+}
+
+async function killManaged(p: ManagedProcess): Promise<void> {
+  if (p.child.exitCode !== null || p.child.signalCode !== null) return;
+  const exited = new Promise((r) => p.child.once('exit', r));
+  p.child.kill('SIGKILL');
+  await exited;
+}
+
+async function startTemporal(dataDir: string, logDir: string, port: number): Promise<ManagedProcess> {
+  const t = await startTemporalDevServer({ bin: ensureTool(TOOLS.temporal), port, headless: true, dbFile: join(dataDir, 'temporal.sqlite'), logFile: join(logDir, 'temporal.log') });
+  return t.process;
+}
+
+async function startMongo(dataDir: string, logDir: string, port: number): Promise<ManagedProcess> {
+  const f = await startFerretDb({ bin: ensureTool(TOOLS.ferretdb), port, dataDir: join(dataDir, 'ferretdb'), logFile: join(logDir, 'ferretdb.log') });
+  return f.process;
+}
