@@ -1,6 +1,6 @@
 // What each verification preset implies beyond the signature: where its provider puts the event
 // id and type, and how its secrets are encoded.
-import type { FieldSource, VerificationScheme } from './source-types';
+import type { FieldSource, Handshake, VerificationScheme } from './source-types';
 
 export const PRESET_EVENT_FIELDS: Record<VerificationScheme, { id: FieldSource; type: FieldSource }> = {
   // Stripe events are JSON objects with "id" (evt_…) and "type" (payment_intent.succeeded).
@@ -13,6 +13,9 @@ export const PRESET_EVENT_FIELDS: Record<VerificationScheme, { id: FieldSource; 
   'standard-webhooks': { id: { header: 'webhook-id' }, type: { path: 'type' } },
   hmac: { id: { path: 'id' }, type: { path: 'type' } },
 };
+
+/** The handshakes a preset answers unless its source file lists its own. */
+export const PRESET_HANDSHAKES: Partial<Record<VerificationScheme, Handshake[]>> = {};
 
 /** Turns a secret's text into the HMAC key bytes; throws with a hint when the text cannot be one. */
 export function secretKey(scheme: VerificationScheme, text: string): Buffer {

@@ -10,11 +10,13 @@ export interface SecretRef { env?: string; file?: string; expiresAt?: string }
 
 export function resolveSecrets(
   scheme: VerificationScheme, refs: SecretRef[], env: NodeJS.ProcessEnv, yaml: YamlFile, sourceFile: string,
+  /** Where the i-th reference sits in the file, for messages. */
+  refPath: (i: number) => (string | number)[] = (i) => ['verify', 'secrets', i],
 ): { secrets: Secret[]; problems: Problem[] } {
   const secrets: Secret[] = [];
   const problems: Problem[] = [];
   refs.forEach((ref, i) => {
-    const at = (key: string, message: string, hint?: string) => problems.push(yaml.at(['verify', 'secrets', i, key], message, hint));
+    const at = (key: string, message: string, hint?: string) => problems.push(yaml.at([...refPath(i), key], message, hint));
     let expiresAt: Date | undefined;
     if (ref.expiresAt !== undefined) {
       expiresAt = new Date(ref.expiresAt);

@@ -48,9 +48,22 @@ export interface NetworkPolicy {
   trustedProxies?: BlockList;
 }
 
+/**
+ * A provider's check that the endpoint is really ours, answered instead of starting a run:
+ * Slack's url_verification, Zoom's endpoint.url_validation, Discord's PING, and the GET
+ * subscription check of Meta/WhatsApp-style providers (hub.mode=subscribe).
+ */
+export type HandshakeType = 'slack-url-verification' | 'zoom-url-validation' | 'discord-ping' | 'hub-subscribe';
+
+export type Handshake =
+  | { type: Exclude<HandshakeType, 'hub-subscribe'> }
+  | { type: 'hub-subscribe'; verifyTokens: Secret[] };
+
 export interface SourceDefinition {
   name: string;
   verify: Verification;
+  /** Handshakes this source answers (a preset's by default); empty for none. */
+  handshakes: Handshake[];
   event: { id: FieldSource; type: FieldSource };
   network?: NetworkPolicy;
   maxBodyBytes: number;

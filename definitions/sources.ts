@@ -6,6 +6,7 @@ import sourceSchema from '../schemas/source.schema.json';
 import { compileCidrs } from './source-network';
 import { PRESET_EVENT_FIELDS } from './source-presets';
 import { type SecretRef, resolveSecrets } from './source-secrets';
+import { type RawHandshake, resolveHandshakes } from './source-handshakes';
 import type { FieldSource, HmacVerification, NetworkPolicy, SourceDefinition, Verification, VerificationScheme } from './source-types';
 import { type Problem, type YamlFile, readYamlFile, schemaProblems } from './yaml-file';
 
@@ -19,6 +20,7 @@ interface RawSource {
   name: string;
   verify: Partial<Omit<HmacVerification, 'secrets' | 'scheme'>> & { scheme: VerificationScheme; secrets: SecretRef[] };
   event?: { id?: RawField; type?: RawField };
+  handshakes?: RawHandshake[];
   network?: { allow?: string[]; trustedProxies?: string[] };
   maxBodyBytes: number;
 }
@@ -34,10 +36,11 @@ export function loadSources(files: string[], env: NodeJS.ProcessEnv): { sources:
     if (sources.some((s) => s.name === raw.name)) { problems.push(yaml.at(['name'], `source name "${raw.name}" is used twice`)); continue; }
     const found: Problem[] = [];
     const verify = verification(raw, yaml, env, file, found);
+    const handshakes = resolveHandshakes(raw.verify.scheme, raw.handshakes, env, yaml, file, found);
     const network = networkPolicy(raw, yaml, found);
     const event = eventFields(raw, yaml, found);
     problems.push(...found);
-    if (!found.length) sources.push({ name: raw.name, verify, event, network, maxBodyBytes: raw.maxBodyBytes });
+    if (!found.length) sources.push({ name: raw.name, verify, handshakes, event, network, maxBodyBytes: raw.maxBodyBytes });
   }
   return { sources, problems };
 }

@@ -55,6 +55,11 @@ export function ignoredRecord(req: RequestFacts, seen: SeenEvent, store: Deliver
   return { ...base(req, seen, store, false), _id: newDeliveryId(), outcome: 'ignored', status: 200 };
 }
 
+/** A provider's handshake, answered: nothing starts. */
+export function handshakeRecord(req: RequestFacts, eventType: string, store: DeliveryStore): DeliveryRecord {
+  return { ...base(req, { eventType }, store, false), _id: newDeliveryId(), outcome: 'handshake', status: 200 };
+}
+
 export function rejectedRecord(req: RequestFacts, seen: SeenEvent, err: HookflowError, store: DeliveryStore): DeliveryRecord {
   return { ...base(req, seen, store, false), _id: newDeliveryId(), outcome: 'rejected', status: err.status, reason: err.code, message: err.message.slice(0, 500), ...violationsOf(err) };
 }

@@ -10,11 +10,12 @@ import type { RecordedRun } from './deliveries/record';
 import { type DeliveryStore, errorText } from './deliveries/store';
 import { type Headers, headerValue } from './http';
 import { parseJsonBody } from './json-body';
-import { type RequestFacts, type SeenEvent, acceptedRecord, duplicateRecord, ignoredRecord, rejectedRecord } from './delivery-records';
+import { type RequestFacts, type SeenEvent, acceptedRecord, duplicateRecord, handshakeRecord, ignoredRecord, rejectedRecord } from './delivery-records';
 import { readEventField } from './event-fields';
 import { type RunStarter, planRuns, recordedRun } from './planned-runs';
 import { checkAddress } from './verification/address';
 import { verifySignature } from './verification';
+import { type HandshakeAnswer, postHandshake } from './handshakes';
 
 export interface WebhookRequest extends RequestFacts {
   source: SourceDefinition;
@@ -32,6 +33,13 @@ export interface WebhookResponse {
     /** The event is stored but its runs are not started yet: the relay will start them. */
     pending?: true;
   };
+}
+
+/** A handshake's answer: the body the provider requires, instead of hookflow's own. */
+export interface HandshakeResponse {
+  status: 200;
+  deliveryId: string;
+  handshake: HandshakeAnswer;
 }
 
 export interface WebhookDeps {
@@ -52,7 +60,7 @@ export function admit(source: SourceDefinition, headers: Headers, remoteAddress:
   if (media !== 'application/json' && !/^application\/[a-z0-9.+-]+\+json$/.test(media)) throw new UnsupportedMediaTypeError(contentType?.slice(0, 100));
 }
 
-export async function handleWebhook(req: WebhookRequest, deps: WebhookDeps): Promise<WebhookResponse> {
+export async function handleWebhook(req: WebhookRequest, deps: WebhookDeps): Promise<WebhookResponse | HandshakeResponse> {
   const seen: SeenEvent = {};
   try {
     return await receive(req, deps, seen);
@@ -69,12 +77,22 @@ export async function noteRejection(req: RequestFacts, seen: SeenEvent, err: unk
   await deps.deliveries.note(rejectedRecord(req, seen, error, deps.deliveries), deps.log);
 }
 
-async function receive(req: WebhookRequest, deps: WebhookDeps, seen: SeenEvent): Promise<WebhookResponse> {
+/** Records an answered handshake (a GET subscription check, or a verified POST). */
+export async function answerHandshake(req: RequestFacts, handshake: HandshakeAnswer, deps: Pick<WebhookDeps, 'deliveries' | 'log'>): Promise<HandshakeResponse> {
+  const record = handshakeRecord(req, handshake.eventType, deps.deliveries);
+  await deps.deliveries.insert(record);
+  deps.log.info({ deliveryId: record._id, eventType: handshake.eventType }, 'provider handshake answered');
+  return { status: 200, deliveryId: record._id, handshake };
+}
+
+async function receive(req: WebhookRequest, deps: WebhookDeps, seen: SeenEvent): Promise<WebhookResponse | HandshakeResponse> {
   const { source, headers, rawBody } = req;
   admit(source, headers, req.remoteAddress);
   verifySignature(source.verify, headers, rawBody, req.receivedAt);
   const body = parseJsonBody(rawBody);
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new MalformedBodyError('body must be a JSON object');
+  const handshake = postHandshake(source, body as Record<string, unknown>, req.receivedAt);
+  if (handshake) return answerHandshake(req, handshake, deps);
 
   const id = (seen.eventId = readEventField(source.event.id, headers, body, 'id'));
   const type = (seen.eventType = readEventField(source.event.type, headers, body, 'type'));

@@ -25,7 +25,7 @@ export interface Page {
   cursor?: { receivedAt: Date; id: string };
 }
 
-const OUTCOMES: Outcome[] = ['accepted', 'duplicate', 'ignored', 'rejected'];
+const OUTCOMES: Outcome[] = ['accepted', 'duplicate', 'ignored', 'rejected', 'handshake'];
 const MAX_LIMIT = 500;
 
 type Query = Record<string, string | string[] | undefined>;

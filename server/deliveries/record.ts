@@ -8,7 +8,7 @@ export const CLAIMS_COLLECTION = 'hookflow_relay_claims';
 
 import type { RunRoute } from '../../engine/routing';
 
-export type Outcome = 'accepted' | 'duplicate' | 'ignored' | 'rejected';
+export type Outcome = 'accepted' | 'duplicate' | 'ignored' | 'rejected' | 'handshake';
 
 export interface RecordedRun {
   flow: string;
