@@ -93,7 +93,7 @@ function requestOf(ctx: Koa.Context, definitions: Definitions) {
   const source = definitions.sources.get(ctx.params.source as string);
   if (!source) throw new UnknownSourceError((ctx.params.source as string).slice(0, 64));
   const log = (ctx.state.log as Logger).child({ source: source.name });
-  const facts = { source, headers: ctx.req.headers, receivedAt: new Date(), remoteAddress: ctx.req.socket.remoteAddress, requestId: ctx.state.requestId as string };
+  const facts = { source, headers: ctx.req.headers, url: ctx.req.url, receivedAt: new Date(), remoteAddress: ctx.req.socket.remoteAddress, requestId: ctx.state.requestId as string };
   return { source, facts, log };
 }
 

@@ -11,6 +11,8 @@ export interface RequestFacts {
   rawBody?: Buffer;
   receivedAt: Date;
   remoteAddress?: string;
+  /** The path and query as received (twilio and square sign the URL). */
+  url?: string;
   /** X-Request-Id (given or generated): ties the record to the request's log lines. */
   requestId?: string;
 }

@@ -4,7 +4,7 @@ import type { FlowEvent } from '../engine/types';
 import type { Definitions } from '../definitions/definitions';
 import { bodyBytes } from './deliveries/record';
 import { PermanentStartError, type StartRecorded } from './deliveries/relay';
-import { parseJsonBody } from './json-body';
+import { storedEventBody } from './request-body';
 import { type PlannedRun, type RunStarter, recordedRun } from './planned-runs';
 
 export function createStartRecorded(getDefinitions: () => Pick<Definitions, 'flows'>, startRuns: RunStarter): StartRecorded {
@@ -18,7 +18,7 @@ export function createStartRecorded(getDefinitions: () => Pick<Definitions, 'flo
     if (!record.body || record.body.truncated || !record.eventId || !record.eventType) throw new PermanentStartError('the stored event is incomplete');
     let body: unknown;
     try {
-      body = parseJsonBody(bodyBytes(record.body));
+      body = storedEventBody(record, bodyBytes(record.body));
     } catch (err) {
       throw new PermanentStartError(`the stored body cannot be read: ${(err as Error).message}`);
     }

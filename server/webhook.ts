@@ -1,7 +1,7 @@
 // Webhook handling as a function of the request: admit, verify, parse, validate, store, start.
 // Nothing is answered 2xx before its delivery record is stored. No Koa here; server/app.ts adapts it.
 import type { Logger } from 'pino';
-import { HookflowError, MalformedBodyError, SchemaViolationError, UnavailableError, UnsupportedMediaTypeError } from '../lib/errors';
+import { HookflowError, SchemaViolationError, UnavailableError, UnsupportedMediaTypeError } from '../lib/errors';
 import type { FlowEvent } from '../engine/types';
 import type { Definitions } from '../definitions/definitions';
 import { selectFlows } from '../engine/select';
@@ -9,7 +9,7 @@ import type { SourceDefinition } from '../definitions/source-types';
 import type { RecordedRun } from './deliveries/record';
 import { type DeliveryStore, errorText } from './deliveries/store';
 import { type Headers, headerValue } from './http';
-import { parseJsonBody } from './json-body';
+import { parseBody } from './request-body';
 import { type RequestFacts, type SeenEvent, acceptedRecord, duplicateRecord, handshakeRecord, ignoredRecord, rejectedRecord } from './delivery-records';
 import { readEventField } from './event-fields';
 import { type RunStarter, planRuns, recordedRun } from './planned-runs';
@@ -57,6 +57,7 @@ export function admit(source: SourceDefinition, headers: Headers, remoteAddress:
   checkAddress(source.network, remoteAddress, headers);
   const contentType = headerValue(headers, 'content-type');
   const media = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
+  if (source.body.form && media === 'application/x-www-form-urlencoded') return;
   if (media !== 'application/json' && !/^application\/[a-z0-9.+-]+\+json$/.test(media)) throw new UnsupportedMediaTypeError(contentType?.slice(0, 100));
 }
 
@@ -88,9 +89,8 @@ export async function answerHandshake(req: RequestFacts, handshake: HandshakeAns
 async function receive(req: WebhookRequest, deps: WebhookDeps, seen: SeenEvent): Promise<WebhookResponse | HandshakeResponse> {
   const { source, headers, rawBody } = req;
   admit(source, headers, req.remoteAddress);
-  verifySignature(source.verify, headers, rawBody, req.receivedAt);
-  const body = parseJsonBody(rawBody);
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new MalformedBodyError('body must be a JSON object');
+  verifySignature(source.verify, headers, rawBody, req.receivedAt, req.url);
+  const body = parseBody(source, headers, rawBody);
   const handshake = postHandshake(source, body as Record<string, unknown>, req.receivedAt);
   if (handshake) return answerHandshake(req, handshake, deps);
 
@@ -115,7 +115,7 @@ async function receive(req: WebhookRequest, deps: WebhookDeps, seen: SeenEvent):
     // A flow's idempotency key expression found nothing in this event: the event lacks what it needs.
     throw new SchemaViolationError(type, [{ path: '/', message: err.message }]);
   });
-  const record = acceptedRecord(req, { eventId: id, eventType: type }, planned, deps.deliveries);
+  const record = { ...acceptedRecord(req, { eventId: id, eventType: type }, planned, deps.deliveries), ...(source.body.arrayAs && { bodyArrayAs: source.body.arrayAs }) };
   const original = await deps.deliveries.insertOriginal(record);
   if (original) {
     const dup = duplicateRecord(req, seen, original, deps.deliveries);

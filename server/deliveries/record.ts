@@ -77,6 +77,8 @@ export interface DeliveryRecord {
   requestId?: string;
   contentType?: string;
   body?: StoredBody;
+  /** The body was a JSON array, given to flows under this key (SendGrid's batches). */
+  bodyArrayAs?: string;
   relay?: RelayState;
   /** Schema violations of a 422 rejection (the first few), so a provider's schema change is seen fast. */
   violations?: { path: string; message: string }[];

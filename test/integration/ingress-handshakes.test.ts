@@ -6,14 +6,11 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { ROOT, startTestStack, type TestStack } from '../helpers/stack';
 import { uid } from '../helpers/events';
+import { PROVIDER_ENV } from '../helpers/provider-keys';
 import { expectAcceptedAndRun, expectHandshake, expectRejected, post, send } from '../helpers/provider-requests';
 
 const FIXTURES = join(ROOT, 'test/fixtures/providers');
-const SECRETS = {
-  SLACK_SIGNING_SECRET: randomBytes(16).toString('hex'),
-  META_APP_SECRET: randomBytes(16).toString('hex'),
-  META_VERIFY_TOKEN: `verify-${randomBytes(8).toString('hex')}`,
-};
+const SECRETS = PROVIDER_ENV;
 
 let stack: TestStack;
 before(async () => {

@@ -35,7 +35,7 @@ test('handshakes are listed by name or with a verify token; mistakes are reporte
 });
 
 const source = (handshakes: SourceDefinition['handshakes'], key = 'zoom-secret'): SourceDefinition => ({
-  name: 's', handshakes, event: { id: { path: 'id' }, type: { path: 'type' } }, maxBodyBytes: 1000,
+  name: 's', handshakes, event: { id: { path: 'id' }, type: { path: 'type' } }, maxBodyBytes: 1000, body: {},
   verify: { scheme: 'hmac', header: 'x-sig', algorithm: 'sha256', encoding: 'hex', prefix: '', signedPayload: '{body}', toleranceSeconds: 300, secrets: [secret(key)] },
 });
 
