@@ -4,11 +4,12 @@ import { validateCommand } from './commands/validate';
 import { deliveriesCommand } from './commands/deliveries';
 import { replayCommand } from './commands/replay';
 import { sendCommand } from './commands/send';
+import { sandboxCommand } from './commands/sandbox';
 import { AdminApiError } from './admin-client';
 import { UsageError } from './args';
 import type { Command } from './command';
 
-const commands: Command[] = [validateCommand, runCommand, sendCommand, deliveriesCommand, replayCommand];
+const commands: Command[] = [validateCommand, runCommand, sendCommand, deliveriesCommand, replayCommand, sandboxCommand];
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   return [

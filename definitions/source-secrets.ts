@@ -43,7 +43,7 @@ export function resolveSecrets(
     try {
       secrets.push({ ref: name, value: secretKey(scheme, text), expiresAt });
     } catch (err) {
-      at(ref.env ? 'env' : 'file', `the secret in ${name} cannot be used: ${(err as Error).message}`);
+      at(ref.env ? 'env' : 'file', `the secret in ${name} cannot be used: ${(err as Error).message}`, 'copy the value exactly as the provider\'s dashboard shows it');
     }
   });
   return { secrets, problems };

@@ -8,7 +8,7 @@ import { secretKey } from '../../definitions/source-presets';
 import { listYamlFiles } from '../../definitions/flows';
 import { loadSources } from '../../definitions/sources';
 import type { FieldSource, SourceDefinition } from '../../definitions/source-types';
-import { signatureHeaders } from '../../server/verification/sign';
+import { signatureHeaders, twilioBodyQuery } from '../../server/verification/sign';
 import { ingressUrl } from '../admin-client';
 import { UsageError, parseArgs, stringOption } from '../args';
 import type { Command } from '../command';
@@ -82,9 +82,11 @@ Exit: 0 the ingress answered 2xx, 1 it refused or could not be reached, 2 usage.
 
     const raw = Buffer.from(JSON.stringify(event));
     const secret = secretText !== undefined ? secretKey(source.verify.scheme, secretText) : source.verify.secrets[0].value;
-    Object.assign(headers, signatureHeaders(source.verify, raw, { secret, messageId: headers['webhook-id'] }));
+    // Twilio signs a JSON body's hash in the URL it posts to (?bodySHA256=).
+    const path = `/webhooks/${encodeURIComponent(source.name)}${source.verify.scheme === 'twilio' ? twilioBodyQuery(raw) : ''}`;
+    Object.assign(headers, signatureHeaders(source.verify, raw, { secret, messageId: headers['webhook-id'], requestUrl: path }));
 
-    const url = `${ingressUrl(parsed)}/webhooks/${encodeURIComponent(source.name)}`;
+    const url = `${ingressUrl(parsed)}${path}`;
     let res: Response;
     try {
       res = await fetch(url, { method: 'POST', headers, body: raw });
