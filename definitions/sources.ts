@@ -22,12 +22,17 @@ interface RawSource {
   verify: RawVerify;
   event?: { id?: RawField; type?: RawField };
   handshakes?: RawHandshake[];
+  optional?: boolean;
   network?: { allow?: string[]; trustedProxies?: string[] };
   maxBodyBytes: number;
 }
 
-export function loadSources(files: string[], env: NodeJS.ProcessEnv): { sources: SourceDefinition[]; problems: Problem[] } {
+/** An optional source whose secret variables are not set: it and its flows stay off. */
+export interface DisabledSource { name: string; missing: string[] }
+
+export function loadSources(files: string[], env: NodeJS.ProcessEnv): { sources: SourceDefinition[]; disabled: DisabledSource[]; problems: Problem[] } {
   const sources: SourceDefinition[] = [];
+  const disabled: DisabledSource[] = [];
   const problems: Problem[] = [];
   for (const file of files) {
     const yaml = readYamlFile(file, relative(process.cwd(), file) || file);
@@ -35,6 +40,8 @@ export function loadSources(files: string[], env: NodeJS.ProcessEnv): { sources:
     if (!validateSourceSchema(yaml.data)) { problems.push(...schemaProblems(yaml, validateSourceSchema.errors ?? [])); continue; }
     const raw = yaml.data as unknown as RawSource;
     if (sources.some((s) => s.name === raw.name)) { problems.push(yaml.at(['name'], `source name "${raw.name}" is used twice`)); continue; }
+    const missing = raw.verify.secrets.flatMap((r) => (r.env && !env[r.env] ? [r.env] : []));
+    if (raw.optional && missing.length) { disabled.push({ name: raw.name, missing }); continue; }
     const found: Problem[] = [];
     const verify = verification(raw, yaml, env, file, found);
     const handshakes = resolveHandshakes(raw.verify.scheme, raw.handshakes, env, yaml, file, found);
@@ -43,7 +50,7 @@ export function loadSources(files: string[], env: NodeJS.ProcessEnv): { sources:
     problems.push(...found);
     if (!found.length) sources.push({ name: raw.name, verify, handshakes, event, network, maxBodyBytes: raw.maxBodyBytes, body: PRESET_BODY[raw.verify.scheme] ?? {} });
   }
-  return { sources, problems };
+  return { sources, disabled, problems };
 }
 
 function verification(raw: RawSource, yaml: YamlFile, env: NodeJS.ProcessEnv, file: string, problems: Problem[]): Verification {

@@ -128,8 +128,13 @@ hookflow is running.
   payments webhook secret: ${env.PAYMENTS_WEBHOOK_SECRET === DEV_WEBHOOK_SECRET ? `${DEV_WEBHOOK_SECRET} (development default)` : 'from PAYMENTS_WEBHOOK_SECRET'}
   payments API ${sandbox ? `${sandbox.url} (sandbox: unknown payments report succeeded; hookflow sandbox payment <id> <status>)` : 'from PAYMENTS_API_URL'}
   admin API    ${ingress}/admin   token: ${env.HOOKFLOW_ADMIN_TOKEN === DEV_ADMIN_TOKEN ? `${DEV_ADMIN_TOKEN} (development default)` : 'from HOOKFLOW_ADMIN_TOKEN'}
-${scheduleLines(definitions.flows, env).map((line) => `${line}\n`).join('')}Send a first event: see "Send a first event" in README.md. Ctrl-C stops everything.
+${scheduleLines(definitions.flows, env).map((line) => `${line}\n`).join('')}${offLines(definitions.disabled ?? [])}Send a first event: see "Send a first event" in README.md. Ctrl-C stops everything.
 `);
+}
+
+/** Optional provider sources left off: what to set to turn each on. */
+function offLines(disabled: { name: string; missing: string[]; flows: string[] }[]): string {
+  return disabled.map((d) => `  off          source ${d.name} (${d.flows.join(', ') || 'no flows'}): set ${d.missing.join(', ')} to turn it on\n`).join('');
 }
 
 main().catch(async (err) => {
