@@ -5,11 +5,12 @@ import { deliveriesCommand } from './commands/deliveries';
 import { replayCommand } from './commands/replay';
 import { sendCommand } from './commands/send';
 import { dbCommand } from './commands/db';
+import { sandboxCommand } from './commands/sandbox';
 import { AdminApiError } from './admin-client';
 import { UsageError } from './args';
 import type { Command } from './command';
 
-const commands: Command[] = [validateCommand, runCommand, sendCommand, deliveriesCommand, replayCommand, dbCommand];
+const commands: Command[] = [validateCommand, runCommand, sendCommand, deliveriesCommand, replayCommand, sandboxCommand, dbCommand];
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   return [

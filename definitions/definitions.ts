@@ -7,13 +7,15 @@ import type { FlowDefinition } from '../engine/types';
 import { type EventValidator, loadEventSchemas } from './event-schemas';
 import { listYamlFiles, loadFlows } from './flows';
 import type { Problem } from './yaml-file';
-import { type SourceDefinition, loadSources } from './sources';
+import { type DisabledSource, type SourceDefinition, loadSources } from './sources';
 import type { SecretEnv } from './source-secrets';
 
 export interface Definitions {
   sources: Map<string, SourceDefinition>;
   eventSchemas: Map<string, EventValidator>;
   flows: FlowDefinition[];
+  /** Optional sources left off because their secrets are not set, with the flows that wait for them. */
+  disabled?: (DisabledSource & { flows: string[] })[];
 }
 
 export interface DefinitionDirs {
@@ -37,7 +39,7 @@ export function loadDefinitions(dirs: DefinitionDirs, env: SecretEnv = process.e
     dirs.flowPaths ? undefined : missingFolder(dirs.flowsDir, 'HOOKFLOW_FLOWS_DIR', 'the flow files (flows/*.yaml)'),
   ].filter((p): p is Problem => p !== undefined);
   if (folderProblems.length) throw new DefinitionError(folderProblems);
-  const { sources, names: sourceNames, problems: sourceProblems } = loadSources(listYamlFiles(dirs.sourcesDir), env);
+  const { sources, names: sourceNames, disabled, problems: sourceProblems } = loadSources(listYamlFiles(dirs.sourcesDir), env);
   const eventSchemas = loadEventSchemas(join(dirs.schemasDir, 'events'));
   const { files: flowFiles, problems: pathProblems } = expandFlowPaths(dirs.flowPaths ?? [dirs.flowsDir]);
   const { flows, problems: flowProblems } = loadFlows(flowFiles, {
@@ -46,7 +48,13 @@ export function loadDefinitions(dirs: DefinitionDirs, env: SecretEnv = process.e
   });
   const problems = [...pathProblems, ...sourceProblems, ...flowProblems];
   if (problems.length) throw new DefinitionError(problems);
-  return { sources: new Map(sources.map((s) => [s.name, s])), eventSchemas, flows };
+  // Flows of a disabled source are checked like any other, then left out.
+  const off = new Set(disabled.map((d) => d.name));
+  const active = flows.filter((f) => !f.trigger.source || !off.has(f.trigger.source));
+  return {
+    sources: new Map(sources.map((s) => [s.name, s])), eventSchemas, flows: active,
+    disabled: disabled.map((d) => ({ ...d, flows: flows.filter((f) => f.trigger.source === d.name).map((f) => f.name) })),
+  };
 }
 
 function missingFolder(dir: string, variable: string, holds: string): Problem | undefined {

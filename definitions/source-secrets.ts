@@ -13,11 +13,13 @@ export type SecretEnv = NodeJS.ProcessEnv | 'unchecked';
 
 export function resolveSecrets(
   scheme: VerificationScheme, refs: SecretRef[], env: SecretEnv, yaml: YamlFile, sourceFile: string,
+  /** Where the i-th reference sits in the file, for messages. */
+  refPath: (i: number) => (string | number)[] = (i) => ['verify', 'secrets', i],
 ): { secrets: Secret[]; problems: Problem[] } {
   const secrets: Secret[] = [];
   const problems: Problem[] = [];
   refs.forEach((ref, i) => {
-    const at = (key: string, message: string, hint?: string) => problems.push(yaml.at(['verify', 'secrets', i, key], message, hint));
+    const at = (key: string, message: string, hint?: string) => problems.push(yaml.at([...refPath(i), key], message, hint));
     let expiresAt: Date | undefined;
     if (ref.expiresAt !== undefined) {
       expiresAt = new Date(ref.expiresAt);
@@ -45,7 +47,7 @@ export function resolveSecrets(
     try {
       secrets.push({ ref: name, value: secretKey(scheme, text), expiresAt });
     } catch (err) {
-      at(ref.env ? 'env' : 'file', `the secret in ${name} cannot be used: ${(err as Error).message}`);
+      at(ref.env ? 'env' : 'file', `the secret in ${name} cannot be used: ${(err as Error).message}`, 'copy the value exactly as the provider\'s dashboard shows it');
     }
   });
   return { secrets, problems };

@@ -4,29 +4,37 @@ import { relative } from 'node:path';
 import Ajv from 'ajv';
 import sourceSchema from '../schemas/source.schema.json';
 import { compileCidrs } from './source-network';
-import { PRESET_EVENT_FIELDS } from './source-presets';
-import { type SecretEnv, type SecretRef, resolveSecrets } from './source-secrets';
-import type { FieldSource, HmacVerification, NetworkPolicy, SourceDefinition, Verification, VerificationScheme } from './source-types';
+import { PRESET_BODY, PRESET_EVENT_FIELDS } from './source-presets';
+import { hmacProblems, presetKeyProblems } from './verification-checks';
+import { type SecretEnv, resolveSecrets } from './source-secrets';
+import { type RawHandshake, resolveHandshakes } from './source-handshakes';
+import type { FieldSource, HmacVerification, NetworkPolicy, SourceDefinition, Verification } from './source-types';
+import type { RawVerify } from './verification-checks';
 import { type Problem, type YamlFile, readYamlFile, schemaProblems } from './yaml-file';
 
 export type * from './source-types';
 
 const validateSourceSchema = new Ajv({ allErrors: true, strict: false, useDefaults: true }).compile(sourceSchema);
-const HMAC_ONLY = ['header', 'algorithm', 'encoding', 'prefix', 'timestampHeader', 'signedPayload'] as const;
 
 type RawField = string | FieldSource;
 interface RawSource {
   name: string;
-  verify: Partial<Omit<HmacVerification, 'secrets' | 'scheme'>> & { scheme: VerificationScheme; secrets: SecretRef[] };
+  verify: RawVerify;
   event?: { id?: RawField; type?: RawField };
+  handshakes?: RawHandshake[];
+  optional?: boolean;
   network?: { allow?: string[]; trustedProxies?: string[] };
   maxBodyBytes: number;
 }
 
-/** `names`: every source file's name, also of those with problems (so flows on them are not reported as on unknown sources). */
-export function loadSources(files: string[], env: SecretEnv): { sources: SourceDefinition[]; names: string[]; problems: Problem[] } {
+/** An optional source whose secret variables are not set: it and its flows stay off. */
+export interface DisabledSource { name: string; missing: string[] }
+
+/** `names`: every source file's name, also of those with problems or off (so flows on them are not reported as on unknown sources). */
+export function loadSources(files: string[], env: SecretEnv): { sources: SourceDefinition[]; names: string[]; disabled: DisabledSource[]; problems: Problem[] } {
   const sources: SourceDefinition[] = [];
   const names: string[] = [];
+  const disabled: DisabledSource[] = [];
   const problems: Problem[] = [];
   for (const file of files) {
     const yaml = readYamlFile(file, relative(process.cwd(), file) || file);
@@ -35,14 +43,17 @@ export function loadSources(files: string[], env: SecretEnv): { sources: SourceD
     const raw = yaml.data as unknown as RawSource;
     if (names.includes(raw.name)) { problems.push(yaml.at(['name'], `source name "${raw.name}" is used twice`)); continue; }
     names.push(raw.name);
+    const missing = env === 'unchecked' ? [] : raw.verify.secrets.flatMap((r) => (r.env && !env[r.env] ? [r.env] : []));
+    if (raw.optional && missing.length) { disabled.push({ name: raw.name, missing }); continue; }
     const found: Problem[] = [];
     const verify = verification(raw, yaml, env, file, found);
+    const handshakes = resolveHandshakes(raw.verify.scheme, raw.handshakes, env, yaml, file, found);
     const network = networkPolicy(raw, yaml, found);
     const event = eventFields(raw, yaml, found);
     problems.push(...found);
-    if (!found.length) sources.push({ name: raw.name, verify, event, network, maxBodyBytes: raw.maxBodyBytes });
+    if (!found.length) sources.push({ name: raw.name, verify, handshakes, event, network, maxBodyBytes: raw.maxBodyBytes, body: PRESET_BODY[raw.verify.scheme] ?? {} });
   }
-  return { sources, names, problems };
+  return { sources, names, disabled, problems };
 }
 
 function verification(raw: RawSource, yaml: YamlFile, env: SecretEnv, file: string, problems: Problem[]): Verification {
@@ -50,24 +61,23 @@ function verification(raw: RawSource, yaml: YamlFile, env: SecretEnv, file: stri
   const { secrets, problems: secretProblems } = resolveSecrets(v.scheme, v.secrets, env, yaml, file);
   problems.push(...secretProblems);
   const toleranceSeconds = v.toleranceSeconds ?? 300;
-  if (v.scheme !== 'hmac') {
-    for (const key of HMAC_ONLY) {
-      if (v[key] !== undefined) problems.push(yaml.at(['verify', key], `"${key}" only applies to scheme hmac`, `the ${v.scheme} preset fixes it; remove the line`));
-    }
-    return { scheme: v.scheme, toleranceSeconds, secrets };
-  }
+  problems.push(...presetKeyProblems(v, yaml));
+  if (v.scheme !== 'hmac') return { scheme: v.scheme, toleranceSeconds, secrets, ...(v.publicUrl && { publicUrl: v.publicUrl }) };
   const timestampHeader = v.timestampHeader?.toLowerCase();
-  return {
+  const spec: HmacVerification = {
     scheme: 'hmac',
     header: (v.header ?? 'X-Signature').toLowerCase(),
     algorithm: v.algorithm ?? 'sha256',
     encoding: v.encoding ?? 'hex',
     prefix: v.prefix ?? '',
     timestampHeader,
-    signedPayload: v.signedPayload ?? (timestampHeader ? '{timestamp}.{body}' : '{body}'),
+    ...(v.parts && { parts: { separator: v.parts.separator ?? ',', signature: v.parts.signature, timestamp: v.parts.timestamp } }),
+    signedPayload: v.signedPayload ?? (timestampHeader || v.parts?.timestamp ? '{timestamp}.{body}' : '{body}'),
     toleranceSeconds,
     secrets,
   };
+  problems.push(...hmacProblems(spec, v, yaml));
+  return spec;
 }
 
 function networkPolicy(raw: RawSource, yaml: YamlFile, problems: Problem[]): NetworkPolicy | undefined {

@@ -10,6 +10,8 @@ import { scheduleLines } from './schedule-banner';
 import { type ManagedProcess, portAnswers, startProcess, waitUntil } from './process';
 import { startEmbeddedServices, type ServicePorts } from './services';
 import { withoutTemporalSecurity } from '../lib/temporal-connection';
+import { PAYMENTS_SANDBOX } from '../lib/dev-defaults';
+import { type PaymentsSandbox, startPaymentsSandbox } from './payments-sandbox';
 
 const ROOT = resolve(__dirname, '..');
 export const DEV_WEBHOOK_SECRET = 'dev-secret-change-me';
@@ -55,6 +57,9 @@ async function main() {
   if (!external.temporalAddress) Object.assign(toCheck, { HOOKFLOW_TEMPORAL_PORT: ports.temporal, HOOKFLOW_TEMPORAL_UI_PORT: ports.temporalUi });
   if (!external.mongodbUri) toCheck.HOOKFLOW_MONGO_PORT = ports.mongo;
   if (!external.smtpUrl) toCheck.HOOKFLOW_SMTP_PORT = ports.smtp;
+  // The payments sandbox stands in for the provider's API unless PAYMENTS_API_URL names a real one.
+  const sandboxPort = env.PAYMENTS_API_URL ? undefined : port(PAYMENTS_SANDBOX.portVariable, PAYMENTS_SANDBOX.port);
+  if (sandboxPort) toCheck[PAYMENTS_SANDBOX.portVariable] = sandboxPort;
   await ensureFree(toCheck);
 
   const dataDir = resolve(env.HOOKFLOW_DATA_DIR || join(ROOT, '.data'));
@@ -66,7 +71,13 @@ async function main() {
     onMail: (m) => console.log(`[smtp] caught "${m.subject}" for ${m.to.join(', ')} (saved under ${join(dataDir, 'mail')})`),
   });
 
-  stopAll = services.stop;
+  let sandbox: PaymentsSandbox | undefined;
+  if (sandboxPort) {
+    env.PAYMENTS_API_TOKEN ||= PAYMENTS_SANDBOX.token;
+    sandbox = await startPaymentsSandbox({ port: sandboxPort, token: env.PAYMENTS_API_TOKEN }).catch(async (err) => { await services.stop(); throw err; });
+    env.PAYMENTS_API_URL = sandbox.url;
+  }
+  stopAll = async () => { await sandbox?.close(); await services.stop(); };
   if (services.started.includes('ferretdb')) {
     const mongo = await new MongoClient(services.mongodbUri).connect();
     await seedDemoData(mongo.db(config.mongodbDb));
@@ -88,6 +99,7 @@ async function main() {
   const children: ManagedProcess[] = [node('worker', 'worker/main.ts'), node('ingress', 'server/main.ts')];
   stopAll = async () => {
     await Promise.all(children.map((c) => c.stop()));
+    await sandbox?.close();
     await services.stop();
   };
 
@@ -125,11 +137,17 @@ hookflow is running.
   MongoDB      ${services.mongodbUri}${services.started.includes('ferretdb') ? ' (FerretDB)' : ''}
   SMTP         ${services.smtpUrl}${services.smtp ? ` (caught mail in ${join(dataDir, 'mail')})` : ''}
   payments webhook secret: ${env.PAYMENTS_WEBHOOK_SECRET === DEV_WEBHOOK_SECRET ? `${DEV_WEBHOOK_SECRET} (development default)` : 'from PAYMENTS_WEBHOOK_SECRET'}
+  payments API ${sandbox ? `${sandbox.url} (sandbox: unknown payments report succeeded; hookflow sandbox payment <id> <status>)` : 'from PAYMENTS_API_URL'}
   admin API    ${ingress}/admin   token: ${env.HOOKFLOW_ADMIN_TOKEN === DEV_ADMIN_TOKEN ? `${DEV_ADMIN_TOKEN} (development default)` : 'from HOOKFLOW_ADMIN_TOKEN'}
-${scheduleLines(definitions.flows, env).map((line) => `${line}\n`).join('')}  pids         ${pidLine([...services.processes, ...children])}
+${scheduleLines(definitions.flows, env).map((line) => `${line}\n`).join('')}${offLines(definitions.disabled ?? [])}  pids         ${pidLine([...services.processes, ...children])}
 Send a first event: see "Send a first event" in README.md. Ctrl-C (or SIGTERM to this launcher) stops everything;
 \`kill -HUP ${children[1].child.pid}\` makes the ingress reload the flow, source and schema files (saving them does too).
 `);
+}
+
+/** Optional provider sources left off: what to set to turn each on. */
+function offLines(disabled: { name: string; missing: string[]; flows: string[] }[]): string {
+  return disabled.map((d) => `  off          source ${d.name} (${d.flows.join(', ') || 'no flows'}): set ${d.missing.join(', ')} to turn it on\n`).join('');
 }
 
 main().catch(async (err) => {

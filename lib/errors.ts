@@ -47,6 +47,11 @@ export class MissingEventHeaderError extends HookflowError {
   constructor(header: string, what: string) { super('event_header_missing', 400, `missing ${header} header (the event ${what})`); }
 }
 
+/** 400: a provider's handshake this source does not answer, or one missing what it must carry. */
+export class HandshakeError extends HookflowError {
+  constructor(code: 'handshake_unknown' | 'handshake_invalid', message: string) { super(code, 400, message); }
+}
+
 export interface Violation { path: string; message: string }
 
 export class SchemaViolationError extends HookflowError {

@@ -5,7 +5,9 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { HookflowError, SchemaViolationError, UnavailableError, UnknownSourceError } from '../lib/errors';
 import { readBody } from './http';
-import { admit, handleWebhook, noteRejection, type WebhookDeps } from './webhook';
+import { type HandshakeResponse, type WebhookResponse, admit, answerHandshake, handleWebhook, noteRejection, type WebhookDeps } from './webhook';
+import { getHandshake } from './handshakes';
+import { checkAddress } from './verification/address';
 import type { Definitions } from '../definitions/definitions';
 import { type IngressOps, QUIET_PATHS, addOpsRoutes, requestTimer } from './ops-routes';
 import { observeWebhook } from './observe';
@@ -56,10 +58,7 @@ export function createApp(deps: AppDeps): Koa {
   const observe = deps.ops ? observeWebhook(deps.ops.metrics, deps.getDefinitions) : (_ctx: unknown, next: () => Promise<unknown>) => next();
   router.post('/webhooks/:source', observe, async (ctx) => {
     const definitions = deps.getDefinitions();
-    const source = definitions.sources.get(ctx.params.source);
-    if (!source) throw new UnknownSourceError(ctx.params.source.slice(0, 64));
-    const log = (ctx.state.log as Logger).child({ source: source.name });
-    const facts = { source, headers: ctx.req.headers, receivedAt: new Date(), remoteAddress: ctx.req.socket.remoteAddress, requestId: ctx.state.requestId as string };
+    const { source, facts, log } = requestOf(ctx, definitions);
     let rawBody: Buffer;
     try {
       admit(source, facts.headers, facts.remoteAddress); // before reading a body that would be refused
@@ -68,16 +67,47 @@ export function createApp(deps: AppDeps): Koa {
       await noteRejection(facts, {}, err, { deliveries: deps.deliveries, log });
       throw err;
     }
-    const result = await handleWebhook({ ...facts, rawBody }, { ...deps, definitions, log });
-    ctx.status = result.status;
-    ctx.body = result.body;
-    ctx.state.deliveryId = result.body.deliveryId; // for the request's log line
+    respond(ctx, await handleWebhook({ ...facts, rawBody }, { ...deps, definitions, log }));
+  });
+
+  // The GET subscription check (hub.mode=subscribe) of Meta/WhatsApp-style providers.
+  router.get('/webhooks/:source', observe, async (ctx) => {
+    const { source, facts, log } = requestOf(ctx, deps.getDefinitions());
+    try {
+      checkAddress(source.network, facts.remoteAddress, facts.headers);
+      const handshake = getHandshake(source, ctx.query, facts.receivedAt);
+      respond(ctx, await answerHandshake(facts, handshake, { deliveries: deps.deliveries, log }));
+    } catch (err) {
+      await noteRejection(facts, { eventType: 'hub.subscribe' }, err, { deliveries: deps.deliveries, log });
+      throw err;
+    }
   });
 
   app.use(router.routes());
   app.use(router.allowedMethods());
   if (deps.admin) app.use(deps.admin.routes()).use(deps.admin.allowedMethods());
   return app;
+}
+
+function requestOf(ctx: Koa.Context, definitions: Definitions) {
+  const source = definitions.sources.get(ctx.params.source as string);
+  if (!source) throw new UnknownSourceError((ctx.params.source as string).slice(0, 64));
+  const log = (ctx.state.log as Logger).child({ source: source.name });
+  const facts = { source, headers: ctx.req.headers, url: ctx.req.url, receivedAt: new Date(), remoteAddress: ctx.req.socket.remoteAddress, requestId: ctx.state.requestId as string };
+  return { source, facts, log };
+}
+
+/** hookflow's own answer, or exactly the body a provider's handshake requires. */
+function respond(ctx: Koa.Context, result: WebhookResponse | HandshakeResponse): void {
+  ctx.status = result.status;
+  ctx.state.deliveryId = 'handshake' in result ? result.deliveryId : result.body.deliveryId; // for the request's log line
+  if ('handshake' in result) {
+    ctx.state.answered = { status: 'handshake', eventType: result.handshake.eventType };
+    ctx.body = result.handshake.body;
+  } else {
+    ctx.state.answered = result.body;
+    ctx.body = result.body;
+  }
 }
 
 function respondWithError(ctx: Koa.Context, err: unknown, log: Logger): void {

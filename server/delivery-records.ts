@@ -11,6 +11,8 @@ export interface RequestFacts {
   rawBody?: Buffer;
   receivedAt: Date;
   remoteAddress?: string;
+  /** The path and query as received (twilio and square sign the URL). */
+  url?: string;
   /** X-Request-Id (given or generated): ties the record to the request's log lines. */
   requestId?: string;
 }
@@ -61,6 +63,11 @@ export function duplicateRecord(req: RequestFacts, seen: SeenEvent, original: De
 
 export function ignoredRecord(req: RequestFacts, seen: SeenEvent, store: DeliveryStore): DeliveryRecord {
   return { ...base(req, seen, store, store.settings.keepBodyBytes), _id: newDeliveryId(), outcome: 'ignored', status: 200 };
+}
+
+/** A provider's handshake, answered: nothing starts. */
+export function handshakeRecord(req: RequestFacts, eventType: string, store: DeliveryStore): DeliveryRecord {
+  return { ...base(req, { eventType }, store, store.settings.keepBodyBytes), _id: newDeliveryId(), outcome: 'handshake', status: 200 };
 }
 
 export function rejectedRecord(req: RequestFacts, seen: SeenEvent, err: HookflowError, store: DeliveryStore): DeliveryRecord {

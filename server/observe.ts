@@ -26,8 +26,8 @@ function knownLabels(definitions: Pick<Definitions, 'sources' | 'eventSchemas' |
 const bounded = (value: string | undefined, allowed: Set<string>) => (value !== undefined && allowed.has(value) ? value : OTHER);
 
 /**
- * Route middleware for POST /webhooks/:source: counts the delivery by outcome once the handler
- * answered or threw.
+ * Route middleware for /webhooks/:source: counts the delivery by outcome once the handler
+ * answered (ctx.state.answered) or threw.
  */
 export function observeWebhook(metrics: IngressMetrics, getDefinitions: () => Definitions): RouterMiddleware {
   return async (ctx, next) => {
@@ -42,7 +42,7 @@ export function observeWebhook(metrics: IngressMetrics, getDefinitions: () => De
       metrics.rejections.inc({ source, reason: err instanceof HookflowError ? err.code : 'internal_error' });
       throw err;
     }
-    const body = ctx.body as WebhookResponse['body'];
+    const body = ctx.state.answered as Pick<WebhookResponse['body'], 'eventType'> & { status: DeliveryOutcomeLabel };
     metrics.deliveries.inc({ source, event_type: bounded(body.eventType, labels.eventTypes), outcome: body.status });
     if (body.status === 'duplicate') metrics.duplicates.inc({ source });
   };

@@ -5,7 +5,7 @@ import type { Definitions } from '../definitions/definitions';
 import { bodyBytes } from './deliveries/record';
 import type { StartRecorded } from './deliveries/relay';
 import { StartRefusedError } from '../lib/errors';
-import { parseJsonBody } from './json-body';
+import { storedEventBody } from './request-body';
 import { type PlannedRun, type RunStarter, recordedRun } from './planned-runs';
 
 export function createStartRecorded(getDefinitions: () => Pick<Definitions, 'flows'>, startRuns: RunStarter): StartRecorded {
@@ -19,7 +19,7 @@ export function createStartRecorded(getDefinitions: () => Pick<Definitions, 'flo
     if (!record.body || record.body.truncated || !record.eventId || !record.eventType) throw new StartRefusedError('event_incomplete', 'the stored event is incomplete');
     let body: unknown;
     try {
-      body = parseJsonBody(bodyBytes(record.body));
+      body = storedEventBody(record, bodyBytes(record.body));
     } catch (err) {
       throw new StartRefusedError('body_unreadable', `the stored body cannot be read: ${(err as Error).message}`);
     }

@@ -1,8 +1,8 @@
 // Webhook handling as a function of the request: admit, verify, parse, validate, store, start.
 // Nothing is answered 2xx before its delivery record is stored. No Koa here; server/app.ts adapts it.
 import type { Logger } from 'pino';
-import { HookflowError, MalformedBodyError, SchemaViolationError, StartRefusedError, UnavailableError } from '../lib/errors';
-import { checkJsonContentType } from './content-type';
+import { HookflowError, SchemaViolationError, StartRefusedError, UnavailableError } from '../lib/errors';
+import { checkJsonContentType, parseContentType } from './content-type';
 import type { FlowEvent } from '../engine/types';
 import type { Definitions } from '../definitions/definitions';
 import { selectFlows } from '../engine/select';
@@ -10,12 +10,13 @@ import type { SourceDefinition } from '../definitions/source-types';
 import type { RecordedRun } from './deliveries/record';
 import { type DeliveryStore, errorText } from './deliveries/store';
 import { type Headers, headerValue } from './http';
-import { parseJsonBody } from './json-body';
-import { type RequestFacts, type SeenEvent, acceptedRecord, duplicateRecord, ignoredRecord, rejectedRecord } from './delivery-records';
+import { parseBody } from './request-body';
+import { type RequestFacts, type SeenEvent, acceptedRecord, duplicateRecord, handshakeRecord, ignoredRecord, rejectedRecord } from './delivery-records';
 import { readEventField } from './event-fields';
 import { type RunStarter, planRuns, recordedRun } from './planned-runs';
 import { checkAddress } from './verification/address';
 import { verifySignature } from './verification';
+import { type HandshakeAnswer, postHandshake } from './handshakes';
 
 export interface WebhookRequest extends RequestFacts {
   source: SourceDefinition;
@@ -35,6 +36,13 @@ export interface WebhookResponse {
   };
 }
 
+/** A handshake's answer: the body the provider requires, instead of hookflow's own. */
+export interface HandshakeResponse {
+  status: 200;
+  deliveryId: string;
+  handshake: HandshakeAnswer;
+}
+
 export interface WebhookDeps {
   /** The definitions in force for this request (they can be reloaded between requests). */
   definitions: Pick<Definitions, 'flows' | 'eventSchemas'>;
@@ -48,10 +56,13 @@ const MAX_VIOLATIONS = 50;
 /** Checks that need no body: the sender's address and the content type. */
 export function admit(source: SourceDefinition, headers: Headers, remoteAddress: string | undefined): void {
   checkAddress(source.network, remoteAddress, headers);
-  checkJsonContentType(headerValue(headers, 'content-type'));
+  const contentType = headerValue(headers, 'content-type');
+  // Sources that take forms (Twilio) may post one; every other body is JSON in UTF-8.
+  if (source.body.form && contentType && parseContentType(contentType).media === 'application/x-www-form-urlencoded') return;
+  checkJsonContentType(contentType);
 }
 
-export async function handleWebhook(req: WebhookRequest, deps: WebhookDeps): Promise<WebhookResponse> {
+export async function handleWebhook(req: WebhookRequest, deps: WebhookDeps): Promise<WebhookResponse | HandshakeResponse> {
   const seen: SeenEvent = {};
   try {
     return await receive(req, deps, seen);
@@ -71,13 +82,22 @@ export async function noteRejection(req: RequestFacts, seen: SeenEvent, err: unk
   await deps.deliveries.noteRejection(rejectedRecord(req, seen, error, deps.deliveries), deps.log);
 }
 
-async function receive(req: WebhookRequest, deps: WebhookDeps, seen: SeenEvent): Promise<WebhookResponse> {
+/** Records an answered handshake (a GET subscription check, or a verified POST). */
+export async function answerHandshake(req: RequestFacts, handshake: HandshakeAnswer, deps: Pick<WebhookDeps, 'deliveries' | 'log'>): Promise<HandshakeResponse> {
+  const record = handshakeRecord(req, handshake.eventType, deps.deliveries);
+  await deps.deliveries.insert(record);
+  deps.log.info({ deliveryId: record._id, eventType: handshake.eventType }, 'provider handshake answered');
+  return { status: 200, deliveryId: record._id, handshake };
+}
+
+async function receive(req: WebhookRequest, deps: WebhookDeps, seen: SeenEvent): Promise<WebhookResponse | HandshakeResponse> {
   const { source, headers, rawBody } = req;
   admit(source, headers, req.remoteAddress);
-  verifySignature(source.verify, headers, rawBody, req.receivedAt);
+  verifySignature(source.verify, headers, rawBody, req.receivedAt, req.url);
   seen.verified = true;
-  const body = parseJsonBody(rawBody);
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new MalformedBodyError('body must be a JSON object');
+  const body = parseBody(source, headers, rawBody);
+  const handshake = postHandshake(source, body as Record<string, unknown>, req.receivedAt);
+  if (handshake) return answerHandshake(req, handshake, deps);
 
   const id = (seen.eventId = readEventField(source.event.id, headers, body, 'id'));
   const type = (seen.eventType = readEventField(source.event.type, headers, body, 'type'));
@@ -100,7 +120,7 @@ async function receive(req: WebhookRequest, deps: WebhookDeps, seen: SeenEvent):
     // A flow's idempotency key expression found nothing in this event: the event lacks what it needs.
     throw new SchemaViolationError(type, [{ path: '/', message: err.message }]);
   });
-  const record = acceptedRecord(req, { eventId: id, eventType: type }, planned, deps.deliveries);
+  const record = { ...acceptedRecord(req, { eventId: id, eventType: type }, planned, deps.deliveries), ...(source.body.arrayAs && { bodyArrayAs: source.body.arrayAs }) };
   const original = await deps.deliveries.insertOriginal(record);
   if (original) {
     const dup = duplicateRecord(req, seen, original, deps.deliveries);

@@ -1,14 +1,15 @@
 // hookflow send: build an event from a fixture, sign it with the source's scheme and secret, and
 // post it to the ingress exactly as the provider would. Prints the answer.
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadConfig } from '../../lib/config';
 import { formatProblems } from '../../lib/errors';
 import { secretKey } from '../../definitions/source-presets';
 import { listYamlFiles } from '../../definitions/flows';
 import { loadSources } from '../../definitions/sources';
 import type { FieldSource, SourceDefinition } from '../../definitions/source-types';
-import { signatureHeaders } from '../../server/verification/sign';
+import { signatureHeaders, twilioBodyQuery } from '../../server/verification/sign';
 import { ingressUrl } from '../admin-client';
 import { UsageError, parseArgs, stringOption } from '../args';
 import type { Command } from '../command';
@@ -43,13 +44,26 @@ function place(field: FieldSource, value: string, body: Record<string, unknown>,
   headers[field.header] = v;
 }
 
+const SAMPLES = join(__dirname, '../../samples');
+
+function samplePath(scheme: string, type: string): string {
+  const path = join(SAMPLES, scheme, `${type}.json`);
+  if (/[/\\]|^\./.test(type) || !existsSync(path)) {
+    const known = existsSync(join(SAMPLES, scheme)) ? readdirSync(join(SAMPLES, scheme)).map((f) => f.replace(/\.json$/, '')) : [];
+    throw new UsageError(`no sample "${type}" for scheme ${scheme}; samples: ${known.join(', ') || 'none'}`);
+  }
+  return path;
+}
+
 export const sendCommand: Command = {
   name: 'send',
   summary: 'Sign a fixture event with its source\'s scheme and secret and post it to the ingress, as the provider would.',
-  usage: `hookflow send SOURCE EVENT.json [--event-id ID | --new-id] [--type TYPE] [--secret TEXT] [--url URL] [--sources DIR]
+  usage: `hookflow send SOURCE (EVENT.json | --sample TYPE) [--event-id ID | --new-id] [--type TYPE] [--secret TEXT] [--url URL] [--sources DIR]
 
   SOURCE       a source name (sources/<name>.yaml): its verification scheme and secret sign the body
   EVENT.json   the body to send (a JSON object)
+  --sample     send samples/<scheme>/TYPE.json (shipped per preset, e.g. stripe payment_intent.succeeded)
+               with a fresh event id and TYPE as its type
   --event-id   set the event id where the source reads it (body field or header; an id read from a
                header, e.g. X-GitHub-Delivery, is random unless given)
   --new-id     a fresh random event id, to send one fixture many times
@@ -59,11 +73,18 @@ export const sendCommand: Command = {
 Exit: 0 the ingress answered 2xx, 1 it refused or could not be reached, 2 usage.`,
   async run(args) {
     const parsed = parseArgs(args, ['new-id']);
-    const [sourceName, eventPath] = parsed.positional;
-    if (!sourceName || !eventPath || parsed.positional.length > 2) throw new UsageError(this.usage);
+    const sample = stringOption(parsed, 'sample');
+    const [sourceName, fileArg] = parsed.positional;
+    if (!sourceName || !fileArg === !sample || parsed.positional.length > (sample ? 1 : 2)) throw new UsageError(this.usage);
     if (parsed.options['new-id'] && parsed.options['event-id']) throw new UsageError('give --event-id or --new-id, not both');
     const secretText = stringOption(parsed, 'secret');
     const source = loadSource(sourceName, stringOption(parsed, 'sources') ?? loadConfig().sourcesDir, secretText !== undefined);
+    const eventPath = fileArg ?? samplePath(source.verify.scheme, sample!);
+    // A sample is sent as a new event each time, typed as its name says.
+    if (sample) {
+      if (!parsed.options['event-id']) parsed.options['new-id'] = true;
+      parsed.options.type ??= sample;
+    }
 
     let body: unknown;
     try {
@@ -82,9 +103,11 @@ Exit: 0 the ingress answered 2xx, 1 it refused or could not be reached, 2 usage.
 
     const raw = Buffer.from(JSON.stringify(event));
     const secret = secretText !== undefined ? secretKey(source.verify.scheme, secretText) : source.verify.secrets[0].value;
-    Object.assign(headers, signatureHeaders(source.verify, raw, { secret, messageId: headers['webhook-id'] }));
+    // Twilio signs a JSON body's hash in the URL it posts to (?bodySHA256=).
+    const path = `/webhooks/${encodeURIComponent(source.name)}${source.verify.scheme === 'twilio' ? twilioBodyQuery(raw) : ''}`;
+    Object.assign(headers, signatureHeaders(source.verify, raw, { secret, messageId: headers['webhook-id'], requestUrl: path }));
 
-    const url = `${ingressUrl(parsed)}/webhooks/${encodeURIComponent(source.name)}`;
+    const url = `${ingressUrl(parsed)}${path}`;
     let res: Response;
     try {
       res = await fetch(url, { method: 'POST', headers, body: raw });

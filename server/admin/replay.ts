@@ -12,7 +12,7 @@ import { HookflowError, UnavailableError } from '../../lib/errors';
 import { selectFlows } from '../../engine/select';
 import type { FlowDefinition, FlowEvent } from '../../engine/types';
 import { type DeliveryRecord, type ReplayRecord, bodyBytes } from '../deliveries/record';
-import { parseJsonBody } from '../json-body';
+import { storedEventBody } from '../request-body';
 import { type PlannedRun, type RunStarter, planRuns } from '../planned-runs';
 import type { AdminContext } from './deliveries';
 import { searchAttributes } from '../../engine/contract';
@@ -41,7 +41,7 @@ export function eventOf(record: DeliveryRecord): FlowEvent {
   if (!record.body || record.body.truncated || !record.eventId || !record.eventType) {
     throw new NotReplayableError(`delivery ${record._id} has no complete stored body to replay`);
   }
-  return { id: record.eventId, type: record.eventType, source: record.source, receivedAt: record.receivedAt.toISOString(), body: parseJsonBody(bodyBytes(record.body)) };
+  return { id: record.eventId, type: record.eventType, source: record.source, receivedAt: record.receivedAt.toISOString(), body: storedEventBody(record, bodyBytes(record.body)) };
 }
 
 export const replayWorkflowId = (original: string, n: number) => `${original}:replay:${n}`;

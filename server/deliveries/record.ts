@@ -9,7 +9,7 @@ export const CLAIMS_COLLECTION = 'hookflow_relay_claims';
 import type { RunRoute } from '../../engine/routing';
 import type { RejectionSettings } from './rejections';
 
-export type Outcome = 'accepted' | 'duplicate' | 'ignored' | 'rejected';
+export type Outcome = 'accepted' | 'duplicate' | 'ignored' | 'rejected' | 'handshake';
 
 export interface RecordedRun {
   flow: string;
@@ -91,6 +91,8 @@ export interface DeliveryRecord {
   requestId?: string;
   contentType?: string;
   body?: StoredBody;
+  /** The body was a JSON array, given to flows under this key (SendGrid's batches). */
+  bodyArrayAs?: string;
   relay?: RelayState;
   /** Schema violations of a 422 rejection (the first few), so a provider's schema change is seen fast. */
   violations?: { path: string; message: string }[];

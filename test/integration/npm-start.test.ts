@@ -32,6 +32,7 @@ test('npm start serves the README example end to end and stops cleanly on SIGINT
   const ports = {
     PORT: await freePort(), WORKER_OPS_PORT: await freePort(), HOOKFLOW_TEMPORAL_PORT: await freePort(),
     HOOKFLOW_TEMPORAL_UI_PORT: await freePort(), HOOKFLOW_MONGO_PORT: await freePort(), HOOKFLOW_SMTP_PORT: await freePort(),
+    HOOKFLOW_PAYMENTS_SANDBOX_PORT: await freePort(),
   };
   const env: NodeJS.ProcessEnv = { ...process.env, HOOKFLOW_DATA_DIR: dataDir, HOOKFLOW_PRETTY_LOGS: '0', PAYMENTS_WEBHOOK_SECRET: '' };
   for (const [k, v] of Object.entries(ports)) env[k] = String(v);
@@ -93,7 +94,11 @@ test('npm start serves the README example end to end and stops cleanly on SIGINT
   assert.ok(line.requestId && line.deliveryId, started);
 
   // The ingress synced the shipped scheduled flow into a Temporal Schedule (it may still be at it).
-  assert.match(output, /schedule {5}hookflow:payment-sweep: every 15m; needs PAYMENTS_API_URL, PAYMENTS_API_TOKEN/);
+  // Without PAYMENTS_API_URL the payments sandbox stands in for the provider's API, so the sweep has what it needs.
+  assert.match(output, new RegExp(`payments API http://127\\.0\\.0\\.1:${ports.HOOKFLOW_PAYMENTS_SANDBOX_PORT} \\(sandbox`));
+  assert.match(output, /schedule {5}hookflow:payment-sweep: every 15m\n/);
+  const asked = await fetch(`http://127.0.0.1:${ports.HOOKFLOW_PAYMENTS_SANDBOX_PORT}/payments/pay_1`, { headers: { authorization: 'Bearer dev-sandbox-token' } });
+  assert.deepEqual(await asked.json(), { id: 'pay_1', status: 'succeeded' });
   const connection = await Connection.connect({ address: `127.0.0.1:${ports.HOOKFLOW_TEMPORAL_PORT}` });
   try {
     const schedule = new Client({ connection }).schedule.getHandle('hookflow:payment-sweep');

@@ -14,6 +14,7 @@ import { TEST_TASK_QUEUE } from '../helpers/stack';
 import { createScheduleSync } from '../../server/schedule-sync';
 import { shortenedFlows } from '../helpers/short-flows';
 import { ENTITY_WORKFLOW_TYPE, type EntityRunInput } from '../../engine/contract';
+import { signatureHeaders } from '../../server/verification/sign';
 
 const OUT = join(ROOT, 'test/fixtures/histories');
 const sample = (name: string) => JSON.parse(readFileSync(join(ROOT, 'test/fixtures/events', `${name}.json`), 'utf8'));
@@ -34,6 +35,15 @@ const recordings: {
   { name: 'payment-created-reconciled', event: sample('payment.created'), edit: (e) => { e.id = 'evt_created_2'; e.data.payment_id = 'pay_bt_2'; }, psp: 'down-once' },
   { name: 'order-updated', event: sample('order.updated'), psp: 'ok' },
 ];
+/** The provider examples (samples/ bodies, signed as each provider does); headers the preset reads. */
+const PROVIDER_SECRETS = { STRIPE_WEBHOOK_SECRET: 'whsec_recording', GITHUB_WEBHOOK_SECRET: 'recording', SHOPIFY_WEBHOOK_SECRET: 'recording', SLACK_SIGNING_SECRET: 'recording' };
+const providerRecordings: { name: string; source: string; sample: string; headers?: Record<string, string> }[] = [
+  { name: 'stripe-payment-succeeded', source: 'stripe', sample: 'stripe/payment_intent.succeeded' },
+  { name: 'github-notify-slack', source: 'github', sample: 'github/pull_request.closed', headers: { 'x-github-event': 'pull_request', 'x-github-delivery': 'recording-delivery-1' } },
+  { name: 'shopify-order-created', source: 'shopify', sample: 'shopify/orders.create', headers: { 'x-shopify-topic': 'orders/create', 'x-shopify-webhook-id': 'recording-webhook-1' } },
+  { name: 'slack-app-mention', source: 'slack', sample: 'slack/app_mention' },
+];
+
 /** Names given on the command line: record only those. */
 const only = process.argv.slice(2);
 const wanted = (name: string) => !only.length || only.includes(name);
@@ -42,8 +52,9 @@ async function main() {
   const temporal = ensureTool(TOOLS.temporal);
   const api = await startFakeApi();
   Object.assign(process.env, { LEDGER_API_URL: `${api.url}/ledger`, LEDGER_API_TOKEN: 'recording', LEDGER_SIGNING_SECRET: 'recording', PAYMENTS_API_URL: `${api.url}/psp`, PAYMENTS_API_TOKEN: 'recording' });
+  Object.assign(process.env, { SLACK_INCOMING_WEBHOOK_URL: `${api.url}/slack-hook`, SLACK_API_URL: `${api.url}/slack-api`, SLACK_BOT_AUTHORIZATION: 'Bearer recording' });
   const flows = shortenedFlows();
-  const stack = await startTestStack({ flowsDir: flows.dir });
+  const stack = await startTestStack({ flowsDir: flows.dir, env: PROVIDER_SECRETS });
   try {
     await stack.db.collection<{ _id: string; stock: number }>('inventory').insertMany([{ _id: 'SKU-TSHIRT', stock: 100 }, { _id: 'SKU-MUG', stock: 100 }]);
     await stack.db.collection<{ _id: string; status: string }>('orders').insertMany([{ _id: 'ord_1001', status: 'pending' }, { _id: 'ord_2003', status: 'paid' }]);
@@ -71,6 +82,18 @@ async function main() {
       save(r.name, handle.workflowId);
     }
     if (wanted('order-updated-continued')) save('order-updated-continued', await entityContinuedOnce(stack));
+    for (const r of providerRecordings.filter((rec) => wanted(rec.name))) {
+      api.handler = () => ({ status: 200, body: { ok: true } });
+      const source = stack.definitions.sources.get(r.source)!;
+      const raw = Buffer.from(readFileSync(join(ROOT, 'samples', `${r.sample}.json`)));
+      const headers = { 'content-type': 'application/json', ...r.headers, ...signatureHeaders(source.verify, raw, { secret: source.verify.secrets[0]!.value }) };
+      const res = await fetch(`${stack.ingressUrl}/webhooks/${r.source}`, { method: 'POST', headers, body: raw });
+      const body = (await res.json()) as { runs: { workflowId: string }[] };
+      if (res.status !== 202) throw new Error(`${r.name}: the ingress answered ${res.status} ${JSON.stringify(body)}`);
+      const handle = stack.client.workflow.getHandle(body.runs[0]!.workflowId);
+      await handle.result();
+      save(r.name, handle.workflowId);
+    }
     if (wanted('payment-sweep')) {
       api.handler = (req) => ({ status: 200, body: { id: req.path.split('/').pop(), status: 'succeeded' } });
       save('payment-sweep', await sweepOnce(stack));

@@ -26,7 +26,7 @@ test('the example source of every preset loads with the preset\'s event fields',
   assert.deepEqual(byName.get('github')!.event, { id: { header: 'x-github-delivery' }, type: { header: 'x-github-event', appendPath: 'action' } });
   assert.deepEqual(byName.get('shopify')!.event.id, { header: 'x-shopify-webhook-id' });
   assert.deepEqual(byName.get('stripe')!.event, { id: { path: 'id' }, type: { path: 'type' } });
-  assert.deepEqual(byName.get('svix')!.event.id, { header: 'webhook-id' });
+  assert.deepEqual(byName.get('svix')!.event.id, { header: 'webhook-id', or: { header: 'svix-id' } });
   // The file secret is read without its trailing newline; the whsec_ secret is base64-decoded.
   assert.equal(byName.get('shopify')!.verify.secrets[0]!.value.toString(), 'shpss_fixture_secret_for_tests');
   assert.deepEqual(byName.get('svix')!.verify.secrets[0]!.value, Buffer.from('MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'base64'));

@@ -1,0 +1,9 @@
+// Development defaults shared by `npm start` (devstack/) and the CLI (cli/): never used in production.
+
+/** The local payments-provider sandbox npm start runs when PAYMENTS_API_URL is not set. */
+export const PAYMENTS_SANDBOX = {
+  port: 8099,
+  portVariable: 'HOOKFLOW_PAYMENTS_SANDBOX_PORT',
+  token: 'Bearer dev-sandbox-token',
+  statuses: ['pending', 'succeeded', 'failed', 'expired', 'cancelled'],
+} as const;

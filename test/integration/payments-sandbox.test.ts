@@ -1,0 +1,73 @@
+// The payments sandbox npm start runs: the shipped reconciliation flow (payment-created, durations
+// shortened) asks it for the status when no callback comes, and `hookflow sandbox payment` (the
+// real CLI process) changes what it answers. Real stack, real HTTP on loopback.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnFile } from '../helpers/spawn-file';
+import { freePort } from '../../lib/net';
+import { PAYMENTS_SANDBOX } from '../../lib/dev-defaults';
+import { type PaymentsSandbox, startPaymentsSandbox } from '../../devstack/payments-sandbox';
+import { startTestStack, type TestStack } from '../helpers/stack';
+import { shortenedFlows } from '../helpers/short-flows';
+import { postEvent, uid } from '../helpers/events';
+
+let sandbox: PaymentsSandbox;
+let stack: TestStack;
+let flows: ReturnType<typeof shortenedFlows>;
+
+before(async () => {
+  sandbox = await startPaymentsSandbox({ port: await freePort(), token: PAYMENTS_SANDBOX.token });
+  Object.assign(process.env, { PAYMENTS_API_URL: sandbox.url, PAYMENTS_API_TOKEN: PAYMENTS_SANDBOX.token });
+  flows = shortenedFlows();
+  stack = await startTestStack({ flowsDir: flows.dir });
+});
+after(async () => {
+  await stack?.stop();
+  await sandbox?.close();
+  flows?.remove();
+});
+
+const orders = () => stack.db.collection<{ _id: string; [k: string]: unknown }>('orders');
+
+async function bankTransfer(paymentId = uid('pay')): Promise<{ paymentId: string; orderId: string; workflowId: string }> {
+  const p = { paymentId, orderId: uid('ord') };
+  const sku = uid('SKU');
+  await orders().insertOne({ _id: p.orderId, status: 'pending' });
+  await stack.db.collection<{ _id: string; stock: number }>('inventory').insertOne({ _id: sku, stock: 5 });
+  const res = await postEvent(stack.ingressUrl, {
+    id: uid('evt'), type: 'payment.created', created_at: '2026-11-23T10:00:00Z',
+    data: { payment_id: p.paymentId, order_id: p.orderId, amount: 2500, currency: 'EUR', method: 'bank_transfer', customer: { email: `${uid('c')}@example.com` }, items: [{ sku, quantity: 1 }] },
+  });
+  assert.equal(res.status, 202, JSON.stringify(res.body));
+  return { ...p, workflowId: `payment-created:payments:${p.paymentId}` };
+}
+
+describe('payment-created reconciles against the sandbox', () => {
+  test('no callback: the sandbox reports succeeded for a payment it was not told about; the order is paid', async () => {
+    const p = await bankTransfer();
+    await stack.client.workflow.getHandle(p.workflowId).result();
+    const order = await orders().findOne({ _id: p.orderId });
+    assert.equal(order?.status, 'paid');
+    assert.equal(order?.confirmedBy, 'reconciled');
+  });
+
+  test('hookflow sandbox payment ID failed: the reconciliation marks the order failed', async () => {
+    const paymentId = uid('pay');
+    const cli = await spawnFile('bin/hookflow', ['sandbox', 'payment', paymentId, 'failed', '--url', sandbox.url]);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.equal(sandbox.payments.get(paymentId), 'failed');
+    const p = await bankTransfer(paymentId);
+    await stack.client.workflow.getHandle(p.workflowId).result();
+    assert.equal((await orders().findOne({ _id: p.orderId }))?.status, 'payment-failed');
+  });
+
+  test('the sandbox refuses a wrong token and an unknown status; the CLI says so', async () => {
+    const wrong = await fetch(`${sandbox.url}/payments/p1`, { headers: { authorization: 'Bearer guess' } });
+    assert.equal(wrong.status, 401);
+    const bad = await fetch(`${sandbox.url}/payments/p1`, { method: 'PUT', headers: { authorization: PAYMENTS_SANDBOX.token }, body: '{"status":"maybe"}' });
+    assert.equal(bad.status, 400);
+    const usage = await spawnFile('bin/hookflow', ['sandbox', 'payment', 'p1', 'maybe', '--url', sandbox.url]);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /STATUS must be one of pending, succeeded, failed, expired, cancelled/);
+  });
+});

@@ -1,0 +1,29 @@
+// The shipped provider sources are optional: off, with their flows, until their secret is set, so
+// npm start stays clean; with the secret they load and their flows are active.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { loadDefinitions } from '../../definitions/definitions';
+import { ROOT } from '../helpers/paths';
+
+const DIRS = { flowsDir: join(ROOT, 'flows'), sourcesDir: join(ROOT, 'sources'), schemasDir: join(ROOT, 'schemas') };
+const EXAMPLES = ['github-notify-slack', 'shopify-order-created', 'slack-app-mention', 'stripe-payment-succeeded'];
+
+test('without their secrets the provider sources and their flows are off, and nothing is refused', () => {
+  const defs = loadDefinitions(DIRS, { PAYMENTS_WEBHOOK_SECRET: 's' });
+  assert.deepEqual([...defs.sources.keys()], ['payments']);
+  assert.deepEqual(defs.disabled?.map((d) => `${d.name}: ${d.missing.join(',')} → ${d.flows.join(',')}`), [
+    'github: GITHUB_WEBHOOK_SECRET → github-notify-slack',
+    'shopify: SHOPIFY_WEBHOOK_SECRET → shopify-order-created',
+    'slack: SLACK_SIGNING_SECRET → slack-app-mention',
+    'stripe: STRIPE_WEBHOOK_SECRET → stripe-payment-succeeded',
+  ]);
+  assert.ok(defs.flows.every((f) => !EXAMPLES.includes(f.name)));
+});
+
+test('with a secret set, that source and its flow are on', () => {
+  const defs = loadDefinitions(DIRS, { PAYMENTS_WEBHOOK_SECRET: 's', STRIPE_WEBHOOK_SECRET: 'whsec_x' });
+  assert.ok(defs.sources.has('stripe'));
+  assert.ok(defs.flows.some((f) => f.name === 'stripe-payment-succeeded'));
+  assert.ok(!defs.flows.some((f) => f.name === 'slack-app-mention'));
+});
