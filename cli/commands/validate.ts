@@ -27,6 +27,8 @@ export const validateCommand: Command = {
     }
     const skipped = args.includes('--skip-env') ? ' (secrets not checked: --skip-env)' : '';
     console.log(`ok: ${defs.flows.length} flow(s), ${defs.sources.size} source(s), ${defs.eventSchemas.size} event schema(s)${skipped}`);
+    // Optional sources without their secret: checked like the others, then left off (as start-up does).
+    for (const d of defs.disabled ?? []) console.log(`off: source ${d.name} (flows: ${d.flows.join(', ') || 'none'}) until ${d.missing.join(', ')} is set`);
     return 0;
   },
 };
