@@ -47,10 +47,10 @@ export function machine() {
   };
 }
 
-/** Writes .bench/bench-<time>.json and .bench/latest.json; returns the first path. */
-export function writeResults(dir: string, results: object): string {
+/** Writes <dir>/<prefix>-<time>.json and <dir>/latest.json (bench: .bench/bench-…); returns the first path. */
+export function writeResults(dir: string, results: object, prefix = 'bench'): string {
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  const file = join(dir, `${prefix}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   const text = `${JSON.stringify(results, null, 2)}\n`;
   writeFileSync(file, text);
   writeFileSync(join(dir, 'latest.json'), text);

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { ROOT } from '../bench/direct-start';
 import { machine } from '../bench/report';
 import { chaosOptions } from './options';
-import { formatDetails, formatTable, writeResults } from './report';
+import { writeResults } from '../bench/report';
+import { formatDetails, formatTable } from './report';
 import { runScenarios } from './run';
 import { ChaosStack } from './stack';
 
@@ -31,7 +32,7 @@ async function main() {
     await stack.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
-  const file = writeResults(outDir, { machine: { ...machineAtStart, loadAverage1mAtEnd: machine().loadAverage1m }, options, startedAt: new Date(began).toISOString(), durationSeconds: (Date.now() - began) / 1000, results });
+  const file = writeResults(outDir, { machine: { ...machineAtStart, loadAverage1mAtEnd: machine().loadAverage1m }, options, startedAt: new Date(began).toISOString(), durationSeconds: (Date.now() - began) / 1000, results }, 'chaos');
   console.log(`\n${formatTable(results)}\n\n${formatDetails(results)}\n`);
   console.log(`machine: ${machineAtStart.cores} cores, load average ${machineAtStart.loadAverage1m} at start and ${machine().loadAverage1m} at end; figures in ${file}; took ${((Date.now() - began) / 1000).toFixed(0)} s`);
   if (results.some((r) => !r.passed)) process.exitCode = 1;

@@ -1,6 +1,4 @@
 // The printed table and the JSON file under .chaos/ (git-ignored).
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ScenarioResult } from './scenario';
 
 const num = (n: number | null | undefined, digits = 0) => (n === null || n === undefined || !Number.isFinite(n) ? '-' : n.toFixed(digits));
@@ -23,14 +21,4 @@ export function formatDetails(results: ScenarioResult[]): string {
     const problems = r.verdict.problems.map((p) => `    - ${p}`).join('\n');
     return `${r.name} (${r.durationSeconds.toFixed(0)} s)${figures ? `: ${figures}` : ''}${problems ? `\n${problems}` : ''}`;
   }).join('\n');
-}
-
-/** Writes .chaos/chaos-<time>.json and .chaos/latest.json; returns the first path. */
-export function writeResults(dir: string, results: object): string {
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `chaos-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  const text = `${JSON.stringify(results, null, 2)}\n`;
-  writeFileSync(file, text);
-  writeFileSync(join(dir, 'latest.json'), text);
-  return file;
 }
