@@ -1,4 +1,4 @@
-// The printed table and the JSON file under .chaos/ (git-ignored).
+// The printed table and the per-scenario details (main.ts writes the JSON under .chaos/, git-ignored).
 import type { ScenarioResult } from './scenario';
 
 const num = (n: number | null | undefined, digits = 0) => (n === null || n === undefined || !Number.isFinite(n) ? '-' : n.toFixed(digits));
