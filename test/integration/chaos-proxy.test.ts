@@ -2,37 +2,26 @@
 // a marked write went through it, the write lands but its caller never hears back, and releasing
 // the proxy fails the call with a network error (what a killed attempt leaves behind).
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { MongoClient } from 'mongodb';
 import { type HoldingProxy, startHoldingProxy } from '../../chaos/mongo-proxy';
-import { type FerretDb, startFerretDb } from '../../devstack/ferretdb';
-import { TOOLS, ensureTool } from '../../devstack/tools';
-import { freePort } from '../../lib/net';
+import { type BareFerretDb, startBareFerretDb } from '../helpers/bare-ferretdb';
 
-let ferret: FerretDb;
+let mongo: BareFerretDb;
 let proxy: HoldingProxy;
-let direct: MongoClient;
-let dataDir: string;
 
 before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'hookflow-chaos-proxy-'));
-  ferret = await startFerretDb({ bin: ensureTool(TOOLS.ferretdb), port: await freePort(), dataDir });
-  proxy = await startHoldingProxy(Number(new URL(ferret.uri).port));
-  direct = await MongoClient.connect(ferret.uri);
+  mongo = await startBareFerretDb('chaos-proxy');
+  proxy = await startHoldingProxy(Number(new URL(mongo.ferret.uri).port));
 });
 
 after(async () => {
-  await direct?.close();
   await proxy?.close();
-  await ferret?.process.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await mongo?.stop();
 });
 
 test('a marked write lands, its reply is held, and release fails the call', async () => {
-  const items = direct.db('proxy').collection<{ _id: string; stock: number }>('inventory');
+  const items = mongo.client.db('proxy').collection<{ _id: string; stock: number }>('inventory');
   await items.insertMany([{ _id: 'SKU-OTHER', stock: 5 }, { _id: 'SKU-HELD', stock: 2 }]);
   const viaProxy = await MongoClient.connect(proxy.url, { serverSelectionTimeoutMS: 5000, socketTimeoutMS: 0 });
   try {

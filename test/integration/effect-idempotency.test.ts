@@ -2,38 +2,27 @@
 // document (issue 13, holes 1-3): run with their real deps against the real FerretDB build,
 // with attempts that fail after their write landed, as a killed worker or a timeout leaves them.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { DefaultLogger } from '@temporalio/worker';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { type Db, MongoClient } from 'mongodb';
+import type { Db } from 'mongodb';
 import pino from 'pino';
 import { mongoActivities } from '../../activities/mongo';
 import { APPLIED_OPS_FIELD, EFFECTS_COLLECTION, purgeEffectRecords } from '../../activities/effect-record';
 import type { ActivityDeps } from '../../activities/effects';
-import { type FerretDb, startFerretDb } from '../../devstack/ferretdb';
-import { TOOLS, ensureTool } from '../../devstack/tools';
-import { freePort } from '../../lib/net';
 import { uid } from '../helpers/events';
+import { type BareFerretDb, startBareFerretDb } from '../helpers/bare-ferretdb';
 
-let ferret: FerretDb;
-let client: MongoClient;
+let mongo: BareFerretDb;
 let db: Db;
-let dataDir: string;
 
 before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'hookflow-effect-idempotency-'));
-  ferret = await startFerretDb({ bin: ensureTool(TOOLS.ferretdb), port: await freePort(), dataDir });
-  client = await MongoClient.connect(ferret.uri);
-  db = client.db('effects');
+  mongo = await startBareFerretDb('effect-idempotency');
+  db = mongo.client.db('effects');
 });
 
 after(async () => {
-  await client?.close();
-  await ferret?.process.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await mongo?.stop();
 });
 
 type Activity = 'mongo.updateOne' | 'mongo.findOneAndUpdate';

@@ -2,35 +2,24 @@
 // them (read-modify-write without a lock); the dev stack's build patches that
 // (devstack/ferretdb-patch.ts). This runs the real activities against the real FerretDB build.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { type Db, MongoClient } from 'mongodb';
+import type { Db } from 'mongodb';
 import pino from 'pino';
 import { mongoActivities } from '../../activities/mongo';
 import type { ActivityDeps } from '../../activities/effects';
-import { type FerretDb, startFerretDb } from '../../devstack/ferretdb';
-import { TOOLS, ensureTool } from '../../devstack/tools';
-import { freePort } from '../../lib/net';
+import { type BareFerretDb, startBareFerretDb } from '../helpers/bare-ferretdb';
 
-let ferret: FerretDb;
-let client: MongoClient;
+let mongo: BareFerretDb;
 let db: Db;
-let dataDir: string;
 const CONCURRENT = 20;
 
 before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'hookflow-mongo-concurrency-'));
-  ferret = await startFerretDb({ bin: ensureTool(TOOLS.ferretdb), port: await freePort(), dataDir });
-  client = await MongoClient.connect(ferret.uri);
-  db = client.db('concurrency');
+  mongo = await startBareFerretDb('mongo-concurrency');
+  db = mongo.client.db('concurrency');
 });
 
 after(async () => {
-  await client?.close();
-  await ferret?.process.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await mongo?.stop();
 });
 
 function activities() {
