@@ -2,7 +2,7 @@
 import { resolve, join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { loadConfig } from '../lib/config';
-import { loadDefinitions } from '../definitions/definitions';
+import { type Definitions, loadDefinitions } from '../definitions/definitions';
 import { exitOnStartupError } from '../lib/startup';
 import { portInUseError } from '../lib/port-holder';
 import { seedDemoData } from './demo-data';
@@ -72,12 +72,18 @@ async function main() {
   });
 
   let sandbox: PaymentsSandbox | undefined;
+  let sandboxMongo: MongoClient | undefined;
   if (sandboxPort) {
     env.PAYMENTS_API_TOKEN ||= PAYMENTS_SANDBOX.token;
-    sandbox = await startPaymentsSandbox({ port: sandboxPort, token: env.PAYMENTS_API_TOKEN }).catch(async (err) => { await services.stop(); throw err; });
+    // The sandbox reads the ingress's delivery records (server/deliveries/record.ts names the
+    // collection) to take payment statuses from the events you send.
+    sandboxMongo = new MongoClient(services.mongodbUri, { serverSelectionTimeoutMS: 5000 });
+    const deliveries = sandboxMongo.db(config.mongodbDb).collection('hookflow_deliveries');
+    sandbox = await startPaymentsSandbox({ port: sandboxPort, token: env.PAYMENTS_API_TOKEN, deliveries }).catch(async (err) => { await services.stop(); throw err; });
     env.PAYMENTS_API_URL = sandbox.url;
   }
-  stopAll = async () => { await sandbox?.close(); await services.stop(); };
+  const stopSandbox = async () => { await sandbox?.close(); await sandboxMongo?.close(); };
+  stopAll = async () => { await stopSandbox(); await services.stop(); };
   if (services.started.includes('ferretdb')) {
     const mongo = await new MongoClient(services.mongodbUri).connect();
     await seedDemoData(mongo.db(config.mongodbDb));
@@ -99,7 +105,7 @@ async function main() {
   const children: ManagedProcess[] = [node('worker', 'worker/main.ts'), node('ingress', 'server/main.ts')];
   stopAll = async () => {
     await Promise.all(children.map((c) => c.stop()));
-    await sandbox?.close();
+    await stopSandbox();
     await services.stop();
   };
 
@@ -137,17 +143,20 @@ hookflow is running.
   MongoDB      ${services.mongodbUri}${services.started.includes('ferretdb') ? ' (FerretDB)' : ''}
   SMTP         ${services.smtpUrl}${services.smtp ? ` (caught mail in ${join(dataDir, 'mail')})` : ''}
   payments webhook secret: ${env.PAYMENTS_WEBHOOK_SECRET === DEV_WEBHOOK_SECRET ? `${DEV_WEBHOOK_SECRET} (development default)` : 'from PAYMENTS_WEBHOOK_SECRET'}
-  payments API ${sandbox ? `${sandbox.url} (sandbox: unknown payments report succeeded; hookflow sandbox payment <id> <status>)` : 'from PAYMENTS_API_URL'}
+  payments API ${sandbox ? `${sandbox.url} (sandbox: unknown payments report succeeded; set one with an event's data.status or hookflow sandbox payment <id> <status>)` : 'from PAYMENTS_API_URL'}
   admin API    ${ingress}/admin   token: ${env.HOOKFLOW_ADMIN_TOKEN === DEV_ADMIN_TOKEN ? `${DEV_ADMIN_TOKEN} (development default)` : 'from HOOKFLOW_ADMIN_TOKEN'}
-${scheduleLines(definitions.flows, env).map((line) => `${line}\n`).join('')}${offLines(definitions.disabled ?? [])}  pids         ${pidLine([...services.processes, ...children])}
+${scheduleLines(definitions.flows, env).map((line) => `${line}\n`).join('')}${offLines(definitions)}  pids         ${pidLine([...services.processes, ...children])}
 Send a first event: see "Send a first event" in README.md. Ctrl-C (or SIGTERM to this launcher) stops everything;
 \`kill -HUP ${children[1].child.pid}\` makes the ingress reload the flow, source and schema files (saving them does too).
 `);
 }
 
-/** Optional provider sources left off: what to set to turn each on. */
-function offLines(disabled: { name: string; missing: string[]; flows: string[] }[]): string {
-  return disabled.map((d) => `  off          source ${d.name} (${d.flows.join(', ') || 'no flows'}): set ${d.missing.join(', ')} to turn it on\n`).join('');
+/** Optional provider sources and flows with unset `requires:` left off: what to set to turn each on. */
+function offLines({ disabled = [], disabledFlows = [] }: Definitions): string {
+  return [
+    ...disabled.map((d) => `source ${d.name} (${d.flows.join(', ') || 'no flows'}): set ${d.missing.join(', ')} to turn it on`),
+    ...disabledFlows.map((d) => `flow ${d.name}: set ${d.missing.join(', ')} to turn it on`),
+  ].map((line) => `  off          ${line}\n`).join('');
 }
 
 main().catch(async (err) => {

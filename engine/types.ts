@@ -131,6 +131,8 @@ export interface WaitOutput {
 export interface FlowDefinition {
   name: string;
   description?: string;
+  /** Environment variables the flow needs; while one is unset the flow is off (definitions/). */
+  requires?: string[];
   /** Content hash of the definition, so runs say which version they executed. */
   version: string;
   trigger: TriggerDefinition;

@@ -22,6 +22,8 @@ const sample = (name: string) => JSON.parse(readFileSync(join(ROOT, 'test/fixtur
 /** One recording per shipped flow path worth replaying: happy paths, a saga failure, a delay. */
 const recordings: {
   name: string; event: Record<string, any>; edit?: (e: Record<string, any>) => void; psp: 'ok' | 'declined' | 'down-once';
+  /** The flow whose run is recorded, when the event starts several (default: the first). */
+  flow?: string;
   /** Events posted after the first one (callbacks of a correlated run). */
   then?: Record<string, any>[];
 }[] = [
@@ -34,6 +36,8 @@ const recordings: {
   // No callback: the (shortened) wait times out, the provider is down for round 1 and answers in round 2.
   { name: 'payment-created-reconciled', event: sample('payment.created'), edit: (e) => { e.id = 'evt_created_2'; e.data.payment_id = 'pay_bt_2'; }, psp: 'down-once' },
   { name: 'order-updated', event: sample('order.updated'), psp: 'ok' },
+  // Another event id: payment-succeeded's recording takes the sample's own.
+  { name: 'zapier-catch-hook', flow: 'zapier-catch-hook', event: sample('payment.succeeded'), edit: (e) => { e.id = 'evt_paid_zapier'; }, psp: 'ok' },
 ];
 /** The provider examples (samples/ bodies, signed as each provider does); headers the preset reads. */
 const PROVIDER_SECRETS = { STRIPE_WEBHOOK_SECRET: 'whsec_recording', GITHUB_WEBHOOK_SECRET: 'recording', SHOPIFY_WEBHOOK_SECRET: 'recording', SLACK_SIGNING_SECRET: 'recording' };
@@ -52,9 +56,15 @@ async function main() {
   const temporal = ensureTool(TOOLS.temporal);
   const api = await startFakeApi();
   Object.assign(process.env, { LEDGER_API_URL: `${api.url}/ledger`, LEDGER_API_TOKEN: 'recording', LEDGER_SIGNING_SECRET: 'recording', PAYMENTS_API_URL: `${api.url}/psp`, PAYMENTS_API_TOKEN: 'recording' });
-  Object.assign(process.env, { SLACK_INCOMING_WEBHOOK_URL: `${api.url}/slack-hook`, SLACK_API_URL: `${api.url}/slack-api`, SLACK_BOT_AUTHORIZATION: 'Bearer recording' });
+  // The worker reads these from process.env; the flows that require them are on only when the
+  // stack's definitions see them too.
+  const flowVariables = {
+    SLACK_INCOMING_WEBHOOK_URL: `${api.url}/slack-hook`, SLACK_API_URL: `${api.url}/slack-api`, SLACK_BOT_AUTHORIZATION: 'Bearer recording',
+    ZAPIER_CATCH_HOOK_URL: `${api.url}/zapier-hook`, ZAPIER_SIGNING_SECRET: 'recording',
+  };
+  Object.assign(process.env, flowVariables);
   const flows = shortenedFlows();
-  const stack = await startTestStack({ flowsDir: flows.dir, env: PROVIDER_SECRETS });
+  const stack = await startTestStack({ flowsDir: flows.dir, env: { ...PROVIDER_SECRETS, ...flowVariables } });
   try {
     await stack.db.collection<{ _id: string; stock: number }>('inventory').insertMany([{ _id: 'SKU-TSHIRT', stock: 100 }, { _id: 'SKU-MUG', stock: 100 }]);
     await stack.db.collection<{ _id: string; status: string }>('orders').insertMany([{ _id: 'ord_1001', status: 'pending' }, { _id: 'ord_2003', status: 'paid' }]);
@@ -77,7 +87,8 @@ async function main() {
       const res = await postEvent(stack.ingressUrl, r.event);
       if (res.status !== 202) throw new Error(`${r.name}: the ingress answered ${res.status} ${JSON.stringify(res.body)}`);
       for (const next of r.then ?? []) await postEvent(stack.ingressUrl, next);
-      const handle = stack.client.workflow.getHandle(res.body.runs[0].workflowId);
+      const runs = res.body.runs as { flow: string; workflowId: string }[];
+      const handle = stack.client.workflow.getHandle((r.flow ? runs.find((run) => run.flow === r.flow) : runs[0])!.workflowId);
       await handle.result().catch(() => undefined); // a failed run is a history worth replaying too
       save(r.name, handle.workflowId);
     }
