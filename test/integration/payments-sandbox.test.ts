@@ -1,6 +1,7 @@
 // The payments sandbox npm start runs: the shipped reconciliation flow (payment-created, durations
 // shortened) asks it for the status when no callback comes, and `hookflow sandbox payment` (the
-// real CLI process) changes what it answers. Real stack, real HTTP on loopback.
+// real CLI process) or the events sent through the ingress (data.status, read from the delivery
+// records) change what it answers. Real stack, real HTTP on loopback.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnFile } from '../helpers/spawn-file';
@@ -16,10 +17,11 @@ let stack: TestStack;
 let flows: ReturnType<typeof shortenedFlows>;
 
 before(async () => {
-  sandbox = await startPaymentsSandbox({ port: await freePort(), token: PAYMENTS_SANDBOX.token });
-  Object.assign(process.env, { PAYMENTS_API_URL: sandbox.url, PAYMENTS_API_TOKEN: PAYMENTS_SANDBOX.token });
   flows = shortenedFlows();
   stack = await startTestStack({ flowsDir: flows.dir });
+  // As npm start wires it (the collection by name): the delivery records of this stack's ingress.
+  sandbox = await startPaymentsSandbox({ port: await freePort(), token: PAYMENTS_SANDBOX.token, deliveries: stack.db.collection('hookflow_deliveries') });
+  Object.assign(process.env, { PAYMENTS_API_URL: sandbox.url, PAYMENTS_API_TOKEN: PAYMENTS_SANDBOX.token });
 });
 after(async () => {
   await stack?.stop();
@@ -29,14 +31,14 @@ after(async () => {
 
 const orders = () => stack.db.collection<{ _id: string; [k: string]: unknown }>('orders');
 
-async function bankTransfer(paymentId = uid('pay')): Promise<{ paymentId: string; orderId: string; workflowId: string }> {
+async function bankTransfer(paymentId = uid('pay'), status?: string): Promise<{ paymentId: string; orderId: string; workflowId: string }> {
   const p = { paymentId, orderId: uid('ord') };
   const sku = uid('SKU');
   await orders().insertOne({ _id: p.orderId, status: 'pending' });
   await stack.db.collection<{ _id: string; stock: number }>('inventory').insertOne({ _id: sku, stock: 5 });
   const res = await postEvent(stack.ingressUrl, {
     id: uid('evt'), type: 'payment.created', created_at: '2026-11-23T10:00:00Z',
-    data: { payment_id: p.paymentId, order_id: p.orderId, amount: 2500, currency: 'EUR', method: 'bank_transfer', customer: { email: `${uid('c')}@example.com` }, items: [{ sku, quantity: 1 }] },
+    data: { payment_id: p.paymentId, order_id: p.orderId, amount: 2500, currency: 'EUR', method: 'bank_transfer', customer: { email: `${uid('c')}@example.com` }, items: [{ sku, quantity: 1 }], ...(status && { status }) },
   });
   assert.equal(res.status, 202, JSON.stringify(res.body));
   return { ...p, workflowId: `payment-created:payments:${p.paymentId}` };
@@ -59,6 +61,32 @@ describe('payment-created reconciles against the sandbox', () => {
     const p = await bankTransfer(paymentId);
     await stack.client.workflow.getHandle(p.workflowId).result();
     assert.equal((await orders().findOne({ _id: p.orderId }))?.status, 'payment-failed');
+  });
+
+  test('payment.created with data.status failed: the sandbox reports it, with no CLI call; the order is marked failed', async () => {
+    const p = await bankTransfer(uid('pay'), 'failed');
+    await stack.client.workflow.getHandle(p.workflowId).result();
+    const order = await orders().findOne({ _id: p.orderId });
+    assert.deepEqual([order?.status, order?.confirmedBy], ['payment-failed', 'reconciled']);
+    assert.equal(sandbox.payments.get(p.paymentId), 'failed');
+  });
+
+  test('the latest word wins, event or CLI; an unknown data.status changes nothing', async () => {
+    const status = async (id: string) => ((await (await fetch(`${sandbox.url}/payments/${id}`, { headers: { authorization: PAYMENTS_SANDBOX.token } })).json()) as { status: string }).status;
+    const { paymentId } = await bankTransfer(uid('pay'), 'expired');
+    assert.equal(await status(paymentId), 'expired');
+    const cli = await spawnFile('bin/hookflow', ['sandbox', 'payment', paymentId, 'succeeded', '--url', sandbox.url]);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.equal(await status(paymentId), 'succeeded');
+    // Set by the CLI first, then by an event (another payment: one run per payment takes one payment.created).
+    const later = uid('pay');
+    assert.equal((await spawnFile('bin/hookflow', ['sandbox', 'payment', later, 'pending', '--url', sandbox.url])).code, 0);
+    assert.equal(await status(later), 'pending');
+    await bankTransfer(later, 'cancelled');
+    assert.equal(await status(later), 'cancelled');
+    const other = await bankTransfer(uid('pay'), 'maybe');
+    assert.equal(await status(other.paymentId), 'succeeded');
+    assert.equal(sandbox.payments.has(other.paymentId), false);
   });
 
   test('the sandbox refuses a wrong token and an unknown status; the CLI says so', async () => {
