@@ -13,6 +13,7 @@ import { freePort } from '../../lib/net';
 import { portAnswers } from '../../devstack/process';
 import { ROOT } from '../helpers/paths';
 import { scrape } from '../helpers/prometheus';
+import { signPayments } from '../helpers/events';
 
 let launcher: ChildProcess | undefined;
 const dataDir = mkdtempSync(join(tmpdir(), 'hookflow-start-'));
@@ -97,8 +98,18 @@ test('npm start serves the README example end to end and stops cleanly on SIGINT
   // Without PAYMENTS_API_URL the payments sandbox stands in for the provider's API, so the sweep has what it needs.
   assert.match(output, new RegExp(`payments API http://127\\.0\\.0\\.1:${ports.HOOKFLOW_PAYMENTS_SANDBOX_PORT} \\(sandbox`));
   assert.match(output, /schedule {5}hookflow:payment-sweep: every 15m\n/);
-  const asked = await fetch(`http://127.0.0.1:${ports.HOOKFLOW_PAYMENTS_SANDBOX_PORT}/payments/pay_1`, { headers: { authorization: 'Bearer dev-sandbox-token' } });
-  assert.deepEqual(await asked.json(), { id: 'pay_1', status: 'succeeded' });
+  const sandboxStatus = async (id: string) => (await fetch(`http://127.0.0.1:${ports.HOOKFLOW_PAYMENTS_SANDBOX_PORT}/payments/${id}`, { headers: { authorization: 'Bearer dev-sandbox-token' } })).json();
+  assert.deepEqual(await sandboxStatus('pay_1'), { id: 'pay_1', status: 'succeeded' });
+  // An event sent through the ingress sets what the sandbox reports (data.status).
+  const created = JSON.stringify({
+    id: 'evt_start_created', type: 'payment.created', created_at: '2026-11-23T10:00:00Z',
+    data: { payment_id: 'pay_start', order_id: 'ord_1001', amount: 100, currency: 'EUR', method: 'bank_transfer', customer: { email: 'ada@example.com' }, items: [{ sku: 'SKU-MUG', quantity: 1 }], status: 'expired' },
+  });
+  const createdAnswer = await fetch(`http://127.0.0.1:${ports.PORT}/webhooks/payments`, { method: 'POST', headers: signPayments(created, { secret: 'dev-secret-change-me' }), body: created });
+  assert.equal(createdAnswer.status, 202, await createdAnswer.clone().text());
+  assert.deepEqual(await sandboxStatus('pay_start'), { id: 'pay_start', status: 'expired' });
+  // A flow whose required variables are unset is off, and the banner says what to set.
+  assert.match(output, /off {10}flow zapier-catch-hook: set ZAPIER_CATCH_HOOK_URL, ZAPIER_SIGNING_SECRET to turn it on\n/);
   const connection = await Connection.connect({ address: `127.0.0.1:${ports.HOOKFLOW_TEMPORAL_PORT}` });
   try {
     const schedule = new Client({ connection }).schedule.getHandle('hookflow:payment-sweep');
