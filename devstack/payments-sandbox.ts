@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Collection } from 'mongodb';
 import { type SentPayments, followSentPayments } from './payment-events';
+import { type LedgerOptions, type LedgerRefund, ledgerAnswer } from './ledger-sandbox';
 
 import { PAYMENTS_SANDBOX } from '../lib/dev-defaults';
 
@@ -18,6 +19,8 @@ export interface PaymentsSandbox {
   url: string;
   /** Status by payment id, as set through the API (the CLI) since start. */
   payments: Map<string, string>;
+  /** Refunds recorded under /ledger (when `ledger` is given). */
+  refunds: LedgerRefund[];
   close(): Promise<void>;
 }
 
@@ -27,20 +30,27 @@ export interface SandboxOptions {
   defaultStatus?: string;
   /** The ingress's delivery records: accepted events of the payments source set statuses too. */
   deliveries?: Collection;
+  /** Also stand in for the ledger (LEDGER_API_URL = <url>/ledger) with this token and signing secret. */
+  ledger?: LedgerOptions;
 }
 
 export async function startPaymentsSandbox(o: SandboxOptions): Promise<PaymentsSandbox> {
   const payments = new Map<string, string>();
+  const refunds: LedgerRefund[] = [];
   const sent = o.deliveries ? followSentPayments(o.deliveries, payments) : undefined;
   const server: Server = createServer((req, res) => {
-    void answer(req, res, payments, o, sent).catch(() => send(res, 500, { error: 'sandbox error' }));
+    const path = new URL(req.url ?? '/', 'http://sandbox').pathname;
+    const answered = o.ledger && path.startsWith('/ledger/')
+      ? ledgerAnswer(req, path, o.ledger, refunds).then((a) => send(res, a.status, a.body))
+      : answer(req, res, payments, o, sent);
+    void answered.catch(() => send(res, 500, { error: 'sandbox error' }));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, '127.0.0.1', resolve);
   });
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, payments, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return { url: `http://127.0.0.1:${port}`, payments, refunds, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
 async function answer(req: IncomingMessage, res: ServerResponse, payments: Map<string, string>, o: SandboxOptions, sent?: SentPayments): Promise<void> {

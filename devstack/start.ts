@@ -73,14 +73,22 @@ async function main() {
 
   let sandbox: PaymentsSandbox | undefined;
   let sandboxMongo: MongoClient | undefined;
+  let ledgerInSandbox = false;
   if (sandboxPort) {
     env.PAYMENTS_API_TOKEN ||= PAYMENTS_SANDBOX.token;
     // The sandbox reads the ingress's delivery records (server/deliveries/record.ts names the
     // collection) to take payment statuses from the events you send.
     sandboxMongo = new MongoClient(services.mongodbUri, { serverSelectionTimeoutMS: 5000 });
     const deliveries = sandboxMongo.db(config.mongodbDb).collection('hookflow_deliveries');
-    sandbox = await startPaymentsSandbox({ port: sandboxPort, token: env.PAYMENTS_API_TOKEN, deliveries }).catch(async (err) => { await services.stop(); throw err; });
+    // Without LEDGER_API_URL it is the ledger payment-refunded tells, too.
+    const ledger = env.LEDGER_API_URL ? undefined : {
+      token: (env.LEDGER_API_TOKEN ||= PAYMENTS_SANDBOX.ledgerToken),
+      signingSecret: (env.LEDGER_SIGNING_SECRET ||= PAYMENTS_SANDBOX.ledgerSigningSecret),
+    };
+    sandbox = await startPaymentsSandbox({ port: sandboxPort, token: env.PAYMENTS_API_TOKEN, deliveries, ledger }).catch(async (err) => { await services.stop(); throw err; });
     env.PAYMENTS_API_URL = sandbox.url;
+    if (ledger) env.LEDGER_API_URL = `${sandbox.url}/ledger`;
+    ledgerInSandbox = !!ledger;
   }
   const stopSandbox = async () => { await sandbox?.close(); await sandboxMongo?.close(); };
   stopAll = async () => { await stopSandbox(); await services.stop(); };
@@ -144,6 +152,7 @@ hookflow is running.
   SMTP         ${services.smtpUrl}${services.smtp ? ` (caught mail in ${join(dataDir, 'mail')})` : ''}
   payments webhook secret: ${env.PAYMENTS_WEBHOOK_SECRET === DEV_WEBHOOK_SECRET ? `${DEV_WEBHOOK_SECRET} (development default)` : 'from PAYMENTS_WEBHOOK_SECRET'}
   payments API ${sandbox ? `${sandbox.url} (sandbox: unknown payments report succeeded; set one with an event's data.status or hookflow sandbox payment <id> <status>)` : 'from PAYMENTS_API_URL'}
+  ledger       ${ledgerInSandbox ? `${env.LEDGER_API_URL} (sandbox: records refunds, checks the token and signature)` : env.LEDGER_API_URL ? 'from LEDGER_API_URL' : 'not set (LEDGER_API_URL): payment-refunded cannot tell the ledger'}
   admin API    ${ingress}/admin   token: ${env.HOOKFLOW_ADMIN_TOKEN === DEV_ADMIN_TOKEN ? `${DEV_ADMIN_TOKEN} (development default)` : 'from HOOKFLOW_ADMIN_TOKEN'}
 ${scheduleLines(definitions.flows, env).map((line) => `${line}\n`).join('')}${offLines(definitions)}  pids         ${pidLine([...services.processes, ...children])}
 Send a first event: see "Send a first event" in README.md. Ctrl-C (or SIGTERM to this launcher) stops everything;

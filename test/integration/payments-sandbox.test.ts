@@ -4,6 +4,7 @@
 // records) change what it answers. Real stack, real HTTP on loopback.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { spawnFile } from '../helpers/spawn-file';
 import { freePort } from '../../lib/net';
 import { PAYMENTS_SANDBOX } from '../../lib/dev-defaults';
@@ -20,8 +21,14 @@ before(async () => {
   flows = shortenedFlows();
   stack = await startTestStack({ flowsDir: flows.dir });
   // As npm start wires it (the collection by name): the delivery records of this stack's ingress.
-  sandbox = await startPaymentsSandbox({ port: await freePort(), token: PAYMENTS_SANDBOX.token, deliveries: stack.db.collection('hookflow_deliveries') });
-  Object.assign(process.env, { PAYMENTS_API_URL: sandbox.url, PAYMENTS_API_TOKEN: PAYMENTS_SANDBOX.token });
+  sandbox = await startPaymentsSandbox({
+    port: await freePort(), token: PAYMENTS_SANDBOX.token, deliveries: stack.db.collection('hookflow_deliveries'),
+    ledger: { token: PAYMENTS_SANDBOX.ledgerToken, signingSecret: PAYMENTS_SANDBOX.ledgerSigningSecret },
+  });
+  Object.assign(process.env, {
+    PAYMENTS_API_URL: sandbox.url, PAYMENTS_API_TOKEN: PAYMENTS_SANDBOX.token,
+    LEDGER_API_URL: `${sandbox.url}/ledger`, LEDGER_API_TOKEN: PAYMENTS_SANDBOX.ledgerToken, LEDGER_SIGNING_SECRET: PAYMENTS_SANDBOX.ledgerSigningSecret,
+  });
 });
 after(async () => {
   await stack?.stop();
@@ -87,6 +94,26 @@ describe('payment-created reconciles against the sandbox', () => {
     const other = await bankTransfer(uid('pay'), 'maybe');
     assert.equal(await status(other.paymentId), 'succeeded');
     assert.equal(sandbox.payments.has(other.paymentId), false);
+  });
+
+  test('payment-refunded tells the sandbox ledger, signed: the refund is recorded once; a wrong token or signature is refused', async () => {
+    const orderId = uid('ord');
+    await orders().insertOne({ _id: orderId, status: 'paid' });
+    const refundId = uid('re');
+    const res = await postEvent(stack.ingressUrl, {
+      id: uid('evt'), type: 'payment.refunded', created_at: '2026-11-23T10:00:00Z',
+      data: { refund_id: refundId, payment_id: uid('pay'), order_id: orderId, amount: 700, currency: 'EUR', customer: { email: `${uid('c')}@example.com` } },
+    });
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    await stack.client.workflow.getHandle(res.body.runs[0].workflowId).result();
+    assert.deepEqual(sandbox.refunds.filter((r) => r.refund === refundId).map((r) => [r.order, r.amount]), [[orderId, 700]]);
+    const body = JSON.stringify({ refund: 'r1' });
+    const ts = String(Math.floor(Date.now() / 1000));
+    const signature = (secret: string) => `sha256=${createHmac('sha256', secret).update(`${ts}.${body}`).digest('hex')}`;
+    const ledger = (authorization: string, sig: string) => fetch(`${sandbox.url}/ledger/refunds`, { method: 'POST', headers: { authorization, 'x-timestamp': ts, 'x-signature': sig }, body });
+    assert.equal((await ledger('Bearer guess', signature(PAYMENTS_SANDBOX.ledgerSigningSecret))).status, 401);
+    assert.equal((await ledger(PAYMENTS_SANDBOX.ledgerToken, signature('not-the-secret'))).status, 401);
+    assert.equal((await ledger(PAYMENTS_SANDBOX.ledgerToken, signature(PAYMENTS_SANDBOX.ledgerSigningSecret))).status, 201);
   });
 
   test('the sandbox refuses a wrong token and an unknown status; the CLI says so', async () => {
