@@ -38,7 +38,7 @@ test('npm start serves the README example end to end and stops cleanly on SIGINT
   const env: NodeJS.ProcessEnv = { ...process.env, HOOKFLOW_DATA_DIR: dataDir, HOOKFLOW_PRETTY_LOGS: '0', PAYMENTS_WEBHOOK_SECRET: '' };
   for (const [k, v] of Object.entries(ports)) env[k] = String(v);
   delete env.TEMPORAL_ADDRESS; delete env.MONGODB_URI; delete env.SMTP_URL;
-  delete env.PAYMENTS_API_URL; delete env.PAYMENTS_API_TOKEN;
+  delete env.PAYMENTS_API_URL; delete env.PAYMENTS_API_TOKEN; delete env.LEDGER_API_URL;
   launcher = spawn(process.execPath, ['--import', 'tsx', 'devstack/start.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   launcher.stdout!.on('data', (c) => { output += c; });
@@ -116,6 +116,15 @@ test('npm start serves the README example end to end and stops cleanly on SIGINT
     let described = await schedule.describe().catch(() => undefined);
     for (let i = 0; i < 100 && !described; i++) described = await new Promise((r) => setTimeout(r, 100)).then(() => schedule.describe().catch(() => undefined));
     assert.deepEqual(described?.spec.intervals?.map((i) => i.every), [15 * 60_000]);
+    // Without LEDGER_API_URL the sandbox is the ledger too: a refund's run completes.
+    const refund = JSON.stringify({
+      id: 'evt_start_refund', type: 'payment.refunded', created_at: '2026-11-23T10:00:00Z',
+      data: { refund_id: 're_start', payment_id: 'pay_1', order_id: 'ord_1001', amount: 500, currency: 'EUR', customer: { email: 'ada@example.com' } },
+    });
+    const refunded = await fetch(`http://127.0.0.1:${ports.PORT}/webhooks/payments`, { method: 'POST', headers: signPayments(refund, { secret: 'dev-secret-change-me' }), body: refund });
+    const refundRuns = ((await refunded.json()) as { runs: { workflowId: string }[] }).runs;
+    assert.equal(refunded.status, 202);
+    await new Client({ connection }).workflow.getHandle(refundRuns[0]!.workflowId).result();
   } finally {
     await connection.close();
   }
