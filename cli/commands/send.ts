@@ -71,6 +71,7 @@ export const sendCommand: Command = {
   usage: `hookflow send SOURCE (EVENT.json | --sample TYPE) [--event-id ID | --new-id] [--type TYPE] [--secret TEXT] [--url URL] [--sources DIR]
 
   SOURCE       a source name (sources/<name>.yaml): its verification scheme and secret sign the body
+               (not discord or sendgrid: only the provider holds their private signing key)
   EVENT.json   the body to send (a JSON object)
   --sample     send samples/<scheme>/TYPE.json (shipped per preset, e.g. stripe payment_intent.succeeded)
                with a fresh event id and TYPE as its type
