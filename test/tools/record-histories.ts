@@ -22,7 +22,7 @@ const sample = (name: string) => JSON.parse(readFileSync(join(ROOT, 'test/fixtur
 /** One recording per shipped flow path worth replaying: happy paths, a saga failure, a delay. */
 const recordings: {
   name: string; event: Record<string, any>; edit?: (e: Record<string, any>) => void; psp: 'ok' | 'declined' | 'down-once';
-  /** The flow whose run is recorded, when the event starts several (default: the first). */
+  /** The flow whose run is recorded (default: the one the recording is named after, else the first run). */
   flow?: string;
   /** Events posted after the first one (callbacks of a correlated run). */
   then?: Record<string, any>[];
@@ -37,7 +37,7 @@ const recordings: {
   { name: 'payment-created-reconciled', event: sample('payment.created'), edit: (e) => { e.id = 'evt_created_2'; e.data.payment_id = 'pay_bt_2'; }, psp: 'down-once' },
   { name: 'order-updated', event: sample('order.updated'), psp: 'ok' },
   // Another event id: payment-succeeded's recording takes the sample's own.
-  { name: 'zapier-catch-hook', flow: 'zapier-catch-hook', event: sample('payment.succeeded'), edit: (e) => { e.id = 'evt_paid_zapier'; }, psp: 'ok' },
+  { name: 'zapier-catch-hook', event: sample('payment.succeeded'), edit: (e) => { e.id = 'evt_paid_zapier'; }, psp: 'ok' },
 ];
 /** The provider examples (samples/ bodies, signed as each provider does); headers the preset reads. */
 const PROVIDER_SECRETS = { STRIPE_WEBHOOK_SECRET: 'whsec_recording', GITHUB_WEBHOOK_SECRET: 'recording', SHOPIFY_WEBHOOK_SECRET: 'recording', SLACK_SIGNING_SECRET: 'recording' };
@@ -88,7 +88,8 @@ async function main() {
       if (res.status !== 202) throw new Error(`${r.name}: the ingress answered ${res.status} ${JSON.stringify(res.body)}`);
       for (const next of r.then ?? []) await postEvent(stack.ingressUrl, next);
       const runs = res.body.runs as { flow: string; workflowId: string }[];
-      const handle = stack.client.workflow.getHandle((r.flow ? runs.find((run) => run.flow === r.flow) : runs[0])!.workflowId);
+      // payment.succeeded starts payment-succeeded and zapier-catch-hook: record the one named.
+      const handle = stack.client.workflow.getHandle((runs.find((run) => run.flow === (r.flow ?? r.name)) ?? runs[0])!.workflowId);
       await handle.result().catch(() => undefined); // a failed run is a history worth replaying too
       save(r.name, handle.workflowId);
     }
