@@ -1,0 +1,96 @@
+// Flow controls on the real stack, with real signed HTTP in: rateLimit drops the excess across two
+// ingress replicas sharing one store, records it, counts it and keeps its decision for
+// redeliveries and the relay; priority and fairness reach Temporal on the run's start.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import pino from 'pino';
+import { startTestStack, ROOT, TEST_TASK_QUEUE, type TestStack } from '../helpers/stack';
+import { startIngress, type TestIngress } from '../helpers/ingress';
+import { paymentSucceeded, postEvent, uid } from '../helpers/events';
+import { admin } from '../helpers/admin';
+import { waitFor } from '../helpers/wait-for';
+import { createRunStarter } from '../../server/start-runs';
+import { RATE_LIMITS_COLLECTION } from '../../server/rate-limits';
+import type { DeliveryRecord } from '../../server/deliveries/record';
+
+let stack: TestStack;
+let replica: TestIngress;
+before(async () => {
+  stack = await startTestStack({ flowsDir: join(ROOT, 'test/fixtures/flow-controls') });
+  const log = pino({ level: 'silent' });
+  // A second ingress on the same store: the limit is the flow's, not a replica's.
+  replica = await startIngress({ db: stack.db, definitions: stack.definitions, startRuns: createRunStarter(stack.client, TEST_TASK_QUEUE, log), log });
+});
+after(async () => {
+  await replica?.stop();
+  await stack?.stop();
+});
+
+const eur = (email: string) => paymentSucceeded({ orderId: uid('ord'), email, items: [{ sku: 'SKU-1', quantity: 1 }] });
+const countRuns = async (flow: string) => stack.client.workflow.count(`HookflowFlow = "${flow}"`).then((c) => c.count);
+const rateLimitedCount = async (url: string) => {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('hookflow_rate_limited_total{flow="rate-limited"}'));
+  return line ? Number(line.split(' ').pop()) : 0;
+};
+
+test('rateLimit 5: 12 events over two replicas make 5 runs and 7 recorded drops; a redelivered drop is a duplicate', async () => {
+  const email = `${uid('c')}@example.com`;
+  const events = Array.from({ length: 12 }, () => eur(email));
+  // At once, alternating replicas: the slots are claimed concurrently from two processes.
+  const answers = await Promise.all(events.map((e, i) => postEvent(i % 2 ? replica.url : stack.ingressUrl, e)));
+  const accepted = answers.filter((a) => a.status === 202);
+  const dropped = answers.filter((a) => a.status === 200);
+  assert.equal(accepted.length, 5, JSON.stringify(answers.map((a) => a.status)));
+  assert.equal(dropped.length, 7);
+  for (const a of dropped) assert.deepEqual(a.body.runs.map((r: { ignored?: string }) => r.ignored), ['rate_limited']);
+
+  // Another key value has its own limit.
+  const other = await postEvent(stack.ingressUrl, eur(`${uid('c')}@example.com`));
+  assert.equal(other.status, 202);
+
+  await waitFor('6 runs visible', async () => (await countRuns('rate-limited')) >= 6);
+  assert.equal(await countRuns('rate-limited'), 6);
+  const listed = await admin(stack.ingressUrl, 'GET', '/admin/deliveries?outcome=rate_limited&limit=50');
+  const droppedIds = new Set(dropped.map((a) => a.body.eventId));
+  assert.deepEqual(new Set(listed.body.items.map((d: { eventId: string }) => d.eventId)), droppedIds);
+  assert.equal((await rateLimitedCount(stack.ingressUrl)) + (await rateLimitedCount(replica.url)), 7);
+
+  // A provider redelivers a dropped event: a duplicate of it, not a new drop and not a run.
+  const again = await postEvent(replica.url, events[answers.indexOf(dropped[0])]);
+  assert.equal(again.status, 200);
+  assert.equal(again.body.status, 'duplicate');
+  const decisions = stack.db.collection(RATE_LIMITS_COLLECTION);
+  assert.equal(await decisions.countDocuments({ _id: { $regex: /^drop\|rate-limited:/ } as never, holder: { $in: dropped.map((a) => a.body.runs[0].workflowId) } }), 7);
+  assert.equal((await rateLimitedCount(stack.ingressUrl)) + (await rateLimitedCount(replica.url)), 7);
+
+  // The relay starts a record again (as after a crash before it was marked): the drop stays a drop.
+  const deliveries = stack.db.collection<DeliveryRecord>('hookflow_deliveries');
+  const redone = dropped[1].body.deliveryId as string;
+  await deliveries.updateOne({ _id: redone }, { $set: { 'relay.state': 'pending', 'relay.nextAttemptAt': new Date(0), 'relay.leaseUntil': new Date(0) } });
+  stack.relay.wake();
+  replica.relay.wake();
+  await waitFor('the relay handled the record again', async () => (await deliveries.findOne({ _id: redone }))?.relay?.state === 'started');
+  const record = (await deliveries.findOne({ _id: redone }))!;
+  assert.equal(record.outcome, 'rate_limited');
+  assert.deepEqual(record.runs.map((r) => r.ignored), ['rate_limited']);
+  assert.equal(await countRuns('rate-limited'), 6);
+  assert.equal(await decisions.countDocuments({ holder: { $in: [...events.map((e) => `rate-limited:payments:${e.id}`)] } }), 12, 'one decision per event, none added');
+});
+
+test('priority and fairness from the flow reach the run start in Temporal', async () => {
+  const big = paymentSucceeded({ orderId: uid('ord'), items: [{ sku: 'SKU-1', quantity: 1 }], amount: 25_000 });
+  const small = paymentSucceeded({ orderId: uid('ord'), items: [{ sku: 'SKU-1', quantity: 1 }], amount: 100 });
+  for (const e of [big, small]) (e.data as { currency: string }).currency = 'USD';
+  for (const e of [big, small]) assert.equal((await postEvent(stack.ingressUrl, e)).status, 202);
+  const startedPriority = async (eventId: string) => {
+    const history = await stack.client.workflow.getHandle(`prioritized:payments:${eventId}`).fetchHistory();
+    return history.events![0].workflowExecutionStartedEventAttributes!.priority;
+  };
+  const bigPriority = await startedPriority(big.id);
+  assert.equal(bigPriority?.priorityKey, 1);
+  assert.equal(bigPriority?.fairnessKey, big.data.customer.email);
+  assert.equal(bigPriority?.fairnessWeight, 2);
+  assert.equal((await startedPriority(small.id))?.priorityKey, 4);
+});
