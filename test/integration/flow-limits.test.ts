@@ -9,6 +9,8 @@ import { startTestStack, ROOT, TEST_TASK_QUEUE, type TestStack } from '../helper
 import { startIngress, type TestIngress } from '../helpers/ingress';
 import { paymentSucceeded, postEvent, uid } from '../helpers/events';
 import { admin } from '../helpers/admin';
+import { type FakeApi, startFakeApi } from '../helpers/fake-api';
+import { HOST_SLOTS_COLLECTION } from '../../activities/host-pacing';
 import { waitFor } from '../helpers/wait-for';
 import { createRunStarter } from '../../server/start-runs';
 import { RATE_LIMITS_COLLECTION } from '../../server/rate-limits';
@@ -16,8 +18,13 @@ import type { DeliveryRecord } from '../../server/deliveries/record';
 
 let stack: TestStack;
 let replica: TestIngress;
+let api: FakeApi;
+const arrivals: number[] = [];
 before(async () => {
-  stack = await startTestStack({ flowsDir: join(ROOT, 'test/fixtures/flow-controls') });
+  api = await startFakeApi();
+  api.handler = () => { arrivals.push(Date.now()); return { status: 200, body: {} }; };
+  process.env.PACED_API_URL = api.url; // the worker resolves secrets from its environment
+  stack = await startTestStack({ flowsDir: join(ROOT, 'test/fixtures/flow-controls'), env: { PACED_API_URL: api.url }, httpHostLimits: { '127.0.0.1': 2 } });
   const log = pino({ level: 'silent' });
   // A second ingress on the same store: the limit is the flow's, not a replica's.
   replica = await startIngress({ db: stack.db, definitions: stack.definitions, startRuns: createRunStarter(stack.client, TEST_TASK_QUEUE, log), log });
@@ -25,6 +32,7 @@ before(async () => {
 after(async () => {
   await replica?.stop();
   await stack?.stop();
+  await api?.close();
 });
 
 const eur = (email: string) => paymentSucceeded({ orderId: uid('ord'), email, items: [{ sku: 'SKU-1', quantity: 1 }] });
@@ -93,4 +101,21 @@ test('priority and fairness from the flow reach the run start in Temporal', asyn
   assert.equal(bigPriority?.fairnessKey, big.data.customer.email);
   assert.equal(bigPriority?.fairnessWeight, 2);
   assert.equal((await startedPriority(small.id))?.priorityKey, 4);
+});
+
+test('http.request to a host limited to 2 calls/s: a burst of 10 runs reaches the API paced, 10 slots 500 ms apart', async () => {
+  const events = Array.from({ length: 10 }, () => {
+    const e = paymentSucceeded({ orderId: uid('ord'), items: [{ sku: 'SKU-1', quantity: 1 }] });
+    (e.data as { currency: string }).currency = 'GBP';
+    return e;
+  });
+  const answers = await Promise.all(events.map((e) => postEvent(stack.ingressUrl, e)));
+  assert.deepEqual(answers.map((a) => a.status), Array(10).fill(202));
+  await Promise.all(events.map((e) => stack.client.workflow.getHandle(`host-paced:payments:${e.id}`).result()));
+  assert.equal(api.requests.length, 10);
+  const span = Math.max(...arrivals) - Math.min(...arrivals);
+  assert.ok(span >= 4000, `first to last arrival ${span} ms; at 2/s ten calls span at least 4.5 s of slots`);
+  const slots = (await stack.db.collection<{ at: Date }>(HOST_SLOTS_COLLECTION).find({ _id: { $regex: /^127\.0\.0\.1\|/ } as never }).toArray()).map((s) => s.at.getTime()).sort((a, b) => a - b);
+  assert.equal(slots.length, 10);
+  for (let i = 1; i < slots.length; i++) assert.ok(slots[i] - slots[i - 1] >= 500, `slots ${i - 1} and ${i} are ${slots[i] - slots[i - 1]} ms apart`);
 });
