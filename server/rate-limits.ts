@@ -1,9 +1,10 @@
 // rateLimit (docs/flows.md): at most `limit` runs of a flow per window of `period` (per key value),
-// shared by every ingress replica; the excess is dropped. Decided once per run: a window's
-// admissions are slot documents "<flow>|<key>|<window>|<n>", n = 1..limit, claimed by a unique
-// _id insert (the one guarantee FerretDB 1.24 keeps under concurrency), each naming the run that
-// holds it; a drop is a document naming the run too. The relay, a retried start or a duplicate
-// finds the decision already made and keeps it, so nothing counts twice or flips.
+// shared by every ingress replica; the excess is dropped. A window's admissions are slot documents
+// "<flow>|<key>|<window>|<n>", n = 1..limit, claimed by a unique _id insert (the one guarantee
+// FerretDB 1.24 keeps under concurrency). Each run's decision is then stored under "run|<workflow
+// id>": the relay, a retried start or a duplicate finds it (a look-up by _id, cheap on FerretDB)
+// and keeps it, so nothing counts twice or flips. Only a crash between the slot and the decision
+// costs the window one slot.
 import type { Collection, Db } from 'mongodb';
 import { eventKeyOf } from '../engine/idempotency';
 import { checkedDurationMs } from '../engine/duration';
@@ -21,7 +22,8 @@ const DUPLICATE_KEY = 11000;
 const PURGE_EVERY_MS = 60_000;
 const MAX_HINTS = 10_000;
 
-interface RateDecision { _id: string; holder: string; expiresAt: Date }
+/** A claimed slot (holder: the run's workflow id), or a run's decision (allowed). */
+interface RateDoc { _id: string; holder?: string; allowed?: boolean; window?: string; expiresAt: Date }
 
 export interface RateLimiterOptions {
   /** How long (s) a decision is kept after its window: at least as long as a retry or redelivery may come (the duplicate window). */
@@ -37,14 +39,13 @@ export interface RateDecisionResult {
 }
 
 export class RateLimiter {
-  readonly collection: Collection<RateDecision>;
+  readonly collection: Collection<RateDoc>;
   /** Per window, the next slot number likely free: a replica's own admissions skip claimed slots. */
   private readonly nextSlot = new Map<string, number>();
-  private indexed?: Promise<unknown>;
   private lastPurge: number;
 
   constructor(db: Db, private readonly opts: RateLimiterOptions) {
-    this.collection = db.collection<RateDecision>(RATE_LIMITS_COLLECTION);
+    this.collection = db.collection<RateDoc>(RATE_LIMITS_COLLECTION);
     this.lastPurge = this.now();
   }
 
@@ -55,20 +56,23 @@ export class RateLimiter {
     const index = Math.floor(Date.parse(event.receivedAt) / periodMs);
     const window = `${flow.name}|${await keyOf(flow, event)}|${index}`;
     const expiresAt = new Date((index + 1) * periodMs + this.opts.keepSeconds * 1000);
-    await this.ensureIndex();
     this.purgeNowAndThen();
 
-    const earlier = await this.collection.findOne({ holder }, { projection: { _id: 1 } });
-    if (earlier) return { allowed: !earlier._id.startsWith('drop|'), window };
-    for (let n = this.nextSlot.get(window) ?? 1; n <= spec.limit; n++) {
+    const decisionId = `run|${holder}`;
+    const earlier = await this.collection.findOne({ _id: decisionId });
+    if (earlier) return { allowed: earlier.allowed === true, window: earlier.window ?? window };
+    let allowed = false;
+    // Slot numbers are taken from the hint before the insert, so this replica's concurrent events try different slots.
+    for (let n = this.takeSlot(window); n <= spec.limit; n = this.takeSlot(window)) {
       if (await this.claim({ _id: `${window}|${n}`, holder, expiresAt })) {
-        this.remember(window, n + 1);
-        return { allowed: true, window };
+        allowed = true;
+        break;
       }
     }
-    this.remember(window, spec.limit + 1);
-    await this.claim({ _id: `drop|${holder}`, holder, expiresAt });
-    return { allowed: false, window };
+    if (await this.claim({ _id: decisionId, allowed, window, expiresAt })) return { allowed, window };
+    // Decided meanwhile by another attempt (the relay and a request at once): that decision stands.
+    const decided = await this.collection.findOne({ _id: decisionId });
+    return { allowed: decided?.allowed === true, window };
   }
 
   /** Deletes decisions whose window and keep time are over (no TTL indexes on FerretDB). */
@@ -80,7 +84,7 @@ export class RateLimiter {
     return this.opts.now?.() ?? Date.now();
   }
 
-  private async claim(doc: RateDecision): Promise<boolean> {
+  private async claim(doc: RateDoc): Promise<boolean> {
     try {
       await this.collection.insertOne(doc);
       return true;
@@ -90,18 +94,11 @@ export class RateLimiter {
     }
   }
 
-  private remember(window: string, next: number): void {
-    if (this.nextSlot.size >= MAX_HINTS) this.nextSlot.clear();
-    this.nextSlot.set(window, next);
-  }
-
-  /** The holder index, created once when missing (FerretDB 1.24 drops the connection on createIndexes for an existing one). */
-  private ensureIndex(): Promise<unknown> {
-    this.indexed ??= (async () => {
-      const existing = await this.collection.listIndexes().toArray().catch(() => []);
-      if (!existing.some((i) => i.name === 'holder')) await this.collection.createIndex({ holder: 1 }, { name: 'holder' });
-    })().catch((err) => { this.indexed = undefined; throw err; });
-    return this.indexed;
+  private takeSlot(window: string): number {
+    const n = this.nextSlot.get(window) ?? 1;
+    if (this.nextSlot.size >= MAX_HINTS && !this.nextSlot.has(window)) this.nextSlot.clear();
+    this.nextSlot.set(window, n + 1);
+    return n;
   }
 
   private purgeNowAndThen(): void {

@@ -69,8 +69,8 @@ test('rateLimit 5: 12 events over two replicas make 5 runs and 7 recorded drops;
   const again = await postEvent(replica.url, events[answers.indexOf(dropped[0])]);
   assert.equal(again.status, 200);
   assert.equal(again.body.status, 'duplicate');
-  const decisions = stack.db.collection(RATE_LIMITS_COLLECTION);
-  assert.equal(await decisions.countDocuments({ _id: { $regex: /^drop\|rate-limited:/ } as never, holder: { $in: dropped.map((a) => a.body.runs[0].workflowId) } }), 7);
+  const decisions = stack.db.collection<{ _id: string; allowed?: boolean }>(RATE_LIMITS_COLLECTION);
+  assert.equal(await decisions.countDocuments({ _id: { $in: dropped.map((a) => `run|${a.body.runs[0].workflowId}`) }, allowed: false }), 7);
   assert.equal((await rateLimitedCount(stack.ingressUrl)) + (await rateLimitedCount(replica.url)), 7);
 
   // The relay starts a record again (as after a crash before it was marked): the drop stays a drop.
@@ -84,7 +84,9 @@ test('rateLimit 5: 12 events over two replicas make 5 runs and 7 recorded drops;
   assert.equal(record.outcome, 'rate_limited');
   assert.deepEqual(record.runs.map((r) => r.ignored), ['rate_limited']);
   assert.equal(await countRuns('rate-limited'), 6);
-  assert.equal(await decisions.countDocuments({ holder: { $in: [...events.map((e) => `rate-limited:payments:${e.id}`)] } }), 12, 'one decision per event, none added');
+  const runDecisions = { _id: { $in: events.map((e) => `run|rate-limited:payments:${e.id}`) } };
+  assert.equal(await decisions.countDocuments(runDecisions), 12, 'one decision per event, none added');
+  assert.equal(await decisions.countDocuments({ ...runDecisions, allowed: true }), 5);
 });
 
 test('priority and fairness from the flow reach the run start in Temporal', async () => {
