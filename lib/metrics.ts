@@ -7,7 +7,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 /** The label value for a source, event type or flow that the definitions do not know. */
 export const OTHER = 'other';
 
-export type DeliveryOutcomeLabel = 'accepted' | 'duplicate' | 'ignored' | 'rejected' | 'handshake' | 'unavailable' | 'failed';
+export type DeliveryOutcomeLabel = 'accepted' | 'duplicate' | 'ignored' | 'rejected' | 'handshake' | 'unavailable' | 'failed' | 'rate_limited';
 
 export interface IngressMetrics {
   registry: Registry;

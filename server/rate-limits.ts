@@ -16,7 +16,7 @@ import type { PlannedRun, RunStart, RunStarter } from './planned-runs';
 
 export const RATE_LIMITS_COLLECTION = 'hookflow_rate_limits';
 /** What a dropped run's record says (RecordedRun.ignored), and the delivery's outcome when all its runs were dropped. */
-export const RATE_LIMITED = 'rate_limited';
+export const RATE_LIMITED = 'rate_limited' as const;
 
 const DUPLICATE_KEY = 11000;
 const PURGE_EVERY_MS = 60_000;
@@ -113,6 +113,9 @@ async function keyOf(flow: FlowDefinition, event: FlowEvent): Promise<string> {
   if (!flow.rateLimit?.key) return '';
   return eventKeyOf(flow.rateLimit.key, event, 'rate limit key', flow.name).catch(() => '');
 }
+
+/** An event none of whose runs started: rate_limited when the rate limits dropped them all. */
+export const ignoredOutcome = (runs: RunStart[]): 'ignored' | 'rate_limited' => (runs.length && runs.every((r) => r.ignored === RATE_LIMITED) ? RATE_LIMITED : 'ignored');
 
 /** The run's own identity: an entity-keyed event's run, not its entity's queue. */
 const holderOf = (run: PlannedRun) => run.route?.eventWorkflowId ?? run.workflowId;

@@ -52,7 +52,10 @@ test('rateLimit 5: 12 events over two replicas make 5 runs and 7 recorded drops;
   const dropped = answers.filter((a) => a.status === 200);
   assert.equal(accepted.length, 5, JSON.stringify(answers.map((a) => a.status)));
   assert.equal(dropped.length, 7);
-  for (const a of dropped) assert.deepEqual(a.body.runs.map((r: { ignored?: string }) => r.ignored), ['rate_limited']);
+  for (const a of dropped) {
+    assert.equal(a.body.status, 'rate_limited');
+    assert.deepEqual(a.body.runs.map((r: { ignored?: string }) => r.ignored), ['rate_limited']);
+  }
 
   // Another key value has its own limit.
   const other = await postEvent(stack.ingressUrl, eur(`${uid('c')}@example.com`));
