@@ -90,6 +90,13 @@ test('rateLimit 5: 12 events over two replicas make 5 runs and 7 recorded drops;
   const runDecisions = { _id: { $in: events.map((e) => `run|rate-limited:payments:${e.id}`) } };
   assert.equal(await decisions.countDocuments(runDecisions), 12, 'one decision per event, none added');
   assert.equal(await decisions.countDocuments({ ...runDecisions, allowed: true }), 5);
+
+  // An operator replays a dropped event: replays are never limited, so it runs.
+  const replayed = await admin(stack.ingressUrl, 'POST', `/admin/deliveries/${dropped[2].body.deliveryId}/replay`);
+  assert.equal(replayed.status, 202, JSON.stringify(replayed.body));
+  const replayId = `rate-limited:payments:${dropped[2].body.eventId}:replay:1`;
+  assert.deepEqual(replayed.body.runs.map((r: { workflowId: string }) => r.workflowId), [replayId]);
+  await stack.client.workflow.getHandle(replayId).result();
 });
 
 test('priority and fairness from the flow reach the run start in Temporal', async () => {
