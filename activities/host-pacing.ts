@@ -39,8 +39,8 @@ export class HostPacer {
 
   /** Waits until a call to `url` may be made; at once for hosts without a limit. Returns the wait (ms). */
   async pace(url: string): Promise<number> {
-    const host = new URL(url).hostname.toLowerCase();
-    const perSecond = this.limitOf(host);
+    const host = URL.canParse(url) ? new URL(url).hostname.toLowerCase() : ''; // fetch reports a bad URL
+    const perSecond = host ? this.limitOf(host) : undefined;
     if (!perSecond) return 0;
     const intervalMs = 1000 / perSecond;
     const now = this.now();
