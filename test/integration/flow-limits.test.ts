@@ -131,3 +131,30 @@ test('http.request to a host limited to 2 calls/s: a burst of 10 runs reaches th
   assert.equal(slots.length, 10);
   for (let i = 1; i < slots.length; i++) assert.ok(slots[i] - slots[i - 1] >= 500, `slots ${i - 1} and ${i} are ${slots[i] - slots[i - 1]} ms apart`);
 });
+
+test('a backlog of runs is served by Temporal in the order of their flow priority', async () => {
+  // Runs started on a queue no worker polls yet: they wait, then the first polls take them.
+  const taskQueue = uid('backlog');
+  const log = pino({ level: 'silent' });
+  const backlog = await startIngress({ db: stack.db, definitions: stack.definitions, startRuns: createRunStarter(stack.client, taskQueue, log), log });
+  try {
+    const amounts = [100, 200, 25_000, 300, 40_000, 50_000];
+    const events = amounts.map((amount) => {
+      const e = paymentSucceeded({ orderId: uid('ord'), items: [{ sku: 'SKU-1', quantity: 1 }], amount });
+      (e.data as { currency: string }).currency = 'USD';
+      return e;
+    });
+    for (const e of events) assert.equal((await postEvent(backlog.url, e)).status, 202);
+    const served: number[] = [];
+    const conn = stack.client.connection;
+    for (let i = 0; i < events.length; i++) {
+      const task = await conn.withDeadline(Date.now() + 30_000, () => conn.workflowService.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue, kind: 1 }, identity: 'flow-limits-test' }));
+      served.push(amounts[events.findIndex((e) => task.workflowExecution?.workflowId === `prioritized:payments:${e.id}`)]);
+    }
+    assert.deepEqual(served, [25_000, 40_000, 50_000, 100, 200, 300], 'priority 1 (≥ 10 000) first, each level in arrival order');
+    for (const e of events) await stack.client.workflow.getHandle(`prioritized:payments:${e.id}`).terminate('test backlog');
+  } finally {
+    await backlog.stop();
+  }
+});
+
