@@ -3,6 +3,7 @@ import type { ActivityRequest } from '../engine/contract';
 import type { ActivityDeps } from './effects';
 import { emailActivities } from './email';
 import { httpActivities } from './http';
+import { HostPacer } from './host-pacing';
 import { mongoActivities } from './mongo';
 import { mongoReadActivities } from './mongo-read';
 import { type SecretLookup, envSecrets } from './secrets';
@@ -14,7 +15,7 @@ export function createActivities(deps: ActivityDeps & { mailFrom: string; secret
     ...mongoActivities(deps),
     ...mongoReadActivities(deps),
     ...emailActivities(deps, deps.mailFrom),
-    ...httpActivities({ log: deps.log, secrets: deps.secrets ?? envSecrets() }),
+    ...httpActivities({ log: deps.log, secrets: deps.secrets ?? envSecrets(), pacer: new HostPacer(deps.db, deps.httpHostLimits ?? {}) }),
     async log({ args }: ActivityRequest): Promise<void> {
       const level = args.level === 'warn' || args.level === 'error' ? args.level : 'info';
       deps.log[level]({ fields: args.fields }, String(args.message ?? ''));

@@ -143,6 +143,28 @@ export interface FlowDefinition {
   correlation?: CorrelationSpec;
   /** Expression over the event: events of one entity run one at a time, in arrival order. */
   entityKey?: string;
+  // Flow controls (docs/flows.md "rateLimit", "priority and fairness"): rate limit at the ingress, priority on the run's start.
+  /** At most `limit` runs per `period` (per key value): the excess events are dropped and recorded as rate_limited. */
+  rateLimit?: RateLimitSpec;
+  /** Expression over the event giving 1 (first) … 5 (last): Temporal's priority key of the run and its activities. */
+  priority?: string | number;
+  /** Runs of one key value get their share of workers (Temporal's fairness key), weighted by `weight`. */
+  fairness?: FairnessSpec;
+}
+
+export interface RateLimitSpec {
+  limit: number;
+  /** A duration such as 1m: windows of this length, aligned on the epoch. */
+  period: string;
+  /** Expression over the event; each value has its own limit (default: one limit for the flow). */
+  key?: string;
+}
+
+export interface FairnessSpec {
+  /** Expression over the event, e.g. event.body.shop_id. */
+  key: string;
+  /** A number, or an expression over the event giving one (default 1). */
+  weight?: number | string;
 }
 
 /** The event as a flow sees it. */

@@ -5,6 +5,9 @@ import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from './errors';
 import { type TemporalConnectionSettings, temporalConnectionSettings } from './temporal-connection';
 
+/** host (or "*.domain": each host of the domain on its own) → http.request calls per second, across all workers. */
+export type HostLimits = Readonly<Record<string, number>>;
+
 export interface Config {
   ingressPort: number;
   /** The worker's /healthz, /readyz and /metrics. */
@@ -44,6 +47,8 @@ export interface Config {
   retentionDays: number;
   /** How often each ingress runs that cleanup (ms). */
   purgeEveryMs: number;
+  /** http.request calls per second per host, across every worker (HOOKFLOW_HTTP_HOST_LIMITS). */
+  httpHostLimits: HostLimits;
 
   // Admin API (server/admin): deliveries and replay.
   /** HOOKFLOW_ADMIN_TOKEN: bearer token of the admin API; unset, the admin API is disabled. */
@@ -123,8 +128,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
 
     retentionDays: count(env, 'HOOKFLOW_RETENTION_DAYS', 30),
     purgeEveryMs: count(env, 'HOOKFLOW_PURGE_EVERY_MS', 10 * 60_000, 1000),
+    httpHostLimits: hostLimits(env, 'HOOKFLOW_HTTP_HOST_LIMITS'),
     ...adminConfig(env),
   });
+}
+
+/** "api.shopify.com=2,*.myshopify.com=2": calls per second per host. */
+export function hostLimits(env: NodeJS.ProcessEnv, name: string): HostLimits {
+  const limits: Record<string, number> = {};
+  for (const part of (env[name] ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^(\*\.)?([a-z0-9.-]+)=([0-9]+(?:\.[0-9]+)?)$/i.exec(part);
+    if (!m || !(Number(m[3]) > 0)) throw new ConfigError(`${name} must list host=calls-per-second, e.g. api.shopify.com=2,*.myshopify.com=2; got "${part}"`);
+    limits[`${m[1] ?? ''}${m[2].toLowerCase()}`] = Number(m[3]);
+  }
+  return Object.freeze(limits);
 }
 
 const MIN_ADMIN_TOKEN = 16;

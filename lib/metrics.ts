@@ -7,7 +7,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 /** The label value for a source, event type or flow that the definitions do not know. */
 export const OTHER = 'other';
 
-export type DeliveryOutcomeLabel = 'accepted' | 'duplicate' | 'ignored' | 'rejected' | 'handshake' | 'unavailable' | 'failed';
+export type DeliveryOutcomeLabel = 'accepted' | 'duplicate' | 'ignored' | 'rejected' | 'handshake' | 'unavailable' | 'failed' | 'rate_limited';
 
 export interface IngressMetrics {
   registry: Registry;
@@ -16,6 +16,7 @@ export interface IngressMetrics {
   duplicates: Counter<'source'>;
   startFailures: Counter<'source' | 'reason'>;
   runsStarted: Counter<'flow'>;
+  rateLimited: Counter<'flow'>;
   startLatency: Histogram<'outcome'>;
   requestLatency: Histogram<'route' | 'status'>;
   relayBacklog: Gauge;
@@ -40,6 +41,7 @@ export function createIngressMetrics(opts: IngressMetricsOptions = {}): IngressM
     duplicates: new Counter({ name: 'hookflow_duplicates_total', help: 'Duplicate deliveries recognised (nothing started).', labelNames: ['source'], registers }),
     startFailures: new Counter({ name: 'hookflow_start_failures_total', help: 'Stored events whose runs will never be started (marked failed), by source and reason (not_found, invalid_argument, payload_too_large, gave_up, …).', labelNames: ['source', 'reason'], registers }),
     runsStarted: new Counter({ name: 'hookflow_runs_started_total', help: 'Workflow runs started by the ingress (request or relay), by flow.', labelNames: ['flow'], registers }),
+    rateLimited: new Counter({ name: 'hookflow_rate_limited_total', help: 'Runs not started because their flow\'s rateLimit was reached (the event is acknowledged and recorded as rate_limited), by flow.', labelNames: ['flow'], registers }),
     startLatency: new Histogram({ name: 'hookflow_workflow_start_seconds', help: 'Time to hand one event (all its runs) to Temporal, by outcome (started, duplicate, failed).', labelNames: ['outcome'], buckets: SECONDS, registers }),
     requestLatency: new Histogram({ name: 'hookflow_ingress_request_duration_seconds', help: 'Ingress request duration, by route and HTTP status.', labelNames: ['route', 'status'], buckets: SECONDS, registers }),
     relayBacklog: backlogGauge(registry, opts),

@@ -9,6 +9,7 @@ import {
 } from '../engine/contract';
 import { UnavailableError } from '../lib/errors';
 import { permanentStartError } from './start-errors';
+import { runPriorityOf } from '../engine/priority';
 import type { FlowEvent } from '../engine/types';
 import type { RunRoute } from '../engine/routing';
 import type { PlannedRun, RunStart } from './planned-runs';
@@ -24,6 +25,8 @@ export async function signalRun(client: Client, o: SignalOptions, run: PlannedRu
   const start = correlated
     ? { type: CORRELATED_WORKFLOW_TYPE, args: [{ flow, source: event.source, key: route.key } satisfies CorrelatedRunInput] }
     : { type: ENTITY_WORKFLOW_TYPE, args: [{ flow: flow.name, source: event.source, key: route.key } satisfies EntityRunInput] };
+  // The event that starts the run of a key sets its priority; later events of the key share that run.
+  const priority = await runPriorityOf(flow, event);
   try {
     const handle = await client.connection.withDeadline(Date.now() + o.deadlineMs, () =>
       client.workflow.signalWithStart(start.type, {
@@ -44,6 +47,7 @@ export async function signalRun(client: Client, o: SignalOptions, run: PlannedRu
           { key: searchAttributes.source, value: event.source },
           { key: correlated ? searchAttributes.correlationKey : searchAttributes.entityKey, value: route.key },
         ],
+        ...(priority && { priority }),
       }),
     );
     o.log.info({ workflowId, runId: handle.signaledRunId, flow: flow.name, eventId: event.id }, 'event signalled to its run');

@@ -35,6 +35,7 @@ export async function runWorkerProcess({ config, log, workflowBundle, ops }: Wor
     mail,
     log,
     mailFrom: config.mailFrom,
+    httpHostLimits: config.httpHostLimits,
     shutdownGraceTime: '5s', // SIGTERM: short activities finish; longer ones are handed back to Temporal
     metrics,
   });

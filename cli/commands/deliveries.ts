@@ -30,7 +30,7 @@ const when = (iso: string) => iso.slice(0, 19).replace('T', ' ');
 export const deliveriesCommand: Command = {
   name: 'deliveries',
   summary: 'List deliveries with filters, show one with its runs (status in Temporal, UI links), or rejections by reason.',
-  usage: `hookflow deliveries list [--event-id ID] [--source S] [--type T] [--outcome accepted|duplicate|ignored|handshake|rejected|pending|failed]
+  usage: `hookflow deliveries list [--event-id ID] [--source S] [--type T] [--outcome accepted|duplicate|ignored|handshake|rejected|rate_limited|pending|failed]
                          [--reason CODE] [--flow F] [--since 09:00|ISO] [--until ...] [--limit N] [--cursor C] [--json]
        hookflow deliveries show DELIVERY_ID [--json]
        hookflow deliveries rejections [--source S] [--since ...] [--until ...] [--json]

@@ -92,8 +92,9 @@ async function select(ctx: ReplayContext, filter: BulkFilter): Promise<Selection
       selected.set(f.deliveryId, [...new Set([...(selected.get(f.deliveryId) ?? []), f.flow])]);
     }
   } else {
-    if (filter.outcome === 'rejected' || filter.outcome === 'duplicate') throw new BadQueryError('only accepted or ignored deliveries can be replayed; rejected ones never ran and duplicates replay through their original');
-    const replayable: Outcome[] = ['accepted', 'ignored'];
+    if (filter.outcome === 'rejected' || filter.outcome === 'duplicate') throw new BadQueryError('only accepted, ignored or rate_limited deliveries can be replayed; rejected ones never ran and duplicates replay through their original');
+    // A rate-limited event is replayed on purpose: replays are never rate limited.
+    const replayable: Outcome[] = ['accepted', 'ignored', 'rate_limited'];
     const query: Filter<DeliveryRecord> = { $and: [toMongoFilter(filter), { outcome: { $in: replayable } }] };
     for await (const d of ctx.deliveries.find(query, { projection: { _id: 1 } }).sort({ receivedAt: 1 })) {
       selected.set(d._id, filter.flow ? [filter.flow] : undefined);

@@ -9,7 +9,8 @@ export const CLAIMS_COLLECTION = 'hookflow_relay_claims';
 import type { RunRoute } from '../../engine/routing';
 import type { RejectionSettings } from './rejections';
 
-export type Outcome = 'accepted' | 'duplicate' | 'ignored' | 'rejected' | 'handshake';
+/** rate_limited: accepted, but every run it would make was dropped by its flow's rateLimit. */
+export type Outcome = 'accepted' | 'duplicate' | 'ignored' | 'rejected' | 'handshake' | 'rate_limited';
 
 export interface RecordedRun {
   flow: string;

@@ -58,6 +58,8 @@ export interface TestStackOptions {
   schemasDir?: string;
   /** Secrets (and other variables) the source files read, besides PAYMENTS_WEBHOOK_SECRET. */
   env?: NodeJS.ProcessEnv;
+  /** The worker's http.request calls per second per host (HOOKFLOW_HTTP_HOST_LIMITS). */
+  httpHostLimits?: Record<string, number>;
   /** Deliveries a bulk replay works on at once (default 4). */
   replayConcurrency?: number;
 }
@@ -92,6 +94,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     mail,
     log,
     mailFrom: 'hookflow-test <test@localhost>',
+    httpHostLimits: opts.httpHostLimits,
     afterEffect: (e) => faults.afterEffect?.(e),
   });
   const workerRun = worker.run();
