@@ -20,8 +20,8 @@ function help(): string {
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'hookflow <command> --help shows the options of one command.',
-    'Commands that talk to a running hookflow read HOOKFLOW_URL (default http://127.0.0.1:3000)',
-    'and HOOKFLOW_ADMIN_TOKEN, or --url and --token.',
+    'send posts to HOOKFLOW_URL (default http://127.0.0.1:3000); deliveries and replay use the admin',
+    'listener, HOOKFLOW_ADMIN_URL (default http://127.0.0.1:3002), and HOOKFLOW_ADMIN_TOKEN, or --url and --token.',
     '',
     'exit codes: 0 ok, 1 failure (problems found, request refused, hookflow unreachable), 2 usage error.',
   ].join('\n');

@@ -26,7 +26,7 @@ export const replayCommand: Command = {
   Temporal (only those flows are replayed); without it, accepted deliveries matching the filters.
   --dry-run tells how many would be replayed. Progress goes to stderr; Ctrl-C stops the job (the
   deliveries being replayed at that moment finish).
-  Talks to the ingress: HOOKFLOW_URL / --url, HOOKFLOW_ADMIN_TOKEN / --token.
+  Talks to the admin listener: HOOKFLOW_ADMIN_URL / --url, HOOKFLOW_ADMIN_TOKEN / --token.
 Exit: 0 every replay started, 1 a replay failed, the job was stopped or the request was refused, 2 usage.`,
   async run(args) {
     const parsed = parseArgs(args, ['dry-run', 'json']);

@@ -73,7 +73,7 @@ type Selection = Map<string, string[] | undefined>;
 async function select(ctx: ReplayContext, filter: BulkFilter): Promise<Selection> {
   const selected: Selection = new Map();
   if (filter.status) {
-    if (filter.outcome || filter.reason) throw new BadQueryError('"status" selects runs in Temporal; it cannot be combined with "outcome" or "reason"');
+    if (filter.outcome || filter.reason || filter.q) throw new BadQueryError('"status" selects runs in Temporal; it cannot be combined with "outcome", "reason" or "q"');
     // Only the flows whose run is in that status: a sibling flow that completed is not run again.
     const found: { deliveryId: string; flow: string; workflowId: string; runId: string }[] = [];
     for await (const run of ctx.client.workflow.list({ query: visibilityQuery({ ...filter, status: filter.status }) })) {

@@ -10,6 +10,7 @@ import type { FlowDefinition } from '../../engine/types';
 import type { RunStarter } from '../planned-runs';
 import { type BulkReplays, bulkReplays } from './bulk-replay';
 import { createAdminRouter } from './router';
+import type { ReplayContext } from './replay';
 
 export interface AdminSettings {
   /** HOOKFLOW_ADMIN_TOKEN; without it every admin call answers 404 admin_disabled. */
@@ -23,6 +24,8 @@ export interface AdminSettings {
 export interface AdminApi {
   router: Router;
   bulk: BulkReplays;
+  /** What the routes work on (the console reads and replays through it too). */
+  ctx: ReplayContext;
 }
 
 export function createAdminApi(deps: {
@@ -40,8 +43,8 @@ export function createAdminApi(deps: {
   const rejections = deps.rejections
     ? { collection: deps.rejections.collection, flush: () => deps.rejections!.flush() }
     : { collection: deps.db.collection<RejectionCount>(REJECTIONS_COLLECTION) };
-  const ctx = { deliveries: deps.deliveries, rejections, client: deps.client, namespace: settings.namespace, temporalUiUrl: settings.temporalUiUrl, flows: deps.flows, startRuns: deps.startRuns };
+  const ctx: ReplayContext = { deliveries: deps.deliveries, rejections, client: deps.client, namespace: settings.namespace, temporalUiUrl: settings.temporalUiUrl, flows: deps.flows, startRuns: deps.startRuns };
   const log = deps.log.child({ component: 'admin' });
   const bulk = bulkReplays(ctx, deps.db, log, settings.replayConcurrency);
-  return { router: createAdminRouter({ ctx, bulk, token: settings.token }), bulk };
+  return { router: createAdminRouter({ ctx, bulk, token: settings.token }), bulk, ctx };
 }

@@ -36,7 +36,10 @@ export interface TestStack {
   definitions: Definitions;
   deliveries: DeliveryStore;
   relay: Relay;
+  /** The public listener: /webhooks/* and /healthz. */
   ingressUrl: string;
+  /** The admin listener: the console (/console), /admin, /metrics and /readyz. */
+  adminUrl: string;
   /** The admin API (token TEST_ADMIN_TOKEN), with its bulk replays. */
   admin: AdminApi;
   /** Base URL the admin API links runs to. */
@@ -120,6 +123,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     deliveries: ingress.deliveries,
     relay: ingress.relay,
     ingressUrl: ingress.url,
+    adminUrl: ingress.adminUrl,
     admin: ingress.admin!,
     temporalUiUrl,
     faults,
