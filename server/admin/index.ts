@@ -10,6 +10,7 @@ import type { FlowDefinition } from '../../engine/types';
 import type { RunStarter } from '../planned-runs';
 import { type BulkReplays, bulkReplays } from './bulk-replay';
 import { createAdminRouter } from './router';
+import { type Issues, createIssues } from './issues';
 
 export interface AdminSettings {
   /** HOOKFLOW_ADMIN_TOKEN; without it every admin call answers 404 admin_disabled. */
@@ -23,6 +24,7 @@ export interface AdminSettings {
 export interface AdminApi {
   router: Router;
   bulk: BulkReplays;
+  issues: Issues;
 }
 
 export function createAdminApi(deps: {
@@ -43,5 +45,6 @@ export function createAdminApi(deps: {
   const ctx = { deliveries: deps.deliveries, rejections, client: deps.client, namespace: settings.namespace, temporalUiUrl: settings.temporalUiUrl, flows: deps.flows, startRuns: deps.startRuns };
   const log = deps.log.child({ component: 'admin' });
   const bulk = bulkReplays(ctx, deps.db, log, settings.replayConcurrency);
-  return { router: createAdminRouter({ ctx, bulk, token: settings.token }), bulk };
+  const issues = createIssues({ ctx, db: deps.db, bulk, log });
+  return { router: createAdminRouter({ ctx, bulk, issues, token: settings.token }), bulk, issues };
 }
