@@ -3,6 +3,7 @@ import { runCommand } from './commands/run';
 import { validateCommand } from './commands/validate';
 import { deliveriesCommand } from './commands/deliveries';
 import { replayCommand } from './commands/replay';
+import { issuesCommand } from './commands/issues';
 import { sendCommand } from './commands/send';
 import { dbCommand } from './commands/db';
 import { sandboxCommand } from './commands/sandbox';
@@ -10,7 +11,7 @@ import { AdminApiError } from './admin-client';
 import { UsageError } from './args';
 import type { Command } from './command';
 
-const commands: Command[] = [validateCommand, runCommand, sendCommand, deliveriesCommand, replayCommand, sandboxCommand, dbCommand];
+const commands: Command[] = [validateCommand, runCommand, sendCommand, deliveriesCommand, replayCommand, issuesCommand, sandboxCommand, dbCommand];
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   return [

@@ -49,7 +49,7 @@ async function main() {
   });
   if (!config.adminToken) log.info('admin API and console disabled: set HOOKFLOW_ADMIN_TOKEN to enable /admin and /console');
   const app = createApp({ getDefinitions: definitions.current, startRuns, deliveries, log, ops });
-  const consoleRouter = createConsoleRouter({ token: config.adminToken, admin: admin.ctx, bulk: admin.bulk, definitions: definitions.current, lastReload: definitions.lastReload, checks: ops.checks });
+  const consoleRouter = createConsoleRouter({ token: config.adminToken, admin: admin.ctx, bulk: admin.bulk, definitions: definitions.current, lastReload: definitions.lastReload, checks: ops.checks, issues: admin.issues });
   const adminApp = createAdminApp({ log, ops, admin: admin.router, console: consoleRouter });
   // A taken port names the process that holds it (no stack trace). Both listeners serve HTTPS when TLS is set.
   const { server, url } = await listen(app.callback(), { port: config.ingressPort, host: config.ingressHost, tls: config.ingressTls, log })

@@ -11,6 +11,7 @@ import type { RunStarter } from '../planned-runs';
 import { type BulkReplays, bulkReplays } from './bulk-replay';
 import { createAdminRouter } from './router';
 import type { ReplayContext } from './replay';
+import { type Issues, createIssues } from './issues';
 
 export interface AdminSettings {
   /** HOOKFLOW_ADMIN_TOKEN; without it every admin call answers 404 admin_disabled. */
@@ -26,6 +27,7 @@ export interface AdminApi {
   bulk: BulkReplays;
   /** What the routes work on (the console reads and replays through it too). */
   ctx: ReplayContext;
+  issues: Issues;
 }
 
 export function createAdminApi(deps: {
@@ -46,5 +48,6 @@ export function createAdminApi(deps: {
   const ctx: ReplayContext = { deliveries: deps.deliveries, rejections, client: deps.client, namespace: settings.namespace, temporalUiUrl: settings.temporalUiUrl, flows: deps.flows, startRuns: deps.startRuns };
   const log = deps.log.child({ component: 'admin' });
   const bulk = bulkReplays(ctx, deps.db, log, settings.replayConcurrency);
-  return { router: createAdminRouter({ ctx, bulk, token: settings.token }), bulk, ctx };
+  const issues = createIssues({ ctx, db: deps.db, bulk, log });
+  return { router: createAdminRouter({ ctx, bulk, issues, token: settings.token }), bulk, ctx, issues };
 }

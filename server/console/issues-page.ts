@@ -2,33 +2,11 @@
 // type, reconciliation exhausted by flow) with a status; from one, a replay of its events with the
 // dry-run count first, then the job's progress and a stop button.
 import type { ReplayJob } from '../admin/bulk-replay';
+import type { Issue, IssueFilter, Issues } from '../admin/issues';
+import { ISSUE_KINDS, ISSUE_STATUSES } from '../admin/issues-store';
 import { type Html, html, query, when } from './html';
 import { postForm } from './layout';
 import { deliveryHref } from './deliveries-page';
-
-export const ISSUE_STATUSES = ['open', 'acknowledged', 'resolved', 'ignored'] as const;
-export const ISSUE_KINDS = ['rejection', 'run_failed', 'reconciliation_exhausted'] as const;
-export type IssueStatus = (typeof ISSUE_STATUSES)[number];
-
-export interface Issue {
-  id: string;
-  kind: string;
-  key: { source?: string; reason?: string; flow?: string; step?: string; errorType?: string };
-  title: string;
-  count: number;
-  firstSeen: string | Date;
-  lastSeen: string | Date;
-  status: IssueStatus;
-  sample: { deliveryId?: string; workflowId?: string; message: string };
-}
-
-/** What the console needs of the issues API (GET/POST /admin/issues…). */
-export interface IssuesApi {
-  list(filter: { status?: string; kind?: string }): Promise<{ issues: Issue[] }>;
-  get(id: string): Promise<Issue & { deliveries: { deliveryId: string; eventId?: string; at: string | Date }[] }>;
-  setStatus(id: string, status: string): Promise<unknown>;
-  replay(id: string, dryRun: boolean): Promise<{ dryRun: true; total: number } | { id: string }>;
-}
 
 export const issueHref = (id: string) => `/console/issues/${encodeURIComponent(id)}`;
 export const jobHref = (id: string) => `/console/replays/${encodeURIComponent(id)}`;
@@ -41,8 +19,8 @@ function choice(name: string, values: readonly string[], current: string | undef
   return html`<label>${name}<select name="${name}"><option value="">any</option>${values.map((v) => html`<option ${v === current ? html`selected` : ''}>${v}</option>`)}</select></label>`;
 }
 
-export async function issuesPage(api: IssuesApi, filter: { status?: string; kind?: string }): Promise<Html> {
-  const { issues } = await api.list(filter);
+export async function issuesPage(api: Issues, filter: IssueFilter): Promise<Html> {
+  const issues = await api.list(filter);
   const rows = issues.map((i) => html`<tr><td><a href="${issueHref(i.id)}">${i.title}</a><div>${keyOf(i)}</div></td><td>${i.kind}</td>
     <td>${i.count}</td><td>${when(i.firstSeen)}</td><td>${when(i.lastSeen)}</td><td>${i.status}</td><td>${i.sample.message}</td></tr>`);
   return html`<form class="filters" method="get" action="/console/issues">${choice('status', ISSUE_STATUSES, filter.status)}${choice('kind', ISSUE_KINDS, filter.kind)}<button>Filter</button></form>
@@ -50,16 +28,15 @@ export async function issuesPage(api: IssuesApi, filter: { status?: string; kind
     <tbody>${rows.length ? rows : html`<tr><td colspan="7" class="muted">No issues${filter.status || filter.kind ? ' match' : ''}.</td></tr>`}</tbody></table>`;
 }
 
-export async function issuePage(api: IssuesApi, id: string, csrf: string, dryRunTotal?: number): Promise<{ title: string; body: Html }> {
-  const issue = await api.get(id);
+export async function issuePage(api: Issues, id: string, csrf: string, dryRun?: { total: number; missing: number }): Promise<{ title: string; body: Html }> {
+  const issue = await api.show(id);
   const statusForms = ISSUE_STATUSES.filter((s) => s !== issue.status).map((s) => postForm(`${issueHref(id)}/status`, csrf, `Mark ${s}`, { status: s }));
   const replay = issue.kind === 'rejection'
     ? html`<p class="muted">Rejected events never ran: have the provider send them again once fixed.</p>`
-    : dryRunTotal === undefined
+    : dryRun === undefined
       ? html`<p>${postForm(`${issueHref(id)}/replay`, csrf, 'Replay its events…', { dryRun: 'true' })} <span class="muted">counts first; nothing starts yet</span></p>`
-      : dryRunTotal === 0
-        ? html`<p class="bad" id="dry-run">No events of this issue can be replayed: they are gone (past retention) or already replayed.</p>`
-        : html`<p id="dry-run"><strong>${dryRunTotal}</strong> event(s) would be replayed. ${postForm(`${issueHref(id)}/replay`, csrf, `Replay ${dryRunTotal} event(s)`)}</p>`;
+      : html`<p id="dry-run"><strong>${dryRun.total}</strong> event(s) would be replayed${dryRun.missing ? html`; <span class="bad">${dryRun.missing} are gone (past retention)</span>` : ''}.
+          ${dryRun.total ? postForm(`${issueHref(id)}/replay`, csrf, `Replay ${dryRun.total} event(s)`) : html`<span class="muted">Nothing left to replay: every failed run was replayed since.</span>`}</p>`;
   const deliveries = issue.deliveries.map((d) => html`<tr><td>${when(d.at)}</td><td><a href="${deliveryHref(d.deliveryId)}">${d.deliveryId}</a></td><td>${d.eventId ?? ''}</td></tr>`);
   return {
     title: issue.title,

@@ -16,7 +16,9 @@ import { SESSION_COOKIE, SESSION_MS, type Sessions, createSessions, sameOrigin, 
 import { deliveriesPage, deliveryHref, eventPage } from './deliveries-page';
 import { flowsPage } from './flows-page';
 import { healthPage } from './health-page';
-import { type IssuesApi, ISSUE_STATUSES, issuePage, issuesPage, jobHref, jobPage } from './issues-page';
+import { issuePage, issuesPage, jobHref, jobPage } from './issues-page';
+import { type Issues, parseIssueFilter } from '../admin/issues';
+import { ISSUE_STATUSES, type IssueStatus } from '../admin/issues-store';
 
 export interface ConsoleDeps {
   /** HOOKFLOW_ADMIN_TOKEN; without it the console, like the admin API, is off. */
@@ -26,7 +28,7 @@ export interface ConsoleDeps {
   definitions: () => Definitions;
   lastReload?: () => ReloadReport | undefined;
   checks: ReadinessCheck[];
-  issues?: IssuesApi;
+  issues?: Issues;
 }
 
 const FLASH_COOKIE = 'hookflow_flash';
@@ -134,9 +136,7 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     return deps.issues;
   };
   const oneOf = (value: unknown, allowed: readonly string[]) => (typeof value === 'string' && allowed.includes(value) ? value : undefined);
-  router.get('/console/issues', async (ctx) => page(ctx, 'issues', 'Issues', await issuesPage(issues(), {
-    status: oneOf(ctx.query.status, ISSUE_STATUSES), kind: typeof ctx.query.kind === 'string' && ctx.query.kind ? ctx.query.kind : undefined,
-  })));
+  router.get('/console/issues', async (ctx) => page(ctx, 'issues', 'Issues', await issuesPage(issues(), parseIssueFilter(ctx.query as Record<string, string | string[] | undefined>))));
   router.get('/console/issues/:id', async (ctx: RouterContext) => {
     const shown = await issuePage(issues(), ctx.params.id, csrf(ctx));
     page(ctx, 'issues', shown.title, shown.body);
@@ -144,17 +144,17 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   router.post('/console/issues/:id/status', async (ctx: RouterContext) => {
     const status = oneOf(fields(ctx).get('status'), ISSUE_STATUSES);
     if (!status) throw new HookflowError('bad_query', 400, `status must be one of ${ISSUE_STATUSES.join(', ')}`);
-    await issues().setStatus(ctx.params.id, status);
+    await issues().setStatus(ctx.params.id, status as IssueStatus);
     redirect(ctx, `/console/issues/${encodeURIComponent(ctx.params.id)}`, `Marked ${status}.`);
   });
   router.post('/console/issues/:id/replay', async (ctx: RouterContext) => {
     if (fields(ctx).get('dryRun') === 'true') {
-      const plan = await issues().replay(ctx.params.id, true);
-      const shown = await issuePage(issues(), ctx.params.id, csrf(ctx), 'total' in plan ? plan.total : 0);
+      const plan = await issues().replay(ctx.params.id, { dryRun: true });
+      const shown = await issuePage(issues(), ctx.params.id, csrf(ctx), 'dryRun' in plan ? plan : { total: 0, missing: 0 });
       return page(ctx, 'issues', shown.title, shown.body);
     }
-    const job = (await issues().replay(ctx.params.id, false)) as { id?: string; _id?: string };
-    redirect(ctx, jobHref(job.id ?? job._id ?? ''), 'Replay started.');
+    const job = await issues().replay(ctx.params.id, { dryRun: false });
+    redirect(ctx, jobHref('id' in job ? job.id : ''), 'Replay started.');
   });
 
   router.get('/console/replays/:id', async (ctx: RouterContext) => page(ctx, 'issues', 'Replay', jobPage(await deps.bulk.get(ctx.params.id), csrf(ctx))));

@@ -15,7 +15,7 @@ import { DeliveryStore } from '../../server/deliveries/store';
 import { type Relay, type RelayOptions, startRelay } from '../../server/deliveries/relay';
 import { createApp } from '../../server/app';
 import { createAdminApp } from '../../server/admin-app';
-import { type IssuesApi, createConsoleRouter } from '../../server/console';
+import { createConsoleRouter } from '../../server/console';
 import { createStartRecorded } from '../../server/relay-start';
 import type { RunStarter } from '../../server/planned-runs';
 import { createIngressOps, type IngressOpsDeps } from '../../server/ops-wiring';
@@ -55,7 +55,7 @@ export async function startIngress(opts: {
   /** Skip index creation (the store may be unreachable on purpose). */
   noIndexes?: boolean;
   /** Offer the admin API; replays start through `startRuns` unless given their own. */
-  admin?: { client: Client; settings: AdminSettings; startRuns?: RunStarter; issues?: IssuesApi };
+  admin?: { client: Client; settings: AdminSettings; startRuns?: RunStarter };
   /** What /readyz asks for Temporal; without it the Temporal check fails (store-only stacks). */
   temporal?: IngressOpsDeps['temporal'];
   /** Relay settings besides the store, starter and log (e.g. giveUpAfterMs). */
@@ -71,7 +71,7 @@ export async function startIngress(opts: {
     startRuns: opts.admin.startRuns ?? startRuns, log: opts.log, settings: opts.admin.settings,
   });
   const app = createApp({ getDefinitions: () => opts.definitions, startRuns, deliveries, log: opts.log, ops });
-  const consoleRouter = admin && createConsoleRouter({ token: opts.admin!.settings.token, admin: admin.ctx, bulk: admin.bulk, definitions: () => opts.definitions, checks: ops.checks, issues: opts.admin!.issues });
+  const consoleRouter = admin && createConsoleRouter({ token: opts.admin!.settings.token, admin: admin.ctx, bulk: admin.bulk, definitions: () => opts.definitions, checks: ops.checks, issues: admin.issues });
   const adminApp = createAdminApp({ log: opts.log, ops, admin: admin?.router, console: consoleRouter });
   const server = await listenOnLoopback(app.callback());
   const adminServer = await listenOnLoopback(adminApp.callback());
