@@ -23,7 +23,8 @@ export function createBaseApp(log: Logger, metrics: IngressMetrics | undefined):
     try {
       await next();
       // Unmatched routes and methods answer with the same JSON error shape as everything else.
-      if (ctx.status >= 400 && (ctx.body === undefined || typeof ctx.body === 'string')) {
+      // Console pages (HTML) are answers already.
+      if (ctx.status >= 400 && (ctx.body === undefined || (typeof ctx.body === 'string' && ctx.type !== 'text/html'))) {
         const status = ctx.status;
         const code = status === 404 ? 'not_found' : status === 405 ? 'method_not_allowed' : 'bad_request';
         ctx.body = { error: { code, message: status === 404 ? `no route for ${ctx.method} ${ctx.path.slice(0, 200)}` : ctx.message } };

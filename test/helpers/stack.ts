@@ -63,6 +63,8 @@ export interface TestStackOptions {
   env?: NodeJS.ProcessEnv;
   /** Deliveries a bulk replay works on at once (default 4). */
   replayConcurrency?: number;
+  /** Start the Temporal Web UI too (browser tests follow the console's run links into it). */
+  temporalUi?: boolean;
 }
 
 export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {
@@ -73,7 +75,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   const dataDir = mkdtempSync(join(tmpdir(), 'hookflow-test-'));
   const services = await startEmbeddedServices({
     dataDir,
-    headless: true,
+    headless: !opts.temporalUi,
     ports: { temporal: await freePort(), temporalUi: await freePort(), mongo: await freePort(), smtp: await freePort() },
   });
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
