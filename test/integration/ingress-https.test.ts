@@ -65,7 +65,7 @@ before(async () => {
   ingress = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server/main.ts')], {
     cwd: ROOT,
     env: {
-      ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', HOOKFLOW_PRETTY_LOGS: '0',
+      ...process.env, PORT: String(port), ADMIN_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', HOOKFLOW_PRETTY_LOGS: '0',
       HOOKFLOW_TLS_CERT_PATH: certPath, HOOKFLOW_TLS_KEY_PATH: keyPath,
       TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`, MONGODB_URI: `mongodb://127.0.0.1:${await freePort()}/`,
       PAYMENTS_WEBHOOK_SECRET: 'https-test-secret', HOOKFLOW_ADMIN_TOKEN: '',

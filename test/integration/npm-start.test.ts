@@ -111,7 +111,7 @@ test('npm start serves the README example end to end and stops cleanly on SIGINT
 
   // The README's "what happened to event X": the admin API is on with the development token.
   const show = spawnSync(join(ROOT, 'bin/hookflow'), ['deliveries', 'show', 'payments:evt_demo_1'], {
-    encoding: 'utf8', env: { ...process.env, HOOKFLOW_URL: `http://127.0.0.1:${ports.PORT}`, HOOKFLOW_ADMIN_TOKEN: 'dev-admin-token-change-me' },
+    encoding: 'utf8', env: { ...process.env, HOOKFLOW_ADMIN_URL: `http://127.0.0.1:${ports.ADMIN_PORT}`, HOOKFLOW_ADMIN_TOKEN: 'dev-admin-token-change-me' },
   });
   assert.equal(show.status, 0, show.stderr);
   assert.ok(show.stdout.includes(`http://127.0.0.1:${ports.HOOKFLOW_TEMPORAL_UI_PORT}/namespaces/default/workflows/payment-succeeded%3Apayments%3Aevt_demo_1/`), show.stdout);
