@@ -101,6 +101,9 @@ test('sign-in gives an HttpOnly SameSite=Strict session; a wrong token, a forged
   assert.match(healthPage, /temporal<\/td><td class="ok">reachable/);
   assert.match(healthPage, /mongodb<\/td><td class="ok">reachable/);
   assert.match(healthPage, /<td id="backlog">0<\/td>/);
+  const flowsPage = await (await fetch(`${stack.adminUrl}/console/flows`, { headers: { cookie } })).text();
+  for (const flow of stack.definitions.flows) assert.ok(flowsPage.includes(`<code>${flow.version}</code>`), `${flow.name}'s version hash is shown`);
+  assert.match(flowsPage, new RegExp(`>payments</a></td><td>${stack.definitions.sources.get('payments')!.verify.scheme}</td>`));
   const forged = `${cookie.slice(0, -2)}xx`;
   assert.equal((await fetch(`${stack.adminUrl}/console/health`, { headers: { cookie: forged }, redirect: 'manual' })).status, 303, 'a forged cookie is no session');
 
