@@ -49,6 +49,8 @@ export interface TestStack {
   };
   /** The SDK's Prometheus exporter (host:port): Temporal's worker metrics and the per-flow run counters. */
   sdkMetricsAddress: string;
+  /** The in-process worker (its state tells whether it polls). */
+  worker: Worker;
   stop(): Promise<void>;
 }
 
@@ -124,6 +126,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     temporalUiUrl,
     faults,
     sdkMetricsAddress,
+    worker,
     async stop() {
       await ingress.stop();
       worker.shutdown();
