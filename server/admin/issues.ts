@@ -67,10 +67,10 @@ export interface Issues {
   scanner: FailedRunScanner;
 }
 
-export function createIssues(deps: { ctx: ReplayContext; db: Db; bulk: BulkReplays; log: Logger }): Issues {
+export function createIssues(deps: { ctx: ReplayContext; db: Db; bulk: BulkReplays; log: Logger; retentionSeconds: number }): Issues {
   const { ctx, bulk } = deps;
   const store: IssueCollections = issueCollections(deps.db);
-  const scanner = failedRunScanner({ client: ctx.client, store, log: deps.log });
+  const scanner = failedRunScanner({ client: ctx.client, store, log: deps.log, retentionSeconds: deps.retentionSeconds });
 
   async function rejectionIssues(docs: Map<string, IssueDoc>): Promise<Issue[]> {
     await ctx.rejections.flush?.();

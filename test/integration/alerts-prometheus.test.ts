@@ -1,6 +1,6 @@
 // The shipped alert rules in a real Prometheus, scraping the real stack: the ingress's /metrics and
-// the worker's ops /metrics (its own metrics plus the SDK's). Every metric the rules name is one
-// the processes serve; the worker reads as polling, so its alert stays quiet; failing runs of a
+// the worker's ops /metrics (its own metrics plus the SDK's). Every metric the rules and the Grafana
+// dashboard name is one the processes serve, and every dashboard query evaluates; the worker reads as polling, so its alert stays quiet; failing runs of a
 // flow make HookflowRunsFailing fire for that flow, and not for the flow whose runs complete.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +13,8 @@ import { paymentSucceeded, postEvent, uid } from '../helpers/events';
 import { startFakeApi, type FakeApi } from '../helpers/fake-api';
 import { ALERT_RULES, type PrometheusServer, startPrometheus } from '../helpers/prometheus-server';
 import { waitFor } from '../helpers/wait-for';
+
+const DASHBOARD = join(ROOT, 'ops/grafana/hookflow-dashboard.json');
 import { createWorkerMetrics } from '../../lib/metrics';
 import { startOpsServer } from '../../worker/ops-server';
 
@@ -58,10 +60,20 @@ test('Prometheus scrapes both processes; every metric the rules name is served; 
 
   // Counters labelled by what happened appear once it happened; their HELP line is there before.
   const served = `${await (await fetch(ingressMetricsUrl)).text()}\n${await (await fetch(workerMetricsUrl)).text()}`;
-  const named = new Set(readFileSync(ALERT_RULES, 'utf8').match(/\bhookflow_[a-z_]+/g));
+  const named = new Set(`${readFileSync(ALERT_RULES, 'utf8')}\n${readFileSync(DASHBOARD, 'utf8')}`.match(/\bhookflow_[a-z_]+/g));
   const onlyOnceItHappens = new Set(['hookflow_runs_failed', 'hookflow_reconciliation_exhausted']); // SDK counters: no HELP before the first
-  const missing = [...named].filter((m) => !onlyOnceItHappens.has(m) && !new RegExp(`^# HELP ${m.replace(/_count$/, '')} `, 'm').test(served));
-  assert.deepEqual(missing, [], 'metrics named by the rules and served by no process');
+  const missing = [...named].filter((m) => !onlyOnceItHappens.has(m) && !new RegExp(`^# HELP ${m.replace(/_(count|bucket)$/, '')} `, 'm').test(served));
+  assert.deepEqual(missing, [], 'metrics named by the rules or the dashboard and served by no process');
+});
+
+test('every query of the Grafana dashboard is one this Prometheus evaluates', async () => {
+  const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[] };
+  assert.ok(dashboard.panels.length >= 8);
+  for (const panel of dashboard.panels) {
+    for (const { expr } of panel.targets) {
+      await assert.doesNotReject(prometheus.api(`query?query=${encodeURIComponent(expr)}`), `${panel.title}: ${expr}`);
+    }
+  }
 });
 
 test('failing runs of a flow make HookflowRunsFailing fire for that flow only', async () => {
