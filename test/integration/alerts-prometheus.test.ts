@@ -15,6 +15,8 @@ import { ALERT_RULES, type PrometheusServer, startPrometheus } from '../helpers/
 import { waitFor } from '../helpers/wait-for';
 
 const DASHBOARD = join(ROOT, 'ops/grafana/hookflow-dashboard.json');
+/** The worker's per-flow counters, emitted through the SDK once a run ends so. */
+const RUN_COUNTERS = ['hookflow_runs_completed', 'hookflow_runs_failed', 'hookflow_reconciliation_exhausted'];
 import { createWorkerMetrics } from '../../lib/metrics';
 import { startOpsServer } from '../../worker/ops-server';
 
@@ -61,7 +63,7 @@ test('Prometheus scrapes both processes; every metric the rules name is served; 
   // Counters labelled by what happened appear once it happened; their HELP line is there before.
   const served = `${await (await fetch(ingressMetricsUrl)).text()}\n${await (await fetch(workerMetricsUrl)).text()}`;
   const named = new Set(`${readFileSync(ALERT_RULES, 'utf8')}\n${readFileSync(DASHBOARD, 'utf8')}`.match(/\bhookflow_[a-z_]+/g));
-  const onlyOnceItHappens = new Set(['hookflow_runs_failed', 'hookflow_reconciliation_exhausted']); // SDK counters: no HELP before the first
+  const onlyOnceItHappens = new Set(RUN_COUNTERS); // SDK counters: no HELP line before their first run
   const missing = [...named].filter((m) => !onlyOnceItHappens.has(m) && !new RegExp(`^# HELP ${m.replace(/_(count|bucket)$/, '')} `, 'm').test(served));
   assert.deepEqual(missing, [], 'metrics named by the rules or the dashboard and served by no process');
 });
@@ -91,4 +93,6 @@ test('failing runs of a flow make HookflowRunsFailing fire for that flow only', 
   assert.equal(firing[0].labels.severity, 'warning');
   const notPolling = (await alerts()).filter((a) => a.labels.alertname === 'HookflowWorkerNotPolling');
   assert.deepEqual(notPolling, [], 'the worker polls: its alert is not even pending');
+  const worker = await (await fetch(workerMetricsUrl)).text();
+  for (const m of RUN_COUNTERS.slice(0, 2)) assert.match(worker, new RegExp(`^# HELP ${m} `, 'm'), `${m} is served once runs ended`);
 });
