@@ -45,7 +45,7 @@ async function main() {
   definitions.onApplied(() => void schedules.request('definitions reloaded'));
   const admin = createAdminApi({
     db: mongo.db(config.mongodbDb), deliveries: deliveries.collection, rejections: deliveries.rejections, client, flows: () => definitions.current().flows, startRuns, log,
-    settings: { token: config.adminToken, temporalUiUrl: config.temporalUiUrl, namespace: config.temporalNamespace, replayConcurrency: config.replayConcurrency },
+    settings: { token: config.adminToken, temporalUiUrl: config.temporalUiUrl, namespace: config.temporalNamespace, replayConcurrency: config.replayConcurrency, issueRetentionSeconds: config.retentionDays * 24 * 3600 },
   });
   if (!config.adminToken) log.info('admin API and console disabled: set HOOKFLOW_ADMIN_TOKEN to enable /admin and /console');
   const app = createApp({ getDefinitions: definitions.current, startRuns, deliveries, log, ops });

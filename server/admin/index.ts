@@ -20,6 +20,8 @@ export interface AdminSettings {
   namespace: string;
   /** Deliveries a bulk replay works on at once. */
   replayConcurrency: number;
+  /** How long (s) the failed runs of issues are kept (HOOKFLOW_RETENTION_DAYS); 30 days when unset. */
+  issueRetentionSeconds?: number;
 }
 
 export interface AdminApi {
@@ -48,6 +50,6 @@ export function createAdminApi(deps: {
   const ctx: ReplayContext = { deliveries: deps.deliveries, rejections, client: deps.client, namespace: settings.namespace, temporalUiUrl: settings.temporalUiUrl, flows: deps.flows, startRuns: deps.startRuns };
   const log = deps.log.child({ component: 'admin' });
   const bulk = bulkReplays(ctx, deps.db, log, settings.replayConcurrency);
-  const issues = createIssues({ ctx, db: deps.db, bulk, log });
+  const issues = createIssues({ ctx, db: deps.db, bulk, log, retentionSeconds: settings.issueRetentionSeconds ?? 30 * 24 * 3600 });
   return { router: createAdminRouter({ ctx, bulk, issues, token: settings.token }), bulk, ctx, issues };
 }

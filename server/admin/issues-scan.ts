@@ -19,6 +19,7 @@ const OVERLAP_MS = 5 * 60_000;
 /** Histories read per scan; the rest wait for the next scan. */
 const MAX_NEW_PER_SCAN = 200;
 const DUPLICATE_KEY = 11000;
+const PURGE_EVERY_MS = 10 * 60_000;
 
 type Failure = temporal.api.failure.v1.IFailure;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -62,9 +63,10 @@ export interface FailedRunScanner {
   scan(): Promise<void>;
 }
 
-export function failedRunScanner(deps: { client: Client; store: IssueCollections; log: Logger }): FailedRunScanner {
+export function failedRunScanner(deps: { client: Client; store: IssueCollections; log: Logger; retentionSeconds: number }): FailedRunScanner {
   const { client, store, log } = deps;
   let current: Promise<void> | undefined;
+  let purgedAt = 0;
 
   async function storeRun(run: WorkflowExecutionInfo, flow: string): Promise<void> {
     const history = await client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
@@ -89,8 +91,14 @@ export function failedRunScanner(deps: { client: Client; store: IssueCollections
   }
 
   async function scanOnce(): Promise<void> {
+    const keptSince = Date.now() - deps.retentionSeconds * 1000;
+    if (Date.now() - purgedAt > PURGE_EVERY_MS) {
+      // Failed runs older than the retention are forgotten, like the deliveries they replay.
+      await store.runs.deleteMany({ at: { $lt: new Date(keptSince) } });
+      purgedAt = Date.now();
+    }
     const mark = await store.scans.findOne({ _id: SCAN_ID });
-    const since = new Date((mark?.closedSince.getTime() ?? 0) - OVERLAP_MS);
+    const since = new Date(Math.max(mark?.closedSince.getTime() ?? 0, keptSince) - OVERLAP_MS);
     const candidates: { run: WorkflowExecutionInfo; flow: string }[] = [];
     let newest = mark?.closedSince ?? new Date(0);
     const query = `ExecutionStatus = "Failed" AND CloseTime >= "${since.toISOString()}"`;

@@ -67,10 +67,10 @@ export interface Issues {
   scanner: FailedRunScanner;
 }
 
-export function createIssues(deps: { ctx: ReplayContext; db: Db; bulk: BulkReplays; log: Logger }): Issues {
+export function createIssues(deps: { ctx: ReplayContext; db: Db; bulk: BulkReplays; log: Logger; retentionSeconds: number }): Issues {
   const { ctx, bulk } = deps;
   const store: IssueCollections = issueCollections(deps.db);
-  const scanner = failedRunScanner({ client: ctx.client, store, log: deps.log });
+  const scanner = failedRunScanner({ client: ctx.client, store, log: deps.log, retentionSeconds: deps.retentionSeconds });
 
   async function rejectionIssues(docs: Map<string, IssueDoc>): Promise<Issue[]> {
     await ctx.rejections.flush?.();
@@ -117,7 +117,8 @@ export function createIssues(deps: { ctx: ReplayContext; db: Db; bulk: BulkRepla
     const found: Issue[] = [];
     if (!kind || kind === 'rejection') found.push(...(await rejectionIssues(docs)));
     if (kind !== 'rejection') {
-      await scanner.scan();
+      // Temporal not answering must not hide what is known: the runs stored so far are shown.
+      await scanner.scan().catch((err) => deps.log.warn({ err: (err as Error).message }, 'issues: could not look for new failed runs in Temporal'));
       const runDocs = (await store.issues.find(kind ? { kind } : { kind: { $in: ['run_failed', 'reconciliation_exhausted'] } }).toArray());
       for (const doc of runDocs) {
         const issue = await runIssue(doc);

@@ -52,6 +52,8 @@ export interface TestStack {
   };
   /** The SDK's Prometheus exporter (host:port): Temporal's worker metrics and the per-flow run counters. */
   sdkMetricsAddress: string;
+  /** The in-process worker (its state tells whether it polls). */
+  worker: Worker;
   stop(): Promise<void>;
 }
 
@@ -130,6 +132,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     temporalUiUrl,
     faults,
     sdkMetricsAddress,
+    worker,
     async stop() {
       await ingress.stop();
       worker.shutdown();

@@ -125,6 +125,24 @@ test('the relay backlog gauge counts accepted events not started yet', async () 
   await store.collection.deleteOne({ _id: id });
 });
 
+test('the oldest-pending gauge gives the age of the oldest event waiting, 0 when none waits', async () => {
+  const m = () => scrape(`${stack.adminUrl}/metrics`).then((read) => read('hookflow_relay_oldest_pending_seconds'));
+  assert.equal(await m(), 0);
+  const store = new DeliveryStore(stack.db, TEST_DELIVERY_SETTINGS);
+  const now = new Date();
+  const pending = (id: string, receivedAt: Date) => ({
+    _id: id, source: 'payments', eventId: id, eventType: 'payment.succeeded', receivedAt, outcome: 'accepted' as const, status: 202, runs: [],
+    expiresAt: store.expiry(now), relay: { state: 'pending' as const, attempts: 1, nextAttemptAt: new Date(now.getTime() + 3600_000), leaseUntil: now },
+  });
+  // Received two hours and one hour ago, due only in an hour: the relay leaves them alone.
+  const ids = [uid('old'), uid('older')];
+  await store.collection.insertMany([pending(ids[0], new Date(now.getTime() - 3600_000)), pending(ids[1], new Date(now.getTime() - 7200_000))]);
+  const age = await m();
+  assert.ok(age >= 7200 && age < 7200 + 600, `the oldest one's age, got ${age}`);
+  await store.collection.deleteMany({ _id: { $in: ids } });
+  assert.equal(await m(), 0);
+});
+
 test('readyz answers 200 when Temporal and MongoDB answer, 503 naming MongoDB when it does not', async () => {
   const ready = await fetch(`${stack.adminUrl}/readyz`);
   assert.equal(ready.status, 200);
@@ -141,6 +159,7 @@ test('readyz answers 200 when Temporal and MongoDB answer, 503 naming MongoDB wh
   await assertNotReady(await fetch(`${url}/readyz`), 'mongodb');
   const metrics = await scrape(`${url}/metrics`);
   assert.equal(metrics('hookflow_relay_backlog'), -1, 'the backlog is unknown while the store is unreachable');
+  assert.equal(metrics('hookflow_relay_oldest_pending_seconds'), -1);
   await deadMongo.close();
 });
 
