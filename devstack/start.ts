@@ -53,7 +53,7 @@ async function main() {
     smtp: port('HOOKFLOW_SMTP_PORT', 2525),
   };
   const external = { temporalAddress: env.TEMPORAL_ADDRESS, mongodbUri: env.MONGODB_URI, smtpUrl: env.SMTP_URL };
-  const toCheck: Record<string, number> = { PORT: config.ingressPort, WORKER_OPS_PORT: config.workerOpsPort };
+  const toCheck: Record<string, number> = { PORT: config.ingressPort, ADMIN_PORT: config.adminPort, WORKER_OPS_PORT: config.workerOpsPort };
   if (!external.temporalAddress) Object.assign(toCheck, { HOOKFLOW_TEMPORAL_PORT: ports.temporal, HOOKFLOW_TEMPORAL_UI_PORT: ports.temporalUi });
   if (!external.mongodbUri) toCheck.HOOKFLOW_MONGO_PORT = ports.mongo;
   if (!external.smtpUrl) toCheck.HOOKFLOW_SMTP_PORT = ports.smtp;
@@ -141,10 +141,14 @@ async function main() {
   }
   await waitUntil(children[1], 'the ingress port', () => portAnswers(config.ingressPort), 60_000);
 
+  await waitUntil(children[1], 'the admin port', () => portAnswers(config.adminPort), 60_000);
+
   const ingress = `http://${config.ingressHost}:${config.ingressPort}`;
+  const adminListener = `http://${config.adminHost}:${config.adminPort}`;
   console.log(`
 hookflow is running.
-  ingress      ${ingress}   (POST ${ingress}/webhooks/<source>; ${ingress}/readyz and /metrics)
+  ingress      ${ingress}   (POST ${ingress}/webhooks/<source>, /healthz)
+  console      ${adminListener}/console   (admin listener: /admin, /readyz and /metrics too)
   worker ops   http://${config.ingressHost}:${config.workerOpsPort}/readyz and /metrics
   Temporal UI  ${services.temporalUiUrl ?? '(external Temporal: use its own UI)'}
   Temporal     ${services.temporalAddress}
@@ -153,7 +157,7 @@ hookflow is running.
   payments webhook secret: ${env.PAYMENTS_WEBHOOK_SECRET === DEV_WEBHOOK_SECRET ? `${DEV_WEBHOOK_SECRET} (development default)` : 'from PAYMENTS_WEBHOOK_SECRET'}
   payments API ${sandbox ? `${sandbox.url} (sandbox: unknown payments report succeeded; set one with an event's data.status or hookflow sandbox payment <id> <status>)` : 'from PAYMENTS_API_URL'}
   ledger       ${ledgerInSandbox ? `${env.LEDGER_API_URL} (sandbox: records refunds, checks the token and signature)` : env.LEDGER_API_URL ? 'from LEDGER_API_URL' : 'not set (LEDGER_API_URL): payment-refunded cannot tell the ledger'}
-  admin API    ${ingress}/admin   token: ${env.HOOKFLOW_ADMIN_TOKEN === DEV_ADMIN_TOKEN ? `${DEV_ADMIN_TOKEN} (development default)` : 'from HOOKFLOW_ADMIN_TOKEN'}
+  admin token  ${env.HOOKFLOW_ADMIN_TOKEN === DEV_ADMIN_TOKEN ? `${DEV_ADMIN_TOKEN} (development default)` : 'from HOOKFLOW_ADMIN_TOKEN'}
 ${scheduleLines(definitions.flows, env).map((line) => `${line}\n`).join('')}${offLines(definitions)}  pids         ${pidLine([...services.processes, ...children])}
 Send a first event: see "Send a first event" in README.md. Ctrl-C (or SIGTERM to this launcher) stops everything;
 \`kill -HUP ${children[1].child.pid}\` makes the ingress reload the flow, source and schema files (saving them does too).

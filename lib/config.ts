@@ -13,6 +13,10 @@ export interface Config {
   /** The worker's /healthz, /readyz and /metrics. */
   workerOpsPort: number;
   ingressHost: string;
+  /** ADMIN_PORT: the admin listener (console, /admin, /metrics, /readyz). */
+  adminPort: number;
+  /** ADMIN_HOST: where the admin listener binds; loopback unless set. */
+  adminHost: string;
   /** HOOKFLOW_TLS_CERT_PATH and HOOKFLOW_TLS_KEY_PATH: the ingress serves HTTPS, reloading them when they change. */
   ingressTls?: { certPath: string; keyPath: string };
   temporalAddress: string;
@@ -105,6 +109,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     ingressPort: int(env, 'PORT', 3000),
     workerOpsPort: int(env, 'WORKER_OPS_PORT', 3001),
     ingressHost: env.HOST || '127.0.0.1',
+    adminPort: int(env, 'ADMIN_PORT', 3002),
+    adminHost: env.ADMIN_HOST || '127.0.0.1',
     ingressTls: ingressTls(env),
     temporalAddress: temporal.address,
     temporal,

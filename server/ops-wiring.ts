@@ -18,7 +18,7 @@ export interface IngressOpsDeps {
 
 export function createIngressOps(deps: IngressOpsDeps): IngressOps & { measure(start: RunStarter): RunStarter } {
   const limiter = new RateLimiter(deps.db, { keepSeconds: deps.deliveries.settings.dedupeWindowSeconds });
-  const metrics = createIngressMetrics({ backlog: () => deps.deliveries.countPending(), backlogCacheMs: deps.backlogCacheMs });
+  const metrics = createIngressMetrics({ backlog: () => deps.deliveries.countPending(), oldestPending: () => deps.deliveries.oldestPendingAt(), backlogCacheMs: deps.backlogCacheMs });
   // Every record marked failed, by the request or by any relay of this process, is counted once.
   deps.deliveries.onFailed((source, reason) => metrics.startFailures.inc({ source, reason }));
   return {

@@ -39,6 +39,7 @@ export async function runWorkerProcess({ config, log, workflowBundle, ops }: Wor
     shutdownGraceTime: '5s', // SIGTERM: short activities finish; longer ones are handed back to Temporal
     metrics,
   });
+  metrics.watchWorker(() => worker.getState());
   const stopPurge = startEffectPurge({ db: mongo.db(config.mongodbDb), log, retentionDays: config.retentionDays, everyMs: config.purgeEveryMs });
   const opsServer = ops
     ? await startOpsServer({

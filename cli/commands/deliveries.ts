@@ -35,7 +35,7 @@ export const deliveriesCommand: Command = {
        hookflow deliveries show DELIVERY_ID [--json]
        hookflow deliveries rejections [--source S] [--since ...] [--until ...] [--json]
 
-  Times are ISO 8601 or HH:MM (UTC, today). Talks to the ingress: HOOKFLOW_URL / --url, HOOKFLOW_ADMIN_TOKEN / --token.
+  Times are ISO 8601 or HH:MM (UTC, today). Talks to the admin listener: HOOKFLOW_ADMIN_URL / --url, HOOKFLOW_ADMIN_TOKEN / --token.
 Exit: 0 ok, 1 the request failed (e.g. 404 unknown delivery, 401 wrong token), 2 usage.`,
   async run(args) {
     const parsed = parseArgs(args, ['json']);

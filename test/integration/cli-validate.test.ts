@@ -20,7 +20,7 @@ function spawn(command: string, args: string[], environment: NodeJS.ProcessEnv) 
 }
 const hookflow = (args: string[], environment = env()) => spawn(join(ROOT, 'bin/hookflow'), args, environment);
 /** A process's start-up, as `npm run worker` / `npm run ingress` run it (both refuse before connecting anywhere). */
-const startUp = (main: string) => spawn(process.execPath, ['--import', 'tsx', main], { ...env(), PORT: '0', WORKER_OPS_PORT: '0' });
+const startUp = (main: string) => spawn(process.execPath, ['--import', 'tsx', main], { ...env(), PORT: '0', ADMIN_PORT: '0', WORKER_OPS_PORT: '0' });
 
 const problemLines = (text: string) => text.split('\n').filter((l) => /^[\w./-]+:\d+:\d+: /.test(l));
 

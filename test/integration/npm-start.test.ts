@@ -33,7 +33,7 @@ test('npm start serves the README example end to end and stops cleanly on SIGINT
   const ports = {
     PORT: await freePort(), WORKER_OPS_PORT: await freePort(), HOOKFLOW_TEMPORAL_PORT: await freePort(),
     HOOKFLOW_TEMPORAL_UI_PORT: await freePort(), HOOKFLOW_MONGO_PORT: await freePort(), HOOKFLOW_SMTP_PORT: await freePort(),
-    HOOKFLOW_PAYMENTS_SANDBOX_PORT: await freePort(),
+    HOOKFLOW_PAYMENTS_SANDBOX_PORT: await freePort(), ADMIN_PORT: await freePort(),
   };
   const env: NodeJS.ProcessEnv = { ...process.env, HOOKFLOW_DATA_DIR: dataDir, HOOKFLOW_PRETTY_LOGS: '0', PAYMENTS_WEBHOOK_SECRET: '' };
   for (const [k, v] of Object.entries(ports)) env[k] = String(v);
@@ -76,7 +76,7 @@ test('npm start serves the README example end to end and stops cleanly on SIGINT
   }
 
   // The processes as started for real serve their health and metrics, and log the run with its ids.
-  const ingress = `http://127.0.0.1:${ports.PORT}`;
+  const ingress = `http://127.0.0.1:${ports.ADMIN_PORT}`; // /readyz and /metrics are on the admin listener
   const workerOps = `http://127.0.0.1:${ports.WORKER_OPS_PORT}`;
   for (const url of [ingress, workerOps]) assert.equal((await fetch(`${url}/readyz`)).status, 200, `${url}/readyz`);
   const ingressMetrics = await scrape(`${ingress}/metrics`);
@@ -131,7 +131,7 @@ test('npm start serves the README example end to end and stops cleanly on SIGINT
 
   // The README's "what happened to event X": the admin API is on with the development token.
   const show = spawnSync(join(ROOT, 'bin/hookflow'), ['deliveries', 'show', 'payments:evt_demo_1'], {
-    encoding: 'utf8', env: { ...process.env, HOOKFLOW_URL: `http://127.0.0.1:${ports.PORT}`, HOOKFLOW_ADMIN_TOKEN: 'dev-admin-token-change-me' },
+    encoding: 'utf8', env: { ...process.env, HOOKFLOW_ADMIN_URL: `http://127.0.0.1:${ports.ADMIN_PORT}`, HOOKFLOW_ADMIN_TOKEN: 'dev-admin-token-change-me' },
   });
   assert.equal(show.status, 0, show.stderr);
   assert.ok(show.stdout.includes(`http://127.0.0.1:${ports.HOOKFLOW_TEMPORAL_UI_PORT}/namespaces/default/workflows/payment-succeeded%3Apayments%3Aevt_demo_1/`), show.stdout);
