@@ -20,6 +20,9 @@ export function bestEffortFlow(data: unknown): Omit<FlowDefinition, 'version'> |
     onFailure: Array.isArray(data.onFailure) ? steps(data.onFailure) : undefined,
     correlation: isObject(data.correlation) ? { key: str(data.correlation.key) ?? '' } : undefined,
     entityKey: str(data.entityKey),
+    // Checked defensively (definitions/collect-checks.ts): the values may have the wrong types.
+    debounce: isObject(data.debounce) ? (data.debounce as unknown as FlowDefinition['debounce']) : undefined,
+    batch: isObject(data.batch) ? (data.batch as unknown as FlowDefinition['batch']) : undefined,
   };
 }
 

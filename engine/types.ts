@@ -141,6 +141,29 @@ export interface FlowDefinition {
   correlation?: CorrelationSpec;
   /** Expression over the event: events of one entity run one at a time, in arrival order. */
   entityKey?: string;
+  // Collecting controls (docs/flows.md "Debounce and batch"): events wait in a collector per key.
+  /** A burst of events for one key becomes one run with the last event, `period` after the last one. */
+  debounce?: DebounceSpec;
+  /** One run receives the events of a key that arrive together (`events` in scope; `event` is the first). */
+  batch?: BatchSpec;
+}
+
+export interface DebounceSpec {
+  /** Expression over the event: bursts are per key value. */
+  key: string;
+  /** Quiet time after the last event before the run starts, e.g. 3s. */
+  period: string;
+  /** Cap on the wait from the burst's first event (at least period); default none. */
+  timeout?: string;
+}
+
+export interface BatchSpec {
+  /** Events per run at most (1..1000). */
+  maxSize: number;
+  /** How long the first event of a batch waits for the others. */
+  timeout: string;
+  /** Expression over the event: batches are per key value; default one batch per flow and source. */
+  key?: string;
 }
 
 /** The event as a flow sees it. */
