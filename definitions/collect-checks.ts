@@ -26,8 +26,8 @@ export function collectProblems(yaml: YamlFile, flow: Omit<FlowDefinition, 'vers
   if (debounce && batch) problems.push(yaml.at(['batch'], 'a flow has either debounce or batch, not both', 'debounce: one run with the last event of a burst; batch: one run with all of them'));
   const clashes: ['correlation' | 'entityKey', string][] = [['correlation', 'a correlated run owns its key'], ['entityKey', 'an entity queue runs every event']];
   for (const [other, why] of clashes) {
-    if (flow[other] !== undefined) problems.push(yaml.at([control], `a flow has either ${control} or ${other}, not both (${why})`, `drop one of them; for events of one key one at a time, use entityKey alone`));
+    if (flow[other] !== undefined) problems.push(yaml.at([other], `a flow has either ${control} or ${other}, not both (${why})`, `drop one of them; for events of one key one at a time, use entityKey alone`));
   }
-  if (flow.trigger.schedule !== undefined) problems.push(yaml.at([control], `${control} applies to event triggers, not schedules`, 'a schedule starts one run per due time already'));
+  if (flow.trigger.schedule !== undefined) problems.push(yaml.at(['trigger', 'schedule'], `${control} applies to event triggers, not schedules`, 'a schedule starts one run per due time already'));
   return problems;
 }

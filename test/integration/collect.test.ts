@@ -1,0 +1,127 @@
+// Debounce and batch end to end on the real stack: signed HTTP in, a collector per key
+// (signal-with-start), durable timers, the real runs as children, absorbed events recorded on
+// their delivery records, the admin API's view and replay of an absorbed event, the metrics.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { CollectRunResult } from '../../engine/collect-contract';
+import type { FlowRunResult } from '../../engine/contract';
+import type { DeliveryRecord } from '../../server/deliveries/record';
+import { ROOT, startTestStack, type TestStack } from '../helpers/stack';
+import { postEvent, uid } from '../helpers/events';
+import { admin } from '../helpers/admin';
+
+let stack: TestStack;
+
+before(async () => {
+  stack = await startTestStack({ flowsDir: join(ROOT, 'test/fixtures/collect/flows') });
+});
+after(async () => {
+  await stack?.stop();
+});
+
+const change = (orderId: string, status: string, note: string, id = uid('evt')) => ({
+  id, type: 'order.updated', created_at: '2026-11-23T10:00:00Z', data: { order_id: orderId, status, note },
+});
+
+async function post(body: unknown, expected = 202): Promise<Record<string, any>> {
+  const res = await postEvent(stack.ingressUrl, body);
+  assert.equal(res.status, expected, JSON.stringify(res.body));
+  return res.body;
+}
+
+const delivery = (eventId: string) => stack.db.collection<DeliveryRecord>('hookflow_deliveries').findOne({ _id: `payments:${eventId}` });
+
+/** The collector's result, once it has closed: it ends when nothing waits any more. */
+async function collectorResult(workflowId: string): Promise<CollectRunResult> {
+  return (await stack.client.workflow.getHandle(workflowId).result()) as CollectRunResult;
+}
+
+async function outcomeOf(workflowId: string): Promise<string | undefined> {
+  const { searchAttributes } = await stack.client.workflow.getHandle(workflowId).describe();
+  return (searchAttributes.HookflowOutcome as string[] | undefined)?.[0];
+}
+
+async function metricValue(name: string, labels: string): Promise<number> {
+  const text = await (await fetch(`http://${stack.sdkMetricsAddress}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(name) && l.includes(labels));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
+
+describe('debounce', () => {
+  test('20 events in a burst become one run with the last event; the 19 others are recorded as debounced by it', async () => {
+    const orderId = uid('ord');
+    const events = Array.from({ length: 20 }, (_, i) => change(orderId, 'sync', `change ${i + 1}`));
+    const collector = `debounced-order-sync:payments:debounce:${orderId}`;
+    const metricBefore = await metricValue('temporal_hookflow_events_absorbed', 'flow="debounced-order-sync"');
+    for (const [i, e] of events.entries()) {
+      const body = await post(e);
+      assert.equal(body.runs[0].workflowId, collector);
+      if (i === 4) assert.equal((await post(e, 200)).duplicate, true, 'a duplicate is recognised before the control');
+      if (i === 0) assert.equal(await outcomeOf(collector), 'debouncing', 'the Temporal UI shows why it waits');
+    }
+    const last = events[19];
+    const runId = `debounced-order-sync:payments:${last.id}`;
+
+    const collected = await collectorResult(collector);
+    assert.deepEqual(collected, { runs: [runId], absorbed: 19 });
+    const result = (await stack.client.workflow.getHandle(runId).result()) as FlowRunResult;
+    assert.equal(result.steps.sync.status, 'completed');
+    const synced = await stack.db.collection('debounce_syncs').find({ order: orderId }).toArray();
+    assert.deepEqual(synced.map((d) => [d._id, d.note]), [[last.id, 'change 20']]);
+    assert.equal(await stack.client.workflow.count(`HookflowFlow = "debounced-order-sync" AND WorkflowType = "runFlow" AND WorkflowId STARTS_WITH "debounced-order-sync:payments:evt_"`).then((c) => c.count >= 1), true);
+
+    for (const e of events.slice(0, 19)) {
+      const record = await delivery(e.id);
+      assert.equal(record?.absorbed?.['debounced-order-sync']?.as, 'debounced', e.id);
+      assert.equal(record?.absorbed?.['debounced-order-sync']?.by, runId, e.id);
+    }
+    assert.equal((await delivery(last.id))?.absorbed, undefined, 'the event that ran is not absorbed');
+    assert.equal(await metricValue('temporal_hookflow_events_absorbed', 'flow="debounced-order-sync"') - metricBefore, 19);
+
+    // The admin API shows the run that took a debounced event, and a replay runs it alone.
+    const api = (method: 'GET' | 'POST', path: string) => admin(stack.ingressUrl, method, path);
+    const first = events[0];
+    const shown = await api('GET', `/admin/deliveries/${encodeURIComponent(`payments:${first.id}`)}`);
+    assert.equal(shown.status, 200);
+    assert.deepEqual([shown.body.runs[0].workflowId, shown.body.runs[0].absorbed.as, shown.body.runs[0].status], [runId, 'debounced', 'COMPLETED']);
+    const replay = await api('POST', `/admin/deliveries/${encodeURIComponent(`payments:${first.id}`)}/replay`);
+    assert.equal(replay.status, 200, JSON.stringify(replay.body));
+    const replayId = `debounced-order-sync:payments:${first.id}:replay:1`;
+    assert.deepEqual(replay.body.runs.map((r: Record<string, string>) => r.workflowId), [replayId]);
+    await stack.client.workflow.getHandle(replayId).result();
+    assert.equal((await stack.db.collection('debounce_syncs').findOne({ _id: first.id }))?.note, 'change 1');
+  });
+});
+
+describe('batch', () => {
+  test('maxSize 10 turns 25 events into 3 runs holding all 25: 10, 10 and the last 5 by timeout', async () => {
+    const key = uid('journal');
+    const orderId = uid('ord');
+    const events = Array.from({ length: 25 }, () => change(orderId, 'journal', key));
+    const collector = `batched-order-journal:payments:batch:${key}`;
+    for (const e of events) await post(e);
+    // The last five wait for the timeout: the collector shows it is batching meanwhile.
+    assert.equal(await outcomeOf(collector), 'batching');
+
+    const collected = await collectorResult(collector);
+    const runIds = [0, 10, 20].map((i) => `batched-order-journal:payments:${events[i].id}`);
+    assert.deepEqual(collected, { runs: runIds, absorbed: 22 });
+    const sizes: number[] = [];
+    for (const id of runIds) {
+      const result = (await stack.client.workflow.getHandle(id).result()) as FlowRunResult;
+      sizes.push((result.steps.journal.output as unknown[]).length);
+    }
+    assert.deepEqual(sizes, [10, 10, 5]);
+    const journal = await stack.db.collection('batch_journal').find({ _id: { $in: events.map((e) => e.id) } as never }).toArray();
+    assert.equal(journal.length, 25, 'every event reached a run');
+    for (const [i, e] of events.entries()) {
+      const entry = journal.find((j) => j._id === (e.id as never));
+      const batchFirst = events[Math.floor(i / 10) * 10].id;
+      assert.equal(entry?.first, batchFirst, `event ${i} ran in the batch whose event is ${batchFirst}`);
+      const absorbed = (await delivery(e.id))?.absorbed?.['batched-order-journal'];
+      if (i % 10 === 0) assert.equal(absorbed, undefined, `event ${i} is its batch's own event`);
+      else assert.deepEqual([absorbed?.as, absorbed?.by], ['batched', `batched-order-journal:payments:${batchFirst}`], `event ${i}`);
+    }
+  });
+});
