@@ -80,7 +80,7 @@ describe('debounce', () => {
     assert.deepEqual(collected, { runs: [runId], absorbed: 19 });
     const result = (await stack.client.workflow.getHandle(runId).result()) as FlowRunResult;
     assert.equal(result.steps.sync.status, 'completed');
-    const synced = await stack.db.collection('debounce_syncs').find({ order: orderId }).toArray();
+    const synced = await stack.db.collection<{ _id: string; [k: string]: unknown }>('debounce_syncs').find({ order: orderId }).toArray();
     assert.deepEqual(synced.map((d) => [d._id, d.note]), [[last.id, 'change 20']]);
     const runsOfFlow = await waitFor('the run in Temporal\'s visibility', async () => {
       const { count } = await stack.client.workflow.count(`HookflowFlow = "debounced-order-sync" AND WorkflowType = "runFlow"`);
@@ -108,7 +108,7 @@ describe('debounce', () => {
     const replayId = `debounced-order-sync:payments:${first.id}:replay:1`;
     assert.deepEqual(replay.body.runs.map((r: Record<string, string>) => r.workflowId), [replayId]);
     await stack.client.workflow.getHandle(replayId).result();
-    assert.equal((await stack.db.collection('debounce_syncs').findOne({ _id: first.id }))?.note, 'change 1');
+    assert.equal((await stack.db.collection<{ _id: string; [k: string]: unknown }>('debounce_syncs').findOne({ _id: first.id }))?.note, 'change 1');
   });
 });
 
@@ -131,10 +131,10 @@ describe('batch', () => {
       sizes.push((result.steps.journal.output as unknown[]).length);
     }
     assert.deepEqual(sizes, [10, 10, 5]);
-    const journal = await stack.db.collection('batch_journal').find({ _id: { $in: events.map((e) => e.id) } as never }).toArray();
+    const journal = await stack.db.collection<{ _id: string; [k: string]: unknown }>('batch_journal').find({ _id: { $in: events.map((e) => e.id) } }).toArray();
     assert.equal(journal.length, 25, 'every event reached a run');
     for (const [i, e] of events.entries()) {
-      const entry = journal.find((j) => j._id === (e.id as never));
+      const entry = journal.find((j) => j._id === e.id);
       const batchFirst = events[Math.floor(i / 10) * 10].id;
       assert.equal(entry?.first, batchFirst, `event ${i} ran in the batch whose event is ${batchFirst}`);
       const absorbed = (await delivery(e.id))?.absorbed?.['batched-order-journal'];
