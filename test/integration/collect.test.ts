@@ -15,16 +15,24 @@ import { ROOT, startTestStack, type TestStack } from '../helpers/stack';
 import { postEvent, uid } from '../helpers/events';
 import { admin } from '../helpers/admin';
 import { waitFor } from '../helpers/wait-for';
+import { type ProjectProcess, spawnNodeEntry } from '../helpers/processes';
+import pino from 'pino';
+import { freePort } from '../../lib/net';
+import { planRuns } from '../../server/planned-runs';
+import { createRunStarter } from '../../server/start-runs';
+import type { FlowEvent } from '../../engine/types';
 
 let stack: TestStack;
 let opsServer: Server | undefined;
 let workerMetrics: string | undefined;
+const workers: ProjectProcess[] = [];
 
 before(async () => {
   stack = await startTestStack({ flowsDir: join(ROOT, 'test/fixtures/collect/flows') });
 });
 after(async () => {
   opsServer?.close();
+  for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) { w.child.kill('SIGTERM'); await w.exited; }
   await stack?.stop();
 });
 
@@ -143,3 +151,47 @@ describe('batch', () => {
     }
   });
 });
+
+describe('durability', () => {
+  test('a worker killed with -9 while a burst waits: the next worker runs the burst once, with its last event', async () => {
+    // Its own task queue, polled only by worker processes this test starts and kills.
+    const taskQueue = uid('collect-kill');
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      TEMPORAL_ADDRESS: stack.services.temporalAddress, MONGODB_URI: stack.services.mongodbUri, SMTP_URL: stack.services.smtpUrl,
+      MONGODB_DB: stack.db.databaseName, TEMPORAL_TASK_QUEUE: taskQueue, HOOKFLOW_FLOWS_DIR: join(ROOT, 'test/fixtures/collect/flows'),
+      PAYMENTS_WEBHOOK_SECRET: 'unused-here', HOOKFLOW_PRETTY_LOGS: '0', LOG_LEVEL: 'info',
+    };
+    const startWorker = async () => {
+      const worker = spawnNodeEntry('worker/main.ts', { ...env, WORKER_OPS_PORT: String(await freePort()) });
+      workers.push(worker);
+      await worker.waitForLine(/"msg":"worker running"/, { timeoutMs: 120_000 });
+      return worker;
+    };
+    const first = await startWorker();
+    const flow = stack.definitions.flows.find((f) => f.name === 'debounced-order-sync')!;
+    const starter = createRunStarter(stack.client, taskQueue, pino({ level: 'silent' }));
+    const orderId = uid('ord');
+    const events: FlowEvent[] = Array.from({ length: 5 }, (_, i) => ({
+      id: uid('evt'), type: 'order.updated', source: 'payments', receivedAt: new Date().toISOString(), body: change(orderId, 'sync', `kill ${i + 1}`),
+    }));
+    for (const e of events) await starter(await planRuns([flow], e), e);
+    const collector = stack.client.workflow.getHandle(`debounced-order-sync:payments:debounce:${orderId}`);
+    // Positive signal that the worker holds the burst: it has taken all five events and set its timer.
+    await waitFor('the collector to wait on its timer with all five events', async () => {
+      const history = (await collector.fetchHistory()).events ?? [];
+      const signals = history.flatMap((h, i) => (h.workflowExecutionSignaledEventAttributes ? [i] : []));
+      return signals.length === 5 && history.some((h, i) => i > signals[4] && h.timerStartedEventAttributes);
+    }, { attempts: 300, intervalMs: 100 });
+    first.child.kill('SIGKILL');
+    assert.equal((await first.exited).signal, 'SIGKILL');
+
+    await startWorker();
+    const last = events[4];
+    assert.deepEqual(await collectorResult(collector.workflowId), { runs: [`debounced-order-sync:payments:${last.id}`], absorbed: 4 });
+    await stack.client.workflow.getHandle(`debounced-order-sync:payments:${last.id}`).result();
+    const synced = await stack.db.collection<{ _id: string; [k: string]: unknown }>('debounce_syncs').find({ order: orderId }).toArray();
+    assert.deepEqual(synced.map((d) => d.note), ['kill 5']);
+  });
+});
+
