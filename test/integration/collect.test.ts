@@ -11,7 +11,7 @@ import { scrape } from '../helpers/prometheus';
 import type { CollectRunResult } from '../../engine/collect-contract';
 import type { FlowRunResult } from '../../engine/contract';
 import type { DeliveryRecord } from '../../server/deliveries/record';
-import { ROOT, startTestStack, type TestStack } from '../helpers/stack';
+import { ROOT, TEST_TASK_QUEUE, startTestStack, type TestStack } from '../helpers/stack';
 import { postEvent, uid } from '../helpers/events';
 import { admin } from '../helpers/admin';
 import { waitFor } from '../helpers/wait-for';
@@ -48,9 +48,15 @@ async function post(body: unknown, expected = 202): Promise<Record<string, any>>
 
 const delivery = (eventId: string) => stack.db.collection<DeliveryRecord>('hookflow_deliveries').findOne({ _id: `payments:${eventId}` });
 
-/** The collector's result, once it has closed: it ends when nothing waits any more. */
-async function collectorResult(workflowId: string): Promise<CollectRunResult> {
-  return (await stack.client.workflow.getHandle(workflowId).result()) as CollectRunResult;
+/** The collector's result, once it has closed: it ends when nothing waits any more. Bounded, so a collector that keeps waiting fails the test instead of hanging it. */
+async function collectorResult(workflowId: string, boundMs = 120_000): Promise<CollectRunResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`collector ${workflowId} still open after ${boundMs / 1000} s`)), boundMs); });
+  try {
+    return (await Promise.race([stack.client.workflow.getHandle(workflowId).result(), bound])) as CollectRunResult;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function outcomeOf(workflowId: string): Promise<string | undefined> {
@@ -149,6 +155,36 @@ describe('batch', () => {
       if (i % 10 === 0) assert.equal(absorbed, undefined, `event ${i} is its batch's own event`);
       else assert.deepEqual([absorbed?.as, absorbed?.by], ['batched', `batched-order-journal:payments:${batchFirst}`], `event ${i}`);
     }
+  });
+});
+
+describe('flow edits', () => {
+  const starter = () => createRunStarter(stack.client, TEST_TASK_QUEUE, pino({ level: 'silent' }));
+  const eventOf = (orderId: string, note: string): FlowEvent => ({ id: uid('evt'), type: 'order.updated', source: 'payments', receivedAt: new Date().toISOString(), body: change(orderId, 'journal', note) });
+
+  test('a lower maxSize applies to what waits; an event the relay hands over after debounce was removed runs what waits at once', async () => {
+    const start = starter();
+    const v1 = stack.definitions.flows.find((f) => f.name === 'batched-order-journal')!;
+    const slow = { ...v1, version: `${v1.version}-slow`, batch: { ...v1.batch!, maxSize: 10, timeout: '10m' } };
+    const small = { ...v1, version: `${v1.version}-small`, batch: { ...v1.batch!, maxSize: 2 } };
+    const key = uid('edit');
+    const waiting = [1, 2, 3].map((n) => ({ ...eventOf(uid('ord'), key), id: `${key}-${n}` }));
+    for (const e of waiting) await start(await planRuns([slow], e), e);
+    const edited = { ...eventOf(uid('ord'), key), id: `${key}-4` };
+    await start(await planRuns([small], edited), edited);
+    const batchIds = [1, 3].map((n) => `batched-order-journal:payments:${key}-${n}`);
+    assert.deepEqual(await collectorResult(`batched-order-journal:payments:batch:${key}`), { runs: batchIds, absorbed: 2 });
+
+    const d1 = stack.definitions.flows.find((f) => f.name === 'debounced-order-sync')!;
+    const orderId = uid('ord');
+    const burst = [1, 2].map((n) => ({ ...eventOf(orderId, `edit ${n}`), body: change(orderId, 'sync', `edit ${n}`) }));
+    const [plan] = await planRuns([{ ...d1, debounce: { ...d1.debounce!, period: '10m' } }], burst[0]);
+    await start([plan], burst[0]);
+    // The flow lost its debounce; the relay signals the recorded collector with the flow as it is now.
+    const { debounce: _gone, ...without } = d1;
+    const [late] = await planRuns([d1], burst[1]);
+    await start([{ ...late, flow: { ...without, version: `${d1.version}-none` } }], burst[1]);
+    assert.deepEqual(await collectorResult(plan.workflowId), { runs: [`debounced-order-sync:payments:${burst[1].id}`], absorbed: 1 });
   });
 });
 
