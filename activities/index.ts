@@ -1,5 +1,6 @@
 // The activity factory: every side effect a flow can ask for, built from injected dependencies.
 import type { ActivityRequest } from '../engine/contract';
+import { absorbedActivities } from './absorbed';
 import type { ActivityDeps } from './effects';
 import { emailActivities } from './email';
 import { httpActivities } from './http';
@@ -14,6 +15,7 @@ export function createActivities(deps: ActivityDeps & { mailFrom: string; secret
   return {
     ...mongoActivities(deps),
     ...mongoReadActivities(deps),
+    ...absorbedActivities(deps),
     ...emailActivities(deps, deps.mailFrom),
     ...httpActivities({ log: deps.log, secrets: deps.secrets ?? envSecrets(), pacer: new HostPacer(deps.db, deps.httpHostLimits ?? {}) }),
     async log({ args }: ActivityRequest): Promise<void> {

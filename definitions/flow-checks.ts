@@ -10,6 +10,7 @@ import { referencedStepIds } from './step-refs';
 import { scheduleTriggerProblems } from './schedule-checks';
 import { correlationProblems } from './wait-checks';
 import { flowControlProblems } from './flow-control-checks';
+import { collectProblems } from './collect-checks';
 import type { Problem, YamlFile } from './yaml-file';
 
 export interface FlowContext {
@@ -69,6 +70,7 @@ export function semanticProblems(yaml: YamlFile, flow: Omit<FlowDefinition, 'ver
   if (flow.onFailure) visitSteps(flow.onFailure, ['onFailure']);
   problems.push(...correlationProblems(yaml, flow, context.eventTypes, check));
   problems.push(...flowControlProblems(yaml, flow, check));
+  problems.push(...collectProblems(yaml, flow, check));
   return problems;
 }
 

@@ -150,6 +150,11 @@ export interface FlowDefinition {
   priority?: string | number;
   /** Runs of one key value get their share of workers (Temporal's fairness key), weighted by `weight`. */
   fairness?: FairnessSpec;
+  // Collecting controls (docs/flows.md "Debounce and batch"): events wait in a collector per key.
+  /** A burst of events for one key becomes one run with the last event, `period` after the last one. */
+  debounce?: DebounceSpec;
+  /** One run receives the events of a key that arrive together (`events` in scope; `event` is the first). */
+  batch?: BatchSpec;
 }
 
 export interface RateLimitSpec {
@@ -165,6 +170,24 @@ export interface FairnessSpec {
   key: string;
   /** A number, or an expression over the event giving one (default 1). */
   weight?: number | string;
+}
+
+export interface DebounceSpec {
+  /** Expression over the event: bursts are per key value. */
+  key: string;
+  /** Quiet time after the last event before the run starts, e.g. 3s. */
+  period: string;
+  /** Cap on the wait from the burst's first event (at least period); default none. */
+  timeout?: string;
+}
+
+export interface BatchSpec {
+  /** Events per run at most (1..1000). */
+  maxSize: number;
+  /** How long the first event of a batch waits for the others. */
+  timeout: string;
+  /** Expression over the event: batches are per key value; default one batch per flow and source. */
+  key?: string;
 }
 
 /** The event as a flow sees it. */

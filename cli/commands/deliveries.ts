@@ -12,7 +12,7 @@ export function filterQuery(parsed: ReturnType<typeof parseArgs>, options: strin
   return Object.fromEntries(options.map((o) => [FILTER_OPTIONS[o] ?? o, stringOption(parsed, o)]));
 }
 
-interface Run { flow: string; workflowId: string; status?: string; link?: string; replayOf?: string; jobId?: string; queueWorkflowId?: string }
+interface Run { flow: string; workflowId: string; status?: string; link?: string; replayOf?: string; jobId?: string; queueWorkflowId?: string; absorbed?: { as: string } }
 interface Summary {
   _id: string; source: string; eventId?: string; eventType?: string; receivedAt: string; outcome: string; status: number;
   reason?: string; message?: string; runs: Run[]; violations?: { path: string; message: string }[];
@@ -60,7 +60,7 @@ Exit: 0 ok, 1 the request failed (e.g. 404 unknown delivery, 401 wrong token), 2
       if (d.start?.state === 'pending') console.log(`  runs not started yet (${d.start.attempts} attempts)${d.start.lastError ? `: ${d.start.lastError}` : ''}; the relay retries`);
       if (!d.runs.length && d.outcome !== 'rejected') console.log('  no runs');
       for (const r of d.runs) {
-        console.log(`  ${r.replayOf ? 'replay' : 'run'}  ${r.status ?? '?'}  ${r.flow}  ${r.workflowId}${r.queueWorkflowId ? `  (in the queue of ${r.queueWorkflowId})` : ''}${r.jobId ? `  (bulk job ${r.jobId})` : ''}`);
+        console.log(`  ${r.replayOf ? 'replay' : 'run'}  ${r.status ?? '?'}  ${r.flow}  ${r.workflowId}${r.absorbed ? `  (${r.absorbed.as}: ran inside this run, collected by ${r.queueWorkflowId})` : r.queueWorkflowId ? `  (in the queue of ${r.queueWorkflowId})` : ''}${r.jobId ? `  (bulk job ${r.jobId})` : ''}`);
         if (r.link) console.log(`        ${r.link}`);
       }
       return 0;

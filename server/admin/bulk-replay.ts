@@ -111,9 +111,9 @@ async function select(ctx: ReplayContext, filter: BulkFilter): Promise<Selection
 export async function latestRuns(ctx: ReplayContext, ids: string[]): Promise<Map<string, { workflowId: string; runId?: string }>> {
   const latest = new Map<string, { workflowId: string; runId?: string }>();
   for (let i = 0; i < ids.length; i += 500) {
-    for await (const d of ctx.deliveries.find({ _id: { $in: ids.slice(i, i + 500) } }, { projection: { runs: 1, replays: 1 } })) {
-      for (const run of [...d.runs, ...(d.replays ?? []).flatMap((r) => r.runs)]) {
-        const { workflowId, runId } = ownRun(run);
+    for await (const d of ctx.deliveries.find({ _id: { $in: ids.slice(i, i + 500) } }, { projection: { runs: 1, replays: 1, absorbed: 1 } })) {
+      for (const run of [...d.runs.map((r) => ({ ...r, absorbed: d.absorbed?.[r.flow] })), ...(d.replays ?? []).flatMap((r) => r.runs)]) {
+        const { workflowId, runId } = ownRun(run, 'absorbed' in run ? run.absorbed : undefined);
         latest.set(`${d._id}\u0000${run.flow}`, { workflowId, runId });
       }
     }

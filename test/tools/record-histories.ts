@@ -13,7 +13,8 @@ import { startFakeApi } from '../helpers/fake-api';
 import { TEST_TASK_QUEUE } from '../helpers/stack';
 import { createScheduleSync } from '../../server/schedule-sync';
 import { shortenedFlows } from '../helpers/short-flows';
-import { ENTITY_WORKFLOW_TYPE, type EntityRunInput } from '../../engine/contract';
+import { ENTITY_WORKFLOW_TYPE, EVENT_SIGNAL, type EntityRunInput, type EventDelivery } from '../../engine/contract';
+import { COLLECT_WORKFLOW_TYPE, type CollectControl, type CollectRunInput } from '../../engine/collect-contract';
 import { signatureHeaders } from '../../server/verification/sign';
 
 const OUT = join(ROOT, 'test/fixtures/histories');
@@ -106,6 +107,7 @@ async function main() {
       await handle.result();
       save(r.name, handle.workflowId);
     }
+    for (const [name, id] of await collectorRuns(stack)) if (wanted(name)) save(name, id);
     if (wanted('payment-sweep')) {
       api.handler = (req) => ({ status: 200, body: { id: req.path.split('/').pop(), status: 'succeeded' } });
       save('payment-sweep', await sweepOnce(stack));
@@ -149,6 +151,40 @@ async function sweepOnce(stack: Awaited<ReturnType<typeof startTestStack>>): Pro
   await stack.client.workflow.getHandle(workflowId).result();
   await schedule.delete();
   return workflowId;
+}
+
+
+/**
+ * Collectors of order-updated with a debounce or batch added (no shipped flow has one): a
+ * debounce collector that continues as new once (three events, one per run at most two) and the
+ * run after it, which starts the last event's run; a batch collector of three events with
+ * maxSize 2 (a run of two at once, then one by timeout).
+ */
+async function collectorRuns(stack: Awaited<ReturnType<typeof startTestStack>>): Promise<[string, string][]> {
+  if (!['collector-debounce', 'collector-debounce-continued', 'collector-batch'].some(wanted)) return [];
+  const base = stack.definitions.flows.find((f) => f.name === 'order-updated')!;
+  const collect = async (control: CollectControl, maxEventsPerRun?: number) => {
+    const flow = { ...base, version: `${base.version}-${control}`, entityKey: undefined, ...(control === 'debounce' ? { debounce: { key: 'event.body.data.order_id', period: '1s' } } : { batch: { maxSize: 2, timeout: '1s' } }) };
+    const deliveries: EventDelivery[] = [1, 2, 3].map((n) => {
+      const id = `evt_${control}_${n}`;
+      const event = { id, type: 'order.updated', source: 'payments', receivedAt: '2026-11-23T10:00:00.000Z', body: { ...sample('order.updated'), id, data: { order_id: `ord_${control}`, status: `s${n}` } } };
+      return { event, flow, workflowId: `order-updated:payments:${id}` };
+    });
+    const workflowId = `order-updated:payments:${control}:ord_${control}`;
+    const args = [{ flow: flow.name, source: 'payments', key: `ord_${control}`, control, ...(maxEventsPerRun && { maxEventsPerRun }) } satisfies CollectRunInput];
+    const handle = await stack.client.workflow.signalWithStart(COLLECT_WORKFLOW_TYPE, { taskQueue: TEST_TASK_QUEUE, workflowId, args, signal: EVENT_SIGNAL, signalArgs: [deliveries[0]] });
+    for (const d of deliveries.slice(1)) await handle.signal(EVENT_SIGNAL, d);
+    const first = handle.signaledRunId;
+    await handle.result();
+    return { workflowId, first, last: (await handle.describe()).runId };
+  };
+  const debounce = await collect('debounce', 2);
+  const batch = await collect('batch');
+  return [
+    ['collector-debounce-continued', `${debounce.workflowId}#${debounce.first}`],
+    ['collector-debounce', `${debounce.workflowId}#${debounce.last}`],
+    ['collector-batch', `${batch.workflowId}#${batch.first}`],
+  ];
 }
 
 main().catch((err) => {
