@@ -20,6 +20,8 @@ export function bestEffortFlow(data: unknown): Omit<FlowDefinition, 'version'> |
     onFailure: Array.isArray(data.onFailure) ? steps(data.onFailure) : undefined,
     correlation: isObject(data.correlation) ? { key: str(data.correlation.key) ?? '' } : undefined,
     entityKey: str(data.entityKey),
+    concurrency: isObject(data.concurrency) ? (data.concurrency as unknown as FlowDefinition['concurrency']) : undefined,
+    throttle: isObject(data.throttle) ? (data.throttle as unknown as FlowDefinition['throttle']) : undefined,
   };
 }
 

@@ -9,6 +9,7 @@ import { argumentProblems } from './argument-check';
 import { referencedStepIds } from './step-refs';
 import { scheduleTriggerProblems } from './schedule-checks';
 import { correlationProblems } from './wait-checks';
+import { controlProblems } from './control-checks';
 import type { Problem, YamlFile } from './yaml-file';
 
 export interface FlowContext {
@@ -67,6 +68,7 @@ export function semanticProblems(yaml: YamlFile, flow: Omit<FlowDefinition, 'ver
   visitSteps(flow.steps, ['steps']);
   if (flow.onFailure) visitSteps(flow.onFailure, ['onFailure']);
   problems.push(...correlationProblems(yaml, flow, context.eventTypes, check));
+  problems.push(...controlProblems(yaml, flow, check));
   return problems;
 }
 

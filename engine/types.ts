@@ -141,6 +141,26 @@ export interface FlowDefinition {
   correlation?: CorrelationSpec;
   /** Expression over the event: events of one entity run one at a time, in arrival order. */
   entityKey?: string;
+  // Flow controls (engine/controls.ts, workflows/gate.ts): runs of one key wait in a gate.
+  /** At most `limit` runs per key value at once; the rest wait in arrival order. */
+  concurrency?: ConcurrencySpec;
+  /** At most `limit` starts per `period` per key value, spread evenly; the rest wait. */
+  throttle?: ThrottleSpec;
+}
+
+export interface ConcurrencySpec {
+  limit: number;
+  /** Expression over the event; without it, the limit is per flow (and source). */
+  key?: string;
+}
+
+export interface ThrottleSpec {
+  limit: number;
+  /** e.g. 1s, 1m. */
+  period: string;
+  /** Starts that may go at once when the gate has been quiet (default 1: evenly spread); at most limit. */
+  burst?: number;
+  key?: string;
 }
 
 /** The event as a flow sees it. */
