@@ -60,6 +60,8 @@ export interface TestStackOptions {
   env?: NodeJS.ProcessEnv;
   /** Deliveries a bulk replay works on at once (default 4). */
   replayConcurrency?: number;
+  /** false: no worker in this process (the test runs worker/main.ts itself, to kill it). */
+  worker?: false;
 }
 
 export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {
@@ -83,7 +85,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   const faults: TestStack['faults'] = {};
   const mail = createMailer(services.smtpUrl);
   const nativeConnection = await NativeConnection.connect({ address: services.temporalAddress });
-  const worker: Worker = await createWorker({
+  const worker: Worker | undefined = opts.worker === false ? undefined : await createWorker({
     connection: nativeConnection,
     namespace: 'default',
     taskQueue: TEST_TASK_QUEUE,
@@ -94,7 +96,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     mailFrom: 'hookflow-test <test@localhost>',
     afterEffect: (e) => faults.afterEffect?.(e),
   });
-  const workerRun = worker.run();
+  const workerRun = worker?.run();
   const connection = await Connection.connect({ address: services.temporalAddress });
   const client = new Client({ connection, namespace: 'default' });
   const startRuns = createRunStarter(client, TEST_TASK_QUEUE, log);
@@ -126,7 +128,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     sdkMetricsAddress,
     async stop() {
       await ingress.stop();
-      worker.shutdown();
+      worker?.shutdown();
       await workerRun;
       await nativeConnection.close();
       await connection.close();
