@@ -9,6 +9,7 @@ import { MongoClient } from 'mongodb';
 import { startEmbeddedServices } from '../devstack/services';
 import { freePort } from '../lib/net';
 import { acceptCases, type AcceptResults } from './accept-cases';
+import { controlCases, controlRows, type ControlResults } from './control-cases';
 import type { BenchContext } from './context';
 import { childPids } from './cpu';
 import { ROOT } from './direct-start';
@@ -59,9 +60,11 @@ async function main() {
   let accept: AcceptResults | undefined;
   let e2e: E2eResults | undefined;
   let profile: ProfileResults | undefined;
+  let controls: ControlResults | undefined;
   try {
     if (options.cases.has('accept')) accept = await acceptCases(ctx);
     if (options.cases.has('e2e')) e2e = await e2eCases(ctx);
+    if (options.cases.has('controls')) controls = await controlCases(ctx);
     if (options.cases.has('profile')) profile = await profileCases(ctx, join(outDir, `profile-${stamp}`));
   } finally {
     await stopAllChildren();
@@ -71,8 +74,8 @@ async function main() {
     rmSync(dataDir, { recursive: true, force: true });
   }
 
-  const rows = tableRows(accept, e2e);
-  const file = writeResults(outDir, { machine: { ...machineAtStart, loadAverage1mAtEnd: machine().loadAverage1m }, options: { ...options, cases: [...options.cases] }, startedAt: new Date(began).toISOString(), durationSeconds: (Date.now() - began) / 1000, rows, accept, e2e, profile });
+  const rows = [...tableRows(accept, e2e), ...controlRows(controls)];
+  const file = writeResults(outDir, { machine: { ...machineAtStart, loadAverage1mAtEnd: machine().loadAverage1m }, options: { ...options, cases: [...options.cases] }, startedAt: new Date(began).toISOString(), durationSeconds: (Date.now() - began) / 1000, rows, accept, e2e, controls, profile });
   console.log(`\n${formatTable(rows)}\n`);
   const cpu = (label: string, c?: Record<string, number>) => c && console.log(`CPU ms per event, ${label}: ${Object.entries(c).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
   cpu('direct start', accept?.cpuPerEvent.direct);

@@ -59,8 +59,9 @@ export function gateKeyExpression(flow: Pick<FlowDefinition, 'concurrency' | 'th
   return flow.concurrency?.key ?? flow.throttle?.key;
 }
 
+/** `<flow>/gate:<source>[:<key>]`: a flow name has no slash, so no run's id (`<flow>:…`) can be a gate's. */
 export function gateWorkflowId(flow: Pick<FlowDefinition, 'name'>, source: string, key: string): string {
-  return `${flow.name}:${source}#gate${key ? `:${key}` : ''}`;
+  return `${flow.name}/gate:${source}${key ? `:${key}` : ''}`;
 }
 
 export function gateControlsOf(flow: Pick<FlowDefinition, 'concurrency' | 'throttle'>): GateControls {

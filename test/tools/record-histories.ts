@@ -14,7 +14,7 @@ import { TEST_TASK_QUEUE } from '../helpers/stack';
 import { createScheduleSync } from '../../server/schedule-sync';
 import { shortenedFlows } from '../helpers/short-flows';
 import { ENTITY_WORKFLOW_TYPE, EVENT_SIGNAL, type EntityRunInput, type EventDelivery } from '../../engine/contract';
-import { GATED_WORKFLOW_TYPE, gateControlsOf, type GateRunInput } from '../../engine/controls';
+import { GATED_WORKFLOW_TYPE, gateControlsOf, gateWorkflowId, type GateRunInput } from '../../engine/controls';
 import { signatureHeaders } from '../../server/verification/sign';
 
 const OUT = join(ROOT, 'test/fixtures/histories');
@@ -134,7 +134,7 @@ async function gateContinuedOnce(stack: Awaited<ReturnType<typeof startTestStack
   const events = [1, 2, 3, 4, 5].map((n) => ({ id: `evt_gate_${n}`, type: 'order.updated', source: 'payments', receivedAt: '2026-11-23T10:00:00.000Z', body: { ...sample('order.updated'), id: `evt_gate_${n}`, data: { order_id: 'ord_gate', status: `s${n}` } } }));
   const own = (id: string) => `order-updated:payments:${id}`;
   const handle = await stack.client.workflow.start(GATED_WORKFLOW_TYPE, {
-    taskQueue: TEST_TASK_QUEUE, workflowId: 'order-updated:payments#gate',
+    taskQueue: TEST_TASK_QUEUE, workflowId: gateWorkflowId(flow, 'payments', ''),
     args: [{
       flow: flow.name, source: 'payments', key: '', controls: gateControlsOf(flow), flows: { [flow.version]: flow }, maxStartsPerRun: 3,
       queue: events.slice(0, 2).map((event) => ({ event, flowVersion: flow.version, workflowId: own(event.id) })),

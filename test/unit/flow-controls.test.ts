@@ -35,11 +35,11 @@ const event: FlowEvent = { id: 'evt_7', type: 'payment.succeeded', source: 'paym
 
 test('a gated event goes to the gate of its key and keeps the run id it would have without the gate', async () => {
   assert.deepEqual(await routeOf(flow({ concurrency: { limit: 2, key: 'event.body.data.customer' } }), event, async () => 'evt_7'), {
-    workflowId: 'sync-customer:payments#gate:cus_1',
+    workflowId: 'sync-customer/gate:payments:cus_1',
     route: { kind: 'gated', key: 'cus_1', eventWorkflowId: 'sync-customer:payments:evt_7' },
   });
   assert.deepEqual(await routeOf(flow({ throttle: { limit: 5, period: '1s' } }), event, async () => 'evt_7'), {
-    workflowId: 'sync-customer:payments#gate',
+    workflowId: 'sync-customer/gate:payments',
     route: { kind: 'gated', key: '', eventWorkflowId: 'sync-customer:payments:evt_7' },
   });
   assert.equal(await routeOf(flow({}), event, async () => 'evt_7'), undefined);
