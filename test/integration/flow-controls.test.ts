@@ -1,6 +1,7 @@
 // Flow controls on the real stack, signed HTTP in: concurrency keeps at most `limit` runs of one
 // key in flight (start and close times as Temporal recorded them), throttle spreads starts out
-// (Temporal's start times), and a worker killed with SIGKILL mid-burst loses and repeats nothing.
+// (Temporal's start times and the gate's history), and a worker killed with SIGKILL mid-burst
+// loses and repeats nothing.
 // The worker is a child process (worker/main.ts), so it can be killed for real.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WorkflowExecutionInfo } from '@temporalio/client';
+import { tsToMs } from '@temporalio/common/lib/time';
 import { GATED_WORKFLOW_TYPE, gateWorkflowId } from '../../engine/controls';
 import { freePort } from '../../lib/net';
 import { TEST_SECRET, TEST_TASK_QUEUE, type TestStack, startTestStack } from '../helpers/stack';
@@ -99,6 +101,19 @@ async function allCompleted(flow: string, count: number): Promise<WorkflowExecut
 
 const eventIdOf = (r: WorkflowExecutionInfo) => r.workflowId.split(':').pop()!;
 
+/** When each child start was decided, over every run of the gate: the time of the workflow task that issued it. */
+async function gateStartDecisions(gateId: string): Promise<number[]> {
+  const times: number[] = [];
+  for await (const run of stack.client.workflow.list({ query: `WorkflowId = '${gateId}'` })) {
+    let taskStarted = 0;
+    for (const e of (await stack.client.workflow.getHandle(gateId, run.runId).fetchHistory()).events ?? []) {
+      if (e.workflowTaskStartedEventAttributes) taskStarted = tsToMs(e.eventTime);
+      if (e.startChildWorkflowExecutionInitiatedEventAttributes) times.push(taskStarted);
+    }
+  }
+  return times.sort((a, b) => a - b);
+}
+
 test('concurrency {limit: 2}: 50 events of one key never have more than 2 runs in flight, start in arrival order, and all complete', async () => {
   const customer = uid('cus');
   const ids = await postAll('conc', customer, 50);
@@ -130,6 +145,11 @@ test('throttle {limit: 5, period: 1s}: 50 starts spread over at least 9 s, the g
   const runs = await allCompleted('gate-throttle', 50);
   const starts = runs.map((r) => r.startTime.getTime()).sort((a, b) => a - b);
   assert.ok(starts[49] - starts[0] >= 9000, `50 starts within ${starts[49] - starts[0]} ms`);
+  // The gate's own decisions, as its history dates them (a start is decided at the time of the
+  // workflow task that issues it): any 6 consecutive starts span at least 1 s (1 ms of rounding).
+  const decided = await gateStartDecisions(gateId);
+  assert.equal(decided.length, 50);
+  for (let k = 0; k + 5 < decided.length; k++) assert.ok(decided[k + 5] - decided[k] >= 999, `starts ${k}..${k + 5} decided within ${decided[k + 5] - decided[k]} ms`);
   const metrics = await scrape(`${workerOps}/metrics`);
   const held = metrics('hookflow_gate_queued', { flow: 'gate-throttle', control: 'throttle' }) || metrics('hookflow_gate_queued_total', { flow: 'gate-throttle', control: 'throttle' });
   assert.ok(held > 0, `held by the throttle: ${held}`);

@@ -130,7 +130,7 @@ async function entityContinuedOnce(stack: Awaited<ReturnType<typeof startTestSta
  */
 async function gateContinuedOnce(stack: Awaited<ReturnType<typeof startTestStack>>): Promise<string> {
   const shipped = stack.definitions.flows.find((f) => f.name === 'order-updated')!;
-  const flow = { ...shipped, entityKey: undefined, concurrency: { limit: 2 }, throttle: { limit: 10, period: '1s', burst: 2 } };
+  const flow = { ...shipped, entityKey: undefined, concurrency: { limit: 2 }, throttle: { limit: 4, period: '1s' } };
   const events = [1, 2, 3, 4, 5].map((n) => ({ id: `evt_gate_${n}`, type: 'order.updated', source: 'payments', receivedAt: '2026-11-23T10:00:00.000Z', body: { ...sample('order.updated'), id: `evt_gate_${n}`, data: { order_id: 'ord_gate', status: `s${n}` } } }));
   const own = (id: string) => `order-updated:payments:${id}`;
   const handle = await stack.client.workflow.start(GATED_WORKFLOW_TYPE, {
