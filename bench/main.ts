@@ -10,6 +10,7 @@ import { startEmbeddedServices } from '../devstack/services';
 import { freePort } from '../lib/net';
 import { acceptCases, type AcceptResults } from './accept-cases';
 import { collectCases } from './collect-cases';
+import { controlCases, controlRows, type ControlResults } from './control-cases';
 import type { BenchContext } from './context';
 import { childPids } from './cpu';
 import { ROOT } from './direct-start';
@@ -63,10 +64,12 @@ async function main() {
   let profile: ProfileResults | undefined;
   let limits: FlowControlResults | undefined;
   let collect: Awaited<ReturnType<typeof collectCases>> | undefined;
+  let controls: ControlResults | undefined;
   try {
     if (options.cases.has('accept')) accept = await acceptCases(ctx);
     if (options.cases.has('e2e')) e2e = await e2eCases(ctx);
     if (options.cases.has('limits')) limits = await flowControlCases(ctx);
+    if (options.cases.has('controls')) controls = await controlCases(ctx);
     if (options.cases.has('profile')) profile = await profileCases(ctx, join(outDir, `profile-${stamp}`));
     if (options.cases.has('collect')) collect = await collectCases(ctx);
   } finally {
@@ -77,8 +80,8 @@ async function main() {
     rmSync(dataDir, { recursive: true, force: true });
   }
 
-  const rows = [...tableRows(accept, e2e), ...(collect?.rows ?? [])];
-  const file = writeResults(outDir, { machine: { ...machineAtStart, loadAverage1mAtEnd: machine().loadAverage1m }, options: { ...options, cases: [...options.cases] }, startedAt: new Date(began).toISOString(), durationSeconds: (Date.now() - began) / 1000, rows, accept, e2e, profile, limits, collect: collect?.sides });
+  const rows = [...tableRows(accept, e2e), ...controlRows(controls), ...(collect?.rows ?? [])];
+  const file = writeResults(outDir, { machine: { ...machineAtStart, loadAverage1mAtEnd: machine().loadAverage1m }, options: { ...options, cases: [...options.cases] }, startedAt: new Date(began).toISOString(), durationSeconds: (Date.now() - began) / 1000, rows, accept, e2e, controls, profile, limits, collect: collect?.sides });
   console.log(`\n${formatTable(rows)}\n`);
   const cpu = (label: string, c?: Record<string, number>) => c && console.log(`CPU ms per event, ${label}: ${Object.entries(c).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
   cpu('direct start', accept?.cpuPerEvent.direct);

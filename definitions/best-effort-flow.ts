@@ -26,6 +26,8 @@ export function bestEffortFlow(data: unknown): Omit<FlowDefinition, 'version'> |
     // Checked defensively (definitions/collect-checks.ts): the values may have the wrong types.
     debounce: isObject(data.debounce) ? (data.debounce as unknown as FlowDefinition['debounce']) : undefined,
     batch: isObject(data.batch) ? (data.batch as unknown as FlowDefinition['batch']) : undefined,
+    concurrency: isObject(data.concurrency) ? (data.concurrency as unknown as FlowDefinition['concurrency']) : undefined,
+    throttle: isObject(data.throttle) ? (data.throttle as unknown as FlowDefinition['throttle']) : undefined,
   };
 }
 

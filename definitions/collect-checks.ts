@@ -28,6 +28,10 @@ export function collectProblems(yaml: YamlFile, flow: Omit<FlowDefinition, 'vers
   for (const [other, why] of clashes) {
     if (flow[other] !== undefined) problems.push(yaml.at([other], `a flow has either ${control} or ${other}, not both (${why})`, `drop one of them; for events of one key one at a time, use entityKey alone`));
   }
+  // A collector starts its runs directly: they would bypass a gate's slots and tokens.
+  for (const gate of ['concurrency', 'throttle'] as const) {
+    if (flow[gate] !== undefined) problems.push(yaml.at([gate], `a flow has either ${control} or ${gate}, not both (the ${control} run would not wait in the gate)`, `${control} already makes one run per ${control === 'debounce' ? 'burst' : 'batch'}; drop ${gate}, or split the flow`));
+  }
   if (flow.trigger.schedule !== undefined) problems.push(yaml.at(['trigger', 'schedule'], `${control} applies to event triggers, not schedules`, 'a schedule starts one run per due time already'));
   return problems;
 }

@@ -11,6 +11,7 @@ import { scheduleTriggerProblems } from './schedule-checks';
 import { correlationProblems } from './wait-checks';
 import { flowControlProblems } from './flow-control-checks';
 import { collectProblems } from './collect-checks';
+import { controlProblems } from './control-checks';
 import type { Problem, YamlFile } from './yaml-file';
 
 export interface FlowContext {
@@ -71,6 +72,7 @@ export function semanticProblems(yaml: YamlFile, flow: Omit<FlowDefinition, 'ver
   problems.push(...correlationProblems(yaml, flow, context.eventTypes, check));
   problems.push(...flowControlProblems(yaml, flow, check));
   problems.push(...collectProblems(yaml, flow, check));
+  problems.push(...controlProblems(yaml, flow, check));
   return problems;
 }
 

@@ -57,7 +57,7 @@ export function schemaProblems(yaml: YamlFile, errors: ErrorObject[]): Problem[]
       case 'enum':
         return yaml.at(path, `${where} ${e.message}`, `one of: ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`);
       case 'pattern':
-        if (/(timeout|delay|Interval)$/.test(String(path[path.length - 1]))) {
+        if (/(timeout|delay|Interval|period)$/.test(String(path[path.length - 1]))) {
           return yaml.at(path, `${where} ${e.message}`, 'not a duration: durations look like 500ms, 30s, 5m, 2h or 1d (no spaces)');
         }
         return yaml.at(path, `${where} ${e.message}`, 'names and ids: letters, digits and dashes; see docs/flows.md');

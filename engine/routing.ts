@@ -2,14 +2,16 @@
 // expression over it) and the deterministic workflow id of the run that owns that key. Pure:
 // shared by the ingress, the relay and the CLI.
 import { ALL_KEYS, type CollectControl } from './collect-contract';
+import { gateKeyExpression, gateWorkflowId, isGated } from './controls';
 import { eventKeyOf, workflowIdOf } from './idempotency';
 import { type FlowDefinition, type FlowEvent, allSteps, isWaitStep } from './types';
 
 /** A correlated or entity-keyed flow's event is signalled (with start) to the run of its key. */
 export interface RunRoute {
-  kind: 'correlated' | 'entity' | CollectControl;
+  /** gated: a flow with concurrency or throttle, whose runs wait in the gate of their key. */
+  kind: 'correlated' | 'entity' | 'gated' | CollectControl;
   key: string;
-  /** Entity, debounce and batch flows: the workflow id of this event's own run. */
+  /** Entity, gated, debounce and batch flows: the workflow id of this event's own run. */
   eventWorkflowId?: string;
 }
 
@@ -28,7 +30,7 @@ export function flowEventTypes(flow: FlowDefinition): string[] {
   return [...flow.trigger.events, ...callbackKeys(flow).keys()];
 }
 
-/** The run an event of a correlated, entity-keyed, debounced or batched flow is delivered to; undefined for other flows. */
+/** The run an event of a correlated, entity-keyed, gated, debounced or batched flow is delivered to; undefined for other flows. */
 export async function routeOf(flow: FlowDefinition, event: FlowEvent, eventKey: () => Promise<string>): Promise<{ workflowId: string; route: RunRoute } | undefined> {
   if (flow.correlation) {
     const expression = flow.trigger.events.includes(event.type) ? flow.correlation.key : (callbackKeys(flow).get(event.type) ?? flow.correlation.key);
@@ -46,6 +48,12 @@ export async function routeOf(flow: FlowDefinition, event: FlowEvent, eventKey: 
     const expression = flow.debounce?.key ?? flow.batch?.key;
     const key = expression ? await eventKeyOf(expression, event, `${control} key`, flow.name) : ALL_KEYS;
     return { workflowId: workflowIdOf(flow, event.source, `${control}:${key}`), route: { kind: control, key, eventWorkflowId: workflowIdOf(flow, event.source, await eventKey()) } };
+  }
+  if (isGated(flow)) {
+    const expression = gateKeyExpression(flow);
+    const key = expression ? await eventKeyOf(expression, event, 'gate key', flow.name) : '';
+    // The run keeps the id it would have without the gate: duplicates and replays find it the same way.
+    return { workflowId: gateWorkflowId(flow, event.source, key), route: { kind: 'gated', key, eventWorkflowId: workflowIdOf(flow, event.source, await eventKey()) } };
   }
   return undefined;
 }

@@ -155,6 +155,11 @@ export interface FlowDefinition {
   debounce?: DebounceSpec;
   /** One run receives the events of a key that arrive together (`events` in scope; `event` is the first). */
   batch?: BatchSpec;
+  // Flow controls (engine/controls.ts, workflows/gate.ts): runs of one key wait in a gate.
+  /** At most `limit` runs per key value at once; the rest wait in arrival order. */
+  concurrency?: ConcurrencySpec;
+  /** At most `limit` starts per `period` per key value, spread evenly; the rest wait. */
+  throttle?: ThrottleSpec;
 }
 
 export interface RateLimitSpec {
@@ -187,6 +192,21 @@ export interface BatchSpec {
   /** How long the first event of a batch waits for the others. */
   timeout: string;
   /** Expression over the event: batches are per key value; default one batch per flow and source. */
+  key?: string;
+}
+
+export interface ConcurrencySpec {
+  limit: number;
+  /** Expression over the event; without it, the limit is per flow (and source). */
+  key?: string;
+}
+
+export interface ThrottleSpec {
+  limit: number;
+  /** e.g. 1s, 1m. */
+  period: string;
+  /** Starts that may go at once when the gate has been quiet (default 1: evenly spread); at most limit. */
+  burst?: number;
   key?: string;
 }
 

@@ -1,4 +1,4 @@
-// Hands an event of a correlated or entity-keyed flow to the run that owns its key, by
+// Hands an event of a correlated, entity-keyed or gated flow to the run that owns its key, by
 // signal-with-start: the run is started if it is not running yet, so an event that comes before
 // the one that would start it (a callback before its payment.created) is buffered, not lost.
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
@@ -8,6 +8,7 @@ import {
   type CorrelatedDelivery, type CorrelatedRunInput, type EntityRunInput, type EventDelivery,
 } from '../engine/contract';
 import { COLLECT_WORKFLOW_TYPE, type CollectRunInput } from '../engine/collect-contract';
+import { GATED_WORKFLOW_TYPE, type GateRunInput } from '../engine/controls';
 import { UnavailableError } from '../lib/errors';
 import { permanentStartError } from './start-errors';
 import { runPriorityOf } from '../engine/priority';
@@ -25,12 +26,15 @@ export async function signalRun(client: Client, o: SignalOptions, run: PlannedRu
   const collecting = route.kind === 'debounce' || route.kind === 'batch' ? route.kind : undefined;
   // A correlated run has its definition in its input: its signals carry the event only.
   const delivery: EventDelivery | CorrelatedDelivery = correlated ? { event } : { event, flow, ...(route.eventWorkflowId && { workflowId: route.eventWorkflowId }) };
+  const keyInput = { flow: flow.name, source: event.source, key: route.key };
   const start = correlated
     ? { type: CORRELATED_WORKFLOW_TYPE, args: [{ flow, source: event.source, key: route.key } satisfies CorrelatedRunInput] }
     : collecting
-      ? { type: COLLECT_WORKFLOW_TYPE, args: [{ flow: flow.name, source: event.source, key: route.key, control: collecting } satisfies CollectRunInput] }
-      : { type: ENTITY_WORKFLOW_TYPE, args: [{ flow: flow.name, source: event.source, key: route.key } satisfies EntityRunInput] };
-  const keyName = correlated ? 'correlationKey' : collecting ? `${collecting}Key` : 'entityKey';
+      ? { type: COLLECT_WORKFLOW_TYPE, args: [{ ...keyInput, control: collecting } satisfies CollectRunInput] }
+      : route.kind === 'gated'
+        ? { type: GATED_WORKFLOW_TYPE, args: [keyInput satisfies GateRunInput] }
+        : { type: ENTITY_WORKFLOW_TYPE, args: [keyInput satisfies EntityRunInput] };
+  const keyName = correlated ? 'correlationKey' : collecting ? `${collecting}Key` : route.kind === 'gated' ? 'gateKey' : 'entityKey';
   // The event that starts the run of a key sets its priority; later events of the key share that run.
   const priority = await runPriorityOf(flow, event);
   try {
@@ -43,9 +47,11 @@ export async function signalRun(client: Client, o: SignalOptions, run: PlannedRu
         signalArgs: [delivery],
         // A correlated run settles its key once: a callback after it finished must not start a new run;
         // only a replay (server/admin/replay.ts) runs a key again, and only after its run failed.
-        // An entity queue ends when it is empty; the next event for the entity starts it again.
+        // An entity queue or a gate ends when it is empty; the next event for its key starts it again.
         workflowIdReusePolicy: correlated ? (run.replayOf ? 'ALLOW_DUPLICATE_FAILED_ONLY' : 'REJECT_DUPLICATE') : 'ALLOW_DUPLICATE',
-        staticSummary: `${flow.name} for ${correlated ? 'correlation' : collecting ?? 'entity'} key ${route.key} (${event.source})`,
+        staticSummary: route.kind === 'gated'
+          ? `${flow.name}: gate ${route.key ? `for key ${route.key}` : 'of the flow'} (${event.source})`
+          : `${flow.name} for ${correlated ? 'correlation' : collecting ?? 'entity'} key ${route.key} (${event.source})`,
         memo: { flowVersion: flow.version, [keyName]: route.key, ...(run.replayOf && { replayOf: run.replayOf }) },
         typedSearchAttributes: [
           { key: searchAttributes.flow, value: flow.name },
@@ -54,7 +60,7 @@ export async function signalRun(client: Client, o: SignalOptions, run: PlannedRu
           ...(collecting
             // Why it waits, in the Temporal UI's list.
             ? [{ key: searchAttributes.outcome, value: collecting === 'debounce' ? 'debouncing' : 'batching' }]
-            : [{ key: correlated ? searchAttributes.correlationKey : searchAttributes.entityKey, value: route.key }]),
+            : route.kind === 'gated' ? [] : [{ key: correlated ? searchAttributes.correlationKey : searchAttributes.entityKey, value: route.key }]),
         ],
         ...(priority && { priority }),
       }),

@@ -4,3 +4,4 @@ export { runScheduledFlow } from './scheduled';
 export { runCorrelatedFlow } from './correlated';
 export { runEntityFlow } from './entity';
 export { runCollector } from './collect';
+export { runGatedFlow } from './gate';

@@ -52,8 +52,8 @@ export interface TestStack {
   };
   /** The SDK's Prometheus exporter (host:port): Temporal's worker metrics and the per-flow run counters. */
   sdkMetricsAddress: string;
-  /** The in-process worker (its state tells whether it polls). */
-  worker: Worker;
+  /** The in-process worker (its state tells whether it polls); undefined with `worker: false`. */
+  worker?: Worker;
   stop(): Promise<void>;
 }
 
@@ -69,6 +69,8 @@ export interface TestStackOptions {
   replayConcurrency?: number;
   /** Start the Temporal Web UI too (browser tests follow the console's run links into it). */
   temporalUi?: boolean;
+  /** false: no worker in this process (the test runs worker/main.ts itself, to kill it). */
+  worker?: false;
 }
 
 export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {
@@ -92,7 +94,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   const faults: TestStack['faults'] = {};
   const mail = createMailer(services.smtpUrl);
   const nativeConnection = await NativeConnection.connect({ address: services.temporalAddress });
-  const worker: Worker = await createWorker({
+  const worker: Worker | undefined = opts.worker === false ? undefined : await createWorker({
     connection: nativeConnection,
     namespace: 'default',
     taskQueue: TEST_TASK_QUEUE,
@@ -104,7 +106,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     httpHostLimits: opts.httpHostLimits,
     afterEffect: (e) => faults.afterEffect?.(e),
   });
-  const workerRun = worker.run();
+  const workerRun = worker?.run();
   const connection = await Connection.connect({ address: services.temporalAddress });
   const client = new Client({ connection, namespace: 'default' });
   const startRuns = createRunStarter(client, TEST_TASK_QUEUE, log);
@@ -138,7 +140,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     worker,
     async stop() {
       await ingress.stop();
-      worker.shutdown();
+      worker?.shutdown();
       await workerRun;
       await nativeConnection.close();
       await connection.close();

@@ -15,6 +15,7 @@ import { createScheduleSync } from '../../server/schedule-sync';
 import { shortenedFlows } from '../helpers/short-flows';
 import { ENTITY_WORKFLOW_TYPE, EVENT_SIGNAL, type EntityRunInput, type EventDelivery } from '../../engine/contract';
 import { COLLECT_WORKFLOW_TYPE, type CollectControl, type CollectRunInput } from '../../engine/collect-contract';
+import { GATED_WORKFLOW_TYPE, gateControlsOf, gateWorkflowId, type GateRunInput } from '../../engine/controls';
 import { signatureHeaders } from '../../server/verification/sign';
 
 const OUT = join(ROOT, 'test/fixtures/histories');
@@ -95,6 +96,7 @@ async function main() {
       save(r.name, handle.workflowId);
     }
     if (wanted('order-updated-continued')) save('order-updated-continued', await entityContinuedOnce(stack));
+    if (wanted('gate-continued')) save('gate-continued', await gateContinuedOnce(stack));
     for (const r of providerRecordings.filter((rec) => wanted(rec.name))) {
       api.handler = () => ({ status: 200, body: { ok: true } });
       const source = stack.definitions.sources.get(r.source)!;
@@ -131,6 +133,28 @@ async function entityContinuedOnce(stack: Awaited<ReturnType<typeof startTestSta
     // Each event's own run id given, as the ingress gives it (replay renames the queue's workflow id).
     args: [{ flow: flow.name, source: 'payments', key: 'ord_entity', queue: events.map((event) => ({ event, flow, workflowId: `order-updated:payments:ord_entity:${event.id}` })), maxEventsPerRun: 1 } satisfies EntityRunInput],
   });
+  await handle.result();
+  return `${handle.workflowId}#${handle.firstExecutionRunId}`;
+}
+
+/**
+ * The first run of a gate (order-updated with concurrency and throttle instead of its entityKey)
+ * that continues as new: two events carried in, three signalled, two at a time, three starts per
+ * run. Its history holds slots, throttle timers, signals, the drain and the continue-as-new.
+ */
+async function gateContinuedOnce(stack: Awaited<ReturnType<typeof startTestStack>>): Promise<string> {
+  const shipped = stack.definitions.flows.find((f) => f.name === 'order-updated')!;
+  const flow = { ...shipped, entityKey: undefined, concurrency: { limit: 2 }, throttle: { limit: 4, period: '1s' } };
+  const events = [1, 2, 3, 4, 5].map((n) => ({ id: `evt_gate_${n}`, type: 'order.updated', source: 'payments', receivedAt: '2026-11-23T10:00:00.000Z', body: { ...sample('order.updated'), id: `evt_gate_${n}`, data: { order_id: 'ord_gate', status: `s${n}` } } }));
+  const own = (id: string) => `order-updated:payments:${id}`;
+  const handle = await stack.client.workflow.start(GATED_WORKFLOW_TYPE, {
+    taskQueue: TEST_TASK_QUEUE, workflowId: gateWorkflowId(flow, 'payments', ''),
+    args: [{
+      flow: flow.name, source: 'payments', key: '', controls: gateControlsOf(flow), flows: { [flow.version]: flow }, maxStartsPerRun: 3,
+      queue: events.slice(0, 2).map((event) => ({ event, flowVersion: flow.version, workflowId: own(event.id) })),
+    } satisfies GateRunInput],
+  });
+  for (const event of events.slice(2)) await handle.signal<[EventDelivery]>(EVENT_SIGNAL, { event, flow, workflowId: own(event.id) });
   await handle.result();
   return `${handle.workflowId}#${handle.firstExecutionRunId}`;
 }
