@@ -11,6 +11,7 @@ import { standardChecks } from '../lib/health';
 import { startOpsServer } from './ops-server';
 import { startEffectPurge } from './effect-purge';
 import { createWorkerMetrics } from '../lib/metrics';
+import { flowWorkflowBundle } from './workflow-bundle';
 
 export interface WorkerProcessOptions {
   config: Readonly<Config>;
@@ -26,11 +27,12 @@ export async function runWorkerProcess({ config, log, workflowBundle, ops }: Wor
   const mail = createMailer(config.smtpUrl);
   const connection = await NativeConnection.connect(config.temporal);
   const metrics = createWorkerMetrics();
+  const bundle = workflowBundle ?? (await interpreterBundle(log));
   const worker = await createWorker({
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
-    workflowBundle,
+    workflowBundle: bundle,
     db: mongo.db(config.mongodbDb),
     mail,
     log,
@@ -56,4 +58,11 @@ export async function runWorkerProcess({ config, log, workflowBundle, ops }: Wor
   await mongo.close();
   mail.close();
   log.info('worker stopped');
+}
+
+async function interpreterBundle(log: Logger): Promise<NonNullable<WorkerOptions['workflowBundle']>> {
+  const started = Date.now();
+  const { bundle, key, from } = await flowWorkflowBundle(undefined, (err) => log.warn({ err: err.message }, 'workflow bundle not cached: the next start bundles again'));
+  log.info({ key, from, ms: Date.now() - started }, 'workflow bundle ready');
+  return bundle;
 }
