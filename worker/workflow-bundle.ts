@@ -29,13 +29,13 @@ function packageVersion(name: string): string {
 }
 
 /** Hash of the bundle's inputs: file names and contents, package versions, options. */
-export function bundleKey(): string {
+export function bundleKey(codeRoot = CODE_ROOT): string {
   const hash = createHash('sha256');
   hash.update(JSON.stringify({ options: FLOW_BUNDLE, packages: PACKAGES.map((p) => [p, packageVersion(p)]), node: process.versions.node }));
   for (const dir of SOURCE_DIRS) {
-    for (const file of (readdirSync(join(CODE_ROOT, dir), { recursive: true, encoding: 'utf8' }) as string[]).sort()) {
+    for (const file of (readdirSync(join(codeRoot, dir), { recursive: true, encoding: 'utf8' }) as string[]).sort()) {
       if (!/\.(ts|js|json)$/.test(file) || file.endsWith('.d.ts')) continue;
-      hash.update(`\0${dir}/${file}\0`).update(readFileSync(join(CODE_ROOT, dir, file)));
+      hash.update(`\0${dir}/${file}\0`).update(readFileSync(join(codeRoot, dir, file)));
     }
   }
   return hash.digest('hex').slice(0, 32);
