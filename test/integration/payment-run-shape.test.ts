@@ -1,11 +1,14 @@
-// Short steps run as local activities (workflows/run-flow.ts, hookflow-local-activities): the
-// shipped payment-succeeded flow on the real stack, HTTP → Temporal → FerretDB/SMTP. Its MongoDB
+// What one card payment costs, on the real stack (HTTP → Temporal → FerretDB/SMTP, shipped flows):
+// one run, no correlated payment-created run beside it (that flow's trigger filter keeps card
+// payments' payment.succeeded away from it, engine/select.ts), and short steps as local activities
+// (workflows/run-flow.ts, hookflow-local-activities). The payment-succeeded run's MongoDB
 // writes leave local-activity markers instead of activity tasks, the email stays an ordinary
 // activity, and a local attempt that fails after its write landed is retried without applying
 // the write twice. (A worker killed -9 after a landed local write, where the workflow task itself
 // is retried, is the chaos scenario reserve-stock, test/integration/chaos.test.ts.)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { paymentSucceeded, postEvent, uid } from '../helpers/events';
 import { LOCAL_ACTIVITIES_PATCH } from '../../workflows/run-flow';
@@ -40,9 +43,18 @@ async function pay(items: { sku: string; quantity: number }[], orderId: string) 
   const res = await postEvent(stack.ingressUrl, event);
   assert.equal(res.status, 202, JSON.stringify(res.body));
   const workflowId = `payment-succeeded:payments:${event.id}`;
+  assert.deepEqual(res.body.runs.map((r: { workflowId: string }) => r.workflowId), [workflowId], 'one run per card payment');
   await stack.client.workflow.getHandle(workflowId).result();
-  return { workflowId, email };
+  return { workflowId, email, paymentId: event.data.payment_id as string };
 }
+
+test('a card payment starts no payment-created run waiting for a payment.created that never comes', async () => {
+  const sku = uid('SKU');
+  const orderId = await seed({ [sku]: 3 });
+  const { paymentId } = await pay([{ sku, quantity: 1 }], orderId);
+  // The ingress answered after handing the event to every run it routes to, and the payment run has closed.
+  await assert.rejects(stack.client.workflow.getHandle(`payment-created:payments:${paymentId}`).describe(), WorkflowNotFoundError);
+});
 
 test('the payment flow writes MongoDB through local activities and sends its email as an activity task', async () => {
   const [a, b] = [uid('SKU'), uid('SKU')];
