@@ -27,7 +27,7 @@ export async function runWorkerProcess({ config, log, workflowBundle, ops }: Wor
   const mail = createMailer(config.smtpUrl);
   const connection = await NativeConnection.connect(config.temporal);
   const metrics = createWorkerMetrics();
-  const bundle = workflowBundle ?? (await interpreterBundle(log));
+  const bundle = workflowBundle ?? (await interpreterBundle(config.workflowBundleCache, log));
   const worker = await createWorker({
     connection,
     namespace: config.temporalNamespace,
@@ -60,9 +60,9 @@ export async function runWorkerProcess({ config, log, workflowBundle, ops }: Wor
   log.info('worker stopped');
 }
 
-async function interpreterBundle(log: Logger): Promise<NonNullable<WorkerOptions['workflowBundle']>> {
+async function interpreterBundle(cacheDir: string, log: Logger): Promise<NonNullable<WorkerOptions['workflowBundle']>> {
   const started = Date.now();
-  const { bundle, key, from } = await flowWorkflowBundle(undefined, (err) => log.warn({ err: err.message }, 'workflow bundle not cached: the next start bundles again'));
+  const { bundle, key, from } = await flowWorkflowBundle(cacheDir, (err) => log.warn({ err: err.message }, 'workflow bundle not cached: the next start bundles again'));
   log.info({ key, from, ms: Date.now() - started }, 'workflow bundle ready');
   return bundle;
 }

@@ -5,12 +5,13 @@
 // A changed file changes the key, so a stale bundle is never run. Looked up in `npm run build`'s
 // output (dist/workflow-bundles/), then in a cache folder outside the clone
 // (HOOKFLOW_BUNDLE_CACHE, default ~/.cache/hookflow/workflow-bundles), else built and stored there.
+// (Tests use the default folder: test/helpers/stack.ts.)
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DefaultLogger, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { FLOW_BUNDLE, WORKFLOWS_PATH } from './create-worker';
+import { DEFAULT_BUNDLE_CACHE } from '../lib/config';
 
 /** The folder holding workflows/ and engine/: the repository under tsx, dist/ in the compiled build. */
 const CODE_ROOT = dirname(dirname(WORKFLOWS_PATH));
@@ -18,10 +19,6 @@ const SOURCE_DIRS = ['workflows', 'engine'];
 const PACKAGES = ['@temporalio/workflow', '@temporalio/common', '@temporalio/worker', 'jsonata'];
 /** Where `npm run build` leaves the bundle of the compiled code (read-only at run time). */
 export const BUILD_BUNDLE_DIR = join(CODE_ROOT, 'workflow-bundles');
-
-export function defaultBundleCache(env: NodeJS.ProcessEnv = process.env): string {
-  return env.HOOKFLOW_BUNDLE_CACHE || join(homedir(), '.cache', 'hookflow', 'workflow-bundles');
-}
 
 function packageVersion(name: string): string {
   const pkg = join(require.resolve(name).split(`node_modules/${name}`)[0], 'node_modules', name, 'package.json');
@@ -66,7 +63,7 @@ export interface BundleLookup {
   from: 'build' | 'cache' | 'built';
 }
 
-export async function flowWorkflowBundle(cacheDir = defaultBundleCache(), onStoreError?: (err: Error) => void): Promise<BundleLookup> {
+export async function flowWorkflowBundle(cacheDir = DEFAULT_BUNDLE_CACHE, onStoreError?: (err: Error) => void): Promise<BundleLookup> {
   const key = bundleKey();
   for (const [dir, from] of [[BUILD_BUNDLE_DIR, 'build'], [cacheDir, 'cache']] as const) {
     const bundle = readBundle(join(dir, `${key}.json`));
