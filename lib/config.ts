@@ -47,6 +47,8 @@ export interface Config {
   purgeEveryMs: number;
   /** HOOKFLOW_BUNDLE_CACHE: where workers keep workflow bundles by content hash (worker/workflow-bundle.ts). */
   workflowBundleCache: string;
+  /** HOOKFLOW_WORKER_WORKFLOW_TASKS: workflow tasks one worker works on at once (docs/benchmarks.md says why 10). */
+  workerWorkflowTasks: number;
 
   // Admin API (server/admin): deliveries and replay.
   /** HOOKFLOW_ADMIN_TOKEN: bearer token of the admin API; unset, the admin API is disabled. */
@@ -130,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     retentionDays: count(env, 'HOOKFLOW_RETENTION_DAYS', 30),
     purgeEveryMs: count(env, 'HOOKFLOW_PURGE_EVERY_MS', 10 * 60_000, 1000),
     workflowBundleCache: resolve(env.HOOKFLOW_BUNDLE_CACHE || DEFAULT_BUNDLE_CACHE),
+    workerWorkflowTasks: count(env, 'HOOKFLOW_WORKER_WORKFLOW_TASKS', 10, 2),
     ...adminConfig(env),
   });
 }

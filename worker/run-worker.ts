@@ -37,6 +37,7 @@ export async function runWorkerProcess({ config, log, workflowBundle, ops }: Wor
     mail,
     log,
     mailFrom: config.mailFrom,
+    maxConcurrentWorkflowTasks: config.workerWorkflowTasks,
     shutdownGraceTime: '5s', // SIGTERM: short activities finish; longer ones are handed back to Temporal
     metrics,
   });
