@@ -5,6 +5,7 @@ import type { Db } from 'mongodb';
 import type { Logger } from 'pino';
 import type { Mailer } from './mailer';
 import type { WorkerMetrics } from '../lib/metrics';
+import type { HostLimits } from '../lib/config';
 
 export interface ActivityDeps {
   db: Db;
@@ -13,6 +14,8 @@ export interface ActivityDeps {
   /** Where effects are counted (email resends); uncounted when omitted. */
   metrics?: Pick<WorkerMetrics, 'emailResends'>;
   /** Called after an effect is durably applied and before the attempt completes (tests inject crashes here). */
+  /** http.request calls per second per host, shared by every worker through MongoDB (activities/host-pacing.ts). */
+  httpHostLimits?: HostLimits;
   afterEffect?: (effect: { activity: string; idempotencyKey: string; attempt: number }) => void | Promise<void>;
 }
 

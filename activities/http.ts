@@ -7,6 +7,7 @@ import type { ActivityRequest } from '../engine/contract';
 import { durationMs } from '../engine/duration';
 import { type ActivityDeps, badArguments, requireString } from './effects';
 import { type SecretLookup, isSecretRef, resolveSecret } from './secrets';
+import type { HostPacer } from './host-pacing';
 
 const NAME = 'http.request';
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -20,7 +21,7 @@ export interface HttpResult {
 
 interface SignSpec { secret: string; algorithm?: 'sha256' | 'sha512'; header?: string; prefix?: string; timestampHeader?: string }
 
-export function httpActivities(deps: Pick<ActivityDeps, 'log'> & { secrets: SecretLookup }) {
+export function httpActivities(deps: Pick<ActivityDeps, 'log'> & { secrets: SecretLookup; pacer?: Pick<HostPacer, 'pace'> }) {
   return {
     async [NAME]({ args, idempotencyKey }: ActivityRequest): Promise<HttpResult> {
       const base = isSecretRef(args.url) ? resolveSecret(NAME, deps.secrets, args.url.secret) : requireString(NAME, args, 'url');
@@ -36,6 +37,8 @@ export function httpActivities(deps: Pick<ActivityDeps, 'log'> & { secrets: Secr
       }
       if (args.sign) Object.assign(headers, signature(args.sign as SignSpec, body ?? '', deps.secrets));
 
+      // A host with a limit (HOOKFLOW_HTTP_HOST_LIMITS) is called at its pace, whichever worker calls it.
+      await deps.pacer?.pace(url);
       let res: Response;
       try {
         res = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(timeoutMs(args.timeout)), redirect: 'manual' });

@@ -1,8 +1,10 @@
 // The activity factory: every side effect a flow can ask for, built from injected dependencies.
 import type { ActivityRequest } from '../engine/contract';
+import { absorbedActivities } from './absorbed';
 import type { ActivityDeps } from './effects';
 import { emailActivities } from './email';
 import { httpActivities } from './http';
+import { HostPacer } from './host-pacing';
 import { mongoActivities } from './mongo';
 import { mongoReadActivities } from './mongo-read';
 import { type SecretLookup, envSecrets } from './secrets';
@@ -13,8 +15,9 @@ export function createActivities(deps: ActivityDeps & { mailFrom: string; secret
   return {
     ...mongoActivities(deps),
     ...mongoReadActivities(deps),
+    ...absorbedActivities(deps),
     ...emailActivities(deps, deps.mailFrom),
-    ...httpActivities({ log: deps.log, secrets: deps.secrets ?? envSecrets() }),
+    ...httpActivities({ log: deps.log, secrets: deps.secrets ?? envSecrets(), pacer: new HostPacer(deps.db, deps.httpHostLimits ?? {}) }),
     async log({ args }: ActivityRequest): Promise<void> {
       const level = args.level === 'warn' || args.level === 'error' ? args.level : 'info';
       deps.log[level]({ fields: args.fields }, String(args.message ?? ''));

@@ -9,6 +9,7 @@ import { MongoClient } from 'mongodb';
 import { startEmbeddedServices } from '../devstack/services';
 import { freePort } from '../lib/net';
 import { acceptCases, type AcceptResults } from './accept-cases';
+import { collectCases } from './collect-cases';
 import type { BenchContext } from './context';
 import { childPids } from './cpu';
 import { ROOT } from './direct-start';
@@ -17,6 +18,7 @@ import { benchOptions } from './options';
 import { MONGODB_DB, stopAllChildren } from './processes';
 import { busyThreads, formatProfile, profileCases, type ProfileResults } from './profile-case';
 import { formatTable, machine, writeResults } from './report';
+import { type FlowControlResults, flowControlCases, formatFlowControls } from './flow-controls';
 import { tableRows } from './rows';
 
 async function main() {
@@ -59,10 +61,14 @@ async function main() {
   let accept: AcceptResults | undefined;
   let e2e: E2eResults | undefined;
   let profile: ProfileResults | undefined;
+  let limits: FlowControlResults | undefined;
+  let collect: Awaited<ReturnType<typeof collectCases>> | undefined;
   try {
     if (options.cases.has('accept')) accept = await acceptCases(ctx);
     if (options.cases.has('e2e')) e2e = await e2eCases(ctx);
+    if (options.cases.has('limits')) limits = await flowControlCases(ctx);
     if (options.cases.has('profile')) profile = await profileCases(ctx, join(outDir, `profile-${stamp}`));
+    if (options.cases.has('collect')) collect = await collectCases(ctx);
   } finally {
     await stopAllChildren();
     await connection.close();
@@ -71,8 +77,8 @@ async function main() {
     rmSync(dataDir, { recursive: true, force: true });
   }
 
-  const rows = tableRows(accept, e2e);
-  const file = writeResults(outDir, { machine: { ...machineAtStart, loadAverage1mAtEnd: machine().loadAverage1m }, options: { ...options, cases: [...options.cases] }, startedAt: new Date(began).toISOString(), durationSeconds: (Date.now() - began) / 1000, rows, accept, e2e, profile });
+  const rows = [...tableRows(accept, e2e), ...(collect?.rows ?? [])];
+  const file = writeResults(outDir, { machine: { ...machineAtStart, loadAverage1mAtEnd: machine().loadAverage1m }, options: { ...options, cases: [...options.cases] }, startedAt: new Date(began).toISOString(), durationSeconds: (Date.now() - began) / 1000, rows, accept, e2e, profile, limits, collect: collect?.sides });
   console.log(`\n${formatTable(rows)}\n`);
   const cpu = (label: string, c?: Record<string, number>) => c && console.log(`CPU ms per event, ${label}: ${Object.entries(c).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
   cpu('direct start', accept?.cpuPerEvent.direct);
@@ -80,6 +86,7 @@ async function main() {
   cpu('2 ingresses', accept?.cpuPerEvent.twoIngresses);
   for (const r of e2e?.flow ?? []) cpu(`flow run, ${r.workers} worker(s)`, r.cpuPerRun);
   for (const r of e2e?.baseline ?? []) cpu(`hand-written run, ${r.workers} worker(s)`, r.cpuPerRun);
+  if (limits) console.log(`${formatFlowControls(limits)}\n`);
   if (profile) {
     for (const t of busyThreads(profile.ingress.threads)) console.log(`${formatProfile('ingress CPU profile under load', t)}\n`);
     for (const [name, w] of [['flow worker', profile.worker], ['baseline worker', profile.baselineWorker]] as const) {

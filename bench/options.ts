@@ -1,7 +1,7 @@
 // Bench settings from the environment (and --cpu-prof on the command line), checked up front.
 
-export type BenchCase = 'accept' | 'e2e' | 'profile';
-const CASES: BenchCase[] = ['accept', 'e2e', 'profile'];
+export type BenchCase = 'accept' | 'e2e' | 'profile' | 'limits' | 'collect';
+const CASES: BenchCase[] = ['accept', 'e2e', 'profile', 'limits', 'collect'];
 
 export interface BenchOptions {
   /** Events per measured accept-rate run (case 1); case 2 sends half as many at half the rate. */
@@ -20,7 +20,9 @@ export interface BenchOptions {
   logLevel: string;
   /** Case 3's flow worker runs the compiled build (dist/worker/main.js, `npm run build` first) instead of tsx. */
   compiledWorker: boolean;
-  /** Which cases to run: accept (1, 2, 5), e2e (3, 5), profile (ingress and worker under node --cpu-prof); memory (4) is taken during accept and e2e. */
+  /** Events per side of case 7 (debounce and batch against plain runs). */
+  collectEvents: number;
+  /** Which cases to run: accept (1, 2, 5), e2e (3, 5), limits (flow controls' store cost per event), collect (debounce and batch), profile (ingress and worker under node --cpu-prof); memory (4) is taken during accept and e2e. */
   cases: Set<BenchCase>;
 }
 
@@ -33,7 +35,7 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
 }
 
 export function benchOptions(env: NodeJS.ProcessEnv, argv: string[]): BenchOptions {
-  const cases = (env.BENCH_CASES || 'accept,e2e').split(',').map((s) => s.trim()).filter(Boolean) as BenchCase[];
+  const cases = (env.BENCH_CASES || 'accept,e2e,limits,collect').split(',').map((s) => s.trim()).filter(Boolean) as BenchCase[];
   for (const c of cases) if (!CASES.includes(c)) throw new Error(`BENCH_CASES takes ${CASES.join(', ')} (comma-separated), got "${c}"`);
   // --cpu-prof (npm run bench -- --cpu-prof) or BENCH_CPU_PROF=1 adds the profile case.
   if (argv.includes('--cpu-prof') || env.BENCH_CPU_PROF === '1') cases.push('profile');
@@ -41,6 +43,7 @@ export function benchOptions(env: NodeJS.ProcessEnv, argv: string[]): BenchOptio
   return {
     events,
     e2eEvents: positiveInt(env, 'BENCH_E2E_EVENTS', 200),
+    collectEvents: positiveInt(env, 'BENCH_COLLECT_EVENTS', 300),
     warmup: positiveInt(env, 'BENCH_WARMUP', 200),
     connections: positiveInt(env, 'BENCH_CONNECTIONS', 32),
     rounds: positiveInt(env, 'BENCH_ROUNDS', 4),

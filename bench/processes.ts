@@ -81,7 +81,8 @@ export async function startIngress(opts: ChildOptions): Promise<BenchChild> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const started = performance.now();
-  const proc = spawnNode(`ingress-${++seq}`, 'server/main.ts', opts, { PORT: String(port), HOST: '127.0.0.1' });
+  // ADMIN_PORT 0: each ingress's admin listener on a port of its own.
+  const proc = spawnNode(`ingress-${++seq}`, 'server/main.ts', opts, { PORT: String(port), ADMIN_PORT: '0', HOST: '127.0.0.1' });
   await waitUntil(proc, `${url}/healthz`, async () => {
     try {
       return (await fetch(`${url}/healthz`)).ok;

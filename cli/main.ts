@@ -3,6 +3,7 @@ import { runCommand } from './commands/run';
 import { validateCommand } from './commands/validate';
 import { deliveriesCommand } from './commands/deliveries';
 import { replayCommand } from './commands/replay';
+import { issuesCommand } from './commands/issues';
 import { sendCommand } from './commands/send';
 import { dbCommand } from './commands/db';
 import { sandboxCommand } from './commands/sandbox';
@@ -10,7 +11,7 @@ import { AdminApiError } from './admin-client';
 import { UsageError } from './args';
 import type { Command } from './command';
 
-const commands: Command[] = [validateCommand, runCommand, sendCommand, deliveriesCommand, replayCommand, sandboxCommand, dbCommand];
+const commands: Command[] = [validateCommand, runCommand, sendCommand, deliveriesCommand, replayCommand, issuesCommand, sandboxCommand, dbCommand];
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   return [
@@ -20,8 +21,8 @@ function help(): string {
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'hookflow <command> --help shows the options of one command.',
-    'Commands that talk to a running hookflow read HOOKFLOW_URL (default http://127.0.0.1:3000)',
-    'and HOOKFLOW_ADMIN_TOKEN, or --url and --token.',
+    'send posts to HOOKFLOW_URL (default http://127.0.0.1:3000); deliveries and replay use the admin',
+    'listener, HOOKFLOW_ADMIN_URL (default http://127.0.0.1:3002), and HOOKFLOW_ADMIN_TOKEN, or --url and --token.',
     '',
     'exit codes: 0 ok, 1 failure (problems found, request refused, hookflow unreachable), 2 usage error.',
   ].join('\n');

@@ -20,6 +20,12 @@ export function bestEffortFlow(data: unknown): Omit<FlowDefinition, 'version'> |
     onFailure: Array.isArray(data.onFailure) ? steps(data.onFailure) : undefined,
     correlation: isObject(data.correlation) ? { key: str(data.correlation.key) ?? '' } : undefined,
     entityKey: str(data.entityKey),
+    ...(isObject(data.rateLimit) && { rateLimit: { limit: 0, period: '', key: str(data.rateLimit.key) } }),
+    ...((typeof data.priority === 'string' || typeof data.priority === 'number') && { priority: data.priority }),
+    ...(isObject(data.fairness) && { fairness: { key: str(data.fairness.key) ?? '', weight: typeof data.fairness.weight === 'number' ? data.fairness.weight : str(data.fairness.weight) } }),
+    // Checked defensively (definitions/collect-checks.ts): the values may have the wrong types.
+    debounce: isObject(data.debounce) ? (data.debounce as unknown as FlowDefinition['debounce']) : undefined,
+    batch: isObject(data.batch) ? (data.batch as unknown as FlowDefinition['batch']) : undefined,
   };
 }
 

@@ -21,6 +21,17 @@ export interface DefinitionStore {
   watch(dirs: string[], onReload?: (applied: boolean) => void): () => void;
   /** Calls `listener` after every reload that was applied (file change, SIGHUP or a direct reload). */
   onApplied(listener: (changes: DefinitionChanges) => void): void;
+  /** The last reload tried since start-up, applied or not (the operator console shows it). */
+  lastReload(): ReloadReport | undefined;
+}
+
+export interface ReloadReport {
+  at: Date;
+  reason: string;
+  applied: boolean;
+  /** Applied: what changed; rejected: the first line of the report. */
+  summary: string;
+  problems: { file: string; line: number; column: number; message: string; hint?: string }[];
 }
 
 /** Editors save in several steps (temporary file, rename, chmod); one reload once they settle. */
@@ -32,6 +43,7 @@ const DEFINITION_FILE = /\.(ya?ml|json)$/;
 export function createDefinitionStore(load: () => Definitions, log: StoreLog, debounceMs = DEBOUNCE_MS): DefinitionStore {
   let definitions = load();
   const listeners: ((changes: DefinitionChanges) => void)[] = [];
+  let last: ReloadReport | undefined;
   const store: DefinitionStore = {
     current: () => definitions,
     reload(reason) {
@@ -40,11 +52,13 @@ export function createDefinitionStore(load: () => Definitions, log: StoreLog, de
         next = load();
       } catch (err) {
         if (!(err instanceof DefinitionError)) throw err;
+        last = { at: new Date(), reason, applied: false, summary: `${err.problems.length} problem(s); the previous definitions stay in force`, problems: err.problems };
         log.error({ reason, problems: err.problems.length }, `definitions reload rejected, the previous definitions stay in force:\n${err.message}`);
         return false;
       }
       const changes = definitionChanges(definitions, next);
       definitions = next;
+      last = { at: new Date(), reason, applied: true, summary: describeChanges(changes), problems: [] };
       log.info({ reason, ...changes, flowVersions: next.flows.map((f) => `${f.name}@${f.version}`) }, `definitions reloaded (${reason}): ${describeChanges(changes)}`);
       for (const listener of listeners) listener(changes);
       return true;
@@ -77,6 +91,7 @@ export function createDefinitionStore(load: () => Definitions, log: StoreLog, de
       };
     },
     onApplied: (listener) => void listeners.push(listener),
+    lastReload: () => last,
   };
   return store;
 }

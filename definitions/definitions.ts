@@ -16,7 +16,12 @@ export interface Definitions {
   flows: FlowDefinition[];
   /** Optional sources left off because their secrets are not set, with the flows that wait for them. */
   disabled?: (DisabledSource & { flows: string[] })[];
+  /** Flows left off because environment variables they require (`requires:`) are not set. */
+  disabledFlows?: DisabledFlow[];
 }
+
+/** A flow whose `requires:` names variables that are unset or empty: checked, then left off. */
+export interface DisabledFlow { name: string; missing: string[] }
 
 export interface DefinitionDirs {
   flowsDir: string;
@@ -48,13 +53,23 @@ export function loadDefinitions(dirs: DefinitionDirs, env: SecretEnv = process.e
   });
   const problems = [...pathProblems, ...sourceProblems, ...flowProblems];
   if (problems.length) throw new DefinitionError(problems);
-  // Flows of a disabled source are checked like any other, then left out.
+  // Flows of a disabled source, and flows missing a variable they require, are checked like any
+  // other, then left out.
   const off = new Set(disabled.map((d) => d.name));
-  const active = flows.filter((f) => !f.trigger.source || !off.has(f.trigger.source));
+  const disabledFlows = flows.map((f) => ({ name: f.name, missing: missingRequirements(f, env) })).filter((d) => d.missing.length);
+  const flowsOff = new Set(disabledFlows.map((d) => d.name));
+  const active = flows.filter((f) => (!f.trigger.source || !off.has(f.trigger.source)) && !flowsOff.has(f.name));
   return {
     sources: new Map(sources.map((s) => [s.name, s])), eventSchemas, flows: active,
     disabled: disabled.map((d) => ({ ...d, flows: flows.filter((f) => f.trigger.source === d.name).map((f) => f.name) })),
+    disabledFlows,
   };
+}
+
+/** 'unchecked' (validate --skip-env) has no environment to look at: every flow counts as on. */
+function missingRequirements(flow: FlowDefinition, env: SecretEnv): string[] {
+  if (env === 'unchecked') return [];
+  return (flow.requires ?? []).filter((name) => !env[name]);
 }
 
 function missingFolder(dir: string, variable: string, holds: string): Problem | undefined {

@@ -9,6 +9,8 @@ import { argumentProblems } from './argument-check';
 import { referencedStepIds } from './step-refs';
 import { scheduleTriggerProblems } from './schedule-checks';
 import { correlationProblems } from './wait-checks';
+import { flowControlProblems } from './flow-control-checks';
+import { collectProblems } from './collect-checks';
 import type { Problem, YamlFile } from './yaml-file';
 
 export interface FlowContext {
@@ -67,6 +69,8 @@ export function semanticProblems(yaml: YamlFile, flow: Omit<FlowDefinition, 'ver
   visitSteps(flow.steps, ['steps']);
   if (flow.onFailure) visitSteps(flow.onFailure, ['onFailure']);
   problems.push(...correlationProblems(yaml, flow, context.eventTypes, check));
+  problems.push(...flowControlProblems(yaml, flow, check));
+  problems.push(...collectProblems(yaml, flow, check));
   return problems;
 }
 

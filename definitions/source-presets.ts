@@ -14,11 +14,12 @@ export const PRESET_EVENT_FIELDS: Record<VerificationScheme, { id: FieldSource; 
   'standard-webhooks': { id: { header: 'webhook-id', or: { header: 'svix-id' } }, type: { path: 'type' } },
   // Slack Events API: event_id is kept on Slack's retries; the inner event's type (app_mention).
   slack: { id: { path: 'event_id' }, type: { path: 'event.type' } },
-  // Zoom: no event id in the body; x-zm-trackingid names the notification.
+  // Zoom: no event id in the body; x-zm-trackingid names the delivery (Zoom does not promise a
+  // retry keeps it: see docs/sources.md, zoom).
   zoom: { id: { header: 'x-zm-trackingid' }, type: { path: 'event' } },
   // Paddle Billing notifications: event_id (evt_…) and event_type (transaction.completed).
   paddle: { id: { path: 'event_id' }, type: { path: 'event_type' } },
-  // Twilio: the idempotency token is kept on retries; the status the callback reports.
+  // Twilio: I-Twilio-Idempotency-Token is the same on a retry of one request; the status the callback reports.
   twilio: { id: { header: 'i-twilio-idempotency-token' }, type: { path: 'MessageStatus', or: { path: 'SmsStatus', or: { path: 'CallStatus' } } } },
   // Square: event_id and type (payment.updated).
   square: { id: { path: 'event_id' }, type: { path: 'type' } },

@@ -2,7 +2,7 @@
 import { resolve, join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { loadConfig } from '../lib/config';
-import { loadDefinitions } from '../definitions/definitions';
+import { type Definitions, loadDefinitions } from '../definitions/definitions';
 import { exitOnStartupError } from '../lib/startup';
 import { portInUseError } from '../lib/port-holder';
 import { seedDemoData } from './demo-data';
@@ -53,7 +53,7 @@ async function main() {
     smtp: port('HOOKFLOW_SMTP_PORT', 2525),
   };
   const external = { temporalAddress: env.TEMPORAL_ADDRESS, mongodbUri: env.MONGODB_URI, smtpUrl: env.SMTP_URL };
-  const toCheck: Record<string, number> = { PORT: config.ingressPort, WORKER_OPS_PORT: config.workerOpsPort };
+  const toCheck: Record<string, number> = { PORT: config.ingressPort, ADMIN_PORT: config.adminPort, WORKER_OPS_PORT: config.workerOpsPort };
   if (!external.temporalAddress) Object.assign(toCheck, { HOOKFLOW_TEMPORAL_PORT: ports.temporal, HOOKFLOW_TEMPORAL_UI_PORT: ports.temporalUi });
   if (!external.mongodbUri) toCheck.HOOKFLOW_MONGO_PORT = ports.mongo;
   if (!external.smtpUrl) toCheck.HOOKFLOW_SMTP_PORT = ports.smtp;
@@ -72,12 +72,26 @@ async function main() {
   });
 
   let sandbox: PaymentsSandbox | undefined;
+  let sandboxMongo: MongoClient | undefined;
+  let ledgerInSandbox = false;
   if (sandboxPort) {
     env.PAYMENTS_API_TOKEN ||= PAYMENTS_SANDBOX.token;
-    sandbox = await startPaymentsSandbox({ port: sandboxPort, token: env.PAYMENTS_API_TOKEN }).catch(async (err) => { await services.stop(); throw err; });
+    // The sandbox reads the ingress's delivery records (server/deliveries/record.ts names the
+    // collection) to take payment statuses from the events you send.
+    sandboxMongo = new MongoClient(services.mongodbUri, { serverSelectionTimeoutMS: 5000 });
+    const deliveries = sandboxMongo.db(config.mongodbDb).collection('hookflow_deliveries');
+    // Without LEDGER_API_URL it is the ledger payment-refunded tells, too.
+    const ledger = env.LEDGER_API_URL ? undefined : {
+      token: (env.LEDGER_API_TOKEN ||= PAYMENTS_SANDBOX.ledgerToken),
+      signingSecret: (env.LEDGER_SIGNING_SECRET ||= PAYMENTS_SANDBOX.ledgerSigningSecret),
+    };
+    sandbox = await startPaymentsSandbox({ port: sandboxPort, token: env.PAYMENTS_API_TOKEN, deliveries, ledger }).catch(async (err) => { await services.stop(); throw err; });
     env.PAYMENTS_API_URL = sandbox.url;
+    if (ledger) env.LEDGER_API_URL = `${sandbox.url}/ledger`;
+    ledgerInSandbox = !!ledger;
   }
-  stopAll = async () => { await sandbox?.close(); await services.stop(); };
+  const stopSandbox = async () => { await sandbox?.close(); await sandboxMongo?.close(); };
+  stopAll = async () => { await stopSandbox(); await services.stop(); };
   if (services.started.includes('ferretdb')) {
     const mongo = await new MongoClient(services.mongodbUri).connect();
     await seedDemoData(mongo.db(config.mongodbDb));
@@ -99,7 +113,7 @@ async function main() {
   const children: ManagedProcess[] = [node('worker', 'worker/main.ts'), node('ingress', 'server/main.ts')];
   stopAll = async () => {
     await Promise.all(children.map((c) => c.stop()));
-    await sandbox?.close();
+    await stopSandbox();
     await services.stop();
   };
 
@@ -127,27 +141,35 @@ async function main() {
   }
   await waitUntil(children[1], 'the ingress port', () => portAnswers(config.ingressPort), 60_000);
 
+  await waitUntil(children[1], 'the admin port', () => portAnswers(config.adminPort), 60_000);
+
   const ingress = `http://${config.ingressHost}:${config.ingressPort}`;
+  const adminListener = `http://${config.adminHost}:${config.adminPort}`;
   console.log(`
 hookflow is running.
-  ingress      ${ingress}   (POST ${ingress}/webhooks/<source>; ${ingress}/readyz and /metrics)
+  ingress      ${ingress}   (POST ${ingress}/webhooks/<source>, /healthz)
+  console      ${adminListener}/console   (admin listener: /admin, /readyz and /metrics too)
   worker ops   http://${config.ingressHost}:${config.workerOpsPort}/readyz and /metrics
   Temporal UI  ${services.temporalUiUrl ?? '(external Temporal: use its own UI)'}
   Temporal     ${services.temporalAddress}
   MongoDB      ${services.mongodbUri}${services.started.includes('ferretdb') ? ' (FerretDB)' : ''}
   SMTP         ${services.smtpUrl}${services.smtp ? ` (caught mail in ${join(dataDir, 'mail')})` : ''}
   payments webhook secret: ${env.PAYMENTS_WEBHOOK_SECRET === DEV_WEBHOOK_SECRET ? `${DEV_WEBHOOK_SECRET} (development default)` : 'from PAYMENTS_WEBHOOK_SECRET'}
-  payments API ${sandbox ? `${sandbox.url} (sandbox: unknown payments report succeeded; hookflow sandbox payment <id> <status>)` : 'from PAYMENTS_API_URL'}
-  admin API    ${ingress}/admin   token: ${env.HOOKFLOW_ADMIN_TOKEN === DEV_ADMIN_TOKEN ? `${DEV_ADMIN_TOKEN} (development default)` : 'from HOOKFLOW_ADMIN_TOKEN'}
-${scheduleLines(definitions.flows, env).map((line) => `${line}\n`).join('')}${offLines(definitions.disabled ?? [])}  pids         ${pidLine([...services.processes, ...children])}
+  payments API ${sandbox ? `${sandbox.url} (sandbox: unknown payments report succeeded; set one with an event's data.status or hookflow sandbox payment <id> <status>)` : 'from PAYMENTS_API_URL'}
+  ledger       ${ledgerInSandbox ? `${env.LEDGER_API_URL} (sandbox: records refunds, checks the token and signature)` : env.LEDGER_API_URL ? 'from LEDGER_API_URL' : 'not set (LEDGER_API_URL): payment-refunded cannot tell the ledger'}
+  admin token  ${env.HOOKFLOW_ADMIN_TOKEN === DEV_ADMIN_TOKEN ? `${DEV_ADMIN_TOKEN} (development default)` : 'from HOOKFLOW_ADMIN_TOKEN'}
+${scheduleLines(definitions.flows, env).map((line) => `${line}\n`).join('')}${offLines(definitions)}  pids         ${pidLine([...services.processes, ...children])}
 Send a first event: see "Send a first event" in README.md. Ctrl-C (or SIGTERM to this launcher) stops everything;
 \`kill -HUP ${children[1].child.pid}\` makes the ingress reload the flow, source and schema files (saving them does too).
 `);
 }
 
-/** Optional provider sources left off: what to set to turn each on. */
-function offLines(disabled: { name: string; missing: string[]; flows: string[] }[]): string {
-  return disabled.map((d) => `  off          source ${d.name} (${d.flows.join(', ') || 'no flows'}): set ${d.missing.join(', ')} to turn it on\n`).join('');
+/** Optional provider sources and flows with unset `requires:` left off: what to set to turn each on. */
+function offLines({ disabled = [], disabledFlows = [] }: Definitions): string {
+  return [
+    ...disabled.map((d) => `source ${d.name} (${d.flows.join(', ') || 'no flows'}): set ${d.missing.join(', ')} to turn it on`),
+    ...disabledFlows.map((d) => `flow ${d.name}: set ${d.missing.join(', ')} to turn it on`),
+  ].map((line) => `  off          ${line}\n`).join('');
 }
 
 main().catch(async (err) => {

@@ -20,6 +20,8 @@ export interface TemporalDevServerOptions {
   echo?: boolean;
 }
 
+const PRIORITY_DYNAMIC_CONFIG = ['matching.useNewMatcher=true', 'matching.numTaskqueueReadPartitions=1', 'matching.numTaskqueueWritePartitions=1'];
+
 export async function startTemporalDevServer(opts: TemporalDevServerOptions): Promise<TemporalDevServer> {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--db-filename', opts.dbFile, '--log-level', 'warn'];
   if (opts.headless) args.push('--headless');
@@ -27,6 +29,9 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
   // WAL lets readers and the single writer overlap: fewer "database is locked" stalls under load.
   args.push('--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
   for (const sa of searchAttributeRegistrations) args.push('--search-attribute', sa);
+  // Flows' priority and fairness (docs/flows.md): this server honours them only with the new
+  // matcher; one partition per task queue, so a backlog is served in priority order, not nearly.
+  for (const kv of PRIORITY_DYNAMIC_CONFIG) args.push('--dynamic-config-value', kv);
   const proc = startProcess({ name: 'temporal', command: opts.bin, args, logFile: opts.logFile, echo: opts.echo });
   const address = `127.0.0.1:${opts.port}`;
   await waitUntil(proc, `gRPC on ${address}`, () => portAnswers(opts.port), 120_000);

@@ -13,6 +13,8 @@ export interface FlowRunInput {
    * run's), so effects the original applied are recognised and not applied again.
    */
   effectKeysOf?: string;
+  /** A batch run (flow.batch): the events it received, oldest first; `event` is the first of them. */
+  events?: FlowEvent[];
 }
 
 export interface StepOutcome {
@@ -134,7 +136,9 @@ export interface EntityRunInput {
 }
 
 /** Values of the HookflowOutcome search attribute. */
-export type RunOutcome = 'awaiting_trigger' | 'trigger_missing' | 'waiting' | 'received' | 'reconciled' | 'timed_out' | 'reconciliation_exhausted';
+export type RunOutcome = 'awaiting_trigger' | 'trigger_missing' | 'waiting' | 'received' | 'reconciled' | 'timed_out' | 'reconciliation_exhausted'
+  // A collector (engine/collect-contract.ts) waiting for a burst to end or a batch to fill.
+  | 'debouncing' | 'batching';
 
 /** An event a correlated run received and let go: a duplicate trigger, or a callback after the outcome was settled. */
 export interface IgnoredEvent { id: string; type: string; reason: string }

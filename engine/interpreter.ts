@@ -10,7 +10,9 @@ import { runWait } from './wait';
 
 export async function executeFlow(input: FlowRunInput, rt: StepRuntime): Promise<FlowRunResult> {
   const { flow, event } = input;
-  const scope: Scope = { event, steps: {} };
+  // A batch run sees its events; a batch flow's event run alone (a replay, a dry run) sees itself.
+  const events = input.events ?? (flow.batch ? [event] : undefined);
+  const scope: Scope = { event, steps: {}, ...(events && { events }) };
   const ctx: RunContext = { rt, compensations: [] };
   try {
     await runSteps(flow.steps, scope, ctx);

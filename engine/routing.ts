@@ -1,14 +1,15 @@
 // Where an event goes for correlated and entity-keyed flows: the key an event carries (an
 // expression over it) and the deterministic workflow id of the run that owns that key. Pure:
 // shared by the ingress, the relay and the CLI.
+import { ALL_KEYS, type CollectControl } from './collect-contract';
 import { eventKeyOf, workflowIdOf } from './idempotency';
 import { type FlowDefinition, type FlowEvent, allSteps, isWaitStep } from './types';
 
 /** A correlated or entity-keyed flow's event is signalled (with start) to the run of its key. */
 export interface RunRoute {
-  kind: 'correlated' | 'entity';
+  kind: 'correlated' | 'entity' | CollectControl;
   key: string;
-  /** Entity flows: the workflow id of this event's own run. */
+  /** Entity, debounce and batch flows: the workflow id of this event's own run. */
   eventWorkflowId?: string;
 }
 
@@ -27,7 +28,7 @@ export function flowEventTypes(flow: FlowDefinition): string[] {
   return [...flow.trigger.events, ...callbackKeys(flow).keys()];
 }
 
-/** The run an event of a correlated or entity-keyed flow is delivered to; undefined for other flows. */
+/** The run an event of a correlated, entity-keyed, debounced or batched flow is delivered to; undefined for other flows. */
 export async function routeOf(flow: FlowDefinition, event: FlowEvent, eventKey: () => Promise<string>): Promise<{ workflowId: string; route: RunRoute } | undefined> {
   if (flow.correlation) {
     const expression = flow.trigger.events.includes(event.type) ? flow.correlation.key : (callbackKeys(flow).get(event.type) ?? flow.correlation.key);
@@ -38,6 +39,13 @@ export async function routeOf(flow: FlowDefinition, event: FlowEvent, eventKey: 
     const key = await eventKeyOf(flow.entityKey, event, 'entity key', flow.name);
     const workflowId = workflowIdOf(flow, event.source, key);
     return { workflowId, route: { kind: 'entity', key, eventWorkflowId: `${workflowId}:${await eventKey()}` } };
+  }
+  const control: CollectControl | undefined = flow.debounce ? 'debounce' : flow.batch ? 'batch' : undefined;
+  if (control) {
+    // The collector of the key; the event's own id is the one it would run under without the control.
+    const expression = flow.debounce?.key ?? flow.batch?.key;
+    const key = expression ? await eventKeyOf(expression, event, `${control} key`, flow.name) : ALL_KEYS;
+    return { workflowId: workflowIdOf(flow, event.source, `${control}:${key}`), route: { kind: control, key, eventWorkflowId: workflowIdOf(flow, event.source, await eventKey()) } };
   }
   return undefined;
 }

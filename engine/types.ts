@@ -133,6 +133,8 @@ export interface WaitOutput {
 export interface FlowDefinition {
   name: string;
   description?: string;
+  /** Environment variables the flow needs; while one is unset the flow is off (definitions/). */
+  requires?: string[];
   /** Content hash of the definition, so runs say which version they executed. */
   version: string;
   trigger: TriggerDefinition;
@@ -143,6 +145,51 @@ export interface FlowDefinition {
   correlation?: CorrelationSpec;
   /** Expression over the event: events of one entity run one at a time, in arrival order. */
   entityKey?: string;
+  // Flow controls (docs/flows.md "rateLimit", "priority and fairness"): rate limit at the ingress, priority on the run's start.
+  /** At most `limit` runs per `period` (per key value): the excess events are dropped and recorded as rate_limited. */
+  rateLimit?: RateLimitSpec;
+  /** Expression over the event giving 1 (first) … 5 (last): Temporal's priority key of the run and its activities. */
+  priority?: string | number;
+  /** Runs of one key value get their share of workers (Temporal's fairness key), weighted by `weight`. */
+  fairness?: FairnessSpec;
+  // Collecting controls (docs/flows.md "Debounce and batch"): events wait in a collector per key.
+  /** A burst of events for one key becomes one run with the last event, `period` after the last one. */
+  debounce?: DebounceSpec;
+  /** One run receives the events of a key that arrive together (`events` in scope; `event` is the first). */
+  batch?: BatchSpec;
+}
+
+export interface RateLimitSpec {
+  limit: number;
+  /** A duration such as 1m: windows of this length, aligned on the epoch. */
+  period: string;
+  /** Expression over the event; each value has its own limit (default: one limit for the flow). */
+  key?: string;
+}
+
+export interface FairnessSpec {
+  /** Expression over the event, e.g. event.body.shop_id. */
+  key: string;
+  /** A number, or an expression over the event giving one (default 1). */
+  weight?: number | string;
+}
+
+export interface DebounceSpec {
+  /** Expression over the event: bursts are per key value. */
+  key: string;
+  /** Quiet time after the last event before the run starts, e.g. 3s. */
+  period: string;
+  /** Cap on the wait from the burst's first event (at least period); default none. */
+  timeout?: string;
+}
+
+export interface BatchSpec {
+  /** Events per run at most (1..1000). */
+  maxSize: number;
+  /** How long the first event of a batch waits for the others. */
+  timeout: string;
+  /** Expression over the event: batches are per key value; default one batch per flow and source. */
+  key?: string;
 }
 
 /** The event as a flow sees it. */

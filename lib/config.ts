@@ -6,11 +6,18 @@ import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from './errors';
 import { type TemporalConnectionSettings, temporalConnectionSettings } from './temporal-connection';
 
+/** host (or "*.domain": each host of the domain on its own) → http.request calls per second, across all workers. */
+export type HostLimits = Readonly<Record<string, number>>;
+
 export interface Config {
   ingressPort: number;
   /** The worker's /healthz, /readyz and /metrics. */
   workerOpsPort: number;
   ingressHost: string;
+  /** ADMIN_PORT: the admin listener (console, /admin, /metrics, /readyz). */
+  adminPort: number;
+  /** ADMIN_HOST: where the admin listener binds; loopback unless set. */
+  adminHost: string;
   /** HOOKFLOW_TLS_CERT_PATH and HOOKFLOW_TLS_KEY_PATH: the ingress serves HTTPS, reloading them when they change. */
   ingressTls?: { certPath: string; keyPath: string };
   temporalAddress: string;
@@ -49,6 +56,8 @@ export interface Config {
   workflowBundleCache: string;
   /** HOOKFLOW_WORKER_WORKFLOW_TASKS: workflow tasks one worker works on at once (docs/benchmarks.md says why 10). */
   workerWorkflowTasks: number;
+  /** http.request calls per second per host, across every worker (HOOKFLOW_HTTP_HOST_LIMITS). */
+  httpHostLimits: HostLimits;
 
   // Admin API (server/admin): deliveries and replay.
   /** HOOKFLOW_ADMIN_TOKEN: bearer token of the admin API; unset, the admin API is disabled. */
@@ -108,6 +117,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     ingressPort: int(env, 'PORT', 3000),
     workerOpsPort: int(env, 'WORKER_OPS_PORT', 3001),
     ingressHost: env.HOST || '127.0.0.1',
+    adminPort: int(env, 'ADMIN_PORT', 3002),
+    adminHost: env.ADMIN_HOST || '127.0.0.1',
     ingressTls: ingressTls(env),
     temporalAddress: temporal.address,
     temporal,
@@ -133,8 +144,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     purgeEveryMs: count(env, 'HOOKFLOW_PURGE_EVERY_MS', 10 * 60_000, 1000),
     workflowBundleCache: resolve(env.HOOKFLOW_BUNDLE_CACHE || DEFAULT_BUNDLE_CACHE),
     workerWorkflowTasks: count(env, 'HOOKFLOW_WORKER_WORKFLOW_TASKS', 10, 2),
+    httpHostLimits: hostLimits(env, 'HOOKFLOW_HTTP_HOST_LIMITS'),
     ...adminConfig(env),
   });
+}
+
+/** "api.shopify.com=2,*.myshopify.com=2": calls per second per host. */
+export function hostLimits(env: NodeJS.ProcessEnv, name: string): HostLimits {
+  const limits: Record<string, number> = {};
+  for (const part of (env[name] ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^(\*\.)?([a-z0-9.-]+)=([0-9]+(?:\.[0-9]+)?)$/i.exec(part);
+    if (!m || !(Number(m[3]) > 0)) throw new ConfigError(`${name} must list host=calls-per-second, e.g. api.shopify.com=2,*.myshopify.com=2; got "${part}"`);
+    limits[`${m[1] ?? ''}${m[2].toLowerCase()}`] = Number(m[3]);
+  }
+  return Object.freeze(limits);
 }
 
 const MIN_ADMIN_TOKEN = 16;

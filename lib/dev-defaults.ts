@@ -6,4 +6,7 @@ export const PAYMENTS_SANDBOX = {
   portVariable: 'HOOKFLOW_PAYMENTS_SANDBOX_PORT',
   token: 'Bearer dev-sandbox-token',
   statuses: ['pending', 'succeeded', 'failed', 'expired', 'cancelled'],
+  /** The sandbox is also the ledger (payment-refunded) when LEDGER_API_URL is not set. */
+  ledgerToken: 'Bearer dev-ledger-token',
+  ledgerSigningSecret: 'dev-ledger-signing-secret',
 } as const;

@@ -7,7 +7,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 /** The label value for a source, event type or flow that the definitions do not know. */
 export const OTHER = 'other';
 
-export type DeliveryOutcomeLabel = 'accepted' | 'duplicate' | 'ignored' | 'rejected' | 'handshake' | 'unavailable' | 'failed';
+export type DeliveryOutcomeLabel = 'accepted' | 'duplicate' | 'ignored' | 'rejected' | 'handshake' | 'unavailable' | 'failed' | 'rate_limited';
 
 export interface IngressMetrics {
   registry: Registry;
@@ -16,15 +16,19 @@ export interface IngressMetrics {
   duplicates: Counter<'source'>;
   startFailures: Counter<'source' | 'reason'>;
   runsStarted: Counter<'flow'>;
+  rateLimited: Counter<'flow'>;
   startLatency: Histogram<'outcome'>;
   requestLatency: Histogram<'route' | 'status'>;
   relayBacklog: Gauge;
+  relayOldestPending: Gauge;
 }
 
 export interface IngressMetricsOptions {
   /** Counts the deliveries waiting in the outbox; asked at most once per `backlogCacheMs` (on scrape). */
   backlog?: () => Promise<number>;
   backlogCacheMs?: number;
+  /** When the oldest delivery still waiting in the outbox arrived (undefined: none waits); cached like the backlog. */
+  oldestPending?: () => Promise<Date | undefined>;
 }
 
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -40,10 +44,32 @@ export function createIngressMetrics(opts: IngressMetricsOptions = {}): IngressM
     duplicates: new Counter({ name: 'hookflow_duplicates_total', help: 'Duplicate deliveries recognised (nothing started).', labelNames: ['source'], registers }),
     startFailures: new Counter({ name: 'hookflow_start_failures_total', help: 'Stored events whose runs will never be started (marked failed), by source and reason (not_found, invalid_argument, payload_too_large, gave_up, …).', labelNames: ['source', 'reason'], registers }),
     runsStarted: new Counter({ name: 'hookflow_runs_started_total', help: 'Workflow runs started by the ingress (request or relay), by flow.', labelNames: ['flow'], registers }),
+    rateLimited: new Counter({ name: 'hookflow_rate_limited_total', help: 'Runs not started because their flow\'s rateLimit was reached (the event is acknowledged and recorded as rate_limited), by flow.', labelNames: ['flow'], registers }),
     startLatency: new Histogram({ name: 'hookflow_workflow_start_seconds', help: 'Time to hand one event (all its runs) to Temporal, by outcome (started, duplicate, failed).', labelNames: ['outcome'], buckets: SECONDS, registers }),
     requestLatency: new Histogram({ name: 'hookflow_ingress_request_duration_seconds', help: 'Ingress request duration, by route and HTTP status.', labelNames: ['route', 'status'], buckets: SECONDS, registers }),
     relayBacklog: backlogGauge(registry, opts),
+    relayOldestPending: oldestPendingGauge(registry, opts),
   };
+}
+
+/** Age of the oldest waiting delivery: a backlog that does not drain shows as a growing age. */
+function oldestPendingGauge(registry: Registry, opts: IngressMetricsOptions): Gauge {
+  const cacheMs = opts.backlogCacheMs ?? 5000;
+  let since: Date | undefined | null = undefined;
+  let readAt = -Infinity;
+  return new Gauge({
+    name: 'hookflow_relay_oldest_pending_seconds',
+    help: 'Age (s) of the oldest accepted delivery whose runs are not started yet; 0 when none waits, -1 when the store cannot be read.',
+    registers: [registry],
+    async collect() {
+      if (!opts.oldestPending) return;
+      if (Date.now() - readAt >= cacheMs) {
+        since = await opts.oldestPending().catch(() => null);
+        readAt = Date.now();
+      }
+      this.set(since === null ? -1 : since ? Math.max(0, (Date.now() - since.getTime()) / 1000) : 0);
+    },
+  });
 }
 
 /** Refreshed on scrape, at most once per cache period, so frequent scrapes cost one count query. */
@@ -71,13 +97,23 @@ export interface WorkerMetrics {
   registry: Registry;
   /** Emails sent again because an earlier attempt may have delivered them (same Message-ID). */
   emailResends: Counter;
+  /** Tells the polling gauge what the worker is doing (its SDK state: RUNNING, DRAINING, …). */
+  watchWorker(state: () => string): void;
 }
 
 export function createWorkerMetrics(): WorkerMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'hookflow_worker_' });
+  let workerState: (() => string) | undefined;
+  new Gauge({
+    name: 'hookflow_worker_polling',
+    help: 'Whether this worker is polling its task queue (1: running; 0: starting, draining or stopped).',
+    registers: [registry],
+    collect() { this.set(workerState?.() === 'RUNNING' ? 1 : 0); },
+  });
   return {
     registry,
     emailResends: new Counter({ name: 'hookflow_email_resends_total', help: 'Emails sent again, with the same Message-ID, because an earlier attempt was cut off after it may have delivered them.', registers: [registry] }),
+    watchWorker: (state) => { workerState = state; },
   };
 }

@@ -1,59 +1,30 @@
-// The Koa app factory: routes and error mapping, no listening. Tests drive app.callback() directly.
-import Koa from 'koa';
+// The public listener's Koa app: /webhooks/* and /healthz only, no listening. Tests drive
+// app.callback() directly. The console, /admin, /metrics and /readyz are on the admin listener.
+import type Koa from 'koa';
 import Router from '@koa/router';
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { HookflowError, SchemaViolationError, UnavailableError, UnknownSourceError } from '../lib/errors';
+import { UnknownSourceError } from '../lib/errors';
 import { readBody } from './http';
 import { type HandshakeResponse, type WebhookResponse, admit, answerHandshake, handleWebhook, noteRejection, type WebhookDeps } from './webhook';
 import { getHandshake } from './handshakes';
 import { checkAddress } from './verification/address';
 import type { Definitions } from '../definitions/definitions';
-import { type IngressOps, QUIET_PATHS, addOpsRoutes, requestTimer } from './ops-routes';
+import type { IngressOps } from './ops-routes';
+import { createBaseApp } from './base-app';
 import { observeWebhook } from './observe';
 
 export interface AppDeps extends Omit<WebhookDeps, 'definitions'> {
   /** Read per request, so a reload of flow files takes effect without a restart. */
   getDefinitions: () => Definitions;
-  /** Metrics and readiness checks: /metrics, /readyz and the counters. */
+  /** The counters webhooks feed (served on the admin listener, see server/admin-app.ts). */
   ops?: IngressOps;
-  /** The admin API's routes (server/admin), mounted under /admin when given. */
-  admin?: Router;
 }
 
-/** An incoming X-Request-Id is kept when it is a plain token; anything else gets a fresh id. */
-const REQUEST_ID = /^[\w.:@/+=-]{1,100}$/;
-
 export function createApp(deps: AppDeps): Koa {
-  const app = new Koa();
+  const app = createBaseApp(deps.log, deps.ops?.metrics);
   const router = new Router();
 
-  app.use(requestTimer(deps.ops?.metrics));
-  app.use(async (ctx, next) => {
-    const given = ctx.get('x-request-id');
-    const requestId = REQUEST_ID.test(given) ? given : randomUUID();
-    ctx.state.requestId = requestId;
-    ctx.state.log = deps.log.child({ requestId });
-    ctx.set('X-Request-Id', requestId);
-    const started = process.hrtime.bigint();
-    try {
-      await next();
-      // Unmatched routes and methods answer with the same JSON error shape as everything else.
-      if (ctx.status >= 400 && (ctx.body === undefined || typeof ctx.body === 'string')) {
-        const status = ctx.status;
-        const code = status === 404 ? 'not_found' : status === 405 ? 'method_not_allowed' : 'bad_request';
-        ctx.body = { error: { code, message: status === 404 ? `no route for ${ctx.method} ${ctx.path.slice(0, 200)}` : ctx.message } };
-        ctx.status = status; // setting a body would otherwise turn it into 200
-      }
-    } catch (err) {
-      respondWithError(ctx, err, ctx.state.log as Logger);
-    }
-    const level = QUIET_PATHS.has(ctx.path) && ctx.status < 400 ? 'debug' : 'info';
-    (ctx.state.log as Logger)[level]({ method: ctx.method, path: ctx.path, status: ctx.status, deliveryId: ctx.state.deliveryId as string | undefined, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
-  });
-
   router.get('/healthz', (ctx) => { ctx.body = { status: 'ok' }; });
-  if (deps.ops) addOpsRoutes(router, deps.ops);
 
   const observe = deps.ops ? observeWebhook(deps.ops.metrics, deps.getDefinitions) : (_ctx: unknown, next: () => Promise<unknown>) => next();
   router.post('/webhooks/:source', observe, async (ctx) => {
@@ -85,7 +56,6 @@ export function createApp(deps: AppDeps): Koa {
 
   app.use(router.routes());
   app.use(router.allowedMethods());
-  if (deps.admin) app.use(deps.admin.routes()).use(deps.admin.allowedMethods());
   return app;
 }
 
@@ -108,19 +78,4 @@ function respond(ctx: Koa.Context, result: WebhookResponse | HandshakeResponse):
     ctx.state.answered = result.body;
     ctx.body = result.body;
   }
-}
-
-function respondWithError(ctx: Koa.Context, err: unknown, log: Logger): void {
-  if (err instanceof HookflowError) {
-    ctx.status = err.status;
-    const body: Record<string, unknown> = { error: { code: err.code, message: err.message } };
-    if (err instanceof SchemaViolationError) (body.error as Record<string, unknown>).violations = err.violations;
-    if (err instanceof UnavailableError) ctx.set('Retry-After', String(err.retryAfterSeconds));
-    ctx.body = body;
-    log[err.status >= 500 ? 'error' : 'warn']({ code: err.code, reason: err.message, cause: err.details === undefined || err instanceof SchemaViolationError ? undefined : err.details }, 'request rejected');
-    return;
-  }
-  log.error({ err }, 'unexpected error');
-  ctx.status = 500;
-  ctx.body = { error: { code: 'internal_error', message: 'unexpected error; the event was not accepted, retry later' } };
 }

@@ -11,6 +11,8 @@ import { listenError } from '../lib/port-holder';
 import { DeliveryStore, errorText } from './deliveries/store';
 import { startRelay } from './deliveries/relay';
 import { createApp } from './app';
+import { createAdminApp } from './admin-app';
+import { createConsoleRouter } from './console';
 import { listen } from './listen';
 import { createAdminApi } from './admin';
 import { createStartRecorded } from './relay-start';
@@ -43,14 +45,18 @@ async function main() {
   definitions.onApplied(() => void schedules.request('definitions reloaded'));
   const admin = createAdminApi({
     db: mongo.db(config.mongodbDb), deliveries: deliveries.collection, rejections: deliveries.rejections, client, flows: () => definitions.current().flows, startRuns, log,
-    settings: { token: config.adminToken, temporalUiUrl: config.temporalUiUrl, namespace: config.temporalNamespace, replayConcurrency: config.replayConcurrency },
+    settings: { token: config.adminToken, temporalUiUrl: config.temporalUiUrl, namespace: config.temporalNamespace, replayConcurrency: config.replayConcurrency, issueRetentionSeconds: config.retentionDays * 24 * 3600 },
   });
-  if (!config.adminToken) log.info('admin API disabled: set HOOKFLOW_ADMIN_TOKEN to enable /admin');
-  const app = createApp({ getDefinitions: definitions.current, startRuns, deliveries, log, ops, admin: admin.router });
-  // A taken port names the process that holds it (no stack trace).
+  if (!config.adminToken) log.info('admin API and console disabled: set HOOKFLOW_ADMIN_TOKEN to enable /admin and /console');
+  const app = createApp({ getDefinitions: definitions.current, startRuns, deliveries, log, ops });
+  const consoleRouter = createConsoleRouter({ token: config.adminToken, admin: admin.ctx, bulk: admin.bulk, definitions: definitions.current, lastReload: definitions.lastReload, checks: ops.checks, issues: admin.issues });
+  const adminApp = createAdminApp({ log, ops, admin: admin.router, console: consoleRouter });
+  // A taken port names the process that holds it (no stack trace). Both listeners serve HTTPS when TLS is set.
   const { server, url } = await listen(app.callback(), { port: config.ingressPort, host: config.ingressHost, tls: config.ingressTls, log })
     .catch((err: Error) => { throw listenError(err, config.ingressPort, 'PORT'); });
-  log.info({ url, flows: definitions.current().flows.map((f) => f.name) }, 'ingress listening');
+  const adminListener = await listen(adminApp.callback(), { port: config.adminPort, host: config.adminHost, tls: config.ingressTls, log })
+    .catch((err: Error) => { server.close(); throw listenError(err, config.adminPort, 'ADMIN_PORT'); });
+  log.info({ url, admin: adminListener.url, flows: definitions.current().flows.map((f) => f.name) }, 'ingress listening');
   // Graceful drain: stop accepting, let in-flight requests answer, stop the relay and schedule
   // sync, close the connections, exit 0. A second signal (the process group and the launcher
   // both send one) changes nothing; a drain that hangs ends after 10 s with exit code 1.
@@ -58,6 +64,7 @@ async function main() {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    adminListener.server.close();
     server.close(() => {
       // A schedule sync waiting on an unreachable Temporal is cut short: the schedules stay as
       // they are and the next start syncs them again.
@@ -70,7 +77,7 @@ async function main() {
     // Said once the listening socket is closed (close() does that at once), so whoever reads it finds the port shut.
     log.info({ signal }, 'ingress stopping: no new connections, in-flight requests finish');
     // Keep-alive connections that finish their last request close too, rather than wait for their timeout.
-    setInterval(() => server.closeIdleConnections(), 100).unref();
+    setInterval(() => { server.closeIdleConnections(); adminListener.server.closeIdleConnections(); }, 100).unref();
     setTimeout(() => { log.error('ingress drain took over 10 s; exiting'); process.exit(1); }, 10_000).unref();
   };
   process.on('SIGINT', () => stop('SIGINT'));

@@ -5,6 +5,7 @@ import { HookflowError, SchemaViolationError, StartRefusedError, UnavailableErro
 import { type DeliveryOutcomeLabel, type IngressMetrics, OTHER } from '../lib/metrics';
 import type { Definitions } from '../definitions/definitions';
 import type { RunStarter } from './planned-runs';
+import { RATE_LIMITED } from './rate-limits';
 import type { WebhookResponse } from './webhook';
 
 interface KnownLabels { sources: Set<string>; eventTypes: Set<string> }
@@ -54,9 +55,10 @@ export function measuredStarter(start: RunStarter, metrics: IngressMetrics): Run
     const done = metrics.startLatency.startTimer();
     try {
       const started = await start(runs, event, log);
-      const fresh = started.filter((r) => !r.duplicate);
+      const fresh = started.filter((r) => !r.duplicate && r.ignored !== RATE_LIMITED);
       done({ outcome: fresh.length ? 'started' : 'duplicate' });
       for (const run of fresh) metrics.runsStarted.inc({ flow: run.flow });
+      for (const run of started) if (run.ignored === RATE_LIMITED) metrics.rateLimited.inc({ flow: run.flow });
       return started;
     } catch (err) {
       done({ outcome: 'failed' });

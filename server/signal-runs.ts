@@ -7,8 +7,10 @@ import {
   CORRELATED_WORKFLOW_TYPE, ENTITY_WORKFLOW_TYPE, EVENT_SIGNAL, searchAttributes,
   type CorrelatedDelivery, type CorrelatedRunInput, type EntityRunInput, type EventDelivery,
 } from '../engine/contract';
+import { COLLECT_WORKFLOW_TYPE, type CollectRunInput } from '../engine/collect-contract';
 import { UnavailableError } from '../lib/errors';
 import { permanentStartError } from './start-errors';
+import { runPriorityOf } from '../engine/priority';
 import type { FlowEvent } from '../engine/types';
 import type { RunRoute } from '../engine/routing';
 import type { PlannedRun, RunStart } from './planned-runs';
@@ -19,11 +21,18 @@ export async function signalRun(client: Client, o: SignalOptions, run: PlannedRu
   const { flow, workflowId } = run;
   const route = run.route as RunRoute;
   const correlated = route.kind === 'correlated';
+  // Debounce and batch: a collector per key (workflows/collect.ts) holds the event.
+  const collecting = route.kind === 'debounce' || route.kind === 'batch' ? route.kind : undefined;
   // A correlated run has its definition in its input: its signals carry the event only.
   const delivery: EventDelivery | CorrelatedDelivery = correlated ? { event } : { event, flow, ...(route.eventWorkflowId && { workflowId: route.eventWorkflowId }) };
   const start = correlated
     ? { type: CORRELATED_WORKFLOW_TYPE, args: [{ flow, source: event.source, key: route.key } satisfies CorrelatedRunInput] }
-    : { type: ENTITY_WORKFLOW_TYPE, args: [{ flow: flow.name, source: event.source, key: route.key } satisfies EntityRunInput] };
+    : collecting
+      ? { type: COLLECT_WORKFLOW_TYPE, args: [{ flow: flow.name, source: event.source, key: route.key, control: collecting } satisfies CollectRunInput] }
+      : { type: ENTITY_WORKFLOW_TYPE, args: [{ flow: flow.name, source: event.source, key: route.key } satisfies EntityRunInput] };
+  const keyName = correlated ? 'correlationKey' : collecting ? `${collecting}Key` : 'entityKey';
+  // The event that starts the run of a key sets its priority; later events of the key share that run.
+  const priority = await runPriorityOf(flow, event);
   try {
     const handle = await client.connection.withDeadline(Date.now() + o.deadlineMs, () =>
       client.workflow.signalWithStart(start.type, {
@@ -36,14 +45,18 @@ export async function signalRun(client: Client, o: SignalOptions, run: PlannedRu
         // only a replay (server/admin/replay.ts) runs a key again, and only after its run failed.
         // An entity queue ends when it is empty; the next event for the entity starts it again.
         workflowIdReusePolicy: correlated ? (run.replayOf ? 'ALLOW_DUPLICATE_FAILED_ONLY' : 'REJECT_DUPLICATE') : 'ALLOW_DUPLICATE',
-        staticSummary: `${flow.name} for ${correlated ? 'correlation' : 'entity'} key ${route.key} (${event.source})`,
-        memo: { flowVersion: flow.version, [correlated ? 'correlationKey' : 'entityKey']: route.key, ...(run.replayOf && { replayOf: run.replayOf }) },
+        staticSummary: `${flow.name} for ${correlated ? 'correlation' : collecting ?? 'entity'} key ${route.key} (${event.source})`,
+        memo: { flowVersion: flow.version, [keyName]: route.key, ...(run.replayOf && { replayOf: run.replayOf }) },
         typedSearchAttributes: [
           { key: searchAttributes.flow, value: flow.name },
           { key: searchAttributes.flowVersion, value: flow.version },
           { key: searchAttributes.source, value: event.source },
-          { key: correlated ? searchAttributes.correlationKey : searchAttributes.entityKey, value: route.key },
+          ...(collecting
+            // Why it waits, in the Temporal UI's list.
+            ? [{ key: searchAttributes.outcome, value: collecting === 'debounce' ? 'debouncing' : 'batching' }]
+            : [{ key: correlated ? searchAttributes.correlationKey : searchAttributes.entityKey, value: route.key }]),
         ],
+        ...(priority && { priority }),
       }),
     );
     o.log.info({ workflowId, runId: handle.signaledRunId, flow: flow.name, eventId: event.id }, 'event signalled to its run');

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { FLOW_WORKFLOW_TYPE, type FlowRunInput, runSearchAttributes } from '../engine/contract';
 import { UnavailableError } from '../lib/errors';
 import { permanentStartError } from './start-errors';
+import { runPriorityOf } from '../engine/priority';
 import type { FlowEvent } from '../engine/types';
 import type { PlannedRun, RunStart, RunStarter } from './planned-runs';
 import { signalRun } from './signal-runs';
@@ -17,6 +18,7 @@ export function createRunStarter(client: Client, taskQueue: string, log: Logger,
   async function startOne({ flow, workflowId, replayOf, replayId }: PlannedRun, event: FlowEvent, log: Logger): Promise<RunStart> {
     // A replay's steps keep the original's idempotency keys: what it applied is not applied again.
     const input: FlowRunInput = { flow, event, ...(replayOf && { effectKeysOf: replayOf }) };
+    const priority = await runPriorityOf(flow, event);
     try {
       const handle = await client.connection.withDeadline(Date.now() + deadlineMs, () =>
         client.workflow.start(FLOW_WORKFLOW_TYPE, {
@@ -28,6 +30,7 @@ export function createRunStarter(client: Client, taskQueue: string, log: Logger,
           staticSummary: `${flow.name} ← ${event.type} ${event.id} (${event.source})`,
           memo: { event: { id: event.id, type: event.type, source: event.source, receivedAt: event.receivedAt }, flowVersion: flow.version, ...(replayOf && { replayOf }), ...(replayId && { replayId }) },
           typedSearchAttributes: runSearchAttributes(flow, event),
+          ...(priority && { priority }),
         }),
       );
       log.info({ workflowId, runId: handle.firstExecutionRunId, flow: flow.name }, 'run started');

@@ -17,6 +17,7 @@ import { type RunStarter, planRuns, recordedRun } from './planned-runs';
 import { checkAddress } from './verification/address';
 import { verifySignature } from './verification';
 import { type HandshakeAnswer, postHandshake } from './handshakes';
+import { ignoredOutcome } from './rate-limits';
 
 export interface WebhookRequest extends RequestFacts {
   source: SourceDefinition;
@@ -26,7 +27,7 @@ export interface WebhookRequest extends RequestFacts {
 export interface WebhookResponse {
   status: number;
   body: {
-    status: 'accepted' | 'duplicate' | 'ignored';
+    status: 'accepted' | 'duplicate' | 'ignored' | 'rate_limited';
     deliveryId: string;
     eventId: string;
     eventType: string;
@@ -137,7 +138,7 @@ async function receive(req: WebhookRequest, deps: WebhookDeps, seen: SeenEvent):
     await deps.deliveries.markStarted(record._id, runs).catch((err) => log.warn({ err: errorText(err), workflowIds: runs.map((r) => r.workflowId) }, 'runs started but not marked; the relay will confirm them'));
     const anyNew = started.some((r) => !r.duplicate && !r.ignored);
     const allIgnored = started.every((r) => r.ignored);
-    return answer(anyNew ? 202 : 200, anyNew ? 'accepted' : allIgnored ? 'ignored' : 'duplicate', record._id, runs);
+    return answer(anyNew ? 202 : 200, anyNew ? 'accepted' : allIgnored ? ignoredOutcome(started) : 'duplicate', record._id, runs);
   } catch (err) {
     if (err instanceof StartRefusedError) {
       // Stored, but no retry can start it: failed on its record (listed, counted), 500 to the sender.

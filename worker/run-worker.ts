@@ -38,9 +38,11 @@ export async function runWorkerProcess({ config, log, workflowBundle, ops }: Wor
     log,
     mailFrom: config.mailFrom,
     maxConcurrentWorkflowTasks: config.workerWorkflowTasks,
+    httpHostLimits: config.httpHostLimits,
     shutdownGraceTime: '5s', // SIGTERM: short activities finish; longer ones are handed back to Temporal
     metrics,
   });
+  metrics.watchWorker(() => worker.getState());
   const stopPurge = startEffectPurge({ db: mongo.db(config.mongodbDb), log, retentionDays: config.retentionDays, everyMs: config.purgeEveryMs });
   const opsServer = ops
     ? await startOpsServer({

@@ -3,3 +3,4 @@ export { runFlow } from './run-flow';
 export { runScheduledFlow } from './scheduled';
 export { runCorrelatedFlow } from './correlated';
 export { runEntityFlow } from './entity';
+export { runCollector } from './collect';

@@ -2,11 +2,11 @@
 // by flow on the workflow's metricMeter, which the worker's SDK Prometheus exporter serves. The SDK
 // drops metric updates during replay, so a run is counted once however often it is replayed.
 // Deterministic: only @temporalio/workflow and types.
-import { ContinueAsNew, TemporalFailure, isCancellation, metricMeter, type WorkflowInterceptorsFactory } from '@temporalio/workflow';
+import { ApplicationFailure, ContinueAsNew, TemporalFailure, isCancellation, metricMeter, type WorkflowInterceptorsFactory } from '@temporalio/workflow';
 import type { FlowRunInput } from '../engine/contract';
 
 /** Metric names as written; the exporter adds its prefix (temporal_) and type suffixes. */
-export const RUN_METRICS = { completed: 'hookflow_runs_completed', failed: 'hookflow_runs_failed' } as const;
+export const RUN_METRICS = { completed: 'hookflow_runs_completed', failed: 'hookflow_runs_failed', reconciliationExhausted: 'hookflow_reconciliation_exhausted' } as const;
 
 export const interceptors: WorkflowInterceptorsFactory = () => ({
   inbound: [
@@ -21,6 +21,10 @@ export const interceptors: WorkflowInterceptorsFactory = () => ({
           // Only failures end the run as failed; cancellation and continue-as-new do not.
           if (err instanceof TemporalFailure && !isCancellation(err) && !(err instanceof ContinueAsNew)) {
             metricMeter.createCounter(RUN_METRICS.failed, 'runs', 'Flow runs failed, by flow.').add(1, { flow });
+            // Metrics are not commands: counting one more kind of failure changes no history.
+            if (err instanceof ApplicationFailure && err.type === 'ReconciliationExhausted') {
+              metricMeter.createCounter(RUN_METRICS.reconciliationExhausted, 'runs', 'Correlated runs that gave up: the provider never confirmed an outcome, by flow.').add(1, { flow });
+            }
           }
           throw err;
         }

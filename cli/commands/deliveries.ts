@@ -12,7 +12,7 @@ export function filterQuery(parsed: ReturnType<typeof parseArgs>, options: strin
   return Object.fromEntries(options.map((o) => [FILTER_OPTIONS[o] ?? o, stringOption(parsed, o)]));
 }
 
-interface Run { flow: string; workflowId: string; status?: string; link?: string; replayOf?: string; jobId?: string; queueWorkflowId?: string }
+interface Run { flow: string; workflowId: string; status?: string; link?: string; replayOf?: string; jobId?: string; queueWorkflowId?: string; absorbed?: { as: string } }
 interface Summary {
   _id: string; source: string; eventId?: string; eventType?: string; receivedAt: string; outcome: string; status: number;
   reason?: string; message?: string; runs: Run[]; violations?: { path: string; message: string }[];
@@ -30,12 +30,12 @@ const when = (iso: string) => iso.slice(0, 19).replace('T', ' ');
 export const deliveriesCommand: Command = {
   name: 'deliveries',
   summary: 'List deliveries with filters, show one with its runs (status in Temporal, UI links), or rejections by reason.',
-  usage: `hookflow deliveries list [--event-id ID] [--source S] [--type T] [--outcome accepted|duplicate|ignored|handshake|rejected|pending|failed]
+  usage: `hookflow deliveries list [--event-id ID] [--source S] [--type T] [--outcome accepted|duplicate|ignored|handshake|rejected|rate_limited|pending|failed]
                          [--reason CODE] [--flow F] [--since 09:00|ISO] [--until ...] [--limit N] [--cursor C] [--json]
        hookflow deliveries show DELIVERY_ID [--json]
        hookflow deliveries rejections [--source S] [--since ...] [--until ...] [--json]
 
-  Times are ISO 8601 or HH:MM (UTC, today). Talks to the ingress: HOOKFLOW_URL / --url, HOOKFLOW_ADMIN_TOKEN / --token.
+  Times are ISO 8601 or HH:MM (UTC, today). Talks to the admin listener: HOOKFLOW_ADMIN_URL / --url, HOOKFLOW_ADMIN_TOKEN / --token.
 Exit: 0 ok, 1 the request failed (e.g. 404 unknown delivery, 401 wrong token), 2 usage.`,
   async run(args) {
     const parsed = parseArgs(args, ['json']);
@@ -60,7 +60,7 @@ Exit: 0 ok, 1 the request failed (e.g. 404 unknown delivery, 401 wrong token), 2
       if (d.start?.state === 'pending') console.log(`  runs not started yet (${d.start.attempts} attempts)${d.start.lastError ? `: ${d.start.lastError}` : ''}; the relay retries`);
       if (!d.runs.length && d.outcome !== 'rejected') console.log('  no runs');
       for (const r of d.runs) {
-        console.log(`  ${r.replayOf ? 'replay' : 'run'}  ${r.status ?? '?'}  ${r.flow}  ${r.workflowId}${r.queueWorkflowId ? `  (in the queue of ${r.queueWorkflowId})` : ''}${r.jobId ? `  (bulk job ${r.jobId})` : ''}`);
+        console.log(`  ${r.replayOf ? 'replay' : 'run'}  ${r.status ?? '?'}  ${r.flow}  ${r.workflowId}${r.absorbed ? `  (${r.absorbed.as}: ran inside this run, collected by ${r.queueWorkflowId})` : r.queueWorkflowId ? `  (in the queue of ${r.queueWorkflowId})` : ''}${r.jobId ? `  (bulk job ${r.jobId})` : ''}`);
         if (r.link) console.log(`        ${r.link}`);
       }
       return 0;

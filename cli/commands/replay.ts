@@ -1,10 +1,10 @@
 // hookflow replay: one delivery, or every delivery matching a filter, against the current flows.
-import { adminClient } from '../admin-client';
+import { type AdminClient, adminClient } from '../admin-client';
 import { UsageError, parseArgs, stringOption } from '../args';
 import type { Command } from '../command';
 import { filterQuery } from './deliveries';
 
-interface Job { _id: string; state: string; total: number; done: number; failed: number; errors: { deliveryId: string; message: string }[] }
+export interface Job { _id: string; state: string; total: number; done: number; failed: number; errors: { deliveryId: string; message: string }[] }
 
 const BULK_FILTERS = ['flow', 'status', 'source', 'type', 'event-id', 'outcome', 'since', 'until'];
 const POLL_MS = 500;
@@ -26,7 +26,7 @@ export const replayCommand: Command = {
   Temporal (only those flows are replayed); without it, accepted deliveries matching the filters.
   --dry-run tells how many would be replayed. Progress goes to stderr; Ctrl-C stops the job (the
   deliveries being replayed at that moment finish).
-  Talks to the ingress: HOOKFLOW_URL / --url, HOOKFLOW_ADMIN_TOKEN / --token.
+  Talks to the admin listener: HOOKFLOW_ADMIN_URL / --url, HOOKFLOW_ADMIN_TOKEN / --token.
 Exit: 0 every replay started, 1 a replay failed, the job was stopped or the request was refused, 2 usage.`,
   async run(args) {
     const parsed = parseArgs(args, ['dry-run', 'json']);
@@ -51,29 +51,34 @@ Exit: 0 every replay started, 1 a replay failed, the job was stopped or the requ
       console.log(`dry run: ${plan.matched} deliveries would be replayed${plan.sample.length ? `, e.g.\n  ${plan.sample.join('\n  ')}` : ''}`);
       return 0;
     }
-    let job = await api.post<Job>('/admin/replays', filter);
-    console.log(`replay job ${job._id}: ${job.total} deliveries (Ctrl-C stops it)`);
-    let interrupted = false;
-    const onInterrupt = () => { interrupted = true; };
-    process.on('SIGINT', onInterrupt);
-    try {
-      let stopSent = false;
-      while (job.state === 'running') {
-        if (interrupted && !stopSent) {
-          stopSent = true;
-          process.stderr.write('\nstopping: the deliveries in progress finish first…\n');
-          await api.post<Job>(`/admin/replays/${job._id}/stop`);
-        }
-        await new Promise((r) => setTimeout(r, POLL_MS));
-        job = await api.get<Job>(`/admin/replays/${job._id}`);
-        process.stderr.write(`\r  ${job.done}/${job.total} replayed, ${job.failed} failed`);
-      }
-    } finally {
-      process.off('SIGINT', onInterrupt);
-    }
-    process.stderr.write('\n');
-    for (const e of job.errors) console.error(`  failed ${e.deliveryId}: ${e.message}`);
-    console.log(`job ${job.state}: ${job.done - job.failed} replayed, ${job.failed} failed, ${job.total - job.done} not reached`);
-    return job.failed > 0 || job.state !== 'finished' ? 1 : 0;
+    return followJob(api, await api.post<Job>('/admin/replays', filter));
   },
 };
+
+/** Shows a bulk replay job's progress until it ends; Ctrl-C asks it to stop. The exit code. */
+export async function followJob(api: AdminClient, started: Job): Promise<number> {
+  let job = started;
+  console.log(`replay job ${job._id}: ${job.total} deliveries (Ctrl-C stops it)`);
+  let interrupted = false;
+  const onInterrupt = () => { interrupted = true; };
+  process.on('SIGINT', onInterrupt);
+  try {
+    let stopSent = false;
+    while (job.state === 'running') {
+      if (interrupted && !stopSent) {
+        stopSent = true;
+        process.stderr.write('\nstopping: the deliveries in progress finish first…\n');
+        await api.post<Job>(`/admin/replays/${job._id}/stop`);
+      }
+      await new Promise((r) => setTimeout(r, POLL_MS));
+      job = await api.get<Job>(`/admin/replays/${job._id}`);
+      process.stderr.write(`\r  ${job.done}/${job.total} replayed, ${job.failed} failed`);
+    }
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
+  process.stderr.write('\n');
+  for (const e of job.errors) console.error(`  failed ${e.deliveryId}: ${e.message}`);
+  console.log(`job ${job.state}: ${job.done - job.failed} replayed, ${job.failed} failed, ${job.total - job.done} not reached`);
+  return job.failed > 0 || job.state !== 'finished' ? 1 : 0;
+}

@@ -11,7 +11,9 @@ export const sandboxCommand: Command = {
 
 Sets what GET /payments/PAYMENT_ID answers in the payments sandbox npm start runs when
 PAYMENTS_API_URL is not set. STATUS: ${PAYMENTS_SANDBOX.statuses.join(', ')}. A payment never set
-reports succeeded. --url (or PAYMENTS_API_URL) names the sandbox (default http://127.0.0.1:${PAYMENTS_SANDBOX.port});
+reports succeeded. Events sent to the payments source set it too: one with data.payment_id and one
+of those statuses in data.status (e.g. a payment.created); the latest of event and command wins.
+--url (or PAYMENTS_API_URL) names the sandbox (default http://127.0.0.1:${PAYMENTS_SANDBOX.port});
 PAYMENTS_API_TOKEN is sent as Authorization (default the development token).
 Exit: 0 set, 1 refused or unreachable, 2 usage.`,
   async run(args) {

@@ -16,8 +16,18 @@ import type { Command } from '../command';
 
 const PLACEHOLDER = 'placeholder-secret-replaced-by-the-secret-option';
 
+/** Schemes signed with a private key only the provider holds: the source file has the public key. */
+const PROVIDER_SIGNED: Partial<Record<string, string>> = {
+  discord: 'Discord signs with its application\'s Ed25519 private key; try the endpoint from the Developer Portal (saving the Interactions Endpoint URL sends a signed PING)',
+  sendgrid: 'SendGrid signs with its ECDSA private key; use "Test Your Integration" on the Event Webhook settings page',
+};
+
 function loadSource(name: string, dir: string, secretGiven: boolean): SourceDefinition {
   if (!existsSync(dir)) throw new Error(`no sources folder at ${dir}; give --sources DIR or set HOOKFLOW_SOURCES_DIR`);
+  // The scheme first (secrets unchecked): a public-key source is refused before its key is asked for.
+  const scheme = loadSources(listYamlFiles(dir), 'unchecked').sources.find((s) => s.name === name)?.verify.scheme;
+  const why = scheme && PROVIDER_SIGNED[scheme];
+  if (why) throw new UsageError(`cannot sign for source ${name} (scheme ${scheme}): its file holds only the public key. ${why}`);
   // With --secret, the source's own secret variable need not be set.
   const env = secretGiven ? new Proxy(process.env, { get: (t, k) => (typeof k === 'string' ? t[k] ?? PLACEHOLDER : undefined) }) : process.env;
   const { sources, problems } = loadSources(listYamlFiles(dir), env);
@@ -61,6 +71,7 @@ export const sendCommand: Command = {
   usage: `hookflow send SOURCE (EVENT.json | --sample TYPE) [--event-id ID | --new-id] [--type TYPE] [--secret TEXT] [--url URL] [--sources DIR]
 
   SOURCE       a source name (sources/<name>.yaml): its verification scheme and secret sign the body
+               (not discord or sendgrid: only the provider holds their private signing key)
   EVENT.json   the body to send (a JSON object)
   --sample     send samples/<scheme>/TYPE.json (shipped per preset, e.g. stripe payment_intent.succeeded)
                with a fresh event id and TYPE as its type

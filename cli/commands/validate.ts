@@ -27,8 +27,10 @@ export const validateCommand: Command = {
     }
     const skipped = args.includes('--skip-env') ? ' (secrets not checked: --skip-env)' : '';
     console.log(`ok: ${defs.flows.length} flow(s), ${defs.sources.size} source(s), ${defs.eventSchemas.size} event schema(s)${skipped}`);
-    // Optional sources without their secret: checked like the others, then left off (as start-up does).
+    // Optional sources without their secret, flows without a variable they require: checked like
+    // the others, then left off (as start-up does).
     for (const d of defs.disabled ?? []) console.log(`off: source ${d.name} (flows: ${d.flows.join(', ') || 'none'}) until ${d.missing.join(', ')} is set`);
+    for (const d of defs.disabledFlows ?? []) console.log(`off: flow ${d.name} until ${d.missing.join(', ')} is set (its requires:)`);
     return 0;
   },
 };

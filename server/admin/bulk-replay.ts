@@ -27,6 +27,8 @@ export type RunStatus = keyof typeof RUN_STATUSES;
 export interface BulkFilter extends DeliveryFilter {
   /** Select by the current status of the runs in Temporal instead of the delivery records. */
   status?: RunStatus;
+  /** The issue the job replays (server/admin/issues.ts); its selection was made there. */
+  issue?: string;
 }
 
 export interface ReplayJob {
@@ -68,12 +70,12 @@ export function visibilityQuery(filter: BulkFilter & { status: RunStatus }): str
 }
 
 /** Delivery id → the flows to replay (undefined: every current flow that matches the event). */
-type Selection = Map<string, string[] | undefined>;
+export type Selection = Map<string, string[] | undefined>;
 
 async function select(ctx: ReplayContext, filter: BulkFilter): Promise<Selection> {
   const selected: Selection = new Map();
   if (filter.status) {
-    if (filter.outcome || filter.reason) throw new BadQueryError('"status" selects runs in Temporal; it cannot be combined with "outcome" or "reason"');
+    if (filter.outcome || filter.reason || filter.q) throw new BadQueryError('"status" selects runs in Temporal; it cannot be combined with "outcome", "reason" or "q"');
     // Only the flows whose run is in that status: a sibling flow that completed is not run again.
     const found: { deliveryId: string; flow: string; workflowId: string; runId: string }[] = [];
     for await (const run of ctx.client.workflow.list({ query: visibilityQuery({ ...filter, status: filter.status }) })) {
@@ -92,8 +94,9 @@ async function select(ctx: ReplayContext, filter: BulkFilter): Promise<Selection
       selected.set(f.deliveryId, [...new Set([...(selected.get(f.deliveryId) ?? []), f.flow])]);
     }
   } else {
-    if (filter.outcome === 'rejected' || filter.outcome === 'duplicate') throw new BadQueryError('only accepted or ignored deliveries can be replayed; rejected ones never ran and duplicates replay through their original');
-    const replayable: Outcome[] = ['accepted', 'ignored'];
+    if (filter.outcome === 'rejected' || filter.outcome === 'duplicate') throw new BadQueryError('only accepted, ignored or rate_limited deliveries can be replayed; rejected ones never ran and duplicates replay through their original');
+    // A rate-limited event is replayed on purpose: replays are never rate limited.
+    const replayable: Outcome[] = ['accepted', 'ignored', 'rate_limited'];
     const query: Filter<DeliveryRecord> = { $and: [toMongoFilter(filter), { outcome: { $in: replayable } }] };
     for await (const d of ctx.deliveries.find(query, { projection: { _id: 1 } }).sort({ receivedAt: 1 })) {
       selected.set(d._id, filter.flow ? [filter.flow] : undefined);
@@ -105,12 +108,12 @@ async function select(ctx: ReplayContext, filter: BulkFilter): Promise<Selection
 }
 
 /** "<delivery id>\0<flow>" → the newest run of that flow for the delivery. */
-async function latestRuns(ctx: ReplayContext, ids: string[]): Promise<Map<string, { workflowId: string; runId?: string }>> {
+export async function latestRuns(ctx: ReplayContext, ids: string[]): Promise<Map<string, { workflowId: string; runId?: string }>> {
   const latest = new Map<string, { workflowId: string; runId?: string }>();
   for (let i = 0; i < ids.length; i += 500) {
-    for await (const d of ctx.deliveries.find({ _id: { $in: ids.slice(i, i + 500) } }, { projection: { runs: 1, replays: 1 } })) {
-      for (const run of [...d.runs, ...(d.replays ?? []).flatMap((r) => r.runs)]) {
-        const { workflowId, runId } = ownRun(run);
+    for await (const d of ctx.deliveries.find({ _id: { $in: ids.slice(i, i + 500) } }, { projection: { runs: 1, replays: 1, absorbed: 1 } })) {
+      for (const run of [...d.runs.map((r) => ({ ...r, absorbed: d.absorbed?.[r.flow] })), ...(d.replays ?? []).flatMap((r) => r.runs)]) {
+        const { workflowId, runId } = ownRun(run, 'absorbed' in run ? run.absorbed : undefined);
         latest.set(`${d._id}\u0000${run.flow}`, { workflowId, runId });
       }
     }
@@ -121,6 +124,8 @@ async function latestRuns(ctx: ReplayContext, ids: string[]): Promise<Map<string
 export interface BulkReplays {
   plan(filter: BulkFilter): Promise<{ matched: number; sample: string[] }>;
   start(filter: BulkFilter): Promise<ReplayJob>;
+  /** A job on deliveries chosen by the caller; `filter` only describes them. */
+  startSelection(selection: Selection, filter: BulkFilter): Promise<ReplayJob>;
   get(id: string): Promise<ReplayJob>;
   stop(id: string): Promise<ReplayJob>;
   /** Waits for the jobs this process runs (tests and shutdown). */
@@ -178,25 +183,29 @@ export function bulkReplays(ctx: ReplayContext, db: Db, log: Logger, concurrency
     log.info({ jobId: job._id, state, total: job.total, done: progress.done, failed: progress.failed }, `bulk replay ${state}`);
   }
 
+  async function launch(filter: BulkFilter, selection: Selection): Promise<ReplayJob> {
+    const now = new Date();
+    const job: ReplayJob = { _id: randomUUID(), filter, state: 'running', total: selection.size, done: 0, failed: 0, errors: [], stopRequested: false, concurrency, createdAt: now, heartbeatAt: now };
+    await jobs.insertOne(job);
+    log.info({ jobId: job._id, total: job.total, filter }, 'bulk replay started');
+    const done = run(job, selection).catch(async (err) => {
+      log.error({ jobId: job._id, err: errorText(err) }, 'bulk replay aborted');
+      await jobs.updateOne({ _id: job._id }, { $set: { state: 'stopped', finishedAt: new Date() } }).catch(() => undefined);
+    });
+    running.add(done);
+    void done.finally(() => running.delete(done));
+    return job;
+  }
+
   return {
     async plan(filter) {
       const selection = await select(ctx, filter);
       return { matched: selection.size, sample: [...selection.keys()].slice(0, 10) };
     },
     async start(filter) {
-      const selection = await select(ctx, filter);
-      const now = new Date();
-      const job: ReplayJob = { _id: randomUUID(), filter, state: 'running', total: selection.size, done: 0, failed: 0, errors: [], stopRequested: false, concurrency, createdAt: now, heartbeatAt: now };
-      await jobs.insertOne(job);
-      log.info({ jobId: job._id, total: job.total, filter }, 'bulk replay started');
-      const done = run(job, selection).catch(async (err) => {
-        log.error({ jobId: job._id, err: errorText(err) }, 'bulk replay aborted');
-        await jobs.updateOne({ _id: job._id }, { $set: { state: 'stopped', finishedAt: new Date() } }).catch(() => undefined);
-      });
-      running.add(done);
-      void done.finally(() => running.delete(done));
-      return job;
+      return launch(filter, await select(ctx, filter));
     },
+    startSelection: (selection, filter) => launch(filter, selection),
     get,
     async stop(id) {
       if ((await get(id)).state === 'running') {

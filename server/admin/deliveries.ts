@@ -2,7 +2,7 @@
 // status and a link to each run in the Temporal UI, and rejections grouped by reason.
 import type { Client } from '@temporalio/client';
 import type { Collection, Filter } from 'mongodb';
-import { type DeliveryRecord, type RecordedRun, ownRun } from '../deliveries/record';
+import { type AbsorbedRecord, type DeliveryRecord, type RecordedRun, ownRun } from '../deliveries/record';
 import type { RejectionCount } from '../deliveries/rejections';
 import { type DeliveryFilter, type Page, encodeCursor, toMongoFilter } from './filters';
 
@@ -59,12 +59,12 @@ export async function showDelivery(ctx: AdminContext, id: string) {
   const record = await ctx.deliveries.findOne({ _id: id });
   if (!record) return undefined;
   const { replays, ...rest } = startState(record) as DeliveryRecord & ReturnType<typeof startState>;
-  const all: (RecordedRun & { replayOf?: string; replayedAt?: Date; jobId?: string })[] = [
-    ...record.runs,
+  const all: (RecordedRun & { replayOf?: string; replayedAt?: Date; jobId?: string; absorbed?: AbsorbedRecord })[] = [
+    ...record.runs.map((run) => ({ ...run, ...(record.absorbed?.[run.flow] && { absorbed: record.absorbed[run.flow] }) })),
     ...(replays ?? []).flatMap((r) => r.runs.map((run) => ({ ...run, replayedAt: r.at, jobId: r.jobId }))),
   ];
   const runs = await Promise.all(all.map(async (recorded) => {
-    const run = { ...recorded, runId: undefined, ...ownRun(recorded) };
+    const run = { ...recorded, runId: undefined, ...ownRun(recorded, recorded.absorbed) };
     return { ...run, ...(await runStatus(ctx.client, run.workflowId, run.runId)), link: runLink(ctx, run.workflowId, run.runId) };
   }));
   return { ...rest, runs };

@@ -18,6 +18,8 @@ export interface DeliveryFilter {
   flow?: string;
   since?: Date;
   until?: Date;
+  /** Text the stored body contains (case-insensitive, literal: no pattern syntax). */
+  q?: string;
 }
 
 export interface Page {
@@ -27,7 +29,7 @@ export interface Page {
 }
 
 export type OutcomeFilter = Outcome | 'pending' | 'failed';
-const OUTCOMES: OutcomeFilter[] = ['accepted', 'duplicate', 'ignored', 'rejected', 'handshake', 'pending', 'failed'];
+const OUTCOMES: OutcomeFilter[] = ['accepted', 'duplicate', 'ignored', 'rejected', 'handshake', 'rate_limited', 'pending', 'failed'];
 const MAX_LIMIT = 500;
 
 type Query = Record<string, string | string[] | undefined>;
@@ -51,7 +53,8 @@ export function parseTime(value: string, name: string, now = new Date()): Date {
   return d;
 }
 
-export const FILTER_PARAMS = ['source', 'eventType', 'type', 'eventId', 'outcome', 'reason', 'flow', 'since', 'until'];
+export const FILTER_PARAMS = ['source', 'eventType', 'type', 'eventId', 'outcome', 'reason', 'flow', 'since', 'until', 'q'];
+const MAX_SEARCH = 200;
 export const PAGE_PARAMS = ['limit', 'cursor'];
 
 /** A misspelt filter would silently widen a list or, worse, a bulk replay: refuse it. */
@@ -65,6 +68,8 @@ export function parseDeliveryFilter(query: Query, now = new Date()): DeliveryFil
   if (outcome !== undefined && !OUTCOMES.includes(outcome as OutcomeFilter)) throw new BadQueryError(`"outcome" must be one of ${OUTCOMES.join(', ')}, got "${outcome}"`);
   const since = one(query, 'since');
   const until = one(query, 'until');
+  const q = one(query, 'q');
+  if (q !== undefined && q.length > MAX_SEARCH) throw new BadQueryError(`"q" (text in the body) may be at most ${MAX_SEARCH} characters`);
   const filter: DeliveryFilter = {
     source: one(query, 'source'),
     eventType: one(query, 'eventType') ?? one(query, 'type'),
@@ -74,6 +79,7 @@ export function parseDeliveryFilter(query: Query, now = new Date()): DeliveryFil
     flow: one(query, 'flow'),
     since: since ? parseTime(since, 'since', now) : undefined,
     until: until ? parseTime(until, 'until', now) : undefined,
+    q,
   };
   if (filter.since && filter.until && filter.since > filter.until) throw new BadQueryError('"since" is after "until"');
   return filter;
@@ -111,6 +117,7 @@ export function toMongoFilter(filter: DeliveryFilter, page?: Page): Filter<Deliv
   if (filter.flow) and.push({ 'runs.flow': filter.flow });
   if (filter.since) and.push({ receivedAt: { $gte: filter.since } });
   if (filter.until) and.push({ receivedAt: { $lte: filter.until } });
+  if (filter.q) and.push({ 'body.text': { $regex: filter.q.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), $options: 'i' } });
   if (page?.cursor) {
     const { receivedAt, id } = page.cursor;
     and.push({ $or: [{ receivedAt: { $lt: receivedAt } }, { receivedAt, _id: { $lt: id } }] });

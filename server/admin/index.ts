@@ -10,6 +10,8 @@ import type { FlowDefinition } from '../../engine/types';
 import type { RunStarter } from '../planned-runs';
 import { type BulkReplays, bulkReplays } from './bulk-replay';
 import { createAdminRouter } from './router';
+import type { ReplayContext } from './replay';
+import { type Issues, createIssues } from './issues';
 
 export interface AdminSettings {
   /** HOOKFLOW_ADMIN_TOKEN; without it every admin call answers 404 admin_disabled. */
@@ -18,11 +20,16 @@ export interface AdminSettings {
   namespace: string;
   /** Deliveries a bulk replay works on at once. */
   replayConcurrency: number;
+  /** How long (s) the failed runs of issues are kept (HOOKFLOW_RETENTION_DAYS); 30 days when unset. */
+  issueRetentionSeconds?: number;
 }
 
 export interface AdminApi {
   router: Router;
   bulk: BulkReplays;
+  /** What the routes work on (the console reads and replays through it too). */
+  ctx: ReplayContext;
+  issues: Issues;
 }
 
 export function createAdminApi(deps: {
@@ -40,8 +47,9 @@ export function createAdminApi(deps: {
   const rejections = deps.rejections
     ? { collection: deps.rejections.collection, flush: () => deps.rejections!.flush() }
     : { collection: deps.db.collection<RejectionCount>(REJECTIONS_COLLECTION) };
-  const ctx = { deliveries: deps.deliveries, rejections, client: deps.client, namespace: settings.namespace, temporalUiUrl: settings.temporalUiUrl, flows: deps.flows, startRuns: deps.startRuns };
+  const ctx: ReplayContext = { deliveries: deps.deliveries, rejections, client: deps.client, namespace: settings.namespace, temporalUiUrl: settings.temporalUiUrl, flows: deps.flows, startRuns: deps.startRuns };
   const log = deps.log.child({ component: 'admin' });
   const bulk = bulkReplays(ctx, deps.db, log, settings.replayConcurrency);
-  return { router: createAdminRouter({ ctx, bulk, token: settings.token }), bulk };
+  const issues = createIssues({ ctx, db: deps.db, bulk, log, retentionSeconds: settings.issueRetentionSeconds ?? 30 * 24 * 3600 });
+  return { router: createAdminRouter({ ctx, bulk, issues, token: settings.token }), bulk, ctx, issues };
 }

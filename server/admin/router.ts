@@ -6,6 +6,7 @@
 //   POST /admin/replays                      {"dryRun"?: true, "status"?: "failed", ...filters}
 //   GET  /admin/replays/:id                  progress
 //   POST /admin/replays/:id/stop
+//   /admin/issues…                        failures grouped (server/admin/issues-routes.ts)
 import Router, { type RouterContext } from '@koa/router';
 import { MalformedBodyError } from '../../lib/errors';
 import { readBody } from '../http';
@@ -14,6 +15,8 @@ import { type BulkReplays, parseRunStatus } from './bulk-replay';
 import { listDeliveries, rejectionSummary, showDelivery } from './deliveries';
 import { BadQueryError, FILTER_PARAMS, PAGE_PARAMS, parseDeliveryFilter, parsePage, rejectUnknown } from './filters';
 import { DeliveryNotFoundError, replayDelivery, type ReplayContext } from './replay';
+import type { Issues } from './issues';
+import { mountIssueRoutes } from './issues-routes';
 
 /** What the rejection counters can be filtered by. */
 const REJECTION_PARAMS = ['source', 'reason', 'since', 'until'];
@@ -39,7 +42,7 @@ function asQuery(body: Record<string, unknown>): Record<string, string | undefin
   return query;
 }
 
-export function createAdminRouter(deps: { ctx: ReplayContext; bulk: BulkReplays; token?: string }): Router {
+export function createAdminRouter(deps: { ctx: ReplayContext; bulk: BulkReplays; issues: Issues; token?: string }): Router {
   const router = new Router({ prefix: '/admin' });
   const { bulk } = deps;
   router.use(requireAdminToken(deps.token));
@@ -86,5 +89,6 @@ export function createAdminRouter(deps: { ctx: ReplayContext; bulk: BulkReplays;
 
   router.get('/replays/:id', async (ctx) => { ctx.body = await bulk.get(ctx.params.id); });
   router.post('/replays/:id/stop', async (ctx) => { ctx.body = await bulk.stop(ctx.params.id); });
+  mountIssueRoutes(router, deps.issues, jsonBody);
   return router;
 }

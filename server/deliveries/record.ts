@@ -9,7 +9,8 @@ export const CLAIMS_COLLECTION = 'hookflow_relay_claims';
 import type { RunRoute } from '../../engine/routing';
 import type { RejectionSettings } from './rejections';
 
-export type Outcome = 'accepted' | 'duplicate' | 'ignored' | 'rejected' | 'handshake';
+/** rate_limited: accepted, but every run it would make was dropped by its flow's rateLimit. */
+export type Outcome = 'accepted' | 'duplicate' | 'ignored' | 'rejected' | 'handshake' | 'rate_limited';
 
 export interface RecordedRun {
   flow: string;
@@ -25,9 +26,19 @@ export interface RecordedRun {
  * The run that is the event's own. An entity-keyed event is signalled to its entity's queue (the
  * recorded workflow id and run id) and runs as a child of it, whose status is the event's.
  */
-export function ownRun(run: RecordedRun): { workflowId: string; runId?: string; queueWorkflowId?: string } {
+export function ownRun(run: RecordedRun, absorbed?: AbsorbedRecord): { workflowId: string; runId?: string; queueWorkflowId?: string } {
+  // Debounced or batched into another event's run: that run is the one that took it.
+  if (absorbed) return { workflowId: absorbed.by, queueWorkflowId: run.workflowId };
   const own = run.route?.eventWorkflowId;
   return own ? { workflowId: own, queueWorkflowId: run.workflowId } : { workflowId: run.workflowId, runId: run.runId };
+}
+
+/** An event a debounce or batch collector let another event's run take (activities/absorbed.ts writes it). */
+export interface AbsorbedRecord {
+  as: 'debounced' | 'batched';
+  /** The workflow id of the run that absorbed it. */
+  by: string;
+  at: Date;
 }
 
 /** Outbox state of an accepted event: pending until every planned run has been started. */
@@ -96,6 +107,8 @@ export interface DeliveryRecord {
   relay?: RelayState;
   /** Schema violations of a 422 rejection (the first few), so a provider's schema change is seen fast. */
   violations?: { path: string; message: string }[];
+  /** By flow name: the event did not run alone but was absorbed into another event's run (debounce, batch). */
+  absorbed?: Record<string, AbsorbedRecord>;
   /** Replays of an accepted or ignored event, oldest first. */
   replays?: ReplayRecord[];
   /** After this the record may be purged (never while pending); also the end of the duplicate window. */

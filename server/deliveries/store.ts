@@ -124,6 +124,12 @@ export class DeliveryStore {
     return this.collection.countDocuments({ 'relay.state': 'pending' });
   }
 
+  /** When the oldest record still waiting for its runs to start arrived; undefined when none waits. */
+  async oldestPendingAt(): Promise<Date | undefined> {
+    const oldest = await this.collection.findOne({ 'relay.state': 'pending' }, { sort: { receivedAt: 1 }, projection: { receivedAt: 1 } });
+    return oldest?.receivedAt;
+  }
+
   /**
    * The event's runs will never be started by the relay: `reason` is a stable code (not_found,
    * invalid_argument, payload_too_large, gave_up, …), `error` says what happened. Kept until its

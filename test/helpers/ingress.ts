@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { type RequestListener, type Server, createServer } from 'node:http';
 import { MongoClient, type Db } from 'mongodb';
 import type { Logger } from 'pino';
 import { startEmbeddedServices, type EmbeddedServices } from '../../devstack/services';
@@ -14,6 +14,8 @@ import type { DeliverySettings } from '../../server/deliveries/record';
 import { DeliveryStore } from '../../server/deliveries/store';
 import { type Relay, type RelayOptions, startRelay } from '../../server/deliveries/relay';
 import { createApp } from '../../server/app';
+import { createAdminApp } from '../../server/admin-app';
+import { createConsoleRouter } from '../../server/console';
 import { createStartRecorded } from '../../server/relay-start';
 import type { RunStarter } from '../../server/planned-runs';
 import { createIngressOps, type IngressOpsDeps } from '../../server/ops-wiring';
@@ -31,7 +33,10 @@ export const TEST_SECRET = 'test-webhook-secret';
 export const TEST_DELIVERY_SETTINGS: DeliverySettings = { dedupeWindowSeconds: 3600, keepBodyBytes: 1024, leaseMs: 10_000, maxBackoffMs: 2000, rejections: { samplesPerMinute: 100_000 } };
 
 export interface TestIngress {
+  /** The public listener: /webhooks/* and /healthz. */
   url: string;
+  /** The admin listener: the console, /admin, /metrics and /readyz. */
+  adminUrl: string;
   deliveries: DeliveryStore;
   relay: Relay;
   admin?: AdminApi;
@@ -65,20 +70,28 @@ export async function startIngress(opts: {
     db: opts.db, deliveries: deliveries.collection, rejections: deliveries.rejections, client: opts.admin.client, flows: () => opts.definitions.flows,
     startRuns: opts.admin.startRuns ?? startRuns, log: opts.log, settings: opts.admin.settings,
   });
-  const app = createApp({ getDefinitions: () => opts.definitions, startRuns, deliveries, log: opts.log, ops, admin: admin?.router });
-  const server: Server = await new Promise((res) => { const s = app.listen(0, '127.0.0.1', () => res(s)); });
+  const app = createApp({ getDefinitions: () => opts.definitions, startRuns, deliveries, log: opts.log, ops });
+  const consoleRouter = admin && createConsoleRouter({ token: opts.admin!.settings.token, admin: admin.ctx, bulk: admin.bulk, definitions: () => opts.definitions, checks: ops.checks, issues: admin.issues });
+  const adminApp = createAdminApp({ log: opts.log, ops, admin: admin?.router, console: consoleRouter });
+  const server = await listenOnLoopback(app.callback());
+  const adminServer = await listenOnLoopback(adminApp.callback());
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    adminUrl: `http://127.0.0.1:${(adminServer.address() as AddressInfo).port}`,
     deliveries,
     relay,
     admin,
     async stop() {
-      await new Promise((r) => server.close(r));
+      await Promise.all([server, adminServer].map((s) => new Promise((r) => s.close(r))));
       await admin?.bulk.idle();
       await relay.stop();
       await deliveries.rejections.flush();
     },
   };
+}
+
+function listenOnLoopback(handler: RequestListener): Promise<Server> {
+  return new Promise((res) => { const s = createServer(handler).listen(0, '127.0.0.1', () => res(s)); });
 }
 
 const NO_TEMPORAL: IngressOpsDeps['temporal'] = { workflowService: { getSystemInfo: () => Promise.reject(new Error('this test runs no Temporal')) } };

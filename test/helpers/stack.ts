@@ -37,7 +37,10 @@ export interface TestStack {
   definitions: Definitions;
   deliveries: DeliveryStore;
   relay: Relay;
+  /** The public listener: /webhooks/* and /healthz. */
   ingressUrl: string;
+  /** The admin listener: the console (/console), /admin, /metrics and /readyz. */
+  adminUrl: string;
   /** The admin API (token TEST_ADMIN_TOKEN), with its bulk replays. */
   admin: AdminApi;
   /** Base URL the admin API links runs to. */
@@ -50,6 +53,8 @@ export interface TestStack {
   };
   /** The SDK's Prometheus exporter (host:port): Temporal's worker metrics and the per-flow run counters. */
   sdkMetricsAddress: string;
+  /** The in-process worker (its state tells whether it polls). */
+  worker: Worker;
   stop(): Promise<void>;
 }
 
@@ -59,8 +64,12 @@ export interface TestStackOptions {
   schemasDir?: string;
   /** Secrets (and other variables) the source files read, besides PAYMENTS_WEBHOOK_SECRET. */
   env?: NodeJS.ProcessEnv;
+  /** The worker's http.request calls per second per host (HOOKFLOW_HTTP_HOST_LIMITS). */
+  httpHostLimits?: Record<string, number>;
   /** Deliveries a bulk replay works on at once (default 4). */
   replayConcurrency?: number;
+  /** Start the Temporal Web UI too (browser tests follow the console's run links into it). */
+  temporalUi?: boolean;
 }
 
 export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {
@@ -71,7 +80,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   const dataDir = mkdtempSync(join(tmpdir(), 'hookflow-test-'));
   const services = await startEmbeddedServices({
     dataDir,
-    headless: true,
+    headless: !opts.temporalUi,
     ports: { temporal: await freePort(), temporalUi: await freePort(), mongo: await freePort(), smtp: await freePort() },
   });
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -93,6 +102,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     mail,
     log,
     mailFrom: 'hookflow-test <test@localhost>',
+    httpHostLimits: opts.httpHostLimits,
     afterEffect: (e) => faults.afterEffect?.(e),
   });
   const workerRun = worker.run();
@@ -121,10 +131,12 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     deliveries: ingress.deliveries,
     relay: ingress.relay,
     ingressUrl: ingress.url,
+    adminUrl: ingress.adminUrl,
     admin: ingress.admin!,
     temporalUiUrl,
     faults,
     sdkMetricsAddress,
+    worker,
     async stop() {
       await ingress.stop();
       worker.shutdown();

@@ -13,7 +13,7 @@ import { paymentSucceeded, postEvent, uid } from '../helpers/events';
 import { startFakeApi, type FakeApi } from '../helpers/fake-api';
 import { admin } from '../helpers/admin';
 import { waitFor } from '../helpers/wait-for';
-import { createApp } from '../../server/app';
+import { createAdminApp } from '../../server/admin-app';
 import { createAdminApi } from '../../server/admin';
 import type { DeliveryRecord } from '../../server/deliveries/record';
 
@@ -33,7 +33,7 @@ after(async () => {
   await ledger?.close();
 });
 
-const api = (method: 'GET' | 'POST', path: string, body?: unknown) => admin(stack.ingressUrl, method, path, { body });
+const api = (method: 'GET' | 'POST', path: string, body?: unknown) => admin(stack.adminUrl, method, path, { body });
 
 /** Posts a payment for a fresh order; `fail` makes its tell-ledger run fail. Waits until both runs closed. */
 async function pay(opts: { fail?: boolean; eventId?: string } = {}) {
@@ -50,13 +50,13 @@ const statusOf = async (workflowId: string) => (await stack.client.workflow.getH
 
 describe('auth', () => {
   test('no token or a wrong one is 401; the answer says what to send', async () => {
-    const none = await admin(stack.ingressUrl, 'GET', '/admin/deliveries', { token: null });
+    const none = await admin(stack.adminUrl, 'GET', '/admin/deliveries', { token: null });
     assert.equal(none.status, 401);
     assert.equal(none.body.error.code, 'admin_unauthorized');
     assert.match(none.body.error.message, /Authorization: Bearer/);
-    const wrong = await admin(stack.ingressUrl, 'GET', '/admin/deliveries', { token: 'not-the-token-at-all' });
+    const wrong = await admin(stack.adminUrl, 'GET', '/admin/deliveries', { token: 'not-the-token-at-all' });
     assert.equal(wrong.status, 401);
-    assert.equal((await admin(stack.ingressUrl, 'POST', '/admin/replays', { token: 'nope', body: { flow: 'tell-ledger', dryRun: true } })).status, 401);
+    assert.equal((await admin(stack.adminUrl, 'POST', '/admin/replays', { token: 'nope', body: { flow: 'tell-ledger', dryRun: true } })).status, 401);
   });
 
   test('without a configured token the admin API is disabled and says how to enable it', async () => {
@@ -64,7 +64,7 @@ describe('auth', () => {
       db: stack.db, deliveries: stack.deliveries.collection, client: stack.client, flows: () => stack.definitions.flows, startRuns: async () => [], log: pino({ level: 'silent' }),
       settings: { token: undefined, temporalUiUrl: stack.temporalUiUrl, namespace: 'default', replayConcurrency: 1 },
     });
-    const app = createApp({ getDefinitions: () => stack.definitions, startRuns: async () => [], deliveries: stack.deliveries, log: pino({ level: 'silent' }), admin: disabled.router });
+    const app = createAdminApp({ log: pino({ level: 'silent' }), admin: disabled.router });
     const server: Server = await new Promise((r) => { const s = app.listen(0, '127.0.0.1', () => r(s)); });
     try {
       const res = await admin(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, 'GET', '/admin/deliveries');

@@ -197,9 +197,9 @@ describe('payment-created: wait for the callback, reconcile when it does not com
     // The provider's side is fixed: replaying the payment.created delivery runs the key again.
     provider.set(p.paymentId, () => ({ status: 200, body: { status: 'succeeded' } }));
     const failedOnes = { flow: 'payment-created', status: 'failed', eventId: start.body.eventId, dryRun: true };
-    assert.equal((await admin(stack.ingressUrl, 'POST', '/admin/replays', { body: failedOnes })).body.matched, 1, 'a bulk replay by status finds it');
+    assert.equal((await admin(stack.adminUrl, 'POST', '/admin/replays', { body: failedOnes })).body.matched, 1, 'a bulk replay by status finds it');
     const failedRunId = (await stack.client.workflow.getHandle(p.workflowId).describe()).runId;
-    const replayed = await admin(stack.ingressUrl, 'POST', `/admin/deliveries/${encodeURIComponent(start.body.deliveryId)}/replay`);
+    const replayed = await admin(stack.adminUrl, 'POST', `/admin/deliveries/${encodeURIComponent(start.body.deliveryId)}/replay`);
     assert.equal(replayed.status, 202, JSON.stringify(replayed.body));
     const [run] = replayed.body.runs as { workflowId: string; runId: string; replayOf: string }[];
     assert.deepEqual([run.workflowId, run.replayOf], [p.workflowId, p.workflowId], 'the same workflow id, so callbacks reach the new run');
@@ -210,7 +210,7 @@ describe('payment-created: wait for the callback, reconcile when it does not com
     const failed = await stack.client.workflow.getHandle(p.workflowId, failedRunId).describe();
     assert.equal(failed.status.name, 'FAILED', 'the failed run stays as it was');
     assert.equal((await stack.client.workflow.getHandle(p.workflowId).describe()).memo?.replayOf, p.workflowId);
-    assert.equal((await admin(stack.ingressUrl, 'POST', '/admin/replays', { body: failedOnes })).body.matched, 0, 'its failed run is not picked again: the replay (same workflow id, new run) speaks for it');
+    assert.equal((await admin(stack.adminUrl, 'POST', '/admin/replays', { body: failedOnes })).body.matched, 0, 'its failed run is not picked again: the replay (same workflow id, new run) speaks for it');
   });
 });
 
@@ -267,7 +267,7 @@ describe('order-updated: one entity at a time, different entities in parallel', 
     const sent = await post(change, 202);
     const original = `order-updated:payments:${orderId}:${change.id}`;
     await eventually(async () => ((await stack.client.workflow.getHandle(original).describe().catch(() => undefined))?.status.name === 'COMPLETED' ? true : undefined));
-    const replayed = await admin(stack.ingressUrl, 'POST', `/admin/deliveries/${encodeURIComponent(sent.body.deliveryId)}/replay`);
+    const replayed = await admin(stack.adminUrl, 'POST', `/admin/deliveries/${encodeURIComponent(sent.body.deliveryId)}/replay`);
     assert.equal(replayed.status, 202, JSON.stringify(replayed.body));
     assert.deepEqual(replayed.body.runs.map((r: Record<string, string>) => [r.workflowId, r.replayOf]), [[`${original}:replay:1`, original]]);
     // A plain run of the flow as it is now (it may fail on the flow's own insert of this change, which exists).
@@ -277,7 +277,7 @@ describe('order-updated: one entity at a time, different entities in parallel', 
     const p = await newPayment();
     provider.set(p.paymentId, () => ({ status: 200, body: { id: p.paymentId, status: 'succeeded' } }));
     const start = await post(created(p), 202);
-    const replayCreated = () => admin(stack.ingressUrl, 'POST', `/admin/deliveries/${encodeURIComponent(start.body.deliveryId)}/replay`);
+    const replayCreated = () => admin(stack.adminUrl, 'POST', `/admin/deliveries/${encodeURIComponent(start.body.deliveryId)}/replay`);
     const running = await replayCreated();
     assert.equal(running.status, 409, JSON.stringify(running.body));
     assert.match(JSON.stringify(running.body), /is still running/);
@@ -286,7 +286,7 @@ describe('order-updated: one entity at a time, different entities in parallel', 
     assert.equal(settled.status, 409, JSON.stringify(settled.body));
     assert.match(JSON.stringify(settled.body), /ended completed \(reconciled\): its outcome is settled/);
     const callback = await post(succeeded(p), 200);
-    const ofCallback = await admin(stack.ingressUrl, 'POST', `/admin/deliveries/${encodeURIComponent(callback.body.deliveryId)}/replay`);
+    const ofCallback = await admin(stack.adminUrl, 'POST', `/admin/deliveries/${encodeURIComponent(callback.body.deliveryId)}/replay`);
     assert.equal(ofCallback.status, 409, JSON.stringify(ofCallback.body));
     assert.match(JSON.stringify(ofCallback.body), /is a callback of .*replay the delivery of its payment.created/);
   });
@@ -299,11 +299,11 @@ describe('order-updated: one entity at a time, different entities in parallel', 
     const child = `order-updated:payments:${orderId}:${change.id}`;
     await eventually(async () => ((await stack.client.workflow.getHandle(child).describe().catch(() => undefined))?.status.name === 'FAILED' ? true : undefined));
     const dry = await eventually(async () => {
-      const res = await admin(stack.ingressUrl, 'POST', '/admin/replays', { body: { flow: 'order-updated', status: 'failed', eventId: change.id, dryRun: true } });
+      const res = await admin(stack.adminUrl, 'POST', '/admin/replays', { body: { flow: 'order-updated', status: 'failed', eventId: change.id, dryRun: true } });
       return res.body.matched === 1 ? res : undefined; // visibility catches up with the failure
     });
     assert.deepEqual(dry.body.sample, [`payments:${change.id}`]);
-    const shown = await admin(stack.ingressUrl, 'GET', `/admin/deliveries/${encodeURIComponent(`payments:${change.id}`)}`);
+    const shown = await admin(stack.adminUrl, 'GET', `/admin/deliveries/${encodeURIComponent(`payments:${change.id}`)}`);
     assert.deepEqual(shown.body.runs.map((r: Record<string, string>) => [r.workflowId, r.status, r.queueWorkflowId]), [[child, 'FAILED', `order-updated:payments:${orderId}`]],
       'show gives the event\'s own run, not its entity queue\'s');
   });

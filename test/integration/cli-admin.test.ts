@@ -23,7 +23,7 @@ interface Result { code: number | null; out: string; err: string }
 function hookflow(args: string[], opts: { env?: NodeJS.ProcessEnv; onSpawn?: (child: ChildProcess) => void } = {}): Promise<Result> {
   const child = spawn(join(ROOT, 'bin/hookflow'), args, {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'silent', HOOKFLOW_URL: stack.ingressUrl, HOOKFLOW_ADMIN_TOKEN: TEST_ADMIN_TOKEN, PAYMENTS_WEBHOOK_SECRET: TEST_SECRET, ...opts.env },
+    env: { ...process.env, LOG_LEVEL: 'silent', HOOKFLOW_URL: stack.ingressUrl, HOOKFLOW_ADMIN_URL: stack.adminUrl, HOOKFLOW_ADMIN_TOKEN: TEST_ADMIN_TOKEN, PAYMENTS_WEBHOOK_SECRET: TEST_SECRET, ...opts.env },
   });
   const result = { out: '', err: '' };
   child.stdout.on('data', (c) => { result.out += c; });

@@ -20,7 +20,7 @@ function spawn(command: string, args: string[], environment: NodeJS.ProcessEnv) 
 }
 const hookflow = (args: string[], environment = env()) => spawn(join(ROOT, 'bin/hookflow'), args, environment);
 /** A process's start-up, as `npm run worker` / `npm run ingress` run it (both refuse before connecting anywhere). */
-const startUp = (main: string) => spawn(process.execPath, ['--import', 'tsx', main], { ...env(), PORT: '0', WORKER_OPS_PORT: '0' });
+const startUp = (main: string) => spawn(process.execPath, ['--import', 'tsx', main], { ...env(), PORT: '0', ADMIN_PORT: '0', WORKER_OPS_PORT: '0' });
 
 const problemLines = (text: string) => text.split('\n').filter((l) => /^[\w./-]+:\d+:\d+: /.test(l));
 
@@ -73,4 +73,19 @@ test('run --dry-run exits 1 when a step would fail, 0 when the run would complet
   const fails = hookflow([...args, '--fail', 'create-shipment']);
   assert.equal(fails.code, 1, fails.out);
   assert.match(fails.out, /would fail: create-shipment failed/);
+});
+
+test('validate reports mistakes in rateLimit, priority and fairness with file:line:col', () => {
+  const at = 'test/fixtures/validate/flow-control-mistakes.yaml';
+  const { code, err } = hookflow(['validate', '--skip-env', at]);
+  assert.equal(code, 1);
+  assert.deepEqual(problemLines(err), [
+    `${at}:8:3: a correlated flow cannot have a rateLimit: its callbacks would be dropped`,
+    `${at}:8:10: /rateLimit/limit must be >= 1`,
+    `${at}:9:11: /rateLimit/period must match pattern "^[0-9]+(ms|s|m|h|d)$"`,
+    `${at}:10:8: expression "event.body.data.(": Expected ")" before end of expression`,
+    `${at}:11:11: /priority must be <= 5`,
+    `${at}:13:3: /fairness is missing "key"`,
+    `${at}:13:11: /fairness/weight must be > 0`,
+  ]);
 });

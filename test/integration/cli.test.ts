@@ -39,11 +39,14 @@ test('validate accepts the shipped flows and the default folder', () => {
   const { code, out } = hookflow('validate', 'flows');
   assert.equal(code, 0, out);
   const shipped = readdirSync(join(ROOT, 'flows')).filter((f) => f.endsWith('.yaml')).length;
-  // Flows of optional provider sources whose secret is unset are checked, then listed as off.
+  // Flows of optional provider sources whose secret is unset, and flows whose required variables
+  // are unset, are checked, then listed as off (a flow may be listed both ways).
   const active = Number(/^ok: (\d+) flow\(s\)/.exec(out)?.[1]);
-  const off = [...out.matchAll(/^off: source \S+ \(flows: ([^)]*)\) until /gm)].flatMap((m) => m[1].split(', '));
-  assert.ok(off.length > 0, `the optional sources are listed as off: ${out}`);
-  assert.equal(active + off.length, shipped, out);
+  const offBySource = [...out.matchAll(/^off: source \S+ \(flows: ([^)]*)\) until /gm)].flatMap((m) => m[1].split(', '));
+  const offByRequires = [...out.matchAll(/^off: flow (\S+) until \S+/gm)].map((m) => m[1]);
+  assert.ok(offBySource.length > 0, `the optional sources are listed as off: ${out}`);
+  assert.ok(offByRequires.includes('zapier-catch-hook'), `a flow whose required variables are unset is listed as off: ${out}`);
+  assert.equal(active + new Set([...offBySource, ...offByRequires]).size, shipped, out);
   assert.equal(hookflow('validate').code, 0);
 });
 

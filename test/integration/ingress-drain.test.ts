@@ -12,7 +12,7 @@ import { spawnProject } from '../helpers/processes';
 
 async function ingressEnv(port: number): Promise<NodeJS.ProcessEnv> {
   const env: NodeJS.ProcessEnv = {
-    ...process.env, PORT: String(port), HOOKFLOW_PRETTY_LOGS: '0', PAYMENTS_WEBHOOK_SECRET: 'x',
+    ...process.env, PORT: String(port), ADMIN_PORT: '0', HOOKFLOW_PRETTY_LOGS: '0', PAYMENTS_WEBHOOK_SECRET: 'x',
     MONGODB_URI: `mongodb://127.0.0.1:${await freePort()}/`, TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`,
   };
   delete env.HOOKFLOW_ADMIN_TOKEN;

@@ -17,6 +17,8 @@ const certPath = join(dir, 'tls.crt');
 const keyPath = join(dir, 'tls.key');
 let ingress: ChildProcess;
 let port: number;
+/** The admin listener: HTTPS with the same certificate. */
+let adminPort: number;
 const logLines: string[] = [];
 
 /** A self-signed certificate for 127.0.0.1 and its key, as PEM. */
@@ -29,9 +31,9 @@ function makeCertificate(name: string): { cert: Buffer; key: Buffer } {
 const fingerprint = (cert: Buffer) => new X509Certificate(cert).fingerprint256;
 
 /** GET over a new TLS connection, trusting only `ca`: the status and the certificate the ingress presented. */
-function get(path: string, ca: Buffer): Promise<{ status: number; presented: string }> {
+function get(path: string, ca: Buffer, to = port): Promise<{ status: number; presented: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, ca, agent: false, timeout: 5000 }, (res) => {
+    const req = request({ host: '127.0.0.1', port: to, path, ca, agent: false, timeout: 5000 }, (res) => {
       const presented = (res.socket as import('node:tls').TLSSocket).getPeerCertificate().fingerprint256;
       res.resume();
       res.on('end', () => resolve({ status: res.statusCode ?? 0, presented }));
@@ -61,11 +63,12 @@ before(async () => {
   writeFileSync(certPath, first.cert);
   writeFileSync(keyPath, first.key);
   port = await freePort();
+  adminPort = await freePort();
   // Temporal and MongoDB are not running: the ingress starts anyway, and /healthz needs neither.
   ingress = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server/main.ts')], {
     cwd: ROOT,
     env: {
-      ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', HOOKFLOW_PRETTY_LOGS: '0',
+      ...process.env, PORT: String(port), ADMIN_PORT: String(adminPort), HOST: '127.0.0.1', LOG_LEVEL: 'info', HOOKFLOW_PRETTY_LOGS: '0',
       HOOKFLOW_TLS_CERT_PATH: certPath, HOOKFLOW_TLS_KEY_PATH: keyPath,
       TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`, MONGODB_URI: `mongodb://127.0.0.1:${await freePort()}/`,
       PAYMENTS_WEBHOOK_SECRET: 'https-test-secret', HOOKFLOW_ADMIN_TOKEN: '',
@@ -99,7 +102,10 @@ test('serves HTTPS with the certificate from the files, and says so in its log',
   const res = await get('/healthz', first.cert);
   assert.equal(res.status, 200);
   assert.equal(res.presented, fingerprint(first.cert));
-  assert.ok(logged('ingress listening').some((l) => l.includes(`"url":"https://127.0.0.1:${port}"`)), logLines.join('\n'));
+  assert.ok(logged('ingress listening').some((l) => l.includes(`"url":"https://127.0.0.1:${port}"`) && l.includes(`"admin":"https://127.0.0.1:${adminPort}"`)), logLines.join('\n'));
+  const admin = await get('/healthz', first.cert, adminPort);
+  assert.equal(admin.status, 200, 'the admin listener serves HTTPS too');
+  assert.equal(admin.presented, fingerprint(first.cert));
   await assert.rejects(get('/healthz', makeCertificate('stranger').cert), /self[- ]signed|unable to verify|certificate/i, 'a client that does not trust the certificate is refused');
 });
 

@@ -14,6 +14,7 @@ import { EventWebhook } from '@sendgrid/eventwebhook';
 import { ROOT, startTestStack, type TestStack } from '../helpers/stack';
 import { uid } from '../helpers/events';
 import { KEYS, PROVIDER_ENV as ENV } from '../helpers/provider-keys';
+import { spawnFile } from '../helpers/spawn-file';
 import { type Answer, expectAcceptedAndRun, expectDuplicate, expectHandshake, expectRejected, post } from '../helpers/provider-requests';
 
 const FIXTURES = join(ROOT, 'test/fixtures/providers');
@@ -181,5 +182,31 @@ describe('twilio JSON bodies and svix under its own names', () => {
     const t = String(Math.floor(at.getTime() / 1000));
     await expectAcceptedAndRun(stack, await post(stack, 'svix', body, { 'webhook-id': id, 'webhook-timestamp': t, 'webhook-signature': signature }), `svix-received:svix:${id}`);
     await expectDuplicate(stack, await post(stack, 'svix', body, { 'svix-id': id, 'svix-timestamp': t, 'svix-signature': signature }), `svix-received:svix:${id}`);
+  });
+});
+
+describe('hookflow send SOURCE --sample TYPE for every preset it can sign for', () => {
+  const send = (source: string, type: string) =>
+    spawnFile('bin/hookflow', ['send', source, '--sample', type, '--sources', join(FIXTURES, 'sources'), '--url', stack.ingressUrl], { ...process.env, ...ENV });
+
+  for (const [source, type] of [['zoom', 'meeting.started'], ['paddle', 'transaction.completed'], ['svix', 'invoice.paid'], ['twilio', 'delivered'], ['square', 'payment.updated']] as const) {
+    test(`${source}: samples/…/${type}.json signed as the provider signs, accepted, and its run completes`, async () => {
+      const sent = await send(source, type);
+      assert.equal(sent.code, 0, `${sent.stdout}${sent.stderr}`);
+      const answer = JSON.parse(sent.stdout.slice(sent.stdout.indexOf('{')));
+      assert.deepEqual([answer.status, answer.eventType], ['accepted', type]);
+      assert.match(answer.runs[0].workflowId, new RegExp(`^${source}-received:${source}:`));
+      await stack.client.workflow.getHandle(answer.runs[0].workflowId).result();
+    });
+  }
+
+  test('discord and sendgrid: send says it cannot sign for a public-key scheme, and posts nothing', async () => {
+    for (const [source, provider] of [['discord', 'Discord'], ['sendgrid', 'SendGrid']]) {
+      const before = await stack.deliveries.collection.countDocuments({ source });
+      const sent = await send(source!, 'anything');
+      assert.equal(sent.code, 2, sent.stderr);
+      assert.match(sent.stderr, new RegExp(`cannot sign for source ${source} \\(scheme ${source}\\): its file holds only the public key\\. ${provider} signs with`));
+      assert.equal(await stack.deliveries.collection.countDocuments({ source }), before);
+    }
   });
 });

@@ -56,7 +56,7 @@ before(async () => {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     TEMPORAL_ADDRESS: services.temporalAddress, MONGODB_URI: services.mongodbUri, SMTP_URL: services.smtpUrl,
-    MONGODB_DB: uid('reload'), TEMPORAL_TASK_QUEUE: uid('reload'), PORT: String(port), WORKER_OPS_PORT: String(opsPort),
+    MONGODB_DB: uid('reload'), TEMPORAL_TASK_QUEUE: uid('reload'), PORT: String(port), ADMIN_PORT: '0', WORKER_OPS_PORT: String(opsPort),
     HOOKFLOW_FLOWS_DIR: flowsDir, HOOKFLOW_SOURCES_DIR: sourcesDir, HOOKFLOW_SCHEMAS_DIR: join(dir, 'schemas'),
     PAYMENTS_WEBHOOK_SECRET: TEST_SECRET, HOOKFLOW_PRETTY_LOGS: '0', LOG_LEVEL: 'info',
   };

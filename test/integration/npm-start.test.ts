@@ -13,6 +13,7 @@ import { freePort } from '../../lib/net';
 import { portAnswers } from '../../devstack/process';
 import { ROOT } from '../helpers/paths';
 import { scrape } from '../helpers/prometheus';
+import { signPayments } from '../helpers/events';
 
 let launcher: ChildProcess | undefined;
 const dataDir = mkdtempSync(join(tmpdir(), 'hookflow-start-'));
@@ -32,12 +33,12 @@ test('npm start serves the README example end to end and stops cleanly on SIGINT
   const ports = {
     PORT: await freePort(), WORKER_OPS_PORT: await freePort(), HOOKFLOW_TEMPORAL_PORT: await freePort(),
     HOOKFLOW_TEMPORAL_UI_PORT: await freePort(), HOOKFLOW_MONGO_PORT: await freePort(), HOOKFLOW_SMTP_PORT: await freePort(),
-    HOOKFLOW_PAYMENTS_SANDBOX_PORT: await freePort(),
+    HOOKFLOW_PAYMENTS_SANDBOX_PORT: await freePort(), ADMIN_PORT: await freePort(),
   };
   const env: NodeJS.ProcessEnv = { ...process.env, HOOKFLOW_DATA_DIR: dataDir, HOOKFLOW_PRETTY_LOGS: '0', PAYMENTS_WEBHOOK_SECRET: '' };
   for (const [k, v] of Object.entries(ports)) env[k] = String(v);
   delete env.TEMPORAL_ADDRESS; delete env.MONGODB_URI; delete env.SMTP_URL;
-  delete env.PAYMENTS_API_URL; delete env.PAYMENTS_API_TOKEN;
+  delete env.PAYMENTS_API_URL; delete env.PAYMENTS_API_TOKEN; delete env.LEDGER_API_URL;
   launcher = spawn(process.execPath, ['--import', 'tsx', 'devstack/start.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   launcher.stdout!.on('data', (c) => { output += c; });
@@ -75,7 +76,7 @@ test('npm start serves the README example end to end and stops cleanly on SIGINT
   }
 
   // The processes as started for real serve their health and metrics, and log the run with its ids.
-  const ingress = `http://127.0.0.1:${ports.PORT}`;
+  const ingress = `http://127.0.0.1:${ports.ADMIN_PORT}`; // /readyz and /metrics are on the admin listener
   const workerOps = `http://127.0.0.1:${ports.WORKER_OPS_PORT}`;
   for (const url of [ingress, workerOps]) assert.equal((await fetch(`${url}/readyz`)).status, 200, `${url}/readyz`);
   const ingressMetrics = await scrape(`${ingress}/metrics`);
@@ -97,21 +98,40 @@ test('npm start serves the README example end to end and stops cleanly on SIGINT
   // Without PAYMENTS_API_URL the payments sandbox stands in for the provider's API, so the sweep has what it needs.
   assert.match(output, new RegExp(`payments API http://127\\.0\\.0\\.1:${ports.HOOKFLOW_PAYMENTS_SANDBOX_PORT} \\(sandbox`));
   assert.match(output, /schedule {5}hookflow:payment-sweep: every 15m\n/);
-  const asked = await fetch(`http://127.0.0.1:${ports.HOOKFLOW_PAYMENTS_SANDBOX_PORT}/payments/pay_1`, { headers: { authorization: 'Bearer dev-sandbox-token' } });
-  assert.deepEqual(await asked.json(), { id: 'pay_1', status: 'succeeded' });
+  const sandboxStatus = async (id: string) => (await fetch(`http://127.0.0.1:${ports.HOOKFLOW_PAYMENTS_SANDBOX_PORT}/payments/${id}`, { headers: { authorization: 'Bearer dev-sandbox-token' } })).json();
+  assert.deepEqual(await sandboxStatus('pay_1'), { id: 'pay_1', status: 'succeeded' });
+  // An event sent through the ingress sets what the sandbox reports (data.status).
+  const created = JSON.stringify({
+    id: 'evt_start_created', type: 'payment.created', created_at: '2026-11-23T10:00:00Z',
+    data: { payment_id: 'pay_start', order_id: 'ord_1001', amount: 100, currency: 'EUR', method: 'bank_transfer', customer: { email: 'ada@example.com' }, items: [{ sku: 'SKU-MUG', quantity: 1 }], status: 'expired' },
+  });
+  const createdAnswer = await fetch(`http://127.0.0.1:${ports.PORT}/webhooks/payments`, { method: 'POST', headers: signPayments(created, { secret: 'dev-secret-change-me' }), body: created });
+  assert.equal(createdAnswer.status, 202, await createdAnswer.clone().text());
+  assert.deepEqual(await sandboxStatus('pay_start'), { id: 'pay_start', status: 'expired' });
+  // A flow whose required variables are unset is off, and the banner says what to set.
+  assert.match(output, /off {10}flow zapier-catch-hook: set ZAPIER_CATCH_HOOK_URL, ZAPIER_SIGNING_SECRET to turn it on\n/);
   const connection = await Connection.connect({ address: `127.0.0.1:${ports.HOOKFLOW_TEMPORAL_PORT}` });
   try {
     const schedule = new Client({ connection }).schedule.getHandle('hookflow:payment-sweep');
     let described = await schedule.describe().catch(() => undefined);
     for (let i = 0; i < 100 && !described; i++) described = await new Promise((r) => setTimeout(r, 100)).then(() => schedule.describe().catch(() => undefined));
     assert.deepEqual(described?.spec.intervals?.map((i) => i.every), [15 * 60_000]);
+    // Without LEDGER_API_URL the sandbox is the ledger too: a refund's run completes.
+    const refund = JSON.stringify({
+      id: 'evt_start_refund', type: 'payment.refunded', created_at: '2026-11-23T10:00:00Z',
+      data: { refund_id: 're_start', payment_id: 'pay_1', order_id: 'ord_1001', amount: 500, currency: 'EUR', customer: { email: 'ada@example.com' } },
+    });
+    const refunded = await fetch(`http://127.0.0.1:${ports.PORT}/webhooks/payments`, { method: 'POST', headers: signPayments(refund, { secret: 'dev-secret-change-me' }), body: refund });
+    const refundRuns = ((await refunded.json()) as { runs: { workflowId: string }[] }).runs;
+    assert.equal(refunded.status, 202);
+    await new Client({ connection }).workflow.getHandle(refundRuns[0]!.workflowId).result();
   } finally {
     await connection.close();
   }
 
   // The README's "what happened to event X": the admin API is on with the development token.
   const show = spawnSync(join(ROOT, 'bin/hookflow'), ['deliveries', 'show', 'payments:evt_demo_1'], {
-    encoding: 'utf8', env: { ...process.env, HOOKFLOW_URL: `http://127.0.0.1:${ports.PORT}`, HOOKFLOW_ADMIN_TOKEN: 'dev-admin-token-change-me' },
+    encoding: 'utf8', env: { ...process.env, HOOKFLOW_ADMIN_URL: `http://127.0.0.1:${ports.ADMIN_PORT}`, HOOKFLOW_ADMIN_TOKEN: 'dev-admin-token-change-me' },
   });
   assert.equal(show.status, 0, show.stderr);
   assert.ok(show.stdout.includes(`http://127.0.0.1:${ports.HOOKFLOW_TEMPORAL_UI_PORT}/namespaces/default/workflows/payment-succeeded%3Apayments%3Aevt_demo_1/`), show.stdout);

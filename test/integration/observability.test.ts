@@ -12,12 +12,13 @@ import { MongoClient } from 'mongodb';
 import pino from 'pino';
 import { freePort } from '../../lib/net';
 import { createApp } from '../../server/app';
+import { createAdminApp } from '../../server/admin-app';
 import { createIngressOps } from '../../server/ops-wiring';
 import { createRunStarter } from '../../server/start-runs';
 import { createLogger } from '../../lib/logger';
 import { startOpsServer } from '../../worker/ops-server';
 import { DeliveryStore } from '../../server/deliveries/store';
-import { TEST_DELIVERY_SETTINGS, recordingStarter } from '../helpers/ingress';
+import { TEST_DELIVERY_SETTINGS } from '../helpers/ingress';
 import { paymentSucceeded, postEvent, uid } from '../helpers/events';
 import { scrape } from '../helpers/prometheus';
 import { assertNotReady } from '../helpers/readiness';
@@ -73,7 +74,7 @@ test('the worker counts completed and failed runs per flow on its /metrics', asy
 });
 
 test('ingress counters and histograms move by exactly the deliveries sent', async () => {
-  const m0 = await scrape(`${stack.ingressUrl}/metrics`);
+  const m0 = await scrape(`${stack.adminUrl}/metrics`);
   const event = paymentSucceeded({ orderId: uid('ord'), items: [{ sku: 'A', quantity: 1 }] });
 
   const accepted = await postEvent(stack.ingressUrl, event, { headers: { 'x-request-id': 'req-metrics-1' } });
@@ -87,7 +88,7 @@ test('ingress counters and histograms move by exactly the deliveries sent', asyn
   assert.equal(unknown.status, 404);
   assert.match(unknown.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/, 'a request id is generated when none is given');
 
-  const m1 = await scrape(`${stack.ingressUrl}/metrics`);
+  const m1 = await scrape(`${stack.adminUrl}/metrics`);
   const delta = (name: string, labels: Record<string, string>) => m1(name, labels) - m0(name, labels);
   const deliveries = (source: string, event_type: string, outcome: string) => delta('hookflow_deliveries_total', { source, event_type, outcome });
   assert.equal(deliveries('payments', 'payment.succeeded', 'accepted'), 1);
@@ -111,7 +112,7 @@ test('ingress counters and histograms move by exactly the deliveries sent', asyn
 });
 
 test('the relay backlog gauge counts accepted events not started yet', async () => {
-  const before = (await scrape(`${stack.ingressUrl}/metrics`))('hookflow_relay_backlog');
+  const before = (await scrape(`${stack.adminUrl}/metrics`))('hookflow_relay_backlog');
   const store = new DeliveryStore(stack.db, TEST_DELIVERY_SETTINGS);
   const now = new Date();
   const id = uid('backlog');
@@ -120,12 +121,30 @@ test('the relay backlog gauge counts accepted events not started yet', async () 
     _id: id, source: 'payments', eventId: id, eventType: 'payment.succeeded', receivedAt: now, outcome: 'accepted', status: 202, runs: [],
     expiresAt: store.expiry(now), relay: { state: 'pending', attempts: 1, nextAttemptAt: new Date(now.getTime() + 3600_000), leaseUntil: now },
   });
-  assert.equal((await scrape(`${stack.ingressUrl}/metrics`))('hookflow_relay_backlog'), before + 1);
+  assert.equal((await scrape(`${stack.adminUrl}/metrics`))('hookflow_relay_backlog'), before + 1);
   await store.collection.deleteOne({ _id: id });
 });
 
+test('the oldest-pending gauge gives the age of the oldest event waiting, 0 when none waits', async () => {
+  const m = () => scrape(`${stack.adminUrl}/metrics`).then((read) => read('hookflow_relay_oldest_pending_seconds'));
+  assert.equal(await m(), 0);
+  const store = new DeliveryStore(stack.db, TEST_DELIVERY_SETTINGS);
+  const now = new Date();
+  const pending = (id: string, receivedAt: Date) => ({
+    _id: id, source: 'payments', eventId: id, eventType: 'payment.succeeded', receivedAt, outcome: 'accepted' as const, status: 202, runs: [],
+    expiresAt: store.expiry(now), relay: { state: 'pending' as const, attempts: 1, nextAttemptAt: new Date(now.getTime() + 3600_000), leaseUntil: now },
+  });
+  // Received two hours and one hour ago, due only in an hour: the relay leaves them alone.
+  const ids = [uid('old'), uid('older')];
+  await store.collection.insertMany([pending(ids[0], new Date(now.getTime() - 3600_000)), pending(ids[1], new Date(now.getTime() - 7200_000))]);
+  const age = await m();
+  assert.ok(age >= 7200 && age < 7200 + 600, `the oldest one's age, got ${age}`);
+  await store.collection.deleteMany({ _id: { $in: ids } });
+  assert.equal(await m(), 0);
+});
+
 test('readyz answers 200 when Temporal and MongoDB answer, 503 naming MongoDB when it does not', async () => {
-  const ready = await fetch(`${stack.ingressUrl}/readyz`);
+  const ready = await fetch(`${stack.adminUrl}/readyz`);
   assert.equal(ready.status, 200);
   assert.deepEqual(await ready.json(), { ready: true, checks: { temporal: { ok: true }, mongodb: { ok: true } } });
 
@@ -134,12 +153,13 @@ test('readyz answers 200 when Temporal and MongoDB answer, 503 naming MongoDB wh
   const db = deadMongo.db('x');
   const deliveries = new DeliveryStore(db, TEST_DELIVERY_SETTINGS);
   const ops = createIngressOps({ temporal: stack.client.connection, db, deliveries });
-  const app = createApp({ getDefinitions: () => stack.definitions, startRuns: recordingStarter(), deliveries, log: pino({ level: 'silent' }), ops });
+  const app = createAdminApp({ log: pino({ level: 'silent' }), ops });
   const url = await serve(app);
   assert.equal((await fetch(`${url}/healthz`)).status, 200);
   await assertNotReady(await fetch(`${url}/readyz`), 'mongodb');
   const metrics = await scrape(`${url}/metrics`);
   assert.equal(metrics('hookflow_relay_backlog'), -1, 'the backlog is unknown while the store is unreachable');
+  assert.equal(metrics('hookflow_relay_oldest_pending_seconds'), -1);
   await deadMongo.close();
 });
 

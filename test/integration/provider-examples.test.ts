@@ -2,16 +2,18 @@
 // events signed by Stripe's and Octokit's libraries and per Shopify's and Slack's documented
 // schemes: Stripe marks an order paid and emails the receipt, GitHub posts to a Slack incoming
 // webhook, Shopify stores the order and reserves stock, a Slack mention is answered through
-// Slack's Web API (a loopback server stands in for Slack).
+// Slack's Web API (a loopback server stands in for Slack), a payment is forwarded to a catch hook
+// (a loopback server that checks the signature as a Zapier Code step would). And the refusals of
+// the shipped Stripe, GitHub and Shopify sources: wrong key, stale timestamp, redelivery.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import Stripe from 'stripe';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { startFakeApi, type FakeApi } from '../helpers/fake-api';
-import { uid } from '../helpers/events';
+import { paymentSucceeded, postEvent, uid } from '../helpers/events';
 import { spawnFile } from '../helpers/spawn-file';
-import { expectAcceptedAndRun, expectDuplicate, post } from '../helpers/provider-requests';
+import { expectAcceptedAndRun, expectDuplicate, expectRejected, post } from '../helpers/provider-requests';
 
 const SECRETS = {
   STRIPE_WEBHOOK_SECRET: `whsec_${randomBytes(16).toString('hex')}`,
@@ -21,17 +23,36 @@ const SECRETS = {
 };
 const octokit = import('@octokit/webhooks-methods' as string) as Promise<{ sign(secret: string, payload: string): Promise<string> }>;
 
+const CATCH_HOOK_SECRET = randomBytes(16).toString('hex');
+
+/** What the catch hook's owner checks: sha256=<hex HMAC of "<timestamp>.<raw body>">, timestamp within 5 minutes. */
+function catchHookVerifies(headers: Record<string, string | string[] | undefined>, body: string): boolean {
+  const ts = String(headers['x-hookflow-timestamp'] ?? '');
+  const given = Buffer.from(String(headers['x-hookflow-signature'] ?? ''));
+  const expected = Buffer.from(`sha256=${createHmac('sha256', CATCH_HOOK_SECRET).update(`${ts}.${body}`).digest('hex')}`);
+  return /^\d+$/.test(ts) && Math.abs(Date.now() / 1000 - Number(ts)) <= 300 && given.length === expected.length && timingSafeEqual(given, expected);
+}
+
 let slack: FakeApi;
+let catchHook: FakeApi;
 let stack: TestStack;
 before(async () => {
   slack = await startFakeApi();
   slack.handler = () => ({ status: 200, body: { ok: true } });
-  Object.assign(process.env, { SLACK_INCOMING_WEBHOOK_URL: `${slack.url}/services/T1/B1/x`, SLACK_API_URL: `${slack.url}/api`, SLACK_BOT_AUTHORIZATION: 'Bearer xoxb-test' });
-  stack = await startTestStack({ env: SECRETS });
+  catchHook = await startFakeApi();
+  catchHook.handler = (req) => (catchHookVerifies(req.headers, req.body) ? { status: 200, body: { status: 'success' } } : { status: 401, body: { error: 'bad signature' } });
+  // The worker reads these from its environment; the flows that require them load only when set.
+  const flowVariables = {
+    SLACK_INCOMING_WEBHOOK_URL: `${slack.url}/services/T1/B1/x`, SLACK_API_URL: `${slack.url}/api`, SLACK_BOT_AUTHORIZATION: 'Bearer xoxb-test',
+    ZAPIER_CATCH_HOOK_URL: `${catchHook.url}/hooks/catch/123/abc/`, ZAPIER_SIGNING_SECRET: CATCH_HOOK_SECRET,
+  };
+  Object.assign(process.env, flowVariables);
+  stack = await startTestStack({ env: { ...SECRETS, ...flowVariables } });
 });
 after(async () => {
   await stack?.stop();
   await slack?.close();
+  await catchHook?.close();
 });
 
 const orders = () => stack.db.collection<{ _id: string; [k: string]: unknown }>('orders');
@@ -112,5 +133,63 @@ describe('shipped provider examples', () => {
     const reply = slack.requests.find((r) => r.path === '/api/chat.postMessage' && r.body.includes('1700000000.000100'));
     assert.equal(reply?.headers.authorization, 'Bearer xoxb-test');
     assert.deepEqual(JSON.parse(reply!.body), { channel: 'C42', thread_ts: '1700000000.000100', text: 'Hello <@U123>, hookflow got your message.' });
+  });
+});
+
+describe('zapier-catch-hook: any event, forwarded as a signed POST', () => {
+  test('a payment is posted to the catch hook, signed so that its owner can verify it; a redelivery posts nothing more', async () => {
+    const event = paymentSucceeded({ orderId: uid('ord'), items: [{ sku: uid('SKU'), quantity: 1 }] });
+    // payment-succeeded runs on it too: give it its order and stock.
+    await orders().insertOne({ _id: event.data.order_id, status: 'awaiting-payment' });
+    await inventory().insertOne({ _id: event.data.items[0]!.sku, stock: 1 });
+    const answer = await postEvent(stack.ingressUrl, event);
+    assert.equal(answer.status, 202, JSON.stringify(answer.body));
+    const run = answer.body.runs.find((r: { flow: string }) => r.flow === 'zapier-catch-hook');
+    assert.ok(run, `no zapier-catch-hook run among ${JSON.stringify(answer.body.runs)}`);
+    await stack.client.workflow.getHandle(run.workflowId).result();
+    const posted = catchHook.requests.filter((r) => r.body.includes(event.id));
+    assert.equal(posted.length, 1);
+    assert.ok(catchHookVerifies(posted[0]!.headers, posted[0]!.body), 'the catch hook accepts the signature');
+    assert.equal(posted[0]!.headers['idempotency-key'], `${run.workflowId}/post-to-catch-hook`);
+    assert.deepEqual(JSON.parse(posted[0]!.body), {
+      event: 'payment.succeeded', event_id: event.id, order_id: event.data.order_id, payment_id: event.data.payment_id,
+      amount: event.data.amount, currency: 'EUR', customer_email: event.data.customer.email,
+    });
+    const again = await postEvent(stack.ingressUrl, event);
+    assert.equal(again.body.status, 'duplicate');
+    assert.equal(catchHook.requests.filter((r) => r.body.includes(event.id)).length, 1);
+  });
+});
+
+describe('the shipped Stripe, GitHub and Shopify sources refuse what their providers would not send', () => {
+  test('stripe: wrong key and stale timestamp 401', async () => {
+    const id = `evt_${randomBytes(8).toString('hex')}`;
+    const payload = JSON.stringify({ id, object: 'event', type: 'payment_intent.succeeded', data: { object: { id: 'pi_1', amount_received: 1, currency: 'eur', metadata: { order_id: uid('ord') } } } });
+    const header = (secret: string, timestamp?: number) => ({ 'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp }) });
+    await expectRejected(stack, await post(stack, 'stripe', payload, header(`whsec_${randomBytes(16).toString('hex')}`)), 401, 'signature_invalid');
+    await expectRejected(stack, await post(stack, 'stripe', payload, header(SECRETS.STRIPE_WEBHOOK_SECRET, Math.floor(Date.now() / 1000) - 600)), 401, 'signature_stale');
+  });
+
+  test('github: wrong key 401; a redelivery (same X-GitHub-Delivery) is a duplicate', async () => {
+    const payload = JSON.stringify({ ref: 'refs/heads/main', repository: { full_name: `acme/${uid('repo')}` }, pusher: { name: 'octocat' }, commits: [] });
+    const delivery = randomBytes(16).toString('hex');
+    const headers = async (secret: string) => ({ 'x-github-event': 'push', 'x-github-delivery': delivery, 'x-hub-signature-256': await (await octokit).sign(secret, payload) });
+    await expectRejected(stack, await post(stack, 'github', payload, await headers('not-the-secret')), 401, 'signature_invalid');
+    const workflowId = `github-notify-slack:github:${delivery}`;
+    await expectAcceptedAndRun(stack, await post(stack, 'github', payload, await headers(SECRETS.GITHUB_WEBHOOK_SECRET)), workflowId);
+    await expectDuplicate(stack, await post(stack, 'github', payload, await headers(SECRETS.GITHUB_WEBHOOK_SECRET)), workflowId);
+  });
+
+  test('shopify: wrong key 401; a retry (same X-Shopify-Webhook-Id) is a duplicate', async () => {
+    const sku = uid('SKU');
+    await inventory().insertOne({ _id: sku, stock: 5 });
+    const payload = JSON.stringify({ id: Number(`${Date.now()}`.slice(-9)) * 10 + 7, name: '#1002', email: 'jon@example.com', currency: 'EUR', total_price: '10.00', line_items: [{ sku, quantity: 1, title: 'Mug' }] });
+    const webhookId = uid('wh');
+    const headers = (secret: string) => ({ 'x-shopify-topic': 'orders/create', 'x-shopify-webhook-id': webhookId, 'x-shopify-hmac-sha256': createHmac('sha256', secret).update(payload).digest('base64') });
+    await expectRejected(stack, await post(stack, 'shopify', payload, headers('not-the-secret')), 401, 'signature_invalid');
+    const workflowId = `shopify-order-created:shopify:${webhookId}`;
+    await expectAcceptedAndRun(stack, await post(stack, 'shopify', payload, headers(SECRETS.SHOPIFY_WEBHOOK_SECRET)), workflowId);
+    await expectDuplicate(stack, await post(stack, 'shopify', payload, headers(SECRETS.SHOPIFY_WEBHOOK_SECRET)), workflowId);
+    assert.equal((await inventory().findOne({ _id: sku }))?.reserved, 1, 'stock reserved once');
   });
 });

@@ -64,7 +64,7 @@ test(`${FLOOD} requests with bad signatures add a bounded number of documents; t
     assert.ok(Buffer.byteLength(s.body!.text) <= 256, `${Buffer.byteLength(s.body!.text)} bytes kept`);
   }
 
-  const summary = await admin(ingress.url, 'GET', `/admin/rejections?since=${started.toISOString()}`);
+  const summary = await admin(ingress.adminUrl, 'GET', `/admin/rejections?since=${started.toISOString()}`);
   assert.equal(summary.status, 200);
   const group = summary.body.groups.find((g: { reason: string }) => g.reason === 'signature_invalid');
   assert.equal(group?.count, FLOOD);

@@ -16,7 +16,7 @@ let stack: TestStack;
 before(async () => { stack = await startTestStack({ flowsDir: join(ROOT, 'test/fixtures/replay/flows') }); });
 after(async () => { await stack?.stop(); });
 
-const api = (method: 'GET' | 'POST', path: string, body?: unknown) => admin(stack.ingressUrl, method, path, { body });
+const api = (method: 'GET' | 'POST', path: string, body?: unknown) => admin(stack.adminUrl, method, path, { body });
 const replay = (deliveryId: string) => api('POST', `/admin/deliveries/${encodeURIComponent(deliveryId)}/replay`);
 const workflowIdOf = (flow: string, eventId: string) => `${flow}:payments:${eventId}`;
 

@@ -16,7 +16,7 @@ after(() => rmSync(dataDir, { recursive: true, force: true }));
 
 async function stackEnv(): Promise<NodeJS.ProcessEnv> {
   const env: NodeJS.ProcessEnv = { ...process.env, HOOKFLOW_DATA_DIR: dataDir, HOOKFLOW_PRETTY_LOGS: '0', PAYMENTS_WEBHOOK_SECRET: '' };
-  for (const name of ['PORT', 'WORKER_OPS_PORT', 'HOOKFLOW_TEMPORAL_PORT', 'HOOKFLOW_TEMPORAL_UI_PORT', 'HOOKFLOW_MONGO_PORT', 'HOOKFLOW_SMTP_PORT']) env[name] = String(await freePort());
+  for (const name of ['PORT', 'ADMIN_PORT', 'WORKER_OPS_PORT', 'HOOKFLOW_TEMPORAL_PORT', 'HOOKFLOW_TEMPORAL_UI_PORT', 'HOOKFLOW_MONGO_PORT', 'HOOKFLOW_SMTP_PORT']) env[name] = String(await freePort());
   for (const name of ['TEMPORAL_ADDRESS', 'MONGODB_URI', 'SMTP_URL', 'npm_config_loglevel']) delete env[name];
   return env;
 }

@@ -64,13 +64,13 @@ test('a start into a namespace that does not exist is failed with its reason, co
     assert.equal(stored?.relay?.state, 'failed');
     assert.equal(stored?.relay?.failedReason, 'not_found');
     assert.match(stored?.relay?.lastError ?? '', /namespace/i);
-    assert.equal(await metric(ingress.url, 'hookflow_start_failures_total{source="payments",reason="not_found"}'), 1);
-    const listed = await admin(ingress.url, 'GET', '/admin/deliveries?outcome=failed');
+    assert.equal(await metric(ingress.adminUrl, 'hookflow_start_failures_total{source="payments",reason="not_found"}'), 1);
+    const listed = await admin(ingress.adminUrl, 'GET', '/admin/deliveries?outcome=failed');
     assert.equal(listed.status, 200);
     const item = listed.body.items.find((d: { eventId: string }) => d.eventId === event.id);
     assert.equal(item?.start?.state, 'failed');
     assert.equal(item?.start?.reason, 'not_found');
-    const pending = await admin(ingress.url, 'GET', '/admin/deliveries?outcome=pending');
+    const pending = await admin(ingress.adminUrl, 'GET', '/admin/deliveries?outcome=pending');
     assert.ok(!pending.body.items.some((d: { eventId: string }) => d.eventId === event.id), 'not listed as pending');
     // A rejection record would double-count it: the event's own record says what happened.
     assert.equal(await store.db.collection('hookflow_deliveries').countDocuments({ eventId: event.id }), 1);
@@ -123,7 +123,7 @@ test('Temporal unreachable: pending, retried by the relay, which gives up after 
     const failed = await waitFor('the relay to give up', async () => { const r = await record(event.id); return r?.relay?.state === 'failed' && r; });
     assert.equal(failed.relay?.failedReason, 'gave_up');
     assert.match(failed.relay?.lastError ?? '', /^gave up after 2 attempts over \d+ s; last error: .*(UNAVAILABLE|cannot accept)/);
-    assert.equal(await metric(ingress.url, 'hookflow_start_failures_total{source="payments",reason="gave_up"}'), 1);
+    assert.equal(await metric(ingress.adminUrl, 'hookflow_start_failures_total{source="payments",reason="gave_up"}'), 1);
   } finally {
     await ingress.stop();
   }

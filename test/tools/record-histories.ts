@@ -13,7 +13,8 @@ import { startFakeApi } from '../helpers/fake-api';
 import { TEST_TASK_QUEUE } from '../helpers/stack';
 import { createScheduleSync } from '../../server/schedule-sync';
 import { shortenedFlows } from '../helpers/short-flows';
-import { ENTITY_WORKFLOW_TYPE, type EntityRunInput } from '../../engine/contract';
+import { ENTITY_WORKFLOW_TYPE, EVENT_SIGNAL, type EntityRunInput, type EventDelivery } from '../../engine/contract';
+import { COLLECT_WORKFLOW_TYPE, type CollectControl, type CollectRunInput } from '../../engine/collect-contract';
 import { signatureHeaders } from '../../server/verification/sign';
 
 const OUT = join(ROOT, 'test/fixtures/histories');
@@ -22,6 +23,8 @@ const sample = (name: string) => JSON.parse(readFileSync(join(ROOT, 'test/fixtur
 /** One recording per shipped flow path worth replaying: happy paths, a saga failure, a delay. */
 const recordings: {
   name: string; event: Record<string, any>; edit?: (e: Record<string, any>) => void; psp: 'ok' | 'declined' | 'down-once';
+  /** The flow whose run is recorded (default: the one the recording is named after, else the first run). */
+  flow?: string;
   /** Events posted after the first one (callbacks of a correlated run). */
   then?: Record<string, any>[];
 }[] = [
@@ -34,6 +37,8 @@ const recordings: {
   // No callback: the (shortened) wait times out, the provider is down for round 1 and answers in round 2.
   { name: 'payment-created-reconciled', event: sample('payment.created'), edit: (e) => { e.id = 'evt_created_2'; e.data.payment_id = 'pay_bt_2'; }, psp: 'down-once' },
   { name: 'order-updated', event: sample('order.updated'), psp: 'ok' },
+  // Another event id: payment-succeeded's recording takes the sample's own.
+  { name: 'zapier-catch-hook', event: sample('payment.succeeded'), edit: (e) => { e.id = 'evt_paid_zapier'; }, psp: 'ok' },
 ];
 /** The provider examples (samples/ bodies, signed as each provider does); headers the preset reads. */
 const PROVIDER_SECRETS = { STRIPE_WEBHOOK_SECRET: 'whsec_recording', GITHUB_WEBHOOK_SECRET: 'recording', SHOPIFY_WEBHOOK_SECRET: 'recording', SLACK_SIGNING_SECRET: 'recording' };
@@ -52,9 +57,15 @@ async function main() {
   const temporal = ensureTool(TOOLS.temporal);
   const api = await startFakeApi();
   Object.assign(process.env, { LEDGER_API_URL: `${api.url}/ledger`, LEDGER_API_TOKEN: 'recording', LEDGER_SIGNING_SECRET: 'recording', PAYMENTS_API_URL: `${api.url}/psp`, PAYMENTS_API_TOKEN: 'recording' });
-  Object.assign(process.env, { SLACK_INCOMING_WEBHOOK_URL: `${api.url}/slack-hook`, SLACK_API_URL: `${api.url}/slack-api`, SLACK_BOT_AUTHORIZATION: 'Bearer recording' });
+  // The worker reads these from process.env; the flows that require them are on only when the
+  // stack's definitions see them too.
+  const flowVariables = {
+    SLACK_INCOMING_WEBHOOK_URL: `${api.url}/slack-hook`, SLACK_API_URL: `${api.url}/slack-api`, SLACK_BOT_AUTHORIZATION: 'Bearer recording',
+    ZAPIER_CATCH_HOOK_URL: `${api.url}/zapier-hook`, ZAPIER_SIGNING_SECRET: 'recording',
+  };
+  Object.assign(process.env, flowVariables);
   const flows = shortenedFlows();
-  const stack = await startTestStack({ flowsDir: flows.dir, env: PROVIDER_SECRETS });
+  const stack = await startTestStack({ flowsDir: flows.dir, env: { ...PROVIDER_SECRETS, ...flowVariables } });
   try {
     await stack.db.collection<{ _id: string; stock: number }>('inventory').insertMany([{ _id: 'SKU-TSHIRT', stock: 100 }, { _id: 'SKU-MUG', stock: 100 }]);
     await stack.db.collection<{ _id: string; status: string }>('orders').insertMany([{ _id: 'ord_1001', status: 'pending' }, { _id: 'ord_2003', status: 'paid' }]);
@@ -77,7 +88,9 @@ async function main() {
       const res = await postEvent(stack.ingressUrl, r.event);
       if (res.status !== 202) throw new Error(`${r.name}: the ingress answered ${res.status} ${JSON.stringify(res.body)}`);
       for (const next of r.then ?? []) await postEvent(stack.ingressUrl, next);
-      const handle = stack.client.workflow.getHandle(res.body.runs[0].workflowId);
+      const runs = res.body.runs as { flow: string; workflowId: string }[];
+      // payment.succeeded starts payment-succeeded and zapier-catch-hook: record the one named.
+      const handle = stack.client.workflow.getHandle((runs.find((run) => run.flow === (r.flow ?? r.name)) ?? runs[0])!.workflowId);
       await handle.result().catch(() => undefined); // a failed run is a history worth replaying too
       save(r.name, handle.workflowId);
     }
@@ -94,6 +107,7 @@ async function main() {
       await handle.result();
       save(r.name, handle.workflowId);
     }
+    for (const [name, id] of await collectorRuns(stack)) if (wanted(name)) save(name, id);
     if (wanted('payment-sweep')) {
       api.handler = (req) => ({ status: 200, body: { id: req.path.split('/').pop(), status: 'succeeded' } });
       save('payment-sweep', await sweepOnce(stack));
@@ -137,6 +151,40 @@ async function sweepOnce(stack: Awaited<ReturnType<typeof startTestStack>>): Pro
   await stack.client.workflow.getHandle(workflowId).result();
   await schedule.delete();
   return workflowId;
+}
+
+
+/**
+ * Collectors of order-updated with a debounce or batch added (no shipped flow has one): a
+ * debounce collector that continues as new once (three events, one per run at most two) and the
+ * run after it, which starts the last event's run; a batch collector of three events with
+ * maxSize 2 (a run of two at once, then one by timeout).
+ */
+async function collectorRuns(stack: Awaited<ReturnType<typeof startTestStack>>): Promise<[string, string][]> {
+  if (!['collector-debounce', 'collector-debounce-continued', 'collector-batch'].some(wanted)) return [];
+  const base = stack.definitions.flows.find((f) => f.name === 'order-updated')!;
+  const collect = async (control: CollectControl, maxEventsPerRun?: number) => {
+    const flow = { ...base, version: `${base.version}-${control}`, entityKey: undefined, ...(control === 'debounce' ? { debounce: { key: 'event.body.data.order_id', period: '1s' } } : { batch: { maxSize: 2, timeout: '1s' } }) };
+    const deliveries: EventDelivery[] = [1, 2, 3].map((n) => {
+      const id = `evt_${control}_${n}`;
+      const event = { id, type: 'order.updated', source: 'payments', receivedAt: '2026-11-23T10:00:00.000Z', body: { ...sample('order.updated'), id, data: { order_id: `ord_${control}`, status: `s${n}` } } };
+      return { event, flow, workflowId: `order-updated:payments:${id}` };
+    });
+    const workflowId = `order-updated:payments:${control}:ord_${control}`;
+    const args = [{ flow: flow.name, source: 'payments', key: `ord_${control}`, control, ...(maxEventsPerRun && { maxEventsPerRun }) } satisfies CollectRunInput];
+    const handle = await stack.client.workflow.signalWithStart(COLLECT_WORKFLOW_TYPE, { taskQueue: TEST_TASK_QUEUE, workflowId, args, signal: EVENT_SIGNAL, signalArgs: [deliveries[0]] });
+    for (const d of deliveries.slice(1)) await handle.signal(EVENT_SIGNAL, d);
+    const first = handle.signaledRunId;
+    await handle.result();
+    return { workflowId, first, last: (await handle.describe()).runId };
+  };
+  const debounce = await collect('debounce', 2);
+  const batch = await collect('batch');
+  return [
+    ['collector-debounce-continued', `${debounce.workflowId}#${debounce.first}`],
+    ['collector-debounce', `${debounce.workflowId}#${debounce.last}`],
+    ['collector-batch', `${batch.workflowId}#${batch.first}`],
+  ];
 }
 
 main().catch((err) => {

@@ -1,0 +1,3 @@
+// The operator console: server-rendered pages over the admin API's own functions, served on the
+// admin listener under /console (see docs/operations.md "The console").
+export { createConsoleRouter, type ConsoleDeps } from './router';

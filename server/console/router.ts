@@ -1,0 +1,166 @@
+// The operator console's routes on the admin listener. Every page needs a session (else the
+// login page); every write needs the session's CSRF token and a same-origin request. Errors are
+// pages too, never JSON or a stack trace.
+import Router, { type RouterContext } from '@koa/router';
+import type { Context } from 'koa';
+import { HookflowError } from '../../lib/errors';
+import { readBody } from '../http';
+import type { BulkReplays } from '../admin/bulk-replay';
+import { replayDelivery, type ReplayContext } from '../admin/replay';
+import type { Definitions } from '../../definitions/definitions';
+import type { ReloadReport } from '../../definitions/definition-store';
+import type { ReadinessCheck } from '../../lib/health';
+import { type Html, html } from './html';
+import { type ConsolePage, layout } from './layout';
+import { SESSION_COOKIE, SESSION_MS, type Sessions, createSessions, sameOrigin, setSessionCookie } from './session';
+import { deliveriesPage, deliveryHref, eventPage } from './deliveries-page';
+import { flowsPage } from './flows-page';
+import { healthPage } from './health-page';
+import { issuePage, issuesPage, jobHref, jobPage } from './issues-page';
+import { type Issues, parseIssueFilter } from '../admin/issues';
+import { ISSUE_STATUSES, type IssueStatus } from '../admin/issues-store';
+
+export interface ConsoleDeps {
+  /** HOOKFLOW_ADMIN_TOKEN; without it the console, like the admin API, is off. */
+  token?: string;
+  admin: ReplayContext;
+  bulk: BulkReplays;
+  definitions: () => Definitions;
+  lastReload?: () => ReloadReport | undefined;
+  checks: ReadinessCheck[];
+  issues?: Issues;
+}
+
+const FLASH_COOKIE = 'hookflow_flash';
+const MAX_FORM = 16 * 1024;
+
+function page(ctx: Context, on: ConsolePage, title: string, body: Html | string, status = 200): void {
+  const flash = ctx.cookies.get(FLASH_COOKIE);
+  if (flash) ctx.cookies.set(FLASH_COOKIE, '', { httpOnly: true, sameSite: 'strict', path: '/', maxAge: 0 });
+  ctx.status = status;
+  ctx.type = 'text/html; charset=utf-8';
+  ctx.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+  ctx.set('Cache-Control', 'no-store');
+  ctx.body = layout({ title, on, csrf: ctx.state.csrf as string | undefined, flash: flash ? decodeURIComponent(flash) : undefined, body }).text;
+}
+
+function redirect(ctx: Context, to: string, flash?: string): void {
+  if (flash) ctx.cookies.set(FLASH_COOKIE, encodeURIComponent(flash.slice(0, 500)), { httpOnly: true, sameSite: 'strict', path: '/', maxAge: 60_000 });
+  ctx.status = 303;
+  ctx.redirect(to);
+}
+
+async function form(ctx: Context): Promise<URLSearchParams> {
+  return new URLSearchParams((await readBody(ctx.req, MAX_FORM)).toString('utf8'));
+}
+
+const LOGIN_FORM = (message?: string, next = '/console/deliveries') => html`${message ? html`<p class="bad" role="alert">${message}</p>` : ''}
+  <form method="post" action="/console/login"><input type="hidden" name="next" value="${next}">
+  <label>Admin token <input type="password" name="token" autocomplete="current-password" required autofocus></label> <button>Sign in</button></form>
+  <p class="muted">The token is HOOKFLOW_ADMIN_TOKEN of this ingress.</p>`;
+
+/** Only a path of this console is a place to go back to after signing in. */
+const safeNext = (next: string | null | undefined) => (next && /^\/console\/[\w\-./%?=&]*$/.test(next) && !next.startsWith('//') ? next : '/console/deliveries');
+
+export function createConsoleRouter(deps: ConsoleDeps): Router {
+  const router = new Router();
+  const sessions: Sessions | undefined = deps.token ? createSessions(deps.token) : undefined;
+
+  router.get('/', (ctx) => ctx.redirect('/console/deliveries'));
+  router.get('/console', (ctx) => ctx.redirect('/console/deliveries'));
+
+  // Errors of console routes are pages; /admin keeps its JSON errors.
+  router.use('/console', async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      if (!(err instanceof HookflowError)) throw err;
+      page(ctx, 'deliveries', `Error ${err.status}`, html`<p class="bad" role="alert">${err.message}</p><p><a href="/console/deliveries">Deliveries</a></p>`, err.status);
+    }
+  });
+  router.use('/console', async (ctx, next) => {
+    if (!sessions) throw new HookflowError('admin_disabled', 404, 'the console is disabled: set HOOKFLOW_ADMIN_TOKEN to enable it');
+    return next();
+  });
+
+  router.get('/console/login', (ctx) => page(ctx, 'login', 'Sign in', LOGIN_FORM(undefined, safeNext(ctx.query.next as string | undefined))));
+  router.post('/console/login', async (ctx) => {
+    const body = await form(ctx);
+    if (!sameOrigin(ctx)) throw new HookflowError('csrf_refused', 403, 'a sign-in from another site is refused');
+    if (!sessions!.tokenMatches(body.get('token') ?? '')) {
+      ctx.state.log?.warn('console sign-in refused: wrong admin token');
+      return page(ctx, 'login', 'Sign in', LOGIN_FORM('That is not the admin token.', safeNext(body.get('next'))), 401);
+    }
+    setSessionCookie(ctx, sessions!.issue(), SESSION_MS);
+    redirect(ctx, safeNext(body.get('next')));
+  });
+
+  // Everything below needs a session; writes also the CSRF token.
+  router.use('/console', async (ctx, next) => {
+    if (ctx.path === '/console/login') return next();
+    const cookie = ctx.cookies.get(SESSION_COOKIE);
+    const session = sessions!.verify(cookie);
+    if (!session) return redirect(ctx, `/console/login?next=${encodeURIComponent(ctx.originalUrl)}`);
+    ctx.state.csrf = session.csrf;
+    if (ctx.method === 'POST') {
+      const body = await form(ctx);
+      if (!sameOrigin(ctx) || !sessions!.csrfMatches(cookie!, body.get('_csrf') ?? undefined)) throw new HookflowError('csrf_refused', 403, 'this form is stale or came from another site; reload the page and try again');
+      ctx.state.form = body;
+    }
+    return next();
+  });
+  const fields = (ctx: Context) => ctx.state.form as URLSearchParams;
+  const csrf = (ctx: Context) => ctx.state.csrf as string;
+
+  router.post('/console/logout', (ctx) => {
+    ctx.cookies.set(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'strict', path: '/', maxAge: 0 });
+    redirect(ctx, '/console/login');
+  });
+
+  router.get('/console/deliveries', async (ctx) => page(ctx, 'deliveries', 'Deliveries', await deliveriesPage(deps.admin, ctx.query)));
+  router.get('/console/deliveries/:id', async (ctx: RouterContext) => {
+    const shown = await eventPage(deps.admin, ctx.params.id, csrf(ctx));
+    if (!shown) return page(ctx, 'deliveries', 'Not found', html`<p class="bad">No delivery with id <code>${ctx.params.id}</code>: it never came, or its retention ended.</p>`, 404);
+    page(ctx, 'deliveries', shown.title, shown.body);
+  });
+  router.post('/console/deliveries/:id/replay', async (ctx: RouterContext) => {
+    const replay = await replayDelivery(deps.admin, ctx.params.id);
+    redirect(ctx, deliveryHref(replay.deliveryId), `Replayed: ${replay.runs.map((r) => r.workflowId).join(', ') || 'no flow matches the event now'}`);
+  });
+
+  router.get('/console/flows', async (ctx) => page(ctx, 'flows', 'Flows and sources', await flowsPage({ definitions: deps.definitions(), lastReload: deps.lastReload?.(), deliveries: deps.admin.deliveries })));
+  router.get('/console/health', async (ctx) => page(ctx, 'health', 'Health', await healthPage({ checks: deps.checks, deliveries: deps.admin.deliveries })));
+
+  const issues = () => {
+    if (!deps.issues) throw new HookflowError('issues_unavailable', 404, 'this ingress keeps no issues');
+    return deps.issues;
+  };
+  const oneOf = (value: unknown, allowed: readonly string[]) => (typeof value === 'string' && allowed.includes(value) ? value : undefined);
+  router.get('/console/issues', async (ctx) => page(ctx, 'issues', 'Issues', await issuesPage(issues(), parseIssueFilter(ctx.query as Record<string, string | string[] | undefined>))));
+  router.get('/console/issues/:id', async (ctx: RouterContext) => {
+    const shown = await issuePage(issues(), ctx.params.id, csrf(ctx));
+    page(ctx, 'issues', shown.title, shown.body);
+  });
+  router.post('/console/issues/:id/status', async (ctx: RouterContext) => {
+    const status = oneOf(fields(ctx).get('status'), ISSUE_STATUSES);
+    if (!status) throw new HookflowError('bad_query', 400, `status must be one of ${ISSUE_STATUSES.join(', ')}`);
+    await issues().setStatus(ctx.params.id, status as IssueStatus);
+    redirect(ctx, `/console/issues/${encodeURIComponent(ctx.params.id)}`, `Marked ${status}.`);
+  });
+  router.post('/console/issues/:id/replay', async (ctx: RouterContext) => {
+    if (fields(ctx).get('dryRun') === 'true') {
+      const plan = await issues().replay(ctx.params.id, { dryRun: true });
+      const shown = await issuePage(issues(), ctx.params.id, csrf(ctx), 'dryRun' in plan ? plan : { total: 0, missing: 0 });
+      return page(ctx, 'issues', shown.title, shown.body);
+    }
+    const job = await issues().replay(ctx.params.id, { dryRun: false });
+    redirect(ctx, jobHref('id' in job ? job.id : ''), 'Replay started.');
+  });
+
+  router.get('/console/replays/:id', async (ctx: RouterContext) => page(ctx, 'issues', 'Replay', jobPage(await deps.bulk.get(ctx.params.id), csrf(ctx))));
+  router.post('/console/replays/:id/stop', async (ctx: RouterContext) => {
+    await deps.bulk.stop(ctx.params.id);
+    redirect(ctx, jobHref(ctx.params.id), 'Stop requested: deliveries being replayed now finish, no new ones start.');
+  });
+  return router;
+}

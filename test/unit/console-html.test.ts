@@ -1,0 +1,33 @@
+// The console's HTML template escapes every value and its sessions refuse forged, expired and
+// cross-token cookies and CSRF tokens (server/console/html.ts, session.ts).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { html, query } from '../../server/console/html';
+import { SESSION_MS, createSessions } from '../../server/console/session';
+
+test('every interpolated value is escaped; only html fragments pass as markup', () => {
+  const body = '<script>alert("x")</script> & \'quoted\'';
+  const out = html`<p title="${body}">${body}${html`<b>${'<i>'}</b>`}${[body, 1]}</p>`.text;
+  assert.equal(out, '<p title="&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;quoted&#39;">&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;quoted&#39;<b>&lt;i&gt;</b>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;quoted&#39;1</p>');
+  assert.equal(query({ q: 'a&b=<c>', empty: '', none: undefined }), '?q=a%26b%3D%3Cc%3E');
+});
+
+test('a session cookie is accepted until it expires, and only with the token that signed it', () => {
+  const sessions = createSessions('the-admin-token-0123456789');
+  const t0 = new Date('2026-12-01T10:00:00Z');
+  const cookie = sessions.issue(t0);
+  const session = sessions.verify(cookie, new Date(t0.getTime() + SESSION_MS - 1));
+  assert.ok(session, 'valid just before it expires');
+  assert.equal(sessions.verify(cookie, new Date(t0.getTime() + SESSION_MS)), undefined, 'expired');
+  assert.equal(createSessions('another-admin-token-012345').verify(cookie, t0), undefined, 'a changed token ends every session');
+  const [expires, nonce, sig] = cookie.split('.');
+  assert.equal(sessions.verify(`${Number(expires) + 3_600_000}.${nonce}.${sig}`, t0), undefined, 'a lengthened expiry breaks the signature');
+  assert.equal(sessions.verify(undefined, t0), undefined);
+  assert.equal(sessions.verify('garbage', t0), undefined);
+
+  assert.equal(sessions.csrfMatches(cookie, session.csrf), true);
+  assert.equal(sessions.csrfMatches(cookie, undefined), false);
+  assert.equal(sessions.csrfMatches(sessions.issue(t0), session.csrf), false, 'a CSRF token belongs to one session');
+  assert.equal(sessions.tokenMatches('the-admin-token-0123456789'), true);
+  assert.equal(sessions.tokenMatches('the-admin-token-012345678'), false);
+});
