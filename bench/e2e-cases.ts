@@ -8,7 +8,7 @@ import { baselineStartSender, closedRuns, seedInventory, seedOrders, waitForClos
 import { httpEventSender } from './http-load';
 import { roundOrder, runLanes, share } from './lanes';
 import { RssSampler } from './memory';
-import { type BenchChild, startIngress, startWorker } from './processes';
+import { type BenchChild, type WorkerScript, startIngress, startWorker } from './processes';
 import { type LatencySummary, ratePerSecond, summarizeLatencies } from './stats';
 
 export interface E2eRun {
@@ -32,11 +32,13 @@ export interface E2eResults {
   baseline: E2eRun[];
   /** Peak RSS of the ingress that took the flow's events. */
   ingressRssMb: number;
+  /** Whether the flow worker ran the compiled build (BENCH_COMPILED=1). */
+  compiledWorker: boolean;
 }
 
 interface E2eSide {
   name: string;
-  script: 'worker/main.ts' | 'bench/baseline-worker.ts';
+  script: WorkerScript;
   taskQueue: string;
   workers: BenchChild[];
   sender(runTag: string): { send: (i: number) => Promise<string | number>; close?: () => void };
@@ -51,7 +53,7 @@ export async function e2eCases(ctx: BenchContext): Promise<E2eResults> {
   await seedInventory(ctx.db);
   const ingress = await startIngress(ctx.child('bench-e2e-flow'));
   const flow: E2eSide = {
-    name: 'flow', script: 'worker/main.ts', taskQueue: 'bench-e2e-flow', workers: [], closed: 0, batches: [], cpuMs: {},
+    name: 'flow', script: ctx.options.compiledWorker ? 'dist/worker/main.js' : 'worker/main.ts', taskQueue: 'bench-e2e-flow', workers: [], closed: 0, batches: [], cpuMs: {},
     sender: (tag) => httpEventSender([ingress.url!], tag, ctx.options.connections),
     extraCpu: { ingress: () => [ingress.pid] },
   };
@@ -61,7 +63,7 @@ export async function e2eCases(ctx: BenchContext): Promise<E2eResults> {
     extraCpu: {},
   };
   const sides = [flow, baseline];
-  const results: E2eResults = { flow: [], baseline: [], ingressRssMb: NaN };
+  const results: E2eResults = { flow: [], baseline: [], ingressRssMb: NaN, compiledWorker: ctx.options.compiledWorker };
   const rounds = Math.max(1, Math.floor(ctx.options.rounds / 2));
   try {
     for (const workers of [1, 2]) {

@@ -18,6 +18,8 @@ export interface BenchOptions {
   maxSeconds: number;
   /** LOG_LEVEL of the ingress and worker processes (info is the production default). */
   logLevel: string;
+  /** Case 3's flow worker runs the compiled build (dist/worker/main.js, `npm run build` first) instead of tsx. */
+  compiledWorker: boolean;
   /** Events per side of case 7 (debounce and batch against plain runs). */
   collectEvents: number;
   /** Which cases to run: accept (1, 2, 5), e2e (3, 5), limits (rateLimit's store cost per event), controls (6: concurrency and throttle gates), collect (7: debounce and batch), profile (ingress and worker under node --cpu-prof); memory (4) is taken during accept and e2e. */
@@ -47,6 +49,7 @@ export function benchOptions(env: NodeJS.ProcessEnv, argv: string[]): BenchOptio
     rounds: positiveInt(env, 'BENCH_ROUNDS', 4),
     maxSeconds: positiveInt(env, 'BENCH_MAX_SECONDS', 180),
     logLevel: env.BENCH_LOG_LEVEL || 'info',
+    compiledWorker: env.BENCH_COMPILED === '1',
     cases: new Set(cases),
   };
 }

@@ -48,7 +48,8 @@ function spawnNode(name: string, script: string, opts: ChildOptions, env: Record
   const proc = startProcess({
     name,
     command: process.execPath,
-    args: ['--import', 'tsx', ...(opts.nodeFlags ?? []), join(ROOT, script)],
+    // Compiled JavaScript (dist/) runs without the TypeScript loader, as the Dockerfile runs it.
+    args: [...(script.endsWith('.js') ? [] : ['--import', 'tsx']), ...(opts.nodeFlags ?? []), join(ROOT, script)],
     cwd: ROOT,
     logFile: join(opts.logDir, `${name}.log`),
     env: {
@@ -93,7 +94,9 @@ export async function startIngress(opts: ChildOptions): Promise<BenchChild> {
 }
 
 /** Starts a worker script and waits until Temporal lists it as a poller of its task queue. */
-export async function startWorker(script: 'worker/main.ts' | 'bench/baseline-worker.ts', opts: ChildOptions, client: Client): Promise<BenchChild> {
+export type WorkerScript = 'worker/main.ts' | 'dist/worker/main.js' | 'bench/baseline-worker.ts';
+
+export async function startWorker(script: WorkerScript, opts: ChildOptions, client: Client): Promise<BenchChild> {
   const started = performance.now();
   const proc = spawnNode(`${script.startsWith('bench') ? 'baseline-worker' : 'worker'}-${++seq}`, script, opts);
   const identityPrefix = `${proc.child.pid}@`;

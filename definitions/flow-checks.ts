@@ -23,7 +23,7 @@ export interface FlowContext {
 
 type Path = (string | number)[];
 const JSONATA_HINT = 'expressions are JSONata: https://docs.jsonata.org';
-const ACTIVITY_ONLY = ['with', 'forEach', 'as', 'concurrency', 'retry', 'timeout', 'compensate'] as const;
+const ACTIVITY_ONLY = ['with', 'forEach', 'as', 'concurrency', 'retry', 'timeout', 'local', 'compensate'] as const;
 
 export function semanticProblems(yaml: YamlFile, flow: Omit<FlowDefinition, 'version'>, context: FlowContext): Problem[] {
   const problems: Problem[] = [];

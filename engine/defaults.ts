@@ -12,3 +12,14 @@ export const DEFAULT_RETRY: Required<Omit<RetrySpec, 'nonRetryableErrorTypes'>> 
 };
 
 export const DEFAULT_FOREACH_CONCURRENCY = 4;
+
+/**
+ * Activities a step runs as a local activity unless it says `local: false`: short MongoDB
+ * effects and log lines. They skip an activity task's round trip through the Temporal server;
+ * their idempotency keys keep them exactly once when a local attempt or a workflow task is
+ * retried. Email and HTTP calls wait on other systems for longer, so they stay ordinary.
+ */
+export const LOCAL_BY_DEFAULT: ReadonlySet<string> = new Set(['mongo.updateOne', 'mongo.insertOne', 'mongo.findOneAndUpdate', 'mongo.find', 'log']);
+
+/** Whether a call runs as a local activity (runs recording the local-activities patch only). */
+export const runsLocally = (call: { uses: string; local?: boolean }): boolean => call.local ?? LOCAL_BY_DEFAULT.has(call.uses);

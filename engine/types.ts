@@ -18,6 +18,8 @@ export interface ActivityCall {
   retry?: RetrySpec;
   /** Start-to-close timeout of one attempt, e.g. "30s". */
   timeout?: string;
+  /** Run as a local activity (in the worker, no activity task through Temporal); default per activity (engine/defaults.ts). */
+  local?: boolean;
 }
 
 export interface StepBase {

@@ -1,6 +1,7 @@
 // All settings, read from the environment once, checked, frozen and passed in.
 // A wrong value fails fast with a message naming the variable to set.
 import { accessSync, constants, existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from './errors';
 import { type TemporalConnectionSettings, temporalConnectionSettings } from './temporal-connection';
@@ -51,6 +52,10 @@ export interface Config {
   retentionDays: number;
   /** How often each ingress runs that cleanup (ms). */
   purgeEveryMs: number;
+  /** HOOKFLOW_BUNDLE_CACHE: where workers keep workflow bundles by content hash (worker/workflow-bundle.ts). */
+  workflowBundleCache: string;
+  /** HOOKFLOW_WORKER_WORKFLOW_TASKS: workflow tasks one worker works on at once (docs/benchmarks.md says why 10). */
+  workerWorkflowTasks: number;
   /** http.request calls per second per host, across every worker (HOOKFLOW_HTTP_HOST_LIMITS). */
   httpHostLimits: HostLimits;
 
@@ -68,6 +73,9 @@ function projectRoot(): string {
   }
   return resolve(__dirname, '..');
 }
+
+/** Outside any clone, so every checkout and test run shares bundles of the same code. */
+export const DEFAULT_BUNDLE_CACHE = join(homedir(), '.cache', 'hookflow', 'workflow-bundles');
 
 /** The task queue when TEMPORAL_TASK_QUEUE is not set. */
 export const DEFAULT_TASK_QUEUE = 'hookflow';
@@ -134,6 +142,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
 
     retentionDays: count(env, 'HOOKFLOW_RETENTION_DAYS', 30),
     purgeEveryMs: count(env, 'HOOKFLOW_PURGE_EVERY_MS', 10 * 60_000, 1000),
+    workflowBundleCache: resolve(env.HOOKFLOW_BUNDLE_CACHE || DEFAULT_BUNDLE_CACHE),
+    workerWorkflowTasks: count(env, 'HOOKFLOW_WORKER_WORKFLOW_TASKS', 10, 2),
     httpHostLimits: hostLimits(env, 'HOOKFLOW_HTTP_HOST_LIMITS'),
     ...adminConfig(env),
   });

@@ -11,6 +11,12 @@ export interface WorkerDeps extends ActivityDeps {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** On shutdown, how long in-flight activities may finish before they are cancelled (and retried by another worker). */
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
+  /**
+   * Workflow tasks worked on at once (the SDK's default is 40). A task that runs local steps holds
+   * its slot while they run; with 40, a busy MongoDB made tasks outlast their 10 s timeout and be
+   * replayed, their local steps run again (docs/benchmarks.md).
+   */
+  maxConcurrentWorkflowTasks?: number;
 }
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -27,5 +33,6 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH, interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } }),
     activities: createActivities(deps),
     ...(deps.shutdownGraceTime !== undefined && { shutdownGraceTime: deps.shutdownGraceTime }),
+    ...(deps.maxConcurrentWorkflowTasks !== undefined && { maxConcurrentWorkflowTaskExecutions: deps.maxConcurrentWorkflowTasks }),
   });
 }

@@ -11,6 +11,7 @@ import { standardChecks } from '../lib/health';
 import { startOpsServer } from './ops-server';
 import { startEffectPurge } from './effect-purge';
 import { createWorkerMetrics } from '../lib/metrics';
+import { flowWorkflowBundle } from './workflow-bundle';
 
 export interface WorkerProcessOptions {
   config: Readonly<Config>;
@@ -26,15 +27,17 @@ export async function runWorkerProcess({ config, log, workflowBundle, ops }: Wor
   const mail = createMailer(config.smtpUrl);
   const connection = await NativeConnection.connect(config.temporal);
   const metrics = createWorkerMetrics();
+  const bundle = workflowBundle ?? (await interpreterBundle(config.workflowBundleCache, log));
   const worker = await createWorker({
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
-    workflowBundle,
+    workflowBundle: bundle,
     db: mongo.db(config.mongodbDb),
     mail,
     log,
     mailFrom: config.mailFrom,
+    maxConcurrentWorkflowTasks: config.workerWorkflowTasks,
     httpHostLimits: config.httpHostLimits,
     shutdownGraceTime: '5s', // SIGTERM: short activities finish; longer ones are handed back to Temporal
     metrics,
@@ -58,4 +61,11 @@ export async function runWorkerProcess({ config, log, workflowBundle, ops }: Wor
   await mongo.close();
   mail.close();
   log.info('worker stopped');
+}
+
+async function interpreterBundle(cacheDir: string, log: Logger): Promise<NonNullable<WorkerOptions['workflowBundle']>> {
+  const started = Date.now();
+  const { bundle, key, from } = await flowWorkflowBundle(cacheDir, (err) => log.warn({ err: err.message }, 'workflow bundle not cached: the next start bundles again'));
+  log.info({ key, from, ms: Date.now() - started }, 'workflow bundle ready');
+  return bundle;
 }

@@ -1,21 +1,29 @@
 // The flow interpreter: executes the flow definition that travels with the run. The step logic
 // lives in engine/interpreter.ts; this file binds it to Temporal (activities, timers, cancellation).
 // Deterministic: only @temporalio/workflow, pure flow helpers and activity *types*.
-import { ApplicationFailure, CancellationScope, patched, proxyActivities, sleep, workflowInfo, log } from '@temporalio/workflow';
-import type { ActivityOptions } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, patched, proxyActivities, proxyLocalActivities, sleep, workflowInfo, log } from '@temporalio/workflow';
+import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
 import type { FlowRunInput, FlowRunResult, ActivityRequest } from '../engine/contract';
 import type { ActivityCall } from '../engine/types';
-import { DEFAULT_RETRY, DEFAULT_STEP_TIMEOUT } from '../engine/defaults';
+import { DEFAULT_RETRY, DEFAULT_STEP_TIMEOUT, runsLocally } from '../engine/defaults';
 import { executeFlow } from '../engine/interpreter';
 import type { StepRuntime } from '../engine/run-context';
 import type { FastShapes } from '../engine/fast-expressions';
 
 type ActivityFn = (req: ActivityRequest) => Promise<unknown>;
 
-/** Step idempotency keys are `<keyBase>/<label>`: the run's own workflow id, or the original's for a replay. */
-const temporalRuntime = (keyBase: string): StepRuntime => ({
+/**
+ * Step idempotency keys are `<keyBase>/<label>`: the run's own workflow id, or the original's for
+ * a replay. With `local`, short steps (engine/defaults.ts runsLocally) run as local activities:
+ * a local attempt that is retried, or re-run because the workflow task that ran it failed, has
+ * the same key, so its effect still applies once.
+ */
+const temporalRuntime = (keyBase: string, local: boolean): StepRuntime => ({
   async callActivity(call, args, label) {
-    const activities = proxyActivities<Record<string, ActivityFn>>(activityOptions(call, label));
+    const options = activityOptions(call, label);
+    const activities = local && runsLocally(call)
+      ? proxyLocalActivities<Record<string, ActivityFn>>(options as LocalActivityOptions)
+      : proxyActivities<Record<string, ActivityFn>>(options);
     return activities[call.uses]({ args, idempotencyKey: `${keyBase}/${label}` });
   },
   sleep: (duration, label) => sleep(duration as Parameters<typeof sleep>[0], { summary: label }),
@@ -52,10 +60,17 @@ function fastShapes(): FastShapes | false {
  */
 export const REPLAY_KEYS_PATCH = 'hookflow-replay-keeps-effect-keys';
 
+/**
+ * Runs with this marker run short steps as local activities (no activity task through the
+ * Temporal server); runs started before it schedule every step as an ordinary activity.
+ */
+export const LOCAL_ACTIVITIES_PATCH = 'hookflow-local-activities';
+
 /** The runtime of one run; call it where the run starts executing steps. */
 export function flowRuntime(effectKeysOf?: string): StepRuntime {
   const keyBase = effectKeysOf && patched(REPLAY_KEYS_PATCH) ? effectKeysOf : workflowInfo().workflowId;
-  return { ...temporalRuntime(keyBase), fastExpressions: fastShapes() };
+  const fastExpressions = fastShapes();
+  return { ...temporalRuntime(keyBase, patched(LOCAL_ACTIVITIES_PATCH)), fastExpressions };
 }
 
 export async function runFlow(input: FlowRunInput): Promise<FlowRunResult> {

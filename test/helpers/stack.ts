@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { MongoClient, type Db } from 'mongodb';
 import pino from 'pino';
 import { startEmbeddedServices, type EmbeddedServices } from '../../devstack/services';
@@ -15,7 +15,8 @@ import type { DeliveryStore } from '../../server/deliveries/store';
 import type { Relay } from '../../server/deliveries/relay';
 import { TEST_ADMIN_TOKEN, TEST_SECRET, startIngress } from './ingress';
 import type { AdminApi } from '../../server/admin';
-import { createWorker, FLOW_BUNDLE } from '../../worker/create-worker';
+import { createWorker } from '../../worker/create-worker';
+import { flowWorkflowBundle } from '../../worker/workflow-bundle';
 import { createMailer } from '../../activities/mailer';
 import type { ActivityDeps } from '../../activities';
 import type { SmtpCatcher } from '../../devstack/smtp-catcher';
@@ -98,7 +99,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     connection: nativeConnection,
     namespace: 'default',
     taskQueue: TEST_TASK_QUEUE,
-    workflowBundle: await bundleWorkflowCode({ ...FLOW_BUNDLE, logger: new DefaultLogger('WARN') }),
+    workflowBundle: (await flowWorkflowBundle()).bundle, // cached by content hash: one bundling per change, not per stack
     db,
     mail,
     log,

@@ -160,10 +160,10 @@ describe('order-placed: forEach, if, step outputs, retry, compensate (saga) and 
     const [mail] = await stack.smtp.waitFor((m) => m.to.includes(email));
     assert.match(mail.text ?? '', /failed at: charge/);
 
-    // Compensations ran after the failure, newest first: the order was cancelled last.
+    // Compensations ran after the failure, newest first: the order was cancelled last (local steps name theirs on their marker).
     const history = await handle.fetchHistory();
     const summaries = (history.events ?? [])
-      .filter((e) => e.activityTaskScheduledEventAttributes)
+      .filter((e) => e.activityTaskScheduledEventAttributes || e.markerRecordedEventAttributes?.markerName === 'core_local_activity')
       .map((e) => JSON.parse(Buffer.from(e.userMetadata!.summary!.data!).toString()) as string);
     const after = summaries.slice(summaries.indexOf('charge') + 1);
     assert.deepEqual(after.slice(0, 2).sort(), ['reserve-stock[0].compensate', 'reserve-stock[1].compensate']);

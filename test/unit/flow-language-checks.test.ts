@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { loadFlows } from '../../definitions/flows';
 import { argumentProblems } from '../../definitions/argument-check';
 import { referencedStepIds } from '../../definitions/step-refs';
+import { runsLocally } from '../../engine/defaults';
 import { ROOT } from '../helpers/paths';
 import { type ExpectedProblem, expectFlowProblems } from '../helpers/flow-problems';
 
@@ -73,4 +74,12 @@ test('a dashed step id without backticks gets a hint to quote it', () => {
   assert.equal(problems.length, 1);
   assert.match(problems[0].message, /unknown step "mark"/);
   assert.match(problems[0].hint ?? '', /steps\.`mark-paid`\.output/);
+});
+
+test('local: must be true or false, and only on a step that uses an activity; the default runs only short effects locally', () => {
+  expectProblems('bad-local.yaml', [[8, 12, /local must be boolean/]]);
+  expectProblems('local-on-delay.yaml', [[8, 12, /"local" only applies to steps that use an activity/]]);
+  assert.deepEqual(['mongo.updateOne', 'mongo.insertOne', 'mongo.findOneAndUpdate', 'mongo.find', 'log', 'email.send', 'http.request'].map((uses) => runsLocally({ uses })), [true, true, true, true, true, false, false]);
+  assert.equal(runsLocally({ uses: 'mongo.updateOne', local: false }), false);
+  assert.equal(runsLocally({ uses: 'http.request', local: true }), true);
 });

@@ -42,10 +42,10 @@ test('if skips a step; forEach runs per element and keeps outputs in element ord
   const docs = await stack.db.collection(collection).find().sort({ _id: 1 }).toArray();
   assert.deepEqual(docs.map((d) => [d._id, d.position, d.doubled]), [['a', 0, 2], ['b', 1, 4], ['c', 2, 6]]);
 
-  // Each activity carries its step label as its summary, as shown in the Temporal UI.
+  // Each activity carries its step label as its summary, as shown in the Temporal UI (local ones on their marker).
   const history = await handle.fetchHistory();
   const summaries = (history.events ?? [])
-    .filter((e) => e.activityTaskScheduledEventAttributes)
+    .filter((e) => e.activityTaskScheduledEventAttributes || e.markerRecordedEventAttributes?.markerName === 'core_local_activity')
     .map((e) => e.userMetadata?.summary?.data && Buffer.from(e.userMetadata.summary.data).toString());
   assert.deepEqual(summaries.map((s) => s && JSON.parse(s)).sort(), ['insert-each[0]', 'insert-each[1]', 'insert-each[2]']);
 });

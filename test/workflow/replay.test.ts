@@ -4,7 +4,9 @@
 // earlier interpreters stay in subfolders (before-fast-expressions/: runs without a fast
 // expressions patch marker; fast-expressions-1/: runs with the first one, hookflow-fast-expressions;
 // before-bounded-state/: correlated runs without the hookflow-bounded-correlation marker, whose
-// signals carry the flow definition) and must keep replaying while such runs may be open.
+// signals carry the flow definition; before-local-activities/: runs without the
+// hookflow-local-activities marker, every step an activity task) and must keep replaying while
+// such runs may be open.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -37,6 +39,8 @@ test('there is a recorded history for every shipped flow, including a failed sag
   const older = flows.filter((f) => !FLOWS_AFTER_FAST_EXPRESSIONS.has(f));
   for (const flow of older) assert.ok(files.includes(join('before-fast-expressions', `${flow}.json`)), `no history of ${flow} from before the fast-expressions patch`);
   for (const flow of older) assert.ok(files.includes(join('fast-expressions-1', `${flow}.json`)), `no history of ${flow} with the first fast-expressions patch`);
+  // Entity queues (order-updated) run no steps themselves: their shape did not change with local activities.
+  for (const flow of flows.filter((f) => f !== 'order-updated')) assert.ok(files.includes(join('before-local-activities', `${flow}.json`)), `no history of ${flow} from before local activities`);
 });
 
 /** Shipped after the second fast-expressions patch: no run of theirs can predate it, so they have no older histories. */

@@ -1,0 +1,47 @@
+// The workflow bundle cache (worker/workflow-bundle.ts): its key follows every file the bundle is
+// made of, so an edited interpreter never runs from an older bundle, and a stored bundle is used
+// only under the key of the code as it is now.
+import assert from 'node:assert/strict';
+import { appendFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { bundleKey, flowWorkflowBundle, writeBundle } from '../../worker/workflow-bundle';
+import { ROOT } from '../helpers/paths';
+
+const dirs: string[] = [];
+const tempDir = (name: string) => {
+  const dir = mkdtempSync(join(tmpdir(), `hookflow-${name}-`));
+  dirs.push(dir);
+  return dir;
+};
+after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+
+/** A copy of the code the bundle is made of. */
+function codeCopy(): string {
+  const root = tempDir('bundle-code');
+  for (const dir of ['workflows', 'engine']) cpSync(join(ROOT, dir), join(root, dir), { recursive: true });
+  return root;
+}
+
+test('the key is the same for the same code and changes with any edit of workflows/ or engine/, or a new file there', () => {
+  const root = codeCopy();
+  const key = bundleKey(root);
+  assert.match(key, /^[0-9a-f]{32}$/);
+  assert.equal(bundleKey(codeCopy()), key, 'a copy of the same code has the same key');
+  appendFileSync(join(root, 'engine', 'defaults.ts'), '\n');
+  const edited = bundleKey(root);
+  assert.notEqual(edited, key, 'one added newline in engine/');
+  writeFileSync(join(root, 'workflows', 'extra.ts'), 'export const x = 1;\n');
+  assert.notEqual(bundleKey(root), edited, 'a new file in workflows/');
+});
+
+test('a stored bundle is used under the current key only', async () => {
+  const cache = tempDir('bundle-cache');
+  const current = bundleKey();
+  writeBundle(cache, current, { code: '// stored for the current code', sourceMap: '{}' });
+  const found = await flowWorkflowBundle(cache);
+  assert.equal(found.from, 'cache');
+  assert.equal(found.key, current);
+  assert.equal(found.bundle.code, '// stored for the current code');
+});
