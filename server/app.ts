@@ -11,6 +11,7 @@ import { checkAddress } from './verification/address';
 import type { Definitions } from '../definitions/definitions';
 import { type IngressOps, QUIET_PATHS, addOpsRoutes, requestTimer } from './ops-routes';
 import { observeWebhook } from './observe';
+import { admissionControl } from './admission';
 
 export interface AppDeps extends Omit<WebhookDeps, 'definitions'> {
   /** Read per request, so a reload of flow files takes effect without a restart. */
@@ -19,6 +20,8 @@ export interface AppDeps extends Omit<WebhookDeps, 'definitions'> {
   ops?: IngressOps;
   /** The admin API's routes (server/admin), mounted under /admin when given. */
   admin?: Router;
+  /** Webhook requests worked on at once; past it 503 + Retry-After at once (unbounded when unset). */
+  maxInFlight?: number;
 }
 
 /** An incoming X-Request-Id is kept when it is a plain token; anything else gets a fresh id. */
@@ -56,7 +59,8 @@ export function createApp(deps: AppDeps): Koa {
   if (deps.ops) addOpsRoutes(router, deps.ops);
 
   const observe = deps.ops ? observeWebhook(deps.ops.metrics, deps.getDefinitions) : (_ctx: unknown, next: () => Promise<unknown>) => next();
-  router.post('/webhooks/:source', observe, async (ctx) => {
+  const admission = admissionControl(deps.maxInFlight ?? Infinity).middleware;
+  router.post('/webhooks/:source', observe, admission, async (ctx) => {
     const definitions = deps.getDefinitions();
     const { source, facts, log } = requestOf(ctx, definitions);
     let rawBody: Buffer;
