@@ -55,6 +55,8 @@ export async function startIngress(opts: {
   temporal?: IngressOpsDeps['temporal'];
   /** Relay settings besides the store, starter and log (e.g. giveUpAfterMs). */
   relay?: Partial<Pick<RelayOptions, 'giveUpAfterMs' | 'pollMs' | 'clock'>>;
+  /** Admission control: webhook requests in progress at once (unbounded when unset). */
+  maxInFlight?: number;
 }): Promise<TestIngress> {
   const deliveries = new DeliveryStore(opts.db, { ...TEST_DELIVERY_SETTINGS, ...opts.settings });
   if (!opts.noIndexes) await deliveries.ensureIndexes();
@@ -65,7 +67,7 @@ export async function startIngress(opts: {
     db: opts.db, deliveries: deliveries.collection, rejections: deliveries.rejections, client: opts.admin.client, flows: () => opts.definitions.flows,
     startRuns: opts.admin.startRuns ?? startRuns, log: opts.log, settings: opts.admin.settings,
   });
-  const app = createApp({ getDefinitions: () => opts.definitions, startRuns, deliveries, log: opts.log, ops, admin: admin?.router });
+  const app = createApp({ getDefinitions: () => opts.definitions, startRuns, deliveries, log: opts.log, ops, admin: admin?.router, maxInFlight: opts.maxInFlight });
   const server: Server = await new Promise((res) => { const s = app.listen(0, '127.0.0.1', () => res(s)); });
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
