@@ -52,14 +52,19 @@ export async function autocannonLoad(opts: AutocannonLoad): Promise<LaneResult> 
   return merged;
 }
 
-/** A sender for runLanes: POSTs event `index` of `runTag` to one of `urls` (round robin). */
-export function httpEventSender(urls: string[], runTag: string, maxSockets: number) {
+/**
+ * A sender for runLanes: POSTs event `index` of `runTag` to one of `urls` (round robin); resolves
+ * with the status. With `countRetryAfter`, it counts 503 answers that lack Retry-After.
+ */
+export function httpEventSender(urls: string[], runTag: string, maxSockets: number, countRetryAfter = false) {
   const agent = new Agent({ keepAlive: true, maxSockets });
+  let withoutRetryAfter = 0;
   const send = (index: number): Promise<number> => {
     const body = JSON.stringify(paymentEvent(runTag, index));
     const url = new URL(WEBHOOK_PATH, urls[index % urls.length]);
     return new Promise((resolve, reject) => {
       const req = request(url, { method: 'POST', agent, headers: { ...signedHeaders(body), 'content-length': Buffer.byteLength(body) }, timeout: 10_000 }, (res) => {
+        if (countRetryAfter && res.statusCode === 503 && !res.headers['retry-after']) withoutRetryAfter++;
         res.resume();
         res.once('end', () => resolve(res.statusCode ?? 0));
         res.once('error', reject);
@@ -69,5 +74,5 @@ export function httpEventSender(urls: string[], runTag: string, maxSockets: numb
       req.end(body);
     });
   };
-  return { send, close: () => agent.destroy() };
+  return { send, close: () => agent.destroy(), withoutRetryAfter: () => withoutRetryAfter };
 }
