@@ -2,8 +2,23 @@
 // it a request is refused at once with 503 + Retry-After, before its body is read and before
 // anything is stored, so the provider's retry schedule takes over and the answers that are given
 // stay fast. A refused request leaves nothing behind: no record, no run.
+//
+// The bound is `maxInFlight`, and tighter while answers are slow: when the recent answer time
+// (a moving average) is over `targetMs`, only `floor` requests are admitted at once, so the
+// ingress stops queueing work it cannot finish in time (a machine slower or busier than the
+// fixed bound assumed) and recovers as soon as answers are fast again.
 import type { Middleware } from 'koa';
 import { UnavailableError } from '../lib/errors';
+
+export interface AdmissionOptions {
+  maxInFlight: number;
+  /** Answer time (ms) above which admission tightens to `floor` requests in progress. */
+  targetMs?: number;
+  floor?: number;
+  retryAfterSeconds?: number;
+  /** Milliseconds from some origin; tests drive it. */
+  now?: () => number;
+}
 
 export interface Admission {
   middleware: Middleware;
@@ -12,19 +27,28 @@ export interface Admission {
   refused(): number;
 }
 
-export function admissionControl(maxInFlight: number, retryAfterSeconds = 1): Admission {
+/** Weight of the newest answer time in the moving average. */
+const EWMA_WEIGHT = 0.1;
+
+export function admissionControl(opts: AdmissionOptions): Admission {
+  const { maxInFlight, targetMs = 500, retryAfterSeconds = 1, now = () => performance.now() } = opts;
+  const floor = Math.min(maxInFlight, opts.floor ?? 8);
   let inFlight = 0;
   let refused = 0;
+  let averageMs = 0;
   const middleware: Middleware = async (_ctx, next) => {
-    if (inFlight >= maxInFlight) {
+    const bound = averageMs > targetMs ? floor : maxInFlight;
+    if (inFlight >= bound) {
       refused++;
-      throw new UnavailableError(`the ingress is at capacity (${maxInFlight} requests in progress); retry later`, retryAfterSeconds);
+      throw new UnavailableError(`the ingress is at capacity (${inFlight} requests in progress); retry later`, retryAfterSeconds);
     }
     inFlight++;
+    const began = now();
     try {
       await next();
     } finally {
       inFlight--;
+      averageMs += EWMA_WEIGHT * (now() - began - averageMs);
     }
   };
   return { middleware, inFlight: () => inFlight, refused: () => refused };

@@ -59,7 +59,7 @@ export function createApp(deps: AppDeps): Koa {
   if (deps.ops) addOpsRoutes(router, deps.ops);
 
   const observe = deps.ops ? observeWebhook(deps.ops.metrics, deps.getDefinitions) : (_ctx: unknown, next: () => Promise<unknown>) => next();
-  const admission = admissionControl(deps.maxInFlight ?? Infinity).middleware;
+  const admission = deps.maxInFlight ? admissionControl({ maxInFlight: deps.maxInFlight }).middleware : (_ctx: unknown, next: () => Promise<unknown>) => next();
   router.post('/webhooks/:source', observe, admission, async (ctx) => {
     const definitions = deps.getDefinitions();
     const { source, facts, log } = requestOf(ctx, definitions);
