@@ -57,7 +57,9 @@ export async function autocannonLoad(opts: AutocannonLoad): Promise<LaneResult> 
  * with the status. With `countRetryAfter`, it counts 503 answers that lack Retry-After.
  */
 export function httpEventSender(urls: string[], runTag: string, maxSockets: number, countRetryAfter = false) {
-  const agent = new Agent({ keepAlive: true, maxSockets });
+  // FIFO: every pooled socket is reused in turn, so none sits idle until the server's keep-alive
+  // timeout closes it just as it is picked (a reset that is the harness's, not the ingress's).
+  const agent = new Agent({ keepAlive: true, maxSockets, scheduling: 'fifo' });
   let withoutRetryAfter = 0;
   const send = (index: number): Promise<number> => {
     const body = JSON.stringify(paymentEvent(runTag, index));

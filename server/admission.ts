@@ -31,7 +31,7 @@ export interface Admission {
 const EWMA_WEIGHT = 0.1;
 
 export function admissionControl(opts: AdmissionOptions): Admission {
-  const { maxInFlight, targetMs = 500, retryAfterSeconds = 1, now = () => performance.now() } = opts;
+  const { maxInFlight, targetMs = 1000, retryAfterSeconds = 1, now = () => performance.now() } = opts;
   const floor = Math.min(maxInFlight, opts.floor ?? 8);
   let inFlight = 0;
   let refused = 0;
