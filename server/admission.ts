@@ -3,16 +3,18 @@
 // anything is stored, so the provider's retry schedule takes over and the answers that are given
 // stay fast. A refused request leaves nothing behind: no record, no run.
 //
-// The bound is `maxInFlight`, and tighter while answers are slow: when the recent answer time
-// (a moving average) is over `targetMs`, only `floor` requests are admitted at once, so the
-// ingress stops queueing work it cannot finish in time (a machine slower or busier than the
-// fixed bound assumed) and recovers as soon as answers are fast again.
+// The bound is `maxInFlight`. With `targetMs`, it tightens while answers are slow: when the
+// recent answer time (a moving average) is over it, only `floor` requests are admitted at once,
+// so the ingress stops queueing work it cannot finish in time, and recovers as soon as answers are
+// fast again. Off by default: on a machine slow for other reasons (CPU taken by other processes)
+// answers are slow without any queue, and the tighter bound then only lowers what is accepted
+// (docs/benchmarks.md).
 import type { Middleware } from 'koa';
 import { UnavailableError } from '../lib/errors';
 
 export interface AdmissionOptions {
   maxInFlight: number;
-  /** Answer time (ms) above which admission tightens to `floor` requests in progress. */
+  /** Answer time (ms) above which admission tightens to `floor` requests in progress; unset, it never does. */
   targetMs?: number;
   floor?: number;
   retryAfterSeconds?: number;
@@ -31,7 +33,7 @@ export interface Admission {
 const EWMA_WEIGHT = 0.1;
 
 export function admissionControl(opts: AdmissionOptions): Admission {
-  const { maxInFlight, targetMs = 1000, retryAfterSeconds = 1, now = () => performance.now() } = opts;
+  const { maxInFlight, targetMs = Infinity, retryAfterSeconds = 1, now = () => performance.now() } = opts;
   const floor = Math.min(maxInFlight, opts.floor ?? 8);
   let inFlight = 0;
   let refused = 0;

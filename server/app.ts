@@ -22,6 +22,8 @@ export interface AppDeps extends Omit<WebhookDeps, 'definitions'> {
   admin?: Router;
   /** Webhook requests worked on at once; past it 503 + Retry-After at once (unbounded when unset). */
   maxInFlight?: number;
+  /** Past this average answer time (ms), admission tightens (server/admission.ts); unset, it never does. */
+  admissionTargetMs?: number;
 }
 
 /** An incoming X-Request-Id is kept when it is a plain token; anything else gets a fresh id. */
@@ -59,7 +61,7 @@ export function createApp(deps: AppDeps): Koa {
   if (deps.ops) addOpsRoutes(router, deps.ops);
 
   const observe = deps.ops ? observeWebhook(deps.ops.metrics, deps.getDefinitions) : (_ctx: unknown, next: () => Promise<unknown>) => next();
-  const admission = deps.maxInFlight ? admissionControl({ maxInFlight: deps.maxInFlight }).middleware : (_ctx: unknown, next: () => Promise<unknown>) => next();
+  const admission = deps.maxInFlight ? admissionControl({ maxInFlight: deps.maxInFlight, targetMs: deps.admissionTargetMs }).middleware : (_ctx: unknown, next: () => Promise<unknown>) => next();
   router.post('/webhooks/:source', observe, admission, async (ctx) => {
     const definitions = deps.getDefinitions();
     const { source, facts, log } = requestOf(ctx, definitions);

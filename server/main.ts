@@ -49,7 +49,7 @@ async function main() {
     settings: { token: config.adminToken, temporalUiUrl: config.temporalUiUrl, namespace: config.temporalNamespace, replayConcurrency: config.replayConcurrency },
   });
   if (!config.adminToken) log.info('admin API disabled: set HOOKFLOW_ADMIN_TOKEN to enable /admin');
-  const app = createApp({ getDefinitions: definitions.current, startRuns, deliveries, log, ops, admin: admin.router, maxInFlight: config.maxInFlight });
+  const app = createApp({ getDefinitions: definitions.current, startRuns, deliveries, log, ops, admin: admin.router, maxInFlight: config.maxInFlight, admissionTargetMs: config.admissionTargetMs });
   // A taken port names the process that holds it (no stack trace).
   const { server, url } = await listen(app.callback(), { port: config.ingressPort, host: config.ingressHost, tls: config.ingressTls, log })
     .catch((err: Error) => { throw listenError(err, config.ingressPort, 'PORT'); });
