@@ -29,6 +29,9 @@ export interface Admission {
   refused(): number;
 }
 
+/** A request refused at admission: cheap by design, so its only log line is the request's own. */
+export class OverloadedError extends UnavailableError {}
+
 /** Weight of the newest answer time in the moving average. */
 const EWMA_WEIGHT = 0.1;
 
@@ -42,7 +45,7 @@ export function admissionControl(opts: AdmissionOptions): Admission {
     const bound = averageMs > targetMs ? floor : maxInFlight;
     if (inFlight >= bound) {
       refused++;
-      throw new UnavailableError(`the ingress is at capacity (${inFlight} requests in progress); retry later`, retryAfterSeconds);
+      throw new OverloadedError(`the ingress is at capacity (${inFlight} requests in progress); retry later`, retryAfterSeconds);
     }
     inFlight++;
     const began = now();

@@ -11,7 +11,7 @@ import { checkAddress } from './verification/address';
 import type { Definitions } from '../definitions/definitions';
 import { type IngressOps, QUIET_PATHS, addOpsRoutes, requestTimer } from './ops-routes';
 import { observeWebhook } from './observe';
-import { admissionControl } from './admission';
+import { OverloadedError, admissionControl } from './admission';
 
 export interface AppDeps extends Omit<WebhookDeps, 'definitions'> {
   /** Read per request, so a reload of flow files takes effect without a restart. */
@@ -123,6 +123,7 @@ function respondWithError(ctx: Koa.Context, err: unknown, log: Logger): void {
     if (err instanceof SchemaViolationError) (body.error as Record<string, unknown>).violations = err.violations;
     if (err instanceof UnavailableError) ctx.set('Retry-After', String(err.retryAfterSeconds));
     ctx.body = body;
+    if (err instanceof OverloadedError) return;
     log[err.status >= 500 ? 'error' : 'warn']({ code: err.code, reason: err.message, cause: err.details === undefined || err instanceof SchemaViolationError ? undefined : err.details }, 'request rejected');
     return;
   }
