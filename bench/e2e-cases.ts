@@ -53,7 +53,7 @@ export async function e2eCases(ctx: BenchContext): Promise<E2eResults> {
   await seedInventory(ctx.db);
   const ingress = await startIngress(ctx.child('bench-e2e-flow'));
   const flow: E2eSide = {
-    name: 'flow', script: ctx.options.compiledWorker ? 'dist/worker/main.js' : 'worker/main.ts', taskQueue: 'bench-e2e-flow', workers: [], closed: 0, batches: [], cpuMs: {},
+    name: 'flow', script: ctx.options.compiled ? 'dist/worker/main.js' : 'worker/main.ts', taskQueue: 'bench-e2e-flow', workers: [], closed: 0, batches: [], cpuMs: {},
     sender: (tag) => httpEventSender([ingress.url!], tag, ctx.options.connections),
     extraCpu: { ingress: () => [ingress.pid] },
   };
@@ -63,7 +63,7 @@ export async function e2eCases(ctx: BenchContext): Promise<E2eResults> {
     extraCpu: {},
   };
   const sides = [flow, baseline];
-  const results: E2eResults = { flow: [], baseline: [], ingressRssMb: NaN, compiledWorker: ctx.options.compiledWorker };
+  const results: E2eResults = { flow: [], baseline: [], ingressRssMb: NaN, compiledWorker: ctx.options.compiled };
   const rounds = Math.max(1, Math.floor(ctx.options.rounds / 2));
   try {
     for (const workers of [1, 2]) {

@@ -52,14 +52,21 @@ export async function autocannonLoad(opts: AutocannonLoad): Promise<LaneResult> 
   return merged;
 }
 
-/** A sender for runLanes: POSTs event `index` of `runTag` to one of `urls` (round robin). */
-export function httpEventSender(urls: string[], runTag: string, maxSockets: number) {
-  const agent = new Agent({ keepAlive: true, maxSockets });
+/**
+ * A sender for runLanes: POSTs event `index` of `runTag` to one of `urls` (round robin); resolves
+ * with the status. With `countRetryAfter`, it counts 503 answers that lack Retry-After.
+ */
+export function httpEventSender(urls: string[], runTag: string, maxSockets: number, countRetryAfter = false) {
+  // FIFO: every pooled socket is reused in turn, so none sits idle until the server's keep-alive
+  // timeout closes it just as it is picked (a reset that is the harness's, not the ingress's).
+  const agent = new Agent({ keepAlive: true, maxSockets, scheduling: 'fifo' });
+  let withoutRetryAfter = 0;
   const send = (index: number): Promise<number> => {
     const body = JSON.stringify(paymentEvent(runTag, index));
     const url = new URL(WEBHOOK_PATH, urls[index % urls.length]);
     return new Promise((resolve, reject) => {
       const req = request(url, { method: 'POST', agent, headers: { ...signedHeaders(body), 'content-length': Buffer.byteLength(body) }, timeout: 10_000 }, (res) => {
+        if (countRetryAfter && res.statusCode === 503 && !res.headers['retry-after']) withoutRetryAfter++;
         res.resume();
         res.once('end', () => resolve(res.statusCode ?? 0));
         res.once('error', reject);
@@ -69,5 +76,5 @@ export function httpEventSender(urls: string[], runTag: string, maxSockets: numb
       req.end(body);
     });
   };
-  return { send, close: () => agent.destroy() };
+  return { send, close: () => agent.destroy(), withoutRetryAfter: () => withoutRetryAfter };
 }

@@ -1,6 +1,7 @@
 // npm run bench: hookflow against the physical limit, side by side, on one machine and one
 // Temporal dev server. Starts its own stack on free ports, runs every case, prints a table and
 // writes the figures to .bench/. Settings: see bench/options.ts and docs/benchmarks.md.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import type { BenchContext } from './context';
 import { childPids } from './cpu';
 import { ROOT } from './direct-start';
 import { e2eCases, type E2eResults } from './e2e-cases';
+import { limitCases, type LimitResults } from './ingress-limits';
 import { benchOptions } from './options';
 import { MONGODB_DB, stopAllChildren } from './processes';
 import { busyThreads, formatProfile, profileCases, type ProfileResults } from './profile-case';
@@ -33,6 +35,10 @@ async function main() {
   const machineAtStart = machine();
   const say = (m: string) => console.log(`[bench ${((Date.now() - began) / 1000).toFixed(0).padStart(4)} s] ${m}`);
 
+  if (options.compiled) {
+    say('BENCH_COMPILED=1: building (npm run build); the ingress runs from dist/');
+    execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  }
   say(`starting the stack (Temporal dev server, FerretDB, SMTP catcher) in ${dataDir}; child logs in ${logDir}`);
   const services = await startEmbeddedServices({
     dataDir,
@@ -52,7 +58,7 @@ async function main() {
     db: mongo.db(MONGODB_DB),
     logDir,
     tag: (label) => `${runId}${label}${++tagSeq}`,
-    child: (taskQueue, nodeFlags) => ({ stack, taskQueue, logDir, logLevel: options.logLevel, nodeFlags }),
+    child: (taskQueue, nodeFlags) => ({ stack, taskQueue, logDir, logLevel: options.logLevel, nodeFlags, compiled: options.compiled }),
     say,
     infra: { temporal: childPids(process.pid, 'temporal'), ferretdb: childPids(process.pid, 'ferretdb') },
   };
@@ -65,9 +71,11 @@ async function main() {
   let limits: FlowControlResults | undefined;
   let collect: Awaited<ReturnType<typeof collectCases>> | undefined;
   let controls: ControlResults | undefined;
+  let overload: LimitResults | undefined;
   try {
     if (options.cases.has('accept')) accept = await acceptCases(ctx);
     if (options.cases.has('e2e')) e2e = await e2eCases(ctx);
+    if (options.cases.has('overload')) overload = await limitCases(ctx, accept?.ingress.ratePerSec);
     if (options.cases.has('limits')) limits = await flowControlCases(ctx);
     if (options.cases.has('controls')) controls = await controlCases(ctx);
     if (options.cases.has('profile')) profile = await profileCases(ctx, join(outDir, `profile-${stamp}`));
@@ -80,8 +88,8 @@ async function main() {
     rmSync(dataDir, { recursive: true, force: true });
   }
 
-  const rows = [...tableRows(accept, e2e), ...controlRows(controls), ...(collect?.rows ?? [])];
-  const file = writeResults(outDir, { machine: { ...machineAtStart, loadAverage1mAtEnd: machine().loadAverage1m }, options: { ...options, cases: [...options.cases] }, startedAt: new Date(began).toISOString(), durationSeconds: (Date.now() - began) / 1000, rows, accept, e2e, controls, profile, limits, collect: collect?.sides });
+  const rows = [...tableRows(accept, e2e, overload, options.compiled), ...controlRows(controls), ...(collect?.rows ?? [])];
+  const file = writeResults(outDir, { machine: { ...machineAtStart, loadAverage1mAtEnd: machine().loadAverage1m }, options: { ...options, cases: [...options.cases] }, startedAt: new Date(began).toISOString(), durationSeconds: (Date.now() - began) / 1000, rows, accept, e2e, controls, profile, overload, limits, collect: collect?.sides });
   console.log(`\n${formatTable(rows)}\n`);
   const cpu = (label: string, c?: Record<string, number>) => c && console.log(`CPU ms per event, ${label}: ${Object.entries(c).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
   cpu('direct start', accept?.cpuPerEvent.direct);

@@ -1,7 +1,7 @@
 // Bench settings from the environment (and --cpu-prof on the command line), checked up front.
 
-export type BenchCase = 'accept' | 'e2e' | 'profile' | 'limits' | 'controls' | 'collect';
-const CASES: BenchCase[] = ['accept', 'e2e', 'profile', 'limits', 'controls', 'collect'];
+export type BenchCase = 'accept' | 'e2e' | 'overload' | 'limits' | 'controls' | 'collect' | 'profile';
+const CASES: BenchCase[] = ['accept', 'e2e', 'overload', 'limits', 'controls', 'collect', 'profile'];
 
 export interface BenchOptions {
   /** Events per measured accept-rate run (case 1); case 2 sends half as many at half the rate. */
@@ -18,11 +18,13 @@ export interface BenchOptions {
   maxSeconds: number;
   /** LOG_LEVEL of the ingress and worker processes (info is the production default). */
   logLevel: string;
-  /** Case 3's flow worker runs the compiled build (dist/worker/main.js, `npm run build` first) instead of tsx. */
-  compiledWorker: boolean;
-  /** Events per side of case 7 (debounce and batch against plain runs). */
+  /** Length (s) of the overload run (case 6). */
+  overloadSeconds: number;
+  /** Run the ingress and case 3's flow worker from the compiled build (npm run build first), as the Dockerfile does. */
+  compiled: boolean;
+  /** Events per side of the collect case (debounce and batch against plain runs). */
   collectEvents: number;
-  /** Which cases to run: accept (1, 2, 5), e2e (3, 5), limits (rateLimit's store cost per event), controls (6: concurrency and throttle gates), collect (7: debounce and batch), profile (ingress and worker under node --cpu-prof); memory (4) is taken during accept and e2e. */
+  /** Which cases to run: accept (1, 2, 5), e2e (3, 5), overload (6 overload, 7 degraded), limits (rateLimit's store cost per event), controls (concurrency and throttle gates), collect (debounce and batch), profile (ingress and worker under node --cpu-prof); memory (4) is taken during accept and e2e. */
   cases: Set<BenchCase>;
 }
 
@@ -35,7 +37,7 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
 }
 
 export function benchOptions(env: NodeJS.ProcessEnv, argv: string[]): BenchOptions {
-  const cases = (env.BENCH_CASES || 'accept,e2e,limits,controls,collect').split(',').map((s) => s.trim()).filter(Boolean) as BenchCase[];
+  const cases = (env.BENCH_CASES || 'accept,e2e,overload,limits,controls,collect').split(',').map((s) => s.trim()).filter(Boolean) as BenchCase[];
   for (const c of cases) if (!CASES.includes(c)) throw new Error(`BENCH_CASES takes ${CASES.join(', ')} (comma-separated), got "${c}"`);
   // --cpu-prof (npm run bench -- --cpu-prof) or BENCH_CPU_PROF=1 adds the profile case.
   if (argv.includes('--cpu-prof') || env.BENCH_CPU_PROF === '1') cases.push('profile');
@@ -49,7 +51,8 @@ export function benchOptions(env: NodeJS.ProcessEnv, argv: string[]): BenchOptio
     rounds: positiveInt(env, 'BENCH_ROUNDS', 4),
     maxSeconds: positiveInt(env, 'BENCH_MAX_SECONDS', 180),
     logLevel: env.BENCH_LOG_LEVEL || 'info',
-    compiledWorker: env.BENCH_COMPILED === '1',
+    overloadSeconds: positiveInt(env, 'BENCH_OVERLOAD_SECONDS', 30),
+    compiled: env.BENCH_COMPILED === '1',
     cases: new Set(cases),
   };
 }

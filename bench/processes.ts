@@ -24,6 +24,8 @@ export interface ChildOptions {
   nodeFlags?: string[];
   /** Extra environment, e.g. another MONGODB_URI (the chaos harness's proxy). */
   env?: Record<string, string>;
+  /** The ingress runs from the compiled build (dist/), as the Dockerfile runs it. */
+  compiled?: boolean;
 }
 
 export interface BenchChild {
@@ -44,12 +46,14 @@ export async function stopAllChildren(): Promise<void> {
   await Promise.all([...running].map((p) => p.stop()));
 }
 
-function spawnNode(name: string, script: string, opts: ChildOptions, env: Record<string, string> = {}): ManagedProcess {
+function spawnNode(name: string, script: string, opts: ChildOptions, env: Record<string, string> = {}, compiled = false): ManagedProcess {
+  // Compiled JavaScript (dist/) runs without the TypeScript loader, as the Dockerfile runs it.
+  const args = script.endsWith('.js') ? [...(opts.nodeFlags ?? []), join(ROOT, script)]
+    : compiled ? [...(opts.nodeFlags ?? []), join(ROOT, 'dist', script.replace(/\.ts$/, '.js'))] : ['--import', 'tsx', ...(opts.nodeFlags ?? []), join(ROOT, script)];
   const proc = startProcess({
     name,
     command: process.execPath,
-    // Compiled JavaScript (dist/) runs without the TypeScript loader, as the Dockerfile runs it.
-    args: [...(script.endsWith('.js') ? [] : ['--import', 'tsx']), ...(opts.nodeFlags ?? []), join(ROOT, script)],
+    args,
     cwd: ROOT,
     logFile: join(opts.logDir, `${name}.log`),
     env: {
@@ -82,7 +86,7 @@ export async function startIngress(opts: ChildOptions): Promise<BenchChild> {
   const url = `http://127.0.0.1:${port}`;
   const started = performance.now();
   // ADMIN_PORT 0: each ingress's admin listener on a port of its own.
-  const proc = spawnNode(`ingress-${++seq}`, 'server/main.ts', opts, { PORT: String(port), ADMIN_PORT: '0', HOST: '127.0.0.1' });
+  const proc = spawnNode(`ingress-${++seq}`, 'server/main.ts', opts, { PORT: String(port), ADMIN_PORT: '0', HOST: '127.0.0.1' }, opts.compiled);
   await waitUntil(proc, `${url}/healthz`, async () => {
     try {
       return (await fetch(`${url}/healthz`)).ok;

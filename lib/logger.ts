@@ -29,6 +29,8 @@ export interface LoggerOptions {
   name: string;
   /** Fields added to every line from the current context (e.g. the running activity's workflow id). */
   mixin?: () => object;
+  /** Write lines asynchronously (flushed on exit), so a request never waits on stdout. */
+  async?: boolean;
 }
 
 /** `destination` lets tests read what would be written (stdout otherwise). */
@@ -40,5 +42,6 @@ export function createLogger(opts: LoggerOptions, destination?: DestinationStrea
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     transport: opts.pretty && !destination ? { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname', translateTime: 'HH:MM:ss' } } : undefined,
   };
-  return destination ? pino(options, destination) : pino(options);
+  if (destination) return pino(options, destination);
+  return opts.async && !options.transport ? pino(options, pino.destination({ dest: 1, sync: false })) : pino(options);
 }

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { HookflowError, SchemaViolationError, UnavailableError } from '../lib/errors';
 import type { IngressMetrics } from '../lib/metrics';
 import { QUIET_PATHS, requestTimer } from './ops-routes';
+import { OverloadedError } from './admission';
 
 /** An incoming X-Request-Id is kept when it is a plain token; anything else gets a fresh id. */
 const REQUEST_ID = /^[\w.:@/+=-]{1,100}$/;
@@ -46,6 +47,7 @@ function respondWithError(ctx: Koa.Context, err: unknown, log: Logger): void {
     if (err instanceof SchemaViolationError) (body.error as Record<string, unknown>).violations = err.violations;
     if (err instanceof UnavailableError) ctx.set('Retry-After', String(err.retryAfterSeconds));
     ctx.body = body;
+    if (err instanceof OverloadedError) return; // a flood of refusals must stay cheap: the request line says enough
     log[err.status >= 500 ? 'error' : 'warn']({ code: err.code, reason: err.message, cause: err.details === undefined || err instanceof SchemaViolationError ? undefined : err.details }, 'request rejected');
     return;
   }

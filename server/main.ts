@@ -17,12 +17,13 @@ import { listen } from './listen';
 import { createAdminApi } from './admin';
 import { createStartRecorded } from './relay-start';
 import { createRunStarter } from './start-runs';
+import { createTemporalBreaker } from './temporal-breaker';
 import { createIngressOps } from './ops-wiring';
 import { startScheduleSync } from './schedule-sync';
 
 async function main() {
   const config = loadConfig();
-  const log = createLogger({ level: config.logLevel, pretty: config.prettyLogs, name: 'ingress' });
+  const log = createLogger({ level: config.logLevel, pretty: config.prettyLogs, name: 'ingress', async: true });
   const definitions = startDefinitionStore(config, log); // reloads on file change and SIGHUP
   // Lazy: the ingress starts even while Temporal is down; accepted events wait for the relay.
   const connection = Connection.lazy({ ...config.temporal, channelArgs: { 'grpc.max_reconnect_backoff_ms': 5000 } });
@@ -38,7 +39,9 @@ async function main() {
   });
   await deliveries.ensureIndexes().catch((err) => log.warn({ err: errorText(err) }, 'delivery store unreachable at start-up; requests get 503 until it is back'));
   const ops = createIngressOps({ temporal: connection, db: mongo.db(config.mongodbDb), deliveries });
-  const startRuns = ops.measure(createRunStarter(client, config.taskQueue, log, config.startDeadlineMs));
+  // Once Temporal is known down, requests stop waiting out the start deadline (server/temporal-breaker.ts).
+  const breaker = createTemporalBreaker({ log, probe: () => client.connection.withDeadline(Date.now() + config.startDeadlineMs, () => client.workflowService.getSystemInfo({})), onClose: () => relay.wake() });
+  const startRuns = ops.measure(breaker.guard(createRunStarter(client, config.taskQueue, log, config.startDeadlineMs)));
   const relay = startRelay({ store: deliveries, startRecorded: createStartRecorded(definitions.current, startRuns), log, pollMs: config.relayPollMs, purgeEveryMs: config.purgeEveryMs, giveUpAfterMs: config.relayGiveUpHours * 3_600_000 });
   // Scheduled flows become Temporal Schedules; every replica syncs (see server/schedule-sync.ts).
   const schedules = startScheduleSync({ client, taskQueue: config.taskQueue, log, flows: () => definitions.current().flows });
@@ -48,7 +51,7 @@ async function main() {
     settings: { token: config.adminToken, temporalUiUrl: config.temporalUiUrl, namespace: config.temporalNamespace, replayConcurrency: config.replayConcurrency, issueRetentionSeconds: config.retentionDays * 24 * 3600 },
   });
   if (!config.adminToken) log.info('admin API and console disabled: set HOOKFLOW_ADMIN_TOKEN to enable /admin and /console');
-  const app = createApp({ getDefinitions: definitions.current, startRuns, deliveries, log, ops });
+  const app = createApp({ getDefinitions: definitions.current, startRuns, deliveries, log, ops, maxInFlight: config.maxInFlight, admissionTargetMs: config.admissionTargetMs });
   const consoleRouter = createConsoleRouter({ token: config.adminToken, admin: admin.ctx, bulk: admin.bulk, definitions: definitions.current, lastReload: definitions.lastReload, checks: ops.checks, issues: admin.issues });
   const adminApp = createAdminApp({ log, ops, admin: admin.router, console: consoleRouter });
   // A taken port names the process that holds it (no stack trace). Both listeners serve HTTPS when TLS is set.
@@ -69,6 +72,7 @@ async function main() {
       // A schedule sync waiting on an unreachable Temporal is cut short: the schedules stay as
       // they are and the next start syncs them again.
       const syncStopped = Promise.race([schedules.stop(), new Promise((r) => setTimeout(r, 3000).unref())]);
+      breaker.stop();
       void Promise.all([relay.stop(), syncStopped, deliveries.rejections.flush()]).then(() => Promise.all([connection.close(), mongo.close()])).finally(() => {
         log.info('ingress stopped');
         process.exit(0);

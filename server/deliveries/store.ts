@@ -2,11 +2,12 @@
 // rests on one guarantee FerretDB shares with MongoDB, a unique _id (no transactions, no TTL
 // indexes, and no atomic read-modify-write across concurrent writers on FerretDB 1.24).
 import { randomUUID } from 'node:crypto';
-import type { Collection, Db, Document } from 'mongodb';
+import { type AnyBulkWriteOperation, type Collection, type Db, type Document, MongoBulkWriteError } from 'mongodb';
 import type { Logger } from 'pino';
 import { UnavailableError } from '../../lib/errors';
 import { CLAIMS_COLLECTION, DELIVERIES_COLLECTION, type DeliveryRecord, type DeliverySettings, type RecordedRun } from './record';
 import { DEFAULT_REJECTION_SETTINGS, RejectionCounter } from './rejections';
+import { GroupCommit } from './group-commit';
 
 const DUPLICATE_KEY = 11000;
 const CLAIM_BATCH = 10;
@@ -29,6 +30,13 @@ export class DeliveryStore {
   private readonly claims: Collection<RelayClaim>;
   private readonly retryListeners = new Set<(at: Date) => void>();
   private readonly failureListeners = new Set<(source: string, reason: string) => void>();
+  /** First deliveries of concurrent requests, inserted together (insertMany, unordered). */
+  private readonly originals = new GroupCommit<DeliveryRecord, 'stored' | 'taken'>((records) => insertEach(this.collection, records));
+  /** Started runs of concurrent requests, recorded together (one bulk write). */
+  private readonly starts = new GroupCommit<AnyBulkWriteOperation<DeliveryRecord>, void>(async (ops) => {
+    await this.collection.bulkWrite(ops, { ordered: false });
+    return ops.map(() => undefined);
+  });
 
   constructor(db: Db, readonly settings: DeliverySettings) {
     this.collection = db.collection<DeliveryRecord>(DELIVERIES_COLLECTION);
@@ -57,12 +65,7 @@ export class DeliveryStore {
    */
   async insertOriginal(record: DeliveryRecord): Promise<DeliveryRecord | undefined> {
     for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        await this.collection.insertOne(record);
-        return undefined;
-      } catch (err) {
-        if ((err as { code?: number }).code !== DUPLICATE_KEY) throw unavailable(err);
-      }
+      if ((await this.originals.submit(record)) === 'stored') return undefined;
       const existing = await this.collection.findOne({ _id: record._id }).catch((err) => { throw unavailable(err); });
       if (!existing) continue; // purged in between: insert again
       const stale = existing.expiresAt.getTime() <= record.receivedAt.getTime() && existing.relay?.state !== 'pending';
@@ -99,7 +102,7 @@ export class DeliveryStore {
   }
 
   async markStarted(id: string, runs: RecordedRun[], now = new Date()): Promise<void> {
-    await this.collection.updateOne({ _id: id }, { $set: { runs, 'relay.state': 'started', 'relay.startedAt': now, 'relay.leaseUntil': now }, $unset: { 'relay.lastError': '' } });
+    await this.starts.submit({ updateOne: { filter: { _id: id }, update: { $set: { runs, 'relay.state': 'started', 'relay.startedAt': now, 'relay.leaseUntil': now }, $unset: { 'relay.lastError': '' } } } });
   }
 
   /** Gives a record back to the relay after a failed start, with exponential backoff. */
@@ -199,6 +202,28 @@ async function createMissingIndexes<T extends Document>(collection: Collection<T
   );
   for (const [name, key] of Object.entries(indexes)) {
     if (!existing.has(name)) await collection.createIndex(key, { name });
+  }
+}
+
+/**
+ * Inserts `records` in one unordered insertMany: each is stored, taken (its _id exists: a
+ * duplicate) or failed on its own. A failure that cannot be pinned on one record fails them all
+ * (503): a record that was in fact stored is then found by the provider's retry, as a duplicate
+ * whose runs the relay starts.
+ */
+async function insertEach(collection: Collection<DeliveryRecord>, records: DeliveryRecord[]): Promise<('stored' | 'taken' | Error)[]> {
+  try {
+    await collection.insertMany(records, { ordered: false });
+    return records.map(() => 'stored');
+  } catch (err) {
+    if (!(err instanceof MongoBulkWriteError) || err.writeConcernError) throw unavailable(err);
+    const errors = new Map([err.writeErrors].flat().map((e) => [e.index, e]));
+    if (err.result.insertedCount + errors.size !== records.length) throw unavailable(err);
+    return records.map((_, i) => {
+      const e = errors.get(i);
+      if (!e) return 'stored';
+      return e.code === DUPLICATE_KEY ? 'taken' : unavailable(e.errmsg ?? e.code);
+    });
   }
 }
 

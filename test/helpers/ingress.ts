@@ -60,6 +60,8 @@ export async function startIngress(opts: {
   temporal?: IngressOpsDeps['temporal'];
   /** Relay settings besides the store, starter and log (e.g. giveUpAfterMs). */
   relay?: Partial<Pick<RelayOptions, 'giveUpAfterMs' | 'pollMs' | 'clock'>>;
+  /** Admission control: webhook requests in progress at once (unbounded when unset). */
+  maxInFlight?: number;
 }): Promise<TestIngress> {
   const deliveries = new DeliveryStore(opts.db, { ...TEST_DELIVERY_SETTINGS, ...opts.settings });
   if (!opts.noIndexes) await deliveries.ensureIndexes();
@@ -70,7 +72,7 @@ export async function startIngress(opts: {
     db: opts.db, deliveries: deliveries.collection, rejections: deliveries.rejections, client: opts.admin.client, flows: () => opts.definitions.flows,
     startRuns: opts.admin.startRuns ?? startRuns, log: opts.log, settings: opts.admin.settings,
   });
-  const app = createApp({ getDefinitions: () => opts.definitions, startRuns, deliveries, log: opts.log, ops });
+  const app = createApp({ getDefinitions: () => opts.definitions, startRuns, deliveries, log: opts.log, ops, maxInFlight: opts.maxInFlight });
   const consoleRouter = admin && createConsoleRouter({ token: opts.admin!.settings.token, admin: admin.ctx, bulk: admin.bulk, definitions: () => opts.definitions, checks: ops.checks, issues: admin.issues });
   const adminApp = createAdminApp({ log: opts.log, ops, admin: admin?.router, console: consoleRouter });
   const server = await listenOnLoopback(app.callback());

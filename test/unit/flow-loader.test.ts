@@ -65,7 +65,7 @@ test('the flow schema lists exactly the activities of the catalog', () => {
 
 test('listYamlFiles finds the fixtures in name order', () => {
   const files = listYamlFiles(join(ROOT, 'test/fixtures/broken-flows')).map((f) => f.split('/').pop());
-  assert.deepEqual(files, ['bad-durations.yaml', 'language-mistakes.yaml', 'many-mistakes.yaml', 'mixed-mistakes.yaml', 'not-yaml.yaml', 'schema-mistakes.yaml']);
+  assert.deepEqual(files, ['bad-durations.yaml', 'bad-local.yaml', 'language-mistakes.yaml', 'local-on-delay.yaml', 'many-mistakes.yaml', 'mixed-mistakes.yaml', 'not-yaml.yaml', 'schema-mistakes.yaml']);
 });
 
 test('a folder that does not exist stops loading, naming the variable to set; none is read as empty', () => {
