@@ -58,10 +58,11 @@ Exit: 0 every replay started, 1 a replay failed, the job was stopped or the requ
 /** Shows a bulk replay job's progress until it ends; Ctrl-C asks it to stop. The exit code. */
 export async function followJob(api: AdminClient, started: Job): Promise<number> {
   let job = started;
-  console.log(`replay job ${job._id}: ${job.total} deliveries (Ctrl-C stops it)`);
   let interrupted = false;
   const onInterrupt = () => { interrupted = true; };
+  // Listening before saying so: a Ctrl-C right after the line must stop the job, not kill the CLI.
   process.on('SIGINT', onInterrupt);
+  console.log(`replay job ${job._id}: ${job.total} deliveries (Ctrl-C stops it)`);
   try {
     let stopSent = false;
     while (job.state === 'running') {

@@ -63,10 +63,10 @@ test('rateLimit 5: 12 events over two replicas make 5 runs and 7 recorded drops;
 
   await waitFor('6 runs visible', async () => (await countRuns('rate-limited')) >= 6);
   assert.equal(await countRuns('rate-limited'), 6);
-  const listed = await admin(stack.ingressUrl, 'GET', '/admin/deliveries?outcome=rate_limited&limit=50');
+  const listed = await admin(stack.adminUrl, 'GET', '/admin/deliveries?outcome=rate_limited&limit=50');
   const droppedIds = new Set(dropped.map((a) => a.body.eventId));
   assert.deepEqual(new Set(listed.body.items.map((d: { eventId: string }) => d.eventId)), droppedIds);
-  assert.equal((await rateLimitedCount(stack.ingressUrl)) + (await rateLimitedCount(replica.url)), 7);
+  assert.equal((await rateLimitedCount(stack.adminUrl)) + (await rateLimitedCount(replica.adminUrl)), 7);
 
   // A provider redelivers a dropped event: a duplicate of it, not a new drop and not a run.
   const again = await postEvent(replica.url, events[answers.indexOf(dropped[0])]);
@@ -74,7 +74,7 @@ test('rateLimit 5: 12 events over two replicas make 5 runs and 7 recorded drops;
   assert.equal(again.body.status, 'duplicate');
   const decisions = stack.db.collection<{ _id: string; allowed?: boolean }>(RATE_LIMITS_COLLECTION);
   assert.equal(await decisions.countDocuments({ _id: { $in: dropped.map((a) => `run|${a.body.runs[0].workflowId}`) }, allowed: false }), 7);
-  assert.equal((await rateLimitedCount(stack.ingressUrl)) + (await rateLimitedCount(replica.url)), 7);
+  assert.equal((await rateLimitedCount(stack.adminUrl)) + (await rateLimitedCount(replica.adminUrl)), 7);
 
   // The relay starts a record again (as after a crash before it was marked): the drop stays a drop.
   const deliveries = stack.db.collection<DeliveryRecord>('hookflow_deliveries');
@@ -92,7 +92,7 @@ test('rateLimit 5: 12 events over two replicas make 5 runs and 7 recorded drops;
   assert.equal(await decisions.countDocuments({ ...runDecisions, allowed: true }), 5);
 
   // An operator replays a dropped event: replays are never limited, so it runs.
-  const replayed = await admin(stack.ingressUrl, 'POST', `/admin/deliveries/${dropped[2].body.deliveryId}/replay`);
+  const replayed = await admin(stack.adminUrl, 'POST', `/admin/deliveries/${dropped[2].body.deliveryId}/replay`);
   assert.equal(replayed.status, 202, JSON.stringify(replayed.body));
   const replayId = `rate-limited:payments:${dropped[2].body.eventId}:replay:1`;
   assert.deepEqual(replayed.body.runs.map((r: { workflowId: string }) => r.workflowId), [replayId]);
