@@ -112,7 +112,7 @@ describe('debounce', () => {
     assert.equal(await waitFor('the absorbed counter to move', async () => { const n = await absorbedCount(labels); return n > metricBefore && n; }), metricBefore + 19);
 
     // The admin API shows the run that took a debounced event, and a replay runs it alone.
-    const api = (method: 'GET' | 'POST', path: string) => admin(stack.ingressUrl, method, path);
+    const api = (method: 'GET' | 'POST', path: string) => admin(stack.adminUrl, method, path);
     const first = events[0];
     const shown = await api('GET', `/admin/deliveries/${encodeURIComponent(`payments:${first.id}`)}`);
     assert.equal(shown.status, 200);
