@@ -5,10 +5,10 @@
 // here: a URL may come from a secret, which workflow code never sees.
 import type { Collection, Db } from 'mongodb';
 import type { HostLimits } from '../lib/config';
+import { insertOnce } from '../lib/insert-once';
 
 export const HOST_SLOTS_COLLECTION = 'hookflow_http_host_slots';
 
-const DUPLICATE_KEY = 11000;
 const PURGE_EVERY_MS = 60_000;
 
 interface HostSlot { _id: string; at: Date }
@@ -47,7 +47,7 @@ export class HostPacer {
     this.purgeNowAndThen(now);
     // The first slot that begins now or later: calls start at slot beginnings, so any second holds at most N.
     let k = Math.max(Math.ceil(now / intervalMs), this.nextSlot.get(host) ?? 0);
-    while (!(await this.claim({ _id: `${host}|${k}`, at: new Date(k * intervalMs) }))) k++;
+    while (!(await insertOnce(this.collection, { _id: `${host}|${k}`, at: new Date(k * intervalMs) }))) k++;
     this.nextSlot.set(host, k + 1);
     const wait = Math.max(0, k * intervalMs - this.now());
     if (wait > 0) await (this.opts.sleep ?? defaultSleep)(wait);
@@ -56,16 +56,6 @@ export class HostPacer {
 
   private now(): number {
     return this.opts.now?.() ?? Date.now();
-  }
-
-  private async claim(slot: HostSlot): Promise<boolean> {
-    try {
-      await this.collection.insertOne(slot);
-      return true;
-    } catch (err) {
-      if ((err as { code?: number }).code === DUPLICATE_KEY) return false;
-      throw err;
-    }
   }
 
   /** Past slots are of no use once they began; deleted now and then (no TTL indexes on FerretDB). */

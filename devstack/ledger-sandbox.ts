@@ -3,17 +3,16 @@
 // checks what a real ledger would: the token, and the X-Signature / X-Timestamp the flow signs with.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { readBody } from './request-body';
 
 export interface LedgerRefund { refund: unknown; order: unknown; amount: unknown; idempotencyKey?: string }
 export interface LedgerOptions { token: string; signingSecret: string }
-
-const MAX_BODY = 16 * 1024;
 
 /** The answer to a /ledger request: POST /ledger/refunds records a refund once per Idempotency-Key (409 after). */
 export async function ledgerAnswer(req: IncomingMessage, path: string, o: LedgerOptions, refunds: LedgerRefund[]): Promise<{ status: number; body: unknown }> {
   if (req.headers.authorization !== o.token) return { status: 401, body: { error: 'Authorization must be LEDGER_API_TOKEN' } };
   if (path !== '/ledger/refunds' || req.method !== 'POST') return { status: 404, body: { error: `no ledger route for ${req.method} ${path.slice(0, 200)}` } };
-  const raw = await readRaw(req);
+  const raw = await readBody(req);
   if (raw === undefined) return { status: 413, body: { error: 'body too large' } };
   if (!signedBy(o.signingSecret, req, raw)) return { status: 401, body: { error: 'X-Signature must be sha256=<hex HMAC-SHA256 of "<X-Timestamp>.<body>"> keyed with LEDGER_SIGNING_SECRET' } };
   let body: Record<string, unknown>;
@@ -30,15 +29,4 @@ function signedBy(secret: string, req: IncomingMessage, raw: Buffer): boolean {
   if (typeof ts !== 'string' || !/^\d+$/.test(ts)) return false;
   const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(`${ts}.`).update(raw).digest('hex')}`);
   return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
-async function readRaw(req: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > MAX_BODY) return undefined;
-    chunks.push(c as Buffer);
-  }
-  return Buffer.concat(chunks);
 }

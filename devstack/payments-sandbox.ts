@@ -9,11 +9,11 @@ import type { AddressInfo } from 'node:net';
 import type { Collection } from 'mongodb';
 import { type SentPayments, followSentPayments } from './payment-events';
 import { type LedgerOptions, type LedgerRefund, ledgerAnswer } from './ledger-sandbox';
+import { readBody } from './request-body';
 
 import { PAYMENTS_SANDBOX } from '../lib/dev-defaults';
 
 const PAYMENT_STATUSES: readonly string[] = PAYMENTS_SANDBOX.statuses;
-const MAX_BODY = 16 * 1024;
 
 export interface PaymentsSandbox {
   url: string;
@@ -78,15 +78,10 @@ async function answer(req: IncomingMessage, res: ServerResponse, payments: Map<s
 }
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > MAX_BODY) return undefined;
-    chunks.push(c as Buffer);
-  }
+  const raw = await readBody(req);
+  if (raw === undefined) return undefined;
   try {
-    const value = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as unknown;
+    const value = JSON.parse(raw.toString('utf8') || '{}') as unknown;
     return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
   } catch {
     return undefined;

@@ -10,6 +10,7 @@ import { eventKeyOf } from '../engine/idempotency';
 import { checkedDurationMs } from '../engine/duration';
 import type { FlowDefinition, FlowEvent } from '../engine/types';
 import { UnavailableError } from '../lib/errors';
+import { insertOnce } from '../lib/insert-once';
 import { DELIVERIES_COLLECTION, type DeliveryRecord, originalId } from './deliveries/record';
 import { errorText } from './deliveries/store';
 import type { PlannedRun, RunStart, RunStarter } from './planned-runs';
@@ -18,7 +19,6 @@ export const RATE_LIMITS_COLLECTION = 'hookflow_rate_limits';
 /** What a dropped run's record says (RecordedRun.ignored), and the delivery's outcome when all its runs were dropped. */
 export const RATE_LIMITED = 'rate_limited' as const;
 
-const DUPLICATE_KEY = 11000;
 const PURGE_EVERY_MS = 60_000;
 const MAX_HINTS = 10_000;
 
@@ -64,12 +64,12 @@ export class RateLimiter {
     let allowed = false;
     // Slot numbers are taken from the hint before the insert, so this replica's concurrent events try different slots.
     for (let n = this.takeSlot(window); n <= spec.limit; n = this.takeSlot(window)) {
-      if (await this.claim({ _id: `${window}|${n}`, holder, expiresAt })) {
+      if (await insertOnce(this.collection, { _id: `${window}|${n}`, holder, expiresAt })) {
         allowed = true;
         break;
       }
     }
-    if (await this.claim({ _id: decisionId, allowed, window, expiresAt })) return { allowed, window };
+    if (await insertOnce(this.collection, { _id: decisionId, allowed, window, expiresAt })) return { allowed, window };
     // Decided meanwhile by another attempt (the relay and a request at once): that decision stands.
     const decided = await this.collection.findOne({ _id: decisionId });
     return { allowed: decided?.allowed === true, window };
@@ -82,16 +82,6 @@ export class RateLimiter {
 
   private now(): number {
     return this.opts.now?.() ?? Date.now();
-  }
-
-  private async claim(doc: RateDoc): Promise<boolean> {
-    try {
-      await this.collection.insertOne(doc);
-      return true;
-    } catch (err) {
-      if ((err as { code?: number }).code === DUPLICATE_KEY) return false;
-      throw err;
-    }
   }
 
   private takeSlot(window: string): number {

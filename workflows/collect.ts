@@ -9,17 +9,19 @@
 // number of events, carrying only what waits (each definition once) and recent event ids.
 // Deterministic: only @temporalio/workflow, pure flow helpers and types.
 import {
-  ParentClosePolicy, allHandlersFinished, condition, continueAsNew, defineSignal, log, metricMeter,
-  proxyActivities, setHandler, startChild, workflowInfo,
+  allHandlersFinished, condition, continueAsNew, defineSignal, metricMeter, proxyActivities, setHandler,
+  startChild, workflowInfo,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { EVENT_SIGNAL, FLOW_WORKFLOW_TYPE, runSearchAttributes, type EventDelivery, type FlowRunInput } from '../engine/contract';
+import { definitionsOf } from '../engine/carried-flows';
+import { EVENT_SIGNAL, FLOW_WORKFLOW_TYPE, type EventDelivery } from '../engine/contract';
 import {
   ABSORBED_AS, ABSORBED_METRIC, RECORD_ABSORBED_ACTIVITY,
   type AbsorbedEvents, type CollectRunInput, type CollectRunResult, type CollectedEvent,
 } from '../engine/collect-contract';
 import { checkedDurationMs } from '../engine/duration';
 import type { FlowDefinition, FlowEvent } from '../engine/types';
+import { alreadyRan, eventRunOptions } from './event-run';
+import { SeenEvents } from './seen-events';
 
 const eventSignal = defineSignal<[EventDelivery]>(EVENT_SIGNAL);
 const DEFAULT_MAX_EVENTS = 1000;
@@ -27,7 +29,7 @@ const DEFAULT_MAX_EVENTS = 1000;
 export const MAX_DEBOUNCED = 1000;
 /** A batch runs once its events reach this size (JSON), well under Temporal's payload limit. */
 export const MAX_BATCH_BYTES = 1024 * 1024;
-/** Event ids remembered across continue-as-new to drop duplicate signals (the delivery store is the main guard). */
+/** Event ids carried across continue-as-new to drop duplicate signals. */
 const SEEN_KEPT = 1000;
 
 const { [RECORD_ABSORBED_ACTIVITY]: recordAbsorbed } = proxyActivities<Record<string, (a: AbsorbedEvents) => Promise<void>>>({
@@ -42,18 +44,14 @@ export async function runCollector(input: CollectRunInput): Promise<CollectRunRe
   const waiting: CollectedEvent[] = [...(input.waiting ?? [])];
   let superseded = [...(input.superseded ?? [])];
   let burstStartedAt = input.burstStartedAt ?? 0;
-  const seen = new Set(input.seen ?? []);
+  const seen = new SeenEvents(input.seen, SEEN_KEPT);
   const sizeOf = (e: CollectedEvent) => JSON.stringify(e.event).length;
   let waitingBytes = waiting.reduce((sum, e) => sum + sizeOf(e), 0);
   let received = 0;
   const result: CollectRunResult = { runs: [], absorbed: 0 };
 
   setHandler(eventSignal, ({ event, flow, workflowId }) => {
-    if (seen.has(event.id)) {
-      log.info('duplicate event dropped', { eventId: event.id });
-      return;
-    }
-    seen.add(event.id);
+    if (!seen.firstTime(event.id)) return;
     flows[flow.version] = flow;
     received++;
     const item: CollectedEvent = { event, flowVersion: flow.version, workflowId: workflowId ?? `${workflowInfo().workflowId}:${event.id}`, arrivedAt: Date.now() };
@@ -142,26 +140,16 @@ async function startRun(input: CollectRunInput, taken: CollectedEvent[], flow: F
   const { event, workflowId } = taken[0];
   const events: FlowEvent[] | undefined = input.control === 'batch' ? taken.map((e) => e.event) : undefined;
   const what = input.control === 'batch' ? `batch of ${taken.length}` : `last of ${absorbed + 1} (debounced)`;
+  const memo = { [input.control]: { key: input.key, events: taken.length + (input.control === 'debounce' ? absorbed : 0) } };
   try {
-    await startChild(FLOW_WORKFLOW_TYPE, {
-      workflowId,
-      args: [{ flow, event, ...(events && { events }) } satisfies FlowRunInput],
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-      staticSummary: `${flow.name} ← ${event.type} ${event.id} (${event.source}), ${what}, key ${input.key}`,
-      memo: { event: { id: event.id, type: event.type, source: event.source, receivedAt: event.receivedAt }, flowVersion: flow.version, [input.control]: { key: input.key, events: taken.length + (input.control === 'debounce' ? absorbed : 0) } },
-      typedSearchAttributes: runSearchAttributes(flow, event),
-    });
+    await startChild(FLOW_WORKFLOW_TYPE, eventRunOptions({ flow, event, workflowId, why: `${what}, key ${input.key}`, memo, events }));
   } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    log.info('event already had its run', { eventId: event.id, workflowId });
+    if (!alreadyRan(err, event.id, workflowId)) throw err;
   }
   return workflowId;
 }
 
 /** The next run's input: what waits, each of its definitions once, recent event ids. */
-function carried(input: CollectRunInput, waiting: CollectedEvent[], all: Record<string, FlowDefinition>, superseded: string[], burstStartedAt: number, seen: Set<string>): CollectRunInput {
-  const flows: Record<string, FlowDefinition> = {};
-  for (const e of waiting) flows[e.flowVersion] = all[e.flowVersion];
-  return { ...input, waiting, flows, superseded, burstStartedAt, seen: [...seen].slice(-SEEN_KEPT) };
+function carried(input: CollectRunInput, waiting: CollectedEvent[], all: Record<string, FlowDefinition>, superseded: string[], burstStartedAt: number, seen: SeenEvents): CollectRunInput {
+  return { ...input, waiting, flows: definitionsOf(waiting, all), superseded, burstStartedAt, seen: seen.carried() };
 }

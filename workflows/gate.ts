@@ -7,37 +7,32 @@
 // starts: it lets its runs in flight finish first, so the next run knows nothing is running.
 // Deterministic: only @temporalio/workflow, pure helpers and types.
 import {
-  ParentClosePolicy, allHandlersFinished, condition, continueAsNew, defineQuery, defineSignal, log,
-  metricMeter, setCurrentDetails, setHandler, sleep, startChild, upsertMemo, upsertSearchAttributes, workflowInfo,
+  allHandlersFinished, condition, continueAsNew, defineQuery, defineSignal, metricMeter,
+  setCurrentDetails, setHandler, sleep, startChild, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import {
-  EVENT_SIGNAL, FLOW_WORKFLOW_TYPE, runSearchAttributes, searchAttributes,
-  type EventDelivery, type FlowRunInput, type QueuedEvent,
-} from '../engine/contract';
+import { Backlog } from '../engine/backlog';
+import { byReference, fromReference } from '../engine/carried-flows';
+import { EVENT_SIGNAL, FLOW_WORKFLOW_TYPE, searchAttributes, type EventDelivery } from '../engine/contract';
 import {
   GATE_QUERY, gateControlsOf, holdingControl, nextStartAfter, throttleWaitMs,
   type GateControls, type GateRunInput, type GateRunResult, type GateState, type GateStatus,
 } from '../engine/controls';
-import type { FlowDefinition } from '../engine/types';
+import { alreadyRan, eventRunOptions, noteFailedRun } from './event-run';
+import { SeenEvents } from './seen-events';
 
 const eventSignal = defineSignal<[EventDelivery]>(EVENT_SIGNAL);
 const gateQuery = defineQuery<GateState>(GATE_QUERY);
 const DEFAULT_MAX_STARTS = 200;
 const DEFAULT_MAX_CARRIED_BYTES = 512 * 1024;
-/** Event ids remembered across continue-as-new to drop duplicate signals (the delivery store is the main guard). */
+/** Event ids carried across continue-as-new to drop duplicate signals. */
 const SEEN_KEPT = 500;
 /** Metric names as written (the exporter adds its prefix and suffixes, see run-metrics.ts). */
 export const GATE_METRICS = { queued: 'hookflow_gate_queued' } as const;
 
-interface Waiting { delivery: EventDelivery; bytes: number }
-
 export async function runGatedFlow(input: GateRunInput): Promise<GateRunResult> {
   const carriedFlows = input.flows ?? {};
-  const waiting = (delivery: EventDelivery): Waiting => ({ delivery, bytes: JSON.stringify(delivery.event).length + 100 });
-  const queue: Waiting[] = (input.queue ?? []).map((q) => waiting(delivered(q, carriedFlows)));
-  let backlogBytes = queue.reduce((sum, w) => sum + w.bytes, 0);
-  const seen = new Set(input.seen ?? []);
+  const queue = new Backlog((input.queue ?? []).map((q) => fromReference(q, carriedFlows, 'gate input')));
+  const seen = new SeenEvents(input.seen, SEEN_KEPT);
   let controls: GateControls = input.controls ?? {};
   let nextStartAt = input.nextStartAt ?? 0;
   let running = 0;
@@ -47,17 +42,11 @@ export async function runGatedFlow(input: GateRunInput): Promise<GateRunResult> 
   const queuedCounter = metricMeter.createCounter(GATE_METRICS.queued, 'events', 'Events that could not start on arrival and waited in a gate, by flow and the control that held them.');
 
   setHandler(eventSignal, (delivery) => {
-    if (seen.has(delivery.event.id)) {
-      log.info('duplicate event dropped', { eventId: delivery.event.id });
-      return;
-    }
-    seen.add(delivery.event.id);
+    if (!seen.firstTime(delivery.event.id)) return;
     controls = gateControlsOf(delivery.flow);
     const held = holdingControl(controls, { running, ahead: queue.length, nextStartAt, now: Date.now() });
     if (held) queuedCounter.add(1, { flow: input.flow, control: held });
-    const w = waiting(delivery);
-    queue.push(w);
-    backlogBytes += w.bytes;
+    queue.push(delivery);
   });
   setHandler(gateQuery, () => ({ key: input.key, status: status ?? 'idle', waiting: queue.length, running, started, controls }));
 
@@ -69,8 +58,7 @@ export async function runGatedFlow(input: GateRunInput): Promise<GateRunResult> 
   };
 
   const startNext = () => {
-    const { delivery, bytes } = queue.shift()!;
-    backlogBytes -= bytes;
+    const delivery = queue.shift();
     nextStartAt = nextStartAfter(controls, nextStartAt, Date.now());
     running++;
     started++;
@@ -89,11 +77,11 @@ export async function runGatedFlow(input: GateRunInput): Promise<GateRunResult> 
       continue;
     }
     const due = started >= (input.maxStartsPerRun ?? DEFAULT_MAX_STARTS) || workflowInfo().continueAsNewSuggested;
-    if (due && backlogBytes <= (input.maxCarriedBytes ?? DEFAULT_MAX_CARRIED_BYTES)) {
+    if (due && queue.bytes <= (input.maxCarriedBytes ?? DEFAULT_MAX_CARRIED_BYTES)) {
       show('draining');
       await condition(() => running === 0);
       await condition(allHandlersFinished);
-      return continueAsNew<typeof runGatedFlow>({ ...carried(input, queue.map((w) => w.delivery)), seen: [...seen].slice(-SEEN_KEPT), controls, nextStartAt });
+      return continueAsNew<typeof runGatedFlow>({ ...input, ...byReference(queue.deliveries()), seen: seen.carried(), controls, nextStartAt });
     }
     // Too much to carry: the queue keeps draining in this run, and looks again after each start.
     if (controls.concurrency !== undefined && running >= controls.concurrency) {
@@ -113,46 +101,17 @@ export async function runGatedFlow(input: GateRunInput): Promise<GateRunResult> 
   return { started, failed };
 }
 
-/** A carried event as the delivery it was signalled as. */
-function delivered(item: QueuedEvent, flows: Record<string, FlowDefinition>): EventDelivery {
-  const flow = flows[item.flowVersion];
-  if (!flow) throw new Error(`gate input has no definition for flow version ${item.flowVersion}`);
-  return { event: item.event, flow, ...(item.workflowId && { workflowId: item.workflowId }) };
-}
-
-/** The input of the next run: each definition once, the waiting events by reference to it. */
-function carried(input: GateRunInput, deliveries: EventDelivery[]): GateRunInput {
-  const flows: Record<string, FlowDefinition> = {};
-  const queue = deliveries.map(({ event, flow, workflowId }): QueuedEvent => {
-    flows[flow.version] = flow;
-    return { event, flowVersion: flow.version, ...(workflowId && { workflowId }) };
-  });
-  return { ...input, queue, flows };
-}
-
 /** Starts one event's run as a child and waits for it to end; false when the run failed. */
 async function runOne(input: GateRunInput, { event, flow, workflowId }: EventDelivery): Promise<boolean> {
   const childId = workflowId ?? `${flow.name}:${event.source}:${event.id}`;
+  const why = `through the gate${input.key ? ` of key ${input.key}` : ''}`;
   try {
-    const child = await startChild(FLOW_WORKFLOW_TYPE, {
-      workflowId: childId,
-      args: [{ flow, event } satisfies FlowRunInput],
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-      staticSummary: `${flow.name} ← ${event.type} ${event.id} (${event.source}), through the gate${input.key ? ` of key ${input.key}` : ''}`,
-      memo: { event: { id: event.id, type: event.type, source: event.source, receivedAt: event.receivedAt }, flowVersion: flow.version, gate: workflowInfo().workflowId },
-      typedSearchAttributes: runSearchAttributes(flow, event),
-    });
+    const child = await startChild(FLOW_WORKFLOW_TYPE, eventRunOptions({ flow, event, workflowId: childId, why, memo: { gate: workflowInfo().workflowId } }));
     await child.result();
     return true;
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      log.info('event already had its run', { eventId: event.id, workflowId: childId });
-      return true;
-    }
-    // The run failed visibly on its own (its onFailure ran); the gate goes on.
-    log.warn('event run failed; the gate goes on', { eventId: event.id, workflowId: childId, message: (err as Error).message });
-    upsertMemo({ lastFailedEvent: { id: event.id, workflowId: childId } });
+    if (alreadyRan(err, event.id, childId)) return true;
+    noteFailedRun(err, event.id, childId, 'the gate goes on');
     return false;
   }
 }
