@@ -56,6 +56,9 @@ test('every flow npm start turns on completes through the CLI and the sandbox', 
     assert.equal(launcher!.exitCode, null, `launcher exited early:\n${output}`);
     return output.includes('hookflow is running.');
   }, { attempts: 600, intervalMs: 200 });
+  // The same list as the ingress the launcher started reports, so the check above mirrors npm start.
+  const listening = await waitFor('the ingress to log its flows', async () => output.split('\n').find((l) => l.includes('"msg":"ingress listening"')));
+  assert.deepEqual((JSON.parse(listening.slice(listening.indexOf('{'))) as { flows: string[] }).flows.sort(), on);
 
   const cliEnv = { ...process.env, HOOKFLOW_URL: `http://127.0.0.1:${ports.PORT}`, PAYMENTS_WEBHOOK_SECRET: DEV_WEBHOOK_SECRET };
   /** `bin/hookflow send payments FILE --new-id`: the workflow ids of the runs it started or signalled. */
