@@ -10,7 +10,7 @@
 // Deterministic: only @temporalio/workflow, pure flow helpers and types.
 import {
   ParentClosePolicy, allHandlersFinished, condition, continueAsNew, defineSignal, log, metricMeter,
-  proxyActivities, setHandler, startChild, workflowInfo,
+  patched, proxyActivities, setHandler, startChild, workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { EVENT_SIGNAL, FLOW_WORKFLOW_TYPE, runSearchAttributes, type EventDelivery, type FlowRunInput } from '../engine/contract';
@@ -37,6 +37,9 @@ const { [RECORD_ABSORBED_ACTIVITY]: recordAbsorbed } = proxyActivities<Record<st
 
 type Due = 'now' | 'continue';
 
+/** Debounce keeps the event received last, whatever order the signals come in. */
+export const DEBOUNCE_NEWEST_RECEIVED_PATCH = 'hookflow-debounce-newest-received';
+
 export async function runCollector(input: CollectRunInput): Promise<CollectRunResult> {
   const flows: Record<string, FlowDefinition> = { ...input.flows };
   const waiting: CollectedEvent[] = [...(input.waiting ?? [])];
@@ -58,6 +61,13 @@ export async function runCollector(input: CollectRunInput): Promise<CollectRunRe
     received++;
     const item: CollectedEvent = { event, flowVersion: flow.version, workflowId: workflowId ?? `${workflowInfo().workflowId}:${event.id}`, arrivedAt: Date.now() };
     if (input.control === 'debounce') {
+      // After an outage the relay may hand a burst over out of order: the event received last
+      // keeps waiting, one received before it is superseded on arrival (the quiet period restarts).
+      if (waiting.length && Date.parse(event.receivedAt) < Date.parse(waiting[0].event.receivedAt) && patched(DEBOUNCE_NEWEST_RECEIVED_PATCH)) {
+        superseded.push(event.id);
+        waiting[0] = { ...waiting[0], arrivedAt: item.arrivedAt };
+        return;
+      }
       // Only the last event of a burst runs: the one waiting so far is superseded.
       if (waiting.length) superseded.push(...waiting.splice(0).map((e) => e.event.id));
       else if (!superseded.length) burstStartedAt = item.arrivedAt;
