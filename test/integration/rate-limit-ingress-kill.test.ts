@@ -83,7 +83,7 @@ test('an ingress killed with -9 mid-burst: after its restart each event is run o
   const deliveries = db.collection<DeliveryRecord>(DELIVERIES_COLLECTION);
   // The kill comes once a dozen are answered and one is stored but not yet answered.
   await waitFor('a dozen answered and one stored, unanswered', async () => answered.size >= 12
-    && (await deliveries.find({ 'relay.state': 'pending' }).toArray()).some((r) => !answered.has(r.eventId)), { attempts: 1500, intervalMs: 10 });
+    && (await deliveries.find({ 'relay.state': 'pending' }).toArray()).some((r) => !answered.has(r.eventId!)), { attempts: 1500, intervalMs: 10 });
   ingress!.child.kill('SIGKILL');
   assert.equal((await ingress!.exited).signal, 'SIGKILL');
   await posting;
@@ -109,7 +109,7 @@ test('an ingress killed with -9 mid-burst: after its restart each event is run o
   let ran = 0;
   let limited = 0;
   for (const r of records) {
-    const started = await exists(workflowId(r.eventId));
+    const started = await exists(workflowId(r.eventId!));
     const dropped = r.outcome === 'rate_limited';
     assert.notEqual(started, dropped, `${r.eventId}: ${dropped ? 'rate_limited' : 'not rate_limited'} and ${started ? 'run' : 'not run'}`);
     if (started) ran++;
@@ -121,7 +121,7 @@ test('an ingress killed with -9 mid-burst: after its restart each event is run o
   // by a request killed before it stored the decision (the documented bounded loss).
   const slots = await db.collection<{ _id: string; holder?: string }>(RATE_LIMITS_COLLECTION).find({ holder: { $exists: true } }).toArray();
   assert.equal(slots.length, LIMIT, 'the window is full');
-  const runHolders = new Set(records.filter((r) => r.outcome !== 'rate_limited').map((r) => workflowId(r.eventId)));
+  const runHolders = new Set(records.filter((r) => r.outcome !== 'rate_limited').map((r) => workflowId(r.eventId!)));
   const lost = slots.filter((s) => !runHolders.has(s.holder!));
   assert.equal(ran + lost.length, LIMIT, `ran ${ran}, slots lost ${lost.length}`);
   assert.equal(new Set(slots.map((s) => s.holder)).size, slots.length, 'no run holds two slots');
