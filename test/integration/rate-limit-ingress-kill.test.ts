@@ -17,6 +17,8 @@ import { type ProjectProcess, spawnNodeEntry } from '../helpers/processes';
 import { waitFor } from '../helpers/wait-for';
 
 const LIMIT = 10;
+/** Requests the burst has in flight at once (at most this many are cut by the kill). */
+const IN_FLIGHT = 4;
 const FLOW = `name: burst-limited
 trigger:
   source: payments
@@ -69,8 +71,8 @@ test('an ingress killed with -9 mid-burst: after its restart each event is run o
   const answered = new Set<string>();
   // Four at a time, with others in flight when the kill comes.
   const posting = (async () => {
-    for (let i = 0; i < events.length; i += 4) {
-      await Promise.all(events.slice(i, i + 4).map(async (e) => {
+    for (let i = 0; i < events.length; i += IN_FLIGHT) {
+      await Promise.all(events.slice(i, i + IN_FLIGHT).map(async (e) => {
         const res = await postEvent(ingressUrl, e).catch(() => undefined);
         if (res) {
           assert.ok([200, 202].includes(res.status), JSON.stringify(res.body));
@@ -117,12 +119,14 @@ test('an ingress killed with -9 mid-burst: after its restart each event is run o
   }
   assert.equal(ran + limited, events.length);
   assert.ok(records.some((r) => r.relay!.owner !== 'request'), 'the restarted relay finished a record the killed request had stored');
-  // The window's slots: each admitted run holds one; a slot whose holder did not run was claimed
-  // by a request killed before it stored the decision (the documented bounded loss).
+  // The window's slots: the window is full, and each run holds one, so no more than `limit` ran.
+  // Any other slot was claimed by a request killed before it stored the decision (the bounded
+  // loss docs/flows.md admits; its relayed retry claims afresh): at most one per request in flight.
   const slots = await db.collection<{ _id: string; holder?: string }>(RATE_LIMITS_COLLECTION).find({ holder: { $exists: true } }).toArray();
-  assert.equal(slots.length, LIMIT, 'the window is full');
-  const runHolders = new Set(records.filter((r) => r.outcome !== 'rate_limited').map((r) => workflowId(r.eventId!)));
-  const lost = slots.filter((s) => !runHolders.has(s.holder!));
-  assert.equal(ran + lost.length, LIMIT, `ran ${ran}, slots lost ${lost.length}`);
-  assert.equal(new Set(slots.map((s) => s.holder)).size, slots.length, 'no run holds two slots');
+  assert.equal(slots.length, LIMIT, 'the window is full, never over');
+  const holders = new Set(slots.map((s) => s.holder));
+  const runs = records.filter((r) => r.outcome !== 'rate_limited').map((r) => workflowId(r.eventId!));
+  for (const id of runs) assert.ok(holders.has(id), `${id} ran without a slot`);
+  const lost = LIMIT - ran;
+  assert.ok(lost <= IN_FLIGHT, `slots lost ${lost}, more than the ${IN_FLIGHT} requests in flight at the kill`);
 });
