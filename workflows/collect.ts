@@ -9,8 +9,8 @@
 // number of events, carrying only what waits (each definition once) and recent event ids.
 // Deterministic: only @temporalio/workflow, pure flow helpers and types.
 import {
-  allHandlersFinished, condition, continueAsNew, defineSignal, metricMeter, proxyActivities, setHandler,
-  startChild, workflowInfo,
+  allHandlersFinished, condition, continueAsNew, defineSignal, metricMeter, patched, proxyActivities,
+  setHandler, startChild, workflowInfo,
 } from '@temporalio/workflow';
 import { definitionsOf } from '../engine/carried-flows';
 import { EVENT_SIGNAL, FLOW_WORKFLOW_TYPE, type EventDelivery } from '../engine/contract';
@@ -39,6 +39,9 @@ const { [RECORD_ABSORBED_ACTIVITY]: recordAbsorbed } = proxyActivities<Record<st
 
 type Due = 'now' | 'continue';
 
+/** Debounce keeps the event received last, whatever order the signals come in. */
+export const DEBOUNCE_NEWEST_RECEIVED_PATCH = 'hookflow-debounce-newest-received';
+
 export async function runCollector(input: CollectRunInput): Promise<CollectRunResult> {
   const flows: Record<string, FlowDefinition> = { ...input.flows };
   const waiting: CollectedEvent[] = [...(input.waiting ?? [])];
@@ -56,6 +59,13 @@ export async function runCollector(input: CollectRunInput): Promise<CollectRunRe
     received++;
     const item: CollectedEvent = { event, flowVersion: flow.version, workflowId: workflowId ?? `${workflowInfo().workflowId}:${event.id}`, arrivedAt: Date.now() };
     if (input.control === 'debounce') {
+      // After an outage the relay may hand a burst over out of order: the event received last
+      // keeps waiting, one received before it is superseded on arrival (the quiet period restarts).
+      if (waiting.length && Date.parse(event.receivedAt) < Date.parse(waiting[0].event.receivedAt) && patched(DEBOUNCE_NEWEST_RECEIVED_PATCH)) {
+        superseded.push(event.id);
+        waiting[0] = { ...waiting[0], arrivedAt: item.arrivedAt };
+        return;
+      }
       // Only the last event of a burst runs: the one waiting so far is superseded.
       if (waiting.length) superseded.push(...waiting.splice(0).map((e) => e.event.id));
       else if (!superseded.length) burstStartedAt = item.arrivedAt;

@@ -185,17 +185,19 @@ async function sweepOnce(stack: Awaited<ReturnType<typeof startTestStack>>): Pro
  * maxSize 2 (a run of two at once, then one by timeout).
  */
 async function collectorRuns(stack: Awaited<ReturnType<typeof startTestStack>>): Promise<[string, string][]> {
-  if (!['collector-debounce', 'collector-debounce-continued', 'collector-batch'].some(wanted)) return [];
+  if (!['collector-debounce', 'collector-debounce-continued', 'collector-batch', 'collector-debounce-out-of-order'].some(wanted)) return [];
   const base = stack.definitions.flows.find((f) => f.name === 'order-updated')!;
-  const collect = async (control: CollectControl, maxEventsPerRun?: number) => {
+  const collect = async (control: CollectControl, maxEventsPerRun?: number, label: string = control) => {
     const flow = { ...base, version: `${base.version}-${control}`, entityKey: undefined, ...(control === 'debounce' ? { debounce: { key: 'event.body.data.order_id', period: '1s' } } : { batch: { maxSize: 2, timeout: '1s' } }) };
     const deliveries: EventDelivery[] = [1, 2, 3].map((n) => {
-      const id = `evt_${control}_${n}`;
-      const event = { id, type: 'order.updated', source: 'payments', receivedAt: '2026-11-23T10:00:00.000Z', body: { ...sample('order.updated'), id, data: { order_id: `ord_${control}`, status: `s${n}` } } };
+      const id = `evt_${label}_${n}`;
+      // out-of-order: the last signal carries the event received first (a relay after an outage).
+      const receivedAt = label === 'out-of-order' ? ['2026-11-23T10:00:01.000Z', '2026-11-23T10:00:02.000Z', '2026-11-23T10:00:00.000Z'][n - 1] : '2026-11-23T10:00:00.000Z';
+      const event = { id, type: 'order.updated', source: 'payments', receivedAt, body: { ...sample('order.updated'), id, data: { order_id: `ord_${label}`, status: `s${n}` } } };
       return { event, flow, workflowId: `order-updated:payments:${id}` };
     });
-    const workflowId = `order-updated:payments:${control}:ord_${control}`;
-    const args = [{ flow: flow.name, source: 'payments', key: `ord_${control}`, control, ...(maxEventsPerRun && { maxEventsPerRun }) } satisfies CollectRunInput];
+    const workflowId = `order-updated:payments:${control}:ord_${label}`;
+    const args = [{ flow: flow.name, source: 'payments', key: `ord_${label}`, control, ...(maxEventsPerRun && { maxEventsPerRun }) } satisfies CollectRunInput];
     const handle = await stack.client.workflow.signalWithStart(COLLECT_WORKFLOW_TYPE, { taskQueue: TEST_TASK_QUEUE, workflowId, args, signal: EVENT_SIGNAL, signalArgs: [deliveries[0]] });
     for (const d of deliveries.slice(1)) await handle.signal(EVENT_SIGNAL, d);
     const first = handle.signaledRunId;
@@ -204,7 +206,9 @@ async function collectorRuns(stack: Awaited<ReturnType<typeof startTestStack>>):
   };
   const debounce = await collect('debounce', 2);
   const batch = await collect('batch');
+  const outOfOrder = await collect('debounce', undefined, 'out-of-order');
   return [
+    ['collector-debounce-out-of-order', `${outOfOrder.workflowId}#${outOfOrder.first}`],
     ['collector-debounce-continued', `${debounce.workflowId}#${debounce.first}`],
     ['collector-debounce', `${debounce.workflowId}#${debounce.last}`],
     ['collector-batch', `${batch.workflowId}#${batch.first}`],
