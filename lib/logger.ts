@@ -1,5 +1,6 @@
 // The one structured logger. Signature headers and secrets are redacted wherever they appear.
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { redactionOf } from './log-redaction';
 
 /** Request headers that carry credentials or signatures (lowercase, as Node gives them). */
 export const SECRET_HEADERS = [
@@ -18,10 +19,13 @@ export const SECRET_HEADERS = [
 /** Field names whose values are never written, at the top level or one level down. */
 const SECRET_FIELDS = ['secret', 'secrets', 'password', 'token', 'signature'];
 
+/** The same rule as pino `redact` paths (what lib/log-redaction.ts does, checked against pino in its test). */
 export const REDACTED_PATHS = [
   ...SECRET_HEADERS.flatMap((h) => [`headers["${h}"]`, `*.headers["${h}"]`]),
   ...SECRET_FIELDS.flatMap((f) => [f, `*.${f}`]),
 ];
+
+const redact = redactionOf(SECRET_FIELDS, SECRET_HEADERS);
 
 export interface LoggerOptions {
   level: string;
@@ -39,9 +43,19 @@ export function createLogger(opts: LoggerOptions, destination?: DestinationStrea
     name: opts.name,
     level: opts.level,
     mixin: opts.mixin,
-    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    // A line's fields, redacted (pino's own `redact` with wildcard paths cost ~15× more per line).
+    formatters: { log: redact as (o: Record<string, unknown>) => Record<string, unknown> },
     transport: opts.pretty && !destination ? { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname', translateTime: 'HH:MM:ss' } } : undefined,
   };
-  if (destination) return pino(options, destination);
-  return opts.async && !options.transport ? pino(options, pino.destination({ dest: 1, sync: false })) : pino(options);
+  const logger = destination ? pino(options, destination) : opts.async && !options.transport ? pino(options, pino.destination({ dest: 1, sync: false })) : pino(options);
+  return redactingChildren(logger);
+}
+
+/** pino applies no formatter to a child's fields, so they are redacted on the way in (children inherit this `child`). */
+function redactingChildren(logger: Logger): Logger {
+  const child = logger.child;
+  logger.child = function (this: Logger, bindings, childOptions) {
+    return child.call(this, redact(bindings) as typeof bindings, childOptions);
+  } as Logger['child'];
+  return logger;
 }
