@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BenchContext, describeRun, figures, type RunFigures } from './context';
 import { ROOT } from './direct-start';
-import { baselineStartSender, seedOrders, waitForClosed } from './e2e';
+import { baselineStartSender, seedInventory, seedOrders, waitForClosed } from './e2e';
 import { autocannonLoad, httpEventSender } from './http-load';
 import { runLanes } from './lanes';
 import { type CpuProfile, type ProfileSummary, summarizeProfile } from './profile';
@@ -51,6 +51,7 @@ export async function profileCases(ctx: BenchContext, dir: string): Promise<Prof
 
   const runs = Math.max(10, Math.round(ctx.options.e2eEvents / 2));
   const feeder = await startIngress(ctx.child('bench-profile-flow'));
+  await seedInventory(ctx.db); // the e2e case seeds it too; alone, the payment flows would fail on stock
   try {
     ctx.say(`profile: one flow worker with --cpu-prof running ${runs} payment flows (events via an ingress)`);
     const flow = await profileWorker(ctx, 'worker/main.ts', 'bench-profile-flow', runs, prof, (tag) => httpEventSender([feeder.url!], tag, connections));

@@ -33,9 +33,15 @@ export interface LoggerOptions {
   name: string;
   /** Fields added to every line from the current context (e.g. the running activity's workflow id). */
   mixin?: () => object;
-  /** Write lines asynchronously (flushed on exit), so a request never waits on stdout. */
+  /** Write lines asynchronously, in batches (within 100 ms, flushed on exit), so a request never waits on stdout. */
   async?: boolean;
 }
+
+/**
+ * Asynchronous stdout: lines are gathered and written a few kilobytes at a time (a write per line
+ * was a tenth of the ingress's CPU under load), at the latest every 100 ms, and flushed on exit.
+ */
+const ASYNC_STDOUT = { dest: 1, sync: false, minLength: 4096, periodicFlush: 100 };
 
 /** `destination` lets tests read what would be written (stdout otherwise). */
 export function createLogger(opts: LoggerOptions, destination?: DestinationStream): Logger {
@@ -47,7 +53,7 @@ export function createLogger(opts: LoggerOptions, destination?: DestinationStrea
     formatters: { log: redact as (o: Record<string, unknown>) => Record<string, unknown> },
     transport: opts.pretty && !destination ? { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname', translateTime: 'HH:MM:ss' } } : undefined,
   };
-  const logger = destination ? pino(options, destination) : opts.async && !options.transport ? pino(options, pino.destination({ dest: 1, sync: false })) : pino(options);
+  const logger = destination ? pino(options, destination) : opts.async && !options.transport ? pino(options, pino.destination(ASYNC_STDOUT)) : pino(options);
   return redactingChildren(logger);
 }
 
