@@ -6,11 +6,11 @@ import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BenchContext, describeRun, figures, type RunFigures } from './context';
 import { ROOT } from './direct-start';
-import { baselineStartSender, seedOrders, waitForClosed } from './e2e';
+import { baselineStartSender, seedInventory, seedOrders, waitForClosed } from './e2e';
 import { autocannonLoad, httpEventSender } from './http-load';
 import { runLanes } from './lanes';
 import { type CpuProfile, type ProfileSummary, summarizeProfile } from './profile';
-import { startIngress, startWorker } from './processes';
+import { startIngress, startWorker, type WorkerScript } from './processes';
 
 export interface ThreadProfile {
   file: string;
@@ -51,9 +51,11 @@ export async function profileCases(ctx: BenchContext, dir: string): Promise<Prof
 
   const runs = Math.max(10, Math.round(ctx.options.e2eEvents / 2));
   const feeder = await startIngress(ctx.child('bench-profile-flow'));
+  await seedInventory(ctx.db); // the e2e case seeds it too; alone, the payment flows would fail on stock
   try {
     ctx.say(`profile: one flow worker with --cpu-prof running ${runs} payment flows (events via an ingress)`);
-    const flow = await profileWorker(ctx, 'worker/main.ts', 'bench-profile-flow', runs, prof, (tag) => httpEventSender([feeder.url!], tag, connections));
+    const flowScript = ctx.options.compiled ? 'dist/worker/main.js' : 'worker/main.ts'; // as case 3 runs it
+    const flow = await profileWorker(ctx, flowScript, 'bench-profile-flow', runs, prof, (tag) => httpEventSender([feeder.url!], tag, connections));
     ctx.say(`profile: one baseline worker with --cpu-prof running ${runs} hand-written workflows`);
     const baseline = await profileWorker(ctx, 'bench/baseline-worker.ts', 'bench-profile-baseline', runs, prof, (tag) => ({ send: baselineStartSender(ctx.client, 'bench-profile-baseline', tag) }));
     return { ingress: { run, threads: ingressThreads }, worker: flow, baselineWorker: baseline };
@@ -64,7 +66,7 @@ export async function profileCases(ctx: BenchContext, dir: string): Promise<Prof
 
 async function profileWorker(
   ctx: BenchContext,
-  script: 'worker/main.ts' | 'bench/baseline-worker.ts',
+  script: WorkerScript,
   queue: string,
   runs: number,
   prof: { dir: string; flags: string[] },
