@@ -4,13 +4,12 @@
 // fake ledger refuses the order) and note-payment (always completes).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import pino from 'pino';
-import { ROOT, startTestStack, type TestStack } from '../helpers/stack';
+import type { TestStack } from '../helpers/stack';
 import { paymentSucceeded, postEvent, uid } from '../helpers/events';
-import { startFakeApi, type FakeApi } from '../helpers/fake-api';
+import { type AdminStack, startAdminStack, stopAdminStack } from '../helpers/admin-stack';
 import { admin } from '../helpers/admin';
 import { waitFor } from '../helpers/wait-for';
 import { createAdminApp } from '../../server/admin-app';
@@ -18,19 +17,16 @@ import { createAdminApi } from '../../server/admin';
 import type { DeliveryRecord } from '../../server/deliveries/record';
 
 let stack: TestStack;
-let ledger: FakeApi;
+let adminStack: AdminStack | undefined;
 /** Orders the ledger refuses (400: the run fails at once), until a test "fixes" it. */
 const refused = new Set<string>();
 
 before(async () => {
-  ledger = await startFakeApi();
-  ledger.handler = (req) => (refused.has(req.path.split('/').pop()!) ? { status: 400, body: { error: 'unknown order' } } : { status: 200, body: { ok: true } });
-  process.env.ADMIN_TEST_LEDGER_URL = ledger.url; // read by the in-process worker's http.request
-  stack = await startTestStack({ flowsDir: join(ROOT, 'test/fixtures/admin/flows'), replayConcurrency: 2 });
+  adminStack = await startAdminStack(refused);
+  stack = adminStack.stack;
 });
 after(async () => {
-  await stack?.stop();
-  await ledger?.close();
+  await stopAdminStack(adminStack);
 });
 
 const api = (method: 'GET' | 'POST', path: string, body?: unknown) => admin(stack.adminUrl, method, path, { body });

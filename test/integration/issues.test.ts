@@ -7,9 +7,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { ROOT, TEST_ADMIN_TOKEN, startTestStack, type TestStack } from '../helpers/stack';
+import { ROOT, TEST_ADMIN_TOKEN, type TestStack } from '../helpers/stack';
 import { paymentSucceeded, postEvent, uid } from '../helpers/events';
-import { startFakeApi, type FakeApi } from '../helpers/fake-api';
+import { type AdminStack, startAdminStack, stopAdminStack } from '../helpers/admin-stack';
 import { admin } from '../helpers/admin';
 import { waitFor } from '../helpers/wait-for';
 import pino from 'pino';
@@ -17,18 +17,15 @@ import { failedRunScanner } from '../../server/admin/issues-scan';
 import { issueCollections } from '../../server/admin/issues-store';
 
 let stack: TestStack;
-let ledger: FakeApi;
+let adminStack: AdminStack | undefined;
 const refused = new Set<string>();
 
 before(async () => {
-  ledger = await startFakeApi();
-  ledger.handler = (req) => (refused.has(req.path.split('/').pop()!) ? { status: 400, body: { error: 'unknown order' } } : { status: 200, body: { ok: true } });
-  process.env.ADMIN_TEST_LEDGER_URL = ledger.url;
-  stack = await startTestStack({ flowsDir: join(ROOT, 'test/fixtures/admin/flows'), replayConcurrency: 2 });
+  adminStack = await startAdminStack(refused);
+  stack = adminStack.stack;
 });
 after(async () => {
-  await stack?.stop();
-  await ledger?.close();
+  await stopAdminStack(adminStack);
 });
 
 const api = (method: 'GET' | 'POST', path: string, body?: unknown) => admin(stack.adminUrl, method, path, { body });
