@@ -52,42 +52,44 @@ export function createIngressMetrics(opts: IngressMetricsOptions = {}): IngressM
   };
 }
 
+/** A store read refreshed at most once per cache period, so frequent scrapes cost one query. */
+function cachedRead<T>(read: () => Promise<T>, cacheMs: number): () => Promise<T> {
+  let value: T;
+  let readAt = -Infinity;
+  return async () => {
+    if (Date.now() - readAt >= cacheMs) {
+      value = await read();
+      readAt = Date.now();
+    }
+    return value;
+  };
+}
+
 /** Age of the oldest waiting delivery: a backlog that does not drain shows as a growing age. */
 function oldestPendingGauge(registry: Registry, opts: IngressMetricsOptions): Gauge {
-  const cacheMs = opts.backlogCacheMs ?? 5000;
-  let since: Date | undefined | null = undefined;
-  let readAt = -Infinity;
+  const { oldestPending } = opts;
+  const read = oldestPending && cachedRead(() => oldestPending().catch(() => null), opts.backlogCacheMs ?? 5000);
   return new Gauge({
     name: 'hookflow_relay_oldest_pending_seconds',
     help: 'Age (s) of the oldest accepted delivery whose runs are not started yet; 0 when none waits, -1 when the store cannot be read.',
     registers: [registry],
     async collect() {
-      if (!opts.oldestPending) return;
-      if (Date.now() - readAt >= cacheMs) {
-        since = await opts.oldestPending().catch(() => null);
-        readAt = Date.now();
-      }
+      if (!read) return;
+      const since = await read();
       this.set(since === null ? -1 : since ? Math.max(0, (Date.now() - since.getTime()) / 1000) : 0);
     },
   });
 }
 
-/** Refreshed on scrape, at most once per cache period, so frequent scrapes cost one count query. */
 function backlogGauge(registry: Registry, opts: IngressMetricsOptions): Gauge {
-  const cacheMs = opts.backlogCacheMs ?? 5000;
-  let value = 0;
-  let readAt = -Infinity;
+  const { backlog } = opts;
+  const read = backlog && cachedRead(() => backlog().catch(() => -1), opts.backlogCacheMs ?? 5000);
   return new Gauge({
     name: 'hookflow_relay_backlog',
     help: 'Accepted deliveries whose runs are not started yet (waiting in the outbox for the relay); -1 when the store cannot be read.',
     registers: [registry],
     async collect() {
-      if (!opts.backlog) return;
-      if (Date.now() - readAt >= cacheMs) {
-        value = await opts.backlog().catch(() => -1);
-        readAt = Date.now();
-      }
-      this.set(value);
+      if (read) this.set(await read());
     },
   });
 }
