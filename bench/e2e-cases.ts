@@ -34,6 +34,8 @@ export interface E2eResults {
   ingressRssMb: number;
   /** Whether the flow worker ran the compiled build (BENCH_COMPILED=1). */
   compiledWorker: boolean;
+  /** Workflows started on the flow's task queue per accepted event (goal 7: one). */
+  runsPerEvent: number;
 }
 
 interface E2eSide {
@@ -45,6 +47,8 @@ interface E2eSide {
   /** More processes whose CPU counts for this side (the flow's ingress). */
   extraCpu: Record<string, () => number[]>;
   closed: number;
+  /** Events accepted over every batch, warm-ups included. */
+  accepted: number;
   cpuMs: Record<string, number>;
   batches: { started: number; completed: number; failed: number; latencies: number[]; windowMs: number; sending: RunFigures }[];
 }
@@ -53,17 +57,17 @@ export async function e2eCases(ctx: BenchContext): Promise<E2eResults> {
   await seedInventory(ctx.db);
   const ingress = await startIngress(ctx.child('bench-e2e-flow'));
   const flow: E2eSide = {
-    name: 'flow', script: ctx.options.compiled ? 'dist/worker/main.js' : 'worker/main.ts', taskQueue: 'bench-e2e-flow', workers: [], closed: 0, batches: [], cpuMs: {},
+    name: 'flow', script: ctx.options.compiled ? 'dist/worker/main.js' : 'worker/main.ts', taskQueue: 'bench-e2e-flow', workers: [], closed: 0, accepted: 0, batches: [], cpuMs: {},
     sender: (tag) => httpEventSender([ingress.url!], tag, ctx.options.connections),
     extraCpu: { ingress: () => [ingress.pid] },
   };
   const baseline: E2eSide = {
-    name: 'hand-written', script: 'bench/baseline-worker.ts', taskQueue: 'bench-e2e-baseline', workers: [], closed: 0, batches: [], cpuMs: {},
+    name: 'hand-written', script: 'bench/baseline-worker.ts', taskQueue: 'bench-e2e-baseline', workers: [], closed: 0, accepted: 0, batches: [], cpuMs: {},
     sender: (tag) => ({ send: baselineStartSender(ctx.client, 'bench-e2e-baseline', tag) }),
     extraCpu: {},
   };
   const sides = [flow, baseline];
-  const results: E2eResults = { flow: [], baseline: [], ingressRssMb: NaN, compiledWorker: ctx.options.compiled };
+  const results: E2eResults = { flow: [], baseline: [], ingressRssMb: NaN, compiledWorker: ctx.options.compiled, runsPerEvent: NaN };
   const rounds = Math.max(1, Math.floor(ctx.options.rounds / 2));
   try {
     for (const workers of [1, 2]) {
@@ -82,6 +86,11 @@ export async function e2eCases(ctx: BenchContext): Promise<E2eResults> {
         (s === flow ? results.flow : results.baseline).push(run);
       }
     }
+    // Every workflow the shipped flows/ folder started for these events, open ones included (a
+    // correlated run waiting for a trigger would show here).
+    const started = (await ctx.client.workflow.count(`TaskQueue = "${flow.taskQueue}"`)).count;
+    results.runsPerEvent = started / Math.max(1, flow.accepted);
+    ctx.say(`  flow: ${started} workflows started for ${flow.accepted} accepted events (${results.runsPerEvent.toFixed(3)} per event)`);
   } finally {
     await Promise.all([ingress, ...flow.workers, ...baseline.workers].map((c) => c.stop()));
   }
@@ -103,6 +112,7 @@ async function batch(ctx: BenchContext, side: E2eSide, count: number, label: str
   const started = Date.now();
   const sending = figures(await runLanes({ count, concurrency: ctx.options.connections, maxMs: ctx.options.maxSeconds * 1000, send: sender.send }));
   sender.close?.();
+  side.accepted += sending.accepted;
   if (sending.accepted < count) ctx.say(describeRun(`  ${side.name}: sending (not all accepted)`, sending));
   side.closed = await waitForClosed(ctx.client, side.taskQueue, side.closed + sending.accepted, ctx.options.maxSeconds * 1000);
   addInto(side.cpuMs, stopMeter());

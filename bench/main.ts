@@ -20,7 +20,7 @@ import { limitCases, type LimitResults } from './ingress-limits';
 import { benchOptions } from './options';
 import { MONGODB_DB, stopAllChildren } from './processes';
 import { busyThreads, formatProfile, profileCases, type ProfileResults } from './profile-case';
-import { formatTable, machine, writeResults } from './report';
+import { formatGoals, formatTable, machine, writeResults } from './report';
 import { type FlowControlResults, flowControlCases, formatFlowControls } from './flow-controls';
 import { tableRows } from './rows';
 
@@ -90,7 +90,7 @@ async function main() {
 
   const rows = [...tableRows(accept, e2e, overload, options.compiled), ...controlRows(controls), ...(collect?.rows ?? [])];
   const file = writeResults(outDir, { machine: { ...machineAtStart, loadAverage1mAtEnd: machine().loadAverage1m }, options: { ...options, cases: [...options.cases] }, startedAt: new Date(began).toISOString(), durationSeconds: (Date.now() - began) / 1000, rows, accept, e2e, controls, profile, overload, limits, collect: collect?.sides });
-  console.log(`\n${formatTable(rows)}\n`);
+  console.log(`\n${formatTable(rows)}\n\n${formatGoals(rows)}\n`);
   const cpu = (label: string, c?: Record<string, number>) => c && console.log(`CPU ms per event, ${label}: ${Object.entries(c).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
   cpu('direct start', accept?.cpuPerEvent.direct);
   cpu('1 ingress', accept?.cpuPerEvent.ingress);

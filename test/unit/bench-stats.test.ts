@@ -7,7 +7,7 @@ import { parseProcStatus } from '../../bench/memory';
 import { parseProcStat } from '../../bench/cpu';
 import { mergeLaneResults, roundOrder, runLanes, share, slotTime } from '../../bench/lanes';
 import { paymentEvent, signedHeaders } from '../../bench/events';
-import { row } from '../../bench/report';
+import { formatGoals, formatTable, row } from '../../bench/report';
 
 test('nearest-rank percentiles of a sorted list', () => {
   const xs = Array.from({ length: 100 }, (_, i) => i + 1); // 1..100
@@ -112,4 +112,15 @@ test('CPU time and parent come out of /proc/<pid>/stat, even with spaces and bra
   const stat = '4242 (my (odd) proc) S 17 4242 4242 0 -1 4194304 123 0 0 0 250 30 0 0 20 0 1 0 321726';
   assert.deepEqual(parseProcStat(stat), { comm: 'my (odd) proc', ppid: 17, cpuMs: 2800 });
   assert.equal(parseProcStat('garbage'), undefined);
+});
+
+test('a goal is met only when every row measuring it is met', () => {
+  const rows = [
+    row('1 accept', 'rate', 95, 100, { goal: 1, ratioAtLeast: 0.9 }),
+    row('3 CPU', 'worker ms', 40, NaN, { goal: 3, valueAtMost: 30 }),
+    row('1 accept', 'ingress ms', 1.5, NaN, { goal: 3, valueAtMost: 2 }),
+    row('2 half load', 'p50', 10, 5),
+  ];
+  assert.equal(formatGoals(rows), 'goal 1: met\ngoal 3: NOT met (worker ms: 40 vs <= 30)');
+  assert.match(formatTable(rows).split('\n')[0], /\| goal \|/);
 });
