@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { HEAP_FLAGS, missingHeapFlags, warnMissingHeapFlags } from '../../lib/heap-flags';
 
 const ROOT = join(__dirname, '../..');
-const SEMI_SPACE_MB = Number(/^--max-semi-space-size=(\d+)$/.exec(HEAP_FLAGS.find((f) => f.startsWith('--max-semi-space-size=')) ?? '')?.[1]);
+const flagMb = (name: string) => Number(new RegExp(`^--${name}=(\\d+)$`).exec(HEAP_FLAGS.find((f) => f.startsWith(`--${name}=`)) ?? '')?.[1]);
+const SEMI_SPACE_MB = flagMb('max-semi-space-size');
+const OLD_SPACE_MB = flagMb('max-old-space-size');
 
 test('the npm scripts and the Dockerfile start node with the heap flags', () => {
   const scripts = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts as Record<string, string>;
@@ -27,19 +29,23 @@ const GROW_NEW_SPACE = `
   const v8 = require('node:v8');
   let keep = [];
   for (let i = 0; i < 3e6; i++) { keep.push({ i, s: 'x' + i }); if (keep.length > 2e5) keep = []; }
-  const size = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size / 1048576;`;
+  const size = [v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size, v8.getHeapStatistics().heap_size_limit].map((b) => b / 1048576).join(' ');`;
 
-function newSpaceMb(flags: readonly string[], where: 'main' | 'worker thread'): number {
+/** New space size and heap limit, in MB. */
+function heapMb(flags: readonly string[], where: 'main' | 'worker thread'): { newSpace: number; limit: number } {
   const script = where === 'main' ? `${GROW_NEW_SPACE} console.log(size);`
     : `const { Worker } = require('node:worker_threads'); new Worker(${JSON.stringify(`${GROW_NEW_SPACE} console.log(size);`)}, { eval: true });`;
-  return Number(execFileSync(process.execPath, [...flags, '-e', script], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } }).trim());
+  const [newSpace, limit] = execFileSync(process.execPath, [...flags, '-e', script], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } }).trim().split(' ').map(Number);
+  return { newSpace: newSpace!, limit: limit! };
 }
 
-test('with the flags, the young generation of the main thread and of a worker thread stays at two semi-spaces of the set size', () => {
-  assert.ok(SEMI_SPACE_MB > 0, 'HEAP_FLAGS sets --max-semi-space-size');
+test('with the flags, the main thread and a worker thread keep a young generation of two semi-spaces of the set size, and the set heap limit', () => {
+  assert.ok(SEMI_SPACE_MB > 0 && OLD_SPACE_MB > 0, 'HEAP_FLAGS sets --max-semi-space-size and --max-old-space-size');
   for (const where of ['main', 'worker thread'] as const) {
-    const mb = newSpaceMb(HEAP_FLAGS, where);
-    assert.ok(mb > 0 && mb <= 2 * SEMI_SPACE_MB, `${where}: new space ${mb} MB, expected at most ${2 * SEMI_SPACE_MB}`);
+    const { newSpace, limit } = heapMb(HEAP_FLAGS, where);
+    assert.ok(newSpace > 0 && newSpace <= 2 * SEMI_SPACE_MB, `${where}: new space ${newSpace} MB, expected at most ${2 * SEMI_SPACE_MB}`);
+    // The limit is the old generation plus the young generation (three semi-spaces).
+    assert.ok(limit >= OLD_SPACE_MB && limit <= OLD_SPACE_MB + 3 * SEMI_SPACE_MB, `${where}: heap limit ${limit} MB, expected ${OLD_SPACE_MB}-${OLD_SPACE_MB + 3 * SEMI_SPACE_MB}`);
   }
 });
 
@@ -48,7 +54,8 @@ test('a process started without the flags says so once, naming them', () => {
   assert.deepEqual(missingHeapFlags(['--import', 'tsx'], ''), [...HEAP_FLAGS]);
   assert.deepEqual(missingHeapFlags([...HEAP_FLAGS], ''), []);
   assert.deepEqual(missingHeapFlags([], `--enable-source-maps ${HEAP_FLAGS.join(' ')}`), []);
-  assert.deepEqual(missingHeapFlags([], flag.replace(/-/g, '_').replace(/^__/, '--')), [], 'V8 accepts underscores too');
+  assert.deepEqual(missingHeapFlags([], HEAP_FLAGS.map((f) => f.replace(/-/g, '_').replace(/^__/, '--')).join(' ')), [], 'V8 accepts underscores too');
+  assert.deepEqual(missingHeapFlags(HEAP_FLAGS.slice(1), ''), [HEAP_FLAGS[0]]);
   const lines: string[] = [];
   const log = { warn: (_obj: object, msg: string) => lines.push(msg) };
   warnMissingHeapFlags(log, []);
