@@ -15,6 +15,8 @@ COPY --from=build /app/dist ./dist
 COPY flows ./flows
 COPY sources ./sources
 COPY schemas ./schemas
+# V8 heap flags of every hookflow process (lib/heap-flags.ts says why).
+ENV NODE_OPTIONS="--max-semi-space-size=4 --max-old-space-size=1024"
 ENV HOOKFLOW_FLOWS_DIR=/app/flows HOOKFLOW_SOURCES_DIR=/app/sources HOOKFLOW_SCHEMAS_DIR=/app/schemas
 USER node
 CMD ["node", "dist/server/main.js"]

@@ -8,6 +8,7 @@ import { freePort } from '../lib/net';
 import { BENCH_SECRET } from './events';
 import { ROOT } from './direct-start';
 import { withoutTemporalSecurity } from '../lib/temporal-connection';
+import { HEAP_FLAGS } from '../lib/heap-flags';
 
 export interface StackAddresses {
   temporalAddress: string;
@@ -48,8 +49,10 @@ export async function stopAllChildren(): Promise<void> {
 
 function spawnNode(name: string, script: string, opts: ChildOptions, env: Record<string, string> = {}, compiled = false): ManagedProcess {
   // Compiled JavaScript (dist/) runs without the TypeScript loader, as the Dockerfile runs it.
-  const args = script.endsWith('.js') ? [...(opts.nodeFlags ?? []), join(ROOT, script)]
-    : compiled ? [...(opts.nodeFlags ?? []), join(ROOT, 'dist', script.replace(/\.ts$/, '.js'))] : ['--import', 'tsx', ...(opts.nodeFlags ?? []), join(ROOT, script)];
+  // The heap flags every start path uses (lib/heap-flags.ts), so the bench measures what users run.
+  const flags = [...HEAP_FLAGS, ...(opts.nodeFlags ?? [])];
+  const args = script.endsWith('.js') ? [...flags, join(ROOT, script)]
+    : compiled ? [...flags, join(ROOT, 'dist', script.replace(/\.ts$/, '.js'))] : ['--import', 'tsx', ...flags, join(ROOT, script)];
   const proc = startProcess({
     name,
     command: process.execPath,

@@ -8,6 +8,7 @@ import { portInUseError } from '../lib/port-holder';
 import { seedDemoData } from './demo-data';
 import { scheduleLines } from './schedule-banner';
 import { type ManagedProcess, portAnswers, startProcess, waitUntil } from './process';
+import { HEAP_FLAGS } from '../lib/heap-flags';
 import { startEmbeddedServices, type ServicePorts } from './services';
 import { withoutTemporalSecurity } from '../lib/temporal-connection';
 import { PAYMENTS_SANDBOX } from '../lib/dev-defaults';
@@ -109,7 +110,7 @@ async function main() {
     HOOKFLOW_PRETTY_LOGS: env.HOOKFLOW_PRETTY_LOGS ?? (process.stdout.isTTY ? '1' : '0'),
   };
   const node = (name: string, entry: string) =>
-    startProcess({ name, command: process.execPath, args: ['--import', 'tsx', join(ROOT, entry)], env: childEnv, cwd: ROOT, echo: true, parentWatch: 'ipc' });
+    startProcess({ name, command: process.execPath, args: [...HEAP_FLAGS, '--import', 'tsx', join(ROOT, entry)], env: childEnv, cwd: ROOT, echo: true, parentWatch: 'ipc' });
   const children: ManagedProcess[] = [node('worker', 'worker/main.ts'), node('ingress', 'server/main.ts')];
   stopAll = async () => {
     await Promise.all(children.map((c) => c.stop()));

@@ -20,12 +20,14 @@ import { createRunStarter } from './start-runs';
 import { createTemporalBreaker } from './temporal-breaker';
 import { createIngressOps } from './ops-wiring';
 import { startScheduleSync } from './schedule-sync';
+import { warnMissingHeapFlags } from '../lib/heap-flags';
 
 async function main() {
   const config = loadConfig();
   // Under npm start (an IPC channel to the launcher) lines go out as they come: a launcher killed
   // with -9 leaves a pipe nobody reads, and lines still buffered would make the exit flush spin.
   const log = createLogger({ level: config.logLevel, pretty: config.prettyLogs, name: 'ingress', async: !process.send });
+  warnMissingHeapFlags(log);
   const definitions = startDefinitionStore(config, log); // reloads on file change and SIGHUP
   // Lazy: the ingress starts even while Temporal is down; accepted events wait for the relay.
   const connection = Connection.lazy({ ...config.temporal, channelArgs: { 'grpc.max_reconnect_backoff_ms': 5000 } });

@@ -8,10 +8,12 @@ import { Runtime } from '@temporalio/worker';
 import { freePort } from '../lib/net';
 import { runWorkerProcess } from './run-worker';
 import { activityLogFields, sdkLogger } from './log-context';
+import { warnMissingHeapFlags } from '../lib/heap-flags';
 
 async function main() {
   const config = loadConfig();
   const log = createLogger({ level: config.logLevel, pretty: config.prettyLogs, name: 'worker', mixin: activityLogFields });
+  warnMissingHeapFlags(log);
   // Workflow code's log lines and the SDK's warnings go to the same JSON log.
   // The SDK's metrics go to a loopback exporter that the ops server re-serves with its own.
   const sdkMetricsAddress = `127.0.0.1:${await freePort()}`;
