@@ -57,6 +57,9 @@ interface AstNode {
 const compiled = new Map<string, FastEval | null>();
 const MAX_CACHED = 5000;
 
+/** How many expressions are compiled: it only grows across runs when the worker preloads this module. */
+export const compiledExpressionCount = (): number => compiled.size;
+
 /** The expression's value, or NOT_FAST when JSONata must evaluate it. Never throws. */
 export function evaluateFast(source: string, scope: object, shapes: FastShapes = LATEST_FAST_SHAPES): unknown {
   const cacheKey = `${shapes}:${source}`;
