@@ -15,8 +15,8 @@
 import jsonata from 'jsonata';
 
 /** The versions of the fast shapes, oldest first. */
-export type FastShapes = 1 | 2;
-export const LATEST_FAST_SHAPES: FastShapes = 2;
+export type FastShapes = 1 | 2 | 3;
+export const LATEST_FAST_SHAPES: FastShapes = 3;
 
 interface ShapeRules {
   /** `$not(x)`. */
@@ -25,13 +25,19 @@ interface ShapeRules {
   undefinedKeysAbsent: boolean;
   /** A unary minus node with any key beyond its operand is not fast. */
   unaryKeysChecked: boolean;
+  /** `+ - * /` on numbers. */
+  arithmetic: boolean;
+  /** `$formatNumber(x, '#0.00')`: a literal picture of `#`s, `0`s and one optional `.` followed by `0`s. */
+  formatNumber: boolean;
 }
 
 const RULES: Record<FastShapes, ShapeRules> = {
   // The first patch (commit d3e985f): paths, literals, unary minus, = and !=, ? :, parentheses.
-  1: { notCall: false, undefinedKeysAbsent: false, unaryKeysChecked: false },
+  1: { notCall: false, undefinedKeysAbsent: false, unaryKeysChecked: false, arithmetic: false, formatNumber: false },
   // Commits 77ff714 and c1472d2: unary keys checked, $not(), present-but-undefined keys.
-  2: { notCall: true, undefinedKeysAbsent: true, unaryKeysChecked: true },
+  2: { notCall: true, undefinedKeysAbsent: true, unaryKeysChecked: true, arithmetic: false, formatNumber: false },
+  // Arithmetic and simple $formatNumber: the payment email's amount.
+  3: { notCall: true, undefinedKeysAbsent: true, unaryKeysChecked: true, arithmetic: true, formatNumber: true },
 };
 
 export const NOT_FAST: unique symbol = Symbol('not fast');
@@ -56,6 +62,9 @@ interface AstNode {
 /** Compiled shapes by version and expression source; a pure function of both, so a shared cache is safe. */
 const compiled = new Map<string, FastEval | null>();
 const MAX_CACHED = 5000;
+
+/** How many expressions are compiled: it only grows across runs when the worker preloads this module. */
+export const compiledExpressionCount = (): number => compiled.size;
 
 /** The expression's value, or NOT_FAST when JSONata must evaluate it. Never throws. */
 export function evaluateFast(source: string, scope: object, shapes: FastShapes = LATEST_FAST_SHAPES): unknown {
@@ -99,9 +108,16 @@ class Compiler {
         return () => value;
       }
       case 'unary': return node.value === '-' && node.expression && (!this.rules.unaryKeysChecked || this.onlyKeys(node, ['value', 'expression'])) ? this.negation(node.expression) : null;
-      case 'binary': return (node.value === '=' || node.value === '!=') && this.onlyKeys(node, ['value', 'lhs', 'rhs']) ? this.equality(node) : null;
+      case 'binary': {
+        if (!this.onlyKeys(node, ['value', 'lhs', 'rhs'])) return null;
+        if (node.value === '=' || node.value === '!=') return this.equality(node);
+        return this.rules.arithmetic && ARITHMETIC.has(node.value as string) ? this.arithmetic(node) : null;
+      }
       case 'condition': return this.onlyKeys(node, ['condition', 'then', 'else']) ? this.condition(node) : null;
-      case 'function': return this.rules.notCall && this.isNotCall(node) ? this.not(node.arguments![0]) : null;
+      case 'function': {
+        if (this.rules.notCall && this.isNotCall(node)) return this.not(node.arguments![0]);
+        return this.rules.formatNumber ? this.formatNumber(node) : null;
+      }
       case 'block': return this.onlyKeys(node, ['expressions']) && node.expressions?.length === 1 ? this.node(node.expressions[0]) : null;
       default: return null;
     }
@@ -156,6 +172,40 @@ class Compiler {
       p?.type === 'variable' && p.value === 'not' && this.onlyKeys(p, ['value']);
   }
 
+  /** JSONata's numeric operators: numbers only (anything else is its error), nothing in gives nothing out. */
+  private arithmetic(node: AstNode): FastEval | null {
+    const lhs = node.lhs && this.node(node.lhs);
+    const rhs = node.rhs && this.node(node.rhs);
+    if (!lhs || !rhs) return null;
+    const op = node.value as string;
+    return (scope) => {
+      const a = lhs(scope);
+      const b = rhs(scope);
+      if (a === NOT_FAST || b === NOT_FAST) return NOT_FAST;
+      if ((a !== undefined && !isFiniteNumber(a)) || (b !== undefined && !isFiniteNumber(b))) return NOT_FAST;
+      if (a === undefined || b === undefined) return undefined;
+      const result = op === '+' ? a + b : op === '-' ? a - b : op === '*' ? a * b : a / b;
+      return Number.isFinite(result) ? result : NOT_FAST; // out of range: JSONata's error
+    };
+  }
+
+  /** `$formatNumber(number, 'picture')` with a picture formatPicture understands, else not this shape. */
+  private formatNumber(node: AstNode): FastEval | null {
+    const p = node.procedure;
+    const args = node.arguments ?? [];
+    if (node.value !== '(' || !this.onlyKeys(node, ['value', 'arguments', 'procedure']) || args.length !== 2) return null;
+    if (p?.type !== 'variable' || p.value !== 'formatNumber' || !this.onlyKeys(p, ['value'])) return null;
+    if (args[1].type !== 'string' || !this.onlyKeys(args[1], ['value'])) return null;
+    const picture = simplePicture(args[1].value as string);
+    const value = picture && this.node(args[0]);
+    if (!picture || !value) return null;
+    return (scope) => {
+      const v = value(scope);
+      if (v === undefined || v === NOT_FAST) return v; // JSONata: $formatNumber of nothing is nothing
+      return isFiniteNumber(v) && Math.abs(v) < MAX_FORMATTED ? formatSimple(v, picture) : NOT_FAST;
+    };
+  }
+
   private not(operand: AstNode): FastEval | null {
     const inner = this.node(operand);
     if (!inner) return null;
@@ -178,6 +228,51 @@ class Compiler {
       return c ? then(scope) : otherwise(scope);
     };
   }
+}
+
+const ARITHMETIC = new Set(['+', '-', '*', '/']);
+const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** Beyond this, toFixed (which JSONata's $formatNumber uses) switches to exponents: JSONata's business. */
+const MAX_FORMATTED = 1e15;
+
+interface SimplePicture {
+  minIntegerDigits: number;
+  fractionDigits: number;
+  hasPoint: boolean;
+}
+
+/** `#0.00`, `0`, `##00.000`: optional `#`s, at least one `0`, then `.` and `0`s; anything else is not simple. */
+function simplePicture(picture: string): SimplePicture | null {
+  const m = /^#*(0+)(?:\.(0+))?$/.exec(picture);
+  return m ? { minIntegerDigits: m[1].length, fractionDigits: m[2]?.length ?? 0, hasPoint: m[2] !== undefined } : null;
+}
+
+/** JSONata's $formatNumber for a simple picture: its half-even rounding, its padding, its sign. */
+function formatSimple(value: number, pic: SimplePicture): string {
+  let text = Math.abs(roundHalfEven(value, pic.fractionDigits)).toFixed(pic.fractionDigits);
+  if (!text.includes('.')) text += '.';
+  text = text.replace(/^0+/, '').replace(/0+$/, '');
+  const point = text.indexOf('.');
+  text = '0'.repeat(Math.max(0, pic.minIntegerDigits - point)) + text + '0'.repeat(Math.max(0, pic.fractionDigits - (text.length - point - 1)));
+  if (!pic.hasPoint || text.endsWith('.')) text = text.slice(0, -1);
+  return (value >= 0 ? '' : '-') + text;
+}
+
+/** JSONata's round(): the decimal point shifted in the number's text, ties to even, no -0. */
+function roundHalfEven(arg: number, precision: number): number {
+  let shifted = arg;
+  if (precision) {
+    const [m, e] = arg.toString().split('e');
+    shifted = +(m + 'e' + (e ? +e + precision : precision));
+  }
+  let result = Math.round(shifted);
+  if (Math.abs(result - shifted) === 0.5 && Math.abs(result % 2) === 1) result -= 1;
+  if (precision) {
+    const [m, e] = result.toString().split('e');
+    result = +(m + 'e' + (e ? +e - precision : -precision));
+  }
+  return Object.is(result, -0) ? 0 : result;
 }
 
 const isPrimitive = (v: unknown) => v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';

@@ -22,15 +22,23 @@ export interface WorkerDeps extends ActivityDeps {
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 /** Workflow interceptors bundled with the interpreter: per-flow run counters. */
 export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/run-metrics')];
+/**
+ * Pure modules instantiated once per worker thread, not once per run. In the SDK's reused V8
+ * context every run gets its own instance of each workflow module, so JSONata was set up and every
+ * expression parsed again in every run. Preloaded modules are shared between runs (and deep-frozen
+ * by the SDK), so they must hold no per-run state: theirs is the fast path's compile cache, a pure
+ * function of the expression's source (test/workflow/preloaded-modules.test.ts).
+ */
+export const PRELOADED_WORKFLOW_MODULES = ['jsonata', require.resolve('../engine/fast-expressions'), require.resolve('../engine/expressions')];
 /** What bundleWorkflowCode needs to build the same workflow code the worker runs. */
-export const FLOW_BUNDLE = { workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES };
+export const FLOW_BUNDLE = { workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, preloadModules: PRELOADED_WORKFLOW_MODULES };
 
 export async function createWorker(deps: WorkerDeps): Promise<Worker> {
   return Worker.create({
     connection: deps.connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
-    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH, interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } }),
+    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH, interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }, bundlerOptions: { preloadModules: PRELOADED_WORKFLOW_MODULES } }),
     activities: createActivities(deps),
     ...(deps.shutdownGraceTime !== undefined && { shutdownGraceTime: deps.shutdownGraceTime }),
     ...(deps.maxConcurrentWorkflowTasks !== undefined && { maxConcurrentWorkflowTaskExecutions: deps.maxConcurrentWorkflowTasks }),

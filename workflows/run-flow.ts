@@ -44,10 +44,12 @@ const temporalRuntime = (keyBase: string, local: boolean): StepRuntime => ({
 export const FAST_EXPRESSIONS_PATCHES: Readonly<Record<FastShapes, string>> = {
   1: 'hookflow-fast-expressions',
   2: 'hookflow-fast-expressions-2',
+  3: 'hookflow-fast-expressions-3',
 };
 
 /** Newest first: a new run records only the newest marker; a replay finds the one it recorded. */
 function fastShapes(): FastShapes | false {
+  if (patched(FAST_EXPRESSIONS_PATCHES[3])) return 3;
   if (patched(FAST_EXPRESSIONS_PATCHES[2])) return 2;
   if (patched(FAST_EXPRESSIONS_PATCHES[1])) return 1;
   return false;
