@@ -75,7 +75,7 @@ async function main() {
       // they are and the next start syncs them again.
       const syncStopped = Promise.race([schedules.stop(), new Promise((r) => setTimeout(r, 3000).unref())]);
       breaker.stop();
-      void Promise.all([relay.stop(), syncStopped, deliveries.rejections.flush()]).then(() => Promise.all([connection.close(), mongo.close()])).finally(() => {
+      void Promise.all([relay.stop().then(() => deliveries.flush()), syncStopped, deliveries.rejections.flush()]).then(() => Promise.all([connection.close(), mongo.close()])).finally(() => {
         log.info('ingress stopped');
         process.exit(0);
       });
