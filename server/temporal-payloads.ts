@@ -34,7 +34,7 @@ export class IngressJsonPayloadConverter implements PayloadConverterWithEncoding
 
   private json(value: unknown): Buffer {
     const flow = flowFirst(value);
-    if (!flow) return Buffer.from(JSON.stringify(value));
+    if (!flow) return Buffer.from((JSON.stringify(value) as string | undefined) ?? ''); // a function: empty, as the SDK's encoder makes it
     let head = this.flowHeads.get(flow);
     if (!head) this.flowHeads.set(flow, (head = Buffer.concat([OPEN_FLOW, Buffer.from(JSON.stringify(flow))])));
     const { flow: _flow, ...rest } = value as { flow: object };

@@ -59,3 +59,11 @@ test('what the default converter gives to other converters stays theirs: undefin
   const bytes = new Uint8Array([1, 2, 3]);
   assert.equal(Buffer.from(converter.toPayload(bytes)!.metadata!.encoding).toString(), 'binary/plain');
 });
+
+test('a value JSON cannot represent (a function) gives the same empty payload as the default', () => {
+  const fn = () => 1;
+  const mine = ingressDataConverter().payloadConverter.toPayload(fn);
+  const theirs = reference.toPayload(fn);
+  assert.equal(Buffer.from(mine.data!).length, 0);
+  assert.ok(Buffer.from(mine.data!).equals(Buffer.from(theirs.data!)));
+});
