@@ -135,7 +135,8 @@ async function receive(req: WebhookRequest, deps: WebhookDeps, seen: SeenEvent):
   try {
     const started = await deps.startRuns(planned, event, log);
     const runs = started.map(recordedRun);
-    await deps.deliveries.markStarted(record._id, runs).catch((err) => log.warn({ err: errorText(err), workflowIds: runs.map((r) => r.workflowId) }, 'runs started but not marked; the relay will confirm them'));
+    // Not awaited: the answer needs the stored record and the started runs, both there already.
+    void deps.deliveries.markStarted(record._id, runs).catch((err) => log.warn({ err: errorText(err), workflowIds: runs.map((r) => r.workflowId) }, 'runs started but not marked; the relay will confirm them'));
     const anyNew = started.some((r) => !r.duplicate && !r.ignored);
     const allIgnored = started.every((r) => r.ignored);
     return answer(anyNew ? 202 : 200, anyNew ? 'accepted' : allIgnored ? ignoredOutcome(started) : 'duplicate', record._id, runs);

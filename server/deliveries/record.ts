@@ -130,6 +130,8 @@ export interface DeliverySettings {
   rejections?: Partial<Pick<RejectionSettings, 'samplesPerMinute' | 'flushEveryMs'>>;
   /** Body bytes kept on a sample of a request whose signature was not verified (a small prefix). */
   unverifiedBodyBytes?: number;
+  /** How long (ms) a started mark waits for others to be written with it (default 50; 0: at once). */
+  markLingerMs?: number;
 }
 
 export const originalId = (source: string, eventId: string) => `${source}:${eventId}`;

@@ -94,7 +94,8 @@ export function startRelay(opts: RelayOptions): Relay {
     const eventLog = log.child({ deliveryId: record._id, eventId: record.eventId, eventType: record.eventType, requestId: record.requestId });
     try {
       const runs = await opts.startRecorded(record, eventLog);
-      await opts.store.markStarted(record._id, runs);
+      // Not awaited (the mark lingers to share a write); if it is lost, the record's lease runs out and a relay confirms it.
+      void opts.store.markStarted(record._id, runs).catch((err) => eventLog.warn({ err: errorText(err) }, 'runs started but not marked; a relay will confirm them'));
       eventLog.info({ attempts: record.relay?.attempts, workflowIds: runs.map((r) => r.workflowId) }, 'relay started the runs of a stored event');
     } catch (err) {
       const now = new Date(clock.now());

@@ -12,6 +12,8 @@ import { GroupCommit } from './group-commit';
 const DUPLICATE_KEY = 11000;
 const CLAIM_BATCH = 10;
 const MAX_ERROR_TEXT = 500;
+/** How long a started mark waits for others to share its write (DeliverySettings.markLingerMs). */
+export const DEFAULT_MARK_LINGER_MS = 50;
 
 /** One relay attempt on one record: "<delivery id>#<attempt>". */
 interface RelayClaim { _id: string; owner: string; at: Date }
@@ -32,11 +34,11 @@ export class DeliveryStore {
   private readonly failureListeners = new Set<(source: string, reason: string) => void>();
   /** First deliveries of concurrent requests, inserted together (insertMany, unordered). */
   private readonly originals = new GroupCommit<DeliveryRecord, 'stored' | 'taken'>((records) => insertEach(this.collection, records));
-  /** Started runs of concurrent requests, recorded together (one bulk write). */
-  private readonly starts = new GroupCommit<AnyBulkWriteOperation<DeliveryRecord>, void>(async (ops) => {
-    await this.collection.bulkWrite(ops, { ordered: false });
-    return ops.map(() => undefined);
-  });
+  /**
+   * Started runs, recorded together (one bulk write). Nobody waits on these marks (a lost one is
+   * confirmed by the relay), so a mark lingers for others to join it: fewer, larger writes.
+   */
+  private readonly starts: GroupCommit<AnyBulkWriteOperation<DeliveryRecord>, void>;
 
   constructor(db: Db, readonly settings: DeliverySettings) {
     this.collection = db.collection<DeliveryRecord>(DELIVERIES_COLLECTION);
@@ -46,6 +48,15 @@ export class DeliveryStore {
       ...settings.rejections,
       retentionSeconds: settings.retentionSeconds ?? settings.dedupeWindowSeconds,
     });
+    this.starts = new GroupCommit<AnyBulkWriteOperation<DeliveryRecord>, void>(async (ops) => {
+      await this.collection.bulkWrite(ops, { ordered: false });
+      return ops.map(() => undefined);
+    }, { lingerMs: settings.markLingerMs ?? DEFAULT_MARK_LINGER_MS });
+  }
+
+  /** Writes the started marks still lingering (before the store's connection closes). */
+  async flush(): Promise<void> {
+    await this.starts.flush();
   }
 
   /** Indexes for the relay's claim query, the purge and lookups by event; idempotent. */
@@ -101,6 +112,11 @@ export class DeliveryStore {
     this.rejections.sampled(record.source, reason, record.receivedAt, record._id);
   }
 
+  /**
+   * Records that `runs` are started. Resolves once written, up to `markLingerMs` later: callers
+   * need not wait (the record is durable and the runs exist; a mark lost in a crash is confirmed
+   * by the relay, whose idempotent start finds the runs already there).
+   */
   async markStarted(id: string, runs: RecordedRun[], now = new Date()): Promise<void> {
     await this.starts.submit({ updateOne: { filter: { _id: id }, update: { $set: { runs, 'relay.state': 'started', 'relay.startedAt': now, 'relay.leaseUntil': now }, $unset: { 'relay.lastError': '' } } } });
   }

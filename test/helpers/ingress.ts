@@ -87,6 +87,7 @@ export async function startIngress(opts: {
       await Promise.all([server, adminServer].map((s) => new Promise((r) => s.close(r))));
       await admin?.bulk.idle();
       await relay.stop();
+      await deliveries.flush();
       await deliveries.rejections.flush();
     },
   };

@@ -5,6 +5,7 @@ import { request } from 'node:http';
 import type { DeliveryRecord } from '../../server/deliveries/record';
 import type { TestStack } from './stack';
 import { uid } from './events';
+import { waitFor } from './wait-for';
 
 export interface Answer { status: number; text: string; body: Record<string, any>; contentType: string; requestId: string }
 
@@ -36,9 +37,10 @@ export async function expectAcceptedAndRun(stack: TestStack, a: Answer, workflow
   assert.equal(a.body.status, 'accepted');
   assert.deepEqual(a.body.runs.map((r: { workflowId: string }) => r.workflowId), [workflowId]);
   await stack.client.workflow.getHandle(workflowId).result();
-  const record = await recordOf(stack, a);
-  assert.equal(record?.outcome, 'accepted');
-  assert.ok(record?.runs[0]?.runId, 'the record names the run it started');
+  // The started mark (with the run id) is written shortly after the answer: it lingers to share a write.
+  const record = await waitFor('the record marked started', async () => { const r = await recordOf(stack, a); return r?.relay?.state === 'started' && r; });
+  assert.equal(record.outcome, 'accepted');
+  assert.ok(record.runs[0]?.runId, 'the record names the run it started');
 }
 
 export async function expectDuplicate(stack: TestStack, a: Answer, workflowId: string): Promise<void> {

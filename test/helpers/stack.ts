@@ -11,6 +11,7 @@ import { startEmbeddedServices, type EmbeddedServices } from '../../devstack/ser
 import { freePort } from '../../lib/net';
 import { loadDefinitions, type Definitions } from '../../definitions/definitions';
 import { createRunStarter } from '../../server/start-runs';
+import { ingressDataConverter } from '../../server/temporal-payloads';
 import type { DeliveryStore } from '../../server/deliveries/store';
 import type { Relay } from '../../server/deliveries/relay';
 import { TEST_ADMIN_TOKEN, TEST_SECRET, startIngress } from './ingress';
@@ -109,7 +110,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   });
   const workerRun = worker?.run();
   const connection = await Connection.connect({ address: services.temporalAddress });
-  const client = new Client({ connection, namespace: 'default' });
+  const client = new Client({ connection, namespace: 'default', dataConverter: ingressDataConverter() }); // as the ingress's
   const startRuns = createRunStarter(client, TEST_TASK_QUEUE, log);
   const temporalUiUrl = services.temporalUiUrl ?? 'http://127.0.0.1:8233';
   const ingress = await startIngress({

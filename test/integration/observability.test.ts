@@ -21,6 +21,7 @@ import { DeliveryStore } from '../../server/deliveries/store';
 import { TEST_DELIVERY_SETTINGS } from '../helpers/ingress';
 import { paymentSucceeded, postEvent, uid } from '../helpers/events';
 import { scrape } from '../helpers/prometheus';
+import { waitFor } from '../helpers/wait-for';
 import { assertNotReady } from '../helpers/readiness';
 import { ROOT, TEST_TASK_QUEUE, startTestStack, type TestStack } from '../helpers/stack';
 
@@ -88,6 +89,8 @@ test('ingress counters and histograms move by exactly the deliveries sent', asyn
   assert.equal(unknown.status, 404);
   assert.match(unknown.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/, 'a request id is generated when none is given');
 
+  // The started mark follows the answer by up to its linger: only then does nothing wait for the relay.
+  await waitFor('the accepted event marked started', async () => (await stack.deliveries.collection.findOne({ _id: accepted.body.deliveryId }))?.relay?.state === 'started');
   const m1 = await scrape(`${stack.adminUrl}/metrics`);
   const delta = (name: string, labels: Record<string, string>) => m1(name, labels) - m0(name, labels);
   const deliveries = (source: string, event_type: string, outcome: string) => delta('hookflow_deliveries_total', { source, event_type, outcome });
