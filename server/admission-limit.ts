@@ -8,9 +8,16 @@
 // time of requests during which no more than `floor` were in progress at any moment (requests
 // share the CPU and the store, so one admitted early is slowed by those that come after it).
 // So on a machine that is slow for other reasons (CPU taken by other processes) the bound follows
-// the slow answers up instead of refusing work that is not queued at all. While the bound is
-// refusing, no such request comes by, so every `probeEveryMs` the bound drops to `floor` until one
-// does (an idea of TCP BBR's: drain the queue briefly to see the no-queue time again).
+// the slow answers up instead of refusing work that is not queued at all. Two more rules keep it
+// from refusing work it could do:
+// - until a no-queue answer time is measured, the bound is the ceiling (the first refusal starts a
+//   probe that measures it);
+// - while no request in progress is older than the no-queue answer time, nothing is queued yet
+//   (a burst after a quiet spell): the ceiling applies;
+// - the rate is taken over the span the recent completions cover, so it is known one answer time
+//   after a burst starts, not a whole window later.
+// While the bound is refusing, no request finds a short queue, so every `probeEveryMs` the bound
+// drops to `floor` until one does (TCP BBR's idea: drain briefly to see the no-queue time again).
 // Pure: time comes from the caller.
 
 export interface LimitOptions {
@@ -20,10 +27,17 @@ export interface LimitOptions {
   ceiling: number;
   /** Queueing time (ms) allowed on top of the no-queue answer time. */
   targetQueueMs: number;
-  /** Completion rate over this many recent ms. */
+  /** Completion rate over at most this many recent ms (or two no-queue answer times, if longer). */
   windowMs?: number;
   /** While refusing, the no-queue answer time is measured again this often (ms). */
   probeEveryMs?: number;
+}
+
+/** What `admitted` hands out and `completed` takes back. */
+export interface Ticket {
+  began: number;
+  /** The `crowded` count at admission, or -1 when the admission itself crowded the ingress. */
+  crowd: number;
 }
 
 /** Weight of the newest no-queue answer time in the moving average. */
@@ -38,6 +52,8 @@ export class AdaptiveLimit {
   /** Completion times in the last window, oldest first (from `head`). */
   private completions: number[] = [];
   private head = 0;
+  /** Requests in progress, oldest first (a Set keeps insertion order). */
+  private inProgress = new Set<Ticket>();
   private noQueueMs: number | undefined;
   private lastNoQueueAt = -Infinity;
   private probing = false;
@@ -55,8 +71,15 @@ export class AdaptiveLimit {
   /** Requests that may be in progress at once, now. */
   bound(now: number): number {
     if (this.probing) return this.floor;
-    const perMs = this.recentCompletions(now) / this.windowMs;
-    const wanted = Math.ceil(perMs * ((this.noQueueMs ?? 0) + this.targetQueueMs));
+    const noQueueMs = this.noQueueMs;
+    if (noQueueMs === undefined) return this.ceiling; // nothing measured yet: the fixed bound
+    const oldest = this.inProgress.values().next().value;
+    if (!oldest || now - oldest.began < noQueueMs) return this.ceiling;
+    // Over at least two answer times; a batch of completions at one instant is not a rate.
+    const count = this.recentCompletions(now, Math.max(this.windowMs, 2 * noQueueMs));
+    const span = count ? now - this.completions[this.head] : 0;
+    const perMs = count > 1 ? (count - 1) / Math.max(span, this.windowMs / 10) : 0;
+    const wanted = Math.ceil(perMs * (noQueueMs + this.targetQueueMs));
     return Math.max(this.floor, Math.min(this.ceiling, wanted));
   }
 
@@ -65,29 +88,28 @@ export class AdaptiveLimit {
     if (now - this.lastNoQueueAt >= this.probeEveryMs) this.probing = true;
   }
 
-  /** A request was admitted, making `inFlight` in progress; what it returns goes to `completed`. */
-  admitted(inFlight: number): number {
-    if (inFlight <= this.floor) return this.crowded;
-    this.crowded++;
-    return -1;
+  /** A request was admitted; the ticket goes back to `completed`. */
+  admitted(now: number): Ticket {
+    const crowds = this.inProgress.size + 1 > this.floor;
+    if (crowds) this.crowded++;
+    const ticket = { began: now, crowd: crowds ? -1 : this.crowded };
+    this.inProgress.add(ticket);
+    return ticket;
   }
 
-  /** An admitted request finished after `ms`. */
-  completed(now: number, ms: number, admission: number): void {
+  /** An admitted request finished. */
+  completed(now: number, ticket: Ticket): void {
+    this.inProgress.delete(ticket);
     this.completions.push(now);
-    if (admission !== this.crowded) return;
+    if (ticket.crowd !== this.crowded) return;
+    const ms = now - ticket.began;
     this.noQueueMs = this.noQueueMs === undefined ? ms : this.noQueueMs + NO_QUEUE_WEIGHT * (ms - this.noQueueMs);
     this.lastNoQueueAt = now;
     this.probing = false;
   }
 
-  /** For tests and metrics: the measured no-queue answer time (ms), if any yet. */
-  noQueueAnswerMs(): number | undefined {
-    return this.noQueueMs;
-  }
-
-  private recentCompletions(now: number): number {
-    const since = now - this.windowMs;
+  private recentCompletions(now: number, windowMs: number): number {
+    const since = now - windowMs;
     while (this.head < this.completions.length && this.completions[this.head] <= since) this.head++;
     if (this.head > 1024 && this.head * 2 > this.completions.length) {
       this.completions = this.completions.slice(this.head);

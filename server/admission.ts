@@ -5,7 +5,7 @@
 //
 // The bound follows what the ingress measures (server/admission-limit.ts): about `targetMs` of
 // queueing at the rate requests are being completed, never below `floor`, never above
-// `maxInFlight`. With `targetMs` 0 it is `maxInFlight`, fixed.
+// `maxInFlight`, and `maxInFlight` while nothing is queued. With `targetMs` 0 it is `maxInFlight`, fixed.
 import type { Middleware } from 'koa';
 import { UnavailableError } from '../lib/errors';
 import { AdaptiveLimit } from './admission-limit';
@@ -48,14 +48,12 @@ export function admissionControl(opts: AdmissionOptions): Admission {
       throw new OverloadedError(`the ingress is at capacity (${inFlight} requests in progress); retry later`, retryAfterSeconds);
     }
     inFlight++;
-    const ticket = limit?.admitted(inFlight) ?? 0;
-    const began = now();
+    const ticket = limit?.admitted(now());
     try {
       await next();
     } finally {
       inFlight--;
-      const ended = now();
-      limit?.completed(ended, ended - began, ticket);
+      if (ticket) limit!.completed(now(), ticket);
     }
   };
   return { middleware, inFlight: () => inFlight, bound, refused: () => refused };
