@@ -10,14 +10,13 @@
 // So on a machine that is slow for other reasons (CPU taken by other processes) the bound follows
 // the slow answers up instead of refusing work that is not queued at all. Two more rules keep it
 // from refusing work it could do:
-// - until a no-queue answer time is measured, the bound is the ceiling (the first refusal starts a
-//   probe that measures it);
 // - while no request in progress is older than the no-queue answer time, nothing is queued yet
 //   (a burst after a quiet spell): the ceiling applies;
 // - the rate is taken over the span the recent completions cover, so it is known one answer time
 //   after a burst starts, not a whole window later.
-// While the bound is refusing, no request finds a short queue, so every `probeEveryMs` the bound
-// drops to `floor` until one does (TCP BBR's idea: drain briefly to see the no-queue time again).
+// At the start, and every `probeEveryMs` while the bound is refusing (then no request finds a short
+// queue), the bound is `floor` until one request finishes that saw no queue (TCP BBR's idea: drain
+// briefly to see the no-queue time again).
 // Pure: time comes from the caller.
 
 export interface LimitOptions {
@@ -56,7 +55,8 @@ export class AdaptiveLimit {
   private inProgress = new Set<Ticket>();
   private noQueueMs: number | undefined;
   private lastNoQueueAt = -Infinity;
-  private probing = false;
+  /** From the start: the first request alone measures the no-queue answer time. */
+  private probing = true;
   /** Admissions that took the requests in progress past `floor`: a request that saw none is a no-queue one. */
   private crowded = 0;
 
@@ -71,8 +71,7 @@ export class AdaptiveLimit {
   /** Requests that may be in progress at once, now. */
   bound(now: number): number {
     if (this.probing) return this.floor;
-    const noQueueMs = this.noQueueMs;
-    if (noQueueMs === undefined) return this.ceiling; // nothing measured yet: the fixed bound
+    const noQueueMs = this.noQueueMs!; // measured: probing ends with the first measure
     const oldest = this.inProgress.values().next().value;
     if (!oldest || now - oldest.began < noQueueMs) return this.ceiling;
     // Over at least two answer times; a batch of completions at one instant is not a rate.
