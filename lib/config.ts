@@ -143,7 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     startDeadlineMs: count(env, 'HOOKFLOW_START_DEADLINE_MS', 3000, 100),
     relayPollMs: count(env, 'HOOKFLOW_RELAY_POLL_MS', 1000, 50),
     maxInFlight: count(env, 'HOOKFLOW_MAX_IN_FLIGHT', 64),
-    admissionTargetMs: count(env, 'HOOKFLOW_ADMISSION_TARGET_MS', 500, 0),
+    admissionTargetMs: count(env, 'HOOKFLOW_ADMISSION_TARGET_MS', 250, 0),
     relayGiveUpHours: count(env, 'HOOKFLOW_RELAY_GIVE_UP_HOURS', 72, 1),
 
     retentionDays: count(env, 'HOOKFLOW_RETENTION_DAYS', 30),

@@ -32,7 +32,7 @@ export interface Admission {
 /** A request refused at admission: cheap by design, so its only log line is the request's own, at debug. */
 export class OverloadedError extends UnavailableError {}
 
-export const DEFAULT_ADMISSION_TARGET_MS = 500;
+export const DEFAULT_ADMISSION_TARGET_MS = 250;
 export const DEFAULT_ADMISSION_FLOOR = 8;
 
 export function admissionControl(opts: AdmissionOptions): Admission {
