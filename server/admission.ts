@@ -5,7 +5,8 @@
 //
 // The bound follows what the ingress measures (server/admission-limit.ts): about `targetMs` of
 // queueing at the rate requests are being completed, never below `floor`, never above
-// `maxInFlight`, and `maxInFlight` while nothing is queued. With `targetMs` 0 it is `maxInFlight`, fixed.
+// `maxInFlight`, and `maxInFlight` while nothing is queued. With `targetMs` 0 (the default) it is
+// `maxInFlight`, fixed: the measured bound also refused at half load on a busy machine (docs/benchmarks.md).
 import type { Middleware } from 'koa';
 import { UnavailableError } from '../lib/errors';
 import { AdaptiveLimit } from './admission-limit';
@@ -32,7 +33,7 @@ export interface Admission {
 /** A request refused at admission: cheap by design, so its only log line is the request's own, at debug. */
 export class OverloadedError extends UnavailableError {}
 
-export const DEFAULT_ADMISSION_TARGET_MS = 250;
+export const DEFAULT_ADMISSION_TARGET_MS = 0;
 export const DEFAULT_ADMISSION_FLOOR = 8;
 
 export function admissionControl(opts: AdmissionOptions): Admission {
