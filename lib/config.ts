@@ -46,8 +46,8 @@ export interface Config {
   relayPollMs: number;
   /** Webhook requests one ingress works on at once; past it a request gets 503 + Retry-After at once. */
   maxInFlight: number;
-  /** Past this average answer time (ms) only 8 webhook requests are admitted at once; unset, never. */
-  admissionTargetMs?: number;
+  /** Queueing time (ms) a measured admission bound allows on top of the no-queue answer time (server/admission-limit.ts); 0 (default): the bound is maxInFlight. */
+  admissionTargetMs: number;
   /** How long (h after arrival) the relay retries an event Temporal keeps refusing for a transient reason; then it is failed. */
   relayGiveUpHours: number;
 
@@ -143,7 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     startDeadlineMs: count(env, 'HOOKFLOW_START_DEADLINE_MS', 3000, 100),
     relayPollMs: count(env, 'HOOKFLOW_RELAY_POLL_MS', 1000, 50),
     maxInFlight: count(env, 'HOOKFLOW_MAX_IN_FLIGHT', 64),
-    admissionTargetMs: env.HOOKFLOW_ADMISSION_TARGET_MS ? count(env, 'HOOKFLOW_ADMISSION_TARGET_MS', 0, 10) : undefined,
+    admissionTargetMs: count(env, 'HOOKFLOW_ADMISSION_TARGET_MS', 0, 0),
     relayGiveUpHours: count(env, 'HOOKFLOW_RELAY_GIVE_UP_HOURS', 72, 1),
 
     retentionDays: count(env, 'HOOKFLOW_RETENTION_DAYS', 30),

@@ -3,18 +3,17 @@
 // anything is stored, so the provider's retry schedule takes over and the answers that are given
 // stay fast. A refused request leaves nothing behind: no record, no run.
 //
-// The bound is `maxInFlight`. With `targetMs`, it tightens while answers are slow: when the
-// recent answer time (a moving average) is over it, only `floor` requests are admitted at once,
-// so the ingress stops queueing work it cannot finish in time, and recovers as soon as answers are
-// fast again. Off by default: on a machine slow for other reasons (CPU taken by other processes)
-// answers are slow without any queue, and the tighter bound then only lowers what is accepted
-// (docs/benchmarks.md).
+// The bound follows what the ingress measures (server/admission-limit.ts): about `targetMs` of
+// queueing at the rate requests are being completed, never below `floor`, never above
+// `maxInFlight`, and `maxInFlight` while nothing is queued. With `targetMs` 0 (the default) it is
+// `maxInFlight`, fixed: the measured bound also refused at half load on a busy machine (docs/benchmarks.md).
 import type { Middleware } from 'koa';
 import { UnavailableError } from '../lib/errors';
+import { AdaptiveLimit } from './admission-limit';
 
 export interface AdmissionOptions {
   maxInFlight: number;
-  /** Answer time (ms) above which admission tightens to `floor` requests in progress; unset, it never does. */
+  /** Queueing time (ms) allowed on top of the no-queue answer time; 0 keeps the bound at maxInFlight. */
   targetMs?: number;
   floor?: number;
   retryAfterSeconds?: number;
@@ -25,36 +24,38 @@ export interface AdmissionOptions {
 export interface Admission {
   middleware: Middleware;
   inFlight(): number;
+  /** Requests that may be in progress at once, now. */
+  bound(): number;
   /** Requests refused since start. */
   refused(): number;
 }
 
-/** A request refused at admission: cheap by design, so its only log line is the request's own. */
+/** A request refused at admission: cheap by design, so its only log line is the request's own, at debug. */
 export class OverloadedError extends UnavailableError {}
 
-/** Weight of the newest answer time in the moving average. */
-const EWMA_WEIGHT = 0.1;
+export const DEFAULT_ADMISSION_TARGET_MS = 0;
+export const DEFAULT_ADMISSION_FLOOR = 8;
 
 export function admissionControl(opts: AdmissionOptions): Admission {
-  const { maxInFlight, targetMs = Infinity, retryAfterSeconds = 1, now = () => performance.now() } = opts;
-  const floor = Math.min(maxInFlight, opts.floor ?? 8);
+  const { maxInFlight, targetMs = DEFAULT_ADMISSION_TARGET_MS, retryAfterSeconds = 1, now = () => performance.now() } = opts;
+  const limit = targetMs > 0 ? new AdaptiveLimit({ floor: opts.floor ?? DEFAULT_ADMISSION_FLOOR, ceiling: maxInFlight, targetQueueMs: targetMs }) : undefined;
   let inFlight = 0;
   let refused = 0;
-  let averageMs = 0;
+  const bound = () => (limit ? limit.bound(now()) : maxInFlight);
   const middleware: Middleware = async (_ctx, next) => {
-    const bound = averageMs > targetMs ? floor : maxInFlight;
-    if (inFlight >= bound) {
+    if (inFlight >= bound()) {
       refused++;
+      limit?.refused(now());
       throw new OverloadedError(`the ingress is at capacity (${inFlight} requests in progress); retry later`, retryAfterSeconds);
     }
     inFlight++;
-    const began = now();
+    const ticket = limit?.admitted(now());
     try {
       await next();
     } finally {
       inFlight--;
-      averageMs += EWMA_WEIGHT * (now() - began - averageMs);
+      if (ticket) limit!.completed(now(), ticket);
     }
   };
-  return { middleware, inFlight: () => inFlight, refused: () => refused };
+  return { middleware, inFlight: () => inFlight, bound, refused: () => refused };
 }

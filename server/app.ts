@@ -12,17 +12,15 @@ import type { Definitions } from '../definitions/definitions';
 import type { IngressOps } from './ops-routes';
 import { createBaseApp } from './base-app';
 import { observeWebhook } from './observe';
-import { admissionControl } from './admission';
+import { admissionControl, type AdmissionOptions } from './admission';
 
 export interface AppDeps extends Omit<WebhookDeps, 'definitions'> {
   /** Read per request, so a reload of flow files takes effect without a restart. */
   getDefinitions: () => Definitions;
   /** The counters webhooks feed (served on the admin listener, see server/admin-app.ts). */
   ops?: IngressOps;
-  /** Webhook requests worked on at once; past it 503 + Retry-After at once (unbounded when unset). */
-  maxInFlight?: number;
-  /** Past this average answer time (ms), admission tightens (server/admission.ts); unset, it never does. */
-  admissionTargetMs?: number;
+  /** Webhook requests worked on at once, at most; past the bound 503 + Retry-After at once (unbounded when unset; server/admission.ts). */
+  admission?: AdmissionOptions;
 }
 
 export function createApp(deps: AppDeps): Koa {
@@ -32,7 +30,7 @@ export function createApp(deps: AppDeps): Koa {
   router.get('/healthz', (ctx) => { ctx.body = { status: 'ok' }; });
 
   const observe = deps.ops ? observeWebhook(deps.ops.metrics, deps.getDefinitions) : (_ctx: unknown, next: () => Promise<unknown>) => next();
-  const admission = deps.maxInFlight ? admissionControl({ maxInFlight: deps.maxInFlight, targetMs: deps.admissionTargetMs }).middleware : (_ctx: unknown, next: () => Promise<unknown>) => next();
+  const admission = deps.admission ? admissionControl(deps.admission).middleware : (_ctx: unknown, next: () => Promise<unknown>) => next();
   router.post('/webhooks/:source', observe, admission, async (ctx) => {
     const definitions = deps.getDefinitions();
     const { source, facts, log } = requestOf(ctx, definitions);

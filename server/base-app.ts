@@ -34,7 +34,7 @@ export function createBaseApp(log: Logger, metrics: IngressMetrics | undefined):
     } catch (err) {
       respondWithError(ctx, err, ctx.state.log as Logger);
     }
-    const level = QUIET_PATHS.has(ctx.path) && ctx.status < 400 ? 'debug' : 'info';
+    const level = (QUIET_PATHS.has(ctx.path) && ctx.status < 400) || ctx.state.overloaded === true ? 'debug' : 'info';
     (ctx.state.log as Logger)[level]({ method: ctx.method, path: ctx.path, status: ctx.status, deliveryId: ctx.state.deliveryId as string | undefined, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
   });
   return app;
@@ -47,7 +47,8 @@ function respondWithError(ctx: Koa.Context, err: unknown, log: Logger): void {
     if (err instanceof SchemaViolationError) (body.error as Record<string, unknown>).violations = err.violations;
     if (err instanceof UnavailableError) ctx.set('Retry-After', String(err.retryAfterSeconds));
     ctx.body = body;
-    if (err instanceof OverloadedError) return; // a flood of refusals must stay cheap: the request line says enough
+    // A flood of refusals must stay cheap: no line at info (the 503s are counted in the request metrics).
+    if (err instanceof OverloadedError) { ctx.state.overloaded = true; return; }
     log[err.status >= 500 ? 'error' : 'warn']({ code: err.code, reason: err.message, cause: err.details === undefined || err instanceof SchemaViolationError ? undefined : err.details }, 'request rejected');
     return;
   }

@@ -57,7 +57,7 @@ async function main() {
     settings: { token: config.adminToken, temporalUiUrl: config.temporalUiUrl, namespace: config.temporalNamespace, replayConcurrency: config.replayConcurrency, issueRetentionSeconds: config.retentionDays * 24 * 3600 },
   });
   if (!config.adminToken) log.info('admin API and console disabled: set HOOKFLOW_ADMIN_TOKEN to enable /admin and /console');
-  const app = createApp({ getDefinitions: definitions.current, startRuns, deliveries, log, ops, maxInFlight: config.maxInFlight, admissionTargetMs: config.admissionTargetMs });
+  const app = createApp({ getDefinitions: definitions.current, startRuns, deliveries, log, ops, admission: { maxInFlight: config.maxInFlight, targetMs: config.admissionTargetMs } });
   const consoleRouter = createConsoleRouter({ token: config.adminToken, admin: admin.ctx, bulk: admin.bulk, definitions: definitions.current, lastReload: definitions.lastReload, checks: ops.checks, issues: admin.issues });
   const adminApp = createAdminApp({ log, ops, admin: admin.router, console: consoleRouter });
   // A taken port names the process that holds it (no stack trace). Both listeners serve HTTPS when TLS is set.

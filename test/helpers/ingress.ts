@@ -22,6 +22,7 @@ import { createIngressOps, type IngressOpsDeps } from '../../server/ops-wiring';
 import type { Client } from '@temporalio/client';
 import { type AdminApi, type AdminSettings, createAdminApi } from '../../server/admin';
 import { ROOT } from './paths';
+import type { AdmissionOptions } from '../../server/admission';
 
 /** The payments source's secret in every test. */
 export const TEST_SECRET = 'test-webhook-secret';
@@ -62,6 +63,8 @@ export async function startIngress(opts: {
   relay?: Partial<Pick<RelayOptions, 'giveUpAfterMs' | 'pollMs' | 'clock'>>;
   /** Admission control: webhook requests in progress at once (unbounded when unset). */
   maxInFlight?: number;
+  /** The rest of admission control's settings (target, floor, clock), with maxInFlight. */
+  admission?: Omit<AdmissionOptions, 'maxInFlight'>;
 }): Promise<TestIngress> {
   const deliveries = new DeliveryStore(opts.db, { ...TEST_DELIVERY_SETTINGS, ...opts.settings });
   if (!opts.noIndexes) await deliveries.ensureIndexes();
@@ -72,7 +75,7 @@ export async function startIngress(opts: {
     db: opts.db, deliveries: deliveries.collection, rejections: deliveries.rejections, client: opts.admin.client, flows: () => opts.definitions.flows,
     startRuns: opts.admin.startRuns ?? startRuns, log: opts.log, settings: opts.admin.settings,
   });
-  const app = createApp({ getDefinitions: () => opts.definitions, startRuns, deliveries, log: opts.log, ops, maxInFlight: opts.maxInFlight });
+  const app = createApp({ getDefinitions: () => opts.definitions, startRuns, deliveries, log: opts.log, ops, admission: opts.maxInFlight ? { ...opts.admission, maxInFlight: opts.maxInFlight } : undefined });
   const consoleRouter = admin && createConsoleRouter({ token: opts.admin!.settings.token, admin: admin.ctx, bulk: admin.bulk, definitions: () => opts.definitions, checks: ops.checks, issues: admin.issues });
   const adminApp = createAdminApp({ log: opts.log, ops, admin: admin?.router, console: consoleRouter });
   const server = await listenOnLoopback(app.callback());
