@@ -9,13 +9,13 @@
 // number of events, carrying only what waits (each definition once) and recent event ids.
 // Deterministic: only @temporalio/workflow, pure flow helpers and types.
 import {
-  allHandlersFinished, condition, continueAsNew, defineSignal, metricMeter, patched, proxyActivities,
+  allHandlersFinished, condition, continueAsNew, defineSignal, patched, proxyActivities,
   setHandler, startChild, workflowInfo,
 } from '@temporalio/workflow';
 import { definitionsOf } from '../engine/carried-flows';
 import { EVENT_SIGNAL, FLOW_WORKFLOW_TYPE, type EventDelivery } from '../engine/contract';
 import {
-  ABSORBED_AS, ABSORBED_METRIC, RECORD_ABSORBED_ACTIVITY,
+  ABSORBED_AS, RECORD_ABSORBED_ACTIVITY,
   type AbsorbedEvents, type CollectRunInput, type CollectRunResult, type CollectedEvent,
 } from '../engine/collect-contract';
 import { checkedDurationMs } from '../engine/duration';
@@ -123,7 +123,6 @@ export async function runCollector(input: CollectRunInput): Promise<CollectRunRe
     result.runs.push(runId);
     if (absorbed.length) {
       await recordAbsorbed({ source: input.source, flow: input.flow, eventIds: absorbed, as: ABSORBED_AS[input.control], by: runId });
-      metricMeter.createCounter(ABSORBED_METRIC, 'events', 'Events absorbed into another event\'s run, by flow and control (debounce, batch).').add(absorbed.length, { flow: input.flow, control: input.control });
       result.absorbed += absorbed.length;
     }
     if (waiting.length && mustContinue()) {

@@ -11,6 +11,7 @@ import { startTestStack, type TestStack } from '../helpers/stack';
 import { postEvent, uid } from '../helpers/events';
 import { startFakeApi, type FakeApi, type FakeResponse } from '../helpers/fake-api';
 import { shortenedFlows } from '../helpers/short-flows';
+import { waitFor } from '../helpers/wait-for';
 import { admin } from '../helpers/admin';
 
 let stack: TestStack;
@@ -157,8 +158,12 @@ describe('payment-created: wait for the callback, reconcile when it does not com
     const res = await post(late, 200);
     assert.equal(res.body.status, 'ignored');
     assert.match(res.body.runs[0].ignored, /already finished/);
-    const record = await stack.deliveries.collection.findOne({ _id: originalId('payments', late.id) });
-    assert.match(String(record?.runs[0].ignored), /already finished/, 'the delivery record says the callback changed nothing');
+    // The started mark, which carries what each run made of the event, follows the answer (it lingers to share a write).
+    const record = await waitFor('the callback\'s record marked started', async () => {
+      const r = await stack.deliveries.collection.findOne({ _id: originalId('payments', late.id) });
+      return r?.relay?.state === 'started' && r;
+    });
+    assert.match(String(record.runs[0].ignored), /already finished/, 'the delivery record says the callback changed nothing');
     assert.equal((await post(late, 200)).body.status, 'duplicate');
     await assertPaidOnce(p, 'reconciled');
   });
