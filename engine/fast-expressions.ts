@@ -9,8 +9,9 @@
 // (test/unit/fast-expressions.test.ts compares the two on generated data).
 // Pure and deterministic: runs inside workflow code. Making more (or fewer) shapes fast changes
 // when parallel branches schedule their activities, so the admitted shapes are versioned: each
-// version has its own patch id (FAST_EXPRESSIONS_PATCHES in workflows/run-flow.ts), a run keeps
-// the version it started with, and test/unit/fast-shapes.test.ts pins what each version admits.
+// version has its own patch id (FAST_EXPRESSIONS_PATCHES in workflows/run-flow.ts; new runs record
+// NEW_RUN_PATCH there, which names the latest version), a run keeps the version it started with,
+// and test/unit/fast-shapes.test.ts pins what each version admits.
 // To change the shapes, add a version; never edit one that runs may have recorded.
 import jsonata from 'jsonata';
 

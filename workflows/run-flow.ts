@@ -68,9 +68,21 @@ export const REPLAY_KEYS_PATCH = 'hookflow-replay-keeps-effect-keys';
  */
 export const LOCAL_ACTIVITIES_PATCH = 'hookflow-local-activities';
 
+/**
+ * What a new run starts with, under one patch id: fast shapes 3 and short steps as local
+ * activities. Each patch marker costs the run a marker event, and the SDK adds an upsert of the
+ * TemporalChangeVersion search attribute (a history event and a visibility write on the server),
+ * so a new run records this one marker instead of the two separate ones. Runs without it (started
+ * before it) replay through the separate checks, exactly as they were recorded. A new shapes
+ * version or a new default gets a new id here (test/unit/fast-shapes.test.ts pins this one).
+ */
+export const NEW_RUN_PATCH = { id: 'hookflow-fast-shapes-3-local-steps', fastShapes: 3, localSteps: true } as const;
+
 /** The runtime of one run; call it where the run starts executing steps. */
 export function flowRuntime(effectKeysOf?: string): StepRuntime {
+  const current = patched(NEW_RUN_PATCH.id);
   const keyBase = effectKeysOf && patched(REPLAY_KEYS_PATCH) ? effectKeysOf : workflowInfo().workflowId;
+  if (current) return { ...temporalRuntime(keyBase, NEW_RUN_PATCH.localSteps), fastExpressions: NEW_RUN_PATCH.fastShapes };
   const fastExpressions = fastShapes();
   return { ...temporalRuntime(keyBase, patched(LOCAL_ACTIVITIES_PATCH)), fastExpressions };
 }

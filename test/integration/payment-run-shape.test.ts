@@ -1,7 +1,7 @@
 // What one card payment costs, on the real stack (HTTP → Temporal → FerretDB/SMTP, shipped flows):
 // one run, no correlated payment-created run beside it (that flow's trigger filter keeps card
 // payments' payment.succeeded away from it, engine/select.ts), and short steps as local activities
-// (workflows/run-flow.ts, hookflow-local-activities). The payment-succeeded run's MongoDB
+// (workflows/run-flow.ts), with one patch marker (NEW_RUN_PATCH) for all it starts with. The payment-succeeded run's MongoDB
 // writes leave local-activity markers instead of activity tasks, the email stays an ordinary
 // activity, and a local attempt that fails after its write landed is retried without applying
 // the write twice. (A worker killed -9 after a landed local write, where the workflow task itself
@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { paymentSucceeded, postEvent, uid } from '../helpers/events';
-import { LOCAL_ACTIVITIES_PATCH } from '../../workflows/run-flow';
+import { NEW_RUN_PATCH } from '../../workflows/run-flow';
 
 let stack: TestStack;
 
@@ -34,7 +34,9 @@ async function shape(workflowId: string) {
   const markers = events.map((e) => e.markerRecordedEventAttributes?.markerName).filter(Boolean);
   const patches = events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
     .map((e) => Buffer.from(e.markerRecordedEventAttributes!.details!['patch-data']!.payloads![0].data!).toString());
-  return { scheduled, localMarkers: markers.filter((m) => m === 'core_local_activity').length, patches };
+  // The SDK upserts TemporalChangeVersion once per patch marker.
+  const versionUpserts = events.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.TemporalChangeVersion).length;
+  return { scheduled, localMarkers: markers.filter((m) => m === 'core_local_activity').length, patches, versionUpserts };
 }
 
 async function pay(items: { sku: string; quantity: number }[], orderId: string) {
@@ -61,10 +63,12 @@ test('the payment flow writes MongoDB through local activities and sends its ema
   const orderId = await seed({ [a]: 10, [b]: 5 });
   const { workflowId, email } = await pay([{ sku: a, quantity: 2 }, { sku: b, quantity: 1 }], orderId);
 
-  const { scheduled, localMarkers, patches } = await shape(workflowId);
+  const { scheduled, localMarkers, patches, versionUpserts } = await shape(workflowId);
   assert.deepEqual(scheduled, ['email.send'], 'only the email went through an activity task');
   assert.equal(localMarkers, 3, 'mark-order-paid and two inventory lines ran locally');
-  assert.ok(patches.some((p) => p.includes(`"${LOCAL_ACTIVITIES_PATCH}"`)), `the run recorded its patch marker (got ${patches.join(', ')})`);
+  assert.equal(patches.length, 1, `one patch marker per new run (got ${patches.join(', ')})`);
+  assert.ok(patches[0].includes(`"${NEW_RUN_PATCH.id}"`), `the run recorded ${NEW_RUN_PATCH.id} (got ${patches[0]})`);
+  assert.equal(versionUpserts, 1, 'one TemporalChangeVersion upsert, for that one marker');
   assert.equal((await stack.db.collection<{ _id: string; status: string }>('orders').findOne({ _id: orderId }))?.status, 'paid');
   assert.equal(await stockOf(a), 8);
   assert.equal(await stockOf(b), 4);

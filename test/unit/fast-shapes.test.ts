@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LATEST_FAST_SHAPES, NOT_FAST, type FastShapes, evaluateFast } from '../../engine/fast-expressions';
-import { FAST_EXPRESSIONS_PATCHES } from '../../workflows/run-flow';
+import { FAST_EXPRESSIONS_PATCHES, LOCAL_ACTIVITIES_PATCH, NEW_RUN_PATCH } from '../../workflows/run-flow';
 
 const scope = { a: { b: 'x', n: 5 }, flag: true, n: 5, steps: { 'ask-provider': { output: 'paid' } } };
 
@@ -55,4 +55,11 @@ test('the set of fast shapes of each patch id stays what it was', () => {
     const pinned = Object.keys(PROBES).filter((source) => PROBES[source].includes(patch));
     assert.deepEqual(fast, pinned, `${patch}: the shapes it admits changed; add a version with a new patch id instead`);
   }
+});
+
+test('the one patch id of a new run keeps what it stands for: fast shapes 3, short steps local', () => {
+  // Runs in flight recorded this id; what it means is fixed. A new shapes version or default gets a new id.
+  assert.deepEqual(NEW_RUN_PATCH, { id: 'hookflow-fast-shapes-3-local-steps', fastShapes: 3, localSteps: true });
+  assert.equal(NEW_RUN_PATCH.fastShapes, LATEST_FAST_SHAPES, 'new runs start with the latest shapes');
+  assert.ok(![...Object.values(FAST_EXPRESSIONS_PATCHES), LOCAL_ACTIVITIES_PATCH].includes(NEW_RUN_PATCH.id), 'an id of its own');
 });
