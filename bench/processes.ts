@@ -50,7 +50,8 @@ export async function stopAllChildren(): Promise<void> {
 function spawnNode(name: string, script: string, opts: ChildOptions, env: Record<string, string> = {}, compiled = false): ManagedProcess {
   // Compiled JavaScript (dist/) runs without the TypeScript loader, as the Dockerfile runs it.
   // The heap flags every start path uses (lib/heap-flags.ts), so the bench measures what users run.
-  const flags = [...HEAP_FLAGS, ...(opts.nodeFlags ?? [])];
+  // BENCH_NODE_FLAGS (space-separated) come last, so they can override the heap flags to measure other values.
+  const flags = [...HEAP_FLAGS, ...(opts.nodeFlags ?? []), ...(process.env.BENCH_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? [])];
   const args = script.endsWith('.js') ? [...flags, join(ROOT, script)]
     : compiled ? [...flags, join(ROOT, 'dist', script.replace(/\.ts$/, '.js'))] : ['--import', 'tsx', ...flags, join(ROOT, script)];
   const proc = startProcess({
