@@ -15,19 +15,29 @@ export interface RunRoute {
   eventWorkflowId?: string;
 }
 
+/** Per definition object: the ingress asks for every event, and a definition is replaced on reload, never changed. */
+const callbackKeysOf = new WeakMap<object, ReadonlyMap<string, string>>();
+const eventTypesOf = new WeakMap<object, readonly string[]>();
+
 /** Event types a wait step of the flow takes, with the expression that gives their correlation key. */
-export function callbackKeys(flow: Pick<FlowDefinition, 'steps' | 'correlation'>): Map<string, string> {
-  const keys = new Map<string, string>();
-  for (const step of allSteps(flow.steps)) {
-    if (!isWaitStep(step)) continue;
-    for (const type of step.wait.events) keys.set(type, step.wait.key ?? flow.correlation?.key ?? '');
+export function callbackKeys(flow: Pick<FlowDefinition, 'steps' | 'correlation'>): ReadonlyMap<string, string> {
+  let keys = callbackKeysOf.get(flow);
+  if (!keys) {
+    const found = new Map<string, string>();
+    for (const step of allSteps(flow.steps)) {
+      if (!isWaitStep(step)) continue;
+      for (const type of step.wait.events) found.set(type, step.wait.key ?? flow.correlation?.key ?? '');
+    }
+    callbackKeysOf.set(flow, (keys = found));
   }
   return keys;
 }
 
 /** Every event type the flow takes: its trigger's and its wait steps'. */
-export function flowEventTypes(flow: FlowDefinition): string[] {
-  return [...flow.trigger.events, ...callbackKeys(flow).keys()];
+export function flowEventTypes(flow: FlowDefinition): readonly string[] {
+  let types = eventTypesOf.get(flow);
+  if (!types) eventTypesOf.set(flow, (types = [...flow.trigger.events, ...callbackKeys(flow).keys()]));
+  return types;
 }
 
 /** The run an event of a correlated, entity-keyed, gated, debounced or batched flow is delivered to; undefined for other flows. */
