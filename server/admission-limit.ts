@@ -100,11 +100,19 @@ export class AdaptiveLimit {
   completed(now: number, ticket: Ticket): void {
     this.inProgress.delete(ticket);
     this.completions.push(now);
+    // bound() only reads the rate once a queue builds: trim here too, or a never-queued ingress keeps every completion.
+    // Four windows back: a window that widens with the no-queue time (bound()) still finds what it reads.
+    this.recentCompletions(now, 4 * Math.max(this.windowMs, 2 * (this.noQueueMs ?? 0)));
     if (ticket.crowd !== this.crowded) return;
     const ms = now - ticket.began;
     this.noQueueMs = this.noQueueMs === undefined ? ms : this.noQueueMs + NO_QUEUE_WEIGHT * (ms - this.noQueueMs);
     this.lastNoQueueAt = now;
     this.probing = false;
+  }
+
+  /** Completion times kept (the rate's window and a margin). */
+  get trackedCompletions(): number {
+    return this.completions.length - this.head;
   }
 
   private recentCompletions(now: number, windowMs: number): number {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import type Koa from 'koa';
 import { UnavailableError } from '../../lib/errors';
 import { admissionControl, type AdmissionOptions } from '../../server/admission';
+import { AdaptiveLimit } from '../../server/admission-limit';
 
 type Held = { finish: () => void; outcome: Promise<string> };
 
@@ -145,4 +146,16 @@ test('while refusing, the no-queue answer time is measured again: the bound drop
   assert.equal(await probe.outcome, 'admitted');
   assert.notEqual(h.admission.bound(), 2, 'the probe is over');
   await h.release(held);
+});
+
+test('an ingress that never queues keeps only its recent completions, not one per request since start', () => {
+  const limit = new AdaptiveLimit({ floor: 8, ceiling: 64, targetQueueMs: 250, windowMs: 1000 });
+  let now = 0;
+  for (let i = 0; i < 20_000; i++) { // one request every 10 ms, each answered in 5 ms: never a queue
+    const ticket = limit.admitted(now);
+    limit.completed(now + 5, ticket);
+    now += 10;
+    assert.equal(limit.bound(now), 64);
+  }
+  assert.ok(limit.trackedCompletions <= 401, `kept ${limit.trackedCompletions} completion times`);
 });
