@@ -24,7 +24,7 @@ export async function autocannonLoad(opts: AutocannonLoad): Promise<LaneResult> 
   const start = performance.now();
   // autocannon notices that `amount` is reached on its once-a-second tick: its end would round
   // the elapsed time up to whole seconds (1000 events took "8.0", "9.0" or "10.0 s").
-  let lastAnswerAt = start;
+  let lastAnswerAt: number | undefined;
   await Promise.all(opts.urls.map((url, u) => new Promise<void>((resolve, reject) => {
     const part = (total: number) => share(total, opts.urls.length, u);
     const instance = autocannon({
@@ -52,7 +52,7 @@ export async function autocannonLoad(opts: AutocannonLoad): Promise<LaneResult> 
     });
     instance.on('reqError', (err) => { merged.sent++; lastAnswerAt = performance.now(); merged.errors.push(String(err?.message ?? err)); });
   })));
-  merged.elapsedMs = lastAnswerAt - start;
+  merged.elapsedMs = (lastAnswerAt ?? performance.now()) - start; // nothing answered: the whole wait, a rate of 0
   return merged;
 }
 
