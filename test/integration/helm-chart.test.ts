@@ -95,6 +95,10 @@ test('a broken value renders, and kubeconform rejects it', () => {
     assert.ok(summary.invalid >= 1, args.join(' '));
     assert.match(output, message);
   }
+  // What the chart's values.schema.json knows is refused before anything renders.
+  const res = run(tools.helm, ['template', 'hookflow', CHART, '--set', 'temporal.address=temporal-frontend']);
+  assert.notEqual(res.status, 0);
+  assert.match(res.stderr, /temporal.*address/);
 });
 
 test('the admin listener and the worker ops port are in no public Service; NetworkPolicies guard them', () => {
