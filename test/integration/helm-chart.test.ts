@@ -162,6 +162,11 @@ test('probes hit the paths and ports the processes serve, and the processes acce
   assert.equal(config.temporal.address, 'temporal-frontend.temporal.svc.cluster.local:7233');
   assert.equal(config.taskQueue, defaults.taskQueue);
 
+  // With HTTPS on the listeners (ingress.tls), the probes speak HTTPS to them.
+  const https = find(objects(template(valueSets['cloud-mtls-values.yaml']!)), 'Deployment', '-ingress').spec.template.spec.containers[0];
+  assert.deepEqual([https.livenessProbe.httpGet.scheme, https.readinessProbe.httpGet.scheme], ['HTTPS', 'HTTPS']);
+  assert.ok(https.env.some((e: { name: string }) => e.name === 'HOOKFLOW_TLS_CERT_PATH'));
+
   const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
   assert.equal(ingress.image, `hookflow:${version}`);
 });
