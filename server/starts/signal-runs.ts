@@ -9,8 +9,7 @@ import {
 } from '../../engine/contract';
 import { COLLECT_WORKFLOW_TYPE, type CollectRunInput } from '../../engine/collect-contract';
 import { GATED_WORKFLOW_TYPE, type GateRunInput } from '../../engine/controls';
-import { UnavailableError } from '../../lib/errors';
-import { permanentStartError } from './start-errors';
+import { startFailure } from './start-errors';
 import { runPriorityOf } from '../../engine/priority';
 import type { FlowEvent } from '../../engine/types';
 import type { RunRoute } from '../../engine/routing';
@@ -73,12 +72,6 @@ export async function signalRun(client: Client, o: SignalOptions, run: PlannedRu
       o.log.info({ workflowId, flow: flow.name, eventId: event.id }, ignored);
       return { flow: flow.name, workflowId, duplicate: false, route, ignored };
     }
-    const refused = permanentStartError(err);
-    if (refused) {
-      o.log.error({ reason: refused.reason, err: (err as Error).message, workflowId }, 'could not signal run: Temporal refused it for good');
-      throw refused;
-    }
-    o.log.warn({ err: (err as Error).message, cause: ((err as Error).cause as Error | undefined)?.message, workflowId }, 'could not signal run');
-    throw new UnavailableError('the workflow engine cannot accept the event right now; retry later');
+    throw startFailure(err, o.log, 'signal', workflowId);
   }
 }
