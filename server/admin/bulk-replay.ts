@@ -26,7 +26,7 @@ export type RunStatus = keyof typeof RUN_STATUSES;
 export interface BulkFilter extends DeliveryFilter {
   /** Select by the current status of the runs in Temporal instead of the delivery records. */
   status?: RunStatus;
-  /** The issue the job replays (server/admin/issues.ts); its selection was made there. */
+  /** The issue the job replays (server/admin/issues/); its selection was made there. */
   issue?: string;
 }
 
