@@ -2,6 +2,7 @@
 // PATH, else a copy built once from the pinned Go module into a per-user cache keyed by version.
 // Nothing is downloaded but Go modules; a fresh clone on the same machine reuses the cache.
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { accessSync, constants, cpSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -102,6 +103,7 @@ function buildTool(spec: ToolSpec, env: NodeJS.ProcessEnv): void {
   console.error(`[tools] building ${spec.name} ${spec.version} from ${spec.module} (first use only; a few minutes)…`);
   const moduleDir = goModuleDir(spec.module, spec.version, env);
   const work = mkdtempSync(join(tmpdir(), `hookflow-build-${spec.name}-`));
+  let partial: string | undefined;
   try {
     const src = join(work, 'src');
     cpSync(moduleDir, src, { recursive: true });
@@ -109,13 +111,17 @@ function buildTool(spec: ToolSpec, env: NodeJS.ProcessEnv): void {
     if (spec.name === 'ferretdb') writeFileSync(join(src, 'build', 'version', 'version.txt'), `${spec.version}\n`);
     spec.patch?.apply(src);
     mkdirSync(join(target, '..'), { recursive: true });
-    const partial = `${target}.partial`;
+    // A name of this build's own, beside the target (a rename across file systems would fail): two
+    // starts building at once each rename a whole binary into place, instead of one renaming away
+    // the file the other is still writing (CI saw `ENOENT … chmod …temporal.partial`).
+    partial = `${target}.${process.pid}-${randomBytes(4).toString('hex')}.partial`;
     // -v lists each package as it compiles: visible progress on a long first build.
     run('go', ['build', '-v', '-trimpath', ...(spec.ldflags ? ['-ldflags', spec.ldflags] : []), '-o', partial, spec.pkg], { cwd: src, env });
     chmodSync(partial, 0o755);
     renameSync(partial, target); // atomic: a concurrent reader never sees half a binary
   } finally {
     rmSync(work, { recursive: true, force: true });
+    if (partial) rmSync(partial, { force: true }); // a failed build leaves nothing behind
   }
   console.error(`[tools] ${spec.name} ${spec.version} ready at ${target} (${Math.round((Date.now() - started) / 1000)} s)`);
 }

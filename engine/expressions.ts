@@ -15,7 +15,8 @@ const shapesOf = (fast: FastOption): FastShapes => (fast === true ? LATEST_FAST_
 /** Evaluations (AST nodes visited) allowed for one expression; deterministic, unlike a wall-clock limit. */
 const EVALUATION_BUDGET = 200_000;
 const MAX_DEPTH = 200;
-const TEMPLATE = /\{\{([\s\S]+?)\}\}/g;
+/** A {{ … }} template in a text; group 1 is its expression. */
+export const TEMPLATE = /\{\{([\s\S]+?)\}\}/g;
 const WHOLE_TEMPLATE = /^\s*\{\{([\s\S]+?)\}\}\s*$/;
 
 export class ExpressionError extends Error {

@@ -3,7 +3,7 @@
 // and recorded on the delivery, so nothing is overwritten and the lineage stays visible.
 // A correlated flow's run owns its key (callbacks are signalled to that workflow id), so its
 // replay is a new run of the same workflow id, once the previous one has failed.
-// Replay runs keep the original's step idempotency keys (start-runs.ts: effectKeysOf), so what
+// Replay runs keep the original's step idempotency keys (server/starts/start-runs.ts: effectKeysOf), so what
 // the original applied is not applied again. Each run is recorded as it starts, and a replay cut
 // short is continued by the next replay of the same flows instead of being started again.
 import { randomUUID } from 'node:crypto';

@@ -8,8 +8,8 @@ import { UnavailableError, errorText } from '../../lib/errors';
 import { CLAIMS_COLLECTION, DELIVERIES_COLLECTION, type DeliveryRecord, type DeliverySettings, type RecordedRun, originalId } from './record';
 import { DEFAULT_REJECTION_SETTINGS, RejectionCounter } from './rejections';
 import { GroupCommit } from './group-commit';
+import { insertOnce, isDuplicateKey } from '../../lib/insert-once';
 
-const DUPLICATE_KEY = 11000;
 const CLAIM_BATCH = 10;
 const MAX_ERROR_TEXT = 500;
 /** How long a started mark waits for others to share its write (DeliverySettings.markLingerMs). */
@@ -185,12 +185,7 @@ export class DeliveryStore {
       .toArray();
     for (const candidate of due) {
       const attempts = candidate.relay!.attempts;
-      try {
-        await this.claims.insertOne({ _id: `${candidate._id}#${attempts}`, owner, at: now });
-      } catch (err) {
-        if ((err as { code?: number }).code === DUPLICATE_KEY) continue; // another relay has this attempt
-        throw err;
-      }
+      if (!(await insertOnce(this.claims, { _id: `${candidate._id}#${attempts}`, owner, at: now }))) continue; // another relay has this attempt
       const leaseUntil = new Date(now.getTime() + this.settings.leaseMs);
       const res = await this.collection.updateOne(
         { _id: candidate._id, 'relay.state': 'pending', 'relay.attempts': attempts },
@@ -243,7 +238,7 @@ async function insertEach(collection: Collection<DeliveryRecord>, records: Deliv
     return records.map((_, i) => {
       const e = errors.get(i);
       if (!e) return 'stored';
-      return e.code === DUPLICATE_KEY ? 'taken' : unavailable(e.errmsg ?? e.code);
+      return isDuplicateKey(e) ? 'taken' : unavailable(e.errmsg ?? e.code);
     });
   }
 }

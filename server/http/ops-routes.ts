@@ -1,5 +1,5 @@
 // The ingress's operations endpoints: /readyz (Temporal and MongoDB answer) and /metrics
-// (Prometheus). /healthz, which needs nothing, lives with the other routes in app.ts.
+// (Prometheus). /healthz, which needs nothing, lives with the webhook routes in server/webhooks/app.ts.
 import type Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { type ReadinessCheck, readiness } from '../../lib/health';

@@ -2,6 +2,7 @@
 // signal-with-start: the run is started if it is not running yet, so an event that comes before
 // the one that would start it (a callback before its payment.created) is buffered, not lost.
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { SearchAttributePair } from '@temporalio/common';
 import type { Logger } from 'pino';
 import {
   CORRELATED_WORKFLOW_TYPE, ENTITY_WORKFLOW_TYPE, EVENT_SIGNAL, searchAttributes,
@@ -9,32 +10,69 @@ import {
 } from '../../engine/contract';
 import { COLLECT_WORKFLOW_TYPE, type CollectRunInput } from '../../engine/collect-contract';
 import { GATED_WORKFLOW_TYPE, type GateRunInput } from '../../engine/controls';
-import { UnavailableError } from '../../lib/errors';
-import { permanentStartError } from './start-errors';
+import { startFailure } from './start-errors';
 import { runPriorityOf } from '../../engine/priority';
-import type { FlowEvent } from '../../engine/types';
+import type { FlowDefinition, FlowEvent } from '../../engine/types';
 import type { RunRoute } from '../../engine/routing';
 import type { PlannedRun, RunStart } from './planned-runs';
 
 export interface SignalOptions { taskQueue: string; log: Logger; deadlineMs: number }
 
+/** How the run that owns a key is started and shown, for each kind of route. */
+interface KeyedRun {
+  /** The workflow type and its input. */
+  start(flow: FlowDefinition, source: string, key: string): { type: string; args: unknown[] };
+  /** The memo field that holds the key. */
+  keyName: string;
+  /** The run's summary in the Temporal UI. */
+  summary(flowName: string, key: string, source: string): string;
+  /** Its search attributes besides flow, version and source. */
+  searchAttributes(key: string): SearchAttributePair[];
+}
+
+const keyInput = (flow: FlowDefinition, source: string, key: string) => ({ flow: flow.name, source, key });
+const keySummary = (kind: string) => (flowName: string, key: string, source: string) => `${flowName} for ${kind} key ${key} (${source})`;
+// Debounce and batch: a collector per key (workflows/collect.ts) holds the event; the outcome
+// attribute says why it waits, in the Temporal UI's list.
+const collecting = (control: 'debounce' | 'batch', outcome: string): KeyedRun => ({
+  start: (flow, source, key) => ({ type: COLLECT_WORKFLOW_TYPE, args: [{ ...keyInput(flow, source, key), control } satisfies CollectRunInput] }),
+  keyName: `${control}Key`,
+  summary: keySummary(control),
+  searchAttributes: () => [{ key: searchAttributes.outcome, value: outcome }],
+});
+
+const KEYED_RUNS: Record<RunRoute['kind'], KeyedRun> = {
+  // A correlated run has its definition in its input.
+  correlated: {
+    start: (flow, source, key) => ({ type: CORRELATED_WORKFLOW_TYPE, args: [{ flow, source, key } satisfies CorrelatedRunInput] }),
+    keyName: 'correlationKey',
+    summary: keySummary('correlation'),
+    searchAttributes: (key) => [{ key: searchAttributes.correlationKey, value: key }],
+  },
+  entity: {
+    start: (flow, source, key) => ({ type: ENTITY_WORKFLOW_TYPE, args: [keyInput(flow, source, key) satisfies EntityRunInput] }),
+    keyName: 'entityKey',
+    summary: keySummary('entity'),
+    searchAttributes: (key) => [{ key: searchAttributes.entityKey, value: key }],
+  },
+  gated: {
+    start: (flow, source, key) => ({ type: GATED_WORKFLOW_TYPE, args: [keyInput(flow, source, key) satisfies GateRunInput] }),
+    keyName: 'gateKey',
+    summary: (flowName, key, source) => `${flowName}: gate ${key ? `for key ${key}` : 'of the flow'} (${source})`,
+    searchAttributes: () => [],
+  },
+  debounce: collecting('debounce', 'debouncing'),
+  batch: collecting('batch', 'batching'),
+};
+
 export async function signalRun(client: Client, o: SignalOptions, run: PlannedRun, event: FlowEvent): Promise<RunStart> {
   const { flow, workflowId } = run;
   const route = run.route as RunRoute;
+  const keyed = KEYED_RUNS[route.kind];
   const correlated = route.kind === 'correlated';
-  // Debounce and batch: a collector per key (workflows/collect.ts) holds the event.
-  const collecting = route.kind === 'debounce' || route.kind === 'batch' ? route.kind : undefined;
   // A correlated run has its definition in its input: its signals carry the event only.
   const delivery: EventDelivery | CorrelatedDelivery = correlated ? { event } : { event, flow, ...(route.eventWorkflowId && { workflowId: route.eventWorkflowId }) };
-  const keyInput = { flow: flow.name, source: event.source, key: route.key };
-  const start = correlated
-    ? { type: CORRELATED_WORKFLOW_TYPE, args: [{ flow, source: event.source, key: route.key } satisfies CorrelatedRunInput] }
-    : collecting
-      ? { type: COLLECT_WORKFLOW_TYPE, args: [{ ...keyInput, control: collecting } satisfies CollectRunInput] }
-      : route.kind === 'gated'
-        ? { type: GATED_WORKFLOW_TYPE, args: [keyInput satisfies GateRunInput] }
-        : { type: ENTITY_WORKFLOW_TYPE, args: [keyInput satisfies EntityRunInput] };
-  const keyName = correlated ? 'correlationKey' : collecting ? `${collecting}Key` : route.kind === 'gated' ? 'gateKey' : 'entityKey';
+  const start = keyed.start(flow, event.source, route.key);
   // The event that starts the run of a key sets its priority; later events of the key share that run.
   const priority = await runPriorityOf(flow, event);
   try {
@@ -49,18 +87,13 @@ export async function signalRun(client: Client, o: SignalOptions, run: PlannedRu
         // only a replay (server/admin/replay.ts) runs a key again, and only after its run failed.
         // An entity queue or a gate ends when it is empty; the next event for its key starts it again.
         workflowIdReusePolicy: correlated ? (run.replayOf ? 'ALLOW_DUPLICATE_FAILED_ONLY' : 'REJECT_DUPLICATE') : 'ALLOW_DUPLICATE',
-        staticSummary: route.kind === 'gated'
-          ? `${flow.name}: gate ${route.key ? `for key ${route.key}` : 'of the flow'} (${event.source})`
-          : `${flow.name} for ${correlated ? 'correlation' : collecting ?? 'entity'} key ${route.key} (${event.source})`,
-        memo: { flowVersion: flow.version, [keyName]: route.key, ...(run.replayOf && { replayOf: run.replayOf }) },
+        staticSummary: keyed.summary(flow.name, route.key, event.source),
+        memo: { flowVersion: flow.version, [keyed.keyName]: route.key, ...(run.replayOf && { replayOf: run.replayOf }) },
         typedSearchAttributes: [
           { key: searchAttributes.flow, value: flow.name },
           { key: searchAttributes.flowVersion, value: flow.version },
           { key: searchAttributes.source, value: event.source },
-          ...(collecting
-            // Why it waits, in the Temporal UI's list.
-            ? [{ key: searchAttributes.outcome, value: collecting === 'debounce' ? 'debouncing' : 'batching' }]
-            : route.kind === 'gated' ? [] : [{ key: correlated ? searchAttributes.correlationKey : searchAttributes.entityKey, value: route.key }]),
+          ...keyed.searchAttributes(route.key),
         ],
         ...(priority && { priority }),
       }),
@@ -73,12 +106,6 @@ export async function signalRun(client: Client, o: SignalOptions, run: PlannedRu
       o.log.info({ workflowId, flow: flow.name, eventId: event.id }, ignored);
       return { flow: flow.name, workflowId, duplicate: false, route, ignored };
     }
-    const refused = permanentStartError(err);
-    if (refused) {
-      o.log.error({ reason: refused.reason, err: (err as Error).message, workflowId }, 'could not signal run: Temporal refused it for good');
-      throw refused;
-    }
-    o.log.warn({ err: (err as Error).message, cause: ((err as Error).cause as Error | undefined)?.message, workflowId }, 'could not signal run');
-    throw new UnavailableError('the workflow engine cannot accept the event right now; retry later');
+    throw startFailure(err, o.log, 'signal', workflowId);
   }
 }

@@ -1,7 +1,8 @@
 // Which Temporal start (or signal-with-start) errors a retry can cure. Transient ones leave the
 // event pending for the relay; permanent ones mark it failed at once, so nothing waits forever.
 import { NamespaceNotFoundError, ServiceError, WorkflowNotFoundError, isGrpcServiceError } from '@temporalio/client';
-import { StartRefusedError } from '../../lib/errors';
+import type { Logger } from 'pino';
+import { StartRefusedError, UnavailableError } from '../../lib/errors';
 
 /** The gRPC status codes (fixed by the gRPC spec) this module tells apart. */
 const GRPC: Record<number, string> = {
@@ -32,4 +33,18 @@ export function permanentStartError(err: unknown): StartRefusedError | undefined
   if (TOO_LARGE.test(detail) && (grpc.code === RESOURCE_EXHAUSTED || PERMANENT.has(grpc.code))) return new StartRefusedError('payload_too_large', detail);
   if (!PERMANENT.has(grpc.code)) return undefined;
   return new StartRefusedError(GRPC[grpc.code], detail);
+}
+
+/**
+ * What a failed start or signal-with-start becomes, logged once: the permanent refusal (the event
+ * is marked failed), or a 503 whose event waits for the relay. `what` names the call in the log.
+ */
+export function startFailure(err: unknown, log: Logger, what: 'start' | 'signal', workflowId: string): StartRefusedError | UnavailableError {
+  const refused = permanentStartError(err);
+  if (refused) {
+    log.error({ reason: refused.reason, err: (err as Error).message, workflowId }, `could not ${what} run: Temporal refused it for good`);
+    return refused;
+  }
+  log.warn({ err: (err as Error).message, cause: ((err as Error).cause as Error | undefined)?.message, workflowId }, `could not ${what} run`);
+  return new UnavailableError('the workflow engine cannot accept the event right now; retry later');
 }

@@ -3,8 +3,7 @@
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { FLOW_WORKFLOW_TYPE, type FlowRunInput, runSearchAttributes } from '../../engine/contract';
-import { UnavailableError } from '../../lib/errors';
-import { permanentStartError } from './start-errors';
+import { startFailure } from './start-errors';
 import { runPriorityOf } from '../../engine/priority';
 import type { FlowEvent } from '../../engine/types';
 import type { PlannedRun, RunStart, RunStarter } from './planned-runs';
@@ -40,13 +39,7 @@ export function createRunStarter(client: Client, taskQueue: string, log: Logger,
         log.info({ workflowId, flow: flow.name }, 'run was already started');
         return { flow: flow.name, workflowId, duplicate: true };
       }
-      const refused = permanentStartError(err);
-    if (refused) {
-      log.error({ reason: refused.reason, err: (err as Error).message, workflowId }, 'could not start run: Temporal refused it for good');
-      throw refused;
-    }
-    log.warn({ err: (err as Error).message, cause: ((err as Error).cause as Error | undefined)?.message, workflowId }, 'could not start run');
-      throw new UnavailableError('the workflow engine cannot accept the event right now; retry later');
+      throw startFailure(err, log, 'start', workflowId);
     }
   }
 }

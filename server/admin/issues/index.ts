@@ -6,6 +6,7 @@ import type { Db } from 'mongodb';
 import type { Logger } from 'pino';
 import { HookflowError } from '../../../lib/errors';
 import { type BulkReplays, type ReplayJob, type Selection, latestRuns } from '../bulk-replay';
+import { sumRejections } from '../deliveries';
 import { BadQueryError } from '../filters';
 import type { ReplayContext } from '../replay';
 import { type FailedRunScanner, failedRunScanner } from './scan';
@@ -32,8 +33,6 @@ export class IssueNotFoundError extends HookflowError {
   constructor(id: string) { super('issue_not_found', 404, `no issue with id "${id.slice(0, 200)}"`); }
 }
 
-/** Rejection counters summed per list (newest first), as the rejection summary does. */
-const MAX_COUNTERS_SUMMED = 10_000;
 const DELIVERIES_SHOWN = 50;
 /** Failed runs looked at for one replay (the bulk replay's own bound). */
 const MAX_REPLAYED = 10_000;
@@ -73,29 +72,16 @@ export function createIssues(deps: { ctx: ReplayContext; db: Db; bulk: BulkRepla
   const scanner = failedRunScanner({ client: ctx.client, store, log: deps.log, retentionSeconds: deps.retentionSeconds });
 
   async function rejectionIssues(docs: Map<string, IssueDoc>): Promise<Issue[]> {
-    await ctx.rejections.flush?.();
-    const groups = new Map<string, Issue>();
-    let seen = 0;
-    const counters = ctx.rejections.collection.find({}).sort({ minute: -1, _id: -1 }).limit(MAX_COUNTERS_SUMMED);
-    for await (const c of counters) {
-      seen++;
-      const key = { source: c.source, reason: c.reason };
+    const { sums, truncated } = await sumRejections(ctx.rejections, {});
+    if (truncated) deps.log.warn('issues: only the newest rejection counters were summed');
+    return sums.map((s) => {
+      const key = { source: s.source, reason: s.reason };
       const id = issueId('rejection', key);
-      const group = groups.get(id);
-      if (!group) {
-        groups.set(id, {
-          id, kind: 'rejection', key, title: issueTitle('rejection', key), count: c.count, firstSeen: c.minute, lastSeen: c.lastAt,
-          status: 'open', sample: { ...(c.lastSampleId && { deliveryId: c.lastSampleId }), message: c.lastMessage ?? c.reason },
-        });
-        continue;
-      }
-      group.count += c.count;
-      if (c.minute < group.firstSeen) group.firstSeen = c.minute; // to the minute: counters are per minute
-      if (c.lastAt > group.lastSeen) group.lastSeen = c.lastAt;
-      if (!group.sample.deliveryId && c.lastSampleId) group.sample.deliveryId = c.lastSampleId;
-    }
-    if (seen >= MAX_COUNTERS_SUMMED) deps.log.warn('issues: only the newest rejection counters were summed');
-    return [...groups.values()].map((g) => ({ ...g, status: effectiveStatus(docs.get(g.id), g.lastSeen) }));
+      return {
+        id, kind: 'rejection', key, title: issueTitle('rejection', key), count: s.count, firstSeen: s.firstMinute, lastSeen: s.lastAt,
+        status: effectiveStatus(docs.get(id), s.lastAt), sample: { ...(s.lastSampleId && { deliveryId: s.lastSampleId }), message: s.lastMessage ?? s.reason },
+      };
+    });
   }
 
   async function runIssue(doc: IssueDoc): Promise<Issue | undefined> {

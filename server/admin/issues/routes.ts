@@ -1,4 +1,4 @@
-// The issues part of the admin API (server/admin/issues.ts):
+// The issues part of the admin API (server/admin/issues/):
 //   GET  /admin/issues?status&kind
 //   GET  /admin/issues/:id               the issue and its latest deliveries
 //   POST /admin/issues/:id/status        {"status": "open"|"acknowledged"|"resolved"|"ignored"}

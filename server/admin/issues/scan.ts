@@ -12,13 +12,13 @@ import type { Logger } from 'pino';
 import { searchAttributes } from '../../../engine/contract';
 import { originalId } from '../../deliveries';
 import { type IssueCollections, type IssueKey, type IssueKind, type IssueRun, issueId } from './store';
+import { insertOnce, isDuplicateKey } from '../../../lib/insert-once';
 
 const SCAN_ID = 'failed_runs';
 /** Visibility may show a run this long after it closed; scans look back this far. */
 const OVERLAP_MS = 5 * 60_000;
 /** Histories read per scan; the rest wait for the next scan. */
 const MAX_NEW_PER_SCAN = 200;
-const DUPLICATE_KEY = 11000;
 const PURGE_EVERY_MS = 10 * 60_000;
 
 type Failure = temporal.api.failure.v1.IFailure;
@@ -85,9 +85,7 @@ export function failedRunScanner(deps: { client: Client; store: IssueCollections
       ...(source && eventId && { deliveryId: originalId(source, eventId), eventId }),
       at: run.closeTime ?? new Date(),
     };
-    await store.runs.insertOne(occurrence).catch((err) => {
-      if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err; // another scan stored it
-    });
+    await insertOnce(store.runs, occurrence); // false: another scan stored it
   }
 
   async function scanOnce(): Promise<void> {
@@ -125,7 +123,7 @@ export function failedRunScanner(deps: { client: Client; store: IssueCollections
     }
     if (fresh.length > MAX_NEW_PER_SCAN) return; // the mark moves once every run up to it is stored
     await store.scans.updateOne({ _id: SCAN_ID }, { $max: { closedSince: newest } }, { upsert: true })
-      .catch((err) => { if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err; });
+      .catch((err) => { if (!isDuplicateKey(err)) throw err; });
   }
 
   return {
@@ -141,6 +139,6 @@ async function upsertIgnoringRace(write: () => Promise<unknown>): Promise<void> 
     await write();
   } catch (err) {
     // Two replicas inserted the same issue at once: it exists, which is all that was asked.
-    if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err;
+    if (!isDuplicateKey(err)) throw err;
   }
 }
