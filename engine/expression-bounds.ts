@@ -134,7 +134,9 @@ export function nativeGuards(fail: (message: string) => never) {
       const check = typeof name === 'string' && Object.prototype.hasOwnProperty.call(CHECKED_NATIVES, name) ? CHECKED_NATIVES[name] : undefined;
       if (check) open.push({ node, check, args: [] });
     },
-    exit(node: CallNode, result: unknown): void {
+    exit(node: CallNode, produced: unknown): void {
+      // A path gives a sequence, which JSONata unwraps to its one item after this hook.
+      const result = Array.isArray(produced) && produced.length === 1 ? produced[0] : produced;
       const why = oversized(result);
       if (why) fail(`produced ${why}`);
       const top = open.at(-1);
