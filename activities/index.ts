@@ -8,11 +8,12 @@ import { HostPacer } from './host-pacing';
 import { mongoActivities } from './mongo';
 import { mongoReadActivities } from './mongo-read';
 import { type SecretLookup, envSecrets } from './secrets';
+import { checkedAgainstCatalog } from './catalog-check';
 
 export type { ActivityDeps } from './effects';
 
 export function createActivities(deps: ActivityDeps & { mailFrom: string; secrets?: SecretLookup }) {
-  return {
+  const activities = {
     ...mongoActivities(deps),
     ...mongoReadActivities(deps),
     ...absorbedActivities(deps),
@@ -23,6 +24,9 @@ export function createActivities(deps: ActivityDeps & { mailFrom: string; secret
       deps.log[level]({ fields: args.fields }, String(args.message ?? ''));
     },
   };
+  // Every catalog activity checks its rendered arguments first (activities/catalog-check.ts).
+  for (const [name, fn] of Object.entries(activities)) (activities as Record<string, unknown>)[name] = checkedAgainstCatalog(name, fn as never);
+  return activities;
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -3,7 +3,7 @@
 // the operator's) and its path starts with a literal "/"; `sign` is written out; email's `from`
 // is the flow file's or the worker's MAIL_FROM, not a template (docs/security.md).
 import { templateExpressions, wholeTemplate } from '../engine/expressions';
-import { type SecretDeclaration, declaredSecrets, secretPlaces } from '../engine/secret-refs';
+import { SECRET_NAME, type SecretDeclaration, declaredSecrets, secretPlaces } from '../engine/secret-refs';
 
 export interface CallProblem { path: (string | number)[]; message: string; hint: string }
 
@@ -17,7 +17,8 @@ export function egressProblems(uses: string, args: Record<string, unknown> | und
   if (uses === 'http.request') {
     for (const { path, name } of secretPlaces(args)) {
       used.add(name);
-      if (!known.has(name)) problems.push({ path, message: `secret "${name}" is not declared in this flow's secrets:`, hint: DECLARE_HINT });
+      // A name that is not one is the catalog's problem to report.
+      if (!known.has(name) && SECRET_NAME.test(name)) problems.push({ path, message: `secret "${name}" is not declared in this flow's secrets:`, hint: DECLARE_HINT });
     }
     if (typeof args.url === 'string' && templateExpressions(args.url).length) {
       problems.push({ path: ['url'], message: 'http.request "url" may not hold a template: where a request goes is written in the flow file', hint: 'write the URL, or { secret: NAME } for one set per deployment; put values in "path" (they are percent-encoded)' });
