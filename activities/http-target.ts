@@ -28,7 +28,6 @@ export function requestTarget(base: string, path: string | undefined): RequestTa
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TargetRefused('must be an http or https URL');
   const extra = path ?? '';
   if (extra && !extra.startsWith('/')) throw new TargetRefused(`path must start with "/", got ${JSON.stringify(extra)}`);
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u0020\u007f\\#]/.test(extra)) throw new TargetRefused(`path may not hold spaces, control characters, "\\" or "#", got ${JSON.stringify(extra)}`);
   const [pathPart] = extra.split('?');
   if (pathPart.split('/').some((segment) => isDotSegment(segment))) throw new TargetRefused(`path may not climb ("." or ".." segments), got ${JSON.stringify(extra)}`);
