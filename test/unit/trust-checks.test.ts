@@ -8,7 +8,7 @@ import { expectFlowProblems } from '../helpers/flow-problems';
 const context = { sources: new Set(['payments']), eventTypes: new Set(['payment.succeeded']) };
 
 test('secrets, URLs, paths, signing, senders, forEach caps and regexes that data could steer are reported at their positions', () => {
-  expectFlowProblems(join(ROOT, 'test/fixtures/broken-flows/trust-mistakes.yaml'), context, [
+  expectFlowProblems(join(ROOT, 'test/fixtures/trust-flows/trust-mistakes.yaml'), context, [
     [2, 67, /secret "UNUSED" is declared but no step names it/],
     [14, 18, /secret "TEMPORAL_API_KEY" is not declared in this flow's secrets:/],
     [18, 12, /"url" may not hold a template/],
