@@ -5,8 +5,8 @@
 // flow file's (or a declared secret's), non-public addresses are refused after DNS resolution
 // unless allowed, and a response larger than MAX_RESPONSE_BYTES fails without being read whole.
 import { createHmac } from 'node:crypto';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ActivityRequest } from '../engine/contract';
@@ -40,6 +40,8 @@ export interface HttpDeps extends Pick<ActivityDeps, 'log'> {
 
 export function httpActivities(deps: HttpDeps) {
   const egress = deps.egress ?? DENY_ALL_PRIVATE;
+  // Kept-alive sockets of this policy only: a socket opened under another policy is never reused here.
+  const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
   return {
     async [NAME](request: ActivityRequest): Promise<HttpResult> {
       const { args, idempotencyKey } = request;
@@ -87,7 +89,7 @@ export function httpActivities(deps: HttpDeps) {
       let text: string;
       const signal = AbortSignal.timeout(timeoutMs(args.timeout));
       try {
-        res = await send(target, { method, headers, body, signal, egress });
+        res = await send(target, { method, headers, body, signal, egress, agent: target.protocol === 'https:' ? agents.https : agents.http });
         text = await readCapped(res, shown);
       } catch (err) {
         if (err instanceof ApplicationFailure) throw err;
@@ -119,7 +121,7 @@ function refuseAddressLiteral(egress: EgressPolicy, target: RequestTarget, shown
   if (why) throw ApplicationFailure.nonRetryable(`${NAME}: ${shown} refused: ${why}`, 'EgressRefused');
 }
 
-interface SendOptions { method: string; headers: Record<string, string>; body?: string; signal: AbortSignal; egress: EgressPolicy }
+interface SendOptions { method: string; headers: Record<string, string>; body?: string; signal: AbortSignal; egress: EgressPolicy; agent: HttpAgent }
 
 /** One request, no redirects followed, connecting only where the egress policy allows. */
 function send(target: RequestTarget, opts: SendOptions): Promise<IncomingMessage> {
@@ -134,6 +136,7 @@ function send(target: RequestTarget, opts: SendOptions): Promise<IncomingMessage
       method: opts.method,
       headers: opts.headers,
       signal: opts.signal,
+      agent: opts.agent,
       lookup: checkedLookup(opts.egress, target.port) as never,
     }, resolve);
     req.on('error', reject);
