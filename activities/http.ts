@@ -14,7 +14,7 @@ import { durationMs } from '../engine/duration';
 import { type ActivityDeps, badArguments } from './effects';
 import { type SecretLookup, resolveSecret, secretAt } from './secrets';
 import type { HostPacer } from './host-pacing';
-import { DENY_ALL_PRIVATE, EgressRefused, type EgressPolicy, checkedLookup, refusal } from '../lib/egress';
+import { DENY_ALL_PRIVATE, EgressRefused, type EgressPolicy, type Resolve, checkedLookup, refusal } from '../lib/egress';
 import { type RequestTarget, TargetRefused, hostMatches, requestTarget } from './http-target';
 
 const NAME = 'http.request';
@@ -36,6 +36,8 @@ export interface HttpDeps extends Pick<ActivityDeps, 'log'> {
   pacer?: Pick<HostPacer, 'pace'>;
   /** Non-public destinations allowed (HOOKFLOW_EGRESS_ALLOW); none when omitted. */
   egress?: EgressPolicy;
+  /** Name resolution (DNS by default; tests give their own names). */
+  resolve?: Resolve;
 }
 
 export function httpActivities(deps: HttpDeps) {
@@ -89,7 +91,7 @@ export function httpActivities(deps: HttpDeps) {
       let text: string;
       const signal = AbortSignal.timeout(timeoutMs(args.timeout));
       try {
-        res = await send(target, { method, headers, body, signal, egress, agent: target.protocol === 'https:' ? agents.https : agents.http });
+        res = await send(target, { method, headers, body, signal, egress, resolve: deps.resolve, agent: target.protocol === 'https:' ? agents.https : agents.http });
         text = await readCapped(res, shown);
       } catch (err) {
         if (err instanceof ApplicationFailure) throw err;
@@ -121,7 +123,7 @@ function refuseAddressLiteral(egress: EgressPolicy, target: RequestTarget, shown
   if (why) throw ApplicationFailure.nonRetryable(`${NAME}: ${shown} refused: ${why}`, 'EgressRefused');
 }
 
-interface SendOptions { method: string; headers: Record<string, string>; body?: string; signal: AbortSignal; egress: EgressPolicy; agent: HttpAgent }
+interface SendOptions { method: string; headers: Record<string, string>; body?: string; signal: AbortSignal; egress: EgressPolicy; agent: HttpAgent; resolve?: Resolve }
 
 /** One request, no redirects followed, connecting only where the egress policy allows. */
 function send(target: RequestTarget, opts: SendOptions): Promise<IncomingMessage> {
@@ -137,7 +139,7 @@ function send(target: RequestTarget, opts: SendOptions): Promise<IncomingMessage
       headers: opts.headers,
       signal: opts.signal,
       agent: opts.agent,
-      lookup: checkedLookup(opts.egress, target.port) as never,
+      lookup: checkedLookup(opts.egress, target.port, opts.resolve) as never,
     }, resolve);
     req.on('error', reject);
     req.end(opts.body);

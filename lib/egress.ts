@@ -102,9 +102,11 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Look
  * A `lookup` for http.request: resolves the name, refuses it when any of its addresses is not
  * allowed, and hands the socket exactly the addresses it checked.
  */
-export function checkedLookup(policy: EgressPolicy, port: number) {
+export type Resolve = (hostname: string, options: { all: true; family: number }, callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
+
+export function checkedLookup(policy: EgressPolicy, port: number, resolve: Resolve = dnsLookup as Resolve) {
   return (hostname: string, options: { all?: boolean; family?: number }, callback: LookupCallback): void => {
-    dnsLookup(hostname, { all: true, family: options.family ?? 0 }, (err, addresses) => {
+    resolve(hostname, { all: true, family: options.family ?? 0 }, (err, addresses) => {
       if (err) return callback(err, '');
       const refused = addresses.map((a) => refusal(policy, a.address, port)).find((r) => r !== undefined);
       if (refused) return callback(new EgressRefused(`${hostname} resolves to ${refused}`), '');

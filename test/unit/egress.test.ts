@@ -104,6 +104,26 @@ test('loopback is refused by default, by address and by a name that resolves to 
   assert.equal(received, 1);
 });
 
+test('a name is resolved once per connection and the socket uses the address that was checked (no rebinding between check and connect)', async () => {
+  const port = Number(new URL(base).port);
+  // A name the system cannot resolve: reaching the server proves the socket took the checked address.
+  const answers: Record<string, string[]> = { 'api.rebind.test': ['127.0.0.1'], 'evil.rebind.test': ['93.184.216.34', '127.0.0.1'] };
+  let lookups = 0;
+  const resolve = ((name: string, _o: unknown, cb: (e: null, a: { address: string; family: number }[]) => void) => {
+    lookups++;
+    cb(null, (answers[name] ?? []).map((address) => ({ address, family: 4 })));
+  }) as never;
+  const activities = httpActivities({ log: pino({ level: 'silent' }), secrets: () => undefined, egress: parseEgressAllow(`127.0.0.1:${port}`), resolve });
+  const run = (url: string) => new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') }).run(activities['http.request'], { args: { url, path: '/pinned' }, idempotencyKey: 'wf/p', secrets: [] });
+  const before = received;
+  const ok = await run(`http://api.rebind.test:${port}`) as { status: number; body: { path: string } };
+  assert.deepEqual([ok.status, ok.body.path, received - before, lookups], [200, '/pinned', 1, 1]);
+  // Any address of a name that is not allowed refuses it, whichever the socket would have picked.
+  const f = await failure(run(`http://evil.rebind.test:${port + 1}`));
+  assert.equal(f.type, 'EgressRefused');
+  assert.equal(received - before, 1);
+});
+
 test('a response over 256 KiB fails without retry, announced or not', async () => {
   for (const path of ['/big', '/announced']) {
     const f = await failure(call('127.0.0.1', { url: base, path }));
