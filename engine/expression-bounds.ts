@@ -7,6 +7,10 @@
 export const MAX_STRING_LENGTH = 1_000_000;
 /** Most items an array (or JSONata sequence) one evaluation step produces may hold. */
 export const MAX_SEQUENCE_LENGTH = 10_000;
+/** Characters one whole evaluation may build (strings that calls and operators give, not data read): 10 000 $pad calls of 999 999 would be 10 GB. */
+export const MAX_BUILT_CHARACTERS = 10 * MAX_STRING_LENGTH;
+/** Nodes whose string results are built by the evaluation (a path only reads what is there). */
+const BUILDING_NODES: ReadonlySet<string> = new Set(['function', 'binary', 'apply', 'partial']);
 
 /** Why a regex literal is refused, or undefined. Catastrophic backtracking needs one of these shapes. */
 export function unsafeRegex(source: string): string | undefined {
@@ -128,6 +132,7 @@ interface CallNode { type: string; value?: unknown; procedure?: { type?: string;
  */
 export function nativeGuards(fail: (message: string) => never) {
   const open: { node: CallNode; check: Check; args: unknown[] }[] = [];
+  let built = 0;
   return {
     entry(node: CallNode): void {
       const name = node.type === 'function' && node.procedure?.type === 'variable' ? node.procedure.value : undefined;
@@ -139,6 +144,10 @@ export function nativeGuards(fail: (message: string) => never) {
       const result = Array.isArray(produced) && produced.length === 1 ? produced[0] : produced;
       const why = oversized(result);
       if (why) fail(`produced ${why}`);
+      if (typeof result === 'string' && BUILDING_NODES.has(node.type)) {
+        built += result.length;
+        if (built > MAX_BUILT_CHARACTERS) fail(`built more than ${MAX_BUILT_CHARACTERS} characters in all`);
+      }
       const top = open.at(-1);
       if (!top) return;
       if (node === top.node) {

@@ -25,6 +25,9 @@ test('natives whose output an argument sizes are refused before they run', async
 test('a step that builds an oversized string or sequence fails; the budget still counts steps', async () => {
   await assert.rejects(evaluateExpression('$reduce([1..30], function($acc, $v) { $acc & $acc }, "ab")', {}), refused(/a string of \d+ characters/));
   await assert.rejects(evaluateExpression(`[1..${MAX_SEQUENCE_LENGTH + 1}]`, {}), refused(new RegExp(`${MAX_SEQUENCE_LENGTH + 1} items`)));
+  // Many strings each under the cap: the total an evaluation builds is bounded too (10 000 of 999 999 would be 10 GB).
+  await assert.rejects(evaluateExpression('$join([1..20].$pad("", 999999))', {}), refused(/built more than 10000000 characters in all/));
+  assert.equal(await evaluateExpression('$join(items.$pad(name, 3, "."))', { items: [{ name: 'a' }, { name: 'bb' }] }), 'a..bb.');
   assert.equal(await evaluateExpression(`$count([1..${MAX_SEQUENCE_LENGTH}])`, {}), MAX_SEQUENCE_LENGTH);
   // A run started before the guards evaluates as it did (only the step budget).
   assert.equal(await evaluateExpression(`$count([1..${MAX_SEQUENCE_LENGTH + 1}])`, {}, true, false), MAX_SEQUENCE_LENGTH + 1);
