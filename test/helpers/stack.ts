@@ -9,6 +9,7 @@ import { MongoClient, type Db } from 'mongodb';
 import pino from 'pino';
 import { startEmbeddedServices, type EmbeddedServices } from '../../devstack/services';
 import { freePort } from '../../lib/net';
+import { parseEgressAllow } from '../../lib/egress';
 import { loadDefinitions, type Definitions } from '../../definitions/definitions';
 import { createRunStarter } from '../../server/starts/start-runs';
 import { ingressDataConverter } from '../../server/starts/temporal-payloads';
@@ -65,6 +66,8 @@ export interface TestStackOptions {
   schemasDir?: string;
   /** Secrets (and other variables) the source files read, besides PAYMENTS_WEBHOOK_SECRET. */
   env?: NodeJS.ProcessEnv;
+  /** Non-public addresses the worker's http.request may call (HOOKFLOW_EGRESS_ALLOW); default loopback, where tests run their fake APIs. */
+  egressAllow?: string;
   /** The worker's http.request calls per second per host (HOOKFLOW_HTTP_HOST_LIMITS). */
   httpHostLimits?: Record<string, number>;
   /** Deliveries a bulk replay works on at once (default 4). */
@@ -106,6 +109,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     log,
     mailFrom: 'hookflow-test <test@localhost>',
     httpHostLimits: opts.httpHostLimits,
+    egress: parseEgressAllow(opts.egressAllow ?? '127.0.0.1'),
     afterEffect: (e) => faults.afterEffect?.(e),
   });
   const workerRun = worker?.run();
