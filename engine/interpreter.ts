@@ -5,7 +5,7 @@ import type { FlowRunInput, FlowRunResult, StepOutcome } from './contract';
 import { DEFAULT_FOREACH_CONCURRENCY } from './defaults';
 import { evaluateCondition, evaluateExpression, renderTemplate, unwrapExpression } from './expressions';
 import { type RunContext, type Scope, type StepRuntime, delayOf, describeFailure, fastOf, guard } from './run-context';
-import { type ActivityStep, type StepDefinition, isDelayStep, isParallelStep, isWaitStep } from './types';
+import { type ActivityStep, type StepDefinition, isActivityStep, isDelayStep, isParallelStep, isWaitStep } from './types';
 import { runWait } from './wait';
 
 export async function executeFlow(input: FlowRunInput, rt: StepRuntime): Promise<FlowRunResult> {
@@ -29,7 +29,7 @@ export async function executeFlow(input: FlowRunInput, rt: StepRuntime): Promise
         rt.log('onFailure failed', { message: describeFailure(handlerErr).message });
       }
     });
-    throw err;
+    throw rt.runFailure ? rt.runFailure(err, ctx.failedStep, ctx.failedActivity) : err;
   }
   return { flow: flow.name, version: flow.version, steps: scope.steps };
 }
@@ -39,7 +39,10 @@ export async function runSteps(steps: StepDefinition[], scope: Scope, ctx: RunCo
     try {
       scope.steps[step.id] = await runStep(step, scope, ctx);
     } catch (err) {
-      ctx.failedStep ??= step.id;
+      if (ctx.failedStep === undefined) {
+        ctx.failedStep = step.id;
+        if (isActivityStep(step)) ctx.failedActivity = step.uses;
+      }
       throw err;
     }
   }
