@@ -11,13 +11,13 @@ import { startTestStack, ROOT } from '../helpers/stack';
 import { postEvent } from '../helpers/events';
 import { startFakeApi } from '../helpers/fake-api';
 import { TEST_TASK_QUEUE } from '../helpers/stack';
-import { createScheduleSync } from '../../server/schedule-sync';
+import { createScheduleSync } from '../../server/schedules/sync';
 import { shortenedFlows } from '../helpers/short-flows';
 import { CORRELATED_WORKFLOW_TYPE, ENTITY_WORKFLOW_TYPE, EVENT_SIGNAL, FLOW_WORKFLOW_TYPE, type CorrelatedRunInput, type EntityRunInput, type EventDelivery, type FlowRunInput } from '../../engine/contract';
 import { COLLECT_WORKFLOW_TYPE, type CollectControl, type CollectRunInput } from '../../engine/collect-contract';
 import { GATE_QUERY, GATED_WORKFLOW_TYPE, gateControlsOf, gateWorkflowId, type GateRunInput, type GateState } from '../../engine/controls';
 import type { FakeApi } from '../helpers/fake-api';
-import { signatureHeaders } from '../../server/verification/sign';
+import { signatureHeaders } from '../../verification/sign';
 
 const OUT = join(ROOT, 'test/fixtures/histories');
 const sample = (name: string) => JSON.parse(readFileSync(join(ROOT, 'test/fixtures/events', `${name}.json`), 'utf8'));

@@ -11,8 +11,8 @@ import { loadEventSchemas } from '../../definitions/event-schemas';
 import { renderTemplate } from '../../engine/expressions';
 import { workflowIdOf } from '../../engine/idempotency';
 import type { FlowDefinition } from '../../engine/types';
-import { parseBody } from '../../server/request-body';
-import { readEventField } from '../../server/event-fields';
+import { parseBody } from '../../verification/request-body';
+import { readEventField } from '../../verification/event-fields';
 import { ROOT } from '../helpers/paths';
 
 const large = fc.bigInt({ min: BigInt(Number.MAX_SAFE_INTEGER) + 1n, max: (1n << 64n) - 1n });

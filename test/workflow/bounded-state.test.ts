@@ -15,8 +15,8 @@ import {
 } from '../../engine/contract';
 import { GATE_QUERY, GATED_WORKFLOW_TYPE, gateControlsOf, gateWorkflowId, type GateRunInput, type GateState } from '../../engine/controls';
 import type { FlowDefinition, FlowEvent } from '../../engine/types';
-import { planRuns } from '../../server/planned-runs';
-import { createRunStarter } from '../../server/start-runs';
+import { planRuns } from '../../server/starts/planned-runs';
+import { createRunStarter } from '../../server/starts/start-runs';
 import { startTestStack, TEST_TASK_QUEUE, type TestStack } from '../helpers/stack';
 import { uid } from '../helpers/events';
 import { waitFor } from '../helpers/wait-for';
