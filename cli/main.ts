@@ -7,11 +7,12 @@ import { issuesCommand } from './commands/issues';
 import { sendCommand } from './commands/send';
 import { dbCommand } from './commands/db';
 import { sandboxCommand } from './commands/sandbox';
+import { patchesCommand } from './commands/patches';
 import { AdminApiError } from './admin-client';
 import { UsageError } from './args';
 import type { Command } from './command';
 
-const commands: Command[] = [validateCommand, runCommand, sendCommand, deliveriesCommand, replayCommand, issuesCommand, sandboxCommand, dbCommand];
+const commands: Command[] = [validateCommand, runCommand, sendCommand, deliveriesCommand, replayCommand, issuesCommand, sandboxCommand, dbCommand, patchesCommand];
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   return [

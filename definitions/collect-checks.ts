@@ -1,6 +1,6 @@
 // What a JSON Schema cannot see in debounced and batched flows: key expressions that do not
 // parse, a debounce timeout shorter than its period, zero durations, and controls that do not
-// combine (each decides alone which run an event becomes).
+// combine (each decides alone which run an event becomes; a rate limit would count raw events).
 import { unwrapExpression } from '../engine/expressions';
 import { durationMs } from '../engine/duration';
 import type { FlowDefinition } from '../engine/types';
@@ -31,6 +31,12 @@ export function collectProblems(yaml: YamlFile, flow: Omit<FlowDefinition, 'vers
   // A collector starts its runs directly: they would bypass a gate's slots and tokens.
   for (const gate of ['concurrency', 'throttle'] as const) {
     if (flow[gate] !== undefined) problems.push(yaml.at([gate], `a flow has either ${control} or ${gate}, not both (the ${control} run would not wait in the gate)`, `${control} already makes one run per ${control === 'debounce' ? 'burst' : 'batch'}; drop ${gate}, or split the flow`));
+  }
+  // The ingress applies a rate limit to raw events, before the collector absorbs them: it would
+  // drop the newest events of a burst (a debounced run then acts on stale data) and count events
+  // the collector would have folded into one run.
+  if (flow.rateLimit !== undefined) {
+    problems.push(yaml.at(['rateLimit'], `a flow has either ${control} or rateLimit, not both (the rate limit counts raw events before the ${control} absorbs them: it would drop the newest of a burst and the run would act on stale data)`, `${control} already makes one run per ${control === 'debounce' ? 'burst' : 'batch'}: to start fewer runs, ${control === 'debounce' ? 'lengthen the debounce period' : 'raise maxSize or the timeout'}; or drop ${control}`));
   }
   if (flow.trigger.schedule !== undefined) problems.push(yaml.at(['trigger', 'schedule'], `${control} applies to event triggers, not schedules`, 'a schedule starts one run per due time already'));
   return problems;

@@ -1,6 +1,7 @@
 // What compiling each {{ … }} expression does not tell: braces that do not pair up (the
 // expression is then printed as text, and the template's other mistakes hidden), and calls of
-// functions JSONata does not have (`$nosuch(x)` parses, and fails only when a run evaluates it).
+// functions JSONata does not have (`$nosuch(x)` parses, and fails only when a run evaluates it),
+// and clock or random functions where the ingress would evaluate them.
 // (JSONata's recovering parser was tried for several errors in one expression: after the first,
 // what it reports is noise, so one expression gets one syntax error, its first.)
 import { TEMPLATE, compileExpression } from '../engine/expressions';
@@ -33,10 +34,33 @@ interface AstNode { type?: string; value?: unknown; procedure?: AstNode; lhs?: A
 
 /** Names of functions the expression calls that are neither JSONata's nor bound in it (`$f := …`, lambda parameters). */
 export function unknownFunctions(source: string): string[] {
+  const { called, bound } = calls(source);
+  return [...called].filter((name) => !JSONATA_FUNCTIONS.has(name) && !bound.has(name));
+}
+
+/**
+ * JSONata's functions that answer differently each time they are called. A run's steps evaluate
+ * them in workflow code, where Temporal makes them replay the same; the ingress evaluates its
+ * expressions (trigger filter, keys, priority, fairness) with the wall clock when a delivery
+ * arrives, so a retried delivery, a relay after an outage or a replay computes another value.
+ */
+export const CLOCK_FUNCTIONS: Readonly<Record<string, string>> = {
+  now: 'use the time the event carries: event.receivedAt (when hookflow received it) or a timestamp in its body',
+  millis: 'use the time the event carries: $toMillis(event.receivedAt), or a timestamp in its body',
+  random: 'derive the value from the event instead, e.g. from event.id',
+};
+
+/** JSONata's clock and random functions the expression calls (not names it binds itself). */
+export function clockFunctions(source: string): string[] {
+  const { called, bound } = calls(source);
+  return [...called].filter((name) => name in CLOCK_FUNCTIONS && !bound.has(name));
+}
+
+function calls(source: string): { called: Set<string>; bound: Set<string> } {
   const called = new Set<string>();
   const bound = new Set<string>();
   visit(compileExpression(source).ast() as AstNode, called, bound);
-  return [...called].filter((name) => !JSONATA_FUNCTIONS.has(name) && !bound.has(name));
+  return { called, bound };
 }
 
 function visit(node: unknown, called: Set<string>, bound: Set<string>): void {

@@ -1,9 +1,9 @@
 // What a JSON Schema cannot see in a flow file: unknown sources and events, step kinds mixed up,
 // duplicate step ids, expressions that do not parse, template braces that do not pair up,
-// unknown functions, references to steps that do not exist and
+// unknown functions, $now()/$millis()/$random() where the ingress evaluates them, references to steps that do not exist and
 // arguments an activity does not accept. Every problem is collected, none stops the others.
 import { ExpressionError, compileExpression, templateExpressions, unwrapExpression } from '../engine/expressions';
-import { JSONATA_FUNCTIONS, unknownFunctions, unpairedBraces } from './expression-problems';
+import { CLOCK_FUNCTIONS, JSONATA_FUNCTIONS, clockFunctions, unknownFunctions, unpairedBraces } from './expression-problems';
 import { type FlowDefinition, type StepDefinition, allSteps, isActivityStep, isParallelStep, isWaitStep } from '../engine/types';
 import { argumentProblems } from './argument-check';
 import { egressProblems } from './egress-checks';
@@ -116,6 +116,11 @@ function checkExpression(yaml: YamlFile, path: Path, source: string, stepIds: Se
     problems.push(yaml.at(path, err.message, JSONATA_HINT));
     return;
   }
+  if (isIngressExpression(path)) {
+    for (const name of clockFunctions(source)) {
+      problems.push(yaml.at(path, `expression "${source.trim()}" calls $${name}(), but the ingress evaluates ${path.slice(-2).join('.')} when a delivery arrives: a retried delivery, a relay or a replay would get another value (another key, run or decision)`, `${CLOCK_FUNCTIONS[name]}; $${name}() is deterministic only in steps (docs/flows.md#expressions)`));
+    }
+  }
   for (const name of unknownFunctions(source)) {
     const close = [...JSONATA_FUNCTIONS].find((known) => editDistance(known.toLowerCase(), name.toLowerCase()) <= 2);
     problems.push(yaml.at(path, `expression "${source.trim()}" calls unknown function $${name}`, `${close ? `did you mean $${close}? ` : ''}JSONata's functions: https://docs.jsonata.org/string-functions (and the other function pages)`));
@@ -128,6 +133,17 @@ function checkExpression(yaml: YamlFile, path: Path, source: string, stepIds: Se
       problems.push(yaml.at(path, `expression "${source.trim()}" refers to unknown step "${id}"`, `known steps: ${[...stepIds].join(', ')}${hint}`));
     }
   }
+}
+
+/** Where the ingress evaluates an expression, once per delivery, outside any workflow. */
+const INGRESS_EXPRESSIONS = new Set([
+  'trigger.filter', 'trigger.idempotencyKey', 'correlation.key', 'entityKey', 'rateLimit.key', 'priority', 'fairness.key',
+  'fairness.weight', 'debounce.key', 'batch.key', 'concurrency.key', 'throttle.key',
+]);
+
+function isIngressExpression(path: Path): boolean {
+  // A wait step's key routes its callback: evaluated by the ingress too, wherever the step is.
+  return INGRESS_EXPRESSIONS.has(path.join('.')) || (path.at(-2) === 'wait' && path.at(-1) === 'key');
 }
 
 /** Levenshtein distance, for "did you mean" hints on misspelt step ids. */

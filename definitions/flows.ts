@@ -8,6 +8,7 @@ import Ajv from 'ajv';
 import flowSchema from '../schemas/flow.schema.json';
 import type { FlowDefinition } from '../engine/types';
 import { normalizedScheduleTrigger } from '../engine/schedule';
+import { DEFAULT_TRIGGER_TIMEOUT } from '../engine/defaults';
 import { bestEffortFlow } from './best-effort-flow';
 import { type FlowContext, semanticProblems } from './flow-checks';
 import { type Problem, type YamlFile, readYamlFile, schemaProblems } from './yaml-file';
@@ -62,9 +63,10 @@ export function loadFlows(files: string[], context: FlowContext): FlowCatalog {
 export function checkFlowFile(yaml: YamlFile, context: FlowContext): { flow?: FlowDefinition; problems: Problem[] } {
   if (yaml.problems.length) return { problems: yaml.problems };
   if (!validateFlowSchema(yaml.data)) return { problems: withSemanticProblems(yaml, schemaProblems(yaml, validateFlowSchema.errors ?? []), context) };
-  const raw = yaml.data as Omit<FlowDefinition, 'version'>;
-  const problems = semanticProblems(yaml, raw, context);
+  const checked = yaml.data as Omit<FlowDefinition, 'version'>;
+  const problems = semanticProblems(yaml, checked, context);
   if (problems.length) return { problems };
+  const raw = withDefaults(checked);
   const version = createHash('sha256').update(JSON.stringify(raw)).digest('hex').slice(0, 12);
   if (raw.trigger.schedule) return { flow: { ...raw, trigger: normalizedScheduleTrigger({ schedule: raw.trigger.schedule }), version }, problems };
   return { flow: { ...raw, version }, problems };
@@ -86,4 +88,10 @@ function withSemanticProblems(yaml: YamlFile, problems: Problem[], context: Flow
   }
   const seen = new Set(problems.map((p) => `${p.line}:${p.column}`));
   return [...problems, ...extra.filter((p) => !seen.has(`${p.line}:${p.column}`) && seen.add(`${p.line}:${p.column}`))];
+}
+
+/** Defaults the run must carry (its definition travels with it), part of the version. */
+function withDefaults(flow: Omit<FlowDefinition, 'version'>): Omit<FlowDefinition, 'version'> {
+  if (!flow.correlation || flow.correlation.triggerTimeout) return flow;
+  return { ...flow, correlation: { ...flow.correlation, triggerTimeout: DEFAULT_TRIGGER_TIMEOUT } };
 }

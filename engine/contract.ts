@@ -27,6 +27,8 @@ export interface FlowRunResult {
   flow: string;
   version: string;
   steps: Record<string, StepOutcome>;
+  /** A correlated run whose trigger never came within triggerTimeout: it ran no step, and ended quietly with what it held. */
+  triggerMissing?: { waited: string; buffered: { id: string; type: string }[] };
 }
 
 /** What an activity receives: resolved arguments plus a key that is stable across retries. */

@@ -14,6 +14,14 @@ export const DEFAULT_RETRY: Required<Omit<RetrySpec, 'nonRetryableErrorTypes'>> 
 export const DEFAULT_FOREACH_CONCURRENCY = 4;
 
 /**
+ * How long a correlated run started by a callback holds it for its trigger (`correlation.
+ * triggerTimeout`), filled in by the loader. A callback type that also comes without any trigger
+ * (every ordinary payment.succeeded, for a flow triggered by payment.failed) costs one short run
+ * that ends quietly, so the window is minutes, not the day it was.
+ */
+export const DEFAULT_TRIGGER_TIMEOUT = '10m';
+
+/**
  * Activities a step runs as a local activity unless it says `local: false`: short MongoDB
  * effects and log lines. They skip an activity task's round trip through the Temporal server;
  * their idempotency keys keep them exactly once when a local attempt or a workflow task is

@@ -7,7 +7,7 @@ import { ExpressionError, evaluateCondition, evaluateExpression, renderEncoded, 
 import { type RunContext, type Scope, type StepRuntime, delayOf, describeFailure, fastOf, guard, guardsOf } from './run-context';
 import { FILTERING_ACTIVITIES, FOREACH_DEFAULT_MAX_ITEMS, OPERATORS_FROM_DATA, encodePathValue, operatorFromData } from './run-guards';
 import { staticSecretRefs } from './secret-refs';
-import { type ActivityCall, type ActivityStep, type StepDefinition, isDelayStep, isParallelStep, isWaitStep } from './types';
+import { type ActivityCall, type ActivityStep, type StepDefinition, isActivityStep, isDelayStep, isParallelStep, isWaitStep } from './types';
 import { runWait } from './wait';
 
 export async function executeFlow(input: FlowRunInput, rt: StepRuntime): Promise<FlowRunResult> {
@@ -31,7 +31,7 @@ export async function executeFlow(input: FlowRunInput, rt: StepRuntime): Promise
         rt.log('onFailure failed', { message: describeFailure(handlerErr).message });
       }
     });
-    throw err;
+    throw rt.runFailure ? rt.runFailure(err, ctx.failedStep, ctx.failedActivity) : err;
   }
   return { flow: flow.name, version: flow.version, steps: scope.steps };
 }
@@ -41,7 +41,10 @@ export async function runSteps(steps: StepDefinition[], scope: Scope, ctx: RunCo
     try {
       scope.steps[step.id] = await runStep(step, scope, ctx);
     } catch (err) {
-      ctx.failedStep ??= step.id;
+      if (ctx.failedStep === undefined) {
+        ctx.failedStep = step.id;
+        if (isActivityStep(step)) ctx.failedActivity = step.uses;
+      }
       throw err;
     }
   }

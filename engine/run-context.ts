@@ -17,6 +17,8 @@ export interface StepRuntime {
   log(message: string, fields: Record<string, unknown>): void;
   /** The failure to throw when an expression of a step fails: it fails the same way on every retry. */
   expressionFailure(step: string, err: ExpressionError): Error;
+  /** The error the run fails with once compensations and onFailure ran: one that names the failed step (and the activity it uses). */
+  runFailure?(err: unknown, step: string | undefined, activity: string | undefined): unknown;
   /** Callbacks and timers of wait steps; only correlated runs (and dry runs) have them. */
   waits?: WaitRuntime;
   /** Synchronous evaluation of simple expressions: the version of the shapes the run started with (default the latest); false to replay runs started without it. */
@@ -51,6 +53,8 @@ export interface RunContext {
   failedStep?: string;
   /** The flow's `secrets:` (guarded runs hand http.request the declared references). */
   secrets?: SecretDeclaration[];
+  /** The activity the failed step uses, when it uses one. */
+  failedActivity?: string;
   /** Appended to activity labels: repeated rounds of onTimeout steps (`#2`) get their own idempotency keys. */
   labelSuffix?: string;
 }

@@ -1,6 +1,7 @@
 // Turns raw bytes into a JSON value, refusing what could hurt later: invalid UTF-8,
 // nesting deeper than a limit (checked before parsing), and prototype-polluting keys.
 import { MalformedBodyError } from '../lib/errors';
+import { parseExactJson } from '../lib/exact-json';
 
 export const MAX_JSON_DEPTH = 64;
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -14,7 +15,8 @@ export function parseJsonBody(raw: Buffer): unknown {
   }
   if (nestingDepth(text) > MAX_JSON_DEPTH) throw new MalformedBodyError(`JSON nesting is deeper than ${MAX_JSON_DEPTH} levels`);
   try {
-    return JSON.parse(text, (key, value) => {
+    // Integers beyond 2^53 (Shopify's 64-bit ids) become exact decimal strings, not rounded numbers.
+    return parseExactJson(text, (key, value) => {
       if (key === '__proto__') throw new MalformedBodyError('key "__proto__" is not allowed');
       return value;
     });

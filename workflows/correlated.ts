@@ -18,7 +18,8 @@ import { flowRuntime } from './run-flow';
 export const eventSignal = defineSignal<[CorrelatedDelivery]>(EVENT_SIGNAL);
 export const correlationQuery = defineQuery<CorrelationState>(CORRELATION_QUERY);
 
-const DEFAULT_TRIGGER_TIMEOUT = '1d';
+/** Flows loaded before the loader filled in triggerTimeout (engine/defaults.ts) carry none: they waited a day. */
+const UNFILLED_TRIGGER_TIMEOUT = '1d';
 /** Ignored events listed in the memo; the query has the last IGNORED_KEPT, the log all of them. */
 const MEMO_IGNORED = 20;
 const IGNORED_KEPT = 100;
@@ -26,6 +27,12 @@ const IGNORED_KEPT = 100;
 const SEEN_KEPT = 1000;
 /** Runs with this marker forget the oldest seen ids past SEEN_KEPT; older runs remember all. */
 export const BOUNDED_CORRELATION_PATCH = 'hookflow-bounded-correlation';
+/**
+ * Runs with this marker end completed, outcome trigger_missing, when their trigger never came:
+ * a callback type that also comes without a trigger (payment.succeeded for a flow triggered by
+ * payment.failed) is no failure, issue or alert. Asked only then; older runs failed TriggerMissing.
+ */
+export const QUIET_MISSING_TRIGGER_PATCH = 'hookflow-quiet-missing-trigger';
 
 export async function runCorrelatedFlow(input: CorrelatedRunInput): Promise<FlowRunResult> {
   const { flow, key } = input;
@@ -71,13 +78,15 @@ export async function runCorrelatedFlow(input: CorrelatedRunInput): Promise<Flow
 
   if (!trigger) {
     setOutcome('awaiting_trigger');
-    const timeout = flow.correlation?.triggerTimeout ?? DEFAULT_TRIGGER_TIMEOUT;
+    const timeout = flow.correlation?.triggerTimeout ?? UNFILLED_TRIGGER_TIMEOUT;
     if (!(await condition(() => trigger !== undefined, timeout as Duration, { summary: 'awaiting trigger' }))) {
       setOutcome('trigger_missing');
-      throw ApplicationFailure.nonRetryable(
-        `no ${flow.trigger.events.join(' or ')} with correlation key ${key} came within ${timeout}; buffered events: ${inbox.map((e) => `${e.type} ${e.id}`).join(', ')}`,
-        'TriggerMissing',
-      );
+      const message = `no ${flow.trigger.events.join(' or ')} with correlation key ${key} came within ${timeout}; buffered events: ${inbox.map((e) => `${e.type} ${e.id}`).join(', ')}`;
+      if (patched(QUIET_MISSING_TRIGGER_PATCH)) {
+        log.info(`${message}: nothing to run`);
+        return { flow: flow.name, version: flow.version, steps: {}, triggerMissing: { waited: timeout, buffered: inbox.map((e) => ({ id: e.id, type: e.type })) } };
+      }
+      throw ApplicationFailure.nonRetryable(message, 'TriggerMissing');
     }
   }
   const event = trigger!;

@@ -4,10 +4,12 @@
 // time has come (throttle, a durable timer). The gate applies the limits of the newest definition
 // it received; each event runs with its own. It ends when nothing waits or runs and the throttle
 // is rested (the next event starts it again), and continues as new after a bounded number of
-// starts: it lets its runs in flight finish first, so the next run knows nothing is running.
+// starts: it lets its runs in flight finish first, so the next run knows nothing is running, and
+// looks at its queue again after that drain (signals kept arriving): what it carries stays within
+// its bound, whatever came meanwhile.
 // Deterministic: only @temporalio/workflow, pure helpers and types.
 import {
-  allHandlersFinished, condition, continueAsNew, defineQuery, defineSignal, metricMeter,
+  allHandlersFinished, condition, continueAsNew, defineQuery, defineSignal, metricMeter, patched,
   setCurrentDetails, setHandler, sleep, startChild, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import { Backlog } from '../engine/backlog';
@@ -24,6 +26,14 @@ const eventSignal = defineSignal<[EventDelivery]>(EVENT_SIGNAL);
 const gateQuery = defineQuery<GateState>(GATE_QUERY);
 const DEFAULT_MAX_STARTS = 200;
 const DEFAULT_MAX_CARRIED_BYTES = 512 * 1024;
+/**
+ * Gates with this marker look at their queue again after the drain before continue-as-new: a
+ * burst signalled while the runs in flight finished no longer carries past the bound (nor past
+ * Temporal's 2 MB payload limit, where continue-as-new failed on every task). Asked only when the
+ * queue grew past the bound during the drain, so other runs record no marker; a run recorded
+ * without it continues as new as it did.
+ */
+export const GATE_RECHECK_PATCH = 'hookflow-gate-recheck-after-drain';
 /** Event ids carried across continue-as-new to drop duplicate signals. */
 const SEEN_KEPT = 500;
 /** Metric names as written (the exporter adds its prefix and suffixes, see run-metrics.ts). */
@@ -77,10 +87,13 @@ export async function runGatedFlow(input: GateRunInput): Promise<GateRunResult> 
       continue;
     }
     const due = started >= (input.maxStartsPerRun ?? DEFAULT_MAX_STARTS) || workflowInfo().continueAsNewSuggested;
-    if (due && queue.bytes <= (input.maxCarriedBytes ?? DEFAULT_MAX_CARRIED_BYTES)) {
+    const fits = () => queue.bytes <= (input.maxCarriedBytes ?? DEFAULT_MAX_CARRIED_BYTES);
+    if (due && fits()) {
       show('draining');
       await condition(() => running === 0);
       await condition(allHandlersFinished);
+      // Events signalled during the drain: past the bound, start them here until the rest fits.
+      if (!fits() && patched(GATE_RECHECK_PATCH)) continue;
       return continueAsNew<typeof runGatedFlow>({ ...input, ...byReference(queue.deliveries()), seen: seen.carried(), controls, nextStartAt });
     }
     // Too much to carry: the queue keeps draining in this run, and looks again after each start.

@@ -1,13 +1,13 @@
 // The flow interpreter: executes the flow definition that travels with the run. The step logic
 // lives in engine/interpreter.ts; this file binds it to Temporal (activities, timers, cancellation).
 // Deterministic: only @temporalio/workflow, pure flow helpers and activity *types*.
-import { ApplicationFailure, CancellationScope, patched, proxyActivities, proxyLocalActivities, sleep, workflowInfo, log } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, isCancellation, patched, proxyActivities, proxyLocalActivities, sleep, workflowInfo, log } from '@temporalio/workflow';
 import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
 import type { FlowRunInput, FlowRunResult, ActivityRequest } from '../engine/contract';
 import type { ActivityCall } from '../engine/types';
 import { DEFAULT_RETRY, DEFAULT_STEP_TIMEOUT, runsLocally } from '../engine/defaults';
 import { executeFlow } from '../engine/interpreter';
-import type { StepRuntime } from '../engine/run-context';
+import { describeFailure, type StepRuntime } from '../engine/run-context';
 import type { FastShapes } from '../engine/fast-expressions';
 
 type ActivityFn = (req: ActivityRequest) => Promise<unknown>;
@@ -30,7 +30,25 @@ const temporalRuntime = (keyBase: string, local: boolean): StepRuntime => ({
   cleanup: (fn) => CancellationScope.nonCancellable(fn),
   log: (message, fields) => log.info(message, fields),
   expressionFailure: (step, err) => ApplicationFailure.nonRetryable(`step ${step}: ${err.message}`, 'ExpressionError'),
+  runFailure: stepFailure,
 });
+
+/**
+ * A run whose step failed fails naming the step and its activity (Temporal UI, issues), with the
+ * innermost error's type and message and the step's failure kept as the cause: a local
+ * activity's failure comes without an activity failure or a scheduled event to name its step by.
+ * Failures that name their step already (expressions, reconciliation) and cancellations stay as
+ * they are. Only the failure's text changes (no command does), so recorded histories replay.
+ */
+function stepFailure(err: unknown, step: string | undefined, activity: string | undefined): unknown {
+  if (!step || !(err instanceof Error) || isCancellation(err)) return err;
+  if (err instanceof ApplicationFailure && err.message.startsWith(`step ${step}`)) return err;
+  const { message, type } = describeFailure(err);
+  return ApplicationFailure.create({
+    message: `step ${step}${activity ? ` (${activity})` : ''}: ${message}`, type: type ?? err.name, nonRetryable: true, cause: err,
+    details: [{ step, ...(activity && { activity }) }],
+  });
+}
 
 /**
  * The shapes of fast expressions a run evaluates are fixed when it starts: each version of them

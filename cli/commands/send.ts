@@ -1,10 +1,11 @@
 // hookflow send: build an event from a fixture, sign it with the source's scheme and secret, and
 // post it to the ingress exactly as the provider would. Prints the answer.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../lib/config';
 import { formatProblems } from '../../lib/errors';
+import { parseExactJsonForEditing, stringifyExactJson } from '../../lib/exact-json';
 import { secretKey } from '../../definitions/source-presets';
 import { listYamlFiles } from '../../definitions/flows';
 import { loadSources } from '../../definitions/sources';
@@ -74,7 +75,8 @@ export const sendCommand: Command = {
                (not discord or sendgrid: only the provider holds their private signing key)
   EVENT.json   the body to send (a JSON object)
   --sample     send samples/<scheme>/TYPE.json (shipped per preset, e.g. stripe payment_intent.succeeded)
-               with a fresh event id and TYPE as its type
+               with TYPE as its type and an event id made from the sample: sent twice, the second is
+               a duplicate (add --new-id to send it as another event)
   --event-id   set the event id where the source reads it (body field or header; an id read from a
                header, e.g. X-GitHub-Delivery, is random unless given)
   --new-id     a fresh random event id, to send one fixture many times
@@ -91,28 +93,29 @@ Exit: 0 the ingress answered 2xx, 1 it refused or could not be reached, 2 usage.
     const secretText = stringOption(parsed, 'secret');
     const source = loadSource(sourceName, stringOption(parsed, 'sources') ?? loadConfig().sourcesDir, secretText !== undefined);
     const eventPath = fileArg ?? samplePath(source.verify.scheme, sample!);
-    // A sample is sent as a new event each time, typed as its name says.
-    if (sample) {
-      if (!parsed.options['event-id']) parsed.options['new-id'] = true;
-      parsed.options.type ??= sample;
-    }
-
+    let fileText: string;
     let body: unknown;
     try {
-      body = JSON.parse(readFileSync(eventPath, 'utf8'));
+      fileText = readFileSync(eventPath, 'utf8');
+      // Exactly as the provider wrote it: Shopify's 64-bit ids keep every digit.
+      body = parseExactJsonForEditing(fileText);
     } catch (err) {
       throw new Error(`cannot read the event file ${eventPath}: ${(err as Error).message}`);
     }
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw new Error(`${eventPath} must hold a JSON object`);
     const event = body as Record<string, unknown>;
     const headers: Record<string, string> = { 'content-type': 'application/json' };
-    const eventId = parsed.options['new-id'] ? `evt_${randomUUID().replace(/-/g, '').slice(0, 16)}` : stringOption(parsed, 'event-id') ?? (source.event.id.header ? `evt_${randomUUID().slice(0, 8)}` : undefined);
+    // A sample is one event, typed as its name says: sent again, it is the duplicate it is (its id
+    // is made from its bytes); --new-id sends it as another event.
+    if (sample) parsed.options.type ??= sample;
+    const sampleId = sample ? `evt_sample_${createHash('sha256').update(fileText).digest('hex').slice(0, 16)}` : undefined;
+    const eventId = parsed.options['new-id'] ? `evt_${randomUUID().replace(/-/g, '').slice(0, 16)}` : stringOption(parsed, 'event-id') ?? sampleId ?? (source.event.id.header ? `evt_${randomUUID().slice(0, 8)}` : undefined);
     if (eventId) place(source.event.id, eventId, event, headers);
     const type = stringOption(parsed, 'type');
     if (type) place(source.event.type, type, event, headers);
     else if (source.event.type.header) throw new UsageError(`source ${source.name} reads the event type from the ${source.event.type.header} header: give --type`);
 
-    const raw = Buffer.from(JSON.stringify(event));
+    const raw = Buffer.from(stringifyExactJson(event));
     const secret = secretText !== undefined ? secretKey(source.verify.scheme, secretText) : source.verify.secrets[0].value;
     // Twilio signs a JSON body's hash in the URL it posts to (?bodySHA256=).
     const path = `/webhooks/${encodeURIComponent(source.name)}${source.verify.scheme === 'twilio' ? twilioBodyQuery(raw) : ''}`;

@@ -5,6 +5,7 @@ import type { Collection, Filter } from 'mongodb';
 import { type AbsorbedRecord, type DeliveryRecord, type RecordedRun, ownRun } from '../deliveries';
 import type { RejectionCount } from '../deliveries';
 import { type DeliveryFilter, type Page, encodeCursor, toMongoFilter } from './filters';
+import { RATE_LIMITED } from '../starts';
 
 export interface AdminContext {
   deliveries: Collection<DeliveryRecord>;
@@ -65,6 +66,8 @@ export async function showDelivery(ctx: AdminContext, id: string) {
   ];
   const runs = await Promise.all(all.map(async (recorded) => {
     const run = { ...recorded, runId: undefined, ...ownRun(recorded, recorded.absorbed) };
+    // Dropped by its flow's rate limit: it never ran, whatever Temporal has under that id.
+    if (recorded.ignored === RATE_LIMITED) return { ...run, status: `DROPPED (${RATE_LIMITED})`, link: runLink(ctx, run.workflowId, run.runId) };
     return { ...run, ...(await runStatus(ctx.client, run.workflowId, run.runId)), link: runLink(ctx, run.workflowId, run.runId) };
   }));
   return { ...rest, runs };

@@ -112,6 +112,8 @@ export function toMongoFilter(filter: DeliveryFilter, page?: Page): Filter<Deliv
   if (filter.eventType) and.push({ eventType: filter.eventType });
   if (filter.eventId) and.push({ eventId: filter.eventId });
   if (filter.outcome === 'pending' || filter.outcome === 'failed') and.push({ 'relay.state': filter.outcome });
+  // An event that also started other flows is accepted: its dropped runs still count as rate_limited.
+  else if (filter.outcome === 'rate_limited') and.push({ $or: [{ outcome: 'rate_limited' }, { 'runs.ignored': 'rate_limited' }] });
   else if (filter.outcome) and.push({ outcome: filter.outcome });
   if (filter.reason) and.push({ reason: filter.reason });
   if (filter.flow) and.push({ 'runs.flow': filter.flow });

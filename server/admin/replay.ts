@@ -73,7 +73,8 @@ export async function replayDelivery(ctx: ReplayContext, id: string, opts: Repla
   const todo = (await planRuns(flows, event)).filter((p) => !unfinished?.runs.some((r) => r.flow === p.flow.name));
   const keyed = todo.filter((p) => p.route?.kind === 'correlated');
   // Every refusal before anything starts: a replay is all of its flows or nothing.
-  for (const p of keyed) await checkCorrelatedReplay(ctx, p, event);
+  const others = (p: PlannedRun) => opts.flows ? [] : flows.filter((f) => f.name !== p.flow.name).map((f) => f.name);
+  for (const p of keyed) await checkCorrelatedReplay(ctx, p, event, { deliveryId: record._id, others: others(p) });
   const replay = unfinished ?? await beginReplay(ctx, record, flows.map((f) => f.name), opts.jobId);
   // One run at a time, each recorded as it starts: if a start fails, a retry starts only the rest.
   for (const p of todo) {
@@ -117,9 +118,11 @@ async function recordRun(ctx: ReplayContext, deliveryId: string, replay: OpenRep
 const RUN_ENDED_BADLY = ['FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELLED'];
 
 /** A correlated flow is replayed for its trigger event, once the run of its key has ended badly. */
-async function checkCorrelatedReplay(ctx: ReplayContext, p: PlannedRun, event: FlowEvent): Promise<void> {
+async function checkCorrelatedReplay(ctx: ReplayContext, p: PlannedRun, event: FlowEvent, delivery: { deliveryId: string; others: string[] }): Promise<void> {
   if (!p.flow.trigger.events.includes(event.type)) {
-    throw new NotReplayableError(`${event.type} ${event.id} is a callback of ${p.workflowId}: replay the delivery of its ${p.flow.trigger.events.join(' or ')} instead`);
+    // The event may start other flows too (the README's payment.succeeded): name how to replay those alone.
+    const alone = delivery.others.map((f) => `hookflow replay ${delivery.deliveryId} --flow ${f}`).join(', or ');
+    throw new NotReplayableError(`${event.type} ${event.id} is a callback of ${p.workflowId} (flow ${p.flow.name}): replay the delivery of its ${p.flow.trigger.events.join(' or ')} instead${alone ? `; to replay this event's other flows only: ${alone}` : ''}`);
   }
   let described;
   try {

@@ -1,5 +1,6 @@
 // Flows and sources as the ingress has them loaded now: each flow's version hash, trigger and
-// controls, the last reload's result with its problems (file:line:col); each source's scheme,
+// controls (rate limit, debounce, batch, concurrency, throttle, priority, fairness), the flows
+// that are off until a variable they require is set, the last reload's result with its problems (file:line:col); each source's scheme,
 // secrets that expire soon and its last delivery.
 import type { Collection } from 'mongodb';
 import type { Definitions } from '../../definitions/definitions';
@@ -24,6 +25,15 @@ function controls(flow: FlowDefinition): Html {
   if (flow.correlation) items.push(html`<li>correlated by <code>${flow.correlation.key}</code></li>`);
   if (flow.entityKey) items.push(html`<li>one at a time per <code>${flow.entityKey}</code></li>`);
   if (flow.trigger.idempotencyKey) items.push(html`<li>idempotency key <code>${flow.trigger.idempotencyKey}</code></li>`);
+  if (flow.correlation?.triggerTimeout) items.push(html`<li>a callback waits ${flow.correlation.triggerTimeout} for its trigger</li>`);
+  const per = (key?: string) => (key ? html` per <code>${key}</code>` : '');
+  if (flow.rateLimit) items.push(html`<li>rate limit ${flow.rateLimit.limit} per ${flow.rateLimit.period}${per(flow.rateLimit.key)} (the rest dropped)</li>`);
+  if (flow.debounce) items.push(html`<li>debounce ${flow.debounce.period}${flow.debounce.timeout ? ` (at most ${flow.debounce.timeout})` : ''}${per(flow.debounce.key)}</li>`);
+  if (flow.batch) items.push(html`<li>batch of up to ${flow.batch.maxSize} within ${flow.batch.timeout}${per(flow.batch.key)}</li>`);
+  if (flow.concurrency) items.push(html`<li>concurrency ${flow.concurrency.limit}${per(flow.concurrency.key)}</li>`);
+  if (flow.throttle) items.push(html`<li>throttle ${flow.throttle.limit} per ${flow.throttle.period}${flow.throttle.burst ? ` (burst ${flow.throttle.burst})` : ''}${per(flow.throttle.key)}</li>`);
+  if (flow.priority !== undefined) items.push(html`<li>priority <code>${String(flow.priority)}</code></li>`);
+  if (flow.fairness) items.push(html`<li>fairness${per(flow.fairness.key)}${flow.fairness.weight !== undefined ? html`, weight <code>${String(flow.fairness.weight)}</code>` : ''}</li>`);
   if (flow.trigger.schedule?.overlap) items.push(html`<li>overlap ${flow.trigger.schedule.overlap}</li>`);
   if (flow.onFailure?.length) items.push(html`<li>${flow.onFailure.length} step(s) on failure</li>`);
   items.push(html`<li>${flow.steps.length} step(s)</li>`);
@@ -47,9 +57,11 @@ export async function flowsPage(deps: { definitions: Definitions; lastReload?: R
       <td>${s.verify.secrets.length}${soon.map((x) => html`<div class="bad">${x.ref} ${x.expiresAt!.getTime() < now.getTime() ? 'expired' : 'expires'} ${when(x.expiresAt, now)}</div>`)}</td>
       <td>${last ? html`<a href="${deliveryHref(last._id)}">${last.outcome}</a> ${when(last.receivedAt, now)}` : html`<span class="muted">none kept</span>`}</td></tr>`;
   }));
+  const flowsOff = (deps.definitions.disabledFlows ?? []).map((d) => html`<li><code>${d.name}</code>: off until ${d.missing.join(', ')} ${d.missing.length > 1 ? 'are' : 'is'} set (<code>requires:</code> in its file)</li>`);
   const disabled = (deps.definitions.disabled ?? []).map((d) => html`<li><code>${d.name}</code>: off until ${d.missing.join(", ")} set${d.flows.length ? ` (flows waiting: ${d.flows.join(", ")})` : ""}</li>`);
   return html`<section><h2>Last reload</h2>${reload(deps.lastReload)}</section>
-    <section><h2>Flows</h2><table><thead><tr><th>Flow</th><th>Version</th><th>Trigger</th><th>Controls</th></tr></thead><tbody>${flows}</tbody></table></section>
+    <section><h2>Flows</h2><table><thead><tr><th>Flow</th><th>Version</th><th>Trigger</th><th>Controls</th></tr></thead><tbody>${flows}</tbody></table>
+    ${flowsOff.length ? html`<h3>Flows off</h3><ul>${flowsOff}</ul>` : ''}</section>
     <section><h2>Sources</h2><table><thead><tr><th>Source</th><th>Scheme</th><th>Secrets (expiring soon)</th><th>Last delivery</th></tr></thead><tbody>${sources}</tbody></table>
     ${disabled.length ? html`<h3>Sources off</h3><ul>${disabled}</ul>` : ''}</section>`;
 }

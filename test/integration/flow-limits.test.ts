@@ -98,6 +98,25 @@ test('rateLimit 5: 12 events over two replicas make 5 runs and 7 recorded drops;
   await stack.client.workflow.getHandle(replayId).result();
 });
 
+
+test('a run dropped beside a run started: the delivery is accepted, and its drop shows in list --outcome rate_limited, show and /metrics', async () => {
+  const email = `${uid('c')}@example.com`;
+  const events = Array.from({ length: 6 }, () => paymentSucceeded({ orderId: uid('ord'), email, amount: 4242, items: [{ sku: 'SKU-1', quantity: 1 }] }));
+  const before = await rateLimitedCount(stack.adminUrl);
+  const answers = [];
+  for (const e of events) answers.push(await postEvent(stack.ingressUrl, e));
+  assert.deepEqual(answers.map((a) => a.status), [202, 202, 202, 202, 202, 202], 'marked-eur runs for each: every delivery is accepted');
+  const last = answers[5].body;
+  assert.equal(last.status, 'accepted');
+  assert.deepEqual(last.runs.map((r: { flow: string; ignored?: string }) => [r.flow, r.ignored]).sort(), [['marked-eur', undefined], ['rate-limited', 'rate_limited']]);
+  const listed = await admin(stack.adminUrl, 'GET', `/admin/deliveries?outcome=rate_limited&eventId=${last.eventId}`);
+  assert.deepEqual(listed.body.items.map((d: { _id: string; outcome: string }) => [d._id, d.outcome]), [[last.deliveryId, 'accepted']]);
+  const shown = await admin(stack.adminUrl, 'GET', `/admin/deliveries/${encodeURIComponent(last.deliveryId)}`);
+  const status = Object.fromEntries(shown.body.runs.map((r: { flow: string; status: string }) => [r.flow, r.status]));
+  assert.equal(status['rate-limited'], 'DROPPED (rate_limited)');
+  assert.notEqual(status['marked-eur'], 'DROPPED (rate_limited)');
+  assert.equal(await rateLimitedCount(stack.adminUrl), before + 1);
+});
 test('priority and fairness from the flow reach the run start in Temporal', async () => {
   const big = paymentSucceeded({ orderId: uid('ord'), items: [{ sku: 'SKU-1', quantity: 1 }], amount: 25_000 });
   const small = paymentSucceeded({ orderId: uid('ord'), items: [{ sku: 'SKU-1', quantity: 1 }], amount: 100 });

@@ -65,7 +65,7 @@ test('three failing runs of one flow and step are one open issue with count 3, i
   const issue = await ledgerIssue(3);
   issueId = issue.id;
   assert.equal(issue.kind, 'run_failed');
-  assert.deepEqual(issue.key, { flow: 'tell-ledger', step: 'tell-ledger', errorType: issue.key.errorType });
+  assert.deepEqual(issue.key, { flow: 'tell-ledger', step: 'tell-ledger', activity: 'http.request', errorType: issue.key.errorType });
   assert.match(issue.key.errorType, /^HttpClientError$/);
   assert.equal(issue.status, 'open');
   assert.ok(new Date(issue.firstSeen) <= new Date(issue.lastSeen));

@@ -119,6 +119,12 @@ describe('shipped provider examples', () => {
       assert.match(answer.runs[0].workflowId, new RegExp(`^${flow}:${source}:`));
       await stack.client.workflow.getHandle(answer.runs[0].workflowId).result();
     }
+    // Shopify's 64-bit order id arrives with every digit, and the same sample sent again is the duplicate it is.
+    assert.equal((await orders().findOne({ _id: 'shopify-820982911946154508' }))?.status, 'reserved');
+    assert.equal(await orders().countDocuments({ _id: 'shopify-820982911946154500' }), 0);
+    const again = await spawnFile('bin/hookflow', ['send', 'shopify', '--sample', 'orders.create'], env);
+    assert.equal(again.code, 0, `${again.stdout}${again.stderr}`);
+    assert.equal(JSON.parse(again.stdout.slice(again.stdout.indexOf('{'))).status, 'duplicate');
     const unknown = await spawnFile('bin/hookflow', ['send', 'stripe', '--sample', 'charge.nope'], env);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /no sample "charge.nope" for scheme stripe; samples: payment_intent.succeeded/);

@@ -13,9 +13,10 @@ import { startFakeApi } from '../helpers/fake-api';
 import { TEST_TASK_QUEUE } from '../helpers/stack';
 import { createScheduleSync } from '../../server/schedules/sync';
 import { shortenedFlows } from '../helpers/short-flows';
-import { ENTITY_WORKFLOW_TYPE, EVENT_SIGNAL, type EntityRunInput, type EventDelivery } from '../../engine/contract';
+import { CORRELATED_WORKFLOW_TYPE, ENTITY_WORKFLOW_TYPE, EVENT_SIGNAL, FLOW_WORKFLOW_TYPE, type CorrelatedRunInput, type EntityRunInput, type EventDelivery, type FlowRunInput } from '../../engine/contract';
 import { COLLECT_WORKFLOW_TYPE, type CollectControl, type CollectRunInput } from '../../engine/collect-contract';
-import { GATED_WORKFLOW_TYPE, gateControlsOf, gateWorkflowId, type GateRunInput } from '../../engine/controls';
+import { GATE_QUERY, GATED_WORKFLOW_TYPE, gateControlsOf, gateWorkflowId, type GateRunInput, type GateState } from '../../engine/controls';
+import type { FakeApi } from '../helpers/fake-api';
 import { signatureHeaders } from '../../verification/sign';
 
 const OUT = join(ROOT, 'test/fixtures/histories');
@@ -97,6 +98,9 @@ async function main() {
     }
     if (wanted('order-updated-continued')) save('order-updated-continued', await entityContinuedOnce(stack));
     if (wanted('gate-continued')) save('gate-continued', await gateContinuedOnce(stack));
+    if (wanted('gate-rechecked')) save('gate-rechecked', await gateRecheckedOnce(stack, api));
+    if (wanted('payment-succeeded-replayed')) save('payment-succeeded-replayed', await replayedOnce(stack));
+    if (wanted('payment-created-trigger-missing')) save('payment-created-trigger-missing', await triggerMissingOnce(stack));
     for (const r of providerRecordings.filter((rec) => wanted(rec.name))) {
       api.handler = () => ({ status: 200, body: { ok: true } });
       const source = stack.definitions.sources.get(r.source)!;
@@ -157,6 +161,63 @@ async function gateContinuedOnce(stack: Awaited<ReturnType<typeof startTestStack
   for (const event of events.slice(2)) await handle.signal<[EventDelivery]>(EVENT_SIGNAL, { event, flow, workflowId: own(event.id) });
   await handle.result();
   return `${handle.workflowId}#${handle.firstExecutionRunId}`;
+}
+
+/**
+ * The first run of a gate that, while it drained for continue-as-new, was signalled more than it
+ * may carry (hookflow-gate-recheck-after-drain): it starts the surplus itself, then continues as
+ * new with what fits. The partner API answers 503 until the burst is in, so the first child holds
+ * the gate's only slot meanwhile.
+ */
+async function gateRecheckedOnce(stack: Awaited<ReturnType<typeof startTestStack>>, api: FakeApi): Promise<string> {
+  const shipped = stack.definitions.flows.find((f) => f.name === 'order-updated')!;
+  const flow = {
+    ...shipped, version: `${shipped.version}-held`, entityKey: undefined, concurrency: { limit: 1 },
+    steps: [{ id: 'tell-partner', uses: 'http.request', with: { url: `${api.url}/gate-held`, method: 'POST', body: { id: '{{ event.id }}' } }, retry: { maximumAttempts: 1000, initialInterval: '200ms', backoffCoefficient: 1 } }],
+  };
+  let held = true;
+  api.handler = (req) => (req.path === '/gate-held' && held ? { status: 503 } : { status: 200, body: {} });
+  const events = [1, 2, 3, 4, 5, 6].map((n) => ({ id: `evt_gate_held_${n}`, type: 'order.updated', source: 'payments', receivedAt: '2026-11-23T10:00:00.000Z', body: { ...sample('order.updated'), id: `evt_gate_held_${n}`, data: { order_id: 'ord_gate_held', status: `s${n}`, note: 'n'.repeat(1000) } } }));
+  const own = (id: string) => `order-updated:payments:${id}`;
+  const handle = await stack.client.workflow.start(GATED_WORKFLOW_TYPE, {
+    taskQueue: TEST_TASK_QUEUE, workflowId: gateWorkflowId(flow, 'payments', 'held'),
+    args: [{
+      flow: flow.name, source: 'payments', key: 'held', controls: gateControlsOf(flow), flows: { [flow.version]: flow }, maxStartsPerRun: 1, maxCarriedBytes: 3000,
+      queue: events.slice(0, 2).map((event) => ({ event, flowVersion: flow.version, workflowId: own(event.id) })),
+    } satisfies GateRunInput],
+  });
+  while ((await handle.query<GateState>(GATE_QUERY)).status !== 'draining') await new Promise((r) => setTimeout(r, 100));
+  for (const event of events.slice(2)) await handle.signal<[EventDelivery]>(EVENT_SIGNAL, { event, flow, workflowId: own(event.id) });
+  while ((await handle.query<GateState>(GATE_QUERY)).waiting !== 5) await new Promise((r) => setTimeout(r, 100));
+  held = false;
+  await handle.result();
+  return `${handle.workflowId}#${handle.firstExecutionRunId}`;
+}
+
+/** A replay of payment-succeeded's run: it keeps the original's step keys (hookflow-replay-keeps-effect-keys), so its effects are found applied. */
+async function replayedOnce(stack: Awaited<ReturnType<typeof startTestStack>>): Promise<string> {
+  const flow = stack.definitions.flows.find((f) => f.name === 'payment-succeeded')!;
+  const original = 'payment-succeeded:payments:evt_paid_1';
+  const body = sample('payment.succeeded');
+  const input: FlowRunInput = { flow, event: { id: body.id, type: body.type, source: 'payments', receivedAt: '2026-11-23T09:00:00.000Z', body }, effectKeysOf: original };
+  const handle = await stack.client.workflow.start(FLOW_WORKFLOW_TYPE, { taskQueue: TEST_TASK_QUEUE, workflowId: `${original}:replay:1`, args: [input] });
+  await handle.result();
+  return handle.workflowId;
+}
+
+/** A payment-created run started by a callback whose payment.created never comes (triggerTimeout 1s): it ends quietly (hookflow-quiet-missing-trigger). */
+async function triggerMissingOnce(stack: Awaited<ReturnType<typeof startTestStack>>): Promise<string> {
+  const shipped = stack.definitions.flows.find((f) => f.name === 'payment-created')!;
+  const flow = { ...shipped, correlation: { ...shipped.correlation!, triggerTimeout: '1s' } };
+  const body = { ...sample('payment.succeeded-bank-transfer'), id: 'evt_no_trigger' };
+  body.data = { ...body.data, payment_id: 'pay_no_trigger' };
+  const event = { id: body.id, type: body.type, source: 'payments', receivedAt: '2026-11-23T09:00:00.000Z', body };
+  const handle = await stack.client.workflow.signalWithStart(CORRELATED_WORKFLOW_TYPE, {
+    taskQueue: TEST_TASK_QUEUE, workflowId: 'payment-created:payments:pay_no_trigger',
+    args: [{ flow, source: 'payments', key: 'pay_no_trigger' } satisfies CorrelatedRunInput], signal: EVENT_SIGNAL, signalArgs: [{ event }],
+  });
+  await handle.result();
+  return handle.workflowId;
 }
 
 /** A scheduled run of payment-sweep that finds one stale payment: synced, then triggered. */

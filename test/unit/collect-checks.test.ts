@@ -35,6 +35,11 @@ test('a flow has debounce or batch, not both; a debounce period is longer than 0
   ]);
 });
 
+test('a rate limit beside debounce or batch is refused: it would count raw events before they are absorbed', () => {
+  expectProblems('debounce-rate-limited.yaml', [[6, 3, /either debounce or rateLimit, not both \(the rate limit counts raw events before the debounce absorbs them/]]);
+  expectProblems('batch-rate-limited.yaml', [[5, 12, /either batch or rateLimit, not both/]]);
+});
+
 const event = (id: string): FlowEvent => ({ id, type: 'payment.succeeded', source: 'payments', receivedAt: '2026-12-01T00:00:00Z', body: {} });
 const recorder = (calls: unknown[]): StepRuntime => ({
   callActivity: async (_call, args) => { calls.push(args); return undefined; },

@@ -83,3 +83,24 @@ test('local: must be true or false, and only on a step that uses an activity; th
   assert.equal(runsLocally({ uses: 'mongo.updateOne', local: false }), false);
   assert.equal(runsLocally({ uses: 'http.request', local: true }), true);
 });
+
+test('$now(), $millis() and $random() are refused where the ingress evaluates them, with the event time as the alternative; steps may use them', () => {
+  const clockContext = { sources: new Set(['payments']), eventTypes: new Set(['payment.succeeded', 'payment.created']) };
+  const clock = (name: string) => join(ROOT, 'test/fixtures/broken-clock-flows', name);
+  // Flat keys: filter, idempotency, priority, fairness weight, rate limit key; the concurrency
+  // key's $f is bound by the expression itself; the step's if and template are evaluated in the run.
+  expectFlowProblems(clock('clock-keys.yaml'), clockContext, [
+    [7, 11, /calls \$millis\(\), but the ingress evaluates trigger\.filter/],
+    [8, 19, /calls \$random\(\), but the ingress evaluates trigger\.idempotencyKey/],
+    [9, 11, /calls \$now\(\), but the ingress evaluates priority/],
+    [12, 11, /calls \$random\(\), but the ingress evaluates fairness\.weight/],
+    [16, 8, /calls \$now\(\), but the ingress evaluates rateLimit\.key/],
+  ]);
+  const { problems } = loadFlows([clock('clock-keys.yaml')], clockContext);
+  assert.match(problems.find((p) => p.line === 9)!.hint!, /event\.receivedAt/);
+  expectFlowProblems(clock('clock-correlation.yaml'), clockContext, [
+    [8, 8, /calls \$now\(\), but the ingress evaluates correlation\.key/],
+    [13, 12, /calls \$now\(\), but the ingress evaluates wait\.key/],
+    [13, 12, /calls \$random\(\), but the ingress evaluates wait\.key/],
+  ]);
+});

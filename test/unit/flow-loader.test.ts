@@ -22,6 +22,11 @@ test('every shipped flow, source and event schema loads without problems', () =>
   for (const flow of defs.flows) assert.match(flow.version, /^[0-9a-f]{12}$/);
 });
 
+test('a correlated flow without triggerTimeout carries the default window of minutes, not a day', () => {
+  const { flows } = loadFlows([join(ROOT, 'flows/payment-created.yaml')], { sources: new Set(['payments']), eventTypes: new Set(['payment.created', 'payment.succeeded', 'payment.failed']) });
+  assert.equal(flows[0]?.correlation?.triggerTimeout, '10m');
+});
+
 test('semantic mistakes are all reported, each at its line and column', () => {
   const { flows, problems } = loadFlows([fixture('many-mistakes.yaml')], context);
   assert.equal(flows.length, 0);

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { classifyFailure, stepOfLabel } from '../../server/admin/issues/scan';
-import { effectiveStatus, issueId } from '../../server/admin/issues/store';
+import { effectiveStatus, issueId, issueTitle } from '../../server/admin/issues/store';
 
 const scheduled = (eventId: number, summary: string) => ({ eventId: eventId as never, userMetadata: { summary: defaultPayloadConverter.toPayload(summary) as never } });
 
@@ -16,7 +16,19 @@ test('an activity failure: the step of the label its activity was scheduled with
     cause: { message: 'answered 400', applicationFailureInfo: { type: 'HttpClientError', nonRetryable: true } },
   };
   const found = classifyFailure('tell-ledger', failure, [scheduled(5, 'other-step'), scheduled(11, 'reserve[2]#3')]);
-  assert.deepEqual(found, { kind: 'run_failed', key: { flow: 'tell-ledger', step: 'reserve', errorType: 'HttpClientError' }, step: 'reserve', errorType: 'HttpClientError', message: 'answered 400' });
+  assert.deepEqual(found, { kind: 'run_failed', key: { flow: 'tell-ledger', step: 'reserve', activity: 'http.request', errorType: 'HttpClientError' }, step: 'reserve', activity: 'http.request', errorType: 'HttpClientError', message: 'answered 400' });
+});
+
+test('a local step\'s failure (no activity failure, no scheduled event): the step and activity the run\'s failure names', () => {
+  const failure = {
+    message: 'step mark-order-paid (mongo.updateOne): mongo.updateOne: no document in orders matches {"_id":"ord_x"}',
+    applicationFailureInfo: { type: 'DocumentNotFound', nonRetryable: true },
+    cause: { message: 'mongo.updateOne: no document in orders matches {"_id":"ord_x"}', applicationFailureInfo: { type: 'DocumentNotFound' } },
+  };
+  const found = classifyFailure('payment-failed', failure, []);
+  assert.deepEqual(found.key, { flow: 'payment-failed', step: 'mark-order-paid', activity: 'mongo.updateOne', errorType: 'DocumentNotFound' });
+  assert.equal(issueTitle(found.kind, found.key), 'payment-failed failed at step mark-order-paid (mongo.updateOne): DocumentNotFound');
+  assert.equal(found.message, 'mongo.updateOne: no document in orders matches {"_id":"ord_x"}', 'the innermost message');
 });
 
 test('a workflow-level failure: the step named by its message; reconciliation exhausted groups by flow', () => {

@@ -1,15 +1,19 @@
 // Long-lived runs keep bounded state, on a real worker against the dev server: an entity queue
 // pushed past what continue-as-new may carry drains first and then carries each definition once
-// (events refer to it by version); a correlated run's signals from the ingress carry no
+// (events refer to it by version); a gate burst while it drains still carries no more than its
+// bound; a correlated run's signals from the ingress carry no
 // definition, and its seen and ignored lists stay within their bounds.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { WorkflowHandle } from '@temporalio/client';
 import pino from 'pino';
 import {
   CORRELATED_WORKFLOW_TYPE, CORRELATION_QUERY, ENTITY_WORKFLOW_TYPE, EVENT_SIGNAL,
   type CorrelatedRunInput, type CorrelationState, type EntityRunInput, type QueuedEvent,
 } from '../../engine/contract';
+import { GATE_QUERY, GATED_WORKFLOW_TYPE, gateControlsOf, gateWorkflowId, type GateRunInput, type GateState } from '../../engine/controls';
 import type { FlowDefinition, FlowEvent } from '../../engine/types';
 import { planRuns } from '../../server/starts/planned-runs';
 import { createRunStarter } from '../../server/starts/start-runs';
@@ -59,6 +63,58 @@ test('an entity queue past what it may carry drains first, then continues as new
 
   const doc = await stack.db.collection<{ _id: string; seen: string[] }>(collection).findOne({ _id: key });
   assert.deepEqual(doc?.seen, events.map((e) => e.id), 'every event once, in order');
+});
+
+/** A loopback API that holds every request until released: a child run in flight for as long as the test wants. */
+async function heldApi() {
+  const ids: string[] = [];
+  let release!: () => void;
+  const released = new Promise<void>((r) => { release = r; });
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      ids.push(JSON.parse(Buffer.concat(chunks).toString()).id);
+      void released.then(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, ids, release, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+test('a gate burst while it drains for continue-as-new starts the surplus itself and carries no more than its bound', async () => {
+  const api = await heldApi();
+  try {
+    const key = uid('gate');
+    const flow: FlowDefinition = {
+      name: 'bounded-gate', version: 'v1', trigger: { source: 'payments', events: ['order.updated'] }, concurrency: { limit: 1 },
+      steps: [{ id: 'call', uses: 'http.request', with: { url: api.url, method: 'POST', body: { id: '{{ event.id }}' } }, timeout: '2m' }],
+    };
+    const events = Array.from({ length: 8 }, () => event('order.updated', { note: 'n'.repeat(1000) }));
+    const delivery = (e: FlowEvent) => ({ event: e, flow, workflowId: `bounded-gate:payments:${e.id}` });
+    // One start per run, at most 3 KB carried: the first event starts and holds its slot, the
+    // second waits and makes the gate drain; six more (about 7 KB) arrive during that drain.
+    const handle = await stack.client.workflow.start(GATED_WORKFLOW_TYPE, {
+      taskQueue: TEST_TASK_QUEUE, workflowId: gateWorkflowId(flow, 'payments', key),
+      args: [{ flow: flow.name, source: 'payments', key, controls: gateControlsOf(flow), maxStartsPerRun: 1, maxCarriedBytes: 3000, flows: { v1: flow }, queue: events.slice(0, 2).map((e) => ({ event: e, flowVersion: 'v1', workflowId: delivery(e).workflowId })) } satisfies GateRunInput],
+    });
+    await waitFor('the gate to drain', async () => api.ids.length === 1 && (await handle.query<GateState>(GATE_QUERY)).status === 'draining');
+    for (const e of events.slice(2)) await handle.signal(EVENT_SIGNAL, delivery(e));
+    await waitFor('the gate to hold all eight', async () => (await handle.query<GateState>(GATE_QUERY)).waiting === 7);
+    api.release();
+    await handle.result();
+
+    const first = await history(handle.workflowId, handle.firstExecutionRunId);
+    const continued = first.find((e) => e.workflowExecutionContinuedAsNewEventAttributes)?.workflowExecutionContinuedAsNewEventAttributes;
+    assert.ok(continued, 'the first run continued as new');
+    const [carried] = decoded(continued.input) as GateRunInput[];
+    assert.ok(Buffer.byteLength(JSON.stringify(carried.queue)) <= 3000, `carried ${Buffer.byteLength(JSON.stringify(carried.queue))} bytes of queue, past the 3000 bound`);
+    assert.ok(first.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes).length > 1, 'the surplus started in the first run');
+    assert.deepEqual([...new Set(api.ids)].sort(), events.map((e) => e.id).sort(), 'every event ran');
+  } finally {
+    api.release();
+    await api.close();
+  }
 });
 
 const correlatedFlow = (): FlowDefinition => ({

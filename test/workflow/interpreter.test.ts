@@ -67,3 +67,17 @@ test('an activity with bad arguments fails without retrying', async () => {
   assert.equal(started.length, 1);
   assert.equal(started[0].activityTaskStartedEventAttributes?.attempt, 1);
 });
+
+test('a run whose local step fails names the step and its activity in its failure', async () => {
+  const { result, handle } = await run(flow([
+    { id: 'mark-paid', uses: 'mongo.updateOne', with: { collection: uid('orders'), filter: { _id: 'missing' }, update: { $set: { status: 'paid' } } }, retry: { maximumAttempts: 1 } },
+  ]), {});
+  await assert.rejects(result, (err: unknown) => {
+    assert.ok(err instanceof WorkflowFailedError);
+    assert.match(String(err.cause?.message), /^step mark-paid \(mongo\.updateOne\): mongo\.updateOne: no document/);
+    assert.equal((err.cause as { type?: string }).type, 'DocumentNotFound');
+    return true;
+  });
+  const events = (await handle.fetchHistory()).events ?? [];
+  assert.ok(!events.some((e) => e.activityTaskScheduledEventAttributes), 'the step ran as a local activity: no scheduled event names it');
+});

@@ -19,6 +19,7 @@ import { ESLint } from 'eslint';
 import { historyFromJson } from '../helpers/history-json';
 import { FLOW_BUNDLE } from '../../worker/create-worker';
 import { ROOT } from '../helpers/paths';
+import { PATCHES } from '../../engine/patches';
 
 const DIR = join(ROOT, 'test/fixtures/histories');
 const files = readdirSync(DIR, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.json')).sort();
@@ -51,6 +52,21 @@ test('there is a recorded history for every shipped flow, including a failed sag
 
 /** Shipped after the second fast-expressions patch: no run of theirs can predate it, so they have no older histories. */
 const FLOWS_AFTER_FAST_EXPRESSIONS = new Set(['stripe-payment-succeeded', 'github-notify-slack', 'shopify-order-created', 'slack-app-mention', 'zapier-catch-hook']);
+
+test('every patch id in workflow code is in the census registry, and each has a recorded history carrying its marker', () => {
+  const inCode = new Set(readdirSync(join(ROOT, 'workflows')).flatMap((f) => [...readFileSync(join(ROOT, 'workflows', f), 'utf8').matchAll(/'(hookflow-[a-z0-9-]+)'/g)].map((m) => m[1])));
+  assert.deepEqual([...inCode].sort(), PATCHES.map((p) => p.id).sort(), 'engine/patches.ts lists exactly the patch ids workflows/ asks about');
+  const recorded = new Set<string>();
+  for (const f of files) {
+    for (const e of load(f).events) {
+      const marker = e.markerRecordedEventAttributes;
+      if (marker?.markerName !== 'core_patch') continue;
+      recorded.add(JSON.parse(Buffer.from(marker.details['patch-data'].payloads[0].data, 'base64').toString('utf8')).id);
+    }
+  }
+  const missing = PATCHES.map((p) => p.id).filter((id) => !recorded.has(id));
+  assert.deepEqual(missing, [], 'patch ids without a recorded history (npm run record-histories)');
+});
 
 test('every recorded history replays without non-determinism', async () => {
   const histories = files.map((f) => ({ workflowId: f, history: historyFromJson(load(f)) }));

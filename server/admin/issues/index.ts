@@ -132,8 +132,11 @@ export function createIssues(deps: { ctx: ReplayContext; db: Db; bulk: BulkRepla
     return runs.map((r) => ({ deliveryId: r.deliveryId!, ...(r.eventId && { eventId: r.eventId }), at: r.at, workflowId: r.workflowId }));
   }
 
-  /** The deliveries whose latest run of the issue's flow is one of its failed runs, and how many are gone. */
-  async function selection(issue: Issue): Promise<{ selected: Selection; missing: number }> {
+  /**
+   * The deliveries whose latest run of the issue's flow is one of its failed runs; how many runs
+   * had a delivery that is gone, and how many were not started by a delivery at all.
+   */
+  async function selection(issue: Issue): Promise<{ selected: Selection; missing: number; gone: number; notFromDelivery: number }> {
     const runs = await store.runs.find({ issueId: issue.id }).sort({ at: -1 }).limit(MAX_REPLAYED).toArray();
     const withDelivery = runs.filter((r) => r.deliveryId);
     const ids = [...new Set(withDelivery.map((r) => r.deliveryId!))];
@@ -148,7 +151,8 @@ export function createIssues(deps: { ctx: ReplayContext; db: Db; bulk: BulkRepla
       if (newest?.workflowId !== r.workflowId || (newest.runId && newest.runId !== r.runId)) continue;
       selected.set(r.deliveryId!, [...new Set([...(selected.get(r.deliveryId!) ?? []), r.flow])]);
     }
-    return { selected, missing: missing + (runs.length - withDelivery.length) };
+    const notFromDelivery = runs.length - withDelivery.length;
+    return { selected, missing: missing + notFromDelivery, gone: missing, notFromDelivery };
   }
 
   return {
@@ -168,9 +172,14 @@ export function createIssues(deps: { ctx: ReplayContext; db: Db; bulk: BulkRepla
       if (issue.kind === 'rejection') {
         throw new HookflowError('not_replayable', 409, `issue ${id} holds rejected requests (${issue.title}); a rejected event never ran and cannot be replayed — fix the cause, then have the provider send it again`);
       }
-      const { selected, missing } = await selection(issue);
+      const { selected, missing, gone, notFromDelivery } = await selection(issue);
       if (selected.size === 0 && missing > 0) {
-        throw new HookflowError('issue_events_gone', 409, `the events of issue ${id} are gone: none of its ${missing} failed run(s) has a stored delivery any more (past retention, or a run not started by a delivery); nothing can be replayed`);
+        // Say which: a delivery past retention, or a run no delivery started (it has none to replay).
+        const why = [
+          gone && `${gone} delivery(ies) are gone (past retention, or deleted)`,
+          notFromDelivery && `${notFromDelivery} run(s) were not started by a delivery (a scheduled flow, or a correlated run started by a callback whose trigger never came: replay the trigger's delivery)`,
+        ].filter(Boolean).join('; ');
+        throw new HookflowError(gone ? 'issue_events_gone' : 'issue_runs_without_delivery', 409, `nothing of issue ${id} can be replayed: ${why}`);
       }
       if (opts.dryRun) return { dryRun: true as const, total: selected.size, missing };
       if (selected.size === 0) throw new HookflowError('nothing_to_replay', 409, `every failed run of issue ${id} has been replayed since; nothing left to replay`);

@@ -24,7 +24,7 @@ const PURGE_EVERY_MS = 10 * 60_000;
 type Failure = temporal.api.failure.v1.IFailure;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
-export interface RunFailure { kind: IssueKind; key: IssueKey; step: string; errorType: string; message: string }
+export interface RunFailure { kind: IssueKind; key: IssueKey; step: string; activity?: string; errorType: string; message: string }
 
 /** The step a label names: `reserve[2]#3.compensate` belongs to step `reserve`. */
 export const stepOfLabel = (label: string) => label.replace(/[[#.].*$/, '');
@@ -40,10 +40,17 @@ export function classifyFailure(flow: string, failure: Failure | null | undefine
   const errorType = deepest?.applicationFailureInfo?.type || (deepest?.timeoutFailureInfo ? 'Timeout' : deepest?.canceledFailureInfo ? 'Canceled' : 'Error');
   const message = (deepest?.message ?? failure?.message ?? 'the run failed').slice(0, 500);
   const label = activity ? activitySummary(events, String(activity.scheduledEventId ?? '')) : undefined;
-  const step = label ? stepOfLabel(label) : /^step ([^\s:]+):/.exec(message)?.[1] ?? 'run';
-  if (errorType === 'ReconciliationExhausted') return { kind: 'reconciliation_exhausted', key: { flow }, step, errorType, message };
-  return { kind: 'run_failed', key: { flow, step, errorType }, step, errorType, message };
+  // Runs name the failed step (and its activity) in their failure: "step X (activity): …".
+  // Older runs whose step ran as a local activity had neither that nor a scheduled event.
+  const named = STEP_NAMED.exec(failure?.message ?? '') ?? STEP_NAMED.exec(message);
+  const step = label ? stepOfLabel(label) : named?.[1] ?? 'run';
+  const activityName = activity?.activityType?.name || named?.[2] || undefined;
+  const found = { step, ...(activityName && { activity: activityName }), errorType, message };
+  if (errorType === 'ReconciliationExhausted') return { kind: 'reconciliation_exhausted', key: { flow }, ...found };
+  return { kind: 'run_failed', key: { flow, step, ...(activityName && { activity: activityName }), errorType }, ...found };
 }
+
+const STEP_NAMED = /^step ([^\s:(]+)(?: \(([^)\s]+)\))?:/;
 
 /** The summary (the step label) the workflow gave the activity it scheduled as event `eventId`. */
 function activitySummary(events: HistoryEvent[], eventId: string): string | undefined {
@@ -81,7 +88,7 @@ export function failedRunScanner(deps: { client: Client; store: IssueCollections
     const eventId = run.typedSearchAttributes.get(searchAttributes.eventId);
     const occurrence: IssueRun = {
       _id: `${run.workflowId}/${run.runId}`, issueId: id, workflowId: run.workflowId, runId: run.runId, flow,
-      step: found.step, errorType: found.errorType, message: found.message,
+      step: found.step, ...(found.activity && { activity: found.activity }), errorType: found.errorType, message: found.message,
       ...(source && eventId && { deliveryId: originalId(source, eventId), eventId }),
       at: run.closeTime ?? new Date(),
     };

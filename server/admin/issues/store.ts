@@ -16,7 +16,8 @@ export const ISSUE_STATUSES = ['open', 'acknowledged', 'resolved', 'ignored'] as
 export type IssueKind = (typeof ISSUE_KINDS)[number];
 export type IssueStatus = (typeof ISSUE_STATUSES)[number];
 
-export interface IssueKey { source?: string; reason?: string; flow?: string; step?: string; errorType?: string }
+/** activity: the activity the failed step uses (shown; not part of the id, a step has one). */
+export interface IssueKey { source?: string; reason?: string; flow?: string; step?: string; activity?: string; errorType?: string }
 
 export interface IssueDoc {
   _id: string;
@@ -36,6 +37,7 @@ export interface IssueRun {
   runId: string;
   flow: string;
   step: string;
+  activity?: string;
   errorType: string;
   message: string;
   /** The delivery whose event started the run (absent for scheduled flows). */
@@ -59,7 +61,7 @@ export function issueId(kind: IssueKind, key: IssueKey): string {
 export function issueTitle(kind: IssueKind, key: IssueKey): string {
   if (kind === 'rejection') return `${key.source} rejected: ${key.reason}`;
   if (kind === 'reconciliation_exhausted') return `${key.flow}: reconciliation exhausted (the provider never confirmed)`;
-  return `${key.flow} failed at step ${key.step}: ${key.errorType}`;
+  return `${key.flow} failed at step ${key.step}${key.activity ? ` (${key.activity})` : ''}: ${key.errorType}`;
 }
 
 /**
