@@ -3,7 +3,9 @@
 // functions JSONata does not have (`$nosuch(x)` parses, and fails only when a run evaluates it).
 // (JSONata's recovering parser was tried for several errors in one expression: after the first,
 // what it reports is noise, so one expression gets one syntax error, its first.)
-import { TEMPLATE, compileExpression } from '../engine/expressions';
+import { TEMPLATE_SOURCE, compileExpression } from '../engine/expressions';
+
+const TEMPLATE = new RegExp(TEMPLATE_SOURCE, 'g');
 
 /** JSONata 2.x's built-in functions (test/unit/expression-problems.test.ts checks them against the installed jsonata). */
 export const JSONATA_FUNCTIONS: ReadonlySet<string> = new Set([
