@@ -4,7 +4,9 @@
 // and clock or random functions where the ingress would evaluate them.
 // (JSONata's recovering parser was tried for several errors in one expression: after the first,
 // what it reports is noise, so one expression gets one syntax error, its first.)
-import { TEMPLATE, compileExpression } from '../engine/expressions';
+import { TEMPLATE_SOURCE, compileExpression } from '../engine/expressions';
+
+const TEMPLATE = new RegExp(TEMPLATE_SOURCE, 'g');
 
 /** JSONata 2.x's built-in functions (test/unit/expression-problems.test.ts checks them against the installed jsonata). */
 export const JSONATA_FUNCTIONS: ReadonlySet<string> = new Set([

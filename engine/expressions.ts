@@ -16,8 +16,13 @@ const shapesOf = (fast: FastOption): FastShapes => (fast === true ? LATEST_FAST_
 /** Evaluations (AST nodes visited) allowed for one expression; deterministic, unlike a wall-clock limit. */
 const EVALUATION_BUDGET = 200_000;
 const MAX_DEPTH = 200;
-/** A {{ … }} template in a text; group 1 is its expression. */
-export const TEMPLATE = /\{\{([\s\S]+?)\}\}/g;
+/**
+ * A {{ … }} template in a text; group 1 is its expression. Shared as its source, not as a RegExp:
+ * the workflow sandbox freezes what modules export, and a frozen global RegExp cannot keep its
+ * lastIndex (replace and matchAll throw).
+ */
+export const TEMPLATE_SOURCE = String.raw`\{\{([\s\S]+?)\}\}`;
+const TEMPLATE = new RegExp(TEMPLATE_SOURCE, 'g');
 const WHOLE_TEMPLATE = /^\s*\{\{([\s\S]+?)\}\}\s*$/;
 
 export class ExpressionError extends Error {

@@ -8,11 +8,21 @@ import type { FlowRunInput } from '../engine/contract';
 /** Metric names as written; the exporter adds its prefix (temporal_) and type suffixes. */
 export const RUN_METRICS = { completed: 'hookflow_runs_completed', failed: 'hookflow_runs_failed', reconciliationExhausted: 'hookflow_reconciliation_exhausted' } as const;
 
+/**
+ * The flow a run counts for: runFlow and correlated runs carry the definition (`flow.name`);
+ * entity, gate and collector runs carry the flow's name as a string. `other` for anything else.
+ */
+export function flowLabelOf(firstArg: unknown): string {
+  const flow = (firstArg as { flow?: FlowRunInput['flow'] | string } | undefined)?.flow;
+  if (typeof flow === 'string') return flow || 'other';
+  return flow?.name ?? 'other';
+}
+
 export const interceptors: WorkflowInterceptorsFactory = () => ({
   inbound: [
     {
       async execute(input, next) {
-        const flow = (input.args[0] as Partial<FlowRunInput> | undefined)?.flow?.name ?? 'other';
+        const flow = flowLabelOf(input.args[0]);
         try {
           const result = await next(input);
           metricMeter.createCounter(RUN_METRICS.completed, 'runs', 'Flow runs completed, by flow.').add(1, { flow });

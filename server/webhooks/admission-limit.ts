@@ -39,8 +39,25 @@ export interface Ticket {
   crowd: number;
 }
 
-/** Weight of the newest no-queue answer time in the moving average. */
+/**
+ * Weight of the newest no-queue answer time in its moving average: about the last five answers
+ * count, so one slow answer (a GC pause) moves the estimate by a fifth, and a lasting change is
+ * followed within a handful of requests.
+ */
 const NO_QUEUE_WEIGHT = 0.2;
+/** The completion rate's window by default: a second, long enough to hold many completions at the rates an ingress sees. */
+const DEFAULT_WINDOW_MS = 1000;
+/** How stale the no-queue answer time may get while refusing before it is measured again (a brief drain to `floor`). */
+const DEFAULT_PROBE_EVERY_MS = 10_000;
+/**
+ * The shortest span a rate is taken over, as a share of the window: completions bunched at nearly
+ * one instant (a group commit answering many requests at once) would otherwise read as a huge rate.
+ */
+const MIN_SPAN_SHARE = 1 / 10;
+/** Completions kept back, in rate windows: the window bound() reads can widen meanwhile (it follows the no-queue time). */
+const WINDOWS_KEPT = 4;
+/** Dropped completions are cut from the array once this many (and over half of it) pile up: amortised, not per call. */
+const COMPACT_AFTER = 1024;
 
 export class AdaptiveLimit {
   readonly floor: number;
@@ -64,8 +81,8 @@ export class AdaptiveLimit {
     this.ceiling = opts.ceiling;
     this.floor = Math.min(opts.ceiling, opts.floor);
     this.targetQueueMs = opts.targetQueueMs;
-    this.windowMs = opts.windowMs ?? 1000;
-    this.probeEveryMs = opts.probeEveryMs ?? 10_000;
+    this.windowMs = opts.windowMs ?? DEFAULT_WINDOW_MS;
+    this.probeEveryMs = opts.probeEveryMs ?? DEFAULT_PROBE_EVERY_MS;
   }
 
   /** Requests that may be in progress at once, now. */
@@ -74,10 +91,11 @@ export class AdaptiveLimit {
     const noQueueMs = this.noQueueMs!; // measured: probing ends with the first measure
     const oldest = this.inProgress.values().next().value;
     if (!oldest || now - oldest.began < noQueueMs) return this.ceiling;
-    // Over at least two answer times; a batch of completions at one instant is not a rate.
+    // Over at least two answer times, so the window holds whole answers; a batch of completions at
+    // one instant is not a rate. n completions mark n - 1 intervals between them.
     const count = this.recentCompletions(now, Math.max(this.windowMs, 2 * noQueueMs));
     const span = count ? now - this.completions[this.head] : 0;
-    const perMs = count > 1 ? (count - 1) / Math.max(span, this.windowMs / 10) : 0;
+    const perMs = count > 1 ? (count - 1) / Math.max(span, this.windowMs * MIN_SPAN_SHARE) : 0;
     const wanted = Math.ceil(perMs * (noQueueMs + this.targetQueueMs));
     return Math.max(this.floor, Math.min(this.ceiling, wanted));
   }
@@ -101,8 +119,7 @@ export class AdaptiveLimit {
     this.inProgress.delete(ticket);
     this.completions.push(now);
     // bound() only reads the rate once a queue builds: trim here too, or a never-queued ingress keeps every completion.
-    // Four windows back: a window that widens with the no-queue time (bound()) still finds what it reads.
-    this.recentCompletions(now, 4 * Math.max(this.windowMs, 2 * (this.noQueueMs ?? 0)));
+    this.recentCompletions(now, WINDOWS_KEPT * Math.max(this.windowMs, 2 * (this.noQueueMs ?? 0)));
     if (ticket.crowd !== this.crowded) return;
     const ms = now - ticket.began;
     this.noQueueMs = this.noQueueMs === undefined ? ms : this.noQueueMs + NO_QUEUE_WEIGHT * (ms - this.noQueueMs);
@@ -118,7 +135,7 @@ export class AdaptiveLimit {
   private recentCompletions(now: number, windowMs: number): number {
     const since = now - windowMs;
     while (this.head < this.completions.length && this.completions[this.head] <= since) this.head++;
-    if (this.head > 1024 && this.head * 2 > this.completions.length) {
+    if (this.head > COMPACT_AFTER && this.head * 2 > this.completions.length) {
       this.completions = this.completions.slice(this.head);
       this.head = 0;
     }

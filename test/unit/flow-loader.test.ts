@@ -1,6 +1,7 @@
 // The flow loader reports every mistake with its position and a hint, and accepts the shipped flows.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { listYamlFiles, loadFlows } from '../../definitions/flows';
 import { loadDefinitions } from '../../definitions/definitions';
@@ -13,12 +14,16 @@ import { ROOT } from '../helpers/paths';
 const context = { sources: new Set(['payments']), eventTypes: new Set(['payment.succeeded']) };
 const fixture = (name: string) => join(ROOT, 'test/fixtures/broken-flows', name);
 
-test('every shipped flow, source and event schema loads without problems', () => {
-  const defs = loadDefinitions(
-    { flowsDir: join(ROOT, 'flows'), sourcesDir: join(ROOT, 'sources'), schemasDir: join(ROOT, 'schemas') },
-    { PAYMENTS_WEBHOOK_SECRET: 'x' },
-  );
-  assert.ok(defs.flows.length >= 1);
+test('every shipped flow, source and event schema loads without problems, the optional ones with their variables set', () => {
+  const dirs = { flowsDir: join(ROOT, 'flows'), sourcesDir: join(ROOT, 'sources'), schemasDir: join(ROOT, 'schemas') };
+  // What the optional sources and flows wait for, as the loader names it; then all of it set.
+  const bare = loadDefinitions(dirs, { PAYMENTS_WEBHOOK_SECRET: 'x' });
+  const wanted = [...(bare.disabled ?? []), ...(bare.disabledFlows ?? [])].flatMap((d) => d.missing);
+  assert.ok(wanted.length > 0, 'some shipped sources or flows are optional');
+  const defs = loadDefinitions(dirs, { PAYMENTS_WEBHOOK_SECRET: 'x', ...Object.fromEntries(wanted.map((name) => [name, 'https://example.test/x'])) });
+  assert.deepEqual([defs.disabled ?? [], defs.disabledFlows ?? []], [[], []]);
+  const shipped = readdirSync(join(ROOT, 'flows')).filter((f) => /\.ya?ml$/.test(f)).length;
+  assert.equal(defs.flows.length, shipped, 'one flow per file in flows/');
   for (const flow of defs.flows) assert.match(flow.version, /^[0-9a-f]{12}$/);
 });
 

@@ -12,7 +12,7 @@ import type { ReplayContext } from '../replay';
 import { type FailedRunScanner, failedRunScanner } from './scan';
 import {
   ISSUE_KINDS, ISSUE_STATUSES, type IssueCollections, type IssueDoc, type IssueKey, type IssueKind, type IssueStatus,
-  effectiveStatus, issueCollections, issueId, issueTitle,
+  ISSUE_ID_PREFIX, effectiveStatus, issueCollections, issueId, issueTitle,
 } from './store';
 
 export interface Issue {
@@ -189,6 +189,7 @@ export function createIssues(deps: { ctx: ReplayContext; db: Db; bulk: BulkRepla
   };
 }
 
+/** An issue id starts with its kind's prefix ("rej-…", see issueId). */
 function kindOf(id: string): IssueKind | undefined {
-  return ISSUE_KINDS.find((k) => issueId(k, {}).slice(0, 4) === id.slice(0, 4));
+  return ISSUE_KINDS.find((k) => id.startsWith(`${ISSUE_ID_PREFIX[k]}-`));
 }

@@ -50,12 +50,13 @@ export interface IssueRun {
 /** Where the scan of failed runs got to: runs closed before this were seen. */
 export interface IssueScan { _id: string; closedSince: Date }
 
-const PREFIX: Record<IssueKind, string> = { rejection: 'rej', run_failed: 'run', reconciliation_exhausted: 'rec' };
+/** What an issue's id starts with: its kind, readable at a glance and without a look-up. */
+export const ISSUE_ID_PREFIX: Record<IssueKind, string> = { rejection: 'rej', run_failed: 'run', reconciliation_exhausted: 'rec' };
 
 /** Stable and URL-safe: the same group always has the same id, on every replica. */
 export function issueId(kind: IssueKind, key: IssueKey): string {
   const canonical = JSON.stringify([kind, key.source ?? '', key.reason ?? '', key.flow ?? '', key.step ?? '', key.errorType ?? '']);
-  return `${PREFIX[kind]}-${createHash('sha256').update(canonical).digest('hex').slice(0, 16)}`;
+  return `${ISSUE_ID_PREFIX[kind]}-${createHash('sha256').update(canonical).digest('hex').slice(0, 16)}`;
 }
 
 export function issueTitle(kind: IssueKind, key: IssueKey): string {
