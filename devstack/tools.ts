@@ -7,8 +7,10 @@ import { homedir, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { FERRETDB_PATCH_TAG, patchFerretDbSource } from './ferretdb-patch';
 
+export type ToolName = 'temporal' | 'ferretdb' | 'temporal-server' | 'temporal-sql-tool' | 'temporal-ui-server';
+
 export interface ToolSpec {
-  name: 'temporal' | 'ferretdb';
+  name: ToolName;
   envVar: string;
   module: string;
   version: string;
@@ -17,11 +19,22 @@ export interface ToolSpec {
   patch?: { tag: string; apply(srcDir: string): void };
 }
 
-export const TOOLS: Record<ToolSpec['name'], ToolSpec> = {
+// The server's version is the one the pinned CLI's go.mod requires (go.temporal.io/server v1.29.1,
+// github.com/temporalio/ui-server/v2 v2.42.1): the cluster runs what the dev server embeds.
+const TEMPORAL_SERVER = { module: 'go.temporal.io/server', version: 'v1.29.1' };
+
+export const TOOLS: Record<ToolName, ToolSpec> = {
   // v1.5.1 is the newest tag whose go.mod has no replace directive (later tags refuse `go install`).
   temporal: { name: 'temporal', envVar: 'HOOKFLOW_TEMPORAL_BIN', module: 'github.com/temporalio/cli', version: 'v1.5.1', pkg: './cmd/temporal' },
   ferretdb: { name: 'ferretdb', envVar: 'HOOKFLOW_FERRETDB_BIN', module: 'github.com/FerretDB/FerretDB', version: 'v1.24.2', pkg: './cmd/ferretdb', patch: { tag: FERRETDB_PATCH_TAG, apply: patchFerretDbSource } },
+  // `npm run cluster` only (devstack/cluster): the server's four services, its SQL schema tool, the Web UI.
+  'temporal-server': { name: 'temporal-server', envVar: 'HOOKFLOW_TEMPORAL_SERVER_BIN', ...TEMPORAL_SERVER, pkg: './cmd/server' },
+  'temporal-sql-tool': { name: 'temporal-sql-tool', envVar: 'HOOKFLOW_TEMPORAL_SQL_TOOL_BIN', ...TEMPORAL_SERVER, pkg: './cmd/tools/sql' },
+  'temporal-ui-server': { name: 'temporal-ui-server', envVar: 'HOOKFLOW_TEMPORAL_UI_SERVER_BIN', module: 'github.com/temporalio/ui-server/v2', version: 'v2.42.1', pkg: './cmd/server' },
 };
+
+/** What `npm run cluster` needs besides the dev stack's tools. */
+export const CLUSTER_TOOLS: ToolName[] = ['temporal-server', 'temporal-sql-tool', 'temporal-ui-server'];
 
 export function toolsCacheDir(env = process.env): string {
   if (env.HOOKFLOW_TOOLS_DIR) return env.HOOKFLOW_TOOLS_DIR;
@@ -101,7 +114,8 @@ function buildTool(spec: ToolSpec, env: NodeJS.ProcessEnv): void {
     if (spec.name === 'ferretdb') writeFileSync(join(src, 'build', 'version', 'version.txt'), `${spec.version}\n`);
     spec.patch?.apply(src);
     mkdirSync(join(target, '..'), { recursive: true });
-    const partial = `${target}.partial`;
+    // Unique per build: two starts building at once each rename a whole binary into place.
+    const partial = `${target}.${process.pid}.partial`;
     // -v lists each package as it compiles: visible progress on a long first build.
     run('go', ['build', '-v', '-trimpath', '-o', partial, spec.pkg], { cwd: src, env });
     chmodSync(partial, 0o755);
@@ -112,7 +126,7 @@ function buildTool(spec: ToolSpec, env: NodeJS.ProcessEnv): void {
   console.error(`[tools] ${spec.name} ${spec.version} ready at ${target} (${Math.round((Date.now() - started) / 1000)} s)`);
 }
 
-export function ensureAllTools(env = process.env): Record<ToolSpec['name'], string> {
-  return { temporal: ensureTool(TOOLS.temporal, env), ferretdb: ensureTool(TOOLS.ferretdb, env) };
+export function ensureAllTools(env = process.env, names: ToolName[] = ['temporal', 'ferretdb']): Partial<Record<ToolName, string>> {
+  return Object.fromEntries(names.map((name) => [name, ensureTool(TOOLS[name], env)]));
 }
 
