@@ -95,9 +95,10 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     ]);
     setUpSchema(tools.sql, postgres);
     const grpc = { ...(await free(['history', 'matching', 'worker'] as const)), frontend: opts.ports.temporal };
+    const membership = await free(TEMPORAL_SERVICES);
     const temporal = await startTemporalCluster({
       serverBin: tools.server, sqlToolBin: tools.sql, dataDir: join(dataDir, 'temporal'), postgres,
-      ports: { grpc, membership: await free(TEMPORAL_SERVICES), frontendHttp: await freePort() },
+      ports: { grpc, membership, frontendHttp: await freePort() },
       metricsPorts: await free(TEMPORAL_SERVICES),
     });
     stoppers.push(() => Promise.all(TEMPORAL_SERVICES.map((s) => temporal.services[s].stop())).then(() => undefined));
@@ -147,7 +148,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
         { name: 'launcher (SMTP catcher, payments sandbox inside)', pid: process.pid, address: `${services.smtpUrl}${sandbox.sandbox ? `, ${sandbox.sandbox.url}` : ''}` },
         { name: 'postgres', pid: postgres.process.child.pid, address: portOf(postgres.port) },
         ...services.processes.map((p) => ({ name: p.name, pid: p.child.pid, address: services.mongodbUri })),
-        ...TEMPORAL_SERVICES.map((s: TemporalService) => ({ name: `temporal-${s}`, pid: temporal.services[s].child.pid, address: `${portOf(grpc[s])} (metrics ${temporal.metrics[s]})` })),
+        ...TEMPORAL_SERVICES.map((s: TemporalService) => ({ name: `temporal-${s}`, pid: temporal.services[s].child.pid, address: `${s === 'worker' ? `membership ${portOf(membership.worker)}` : portOf(grpc[s])} (metrics ${temporal.metrics[s]})` })),
         ...(ui ? [{ name: 'temporal-ui', pid: ui.process.child.pid, address: ui.url }] : []),
         ...workers.map((w) => ({ name: w.name, pid: w.process.child.pid, address: `${portOf(w.port)} (ops)` })),
         ...ingresses.map((r) => ({ name: r.name, pid: r.process.child.pid, address: `${portOf(r.port)} (admin ${portOf(r.adminPort!)})` })),
