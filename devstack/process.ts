@@ -42,14 +42,17 @@ export function startProcess(opts: SpawnOptions): ManagedProcess {
   const child = spawn(command, args, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'] });
   const sink = opts.logFile ? createWriteStream(opts.logFile, { flags: 'a' }) : undefined;
   const forward = (stream: NodeJS.WritableStream) => (chunk: Buffer) => {
-    sink?.write(chunk);
+    if (!sink?.writableEnded) sink?.write(chunk);
     if (opts.echo) {
       for (const line of chunk.toString().split('\n')) if (line) stream.write(`[${opts.name}] ${line}\n`);
     }
   };
   child.stdout?.on('data', forward(process.stdout));
   child.stderr?.on('data', forward(process.stderr));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => { sink?.end(); resolve(); }));
+  // The log ends when the pipes close, not at exit: a killed PostgreSQL's backends outlive it
+  // for a moment and still write to the stderr they inherited.
+  child.once('close', () => sink?.end());
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     name: opts.name,
     child,

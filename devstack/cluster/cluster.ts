@@ -87,12 +87,16 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const free = async <K extends string>(keys: readonly K[]) => Object.fromEntries(await Promise.all(keys.map(async (k) => [k, await freePort()]))) as Record<K, number>;
   try {
     const temporalAddress = portOf(opts.ports.temporal);
-    const [postgres, services] = await Promise.all([
+    // Settled, not all: when one fails, the other is still stopped if it started.
+    const [pgStarted, servicesStarted] = await Promise.allSettled([
       startPostgres({ dataDir: join(dataDir, 'postgres'), port: opts.ports.postgres, logFile: join(logs, 'postgres.log') }).then((pg) => { stoppers.push(() => pg.process.stop()); return pg; }),
       // FerretDB and the SMTP catcher as `npm start` runs them; Temporal is the cluster's, given as external.
       startEmbeddedServices({ dataDir, ports: { temporal: 0, temporalUi: 0, mongo: opts.ports.mongo, smtp: opts.ports.smtp }, external: { temporalAddress }, onMail: opts.onMail })
         .then((s) => { own(s); return s; }),
     ]);
+    if (pgStarted.status === 'rejected') throw pgStarted.reason;
+    if (servicesStarted.status === 'rejected') throw servicesStarted.reason;
+    const [postgres, services] = [pgStarted.value, servicesStarted.value];
     setUpSchema(tools.sql, postgres);
     const grpc = { ...(await free(['history', 'matching', 'worker'] as const)), frontend: opts.ports.temporal };
     const membership = await free(TEMPORAL_SERVICES);
