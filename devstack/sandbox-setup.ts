@@ -25,6 +25,8 @@ export async function startSandboxIfWanted(env: NodeJS.ProcessEnv, port: number 
   };
   const sandbox = await startPaymentsSandbox({ port, token: env.PAYMENTS_API_TOKEN, deliveries, ledger }).catch(async (err) => { await mongo.close(); throw err; });
   env.PAYMENTS_API_URL = sandbox.url;
+  // http.request refuses loopback unless allowed: the worker may call the sandbox, and nothing else on this machine.
+  env.HOOKFLOW_EGRESS_ALLOW = [env.HOOKFLOW_EGRESS_ALLOW, `127.0.0.1:${new URL(sandbox.url).port}`].filter(Boolean).join(',');
   if (ledger) env.LEDGER_API_URL = `${sandbox.url}/ledger`;
   return { sandbox, ledgerInSandbox: !!ledger, stop: async () => { await sandbox.close(); await mongo.close(); } };
 }

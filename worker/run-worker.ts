@@ -39,6 +39,7 @@ export async function runWorkerProcess({ config, log, workflowBundle, ops }: Wor
     mailFrom: config.mailFrom,
     maxConcurrentWorkflowTasks: config.workerWorkflowTasks,
     httpHostLimits: config.httpHostLimits,
+    egress: config.egressAllow,
     shutdownGraceTime: '5s', // SIGTERM: short activities finish; longer ones are handed back to Temporal
     metrics,
   });
