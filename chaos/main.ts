@@ -1,7 +1,7 @@
 // npm run chaos: hookflow under faults, on its own stack on free ports (Temporal dev server,
 // FerretDB, SMTP catcher, ingresses and workers as real processes, killed with kill -9 by pid).
 // Prints a table, writes the figures to .chaos/. Options: chaos/options.ts, docs/reliability.md.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../bench/direct-start';
@@ -18,12 +18,13 @@ async function main() {
   const outDir = join(ROOT, '.chaos');
   const logDir = join(outDir, `logs-${stamp}`);
   const dataDir = mkdtempSync(join(tmpdir(), 'hookflow-chaos-'));
+  chmodSync(dataDir, 0o755); // the cluster's PostgreSQL runs as the postgres user when this runs as root
   const began = Date.now();
   const machineAtStart = machine();
   const say = (m: string) => console.log(`[chaos ${((Date.now() - began) / 1000).toFixed(0).padStart(4)} s] ${m}`);
 
-  say(`scenarios ${options.only.join(', ')} at scale ${options.scale}; stack in ${dataDir}; child logs in ${logDir}`);
-  const stack = await ChaosStack.start(dataDir, logDir, options.logLevel);
+  say(`${options.topology} topology: scenarios ${options.only.join(', ')} at scale ${options.scale}; stack in ${dataDir}; child logs in ${logDir}`);
+  const stack = await ChaosStack.start(dataDir, logDir, options.logLevel, options.topology);
   process.once('SIGINT', () => { say('interrupted: stopping every child'); void stack.stop().finally(() => process.exit(130)); });
   let results;
   try {

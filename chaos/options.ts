@@ -4,7 +4,10 @@ export const SCENARIOS = [
   'duplicate-storm', 'worker-kill', 'temporal-kill', 'mongo-kill', 'ingress-kill',
   'hot-document', 'reserve-stock', 'flood', 'soak',
 ] as const;
-export type ScenarioName = (typeof SCENARIOS)[number];
+/** `--topology cluster`: faults of the cluster of `npm run cluster` (docs/reliability.md). */
+export const CLUSTER_SCENARIOS = ['history-kill', 'matching-kill', 'lb-ingress-kill', 'one-of-three-workers-kill', 'postgres-kill'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number] | (typeof CLUSTER_SCENARIOS)[number];
+export type Topology = 'single' | 'cluster';
 
 export interface ChaosOptions {
   /** Scenarios to run, in the order of SCENARIOS. */
@@ -15,6 +18,8 @@ export interface ChaosOptions {
   maxSeconds: number;
   /** LOG_LEVEL of the ingress and worker processes. */
   logLevel: string;
+  /** single: Temporal's dev server; cluster: PostgreSQL, Temporal's four services, HAProxy (CLUSTER_SCENARIOS). */
+  topology: Topology;
 }
 
 function valueOf(argv: string[], flag: string): string | undefined {
@@ -32,13 +37,17 @@ function positive(raw: string | undefined, flag: string, fallback: number): numb
 }
 
 export function chaosOptions(argv: string[]): ChaosOptions {
-  const known = new Set(['--only', '--scale', '--max-seconds', '--log-level']);
+  const known = new Set(['--only', '--scale', '--max-seconds', '--log-level', '--topology']);
   for (const a of argv) if (a.startsWith('--') && !known.has(a.split('=')[0])) throw new Error(`unknown option ${a}; options: ${[...known].join(', ')}`);
+  const topology = valueOf(argv, '--topology') ?? 'single';
+  if (topology !== 'single' && topology !== 'cluster') throw new Error(`--topology takes single or cluster, got "${topology}"`);
+  const all: readonly ScenarioName[] = topology === 'cluster' ? CLUSTER_SCENARIOS : SCENARIOS;
   const onlyRaw = valueOf(argv, '--only');
-  const wanted = onlyRaw ? onlyRaw.split(',').map((s) => s.trim()).filter(Boolean) : [...SCENARIOS];
-  for (const w of wanted) if (!(SCENARIOS as readonly string[]).includes(w)) throw new Error(`--only takes ${SCENARIOS.join(', ')} (comma-separated), got "${w}"`);
+  const wanted = onlyRaw ? onlyRaw.split(',').map((s) => s.trim()).filter(Boolean) : [...all];
+  for (const w of wanted) if (!(all as readonly string[]).includes(w)) throw new Error(`--only takes ${all.join(', ')} (comma-separated) with --topology ${topology}, got "${w}"`);
   return {
-    only: SCENARIOS.filter((s) => wanted.includes(s)),
+    topology,
+    only: all.filter((s) => wanted.includes(s)),
     scale: positive(valueOf(argv, '--scale'), '--scale', 1),
     maxSeconds: positive(valueOf(argv, '--max-seconds'), '--max-seconds', 600),
     logLevel: valueOf(argv, '--log-level') ?? 'warn',

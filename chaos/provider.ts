@@ -20,14 +20,17 @@ export interface Delivery {
 
 export class Provider {
   readonly deliveries = new Map<string, Delivery>();
-  private readonly http = httpPoster(64);
+  private readonly http: ReturnType<typeof httpPoster>;
   private turn = 0;
 
   /**
    * `urls()`: the ingresses first sends go to, round robin (a dead one refuses them, as one that
-   * just died does before a load balancer notices); `resendUrls()`: where re-sends go.
+   * just died does before a load balancer notices); `resendUrls()`: where re-sends go; `ca`: the
+   * certificate of an https:// load balancer.
    */
-  constructor(private readonly urls: () => string[], private readonly resendUrls = urls) {}
+  constructor(private readonly urls: () => string[], private readonly resendUrls = urls, ca?: string) {
+    this.http = httpPoster(64, ca);
+  }
 
   /** One attempt at delivering `event`; true when acknowledged. */
   async send(event: ChaosEvent, resend = false): Promise<boolean> {
@@ -38,7 +41,11 @@ export class Provider {
     d.attempts++;
     try {
       const answer = await this.http.post(url, signedHeaders(event.body), event.body);
-      d.answers.push(answer.status);
+      // A 5xx that is not hookflow's JSON comes from a load balancer whose replica died mid-request:
+      // like a reset connection, it says nothing of whether the event was stored (the replica may
+      // have started its run just before dying), so it is kept as text, not as a refusal.
+      const fromBalancer = answer.status >= 500 && !answer.body.trimStart().startsWith('{');
+      d.answers.push(fromBalancer ? `${answer.status} from the load balancer: ${answer.body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 60)}` : answer.status);
       if (answer.status >= 200 && answer.status < 300) d.acknowledged = true;
       return answer.status >= 200 && answer.status < 300;
     } catch (err) {

@@ -3,6 +3,7 @@
 import type { ChaosOptions, ScenarioName } from './options';
 import type { ScenarioContext, ScenarioResult } from './scenario';
 import { hotDocument, ingressKill, mongoKill, temporalKill, workerKill } from './scenarios/faults';
+import { historyKill, lbIngressKill, matchingKill, oneOfThreeWorkersKill, postgresKill } from './scenarios/cluster';
 import { flood } from './scenarios/flood';
 import { reserveStock } from './scenarios/reserve-stock';
 import { soak } from './scenarios/soak';
@@ -19,6 +20,11 @@ const RUNNERS: Record<ScenarioName, (ctx: ScenarioContext) => Promise<ScenarioRe
   'reserve-stock': reserveStock,
   flood,
   soak,
+  'history-kill': historyKill,
+  'matching-kill': matchingKill,
+  'lb-ingress-kill': lbIngressKill,
+  'one-of-three-workers-kill': oneOfThreeWorkersKill,
+  'postgres-kill': postgresKill,
 };
 
 /** A scenario that threw (a process would not start, a wait timed out): failed, and the next one runs. */

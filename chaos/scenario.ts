@@ -47,6 +47,8 @@ export interface LoadPlan {
   stock: Map<string, number>;
   ratePerSec: number;
   ingresses?: number;
+  /** Workers on the scenario's task queue (default 1). */
+  workers?: number;
   flow?: FlowExpectation;
   workerEnv?: Record<string, string>;
   /** Seed a pending order per event (default true; order.placed creates its own). */
@@ -59,7 +61,7 @@ export interface LoadPlan {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function setUp(ctx: ScenarioContext, plan: Pick<LoadPlan, 'name' | 'events' | 'stock' | 'ingresses' | 'workerEnv' | 'seedOrders'>): Promise<Handles> {
+export async function setUp(ctx: ScenarioContext, plan: Pick<LoadPlan, 'name' | 'events' | 'stock' | 'ingresses' | 'workers' | 'workerEnv' | 'seedOrders'>): Promise<Handles> {
   const { stack } = ctx;
   const taskQueue = `chaos-${ctx.tag(plan.name)}`;
   await stack.db.collection<{ _id: string; stock: number }>('inventory').bulkWrite(
@@ -68,8 +70,12 @@ export async function setUp(ctx: ScenarioContext, plan: Pick<LoadPlan, 'name' | 
   // The orders the payment flow marks paid (order.placed creates its own).
   if (plan.seedOrders !== false) await stack.db.collection<{ _id: string; status: string }>('orders').insertMany(plan.events.map((e) => ({ _id: e.orderId, status: 'pending' })));
   const ingresses = await Promise.all(Array.from({ length: plan.ingresses ?? 1 }, () => stack.addIngress(taskQueue)));
-  const workers = [await stack.addWorker(taskQueue, plan.workerEnv)];
-  const provider = new Provider(() => ingresses.map((i) => i.url!), () => ingresses.filter((i) => !i.killed).map((i) => i.url!));
+  const workers = await Promise.all(Array.from({ length: plan.workers ?? 1 }, () => stack.addWorker(taskQueue, plan.workerEnv)));
+  // The cluster topology: every request goes through HAProxy, which knows which replica is alive.
+  const lb = stack.topology === 'cluster' ? await stack.balance(ingresses) : undefined;
+  const provider = lb
+    ? new Provider(() => [lb], () => [lb], stack.balancerCa)
+    : new Provider(() => ingresses.map((i) => i.url!), () => ingresses.filter((i) => !i.killed).map((i) => i.url!));
   let starting: Promise<void> = Promise.resolve();
   const h: Handles = {
     stack, taskQueue, ingresses, workers, provider,

@@ -1,7 +1,9 @@
 // The harness's own stack on free ports, every part a real process it can kill -9 by pid:
 // the Temporal dev server and FerretDB (restarted on the same port and data folder), ingresses
 // and workers (bench/processes.ts), and the SMTP catcher in this process, which counts every
-// message it receives.
+// message it receives. With the cluster topology Temporal is the cluster of `npm run cluster`
+// (PostgreSQL and four services, each killable on its own; chaos/cluster-infra.ts) and the
+// ingresses sit behind HAProxy.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -13,6 +15,8 @@ import { type SmtpCatcher, startSmtpCatcher } from '../devstack/smtp-catcher';
 import { startTemporalDevServer } from '../devstack/temporal';
 import { TOOLS, ensureTool } from '../devstack/tools';
 import { freePort } from '../lib/net';
+import { type Balancer, type Infra, startBalancer, startClusterInfra } from './cluster-infra';
+import type { Topology } from './options';
 
 export interface ChaosChild extends BenchChild {
   role: 'ingress' | 'worker';
@@ -31,9 +35,9 @@ function alive(pid: number): boolean {
 
 export class ChaosStack {
   readonly children: ChaosChild[] = [];
-  private temporal!: ManagedProcess;
-  private ferret!: ManagedProcess;
-  private infraKilled = { temporal: false, ferretdb: false };
+  /** 'temporal' and 'ferretdb'; with the cluster topology 'postgres' and 'temporal-<service>' instead of 'temporal'. */
+  readonly infra = new Map<string, Infra>();
+  private balancer?: Balancer;
 
   private constructor(
     readonly dataDir: string,
@@ -44,19 +48,35 @@ export class ChaosStack {
     readonly client: Client,
     private readonly connection: Connection,
     private readonly mongo: MongoClient,
+    readonly topology: Topology,
   ) {}
 
-  static async start(dataDir: string, logDir: string, logLevel: string): Promise<ChaosStack> {
+  static async start(dataDir: string, logDir: string, logLevel: string, topology: Topology = 'single'): Promise<ChaosStack> {
     mkdirSync(logDir, { recursive: true });
     const ports = { temporal: await freePort(), mongo: await freePort() };
-    const [temporal, ferret] = await Promise.all([startTemporal(dataDir, logDir, ports.temporal), startMongo(dataDir, logDir, ports.mongo)]);
+    const infra = new Map<string, Infra>();
+    const add = async (name: string, start: () => Promise<ManagedProcess>) => { infra.set(name, { process: await start(), start, killed: false }); };
+    const temporal = topology === 'cluster'
+      ? startClusterInfra(dataDir, logDir, ports.temporal).then((cluster) => { for (const [name, i] of cluster) infra.set(name, i); })
+      : add('temporal', () => startTemporal(dataDir, logDir, ports.temporal));
+    await Promise.all([temporal, add('ferretdb', () => startMongo(dataDir, logDir, ports.mongo))]);
     const smtp = await startSmtpCatcher({ port: await freePort() });
     const connection = await Connection.connect({ address: `127.0.0.1:${ports.temporal}` });
     const mongo = await new MongoClient(`mongodb://127.0.0.1:${ports.mongo}/`, { serverSelectionTimeoutMS: 60_000 }).connect();
-    const stack = new ChaosStack(dataDir, logDir, logLevel, ports, smtp, new Client({ connection, namespace: 'default' }), connection, mongo);
-    stack.temporal = temporal;
-    stack.ferret = ferret;
+    const stack = new ChaosStack(dataDir, logDir, logLevel, ports, smtp, new Client({ connection, namespace: 'default' }), connection, mongo, topology);
+    for (const [name, i] of infra) stack.infra.set(name, i);
     return stack;
+  }
+
+  /** HAProxy (TLS) in front of `ingresses`, replacing the one in front of the previous scenario's; returns its URL. */
+  async balance(ingresses: ChaosChild[]): Promise<string> {
+    await this.balancer?.stop();
+    this.balancer = await startBalancer(this.dataDir, ingresses.map((c) => Number(new URL(c.url!).port)));
+    return this.balancer.url;
+  }
+
+  get balancerCa(): string | undefined {
+    return this.balancer?.ca;
   }
 
   get db(): Db {
@@ -91,31 +111,29 @@ export class ChaosStack {
     while (alive(c.pid)) await new Promise((r) => setTimeout(r, 20));
   }
 
-  async killTemporal(): Promise<void> {
-    this.infraKilled.temporal = true;
-    await killManaged(this.temporal);
+  /** kill -9 of a server process ('temporal', 'ferretdb', 'postgres', 'temporal-history'…). */
+  async killInfra(name: string): Promise<void> {
+    const i = this.infra.get(name)!;
+    i.killed = true;
+    await killManaged(i.process);
   }
 
-  async restartTemporal(): Promise<void> {
-    this.temporal = await startTemporal(this.dataDir, this.logDir, this.ports.temporal);
-    this.infraKilled.temporal = false;
+  async restartInfra(name: string): Promise<void> {
+    const i = this.infra.get(name)!;
+    i.process = await i.start();
+    i.killed = false;
   }
 
-  async killMongo(): Promise<void> {
-    this.infraKilled.ferretdb = true;
-    await killManaged(this.ferret);
-  }
-
-  async restartMongo(): Promise<void> {
-    this.ferret = await startMongo(this.dataDir, this.logDir, this.ports.mongo);
-    this.infraKilled.ferretdb = false;
-  }
+  killTemporal = () => this.killInfra('temporal');
+  restartTemporal = () => this.restartInfra('temporal');
+  killMongo = () => this.killInfra('ferretdb');
+  restartMongo = () => this.restartInfra('ferretdb');
 
   /** Processes that exited without being killed by the harness. */
   crashed(): string[] {
     const out = this.children.filter((c) => !c.killed && !alive(c.pid)).map((c) => `${c.name} (pid ${c.pid})`);
-    if (!this.infraKilled.temporal && this.temporal.child.exitCode !== null) out.push(`temporal (exit ${this.temporal.child.exitCode})`);
-    if (!this.infraKilled.ferretdb && this.ferret.child.exitCode !== null) out.push(`ferretdb (exit ${this.ferret.child.exitCode})`);
+    for (const [name, i] of this.infra) if (!i.killed && i.process.child.exitCode !== null) out.push(`${name} (exit ${i.process.child.exitCode})`);
+    if (this.balancer && this.balancer.process.child.exitCode !== null) out.push(`haproxy (exit ${this.balancer.process.child.exitCode})`);
     return out;
   }
 
@@ -129,7 +147,11 @@ export class ChaosStack {
     await this.connection.close().catch(() => undefined);
     await this.mongo.close().catch(() => undefined);
     await this.smtp.close();
-    await Promise.all([this.temporal.stop(), this.ferret.stop()]);
+    await this.balancer?.stop();
+    // Temporal's services before the database they write to.
+    const infra = [...this.infra.entries()];
+    await Promise.all(infra.filter(([name]) => name !== 'postgres').map(([, i]) => i.process.stop()));
+    await this.infra.get('postgres')?.process.stop();
   }
 }
 

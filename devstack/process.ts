@@ -24,6 +24,10 @@ export interface SpawnOptions {
    * otherwise the kernel sends SIGTERM (`setpriv --pdeathsig`, Linux, where util-linux is installed).
    */
   parentWatch?: 'ipc' | 'pdeathsig';
+  /** Run as this user (setpriv; the launcher runs as root and the program refuses root, e.g. PostgreSQL). */
+  runAs?: string;
+  /** What stop() sends first (default SIGTERM; PostgreSQL's fast shutdown is SIGINT). */
+  stopSignal?: NodeJS.Signals;
 }
 
 /** util-linux's setpriv: execs the command with a parent-death signal, so the pid stays the command's. */
@@ -31,24 +35,30 @@ const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
 
 export function startProcess(opts: SpawnOptions): ManagedProcess {
   const ipc = opts.parentWatch === 'ipc';
-  const [command, args] = !ipc && SETPRIV ? [SETPRIV, ['--pdeathsig', 'TERM', '--', opts.command, ...opts.args]] : [opts.command, opts.args];
+  if (opts.runAs && !SETPRIV) throw new Error(`${opts.name} must run as the user ${opts.runAs}: that needs setpriv (util-linux)`);
+  // setpriv changes the user before it sets the parent-death signal, so the signal survives the change.
+  const user = opts.runAs ? [`--reuid=${opts.runAs}`, `--regid=${opts.runAs}`, '--init-groups'] : [];
+  const [command, args] = !ipc && SETPRIV ? [SETPRIV, [...user, '--pdeathsig', 'TERM', '--', opts.command, ...opts.args]] : [opts.command, opts.args];
   const child = spawn(command, args, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'] });
   const sink = opts.logFile ? createWriteStream(opts.logFile, { flags: 'a' }) : undefined;
   const forward = (stream: NodeJS.WritableStream) => (chunk: Buffer) => {
-    sink?.write(chunk);
+    if (!sink?.writableEnded) sink?.write(chunk);
     if (opts.echo) {
       for (const line of chunk.toString().split('\n')) if (line) stream.write(`[${opts.name}] ${line}\n`);
     }
   };
   child.stdout?.on('data', forward(process.stdout));
   child.stderr?.on('data', forward(process.stderr));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => { sink?.end(); resolve(); }));
+  // The log ends when the pipes close, not at exit: a killed PostgreSQL's backends outlive it
+  // for a moment and still write to the stderr they inherited.
+  child.once('close', () => sink?.end());
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     name: opts.name,
     child,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
+      child.kill(opts.stopSignal ?? 'SIGTERM');
       const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;
       clearTimeout(killer);

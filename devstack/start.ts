@@ -11,13 +11,11 @@ import { type ManagedProcess, portAnswers, startProcess, waitUntil } from './pro
 import { HEAP_FLAGS } from '../lib/heap-flags';
 import { startEmbeddedServices, type ServicePorts } from './services';
 import { withoutTemporalSecurity } from '../lib/temporal-connection';
-import { PAYMENTS_SANDBOX, STACK_PORTS } from '../lib/dev-defaults';
-import { type PaymentsSandbox, startPaymentsSandbox } from './payments-sandbox';
+import { DEV_ADMIN_TOKEN, DEV_WEBHOOK_SECRET, PAYMENTS_SANDBOX, STACK_PORTS } from '../lib/dev-defaults';
+import { startSandboxIfWanted } from './sandbox-setup';
 
 const ROOT = resolve(__dirname, '..');
-export const DEV_WEBHOOK_SECRET = 'dev-secret-change-me';
-/** The admin API's token in development (`npm start`); production sets its own or leaves it off. */
-export const DEV_ADMIN_TOKEN = 'dev-admin-token-change-me';
+export { DEV_WEBHOOK_SECRET, DEV_ADMIN_TOKEN };
 
 function port(name: keyof typeof STACK_PORTS): number {
   const raw = process.env[name];
@@ -72,28 +70,9 @@ async function main() {
     onMail: (m) => console.log(`[smtp] caught "${m.subject}" for ${m.to.join(', ')} (saved under ${join(dataDir, 'mail')})`),
   });
 
-  let sandbox: PaymentsSandbox | undefined;
-  let sandboxMongo: MongoClient | undefined;
-  let ledgerInSandbox = false;
-  if (sandboxPort) {
-    env.PAYMENTS_API_TOKEN ||= PAYMENTS_SANDBOX.token;
-    // The sandbox reads the ingress's delivery records (server/deliveries/record.ts names the
-    // collection) to take payment statuses from the events you send.
-    sandboxMongo = new MongoClient(services.mongodbUri, { serverSelectionTimeoutMS: 5000 });
-    const deliveries = sandboxMongo.db(config.mongodbDb).collection('hookflow_deliveries');
-    // Without LEDGER_API_URL it is the ledger payment-refunded tells, too.
-    const ledger = env.LEDGER_API_URL ? undefined : {
-      token: (env.LEDGER_API_TOKEN ||= PAYMENTS_SANDBOX.ledgerToken),
-      signingSecret: (env.LEDGER_SIGNING_SECRET ||= PAYMENTS_SANDBOX.ledgerSigningSecret),
-    };
-    sandbox = await startPaymentsSandbox({ port: sandboxPort, token: env.PAYMENTS_API_TOKEN, deliveries, ledger }).catch(async (err) => { await services.stop(); throw err; });
-    env.PAYMENTS_API_URL = sandbox.url;
-    // http.request refuses loopback unless allowed: the worker may call the sandbox, and nothing else on this machine.
-    env.HOOKFLOW_EGRESS_ALLOW = [env.HOOKFLOW_EGRESS_ALLOW, `127.0.0.1:${new URL(sandbox.url).port}`].filter(Boolean).join(',');
-    if (ledger) env.LEDGER_API_URL = `${sandbox.url}/ledger`;
-    ledgerInSandbox = !!ledger;
-  }
-  const stopSandbox = async () => { await sandbox?.close(); await sandboxMongo?.close(); };
+  const started = await startSandboxIfWanted(env, sandboxPort, services.mongodbUri, config.mongodbDb).catch(async (err) => { await services.stop(); throw err; });
+  const { sandbox, ledgerInSandbox } = started;
+  const stopSandbox = () => started.stop();
   stopAll = async () => { await stopSandbox(); await services.stop(); };
   if (services.started.includes('ferretdb')) {
     const mongo = await new MongoClient(services.mongodbUri).connect();

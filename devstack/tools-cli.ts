@@ -1,10 +1,11 @@
 // `npm run tools`: make sure the Temporal CLI and FerretDB, and what checks the Helm chart (helm,
 // kubeconform and the offline Kubernetes schemas), are available, building them on first use.
+// `npm run tools -- --cluster` adds what `npm run cluster` runs: the Temporal server, its SQL tool and UI server.
 import { ensureChartTools } from './chart-tools';
-import { ensureAllTools } from './tools';
+import { CLUSTER_TOOLS, ensureAllTools } from './tools';
 
 try {
-  const paths = ensureAllTools();
+  const paths = ensureAllTools(process.env, ['temporal', 'ferretdb', ...(process.argv.includes('--cluster') ? CLUSTER_TOOLS : [])]);
   for (const [name, path] of Object.entries(paths)) console.log(`[tools] ${name}: ${path}`);
   const chart = ensureChartTools();
   console.log(`[tools] helm: ${chart.helm}`);

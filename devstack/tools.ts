@@ -20,11 +20,24 @@ export interface ToolSpec {
   patch?: { tag: string; apply(srcDir: string): void };
 }
 
-export const TOOLS: Record<'temporal' | 'ferretdb', ToolSpec> = {
+export type ToolName = 'temporal' | 'ferretdb' | 'temporal-server' | 'temporal-sql-tool' | 'temporal-ui-server';
+
+// The server's version is the one the pinned CLI's go.mod requires (go.temporal.io/server v1.29.1,
+// github.com/temporalio/ui-server/v2 v2.42.1): the cluster runs what the dev server embeds.
+const TEMPORAL_SERVER = { module: 'go.temporal.io/server', version: 'v1.29.1' };
+
+export const TOOLS: Record<ToolName, ToolSpec> = {
   // v1.5.1 is the newest tag whose go.mod has no replace directive (later tags refuse `go install`).
   temporal: { name: 'temporal', envVar: 'HOOKFLOW_TEMPORAL_BIN', module: 'github.com/temporalio/cli', version: 'v1.5.1', pkg: './cmd/temporal' },
   ferretdb: { name: 'ferretdb', envVar: 'HOOKFLOW_FERRETDB_BIN', module: 'github.com/FerretDB/FerretDB', version: 'v1.24.2', pkg: './cmd/ferretdb', patch: { tag: FERRETDB_PATCH_TAG, apply: patchFerretDbSource } },
+  // `npm run cluster` only (devstack/cluster): the server's four services, its SQL schema tool, the Web UI.
+  'temporal-server': { name: 'temporal-server', envVar: 'HOOKFLOW_TEMPORAL_SERVER_BIN', ...TEMPORAL_SERVER, pkg: './cmd/server' },
+  'temporal-sql-tool': { name: 'temporal-sql-tool', envVar: 'HOOKFLOW_TEMPORAL_SQL_TOOL_BIN', ...TEMPORAL_SERVER, pkg: './cmd/tools/sql' },
+  'temporal-ui-server': { name: 'temporal-ui-server', envVar: 'HOOKFLOW_TEMPORAL_UI_SERVER_BIN', module: 'github.com/temporalio/ui-server/v2', version: 'v2.42.1', pkg: './cmd/server' },
 };
+
+/** What `npm run cluster` needs besides the dev stack's tools. */
+export const CLUSTER_TOOLS: ToolName[] = ['temporal-server', 'temporal-sql-tool', 'temporal-ui-server'];
 
 export function toolsCacheDir(env = process.env): string {
   if (env.HOOKFLOW_TOOLS_DIR) return env.HOOKFLOW_TOOLS_DIR;
@@ -126,7 +139,7 @@ function buildTool(spec: ToolSpec, env: NodeJS.ProcessEnv): void {
   console.error(`[tools] ${spec.name} ${spec.version} ready at ${target} (${Math.round((Date.now() - started) / 1000)} s)`);
 }
 
-export function ensureAllTools(env = process.env): Record<keyof typeof TOOLS, string> {
-  return { temporal: ensureTool(TOOLS.temporal, env), ferretdb: ensureTool(TOOLS.ferretdb, env) };
+export function ensureAllTools(env = process.env, names: ToolName[] = ['temporal', 'ferretdb']): Partial<Record<ToolName, string>> {
+  return Object.fromEntries(names.map((name) => [name, ensureTool(TOOLS[name], env)]));
 }
 

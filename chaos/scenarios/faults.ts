@@ -8,7 +8,7 @@ import { type ScenarioContext, type ScenarioResult, sleep, underLoad } from '../
 const STOCK = 1_000_000;
 
 /** `count` payment events of a scenario, two line items each over `skus`. */
-function paymentLoad(ctx: ScenarioContext, label: string, count: number, skuCount = 4) {
+export function paymentLoad(ctx: ScenarioContext, label: string, count: number, skuCount = 4) {
   const tag = ctx.tag(label);
   const skus = scenarioSkus(tag, skuCount);
   const events = Array.from({ length: count }, (_, i) => paymentSucceeded(tag, i, [

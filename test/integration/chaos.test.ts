@@ -26,7 +26,7 @@ after(async () => {
 });
 
 async function run(name: ScenarioName, scale: number): Promise<ScenarioResult> {
-  const [result] = await runScenarios(stack, { only: [name], scale, maxSeconds: 120, logLevel: 'warn' }, () => undefined);
+  const [result] = await runScenarios(stack, { only: [name], scale, maxSeconds: 120, logLevel: 'warn', topology: 'single' }, () => undefined);
   return result;
 }
 
