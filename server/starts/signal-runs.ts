@@ -16,7 +16,13 @@ import type { FlowDefinition, FlowEvent } from '../../engine/types';
 import type { RunRoute } from '../../engine/routing';
 import type { PlannedRun, RunStart } from './planned-runs';
 
-export interface SignalOptions { taskQueue: string; log: Logger; deadlineMs: number }
+export interface SignalOptions {
+  taskQueue: string;
+  log: Logger;
+  deadlineMs: number;
+  /** The namespace took a start or signal before (see permanentStartError). */
+  namespaceAnswered?: () => boolean;
+}
 
 /** How the run that owns a key is started and shown, for each kind of route. */
 interface KeyedRun {
@@ -106,6 +112,6 @@ export async function signalRun(client: Client, o: SignalOptions, run: PlannedRu
       o.log.info({ workflowId, flow: flow.name, eventId: event.id }, ignored);
       return { flow: flow.name, workflowId, duplicate: false, route, ignored };
     }
-    throw startFailure(err, o.log, 'signal', workflowId);
+    throw startFailure(err, o.log, 'signal', workflowId, o.namespaceAnswered?.());
   }
 }

@@ -22,14 +22,21 @@ const PERMANENT = new Set<number>([3, 5, 6, 9, 11, 12]);
 /** gRPC says RESOURCE_EXHAUSTED both for a rate limit (transient) and for a message over the size limit (permanent). */
 const TOO_LARGE = /larger than max|message too large|exceeds (the )?(size )?limit|blob (data )?size/i;
 
-/** A StartRefusedError when `err` can never succeed on retry; undefined when it may. */
-export function permanentStartError(err: unknown): StartRefusedError | undefined {
+/**
+ * A StartRefusedError when `err` can never succeed on retry; undefined when it may.
+ * `namespaceAnswered`: this namespace took a start before. A namespace does not vanish, and a
+ * Temporal server whose database is down answers NOT_FOUND for it (its namespace cache cannot
+ * load it): then NOT_FOUND is an outage to wait out, not a wrong setting.
+ */
+export function permanentStartError(err: unknown, namespaceAnswered = false): StartRefusedError | undefined {
   if (err instanceof StartRefusedError) return err;
+  const grpc = isGrpcServiceError(err) ? err : err instanceof ServiceError && isGrpcServiceError(err.cause) ? err.cause : undefined;
+  const detail = grpc ? grpc.details || grpc.message : (err as Error | undefined)?.message ?? '';
+  const namespaceMissing = err instanceof NamespaceNotFoundError || (grpc?.code === 5 && /namespace/i.test(detail));
+  if (namespaceMissing && namespaceAnswered) return undefined;
   // The client turns NOT_FOUND into these (an unknown namespace, chiefly).
   if (err instanceof NamespaceNotFoundError || err instanceof WorkflowNotFoundError) return new StartRefusedError('not_found', err.message);
-  const grpc = isGrpcServiceError(err) ? err : err instanceof ServiceError && isGrpcServiceError(err.cause) ? err.cause : undefined;
   if (!grpc) return undefined;
-  const detail = grpc.details || grpc.message;
   if (TOO_LARGE.test(detail) && (grpc.code === RESOURCE_EXHAUSTED || PERMANENT.has(grpc.code))) return new StartRefusedError('payload_too_large', detail);
   if (!PERMANENT.has(grpc.code)) return undefined;
   return new StartRefusedError(GRPC[grpc.code], detail);
@@ -39,8 +46,8 @@ export function permanentStartError(err: unknown): StartRefusedError | undefined
  * What a failed start or signal-with-start becomes, logged once: the permanent refusal (the event
  * is marked failed), or a 503 whose event waits for the relay. `what` names the call in the log.
  */
-export function startFailure(err: unknown, log: Logger, what: 'start' | 'signal', workflowId: string): StartRefusedError | UnavailableError {
-  const refused = permanentStartError(err);
+export function startFailure(err: unknown, log: Logger, what: 'start' | 'signal', workflowId: string, namespaceAnswered = false): StartRefusedError | UnavailableError {
+  const refused = permanentStartError(err, namespaceAnswered);
   if (refused) {
     log.error({ reason: refused.reason, err: (err as Error).message, workflowId }, `could not ${what} run: Temporal refused it for good`);
     return refused;

@@ -11,8 +11,13 @@ import { signalRun } from './signal-runs';
 
 /** `deadlineMs` bounds one start call, so a request never waits long on a Temporal that is down. */
 export function createRunStarter(client: Client, taskQueue: string, log: Logger, deadlineMs = 5000): RunStarter {
-  return async (runs, event, eventLog) =>
-    Promise.all(runs.map((run) => (run.route ? signalRun(client, { taskQueue, log: eventLog ?? log, deadlineMs }, run, event) : startOne(run, event, eventLog ?? log))));
+  let answered = false;
+  const namespaceAnswered = () => answered;
+  return async (runs, event, eventLog) => {
+    const started = await Promise.all(runs.map((run) => (run.route ? signalRun(client, { taskQueue, log: eventLog ?? log, deadlineMs, namespaceAnswered }, run, event) : startOne(run, event, eventLog ?? log))));
+    answered = true;
+    return started;
+  };
 
   async function startOne({ flow, workflowId, replayOf, replayId }: PlannedRun, event: FlowEvent, log: Logger): Promise<RunStart> {
     // A replay's steps keep the original's idempotency keys: what it applied is not applied again.
@@ -39,7 +44,7 @@ export function createRunStarter(client: Client, taskQueue: string, log: Logger,
         log.info({ workflowId, flow: flow.name }, 'run was already started');
         return { flow: flow.name, workflowId, duplicate: true };
       }
-      throw startFailure(err, log, 'start', workflowId);
+      throw startFailure(err, log, 'start', workflowId, answered);
     }
   }
 }

@@ -31,3 +31,15 @@ test('anything a retry may cure is a 503, logged as a warning', () => {
   assert.ok(err instanceof UnavailableError);
   assert.deepEqual(lines().map((l) => [l.level, l.msg, l.workflowId]), [[40, 'could not start run', 'wf-2']]);
 });
+
+test('an unknown namespace is refused for good, until that namespace has answered once: then it is an outage (Temporal with its database down says NOT_FOUND)', () => {
+  const { log } = capturingLog();
+  const missing = grpcError(5, "Namespace not found: 'default'");
+  const never = startFailure(missing, log, 'start', 'wf-3');
+  assert.ok(never instanceof StartRefusedError);
+  assert.equal(never.reason, 'not_found');
+  assert.ok(startFailure(missing, log, 'start', 'wf-3', true) instanceof UnavailableError);
+  assert.ok(startFailure(missing, log, 'signal', 'wf-3', true) instanceof UnavailableError);
+  const workflowMissing = startFailure(grpcError(5, 'workflow execution not found'), log, 'signal', 'wf-4', true);
+  assert.ok(workflowMissing instanceof StartRefusedError, 'a NOT_FOUND about anything else stays permanent');
+});
