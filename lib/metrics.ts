@@ -7,7 +7,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 /** The label value for a source, event type or flow that the definitions do not know. */
 export const OTHER = 'other';
 
-export type DeliveryOutcomeLabel = 'accepted' | 'duplicate' | 'ignored' | 'rejected' | 'handshake' | 'unavailable' | 'failed' | 'rate_limited';
+export type DeliveryOutcomeLabel = 'accepted' | 'duplicate' | 'ignored' | 'rejected' | 'handshake' | 'unavailable' | 'overloaded' | 'failed' | 'rate_limited';
 
 export interface IngressMetrics {
   registry: Registry;
@@ -39,7 +39,7 @@ export function createIngressMetrics(opts: IngressMetricsOptions = {}): IngressM
   const registers = [registry];
   return {
     registry,
-    deliveries: new Counter({ name: 'hookflow_deliveries_total', help: 'Webhook deliveries by source, event type and outcome (accepted, duplicate, ignored, rejected, unavailable, failed).', labelNames: ['source', 'event_type', 'outcome'], registers }),
+    deliveries: new Counter({ name: 'hookflow_deliveries_total', help: 'Webhook deliveries by source, event type and outcome (accepted, duplicate, ignored, handshake, rate_limited, rejected, unavailable: could not be stored, overloaded: refused at the admission bound, failed).', labelNames: ['source', 'event_type', 'outcome'], registers }),
     rejections: new Counter({ name: 'hookflow_rejections_total', help: 'Deliveries answered 4xx/5xx, by source and error code.', labelNames: ['source', 'reason'], registers }),
     duplicates: new Counter({ name: 'hookflow_duplicates_total', help: 'Duplicate deliveries recognised (nothing started).', labelNames: ['source'], registers }),
     startFailures: new Counter({ name: 'hookflow_start_failures_total', help: 'Stored events whose runs will never be started (marked failed), by source and reason (not_found, invalid_argument, payload_too_large, gave_up, …).', labelNames: ['source', 'reason'], registers }),

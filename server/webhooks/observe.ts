@@ -1,7 +1,7 @@
 // What the ingress measures about deliveries, with label values bounded by the
 // definitions in force: a source, event type or flow they do not name is counted as "other".
 import type { RouterMiddleware } from '@koa/router';
-import { HookflowError, SchemaViolationError, StartRefusedError, UnavailableError } from '../../lib/errors';
+import { HookflowError, OverloadedError, SchemaViolationError, StartRefusedError, UnavailableError } from '../../lib/errors';
 import { type DeliveryOutcomeLabel, type IngressMetrics, OTHER } from '../../lib/metrics';
 import type { Definitions } from '../../definitions/definitions';
 import type { WebhookResponse } from './webhook';
@@ -36,7 +36,8 @@ export function observeWebhook(metrics: IngressMetrics, getDefinitions: () => De
       await next();
     } catch (err) {
       const eventType = err instanceof SchemaViolationError ? err.eventType : undefined;
-      const outcome: DeliveryOutcomeLabel = err instanceof UnavailableError ? 'unavailable' : err instanceof StartRefusedError ? 'failed' : 'rejected';
+      // An overload 503 was refused before anything was tried: not an event that could not be stored.
+      const outcome: DeliveryOutcomeLabel = err instanceof OverloadedError ? 'overloaded' : err instanceof UnavailableError ? 'unavailable' : err instanceof StartRefusedError ? 'failed' : 'rejected';
       metrics.deliveries.inc({ source, event_type: bounded(eventType, labels.eventTypes), outcome });
       metrics.rejections.inc({ source, reason: err instanceof HookflowError ? err.code : 'internal_error' });
       throw err;

@@ -15,6 +15,7 @@ import { createRunStarter } from '../../server/starts/start-runs';
 import { TEST_TASK_QUEUE } from '../helpers/stack';
 import { type StoreStack, shippedDefinitions, startIngress, startStoreStack } from '../helpers/ingress';
 import { paymentSucceeded, postEvent, uid } from '../helpers/events';
+import { scrape } from '../helpers/prometheus';
 import { waitFor } from '../helpers/wait-for';
 
 const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -42,6 +43,7 @@ test('the bound follows the completion rate and falls back to the floor; past it
   const held: RunStarter = async (runs, e, l) => { waiting++; await gate; waiting--; return real(runs, e, l); };
   const hold = () => { let open!: () => void; gate = new Promise<void>((r) => { open = r; }); return open; };
   let clock = 0;
+  let overloaded = 0;
   const ingress = await startIngress({ db: store.db, definitions, temporalStart: held, log, maxInFlight: 64, admission: { targetMs: 500, floor: 2, now: () => clock } });
   const stored = (e: { id: string }) => ingress.deliveries.collection.countDocuments({ eventId: e.id });
   /** Holds `n` requests in progress, then sends one more: it must be refused and leave nothing. */
@@ -56,6 +58,9 @@ test('the bound follows the completion rate and falls back to the floor; past it
     assert.equal(res.body.error.code, 'unavailable');
     assert.equal(res.headers.get('retry-after'), '1');
     assert.equal(await stored(refused), 0, 'a 503 stores nothing');
+    const metrics = await scrape(`${ingress.adminUrl}/metrics`);
+    assert.equal(metrics('hookflow_deliveries_total', { source: 'payments', outcome: 'overloaded' }), ++overloaded, 'counted as overloaded');
+    assert.equal(metrics('hookflow_deliveries_total', { source: 'payments', outcome: 'unavailable' }), 0, 'not as could not be stored');
     return { open, admitted, answers, refused };
   };
   const honoured = async (batch: Awaited<ReturnType<typeof fillAndRefuse>>) => {
