@@ -68,6 +68,13 @@ export interface Config {
   adminToken?: string;
   /** HOOKFLOW_REPLAY_CONCURRENCY: deliveries one bulk replay works on at once. */
   replayConcurrency: number;
+  /** HOOKFLOW_METRICS_TOKEN: when set, /metrics needs it as a bearer token. */
+  metricsToken?: string;
+  /**
+   * HOOKFLOW_ADMIN_ALLOWED_HOSTS: Host names /admin and /console answer to (against DNS rebinding);
+   * "*" for any. Default: localhost, 127.0.0.1, ::1 and ADMIN_HOST when it is one address.
+   */
+  adminAllowedHosts: readonly string[];
 }
 
 /** The project folder, the one with package.json: above lib/ from source, above dist/lib/ when compiled. */
@@ -155,6 +162,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   });
 }
 
+function allowedHosts(env: NodeJS.ProcessEnv): readonly string[] {
+  const listed = (env.HOOKFLOW_ADMIN_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  for (const host of listed) if (host !== '*' && !/^[a-z0-9.:-]+$/.test(host)) throw new ConfigError(`HOOKFLOW_ADMIN_ALLOWED_HOSTS must list host names without ports, e.g. admin.example.com,10.0.0.5 (or "*"); got "${host}"`);
+  if (listed.length) return Object.freeze(listed);
+  const bound = (env.ADMIN_HOST || '127.0.0.1').toLowerCase();
+  return Object.freeze(['localhost', '127.0.0.1', '::1', ...(['0.0.0.0', '::', '127.0.0.1', '::1'].includes(bound) ? [] : [bound])]);
+}
+
 /** "api.shopify.com=2,*.myshopify.com=2": calls per second per host. */
 export function hostLimits(env: NodeJS.ProcessEnv, name: string): HostLimits {
   const limits: Record<string, number> = {};
@@ -168,12 +183,14 @@ export function hostLimits(env: NodeJS.ProcessEnv, name: string): HostLimits {
 
 const MIN_ADMIN_TOKEN = 16;
 
-function adminConfig(env: NodeJS.ProcessEnv): Pick<Config, 'adminToken' | 'replayConcurrency'> {
+function adminConfig(env: NodeJS.ProcessEnv): Pick<Config, 'adminToken' | 'replayConcurrency' | 'metricsToken' | 'adminAllowedHosts'> {
   const token = env.HOOKFLOW_ADMIN_TOKEN || undefined;
   if (token !== undefined && token.length < MIN_ADMIN_TOKEN) throw new ConfigError(`HOOKFLOW_ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN} characters (e.g. openssl rand -hex 24), or unset to disable the admin API`);
   const replayConcurrency = count(env, 'HOOKFLOW_REPLAY_CONCURRENCY', 4);
   if (replayConcurrency > 64) throw new ConfigError(`HOOKFLOW_REPLAY_CONCURRENCY must be at most 64, got "${replayConcurrency}"`);
-  return { adminToken: token, replayConcurrency };
+  const metricsToken = env.HOOKFLOW_METRICS_TOKEN || undefined;
+  if (metricsToken !== undefined && metricsToken.length < MIN_ADMIN_TOKEN) throw new ConfigError(`HOOKFLOW_METRICS_TOKEN must be at least ${MIN_ADMIN_TOKEN} characters, or unset to leave /metrics open on the admin listener`);
+  return { adminToken: token, replayConcurrency, metricsToken, adminAllowedHosts: allowedHosts(env) };
 }
 
 function ingressTls(env: NodeJS.ProcessEnv): Config['ingressTls'] {
