@@ -11,13 +11,13 @@ import { type ManagedProcess, portAnswers, startProcess, waitUntil } from './pro
 import { HEAP_FLAGS } from '../lib/heap-flags';
 import { startEmbeddedServices, type ServicePorts } from './services';
 import { withoutTemporalSecurity } from '../lib/temporal-connection';
-import { PAYMENTS_SANDBOX } from '../lib/dev-defaults';
+import { DEV_ADMIN_TOKEN, DEV_WEBHOOK_SECRET, PAYMENTS_SANDBOX } from '../lib/dev-defaults';
+
 import { type PaymentsSandbox, startPaymentsSandbox } from './payments-sandbox';
 
 const ROOT = resolve(__dirname, '..');
-export const DEV_WEBHOOK_SECRET = 'dev-secret-change-me';
-/** The admin API's token in development (`npm start`); production sets its own or leaves it off. */
-export const DEV_ADMIN_TOKEN = 'dev-admin-token-change-me';
+/** The development webhook secret and admin token (`npm start`); production refuses both (lib/config.ts). */
+export { DEV_ADMIN_TOKEN, DEV_WEBHOOK_SECRET };
 
 function port(name: string, fallback: number): number {
   const raw = process.env[name];

@@ -3,6 +3,7 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { DEV_DEFAULT_VALUES } from './dev-defaults';
 import { ConfigError } from './errors';
 import { type TemporalConnectionSettings, temporalConnectionSettings } from './temporal-connection';
 
@@ -120,7 +121,26 @@ function url(env: NodeJS.ProcessEnv, name: string, fallback: string, protocols: 
   return raw;
 }
 
+/**
+ * A production process: HOOKFLOW_ENV=production, or NODE_ENV=production (the image sets it) unless
+ * HOOKFLOW_ENV says otherwise. `npm start` and the tests set neither.
+ */
+export function isProduction(env: NodeJS.ProcessEnv): boolean {
+  if (env.HOOKFLOW_ENV) return env.HOOKFLOW_ENV === 'production';
+  return env.NODE_ENV === 'production';
+}
+
+/** Production refuses the development defaults printed in the README, whichever variable holds them. */
+function refuseDevDefaults(env: NodeJS.ProcessEnv): void {
+  if (env.HOOKFLOW_ENV && !['production', 'development', 'test'].includes(env.HOOKFLOW_ENV)) throw new ConfigError(`HOOKFLOW_ENV must be production, development or test; got "${env.HOOKFLOW_ENV}"`);
+  if (!isProduction(env)) return;
+  const dev = new Set(DEV_DEFAULT_VALUES);
+  const found = Object.keys(env).filter((name) => dev.has(env[name] ?? '')).sort();
+  if (found.length) throw new ConfigError(`${found.join(', ')} ${found.length === 1 ? 'holds' : 'hold'} a development default (printed in the README); set a secret of your own in production (e.g. openssl rand -hex 24), or HOOKFLOW_ENV=development outside production`);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  refuseDevDefaults(env);
   const temporal = temporalConnectionSettings(env);
   const level = env.LOG_LEVEL || 'info';
   if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(level)) throw new ConfigError(`LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent; got "${level}"`);
@@ -164,7 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
 
 function allowedHosts(env: NodeJS.ProcessEnv): readonly string[] {
   const listed = (env.HOOKFLOW_ADMIN_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
-  for (const host of listed) if (host !== '*' && !/^[a-z0-9.:-]+$/.test(host)) throw new ConfigError(`HOOKFLOW_ADMIN_ALLOWED_HOSTS must list host names without ports, e.g. admin.example.com,10.0.0.5 (or "*"); got "${host}"`);
+  for (const host of listed) if (host !== '*' && !/^[a-z0-9.-]+$/.test(host) && !/^[0-9a-f]*:[0-9a-f:.]*:[0-9a-f.]*$/.test(host)) throw new ConfigError(`HOOKFLOW_ADMIN_ALLOWED_HOSTS must list host names without ports, e.g. admin.example.com,10.0.0.5 (or "*"); got "${host}"`);
   if (listed.length) return Object.freeze(listed);
   const bound = (env.ADMIN_HOST || '127.0.0.1').toLowerCase();
   return Object.freeze(['localhost', '127.0.0.1', '::1', ...(['0.0.0.0', '::', '127.0.0.1', '::1'].includes(bound) ? [] : [bound])]);

@@ -10,3 +10,10 @@ export const PAYMENTS_SANDBOX = {
   ledgerToken: 'Bearer dev-ledger-token',
   ledgerSigningSecret: 'dev-ledger-signing-secret',
 } as const;
+
+/** npm start's webhook secret and admin token when none are set (printed in the README). */
+export const DEV_WEBHOOK_SECRET = 'dev-secret-change-me';
+export const DEV_ADMIN_TOKEN = 'dev-admin-token-change-me';
+
+/** Values printed in the README or the source: a production process refuses any of them (lib/config.ts). */
+export const DEV_DEFAULT_VALUES: readonly string[] = [DEV_WEBHOOK_SECRET, DEV_ADMIN_TOKEN, PAYMENTS_SANDBOX.token, PAYMENTS_SANDBOX.token.replace(/^Bearer /, ''), PAYMENTS_SANDBOX.ledgerToken, PAYMENTS_SANDBOX.ledgerToken.replace(/^Bearer /, ''), PAYMENTS_SANDBOX.ledgerSigningSecret];
