@@ -47,6 +47,10 @@ export interface Config {
   relayPollMs: number;
   /** Webhook requests one ingress works on at once; past it a request gets 503 + Retry-After at once. */
   maxInFlight: number;
+  /** HOOKFLOW_MAX_IN_FLIGHT_PER_ADDRESS: of those, from one socket address; 0 (default): no such bound (behind a load balancer every request has its address). */
+  maxInFlightPerAddress: number;
+  /** HOOKFLOW_BODY_DEADLINE_MS: how long a client may take to send a webhook's body before 408. */
+  bodyDeadlineMs: number;
   /** Queueing time (ms) a measured admission bound allows on top of the no-queue answer time (server/webhooks/admission-limit.ts); 0 (default): the bound is maxInFlight. */
   admissionTargetMs: number;
   /** How long (h after arrival) the relay retries an event Temporal keeps refusing for a transient reason; then it is failed. */
@@ -171,6 +175,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     relayPollMs: count(env, 'HOOKFLOW_RELAY_POLL_MS', 1000, 50),
     maxInFlight: count(env, 'HOOKFLOW_MAX_IN_FLIGHT', 64),
     admissionTargetMs: count(env, 'HOOKFLOW_ADMISSION_TARGET_MS', 0, 0),
+    maxInFlightPerAddress: count(env, 'HOOKFLOW_MAX_IN_FLIGHT_PER_ADDRESS', 0, 0),
+    bodyDeadlineMs: count(env, 'HOOKFLOW_BODY_DEADLINE_MS', 10_000, 100),
     relayGiveUpHours: count(env, 'HOOKFLOW_RELAY_GIVE_UP_HOURS', 72, 1),
 
     retentionDays: count(env, 'HOOKFLOW_RETENTION_DAYS', 30),

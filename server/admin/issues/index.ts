@@ -4,7 +4,7 @@
 // its failed runs through the bulk replay (server/admin/bulk-replay.ts).
 import type { Db } from 'mongodb';
 import type { Logger } from 'pino';
-import { HookflowError } from '../../../lib/errors';
+import { CLIENT_GONE_REASONS, HookflowError } from '../../../lib/errors';
 import { type BulkReplays, type ReplayJob, type Selection, latestRuns } from '../bulk-replay';
 import { BadQueryError } from '../filters';
 import type { ReplayContext } from '../replay';
@@ -79,6 +79,7 @@ export function createIssues(deps: { ctx: ReplayContext; db: Db; bulk: BulkRepla
     const counters = ctx.rejections.collection.find({}).sort({ minute: -1, _id: -1 }).limit(MAX_COUNTERS_SUMMED);
     for await (const c of counters) {
       seen++;
+      if (CLIENT_GONE_REASONS.includes(c.reason)) continue; // a slow or vanished client is not a problem to work on
       const key = { source: c.source, reason: c.reason };
       const id = issueId('rejection', key);
       const group = groups.get(id);
