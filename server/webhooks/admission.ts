@@ -52,22 +52,24 @@ export function admissionControl(opts: AdmissionOptions): Admission {
       throw new OverloadedError(`the ingress is at capacity (${inFlight} requests in progress); retry later`, retryAfterSeconds);
     }
     // One address (one slow or greedy client) cannot take every slot.
-    const address = ctx.req.socket.remoteAddress ?? '';
-    const fromAddress = perAddress.get(address) ?? 0;
-    if (maxPerAddress > 0 && fromAddress >= maxPerAddress) {
+    const address = maxPerAddress > 0 ? ctx.req.socket.remoteAddress ?? '' : undefined;
+    const fromAddress = address === undefined ? 0 : perAddress.get(address) ?? 0;
+    if (address !== undefined && fromAddress >= maxPerAddress) {
       refused++;
       throw new OverloadedError(`${fromAddress} requests from this address are in progress already; retry later`, retryAfterSeconds);
     }
-    perAddress.set(address, fromAddress + 1);
+    if (address !== undefined) perAddress.set(address, fromAddress + 1);
     inFlight++;
     const ticket = limit?.admitted(now());
     try {
       await next();
     } finally {
       inFlight--;
-      const left = (perAddress.get(address) ?? 1) - 1;
-      if (left > 0) perAddress.set(address, left);
-      else perAddress.delete(address);
+      if (address !== undefined) {
+        const left = (perAddress.get(address) ?? 1) - 1;
+        if (left > 0) perAddress.set(address, left);
+        else perAddress.delete(address);
+      }
       if (ticket) limit!.completed(now(), ticket);
     }
   };
