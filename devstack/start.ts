@@ -15,7 +15,8 @@ import { DEV_ADMIN_TOKEN, DEV_WEBHOOK_SECRET, PAYMENTS_SANDBOX, STACK_PORTS } fr
 import { startSandboxIfWanted } from './sandbox-setup';
 
 const ROOT = resolve(__dirname, '..');
-export { DEV_WEBHOOK_SECRET, DEV_ADMIN_TOKEN };
+/** The development webhook secret and admin token (`npm start`); production refuses both (lib/config.ts). */
+export { DEV_ADMIN_TOKEN, DEV_WEBHOOK_SECRET };
 
 function port(name: keyof typeof STACK_PORTS): number {
   const raw = process.env[name];

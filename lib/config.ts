@@ -4,6 +4,7 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { type EgressPolicy, parseEgressAllow } from './egress';
+import { DEV_DEFAULT_VALUES } from './dev-defaults';
 import { ConfigError } from './errors';
 import { type TemporalConnectionSettings, temporalConnectionSettings } from './temporal-connection';
 
@@ -47,6 +48,10 @@ export interface Config {
   relayPollMs: number;
   /** Webhook requests one ingress works on at once; past it a request gets 503 + Retry-After at once. */
   maxInFlight: number;
+  /** HOOKFLOW_MAX_IN_FLIGHT_PER_ADDRESS: of those, from one socket address; 0 (default): no such bound (behind a load balancer every request has its address). */
+  maxInFlightPerAddress: number;
+  /** HOOKFLOW_BODY_DEADLINE_MS: how long a client may take to send a webhook's body before 408. */
+  bodyDeadlineMs: number;
   /** Queueing time (ms) a measured admission bound allows on top of the no-queue answer time (server/webhooks/admission-limit.ts); 0 (default): the bound is maxInFlight. */
   admissionTargetMs: number;
   /** How long (h after arrival) the relay retries an event Temporal keeps refusing for a transient reason; then it is failed. */
@@ -71,6 +76,13 @@ export interface Config {
   adminToken?: string;
   /** HOOKFLOW_REPLAY_CONCURRENCY: deliveries one bulk replay works on at once. */
   replayConcurrency: number;
+  /** HOOKFLOW_METRICS_TOKEN: when set, /metrics needs it as a bearer token. */
+  metricsToken?: string;
+  /**
+   * HOOKFLOW_ADMIN_ALLOWED_HOSTS: Host names /admin and /console answer to (against DNS rebinding);
+   * "*" for any. Default: localhost, 127.0.0.1, ::1 and ADMIN_HOST when it is one address.
+   */
+  adminAllowedHosts: readonly string[];
 }
 
 /** The project folder, the one with package.json: above lib/ from source, above dist/lib/ when compiled. */
@@ -116,7 +128,26 @@ function url(env: NodeJS.ProcessEnv, name: string, fallback: string, protocols: 
   return raw;
 }
 
+/**
+ * A production process: HOOKFLOW_ENV=production, or NODE_ENV=production (the image sets it) unless
+ * HOOKFLOW_ENV says otherwise. `npm start` and the tests set neither.
+ */
+export function isProduction(env: NodeJS.ProcessEnv): boolean {
+  if (env.HOOKFLOW_ENV) return env.HOOKFLOW_ENV === 'production';
+  return env.NODE_ENV === 'production';
+}
+
+/** Production refuses the development defaults printed in the README, whichever variable holds them. */
+function refuseDevDefaults(env: NodeJS.ProcessEnv): void {
+  if (env.HOOKFLOW_ENV && !['production', 'development', 'test'].includes(env.HOOKFLOW_ENV)) throw new ConfigError(`HOOKFLOW_ENV must be production, development or test; got "${env.HOOKFLOW_ENV}"`);
+  if (!isProduction(env)) return;
+  const dev = new Set(DEV_DEFAULT_VALUES);
+  const found = Object.keys(env).filter((name) => dev.has(env[name] ?? '')).sort();
+  if (found.length) throw new ConfigError(`${found.join(', ')} ${found.length === 1 ? 'holds' : 'hold'} a development default (printed in the README); set a secret of your own in production (e.g. openssl rand -hex 24), or HOOKFLOW_ENV=development outside production`);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  refuseDevDefaults(env);
   const temporal = temporalConnectionSettings(env);
   const level = env.LOG_LEVEL || 'info';
   if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(level)) throw new ConfigError(`LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent; got "${level}"`);
@@ -147,6 +178,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     relayPollMs: count(env, 'HOOKFLOW_RELAY_POLL_MS', 1000, 50),
     maxInFlight: count(env, 'HOOKFLOW_MAX_IN_FLIGHT', 64),
     admissionTargetMs: count(env, 'HOOKFLOW_ADMISSION_TARGET_MS', 0, 0),
+    maxInFlightPerAddress: count(env, 'HOOKFLOW_MAX_IN_FLIGHT_PER_ADDRESS', 0, 0),
+    bodyDeadlineMs: count(env, 'HOOKFLOW_BODY_DEADLINE_MS', 10_000, 100),
     relayGiveUpHours: count(env, 'HOOKFLOW_RELAY_GIVE_UP_HOURS', 72, 1),
 
     retentionDays: count(env, 'HOOKFLOW_RETENTION_DAYS', 30),
@@ -157,6 +190,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     egressAllow: egressAllow(env, 'HOOKFLOW_EGRESS_ALLOW'),
     ...adminConfig(env),
   });
+}
+
+function allowedHosts(env: NodeJS.ProcessEnv): readonly string[] {
+  const listed = (env.HOOKFLOW_ADMIN_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  for (const host of listed) if (host !== '*' && !/^[a-z0-9.-]+$/.test(host) && !/^[0-9a-f]*:[0-9a-f:.]*:[0-9a-f.]*$/.test(host)) throw new ConfigError(`HOOKFLOW_ADMIN_ALLOWED_HOSTS must list host names without ports, e.g. admin.example.com,10.0.0.5 (or "*"); got "${host}"`);
+  if (listed.length) return Object.freeze(listed);
+  const bound = (env.ADMIN_HOST || '127.0.0.1').toLowerCase();
+  return Object.freeze(['localhost', '127.0.0.1', '::1', ...(['0.0.0.0', '::', '127.0.0.1', '::1'].includes(bound) ? [] : [bound])]);
 }
 
 /** "api.shopify.com=2,*.myshopify.com=2": calls per second per host. */
@@ -180,12 +221,14 @@ function egressAllow(env: NodeJS.ProcessEnv, name: string): EgressPolicy {
 
 const MIN_ADMIN_TOKEN = 16;
 
-function adminConfig(env: NodeJS.ProcessEnv): Pick<Config, 'adminToken' | 'replayConcurrency'> {
+function adminConfig(env: NodeJS.ProcessEnv): Pick<Config, 'adminToken' | 'replayConcurrency' | 'metricsToken' | 'adminAllowedHosts'> {
   const token = env.HOOKFLOW_ADMIN_TOKEN || undefined;
   if (token !== undefined && token.length < MIN_ADMIN_TOKEN) throw new ConfigError(`HOOKFLOW_ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN} characters (e.g. openssl rand -hex 24), or unset to disable the admin API`);
   const replayConcurrency = count(env, 'HOOKFLOW_REPLAY_CONCURRENCY', 4);
   if (replayConcurrency > 64) throw new ConfigError(`HOOKFLOW_REPLAY_CONCURRENCY must be at most 64, got "${replayConcurrency}"`);
-  return { adminToken: token, replayConcurrency };
+  const metricsToken = env.HOOKFLOW_METRICS_TOKEN || undefined;
+  if (metricsToken !== undefined && metricsToken.length < MIN_ADMIN_TOKEN) throw new ConfigError(`HOOKFLOW_METRICS_TOKEN must be at least ${MIN_ADMIN_TOKEN} characters, or unset to leave /metrics open on the admin listener`);
+  return { adminToken: token, replayConcurrency, metricsToken, adminAllowedHosts: allowedHosts(env) };
 }
 
 function ingressTls(env: NodeJS.ProcessEnv): Config['ingressTls'] {

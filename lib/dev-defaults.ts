@@ -32,3 +32,6 @@ export const STACK_PORTS = {
   HOOKFLOW_SMTP_PORT: 2525,
   [PAYMENTS_SANDBOX.portVariable]: PAYMENTS_SANDBOX.port,
 } as const;
+
+/** Values printed in the README or the source: a production process refuses any of them (lib/config.ts). */
+export const DEV_DEFAULT_VALUES: readonly string[] = [DEV_WEBHOOK_SECRET, DEV_ADMIN_TOKEN, PAYMENTS_SANDBOX.token, PAYMENTS_SANDBOX.token.replace(/^Bearer /, ''), PAYMENTS_SANDBOX.ledgerToken, PAYMENTS_SANDBOX.ledgerToken.replace(/^Bearer /, ''), PAYMENTS_SANDBOX.ledgerSigningSecret];

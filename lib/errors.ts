@@ -36,6 +36,17 @@ export class PayloadTooLargeError extends HookflowError {
   constructor(limit: number) { super('payload_too_large', 413, `body exceeds the limit of ${limit} bytes`); }
 }
 
+/**
+ * 408: the client did not send its body within the deadline, or stopped sending it. The client's
+ * doing, not the ingress's: answered, recorded and counted under its own reason, never as an error.
+ */
+export class ClientTimeoutError extends HookflowError {
+  constructor(code: 'body_timeout' | 'body_aborted', message: string) { super(code, 408, message); }
+}
+
+/** Reasons of requests the client gave up on or dragged out: kept out of issues and the rejection alert. */
+export const CLIENT_GONE_REASONS: readonly string[] = ['body_timeout', 'body_aborted'];
+
 export class UnsupportedMediaTypeError extends HookflowError {
   constructor(got: string | undefined, why = 'expected content-type application/json') {
     super('unsupported_media_type', 415, `${why}, got ${got ? `"${got}"` : 'none'}`);

@@ -13,7 +13,7 @@ import { type IngressMetrics, createIngressMetrics } from '../lib/metrics';
 import type { Definitions } from '../definitions/definitions';
 import type { ReloadReport } from '../definitions/definition-store';
 import { type AdminApi, type AdminSettings, createAdminApi, createAdminApp } from './admin';
-import { createConsoleRouter } from './console';
+import { createConsoleRouter, createSessions, sessionCheck } from './console';
 import { type DeliverySettings, DeliveryStore, type Relay, type RelayOptions, createStartRecorded, startRelay } from './deliveries';
 import type { IngressOps } from './http';
 import { type ScheduleSyncLoop, startScheduleSync } from './schedules';
@@ -27,6 +27,8 @@ export interface IngressSettings extends IngressStarterSettings {
   admission?: AdmissionOptions;
   /** The admin API and console; their token unset, both answer "disabled". */
   admin: AdminSettings;
+  /** How long a client may take to send a webhook's body (ms), HOOKFLOW_BODY_DEADLINE_MS. */
+  bodyDeadlineMs?: number;
   /** Keep Temporal Schedules in step with scheduled flows (every replica does; off where a test wants no schedules). */
   syncSchedules: boolean;
   /** How long /metrics reuses the backlog count (ms). */
@@ -46,8 +48,9 @@ export function ingressSettings(config: Config): IngressSettings {
       retentionSeconds: config.retentionDays * 24 * 3600,
     },
     relay: { pollMs: config.relayPollMs, purgeEveryMs: config.purgeEveryMs, giveUpAfterMs: config.relayGiveUpHours * 3_600_000 },
-    admission: { maxInFlight: config.maxInFlight, targetMs: config.admissionTargetMs },
-    admin: { token: config.adminToken, temporalUiUrl: config.temporalUiUrl, namespace: config.temporalNamespace, replayConcurrency: config.replayConcurrency, issueRetentionSeconds: config.retentionDays * 24 * 3600 },
+    admission: { maxInFlight: config.maxInFlight, targetMs: config.admissionTargetMs, maxPerAddress: config.maxInFlightPerAddress },
+    bodyDeadlineMs: config.bodyDeadlineMs,
+    admin: { token: config.adminToken, metricsToken: config.metricsToken, allowedHosts: config.adminAllowedHosts, temporalUiUrl: config.temporalUiUrl, namespace: config.temporalNamespace, replayConcurrency: config.replayConcurrency, issueRetentionSeconds: config.retentionDays * 24 * 3600 },
     syncSchedules: true,
   };
 }
@@ -91,9 +94,10 @@ export function createIngress(settings: IngressSettings, deps: IngressDeps): Ing
   const starter = createIngressStarter(settings, { client, log, metrics, deliveries, temporalStart: deps.temporalStart, onTemporalBack: () => relay?.wake() });
   const flows = () => definitions.current().flows;
   const admin = createAdminApi({ db, deliveries: deliveries.collection, rejections: deliveries.rejections, client, flows, startRuns: starter.start, log, settings: settings.admin });
-  const app = createApp({ getDefinitions: definitions.current, startRuns: starter.start, deliveries, log, ops, admission: settings.admission });
-  const consoleRouter = createConsoleRouter({ token: settings.admin.token, admin: admin.ctx, bulk: admin.bulk, definitions: definitions.current, lastReload: definitions.lastReload, checks: ops.checks, issues: admin.issues });
-  const adminApp = createAdminApp({ log, ops, admin: admin.router, console: consoleRouter });
+  const app = createApp({ getDefinitions: definitions.current, startRuns: starter.start, deliveries, log, ops, admission: settings.admission, bodyDeadlineMs: settings.bodyDeadlineMs });
+  const sessions = settings.admin.token ? createSessions(settings.admin.token) : undefined;
+  const consoleRouter = createConsoleRouter({ sessions, admin: admin.ctx, bulk: admin.bulk, definitions: definitions.current, lastReload: definitions.lastReload, checks: ops.checks, issues: admin.issues });
+  const adminApp = createAdminApp({ log, ops, access: settings.admin, admin: admin.router, console: sessions && { router: consoleRouter, session: sessionCheck(sessions) } });
 
   return {
     app, adminApp, deliveries, metrics, starter, admin,

@@ -14,6 +14,7 @@ import type { ReplayContext } from './replay';
 import { type Issues, createIssues } from './issues';
 
 export { createAdminApp } from './app';
+export { type AdminAccessSettings, type ConsoleSessionCheck, LOOPBACK_HOSTS, canonicalPath } from './access';
 // What the console (server/console) shows and does, through the same functions as the API.
 export { listDeliveries, showDelivery } from './deliveries';
 export { type DeliveryFilter, FILTER_PARAMS, PAGE_PARAMS, parseDeliveryFilter, parsePage, rejectUnknown } from './filters';
@@ -23,8 +24,12 @@ export { type Issue, type IssueFilter, type Issues, parseIssueFilter } from './i
 export { ISSUE_KINDS, ISSUE_STATUSES, type IssueStatus } from './issues/store';
 
 export interface AdminSettings {
-  /** HOOKFLOW_ADMIN_TOKEN; without it every admin call answers 404 admin_disabled. */
+  /** HOOKFLOW_ADMIN_TOKEN; without it every admin call answers 404 admin_disabled (checked by server/admin/access.ts). */
   token?: string;
+  /** HOOKFLOW_METRICS_TOKEN: /metrics needs it as a bearer token when set. */
+  metricsToken?: string;
+  /** HOOKFLOW_ADMIN_ALLOWED_HOSTS: Host names the admin listener answers /admin and /console to; loopback names when unset. */
+  allowedHosts?: readonly string[];
   temporalUiUrl: string;
   namespace: string;
   /** Deliveries a bulk replay works on at once. */
@@ -60,5 +65,5 @@ export function createAdminApi(deps: {
   const log = deps.log.child({ component: 'admin' });
   const bulk = bulkReplays(ctx, deps.db, log, settings.replayConcurrency);
   const issues = createIssues({ ctx, db: deps.db, bulk, log, retentionSeconds: settings.issueRetentionSeconds ?? 30 * 24 * 3600 });
-  return { router: createAdminRouter({ ctx, bulk, issues, token: settings.token }), bulk, ctx, issues };
+  return { router: createAdminRouter({ ctx, bulk, issues }), bulk, ctx, issues };
 }

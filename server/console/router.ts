@@ -12,7 +12,7 @@ import type { ReloadReport } from '../../definitions/definition-store';
 import type { ReadinessCheck } from '../../lib/health';
 import { type Html, html } from './html';
 import { type ConsolePage, layout } from './layout';
-import { SESSION_COOKIE, SESSION_MS, type Sessions, createSessions, sameOrigin, setSessionCookie } from './session';
+import { SESSION_COOKIE, SESSION_MS, type Sessions, sameOrigin, setSessionCookie } from './session';
 import { deliveriesPage, deliveryHref, eventPage } from './deliveries-page';
 import { flowsPage } from './flows-page';
 import { healthPage } from './health-page';
@@ -21,8 +21,8 @@ import { type Issues, parseIssueFilter } from '../admin';
 import { ISSUE_STATUSES, type IssueStatus } from '../admin';
 
 export interface ConsoleDeps {
-  /** HOOKFLOW_ADMIN_TOKEN; without it the console, like the admin API, is off. */
-  token?: string;
+  /** Sign-in sessions of HOOKFLOW_ADMIN_TOKEN; without them the console, like the admin API, is off. */
+  sessions?: Sessions;
   admin: ReplayContext;
   bulk: BulkReplays;
   definitions: () => Definitions;
@@ -64,7 +64,7 @@ const safeNext = (next: string | null | undefined) => (next && /^\/console\/[\w\
 
 export function createConsoleRouter(deps: ConsoleDeps): Router {
   const router = new Router();
-  const sessions: Sessions | undefined = deps.token ? createSessions(deps.token) : undefined;
+  const { sessions } = deps;
 
   router.get('/', (ctx) => ctx.redirect('/console/deliveries'));
   router.get('/console', (ctx) => ctx.redirect('/console/deliveries'));
@@ -95,16 +95,16 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     redirect(ctx, safeNext(body.get('next')));
   });
 
-  // Everything below needs a session; writes also the CSRF token.
+  // Everything below has a session (the admin listener's guard, server/admin/access.ts, sent
+  // everyone else to the sign-in page); writes also need the CSRF token.
   router.use('/console', async (ctx, next) => {
     if (ctx.path === '/console/login') return next();
-    const cookie = ctx.cookies.get(SESSION_COOKIE);
-    const session = sessions!.verify(cookie);
-    if (!session) return redirect(ctx, `/console/login?next=${encodeURIComponent(ctx.originalUrl)}`);
+    const session = ctx.state.consoleSession as { csrf: string } | undefined;
+    if (!session) throw new HookflowError('admin_unauthorized', 401, 'sign in first');
     ctx.state.csrf = session.csrf;
     if (ctx.method === 'POST') {
       const body = await form(ctx);
-      if (!sameOrigin(ctx) || !sessions!.csrfMatches(cookie!, body.get('_csrf') ?? undefined)) throw new HookflowError('csrf_refused', 403, 'this form is stale or came from another site; reload the page and try again');
+      if (!sameOrigin(ctx) || !sessions!.csrfMatches(ctx.cookies.get(SESSION_COOKIE)!, body.get('_csrf') ?? undefined)) throw new HookflowError('csrf_refused', 403, 'this form is stale or came from another site; reload the page and try again');
       ctx.state.form = body;
     }
     return next();

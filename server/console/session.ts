@@ -39,6 +39,11 @@ export function createSessions(token: string): Sessions {
   };
 }
 
+/** For the admin listener's guard: the signed-in session a request carries, if any. */
+export function sessionCheck(sessions: Sessions): (ctx: Context) => { csrf: string } | undefined {
+  return (ctx) => sessions.verify(ctx.cookies.get(SESSION_COOKIE));
+}
+
 /** The Set-Cookie attributes: Secure whenever the console is served over HTTPS. */
 export function setSessionCookie(ctx: Context, value: string, maxAgeMs: number): void {
   ctx.cookies.set(SESSION_COOKIE, value, { httpOnly: true, sameSite: 'strict', path: '/', maxAge: maxAgeMs, secure: ctx.secure, overwrite: true });

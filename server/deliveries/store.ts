@@ -9,6 +9,7 @@ import { CLAIMS_COLLECTION, DELIVERIES_COLLECTION, type DeliveryRecord, type Del
 import { DEFAULT_REJECTION_SETTINGS, RejectionCounter } from './rejections';
 import { GroupCommit } from './group-commit';
 import { insertOnce, isDuplicateKey } from '../../lib/insert-once';
+import { SignedBodies } from './signed-bodies';
 
 const CLAIM_BATCH = 10;
 const MAX_ERROR_TEXT = 500;
@@ -30,6 +31,8 @@ export class DeliveryStore {
   /** Rejections counted per (source, reason, minute); only a few of them become delivery records. */
   readonly rejections: RejectionCounter;
   private readonly claims: Collection<RelayClaim>;
+  /** Signed bodies seen within the duplicate window, for sources whose event id is not signed. */
+  private readonly signedBodies: SignedBodies;
   private readonly retryListeners = new Set<(at: Date) => void>();
   private readonly failureListeners = new Set<(source: string, reason: string) => void>();
   /** First deliveries of concurrent requests, inserted together (insertMany, unordered). */
@@ -43,6 +46,7 @@ export class DeliveryStore {
   constructor(readonly db: Db, readonly settings: DeliverySettings, log?: Logger) {
     this.collection = db.collection<DeliveryRecord>(DELIVERIES_COLLECTION);
     this.claims = db.collection<RelayClaim>(CLAIMS_COLLECTION);
+    this.signedBodies = new SignedBodies(db);
     this.rejections = new RejectionCounter(db, {
       ...DEFAULT_REJECTION_SETTINGS,
       ...settings.rejections,
@@ -72,9 +76,15 @@ export class DeliveryStore {
   /**
    * Stores the first delivery of an event. Returns undefined when it is stored (the caller owns
    * it), or the record already there for the same (source, event id): a duplicate.
+   * With `signedKey` (verification/signed-material.ts), the record already there for the same
+   * signed body is a duplicate too, whatever event id this request names.
    * Throws UnavailableError (503) when nothing could be stored.
    */
-  async insertOriginal(record: DeliveryRecord): Promise<DeliveryRecord | undefined> {
+  async insertOriginal(record: DeliveryRecord, signedKey?: string): Promise<DeliveryRecord | undefined> {
+    if (signedKey) {
+      const sameBody = await this.signedBodies.claim(signedKey, record, this.collection);
+      if (sameBody) return sameBody;
+    }
     for (let attempt = 0; attempt < 2; attempt++) {
       if ((await this.originals.submit(record)) === 'stored') return undefined;
       const existing = await this.collection.findOne({ _id: record._id }).catch((err) => { throw unavailable(err); });
@@ -204,6 +214,7 @@ export class DeliveryStore {
     const keptSince = new Date(now.getTime() - (this.settings.retentionSeconds ?? 0) * 1000);
     const res = await this.collection.deleteMany({ expiresAt: { $lt: now }, receivedAt: { $lt: keptSince }, 'relay.state': { $ne: 'pending' } });
     await this.claims.deleteMany({ at: { $lt: new Date(now.getTime() - this.settings.dedupeWindowSeconds * 1000) } });
+    await this.signedBodies.purgeExpired(now);
     return res.deletedCount + await this.rejections.purgeExpired(now);
   }
 }

@@ -3,7 +3,7 @@
 import Koa from 'koa';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { HookflowError, OverloadedError, SchemaViolationError, UnavailableError } from '../../lib/errors';
+import { ClientTimeoutError, HookflowError, OverloadedError, SchemaViolationError, UnavailableError } from '../../lib/errors';
 import type { IngressMetrics } from '../../lib/metrics';
 import { QUIET_PATHS, requestTimer } from './ops-routes';
 
@@ -45,6 +45,7 @@ function respondWithError(ctx: Koa.Context, err: unknown, log: Logger): void {
     const body: Record<string, unknown> = { error: { code: err.code, message: err.message } };
     if (err instanceof SchemaViolationError) (body.error as Record<string, unknown>).violations = err.violations;
     if (err instanceof UnavailableError) ctx.set('Retry-After', String(err.retryAfterSeconds));
+    if (err instanceof ClientTimeoutError) ctx.set('Connection', 'close'); // the rest of that body is not waited for
     ctx.body = body;
     // A flood of refusals must stay cheap: no line at info (the 503s are counted in the request metrics).
     if (err instanceof OverloadedError) { ctx.state.overloaded = true; return; }

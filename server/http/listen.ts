@@ -22,6 +22,13 @@ export interface Listening {
   url: string;
 }
 
+/**
+ * Node's defaults let a client take 300 s over a request and 60 s over its headers. Headers come
+ * first and fast from any real sender; a body has its own, shorter deadline (read-body.ts).
+ */
+export const HEADERS_TIMEOUT_MS = 15_000;
+export const REQUEST_TIMEOUT_MS = 30_000;
+
 /** Stat polling notices a file replaced by rename or symlink swap (as Kubernetes and certbot do), which fs.watch can miss. */
 const POLL_MS = 1000;
 /** A certificate and its key are written one after the other: wait for both before loading. */
@@ -29,6 +36,8 @@ const SETTLE_MS = 200;
 
 export async function listen(handler: RequestListener, opts: ListenOptions): Promise<Listening> {
   const server = opts.tls ? httpsServer(handler, opts.tls, opts.log, opts.pollMs ?? POLL_MS) : createHttpServer(handler);
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => {

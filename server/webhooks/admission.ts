@@ -16,6 +16,8 @@ export interface AdmissionOptions {
   /** Queueing time (ms) allowed on top of the no-queue answer time; 0 keeps the bound at maxInFlight. */
   targetMs?: number;
   floor?: number;
+  /** Requests from one socket address in progress at once (0 or unset: no such bound); past it 503 at once. */
+  maxPerAddress?: number;
   retryAfterSeconds?: number;
   /** Milliseconds from some origin; tests drive it. */
   now?: () => number;
@@ -39,20 +41,35 @@ export function admissionControl(opts: AdmissionOptions): Admission {
   const { maxInFlight, targetMs = DEFAULT_ADMISSION_TARGET_MS, retryAfterSeconds = 1, now = () => performance.now() } = opts;
   const limit = targetMs > 0 ? new AdaptiveLimit({ floor: opts.floor ?? DEFAULT_ADMISSION_FLOOR, ceiling: maxInFlight, targetQueueMs: targetMs }) : undefined;
   let inFlight = 0;
+  const perAddress = new Map<string, number>();
+  const maxPerAddress = opts.maxPerAddress ?? 0;
   let refused = 0;
   const bound = () => (limit ? limit.bound(now()) : maxInFlight);
-  const middleware: Middleware = async (_ctx, next) => {
+  const middleware: Middleware = async (ctx, next) => {
     if (inFlight >= bound()) {
       refused++;
       limit?.refused(now());
       throw new OverloadedError(`the ingress is at capacity (${inFlight} requests in progress); retry later`, retryAfterSeconds);
     }
+    // One address (one slow or greedy client) cannot take every slot.
+    const address = maxPerAddress > 0 ? ctx.req.socket.remoteAddress ?? '' : undefined;
+    const fromAddress = address === undefined ? 0 : perAddress.get(address) ?? 0;
+    if (address !== undefined && fromAddress >= maxPerAddress) {
+      refused++;
+      throw new OverloadedError(`${fromAddress} requests from this address are in progress already; retry later`, retryAfterSeconds);
+    }
+    if (address !== undefined) perAddress.set(address, fromAddress + 1);
     inFlight++;
     const ticket = limit?.admitted(now());
     try {
       await next();
     } finally {
       inFlight--;
+      if (address !== undefined) {
+        const left = (perAddress.get(address) ?? 1) - 1;
+        if (left > 0) perAddress.set(address, left);
+        else perAddress.delete(address);
+      }
       if (ticket) limit!.completed(now(), ticket);
     }
   };

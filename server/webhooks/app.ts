@@ -21,6 +21,8 @@ export interface AppDeps extends Omit<WebhookDeps, 'definitions'> {
   ops?: IngressOps;
   /** Webhook requests worked on at once, at most; past the bound 503 + Retry-After at once (unbounded when unset; server/webhooks/admission.ts). */
   admission?: AdmissionOptions;
+  /** How long a client may take to send its body (ms); DEFAULT_BODY_DEADLINE_MS when unset. */
+  bodyDeadlineMs?: number;
 }
 
 export function createApp(deps: AppDeps): Koa {
@@ -37,7 +39,7 @@ export function createApp(deps: AppDeps): Koa {
     let rawBody: Buffer;
     try {
       admit(source, facts.headers, facts.remoteAddress); // before reading a body that would be refused
-      rawBody = await readBody(ctx.req, source.maxBodyBytes);
+      rawBody = await readBody(ctx.req, source.maxBodyBytes, deps.bodyDeadlineMs);
     } catch (err) {
       await noteRejection(facts, {}, err, { deliveries: deps.deliveries, log });
       throw err;

@@ -17,6 +17,7 @@ import { type RunStarter, planRuns } from '../starts';
 import { recordedRun } from '../deliveries';
 import { checkAddress } from '../../verification/address';
 import { verifySignature } from '../../verification';
+import { signedMaterialKey } from '../../verification/signed-material';
 import { type HandshakeAnswer, postHandshake } from './handshakes';
 import { ignoredOutcome } from '../starts';
 
@@ -123,7 +124,7 @@ async function receive(req: WebhookRequest, deps: WebhookDeps, seen: SeenEvent):
     throw new SchemaViolationError(type, [{ path: '/', message: err.message }]);
   });
   const record = { ...acceptedRecord(req, { eventId: id, eventType: type }, planned, deps.deliveries), ...(source.body.arrayAs && { bodyArrayAs: source.body.arrayAs }) };
-  const original = await deps.deliveries.insertOriginal(record);
+  const original = await deps.deliveries.insertOriginal(record, signedMaterialKey(source, rawBody, req.url));
   if (original) {
     const dup = duplicateRecord(req, seen, original, deps.deliveries);
     await deps.deliveries.note(dup, deps.log);

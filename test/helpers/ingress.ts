@@ -67,6 +67,8 @@ export async function startIngress(opts: {
   /** The rest of admission control's settings (target, floor, clock), with maxInFlight. */
   admission?: Omit<AdmissionOptions, 'maxInFlight'>;
   syncSchedules?: boolean;
+  /** How long a client may take to send a body (ms). */
+  bodyDeadlineMs?: number;
 }): Promise<TestIngress> {
   const client = opts.client ?? new Client({ connection: Connection.lazy({ address: `127.0.0.1:${await freePort()}` }) });
   const ingress = createIngress({
@@ -78,6 +80,7 @@ export async function startIngress(opts: {
     admission: opts.maxInFlight ? { ...opts.admission, maxInFlight: opts.maxInFlight } : undefined,
     admin: opts.admin ?? { temporalUiUrl: 'http://127.0.0.1:1', namespace: 'default', replayConcurrency: 1 },
     syncSchedules: opts.syncSchedules ?? false,
+    bodyDeadlineMs: opts.bodyDeadlineMs,
     backlogCacheMs: 0,
   }, { client, db: opts.db, definitions: { current: () => opts.definitions }, log: opts.log, temporalStart: opts.temporalStart });
   await ingress.start();

@@ -60,7 +60,7 @@ describe('auth', () => {
       db: stack.db, deliveries: stack.deliveries.collection, client: stack.client, flows: () => stack.definitions.flows, startRuns: async () => [], log: pino({ level: 'silent' }),
       settings: { token: undefined, temporalUiUrl: stack.temporalUiUrl, namespace: 'default', replayConcurrency: 1 },
     });
-    const app = createAdminApp({ log: pino({ level: 'silent' }), admin: disabled.router });
+    const app = createAdminApp({ log: pino({ level: 'silent' }), access: {}, admin: disabled.router });
     const server: Server = await new Promise((r) => { const s = app.listen(0, '127.0.0.1', () => r(s)); });
     try {
       const res = await admin(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, 'GET', '/admin/deliveries');

@@ -67,6 +67,18 @@ async function expectRejected(a: Answer, status: number, code: string) {
   assert.equal(record?.runs.length, 0);
 }
 
+async function expectDuplicateOf(a: Answer, workflowId: string) {
+  assert.equal(a.status, 200, JSON.stringify(a.body));
+  assert.equal(a.body.status, 'duplicate');
+  assert.deepEqual(a.body.runs.map((r: { workflowId: string }) => r.workflowId), [workflowId]);
+  assert.equal((await recordOf(a))?.outcome, 'duplicate');
+}
+
+/** Temporal answers "not found" for the workflow id: nothing was started under it. */
+async function expectNoRun(workflowId: string) {
+  await assert.rejects(stack.client.workflow.getHandle(workflowId).describe(), (err: Error) => err.name === 'WorkflowNotFoundError');
+}
+
 describe('presets, signed by the providers\' libraries', () => {
   test('stripe: accepted with the current secret; the expired one is refused', async () => {
     const id = uid('evt');
@@ -102,6 +114,32 @@ describe('presets, signed by the providers\' libraries', () => {
     const headers = { 'x-shopify-webhook-id': webhookId, 'x-shopify-topic': 'orders/create', 'x-shopify-hmac-sha256': createHmac('sha256', SHOPIFY_SECRET).update(payload).digest('base64') };
     await expectAcceptedAndRun(await post('shopify', payload, headers), `shopify-received:shopify:${webhookId}`);
     await expectRejected(await post('shopify', payload.replace('jon', 'eve'), { ...headers, 'x-shopify-webhook-id': uid('wh') }), 401, 'signature_invalid');
+  });
+
+  // GitHub and Shopify sign the body, not the id or topic headers: a captured request re-sent
+  // under a new id (and another topic) still verifies, and must still be a duplicate.
+  test('github: the signed body re-sent under a new X-GitHub-Delivery is a duplicate; no second run', async () => {
+    const payload = JSON.stringify({ action: 'opened', issue: { number: 8, title: uid('replayed') } });
+    const signature = await (await octokit).sign(SECRETS.GITHUB_WEBHOOK_SECRET, payload);
+    const first = randomBytes(16).toString('hex');
+    const headers = { 'x-github-delivery': first, 'x-github-event': 'issues', 'x-hub-signature-256': signature };
+    await expectAcceptedAndRun(await post('github', payload, headers), `github-received:github:${first}`);
+    const second = randomBytes(16).toString('hex');
+    const replayed = await post('github', payload, { ...headers, 'x-github-delivery': second });
+    await expectDuplicateOf(replayed, `github-received:github:${first}`);
+    await expectNoRun(`github-received:github:${second}`);
+  });
+
+  test('shopify: the signed body re-sent under a new X-Shopify-Webhook-Id and another topic is a duplicate; no second run', async () => {
+    const payload = JSON.stringify({ id: Date.now(), email: `${uid('c')}@example.com` });
+    const first = uid('wh');
+    const headers = { 'x-shopify-webhook-id': first, 'x-shopify-topic': 'orders/create', 'x-shopify-hmac-sha256': createHmac('sha256', SHOPIFY_SECRET).update(payload).digest('base64') };
+    await expectAcceptedAndRun(await post('shopify', payload, headers), `shopify-received:shopify:${first}`);
+    for (const topic of ['orders/create', 'orders/cancelled']) {
+      const again = uid('wh');
+      await expectDuplicateOf(await post('shopify', payload, { ...headers, 'x-shopify-webhook-id': again, 'x-shopify-topic': topic }), `shopify-received:shopify:${first}`);
+      await expectNoRun(`shopify-received:shopify:${again}`);
+    }
   });
 
   test('standard-webhooks: signed by the standardwebhooks library; a stale timestamp is refused', async () => {

@@ -1,4 +1,4 @@
-// Admin API settings: off without a token, a short token refused, UI links default to the dev stack's UI.
+// Admin API settings: off without a token, a short token refused, UI links default to the dev stack's UI; production refuses development defaults.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError } from '../../lib/errors';
@@ -17,4 +17,25 @@ test('a short token, a non-http UI URL or a huge concurrency stop start-up namin
   for (const [name, value] of [['HOOKFLOW_ADMIN_TOKEN', 'short'], ['TEMPORAL_UI_URL', 'ftp://ui'], ['HOOKFLOW_REPLAY_CONCURRENCY', '1000'], ['HOOKFLOW_REPLAY_CONCURRENCY', '0']]) {
     assert.throws(() => loadConfig({ [name]: value }), (err: unknown) => err instanceof ConfigError && err.message.startsWith(`${name} must`), `${name}=${value}`);
   }
+});
+
+test('production refuses the development defaults, naming the variable; development and tests do not', () => {
+  const refused = (env: NodeJS.ProcessEnv, names: RegExp) => assert.throws(() => loadConfig(env), (err: unknown) => err instanceof ConfigError && names.test(err.message) && /development default/.test(err.message));
+  refused({ HOOKFLOW_ENV: 'production', HOOKFLOW_ADMIN_TOKEN: 'dev-admin-token-change-me' }, /^HOOKFLOW_ADMIN_TOKEN holds/);
+  refused({ NODE_ENV: 'production', PAYMENTS_WEBHOOK_SECRET: 'dev-secret-change-me' }, /^PAYMENTS_WEBHOOK_SECRET holds/);
+  refused({ NODE_ENV: 'production', SHOPIFY_WEBHOOK_SECRET: 'dev-secret-change-me', HOOKFLOW_ADMIN_TOKEN: 'dev-admin-token-change-me' }, /^HOOKFLOW_ADMIN_TOKEN, SHOPIFY_WEBHOOK_SECRET hold/);
+  assert.equal(loadConfig({ HOOKFLOW_ADMIN_TOKEN: 'dev-admin-token-change-me', PAYMENTS_WEBHOOK_SECRET: 'dev-secret-change-me' }).adminToken, 'dev-admin-token-change-me', 'npm start and tests');
+  assert.ok(loadConfig({ NODE_ENV: 'production', HOOKFLOW_ENV: 'development', HOOKFLOW_ADMIN_TOKEN: 'dev-admin-token-change-me' }));
+  assert.ok(loadConfig({ HOOKFLOW_ENV: 'production', HOOKFLOW_ADMIN_TOKEN: 'a-real-token-0123456789abcdef' }));
+  assert.throws(() => loadConfig({ HOOKFLOW_ENV: 'prod' }), /HOOKFLOW_ENV must be/);
+});
+
+test('the admin listener answers loopback names (and ADMIN_HOST) unless told otherwise; a metrics token has a minimum length', () => {
+  assert.deepEqual(loadConfig({}).adminAllowedHosts, ['localhost', '127.0.0.1', '::1']);
+  assert.deepEqual(loadConfig({ ADMIN_HOST: '0.0.0.0' }).adminAllowedHosts, ['localhost', '127.0.0.1', '::1']);
+  assert.deepEqual(loadConfig({ ADMIN_HOST: '10.0.0.5' }).adminAllowedHosts, ['localhost', '127.0.0.1', '::1', '10.0.0.5']);
+  assert.deepEqual(loadConfig({ HOOKFLOW_ADMIN_ALLOWED_HOSTS: 'Admin.Example.com, 10.0.0.5' }).adminAllowedHosts, ['admin.example.com', '10.0.0.5']);
+  assert.throws(() => loadConfig({ HOOKFLOW_ADMIN_ALLOWED_HOSTS: 'admin.example.com:3002' }), /HOOKFLOW_ADMIN_ALLOWED_HOSTS must/);
+  assert.deepEqual(loadConfig({ HOOKFLOW_ADMIN_ALLOWED_HOSTS: '::1,fd00::5' }).adminAllowedHosts, ['::1', 'fd00::5']);
+  assert.throws(() => loadConfig({ HOOKFLOW_METRICS_TOKEN: 'short' }), /HOOKFLOW_METRICS_TOKEN must/);
 });

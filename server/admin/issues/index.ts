@@ -4,7 +4,7 @@
 // its failed runs through the bulk replay (server/admin/bulk-replay.ts).
 import type { Db } from 'mongodb';
 import type { Logger } from 'pino';
-import { HookflowError } from '../../../lib/errors';
+import { CLIENT_GONE_REASONS, HookflowError } from '../../../lib/errors';
 import { type BulkReplays, type ReplayJob, type Selection, latestRuns } from '../bulk-replay';
 import { sumRejections } from '../deliveries';
 import { BadQueryError } from '../filters';
@@ -74,7 +74,8 @@ export function createIssues(deps: { ctx: ReplayContext; db: Db; bulk: BulkRepla
   async function rejectionIssues(docs: Map<string, IssueDoc>): Promise<Issue[]> {
     const { sums, truncated } = await sumRejections(ctx.rejections, {});
     if (truncated) deps.log.warn('issues: only the newest rejection counters were summed');
-    return sums.map((s) => {
+    // A slow or vanished client is not a problem to work on.
+    return sums.filter((s) => !CLIENT_GONE_REASONS.includes(s.reason)).map((s) => {
       const key = { source: s.source, reason: s.reason };
       const id = issueId('rejection', key);
       return {

@@ -1,0 +1,111 @@
+// The one place that decides who may call the admin listener, before any router sees the request.
+// The path is normalised first (percent-decoding, case, repeated slashes, "." and ".."), so no
+// spelling of a path reaches a handler that its canonical form would have refused:
+//   /healthz, /readyz        open (probes)
+//   /metrics                 open, or by bearer token when a metrics token is set
+//   /, /console, /console/login   open (a redirect and the sign-in page)
+//   /console/...             by console session (else to the sign-in page)
+//   /admin, /admin/...       by the admin bearer token
+//   anything else            404 (no router behind the guard serves another path)
+// The Host header must name an allowed host (loopback names by default), so a page on another
+// site cannot reach the listener through DNS rebinding.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Context, Middleware } from 'koa';
+import { HookflowError } from '../../lib/errors';
+
+export class AdminAuthError extends HookflowError {
+  constructor(message: string) { super('admin_unauthorized', 401, message); }
+}
+
+export interface AdminAccessSettings {
+  /** HOOKFLOW_ADMIN_TOKEN; unset, /admin and /console answer 404 admin_disabled. */
+  token?: string;
+  /** HOOKFLOW_METRICS_TOKEN: when set, /metrics needs "Authorization: Bearer <it>". */
+  metricsToken?: string;
+  /** Host names (no port) a request may carry in its Host header; "*" allows any. Loopback names when unset. */
+  allowedHosts?: readonly string[];
+}
+
+/** The console's session check (server/console), given to the guard so the admin folder need not know cookies. */
+export type ConsoleSessionCheck = (ctx: Context) => { csrf: string } | undefined;
+
+export const LOOPBACK_HOSTS: readonly string[] = ['localhost', '127.0.0.1', '::1'];
+const OPEN = new Set(['/healthz', '/readyz']);
+const CONSOLE_OPEN = new Set(['/', '/console', '/console/login']);
+
+/**
+ * The request's path, percent-decoded until stable and lower-cased; undefined when it cannot be
+ * decoded or has an empty, "." or ".." segment or a backslash once decoded. Browsers and HTTP
+ * clients resolve dot segments before sending, so only a crafted request has them; refusing them
+ * keeps a router's reading of a path and this one's the same (the first segment decides).
+ */
+export function canonicalPath(rawUrl: string): string | undefined {
+  let decoded = rawUrl.split(/[?#]/, 1)[0];
+  // Decode until stable, so "%2561dmin" cannot become "admin" one layer later.
+  for (let i = 0; ; i++) {
+    let next: string;
+    try {
+      next = decodeURIComponent(decoded);
+    } catch {
+      return undefined;
+    }
+    if (next === decoded) break;
+    if (i === 3) return undefined;
+    decoded = next;
+  }
+  if (!decoded.startsWith('/') || /[\\\0]/.test(decoded)) return undefined;
+  const segments = decoded.toLowerCase().slice(1).split('/');
+  if (segments.length > 1 && segments[segments.length - 1] === '') segments.pop(); // one trailing slash
+  if (segments.length > 1 && segments.some((s) => s === '' || s === '.' || s === '..')) return undefined;
+  if (segments[0] === '.' || segments[0] === '..') return undefined;
+  return `/${segments.join('/')}`;
+}
+
+/** "example.com:3002", "[::1]:3002" → "example.com", "::1". */
+function hostName(header: string): string {
+  const h = header.trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(1, h.indexOf(']') > 0 ? h.indexOf(']') : undefined);
+  return h.replace(/:\d*$/, '').replace(/\.$/, '');
+}
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+function bearer(ctx: Context, expected: Buffer, what: string): void {
+  const given = /^Bearer (.+)$/.exec(ctx.get('authorization'))?.[1];
+  if (!given) throw new AdminAuthError(`missing "Authorization: Bearer <${what}>" header`);
+  if (!timingSafeEqual(digest(given), expected)) throw new AdminAuthError(`the ${what} is not valid`);
+}
+
+export function adminAccess(settings: AdminAccessSettings, consoleSession?: ConsoleSessionCheck): Middleware {
+  const adminToken = settings.token ? digest(settings.token) : undefined;
+  const metricsToken = settings.metricsToken ? digest(settings.metricsToken) : undefined;
+  const hosts = new Set((settings.allowedHosts ?? LOOPBACK_HOSTS).map((h) => h.toLowerCase()));
+  return async (ctx, next) => {
+    const path = canonicalPath(ctx.url);
+    if (path === undefined) throw new HookflowError('bad_path', 400, 'the request path is not in canonical form (percent-encoding, empty, "." or ".." segments)');
+    if (OPEN.has(path)) return next();
+    if (path === '/metrics') {
+      if (metricsToken) bearer(ctx, metricsToken, 'metrics token');
+      return next();
+    }
+    // Probes and scrapers name the pod's address; everything else must come by an allowed name.
+    if (!hosts.has('*') && !hosts.has(hostName(ctx.get('host')))) {
+      throw new HookflowError('host_not_allowed', 403, 'this Host is not one the admin listener answers to (HOOKFLOW_ADMIN_ALLOWED_HOSTS)');
+    }
+    if (path === '/console' || path.startsWith('/console/') || path === '/') {
+      if (!adminToken || !consoleSession) throw new HookflowError('admin_disabled', 404, 'the console is disabled: set HOOKFLOW_ADMIN_TOKEN to enable it');
+      if (CONSOLE_OPEN.has(path)) return next();
+      const session = consoleSession(ctx);
+      if (!session) {
+        ctx.status = 303;
+        return ctx.redirect(`/console/login?next=${encodeURIComponent(ctx.originalUrl)}`);
+      }
+      ctx.state.consoleSession = session;
+      return next();
+    }
+    if (path !== '/admin' && !path.startsWith('/admin/')) throw new HookflowError('not_found', 404, `no route for ${ctx.method} ${ctx.path.slice(0, 200)}`);
+    if (!adminToken) throw new HookflowError('admin_disabled', 404, 'the admin API is disabled: set HOOKFLOW_ADMIN_TOKEN to enable it');
+    bearer(ctx, adminToken, 'admin token');
+    return next();
+  };
+}
