@@ -3,12 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { ApplicationFailure, defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { ConfigError } from '../../lib/errors';
 import { loadConfig } from '../../lib/config';
 import { EncryptionCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA, generatePayloadKeys, parsePayloadKeys } from '../../lib/payload-codec';
-import { workerDataConverter } from '../../worker/payload-guard';
-import { unauthenticatedReason } from '../../engine/unauthenticated';
+import { refuseUnauthenticatedActivities, workerDataConverter } from '../../worker/payload-guard';
+import { UNAUTHENTICATED_FAILURE, unauthenticatedReason } from '../../engine/unauthenticated';
 
 const k1 = generatePayloadKeys('k1');
 const k2 = generatePayloadKeys('k2');
@@ -72,4 +72,17 @@ test('HOOKFLOW_PAYLOAD_KEYS is checked: 32-byte keys, unique ids, the first encr
   refused({ HOOKFLOW_ACCEPT_PLAINTEXT_RUNS: 'yes' }, /^HOOKFLOW_ACCEPT_PLAINTEXT_RUNS must be 0 or 1/);
   assert.equal(loadConfig({}).payloadKeys, undefined);
   assert.equal(loadConfig({ NODE_ENV: 'production', HOOKFLOW_PAYLOAD_KEYS: k1 }).payloadKeys!.active, 'k1');
+});
+
+test('an activity whose input no key wrote (a foreign workflow on hookflow\'s task queue) is refused before it runs', async () => {
+  const [codec] = workerDataConverter({ keys: parsePayloadKeys(k1) }).payloadCodecs!;
+  const forgedArgs = [defaultPayloadConverter.fromPayload((await codec!.decode([plain()]))[0]!)];
+  const { inbound } = refuseUnauthenticatedActivities({} as never);
+  let ran = 0;
+  const next = async () => { ran++; return 'done'; };
+  await assert.rejects(inbound!.execute!({ args: forgedArgs, headers: {} }, next), (err: unknown) =>
+    err instanceof ApplicationFailure && err.nonRetryable && err.type === UNAUTHENTICATED_FAILURE && /activity refused/.test(err.message));
+  assert.equal(ran, 0);
+  assert.equal(await inbound!.execute!({ args: [{ args: {}, idempotencyKey: 'k' }], headers: {} }, next), 'done');
+  assert.equal(ran, 1);
 });

