@@ -69,7 +69,7 @@ async function main() {
 
   console.log(`hookflow: starting the stack (data in ${dataDir})…`);
   // The UI decodes payloads through the admin listener (docs/security.md "Payload encryption and authenticated runs").
-  const codecEndpoint = `http://${['0.0.0.0', '::'].includes(config.adminHost) ? '127.0.0.1' : config.adminHost}:${config.adminPort}/admin/codec`;
+  const codecEndpoint = `http://${['0.0.0.0', '::'].includes(config.adminHost) ? '127.0.0.1' : config.adminHost}:${config.adminPort}/codec`;
   const services = await startEmbeddedServices({
     dataDir,
     ports,
