@@ -78,7 +78,7 @@ test('a real event runs end to end, and Temporal holds only ciphertext: no custo
   const email = `${uid('ada')}@example.com`;
   const orderId = uid('ord');
   await stack.db.collection<{ _id: string; status: string }>('orders').insertOne({ _id: orderId, status: 'pending' });
-  const ev = paymentSucceeded({ orderId, email, items: [] });
+  const ev = paymentSucceeded({ orderId, email, items: [{ sku: await stockItem(), quantity: 1 }] });
   const res = await postEvent(stack.ingressUrl, ev);
   assert.equal(res.status, 202, JSON.stringify(res.body));
   const workflowId: string = res.body.runs[0].workflowId;
@@ -94,3 +94,9 @@ test('a real event runs end to end, and Temporal holds only ciphertext: no custo
   const decoded = await stack.codec!.decode(started);
   assert.ok(Buffer.from(decoded[0]!.data!).includes(email));
 });
+
+async function stockItem(): Promise<string> {
+  const sku = uid('SKU');
+  await stack.db.collection<{ _id: string; stock: number }>('inventory').insertOne({ _id: sku, stock: 5 });
+  return sku;
+}

@@ -33,7 +33,7 @@ async function paidRun(): Promise<{ email: string; historyUrl: string }> {
   const email = `${uid('ada')}@example.com`;
   const orderId = uid('ord');
   await stack.db.collection<{ _id: string; status: string }>('orders').insertOne({ _id: orderId, status: 'pending' });
-  const res = await postEvent(stack.ingressUrl, paymentSucceeded({ orderId, email, items: [] }));
+  const res = await postEvent(stack.ingressUrl, paymentSucceeded({ orderId, email, items: [{ sku: await stockItem(), quantity: 1 }] }));
   assert.equal(res.status, 202, JSON.stringify(res.body));
   const handle = stack.client.workflow.getHandle(res.body.runs[0].workflowId as string);
   await handle.result();
@@ -101,3 +101,9 @@ test('without the codec the UI shows ciphertext; signed in to the console, throu
   assert.ok(!(await decoded.locator('body').innerText()).includes('encryption-key-id'), 'the input is shown decoded');
   await operator.close();
 });
+
+async function stockItem(): Promise<string> {
+  const sku = uid('SKU');
+  await stack.db.collection<{ _id: string; stock: number }>('inventory').insertOne({ _id: sku, stock: 5 });
+  return sku;
+}
