@@ -47,7 +47,7 @@ export interface Config {
   relayPollMs: number;
   /** Webhook requests one ingress works on at once; past it a request gets 503 + Retry-After at once. */
   maxInFlight: number;
-  /** Queueing time (ms) a measured admission bound allows on top of the no-queue answer time (server/admission-limit.ts); 0 (default): the bound is maxInFlight. */
+  /** Queueing time (ms) a measured admission bound allows on top of the no-queue answer time (server/webhooks/admission-limit.ts); 0 (default): the bound is maxInFlight. */
   admissionTargetMs: number;
   /** How long (h after arrival) the relay retries an event Temporal keeps refusing for a transient reason; then it is failed. */
   relayGiveUpHours: number;

@@ -5,10 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, Filter } from 'mongodb';
 import type { Logger } from 'pino';
-import { HookflowError } from '../../lib/errors';
+import { HookflowError, errorText } from '../../lib/errors';
 import { searchAttributes } from '../../engine/contract';
-import { type DeliveryRecord, type Outcome, originalId, ownRun } from '../deliveries/record';
-import { errorText } from '../deliveries/store';
+import { type DeliveryRecord, type Outcome, originalId, ownRun } from '../deliveries';
 import { BadQueryError, type DeliveryFilter, toMongoFilter } from './filters';
 import { replayDelivery, type ReplayContext } from './replay';
 

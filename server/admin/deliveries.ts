@@ -2,8 +2,8 @@
 // status and a link to each run in the Temporal UI, and rejections grouped by reason.
 import type { Client } from '@temporalio/client';
 import type { Collection, Filter } from 'mongodb';
-import { type AbsorbedRecord, type DeliveryRecord, type RecordedRun, ownRun } from '../deliveries/record';
-import type { RejectionCount } from '../deliveries/rejections';
+import { type AbsorbedRecord, type DeliveryRecord, type RecordedRun, ownRun } from '../deliveries';
+import type { RejectionCount } from '../deliveries';
 import { type DeliveryFilter, type Page, encodeCursor, toMongoFilter } from './filters';
 
 export interface AdminContext {

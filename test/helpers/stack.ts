@@ -10,11 +10,11 @@ import pino from 'pino';
 import { startEmbeddedServices, type EmbeddedServices } from '../../devstack/services';
 import { freePort } from '../../lib/net';
 import { loadDefinitions, type Definitions } from '../../definitions/definitions';
-import { createRunStarter } from '../../server/start-runs';
-import { ingressDataConverter } from '../../server/temporal-payloads';
+import { createRunStarter } from '../../server/starts/start-runs';
+import { ingressDataConverter } from '../../server/starts/temporal-payloads';
 import type { DeliveryStore } from '../../server/deliveries/store';
 import type { Relay } from '../../server/deliveries/relay';
-import { TEST_ADMIN_TOKEN, TEST_SECRET, startIngress } from './ingress';
+import { TEST_ADMIN_TOKEN, TEST_SECRET, TEST_TASK_QUEUE, startIngress } from './ingress';
 import type { AdminApi } from '../../server/admin';
 import { createWorker } from '../../worker/create-worker';
 import { flowWorkflowBundle } from '../../worker/workflow-bundle';
@@ -26,7 +26,7 @@ import { EncryptionCodec, generatePayloadKeys, parsePayloadKeys } from '../../li
 export { ROOT } from './paths';
 import { ROOT } from './paths';
 export { TEST_ADMIN_TOKEN, TEST_SECRET } from './ingress';
-export const TEST_TASK_QUEUE = 'hookflow-test';
+export { TEST_TASK_QUEUE };
 /**
  * HOOKFLOW_PAYLOAD_KEYS of every test stack in this process: its worker refuses runs no key wrote,
  * so an ingress a test spawns against it (server/main.ts) must have them too.
@@ -124,18 +124,16 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   const workerRun = worker?.run();
   const connection = await Connection.connect({ address: services.temporalAddress });
   const client = new Client({ connection, namespace: 'default', dataConverter: { ...ingressDataConverter(), payloadCodecs: codec ? [codec] : [] } }); // as the ingress's
-  const startRuns = createRunStarter(client, TEST_TASK_QUEUE, log);
+  const realStart = createRunStarter(client, TEST_TASK_QUEUE, log);
   const temporalUiUrl = services.temporalUiUrl ?? 'http://127.0.0.1:8233';
   const ingress = await startIngress({
-    db, definitions, startRuns, log, temporal: connection,
-    admin: {
-      client,
-      settings: { token: TEST_ADMIN_TOKEN, temporalUiUrl, namespace: 'default', replayConcurrency: opts.replayConcurrency ?? 4 },
-      startRuns: async (runs, event) => {
-        await faults.beforeReplayStart?.();
-        return startRuns(runs, event);
-      },
+    db, definitions, log, client,
+    // The real start call; a test's fault hook runs before a replay's start.
+    temporalStart: async (runs, event, eventLog) => {
+      if (runs.some((r) => r.replayOf)) await faults.beforeReplayStart?.();
+      return realStart(runs, event, eventLog);
     },
+    admin: { token: TEST_ADMIN_TOKEN, temporalUiUrl, namespace: 'default', replayConcurrency: opts.replayConcurrency ?? 4 },
   });
 
   return {
@@ -148,7 +146,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     relay: ingress.relay,
     ingressUrl: ingress.url,
     adminUrl: ingress.adminUrl,
-    admin: ingress.admin!,
+    admin: ingress.admin,
     temporalUiUrl,
     faults,
     sdkMetricsAddress,

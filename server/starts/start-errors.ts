@@ -1,0 +1,35 @@
+// Which Temporal start (or signal-with-start) errors a retry can cure. Transient ones leave the
+// event pending for the relay; permanent ones mark it failed at once, so nothing waits forever.
+import { NamespaceNotFoundError, ServiceError, WorkflowNotFoundError, isGrpcServiceError } from '@temporalio/client';
+import { StartRefusedError } from '../../lib/errors';
+
+/** The gRPC status codes (fixed by the gRPC spec) this module tells apart. */
+const GRPC: Record<number, string> = {
+  3: 'invalid_argument', 5: 'not_found', 6: 'already_exists', 8: 'resource_exhausted',
+  9: 'failed_precondition', 11: 'out_of_range', 12: 'unimplemented',
+};
+const RESOURCE_EXHAUSTED = 8;
+
+/**
+ * Codes that say the request itself is wrong for this server or namespace. Everything else
+ * (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, connection errors, UNKNOWN, INTERNAL, and
+ * auth errors an operator fixes without touching the event) is retried, and the relay gives up
+ * after a bounded time (server/deliveries/relay.ts).
+ */
+const PERMANENT = new Set<number>([3, 5, 6, 9, 11, 12]);
+
+/** gRPC says RESOURCE_EXHAUSTED both for a rate limit (transient) and for a message over the size limit (permanent). */
+const TOO_LARGE = /larger than max|message too large|exceeds (the )?(size )?limit|blob (data )?size/i;
+
+/** A StartRefusedError when `err` can never succeed on retry; undefined when it may. */
+export function permanentStartError(err: unknown): StartRefusedError | undefined {
+  if (err instanceof StartRefusedError) return err;
+  // The client turns NOT_FOUND into these (an unknown namespace, chiefly).
+  if (err instanceof NamespaceNotFoundError || err instanceof WorkflowNotFoundError) return new StartRefusedError('not_found', err.message);
+  const grpc = isGrpcServiceError(err) ? err : err instanceof ServiceError && isGrpcServiceError(err.cause) ? err.cause : undefined;
+  if (!grpc) return undefined;
+  const detail = grpc.details || grpc.message;
+  if (TOO_LARGE.test(detail) && (grpc.code === RESOURCE_EXHAUSTED || PERMANENT.has(grpc.code))) return new StartRefusedError('payload_too_large', detail);
+  if (!PERMANENT.has(grpc.code)) return undefined;
+  return new StartRefusedError(GRPC[grpc.code], detail);
+}
