@@ -7,13 +7,14 @@ import type { Client } from '@temporalio/client';
 import type { Db } from 'mongodb';
 import type { Logger } from 'pino';
 import type { Config } from '../lib/config';
+import type { PayloadKeys } from '../lib/payload-codec';
 import { errorText } from '../lib/errors';
 import { standardChecks } from '../lib/health';
 import { type IngressMetrics, createIngressMetrics } from '../lib/metrics';
 import type { Definitions } from '../definitions/definitions';
 import type { ReloadReport } from '../definitions/definition-store';
-import { type AdminApi, type AdminSettings, createAdminApi, createAdminApp } from './admin';
-import { createConsoleRouter } from './console';
+import { type AdminApi, type AdminSettings, createAdminApi, createAdminApp, createCodecRouter } from './admin';
+import { consoleSessionCheck, createConsoleRouter } from './console';
 import { type DeliverySettings, DeliveryStore, type Relay, type RelayOptions, createStartRecorded, startRelay } from './deliveries';
 import type { IngressOps } from './http';
 import { type ScheduleSyncLoop, startScheduleSync } from './schedules';
@@ -31,6 +32,11 @@ export interface IngressSettings extends IngressStarterSettings {
   syncSchedules: boolean;
   /** How long /metrics reuses the backlog count (ms). */
   backlogCacheMs?: number;
+  /**
+   * HOOKFLOW_PAYLOAD_KEYS, which the client's codec encrypts with: the codec endpoint (/codec)
+   * decodes with them, and schedules written with another key are rewritten.
+   */
+  payloadKeys?: PayloadKeys;
 }
 
 /** The ingress settings a process reads from its configuration. */
@@ -48,6 +54,7 @@ export function ingressSettings(config: Config): IngressSettings {
     relay: { pollMs: config.relayPollMs, purgeEveryMs: config.purgeEveryMs, giveUpAfterMs: config.relayGiveUpHours * 3_600_000 },
     admission: { maxInFlight: config.maxInFlight, targetMs: config.admissionTargetMs },
     admin: { token: config.adminToken, temporalUiUrl: config.temporalUiUrl, namespace: config.temporalNamespace, replayConcurrency: config.replayConcurrency, issueRetentionSeconds: config.retentionDays * 24 * 3600 },
+    payloadKeys: config.payloadKeys,
     syncSchedules: true,
   };
 }
@@ -93,7 +100,8 @@ export function createIngress(settings: IngressSettings, deps: IngressDeps): Ing
   const admin = createAdminApi({ db, deliveries: deliveries.collection, rejections: deliveries.rejections, client, flows, startRuns: starter.start, log, settings: settings.admin });
   const app = createApp({ getDefinitions: definitions.current, startRuns: starter.start, deliveries, log, ops, admission: settings.admission });
   const consoleRouter = createConsoleRouter({ token: settings.admin.token, admin: admin.ctx, bulk: admin.bulk, definitions: definitions.current, lastReload: definitions.lastReload, checks: ops.checks, issues: admin.issues });
-  const adminApp = createAdminApp({ log, ops, admin: admin.router, console: consoleRouter });
+  const codec = createCodecRouter({ token: settings.admin.token, keys: settings.payloadKeys, temporalUiUrl: settings.admin.temporalUiUrl }, { hasConsoleSession: consoleSessionCheck(settings.admin.token) });
+  const adminApp = createAdminApp({ log, ops, admin: admin.router, console: consoleRouter, codec });
 
   return {
     app, adminApp, deliveries, metrics, starter, admin,
@@ -103,7 +111,7 @@ export function createIngress(settings: IngressSettings, deps: IngressDeps): Ing
       relay = startRelay({ store: deliveries, startRecorded: createStartRecorded(definitions.current, starter.start), log, ...settings.relay });
       if (settings.syncSchedules) {
         // Scheduled flows become Temporal Schedules; every replica syncs (server/schedules/sync.ts).
-        schedules = startScheduleSync({ client, taskQueue: settings.taskQueue, log, flows });
+        schedules = startScheduleSync({ client, taskQueue: settings.taskQueue, log, flows, payloadKeyId: settings.payloadKeys?.active });
         definitions.onApplied?.(() => void schedules?.request('definitions reloaded'));
       }
     },

@@ -1,5 +1,5 @@
-// The admin listener's Koa app: the operator console, the admin API (/admin), /metrics and
-// /readyz. It listens apart from the public one (loopback by default), so what providers can
+// The admin listener's Koa app: the operator console, the admin API (/admin), the codec endpoint
+// for the Temporal UI (/codec), /metrics and /readyz. It listens apart from the public one (loopback by default), so what providers can
 // reach is only /webhooks/* and /healthz.
 import type Koa from 'koa';
 import Router from '@koa/router';
@@ -15,6 +15,8 @@ export interface AdminAppDeps {
   admin?: Router;
   /** The console's routes (server/console), under /console. */
   console?: Router;
+  /** The codec endpoint for the Temporal UI (server/admin/codec.ts), under /codec. */
+  codec?: Router;
 }
 
 export function createAdminApp(deps: AdminAppDeps): Koa {
@@ -23,6 +25,6 @@ export function createAdminApp(deps: AdminAppDeps): Koa {
   router.get('/healthz', (ctx) => { ctx.body = { status: 'ok' }; });
   if (deps.ops) addOpsRoutes(router, deps.ops);
   app.use(router.routes()).use(router.allowedMethods());
-  for (const routes of [deps.admin, deps.console]) if (routes) app.use(routes.routes()).use(routes.allowedMethods());
+  for (const routes of [deps.codec, deps.admin, deps.console]) if (routes) app.use(routes.routes()).use(routes.allowedMethods());
   return app;
 }

@@ -16,7 +16,6 @@ import { HookflowError, MalformedBodyError } from '../../lib/errors';
 import type { PayloadKeys } from '../../lib/payload-codec';
 import { EncryptionCodec } from '../../lib/payload-codec';
 import { readBody } from '../http';
-import { SESSION_COOKIE, createSessions } from '../console/session';
 import { AdminAuthError } from './auth';
 
 export const CODEC_PATH = '/codec';
@@ -31,6 +30,11 @@ export interface CodecSettings {
   temporalUiUrl: string;
 }
 
+export interface CodecDeps {
+  /** Whether the request carries a genuine console session (server/console owns the cookie). */
+  hasConsoleSession: (ctx: Context) => boolean;
+}
+
 /** The UI's origin, and its loopback twin (127.0.0.1 and localhost name the same dev UI). */
 export function uiOrigins(temporalUiUrl: string): string[] {
   const url = new URL(temporalUiUrl);
@@ -42,11 +46,10 @@ export function uiOrigins(temporalUiUrl: string): string[] {
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
-export function createCodecRouter(settings: CodecSettings): Router {
+export function createCodecRouter(settings: CodecSettings, deps: CodecDeps): Router {
   const router = new Router({ prefix: CODEC_PATH });
   const origins = new Set(uiOrigins(settings.temporalUiUrl));
   const expected = settings.token ? digest(settings.token) : undefined;
-  const sessions = settings.token ? createSessions(settings.token) : undefined;
   // The endpoint shows a payload it cannot open as it is (plaintext from before encryption, or a stranger's).
   const codec = settings.keys && new EncryptionCodec(settings.keys, { plaintext: 'keep', refused: (_reason, payload) => payload });
 
@@ -60,7 +63,7 @@ export function createCodecRouter(settings: CodecSettings): Router {
   };
 
   const authorize = (ctx: Context): void => {
-    if (!expected || !sessions) throw new HookflowError('admin_disabled', 404, 'the codec endpoint is disabled: set HOOKFLOW_ADMIN_TOKEN to enable it');
+    if (!expected) throw new HookflowError('admin_disabled', 404, 'the codec endpoint is disabled: set HOOKFLOW_ADMIN_TOKEN to enable it');
     const bearer = /^Bearer (.+)$/.exec(ctx.get('authorization'))?.[1];
     if (bearer !== undefined) {
       if (!timingSafeEqual(digest(bearer), expected)) throw new AdminAuthError('the admin token is not valid');
@@ -68,7 +71,7 @@ export function createCodecRouter(settings: CodecSettings): Router {
     }
     const origin = ctx.get('origin');
     // A session cookie counts only from the UI's origin: it is the one page allowed to read the answer.
-    if (sessions.verify(ctx.cookies.get(SESSION_COOKIE)) && (!origin || origins.has(origin))) return;
+    if (deps.hasConsoleSession(ctx) && (!origin || origins.has(origin))) return;
     throw new AdminAuthError('sign in to the console (the Temporal UI sends its cookie with "include cross-origin credentials"), or send "Authorization: Bearer <admin token>"');
   };
 

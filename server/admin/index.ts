@@ -14,6 +14,7 @@ import type { ReplayContext } from './replay';
 import { type Issues, createIssues } from './issues';
 
 export { createAdminApp } from './app';
+export { CODEC_PATH, createCodecRouter } from './codec';
 // What the console (server/console) shows and does, through the same functions as the API.
 export { listDeliveries, showDelivery } from './deliveries';
 export { type DeliveryFilter, FILTER_PARAMS, PAGE_PARAMS, parseDeliveryFilter, parsePage, rejectUnknown } from './filters';

@@ -1,3 +1,4 @@
 // The operator console: server-rendered pages over the admin API's own functions, served on the
 // admin listener under /console (see docs/operations.md "The console").
 export { createConsoleRouter, type ConsoleDeps } from './router';
+export { consoleSessionCheck } from './session';

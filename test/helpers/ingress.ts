@@ -67,6 +67,8 @@ export async function startIngress(opts: {
   /** The rest of admission control's settings (target, floor, clock), with maxInFlight. */
   admission?: Omit<AdmissionOptions, 'maxInFlight'>;
   syncSchedules?: boolean;
+  /** The keys `client` encrypts with (the codec endpoint decodes with them). */
+  payloadKeys?: IngressSettings['payloadKeys'];
 }): Promise<TestIngress> {
   const client = opts.client ?? new Client({ connection: Connection.lazy({ address: `127.0.0.1:${await freePort()}` }) });
   const ingress = createIngress({
@@ -79,6 +81,7 @@ export async function startIngress(opts: {
     admin: opts.admin ?? { temporalUiUrl: 'http://127.0.0.1:1', namespace: 'default', replayConcurrency: 1 },
     syncSchedules: opts.syncSchedules ?? false,
     backlogCacheMs: 0,
+    payloadKeys: opts.payloadKeys,
   }, { client, db: opts.db, definitions: { current: () => opts.definitions }, log: opts.log, temporalStart: opts.temporalStart });
   await ingress.start();
   const server = await listenOnLoopback(ingress.app.callback());

@@ -123,7 +123,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   });
   const workerRun = worker?.run();
   const connection = await Connection.connect({ address: services.temporalAddress });
-  const client = new Client({ connection, namespace: 'default', dataConverter: { ...ingressDataConverter(), payloadCodecs: codec ? [codec] : [] } }); // as the ingress's
+  const client = new Client({ connection, namespace: 'default', dataConverter: ingressDataConverter(codec) }); // as the ingress's
   const realStart = createRunStarter(client, TEST_TASK_QUEUE, log);
   const temporalUiUrl = services.temporalUiUrl ?? 'http://127.0.0.1:8233';
   const ingress = await startIngress({
@@ -134,6 +134,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
       return realStart(runs, event, eventLog);
     },
     admin: { token: TEST_ADMIN_TOKEN, temporalUiUrl, namespace: 'default', replayConcurrency: opts.replayConcurrency ?? 4 },
+    payloadKeys: keys,
   });
 
   return {

@@ -6,13 +6,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client, WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { FLOW_WORKFLOW_TYPE, type FlowRunInput } from '../../engine/contract';
 import type { FlowDefinition } from '../../engine/types';
 import { UNAUTHENTICATED_FAILURE } from '../../engine/unauthenticated';
 import { EncryptionCodec, generatePayloadKeys, parsePayloadKeys } from '../../lib/payload-codec';
-import { startTestStack, TEST_TASK_QUEUE, type TestStack } from '../helpers/stack';
+import { startTestStack, TEST_ADMIN_TOKEN, TEST_TASK_QUEUE, type TestStack } from '../helpers/stack';
+import { payloadJson } from '../../server/admin/codec';
 import { paymentSucceeded, postEvent, uid } from '../helpers/events';
 import { startFakeApi, type FakeApi } from '../helpers/fake-api';
 
@@ -100,3 +101,50 @@ async function stockItem(): Promise<string> {
   await stack.db.collection<{ _id: string; stock: number }>('inventory').insertOne({ _id: sku, stock: 5 });
   return sku;
 }
+
+test('the codec endpoint on the admin listener decodes for the admin token or a console session from the UI origin, and nobody else', async () => {
+  const email = `${uid('codec')}@example.com`;
+  const [encrypted] = await stack.codec!.encode([defaultPayloadConverter.toPayload({ customer: { email } })!]);
+  const body = JSON.stringify({ payloads: [payloadJson(encrypted!)] });
+  const ui = new URL(stack.temporalUiUrl).origin;
+  const decode = (headers: Record<string, string>) => fetch(`${stack.adminUrl}/codec/decode`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-namespace': 'default', ...headers }, body });
+  const emailIn = async (res: Response) => Buffer.from(((await res.json()) as { payloads: { data: string }[] }).payloads[0]!.data, 'base64').toString().includes(email);
+
+  const withToken = await decode({ authorization: `Bearer ${TEST_ADMIN_TOKEN}` });
+  assert.equal(withToken.status, 200);
+  assert.ok(await emailIn(withToken), 'decoded with the token');
+  const wrong: Record<string, string>[] = [{}, { authorization: 'Bearer not-the-admin-token-0000' }, { authorization: `Basic ${TEST_ADMIN_TOKEN}` }];
+  for (const headers of wrong) {
+    const refused = await decode(headers);
+    assert.equal(refused.status, 401, JSON.stringify(headers));
+    assert.ok(!(await refused.text()).includes(Buffer.from(email).toString('base64').slice(0, 12)));
+  }
+
+  // The Temporal UI cannot send the token: it sends the console's cookie, from its own origin only.
+  const login = await fetch(`${stack.adminUrl}/console/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: TEST_ADMIN_TOKEN }) });
+  const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+  const fromUi = await decode({ cookie, origin: ui });
+  assert.equal(fromUi.status, 200);
+  assert.equal(fromUi.headers.get('access-control-allow-origin'), ui);
+  assert.equal(fromUi.headers.get('access-control-allow-credentials'), 'true');
+  assert.ok(await emailIn(fromUi));
+  const elsewhere = await decode({ cookie, origin: 'http://127.0.0.1:1' });
+  assert.equal(elsewhere.status, 401, 'a session cookie counts only from the UI origin');
+  assert.equal(elsewhere.headers.get('access-control-allow-origin'), null);
+  const preflight = await fetch(`${stack.adminUrl}/codec/decode`, { method: 'OPTIONS', headers: { origin: ui, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace' } });
+  assert.equal(preflight.status, 204);
+  assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /X-Namespace/);
+
+  // No encoder: it would let a token holder author runs the worker accepts.
+  const encode = await fetch(`${stack.adminUrl}/codec/encode`, { method: 'POST', headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' }, body });
+  assert.equal(encode.status, 403);
+  assert.equal(((await encode.json()) as { error: { code: string } }).error.code, 'codec_encode_refused');
+});
+
+test('a plaintext payload (from before encryption) comes back from the codec endpoint as it is', async () => {
+  const plain = defaultPayloadConverter.toPayload({ old: true })!;
+  const res = await fetch(`${stack.adminUrl}/codec/decode`, { method: 'POST', headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ payloads: [payloadJson(plain)] }) });
+  assert.deepEqual(await res.json(), { payloads: [payloadJson(plain)] });
+  const bad = await fetch(`${stack.adminUrl}/codec/decode`, { method: 'POST', headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` }, body: '{"payloads": [{"data": "%%%"}]}' });
+  assert.equal(bad.status, 400);
+});
