@@ -45,7 +45,8 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: PRELOADED_WORKFLOW_MODULES } }),
-    interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES, ...(deps.payloads && { activity: [refuseUnauthenticatedActivities] }) },
+    // A pre-built bundle carries the workflow interceptors already (FLOW_BUNDLE).
+    interceptors: { ...(!deps.workflowBundle && { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }), ...(deps.payloads && { activity: [refuseUnauthenticatedActivities] }) },
     ...(deps.payloads && { dataConverter: workerDataConverter(deps.payloads) }),
     activities: createActivities(deps),
     ...(deps.shutdownGraceTime !== undefined && { shutdownGraceTime: deps.shutdownGraceTime }),

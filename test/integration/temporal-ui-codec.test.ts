@@ -61,10 +61,9 @@ async function signIn(context: BrowserContext): Promise<void> {
   await page.close();
 }
 
-async function openInput(context: BrowserContext, url: string): Promise<Page> {
+async function openRun(context: BrowserContext, url: string): Promise<Page> {
   const page = await context.newPage();
   await page.goto(url);
-  await page.getByText('Input', { exact: true }).first().waitFor();
   return page;
 }
 
@@ -77,7 +76,7 @@ test('without the codec the UI shows ciphertext; signed in to the console, throu
   const { email, historyUrl } = await paidRun();
 
   const plain = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
-  const encrypted = await openInput(plain, historyUrl);
+  const encrypted = await openRun(plain, historyUrl);
   await encrypted.getByText('encryption-key-id').first().waitFor();
   await shot(encrypted, 'temporal-ui-encrypted.png');
   assert.ok(!(await encrypted.locator('body').innerText()).includes(email), 'no customer email without the codec');
@@ -86,8 +85,8 @@ test('without the codec the UI shows ciphertext; signed in to the console, throu
   // The codec set, but no console session: the endpoint refuses, the UI says so and keeps the ciphertext.
   const anonymous = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
   await useCodec(anonymous);
-  const refused = await openInput(anonymous, historyUrl);
-  await refused.getByText('Codec Server could not connect').first().waitFor();
+  const refused = await openRun(anonymous, historyUrl);
+  await refused.getByText('Codec Server could not connect').first().waitFor({ state: 'attached' });
   await refused.getByText('encryption-key-id').first().waitFor();
   assert.ok(!(await refused.locator('body').innerText()).includes(email));
   await anonymous.close();
@@ -95,7 +94,7 @@ test('without the codec the UI shows ciphertext; signed in to the console, throu
   const operator = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
   await signIn(operator);
   await useCodec(operator);
-  const decoded = await openInput(operator, historyUrl);
+  const decoded = await openRun(operator, historyUrl);
   await decoded.getByText(email).first().waitFor();
   await shot(decoded, 'temporal-ui-decoded.png');
   assert.ok(!(await decoded.locator('body').innerText()).includes('encryption-key-id'), 'the input is shown decoded');
