@@ -10,18 +10,23 @@ const isEncrypted = (v: object): boolean => {
   return !!encoding && Buffer.from(encoding).toString() === ENCRYPTED_ENCODING;
 };
 
-/** A copy of `value` (a history, an event, payloads) with each encrypted payload replaced by the payload inside. */
+/** `value` (a fetched history, an event, payloads) with each encrypted payload replaced, in place, by the payload inside. */
 export function plainHistory<T>(value: T): T {
   cipher ??= new PayloadCipher(parsePayloadKeys(TEST_PAYLOAD_KEYS));
-  const open = (v: unknown): unknown => {
-    if (v instanceof Uint8Array || v === null || typeof v !== 'object') return v;
-    if (Array.isArray(v)) return v.map(open);
-    if (isEncrypted(v)) {
-      const opened = cipher!.open(v as never);
-      if (!('payload' in opened)) throw new Error(`a payload of the history does not open with the test key: ${opened.refused}`);
-      return opened.payload;
-    }
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, open(x)]));
+  const opened = (p: object): object => {
+    const result = cipher!.open(p as never);
+    if (!('payload' in result)) throw new Error(`a payload of the history does not open with the test key: ${result.refused}`);
+    return result.payload;
   };
-  return open(value) as T;
+  // In place: the protobuf classes (Long durations, message instances) keep their prototypes.
+  const walk = (v: unknown): void => {
+    if (v === null || typeof v !== 'object' || v instanceof Uint8Array) return;
+    for (const [k, x] of Object.entries(v)) {
+      if (x !== null && typeof x === 'object' && !(x instanceof Uint8Array) && isEncrypted(x)) (v as Record<string, unknown>)[k] = opened(x);
+      else walk(x);
+    }
+  };
+  if (value !== null && typeof value === 'object' && isEncrypted(value)) return opened(value) as T;
+  walk(value);
+  return value;
 }

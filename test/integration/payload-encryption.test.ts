@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { Client, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { FLOW_WORKFLOW_TYPE, type FlowRunInput } from '../../engine/contract';
+import { CORRELATION_QUERY, EVENT_SIGNAL, FLOW_WORKFLOW_TYPE, type CorrelationState, type FlowRunInput } from '../../engine/contract';
 import type { FlowDefinition } from '../../engine/types';
 import { UNAUTHENTICATED_FAILURE } from '../../engine/unauthenticated';
 import { EncryptionCodec, generatePayloadKeys, parsePayloadKeys } from '../../lib/payload-codec';
@@ -16,6 +16,7 @@ import { startTestStack, TEST_ADMIN_TOKEN, TEST_TASK_QUEUE, type TestStack } fro
 import { payloadJson } from '../../server/admin/codec';
 import { paymentSucceeded, postEvent, uid } from '../helpers/events';
 import { startFakeApi, type FakeApi } from '../helpers/fake-api';
+import { waitFor } from '../helpers/wait-for';
 
 let stack: TestStack;
 let catcher: FakeApi;
@@ -147,4 +148,32 @@ test('a plaintext payload (from before encryption) comes back from the codec end
   assert.deepEqual(await res.json(), { payloads: [payloadJson(plain)] });
   const bad = await fetch(`${stack.adminUrl}/codec/decode`, { method: 'POST', headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` }, body: '{"payloads": [{"data": "%%%"}]}' });
   assert.equal(bad.status, 400);
+});
+
+test('a forged callback signalled straight to a waiting run is dropped; the genuine one, through the ingress, completes it', async () => {
+  const paymentId = uid('pay');
+  const orderId = uid('ord');
+  await stack.db.collection<{ _id: string; status: string }>('orders').insertOne({ _id: orderId, status: 'pending' });
+  const data = { payment_id: paymentId, order_id: orderId, amount: 900, currency: 'EUR', method: 'bank_transfer', customer: { email: `${uid('bt')}@example.com` }, items: [{ sku: await stockItem(), quantity: 1 }] };
+  const ev = (type: string) => ({ id: uid('evt'), type, created_at: '2026-11-23T10:00:00Z', data });
+  assert.equal((await postEvent(stack.ingressUrl, ev('payment.created'))).status, 202);
+  const workflowId = `payment-created:payments:${paymentId}`;
+  await waitFor('the run to wait for its callback', async () => (await stack.client.workflow.getHandle(workflowId).describe()).searchAttributes.HookflowOutcome?.[0] === 'waiting');
+
+  const forged = ev('payment.succeeded');
+  await keyless.workflow.getHandle(workflowId).signal(EVENT_SIGNAL, { event: { id: forged.id, type: forged.type, source: 'payments', receivedAt: new Date().toISOString(), body: forged } });
+  // Once a workflow task after the signal completed, the run has seen it: nothing was scheduled, the run still waits.
+  const events = await waitFor('the signal to be handled', async () => {
+    const all = (await keyless.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+    // The last signal: the ingress started the run with one of its own.
+    const at = all.map((e) => !!e.workflowExecutionSignaledEventAttributes).lastIndexOf(true);
+    return at >= 0 && all.slice(at).some((e) => e.workflowTaskCompletedEventAttributes) ? all.slice(at) : undefined;
+  });
+  assert.ok(!events.some((e) => e.activityTaskScheduledEventAttributes || e.markerRecordedEventAttributes || e.workflowExecutionCompletedEventAttributes));
+  assert.equal((await stack.client.workflow.getHandle(workflowId).query<CorrelationState>(CORRELATION_QUERY)).outcome, 'waiting');
+  assert.notEqual((await stack.db.collection<{ _id: string; status: string }>('orders').findOne({ _id: orderId }))?.status, 'paid');
+
+  assert.equal((await postEvent(stack.ingressUrl, ev('payment.succeeded'))).status, 202);
+  await stack.client.workflow.getHandle(workflowId).result();
+  assert.equal((await stack.db.collection<{ _id: string; status: string }>('orders').findOne({ _id: orderId }))?.status, 'paid');
 });
