@@ -32,6 +32,8 @@ export interface ServiceOptions {
   dataDir: string;
   ports: ServicePorts;
   headless?: boolean;
+  /** The Temporal UI's codec endpoint (devstack/temporal.ts). */
+  uiCodecEndpoint?: string;
   echo?: boolean;
   external?: { temporalAddress?: string; mongodbUri?: string; smtpUrl?: string };
   onMail?: Parameters<typeof startSmtpCatcher>[0]['onMessage'];
@@ -56,6 +58,7 @@ export async function startEmbeddedServices(opts: ServiceOptions): Promise<Embed
             port: opts.ports.temporal,
             uiPort: opts.ports.temporalUi,
             headless: opts.headless,
+            uiCodecEndpoint: opts.uiCodecEndpoint,
             dbFile: join(opts.dataDir, 'temporal.sqlite'),
             logFile: join(opts.dataDir, 'temporal.log'),
             echo: opts.echo,

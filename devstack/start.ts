@@ -13,6 +13,7 @@ import { startEmbeddedServices, type ServicePorts } from './services';
 import { withoutTemporalSecurity } from '../lib/temporal-connection';
 import { DEV_ADMIN_TOKEN, DEV_WEBHOOK_SECRET, PAYMENTS_SANDBOX, STACK_PORTS } from '../lib/dev-defaults';
 import { startSandboxIfWanted } from './sandbox-setup';
+import { DEV_PAYLOAD_KEYS_FILE, devPayloadKeys } from './payload-keys';
 
 const ROOT = resolve(__dirname, '..');
 /** The development webhook secret and admin token (`npm start`); production refuses both (lib/config.ts). */
@@ -43,6 +44,9 @@ async function main() {
   const env = { ...process.env };
   env.PAYMENTS_WEBHOOK_SECRET ||= DEV_WEBHOOK_SECRET;
   env.HOOKFLOW_ADMIN_TOKEN ||= DEV_ADMIN_TOKEN;
+  const dataDir = resolve(env.HOOKFLOW_DATA_DIR || join(ROOT, '.data'));
+  const ownPayloadKeys = !!env.HOOKFLOW_PAYLOAD_KEYS;
+  env.HOOKFLOW_PAYLOAD_KEYS ||= devPayloadKeys(dataDir);
   const config = loadConfig(env);
   const definitions = loadDefinitions(config, env); // broken flow files stop us here, before anything starts
 
@@ -62,11 +66,13 @@ async function main() {
   if (sandboxPort) toCheck[PAYMENTS_SANDBOX.portVariable] = sandboxPort;
   await ensureFree(toCheck);
 
-  const dataDir = resolve(env.HOOKFLOW_DATA_DIR || join(ROOT, '.data'));
   console.log(`hookflow: starting the stack (data in ${dataDir})…`);
+  // The UI decodes payloads through the admin listener (docs/security.md "Payload encryption and authenticated runs").
+  const codecEndpoint = `http://${['0.0.0.0', '::'].includes(config.adminHost) ? '127.0.0.1' : config.adminHost}:${config.adminPort}/codec`;
   const services = await startEmbeddedServices({
     dataDir,
     ports,
+    uiCodecEndpoint: codecEndpoint,
     external,
     onMail: (m) => console.log(`[smtp] caught "${m.subject}" for ${m.to.join(', ')} (saved under ${join(dataDir, 'mail')})`),
   });
@@ -141,6 +147,7 @@ hookflow is running.
   payments API ${sandbox ? `${sandbox.url} (sandbox: unknown payments report succeeded; set one with an event's data.status or hookflow sandbox payment <id> <status>)` : 'from PAYMENTS_API_URL'}
   ledger       ${ledgerInSandbox ? `${env.LEDGER_API_URL} (sandbox: records refunds, checks the token and signature)` : env.LEDGER_API_URL ? 'from LEDGER_API_URL' : 'not set (LEDGER_API_URL): payment-refunded cannot tell the ledger'}
   admin token  ${env.HOOKFLOW_ADMIN_TOKEN === DEV_ADMIN_TOKEN ? `${DEV_ADMIN_TOKEN} (development default)` : 'from HOOKFLOW_ADMIN_TOKEN'}
+  payload keys ${ownPayloadKeys ? 'from HOOKFLOW_PAYLOAD_KEYS' : `generated for development in ${join(dataDir, DEV_PAYLOAD_KEYS_FILE)}`}; the UI decodes through ${codecEndpoint} once you sign in to the console (docs/security.md)
 ${scheduleLines(definitions.flows, env).map((line) => `${line}\n`).join('')}${offLines(definitions)}  pids         ${pidLine([...services.processes, ...children])}
 Send a first event: see "Send a first event" in README.md. Ctrl-C (or SIGTERM to this launcher) stops everything;
 \`kill -HUP ${children[1].child.pid}\` makes the ingress reload the flow, source and schema files (saving them does too).

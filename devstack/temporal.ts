@@ -16,6 +16,8 @@ export interface TemporalDevServerOptions {
   /** Omit for the Web UI to be off (tests). */
   headless?: boolean;
   dbFile: string;
+  /** Where the Web UI asks to decode payloads (hookflow's admin listener, /admin/codec). */
+  uiCodecEndpoint?: string;
   logFile?: string;
   echo?: boolean;
 }
@@ -26,6 +28,7 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--db-filename', opts.dbFile, '--log-level', 'warn'];
   if (opts.headless) args.push('--headless');
   else if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
+  if (!opts.headless && opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
   // WAL lets readers and the single writer overlap: fewer "database is locked" stalls under load.
   args.push('--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
   for (const sa of searchAttributeRegistrations) args.push('--search-attribute', sa);

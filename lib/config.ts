@@ -7,6 +7,7 @@ import { type EgressPolicy, parseEgressAllow } from './egress';
 import { DEV_DEFAULT_VALUES } from './dev-defaults';
 import { ConfigError } from './errors';
 import { type TemporalConnectionSettings, temporalConnectionSettings } from './temporal-connection';
+import { type PayloadKeys, parsePayloadKeys } from './payload-codec';
 
 /** host (or "*.domain": each host of the domain on its own) → http.request calls per second, across all workers. */
 export type HostLimits = Readonly<Record<string, number>>;
@@ -70,6 +71,15 @@ export interface Config {
   httpHostLimits: HostLimits;
   /** HOOKFLOW_EGRESS_ALLOW: loopback, private or link-local destinations http.request may call anyway (activities/egress.ts). */
   egressAllow: EgressPolicy;
+
+  /**
+   * HOOKFLOW_PAYLOAD_KEYS: the keys that encrypt every payload in Temporal (lib/payload-codec.ts),
+   * the first one encrypting. Required in production; unset elsewhere, payloads are plaintext and
+   * the worker runs whatever Temporal hands it.
+   */
+  payloadKeys?: PayloadKeys;
+  /** HOOKFLOW_ACCEPT_PLAINTEXT_RUNS=1: during the upgrade to encryption, the worker also runs plaintext payloads (docs/operations.md). */
+  acceptPlaintextRuns: boolean;
 
   // Admin API (server/admin): deliveries and replay.
   /** HOOKFLOW_ADMIN_TOKEN: bearer token of the admin API; unset, the admin API is disabled. */
@@ -188,6 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     workerWorkflowTasks: count(env, 'HOOKFLOW_WORKER_WORKFLOW_TASKS', 10, 2),
     httpHostLimits: hostLimits(env, 'HOOKFLOW_HTTP_HOST_LIMITS'),
     egressAllow: egressAllow(env, 'HOOKFLOW_EGRESS_ALLOW'),
+    ...payloadConfig(env),
     ...adminConfig(env),
   });
 }
@@ -217,6 +228,17 @@ function egressAllow(env: NodeJS.ProcessEnv, name: string): EgressPolicy {
   } catch (err) {
     throw new ConfigError(`${name}: ${(err as Error).message}`);
   }
+}
+
+/** Production (NODE_ENV=production, as the image sets it) refuses to start without payload keys. */
+function payloadConfig(env: NodeJS.ProcessEnv): Pick<Config, 'payloadKeys' | 'acceptPlaintextRuns'> {
+  const raw = env.HOOKFLOW_PAYLOAD_KEYS || undefined;
+  if (raw === undefined && env.NODE_ENV === 'production') {
+    throw new ConfigError('HOOKFLOW_PAYLOAD_KEYS must be set in production: id:base64-key pairs, e.g. k1:$(openssl rand -base64 32), the same on the ingress, the worker and the CLI (docs/security.md "Payload encryption and authenticated runs")');
+  }
+  const accept = env.HOOKFLOW_ACCEPT_PLAINTEXT_RUNS || '0';
+  if (accept !== '0' && accept !== '1') throw new ConfigError(`HOOKFLOW_ACCEPT_PLAINTEXT_RUNS must be 0 or 1, got "${accept}"`);
+  return { payloadKeys: raw === undefined ? undefined : parsePayloadKeys(raw), acceptPlaintextRuns: accept === '1' };
 }
 
 const MIN_ADMIN_TOKEN = 16;

@@ -7,12 +7,13 @@ import type { Client } from '@temporalio/client';
 import type { Db } from 'mongodb';
 import type { Logger } from 'pino';
 import type { Config } from '../lib/config';
+import type { PayloadKeys } from '../lib/payload-codec';
 import { errorText } from '../lib/errors';
 import { standardChecks } from '../lib/health';
 import { type IngressMetrics, createIngressMetrics } from '../lib/metrics';
 import type { Definitions } from '../definitions/definitions';
 import type { ReloadReport } from '../definitions/definition-store';
-import { type AdminApi, type AdminSettings, createAdminApi, createAdminApp } from './admin';
+import { type AdminApi, type AdminSettings, codecOrigins, createAdminApi, createAdminApp, createCodecRouter } from './admin';
 import { createConsoleRouter, createSessions, sessionCheck } from './console';
 import { type DeliverySettings, DeliveryStore, type Relay, type RelayOptions, createStartRecorded, startRelay } from './deliveries';
 import type { IngressOps } from './http';
@@ -33,6 +34,11 @@ export interface IngressSettings extends IngressStarterSettings {
   syncSchedules: boolean;
   /** How long /metrics reuses the backlog count (ms). */
   backlogCacheMs?: number;
+  /**
+   * HOOKFLOW_PAYLOAD_KEYS, which the client's codec encrypts with: the codec endpoint (/codec)
+   * decodes with them, and schedules written with another key are rewritten.
+   */
+  payloadKeys?: PayloadKeys;
 }
 
 /** The ingress settings a process reads from its configuration. */
@@ -51,6 +57,7 @@ export function ingressSettings(config: Config): IngressSettings {
     admission: { maxInFlight: config.maxInFlight, targetMs: config.admissionTargetMs, maxPerAddress: config.maxInFlightPerAddress },
     bodyDeadlineMs: config.bodyDeadlineMs,
     admin: { token: config.adminToken, metricsToken: config.metricsToken, allowedHosts: config.adminAllowedHosts, temporalUiUrl: config.temporalUiUrl, namespace: config.temporalNamespace, replayConcurrency: config.replayConcurrency, issueRetentionSeconds: config.retentionDays * 24 * 3600 },
+    payloadKeys: config.payloadKeys,
     syncSchedules: true,
   };
 }
@@ -97,7 +104,9 @@ export function createIngress(settings: IngressSettings, deps: IngressDeps): Ing
   const app = createApp({ getDefinitions: definitions.current, startRuns: starter.start, deliveries, log, ops, admission: settings.admission, bodyDeadlineMs: settings.bodyDeadlineMs });
   const sessions = settings.admin.token ? createSessions(settings.admin.token) : undefined;
   const consoleRouter = createConsoleRouter({ sessions, admin: admin.ctx, bulk: admin.bulk, definitions: definitions.current, lastReload: definitions.lastReload, checks: ops.checks, issues: admin.issues });
-  const adminApp = createAdminApp({ log, ops, access: settings.admin, admin: admin.router, console: sessions && { router: consoleRouter, session: sessionCheck(sessions) } });
+  const codec = createCodecRouter({ keys: settings.payloadKeys, temporalUiUrl: settings.admin.temporalUiUrl });
+  const access = { ...settings.admin, codecOrigins: codecOrigins(settings.admin.temporalUiUrl) };
+  const adminApp = createAdminApp({ log, ops, access, admin: admin.router, console: sessions && { router: consoleRouter, session: sessionCheck(sessions) }, codec });
 
   return {
     app, adminApp, deliveries, metrics, starter, admin,
@@ -107,7 +116,7 @@ export function createIngress(settings: IngressSettings, deps: IngressDeps): Ing
       relay = startRelay({ store: deliveries, startRecorded: createStartRecorded(definitions.current, starter.start), log, ...settings.relay });
       if (settings.syncSchedules) {
         // Scheduled flows become Temporal Schedules; every replica syncs (server/schedules/sync.ts).
-        schedules = startScheduleSync({ client, taskQueue: settings.taskQueue, log, flows });
+        schedules = startScheduleSync({ client, taskQueue: settings.taskQueue, log, flows, payloadKeyId: settings.payloadKeys?.active });
         definitions.onApplied?.(() => void schedules?.request('definitions reloaded'));
       }
     },

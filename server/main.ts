@@ -3,6 +3,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { MongoClient } from 'mongodb';
 import { loadConfig } from '../lib/config';
+import { EncryptionCodec } from '../lib/payload-codec';
 import { createLogger } from '../lib/logger';
 import { startDefinitionStore } from '../definitions/definition-store';
 import { exitOnStartupError } from '../lib/startup';
@@ -22,8 +23,11 @@ async function main() {
   const definitions = startDefinitionStore(config, log); // reloads on file change and SIGHUP
   // Lazy: the ingress starts even while Temporal is down; accepted events wait for the relay.
   const connection = Connection.lazy({ ...config.temporal, channelArgs: { 'grpc.max_reconnect_backoff_ms': 5000 } });
-  // The default converter's bytes, made with less work per start (server/starts/temporal-payloads.ts).
-  const client = new Client({ connection, namespace: config.temporalNamespace, dataConverter: ingressDataConverter() });
+  // The default converter's bytes, made with less work per start (server/starts/temporal-payloads.ts),
+  // then encrypted: what reaches Temporal is ciphertext, and the worker runs only what a key wrote.
+  const codec = config.payloadKeys && new EncryptionCodec(config.payloadKeys);
+  if (!codec) log.warn('HOOKFLOW_PAYLOAD_KEYS is not set: event bodies and steps are plaintext in Temporal (docs/security.md)');
+  const client = new Client({ connection, namespace: config.temporalNamespace, dataConverter: ingressDataConverter(codec) });
   // Short server selection: while MongoDB is down a request gets 503 quickly, not after 30 s.
   const mongo = new MongoClient(config.mongodbUri, { serverSelectionTimeoutMS: 5000 });
   const ingress = createIngress(ingressSettings(config), { client, db: mongo.db(config.mongodbDb), definitions, log });

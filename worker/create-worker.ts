@@ -1,6 +1,7 @@
 // Builds a Temporal worker that runs the flow interpreter and hookflow's activities.
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
+import { type PayloadProtection, refuseUnauthenticatedActivities, workerDataConverter } from './payload-guard';
 
 export interface WorkerDeps extends ActivityDeps {
   connection: NativeConnection;
@@ -17,11 +18,16 @@ export interface WorkerDeps extends ActivityDeps {
    * replayed, their local steps run again (docs/benchmarks.md).
    */
   maxConcurrentWorkflowTasks?: number;
+  /**
+   * Payload keys (HOOKFLOW_PAYLOAD_KEYS): payloads are encrypted, and runs and activities whose
+   * input no key wrote are refused (worker/payload-guard.ts). Without: plaintext, nothing refused.
+   */
+  payloads?: PayloadProtection;
 }
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
-/** Workflow interceptors bundled with the interpreter: per-flow run counters. */
-export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/run-metrics')];
+/** Workflow interceptors bundled with the interpreter: per-flow run counters (outermost), then the refusal of unauthenticated runs. */
+export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/run-metrics'), require.resolve('../workflows/payload-guard')];
 /**
  * Pure modules instantiated once per worker thread, not once per run. In the SDK's reused V8
  * context every run gets its own instance of each workflow module, so JSONata was set up and every
@@ -38,7 +44,10 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     connection: deps.connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
-    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH, interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }, bundlerOptions: { preloadModules: PRELOADED_WORKFLOW_MODULES } }),
+    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: PRELOADED_WORKFLOW_MODULES } }),
+    // A pre-built bundle carries the workflow interceptors already (FLOW_BUNDLE).
+    interceptors: { ...(!deps.workflowBundle && { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }), ...(deps.payloads && { activity: [refuseUnauthenticatedActivities] }) },
+    ...(deps.payloads && { dataConverter: workerDataConverter(deps.payloads) }),
     activities: createActivities(deps),
     ...(deps.shutdownGraceTime !== undefined && { shutdownGraceTime: deps.shutdownGraceTime }),
     ...(deps.maxConcurrentWorkflowTasks !== undefined && { maxConcurrentWorkflowTaskExecutions: deps.maxConcurrentWorkflowTasks }),

@@ -42,7 +42,10 @@ export async function runWorkerProcess({ config, log, workflowBundle, ops }: Wor
     egress: config.egressAllow,
     shutdownGraceTime: '5s', // SIGTERM: short activities finish; longer ones are handed back to Temporal
     metrics,
+    ...(config.payloadKeys && { payloads: { keys: config.payloadKeys, acceptPlaintext: config.acceptPlaintextRuns } }),
   });
+  if (!config.payloadKeys) log.warn('HOOKFLOW_PAYLOAD_KEYS is not set: payloads in Temporal are plaintext and this worker runs any run started on its task queue (docs/security.md)');
+  else if (config.acceptPlaintextRuns) log.warn('HOOKFLOW_ACCEPT_PLAINTEXT_RUNS=1: this worker also runs plaintext runs; unset it once the runs started before encryption have closed (docs/operations.md)');
   metrics.watchWorker(() => worker.getState());
   const stopPurge = startEffectPurge({ db: mongo.db(config.mongodbDb), log, retentionDays: config.retentionDays, everyMs: config.purgeEveryMs });
   const opsServer = ops

@@ -6,6 +6,7 @@
 //   /, /console, /console/login   open (a redirect and the sign-in page)
 //   /console/...             by console session (else to the sign-in page)
 //   /admin, /admin/...       by the admin bearer token
+//   /codec/...               by the admin bearer token, or a console session from the Temporal UI's origin
 //   anything else            404 (no router behind the guard serves another path)
 // The Host header must name an allowed host (loopback names by default), so a page on another
 // site cannot reach the listener through DNS rebinding.
@@ -24,6 +25,8 @@ export interface AdminAccessSettings {
   metricsToken?: string;
   /** Host names (no port) a request may carry in its Host header; "*" allows any. Loopback names when unset. */
   allowedHosts?: readonly string[];
+  /** Origins whose requests may decode payloads with a console session (the Temporal UI's; server/admin/codec.ts). */
+  codecOrigins?: readonly string[];
 }
 
 /** The console's session check (server/console), given to the guard so the admin folder need not know cookies. */
@@ -80,6 +83,7 @@ export function adminAccess(settings: AdminAccessSettings, consoleSession?: Cons
   const adminToken = settings.token ? digest(settings.token) : undefined;
   const metricsToken = settings.metricsToken ? digest(settings.metricsToken) : undefined;
   const hosts = new Set((settings.allowedHosts ?? LOOPBACK_HOSTS).map((h) => h.toLowerCase()));
+  const codecOrigins = new Set(settings.codecOrigins);
   return async (ctx, next) => {
     const path = canonicalPath(ctx.url);
     if (path === undefined) throw new HookflowError('bad_path', 400, 'the request path is not in canonical form (percent-encoding, empty, "." or ".." segments)');
@@ -102,6 +106,18 @@ export function adminAccess(settings: AdminAccessSettings, consoleSession?: Cons
       }
       ctx.state.consoleSession = session;
       return next();
+    }
+    if (path === '/codec' || path.startsWith('/codec/')) {
+      if (!adminToken) throw new HookflowError('admin_disabled', 404, 'the codec endpoint is disabled: set HOOKFLOW_ADMIN_TOKEN to enable it');
+      if (ctx.method === 'OPTIONS') return next(); // a CORS preflight carries no credentials; the router answers it
+      if (ctx.get('authorization')) {
+        bearer(ctx, adminToken, 'admin token');
+        return next();
+      }
+      // A session cookie counts only from the UI's origin: it is the one page allowed to read the answer.
+      const origin = ctx.get('origin');
+      if (consoleSession?.(ctx) && (!origin || codecOrigins.has(origin))) return next();
+      throw new AdminAuthError('sign in to the console (the Temporal UI sends its cookie with "include cross-origin credentials"), or send "Authorization: Bearer <admin token>"');
     }
     if (path !== '/admin' && !path.startsWith('/admin/')) throw new HookflowError('not_found', 404, `no route for ${ctx.method} ${ctx.path.slice(0, 200)}`);
     if (!adminToken) throw new HookflowError('admin_disabled', 404, 'the admin API is disabled: set HOOKFLOW_ADMIN_TOKEN to enable it');

@@ -1,7 +1,8 @@
-// The admin listener's Koa app: the operator console, the admin API (/admin), /metrics and
-// /readyz. It listens apart from the public one (loopback by default), so what providers can
-// reach is only /webhooks/* and /healthz. One guard in front of every router decides who may
-// call what (server/admin/access.ts); the routers behind it check nothing more about the caller.
+// The admin listener's Koa app: the operator console, the admin API (/admin), the codec endpoint
+// for the Temporal UI (/codec), /metrics and /readyz. It listens apart from the public one
+// (loopback by default), so what providers can reach is only /webhooks/* and /healthz. One guard
+// in front of every router decides who may call what (server/admin/access.ts); the routers behind
+// it check nothing more about the caller.
 import type Koa from 'koa';
 import Router from '@koa/router';
 import type { Logger } from 'pino';
@@ -19,6 +20,8 @@ export interface AdminAppDeps {
   admin?: Router;
   /** The console's routes (server/console), under /console, and how to tell its signed-in sessions. */
   console?: { router: Router; session: ConsoleSessionCheck };
+  /** The codec endpoint for the Temporal UI (server/admin/codec.ts), under /codec. */
+  codec?: Router;
 }
 
 export function createAdminApp(deps: AdminAppDeps): Koa {
@@ -28,6 +31,6 @@ export function createAdminApp(deps: AdminAppDeps): Koa {
   router.get('/healthz', (ctx) => { ctx.body = { status: 'ok' }; });
   if (deps.ops) addOpsRoutes(router, deps.ops);
   app.use(router.routes()).use(router.allowedMethods());
-  for (const routes of [deps.admin, deps.console?.router]) if (routes) app.use(routes.routes()).use(routes.allowedMethods());
+  for (const routes of [deps.codec, deps.admin, deps.console?.router]) if (routes) app.use(routes.routes()).use(routes.allowedMethods());
   return app;
 }

@@ -15,6 +15,7 @@ import { type Issues, createIssues } from './issues';
 
 export { createAdminApp } from './app';
 export { type AdminAccessSettings, type ConsoleSessionCheck, LOOPBACK_HOSTS, canonicalPath } from './access';
+export { CODEC_PATH, codecOrigins, createCodecRouter } from './codec';
 // What the console (server/console) shows and does, through the same functions as the API.
 export { listDeliveries, showDelivery } from './deliveries';
 export { type DeliveryFilter, FILTER_PARAMS, PAGE_PARAMS, parseDeliveryFilter, parsePage, rejectUnknown } from './filters';

@@ -59,3 +59,9 @@ export function sameOrigin(ctx: Context): boolean {
     return false;
   }
 }
+
+/** Whether a request carries a genuine, unexpired console session (the admin listener's codec endpoint accepts one). */
+export function consoleSessionCheck(token: string | undefined): (ctx: Context) => boolean {
+  const sessions = token ? createSessions(token) : undefined;
+  return (ctx) => !!sessions?.verify(ctx.cookies.get(SESSION_COOKIE));
+}

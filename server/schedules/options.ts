@@ -38,9 +38,13 @@ export function isOwnedBy(memo: Record<string, unknown> | undefined, taskQueue: 
   return !!owner && typeof owner === 'object' && owner.taskQueue === taskQueue;
 }
 
-/** What a schedule was last synced from; equal fingerprints mean nothing to update. */
-export function fingerprintOf(flow: FlowDefinition, taskQueue: string): string {
-  return `${flow.version}/${taskQueue}/${FORMAT}`;
+/**
+ * What a schedule was last synced from; equal fingerprints mean nothing to update. The payload key
+ * its input was encrypted with is part of it: after the upgrade to encryption or a key rotation
+ * (docs/operations.md), the schedule is rewritten with the key in use, so the old one can go.
+ */
+export function fingerprintOf(flow: FlowDefinition, taskQueue: string, payloadKeyId?: string): string {
+  return `${flow.version}/${taskQueue}/${FORMAT}${payloadKeyId === undefined ? '' : `/key:${payloadKeyId}`}`;
 }
 
 /** The fingerprint recorded in a schedule's action (its workflow memo). */
@@ -49,7 +53,7 @@ export function recordedFingerprint(actionMemo: Record<string, unknown> | undefi
   return typeof value === 'string' ? value : undefined;
 }
 
-export function scheduleOptionsFor(flow: FlowDefinition, taskQueue: string): ScheduleOptions & { memo: OwnerMemo } {
+export function scheduleOptionsFor(flow: FlowDefinition, taskQueue: string, payloadKeyId?: string): ScheduleOptions & { memo: OwnerMemo } {
   const schedule = flow.trigger.schedule;
   if (!schedule) throw new Error(`flow ${flow.name} has no schedule`);
   const scheduleId = scheduleIdOf(flow.name);
@@ -67,7 +71,7 @@ export function scheduleOptionsFor(flow: FlowDefinition, taskQueue: string): Sch
       taskQueue,
       args: [input],
       staticSummary: `${flow.name} ← ${SCHEDULE_SOURCE} (${describeSchedule(schedule)})`,
-      memo: { schedule: { id: scheduleId, spec: describeSchedule(schedule) }, flowVersion: flow.version, hookflowSchedule: fingerprintOf(flow, taskQueue) },
+      memo: { schedule: { id: scheduleId, spec: describeSchedule(schedule) }, flowVersion: flow.version, hookflowSchedule: fingerprintOf(flow, taskQueue, payloadKeyId) },
       typedSearchAttributes: [
         { key: searchAttributes.flow, value: flow.name },
         { key: searchAttributes.flowVersion, value: flow.version },

@@ -27,16 +27,18 @@ export interface ScheduleSyncOptions {
   log: Pick<Logger, 'info' | 'warn'>;
   /** Bounds each call to Temporal, so a pass never hangs on a server that does not answer. */
   callTimeoutMs?: number;
+  /** The id of the payload key the client encrypts with (HOOKFLOW_PAYLOAD_KEYS): a schedule written with another is rewritten. */
+  payloadKeyId?: string;
 }
 
 /** One pass over the schedules; never throws: what failed is in the report. */
-export function createScheduleSync({ client, taskQueue, log, callTimeoutMs = 10_000 }: ScheduleSyncOptions) {
+export function createScheduleSync({ client, taskQueue, log, callTimeoutMs = 10_000, payloadKeyId }: ScheduleSyncOptions) {
   /** Schedules this process created or updated: deleted by id when their flow goes, even before listing shows them. */
   const known = new Set<string>();
   const call = <T>(fn: () => Promise<T>) => client.connection.withDeadline(Date.now() + callTimeoutMs, fn);
 
   async function upsert(flow: FlowDefinition): Promise<'created' | 'updated' | 'unchanged'> {
-    const options = scheduleOptionsFor(flow, taskQueue);
+    const options = scheduleOptionsFor(flow, taskQueue, payloadKeyId);
     const handle = client.schedule.getHandle(options.scheduleId);
     let current = await describe(options.scheduleId);
     if (!current) {
@@ -50,7 +52,7 @@ export function createScheduleSync({ client, taskQueue, log, callTimeoutMs = 10_
     }
     if (!current) throw new Error('schedule vanished while being created');
     if (!isOwnedBy(current.memo, taskQueue)) throw new Error(`a schedule with id ${options.scheduleId} exists that hookflow (task queue ${taskQueue}) does not own; delete it or rename the flow`);
-    if (recordedFingerprint(current.action.memo) === fingerprintOf(flow, taskQueue)) return 'unchanged';
+    if (recordedFingerprint(current.action.memo) === fingerprintOf(flow, taskQueue, payloadKeyId)) return 'unchanged';
     const { spec, action, policies } = options;
     // A pause set by an operator (in the UI) survives the update.
     await call(() => handle.update((previous) => ({ spec, action, policies, state: { paused: previous.state.paused, note: previous.state.note } })));

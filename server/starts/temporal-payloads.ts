@@ -4,7 +4,7 @@
 // and a run input's flow definition, sent with every start of that flow, turned into JSON once
 // per definition object (a reload replaces definitions, it never mutates them).
 import {
-  BinaryPayloadConverter, CompositePayloadConverter, JsonPayloadConverter, type LoadedDataConverter, METADATA_ENCODING_KEY, type Payload,
+  BinaryPayloadConverter, CompositePayloadConverter, JsonPayloadConverter, type LoadedDataConverter, METADATA_ENCODING_KEY, type Payload, type PayloadCodec,
   type PayloadConverterWithEncoding, UndefinedPayloadConverter, defaultFailureConverter, encodingKeys, encodingTypes,
 } from '@temporalio/common';
 
@@ -53,11 +53,11 @@ function flowFirst(value: unknown): object | undefined {
   return typeof flow === 'object' && flow !== null && !('toJSON' in flow) ? flow : undefined;
 }
 
-/** The default converters in the default order, with the JSON one above. */
-export function ingressDataConverter(): LoadedDataConverter {
+/** The default converters in the default order, with the JSON one above; the payload codec (encryption, lib/payload-codec.ts) after them. */
+export function ingressDataConverter(codec?: PayloadCodec): LoadedDataConverter {
   return {
     payloadConverter: new CompositePayloadConverter(new UndefinedPayloadConverter(), new BinaryPayloadConverter(), new IngressJsonPayloadConverter()),
     failureConverter: defaultFailureConverter,
-    payloadCodecs: [],
+    payloadCodecs: codec ? [codec] : [],
   };
 }

@@ -69,6 +69,8 @@ export async function startIngress(opts: {
   syncSchedules?: boolean;
   /** How long a client may take to send a body (ms). */
   bodyDeadlineMs?: number;
+  /** The keys `client` encrypts with (the codec endpoint decodes with them). */
+  payloadKeys?: IngressSettings['payloadKeys'];
 }): Promise<TestIngress> {
   const client = opts.client ?? new Client({ connection: Connection.lazy({ address: `127.0.0.1:${await freePort()}` }) });
   const ingress = createIngress({
@@ -82,6 +84,7 @@ export async function startIngress(opts: {
     syncSchedules: opts.syncSchedules ?? false,
     bodyDeadlineMs: opts.bodyDeadlineMs,
     backlogCacheMs: 0,
+    payloadKeys: opts.payloadKeys,
   }, { client, db: opts.db, definitions: { current: () => opts.definitions }, log: opts.log, temporalStart: opts.temporalStart });
   await ingress.start();
   const server = await listenOnLoopback(ingress.app.callback());

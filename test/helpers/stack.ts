@@ -22,11 +22,17 @@ import { flowWorkflowBundle } from '../../worker/workflow-bundle';
 import { createMailer } from '../../activities/mailer';
 import type { ActivityDeps } from '../../activities';
 import type { SmtpCatcher } from '../../devstack/smtp-catcher';
+import { EncryptionCodec, generatePayloadKeys, parsePayloadKeys } from '../../lib/payload-codec';
 
 export { ROOT } from './paths';
 import { ROOT } from './paths';
 export { TEST_ADMIN_TOKEN, TEST_SECRET } from './ingress';
 export { TEST_TASK_QUEUE };
+/**
+ * HOOKFLOW_PAYLOAD_KEYS of every test stack in this process: its worker refuses runs no key wrote,
+ * so an ingress a test spawns against it (server/main.ts) must have them too.
+ */
+export const TEST_PAYLOAD_KEYS = generatePayloadKeys('test');
 
 /** Where the worker's Temporal SDK metrics are served (Prometheus text), once a stack has started. */
 let sdkMetricsAddress: string | undefined;
@@ -55,6 +61,8 @@ export interface TestStack {
   };
   /** The SDK's Prometheus exporter (host:port): Temporal's worker metrics and the per-flow run counters. */
   sdkMetricsAddress: string;
+  /** The codec of the stack's client and worker (TEST_PAYLOAD_KEYS), for tests that read payloads of a fetched history; undefined with `payloads: false`. */
+  codec?: EncryptionCodec;
   /** The in-process worker (its state tells whether it polls); undefined with `worker: false`. */
   worker?: Worker;
   stop(): Promise<void>;
@@ -76,6 +84,8 @@ export interface TestStackOptions {
   temporalUi?: boolean;
   /** false: no worker in this process (the test runs worker/main.ts itself, to kill it). */
   worker?: false;
+  /** false: payloads in plaintext, and the worker runs any run (as without HOOKFLOW_PAYLOAD_KEYS): histories recorded for the replay test. */
+  payloads?: false;
 }
 
 export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {
@@ -98,6 +108,8 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   );
   const faults: TestStack['faults'] = {};
   const mail = createMailer(services.smtpUrl);
+  const keys = opts.payloads === false ? undefined : parsePayloadKeys(TEST_PAYLOAD_KEYS);
+  const codec = keys && new EncryptionCodec(keys);
   const nativeConnection = await NativeConnection.connect({ address: services.temporalAddress });
   const worker: Worker | undefined = opts.worker === false ? undefined : await createWorker({
     connection: nativeConnection,
@@ -111,10 +123,11 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     httpHostLimits: opts.httpHostLimits,
     egress: parseEgressAllow(opts.egressAllow ?? '127.0.0.1'),
     afterEffect: (e) => faults.afterEffect?.(e),
+    ...(keys && { payloads: { keys } }),
   });
   const workerRun = worker?.run();
   const connection = await Connection.connect({ address: services.temporalAddress });
-  const client = new Client({ connection, namespace: 'default', dataConverter: ingressDataConverter() }); // as the ingress's
+  const client = new Client({ connection, namespace: 'default', dataConverter: ingressDataConverter(codec) }); // as the ingress's
   const realStart = createRunStarter(client, TEST_TASK_QUEUE, log);
   const temporalUiUrl = services.temporalUiUrl ?? 'http://127.0.0.1:8233';
   const ingress = await startIngress({
@@ -125,6 +138,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
       return realStart(runs, event, eventLog);
     },
     admin: { token: TEST_ADMIN_TOKEN, temporalUiUrl, namespace: 'default', replayConcurrency: opts.replayConcurrency ?? 4 },
+    payloadKeys: keys,
   });
 
   return {
@@ -141,6 +155,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     temporalUiUrl,
     faults,
     sdkMetricsAddress,
+    codec,
     worker,
     async stop() {
       await ingress.stop();

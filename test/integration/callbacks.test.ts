@@ -10,6 +10,7 @@ import { originalId } from '../../server/deliveries/record';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { postEvent, uid } from '../helpers/events';
 import { startFakeApi, type FakeApi, type FakeResponse } from '../helpers/fake-api';
+import { plainHistory } from '../helpers/plain-history';
 import { shortenedFlows } from '../helpers/short-flows';
 import { waitFor } from '../helpers/wait-for';
 import { admin } from '../helpers/admin';
@@ -238,7 +239,7 @@ describe('order-updated: one entity at a time, different entities in parallel', 
       const ids: string[] = [];
       for (const run of runs.sort((a, b) => a.startTime.getTime() - b.startTime.getTime())) {
         for (const e of (await stack.client.workflow.getHandle(workflowId, run.runId).fetchHistory()).events ?? []) {
-          const payload = e.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0];
+          const payload = plainHistory(e.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0]);
           if (payload) ids.push(defaultPayloadConverter.fromPayload<{ event: { id: string } }>(payload).event.id);
         }
       }

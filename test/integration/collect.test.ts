@@ -11,7 +11,7 @@ import { scrape } from '../helpers/prometheus';
 import type { CollectRunResult } from '../../engine/collect-contract';
 import type { FlowRunResult } from '../../engine/contract';
 import type { DeliveryRecord } from '../../server/deliveries/record';
-import { ROOT, TEST_TASK_QUEUE, startTestStack, type TestStack } from '../helpers/stack';
+import { ROOT, TEST_PAYLOAD_KEYS, TEST_TASK_QUEUE, startTestStack, type TestStack } from '../helpers/stack';
 import { postEvent, uid } from '../helpers/events';
 import { admin } from '../helpers/admin';
 import { waitFor } from '../helpers/wait-for';
@@ -196,7 +196,7 @@ describe('durability', () => {
       ...process.env,
       TEMPORAL_ADDRESS: stack.services.temporalAddress, MONGODB_URI: stack.services.mongodbUri, SMTP_URL: stack.services.smtpUrl,
       MONGODB_DB: stack.db.databaseName, TEMPORAL_TASK_QUEUE: taskQueue, HOOKFLOW_FLOWS_DIR: join(ROOT, 'test/fixtures/collect/flows'),
-      PAYMENTS_WEBHOOK_SECRET: 'unused-here', HOOKFLOW_PRETTY_LOGS: '0', LOG_LEVEL: 'info',
+      PAYMENTS_WEBHOOK_SECRET: 'unused-here', HOOKFLOW_PRETTY_LOGS: '0', LOG_LEVEL: 'info', HOOKFLOW_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
     };
     const startWorker = async () => {
       const worker = spawnNodeEntry('worker/main.ts', { ...env, WORKER_OPS_PORT: String(await freePort()) });

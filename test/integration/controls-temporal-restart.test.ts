@@ -13,7 +13,7 @@ import { TOOLS, ensureTool } from '../../devstack/tools';
 import type { CollectRunResult } from '../../engine/collect-contract';
 import { freePort } from '../../lib/net';
 import type { DeliveryRecord } from '../../server/deliveries/record';
-import { TEST_SECRET, TEST_TASK_QUEUE, type TestStack, startTestStack } from '../helpers/stack';
+import { TEST_SECRET, TEST_TASK_QUEUE, TEST_PAYLOAD_KEYS, type TestStack, startTestStack } from '../helpers/stack';
 import { paymentSucceeded, postEvent, uid } from '../helpers/events';
 import { type ProjectProcess, spawnNodeEntry } from '../helpers/processes';
 import { waitFor } from '../helpers/wait-for';
@@ -54,7 +54,7 @@ before(async () => {
   stack = await startTestStack({ flowsDir, worker: false });
   worker = spawnNodeEntry('worker/main.ts', {
     ...process.env,
-    TEMPORAL_ADDRESS: stack.services.temporalAddress, TEMPORAL_TASK_QUEUE: TEST_TASK_QUEUE,
+    TEMPORAL_ADDRESS: stack.services.temporalAddress, TEMPORAL_TASK_QUEUE: TEST_TASK_QUEUE, HOOKFLOW_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
     MONGODB_URI: stack.services.mongodbUri, MONGODB_DB: stack.db.databaseName, SMTP_URL: stack.services.smtpUrl,
     HOOKFLOW_FLOWS_DIR: flowsDir, PAYMENTS_WEBHOOK_SECRET: TEST_SECRET, WORKER_OPS_PORT: String(await freePort()), HOOKFLOW_PRETTY_LOGS: '0',
   });

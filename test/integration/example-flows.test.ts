@@ -8,6 +8,7 @@ import { startTestStack, type TestStack } from '../helpers/stack';
 import { postEvent, uid } from '../helpers/events';
 import { startFakeApi, type FakeApi } from '../helpers/fake-api';
 import { waitFor } from '../helpers/wait-for';
+import { plainHistory } from '../helpers/plain-history';
 
 const SECRETS = { LEDGER_API_TOKEN: `Bearer ledger-${uid('tok')}`, LEDGER_SIGNING_SECRET: uid('sign'), PAYMENTS_API_TOKEN: `Bearer psp-${uid('tok')}` };
 
@@ -34,7 +35,7 @@ async function historyText(workflowId: string): Promise<string> {
     v instanceof Uint8Array ? Buffer.from(v).toString('utf8')
       : Array.isArray(v) ? v.map(decode)
         : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, decode(x)])) : v;
-  return JSON.stringify(decode(await stack.client.workflow.getHandle(workflowId).fetchHistory()));
+  return JSON.stringify(decode(plainHistory(await stack.client.workflow.getHandle(workflowId).fetchHistory())));
 }
 
 describe('payment-refunded: filter, idempotency key, findOneAndUpdate, parallel, signed HTTP with secrets, html email with cc', () => {
@@ -161,7 +162,7 @@ describe('order-placed: forEach, if, step outputs, retry, compensate (saga) and 
     assert.match(mail.text ?? '', /failed at: charge/);
 
     // Compensations ran after the failure, newest first: the order was cancelled last (local steps name theirs on their marker).
-    const history = await handle.fetchHistory();
+    const history = plainHistory(await handle.fetchHistory());
     const summaries = (history.events ?? [])
       .filter((e) => e.activityTaskScheduledEventAttributes || e.markerRecordedEventAttributes?.markerName === 'core_local_activity')
       .map((e) => JSON.parse(Buffer.from(e.userMetadata!.summary!.data!).toString()) as string);
@@ -195,7 +196,7 @@ describe('payment-pending: a durable delay, then reconciliation against the prov
     assert.equal(result.steps['mark-failed'].status, 'skipped');
     const order = await orders().findOne({ _id: orderId });
     assert.deepEqual([order?.status, order?.reconciledBy], ['paid', 'poll']);
-    const history = await handle.fetchHistory();
+    const history = plainHistory(await handle.fetchHistory());
     const timer = (history.events ?? []).find((e) => e.timerStartedEventAttributes);
     assert.equal(Number(timer?.timerStartedEventAttributes?.startToFireTimeout?.seconds), 1, 'the delay is a durable timer');
     assert.equal(Buffer.from(timer!.userMetadata!.summary!.data!).toString(), '"wait-for-callback"', 'the timer is named after its step in the UI');

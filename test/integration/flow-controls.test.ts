@@ -12,7 +12,7 @@ import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
 import { GATED_WORKFLOW_TYPE, gateWorkflowId } from '../../engine/controls';
 import { freePort } from '../../lib/net';
-import { TEST_SECRET, TEST_TASK_QUEUE, type TestStack, startTestStack } from '../helpers/stack';
+import { TEST_SECRET, TEST_TASK_QUEUE, TEST_PAYLOAD_KEYS, type TestStack, startTestStack } from '../helpers/stack';
 import { paymentSucceeded, postEvent, uid } from '../helpers/events';
 import { type ProjectProcess, spawnNodeEntry } from '../helpers/processes';
 import { scrape } from '../helpers/prometheus';
@@ -46,7 +46,7 @@ async function startWorker(): Promise<ProjectProcess> {
   workerOps = `http://127.0.0.1:${port}`;
   const w = spawnNodeEntry('worker/main.ts', {
     ...process.env,
-    TEMPORAL_ADDRESS: stack.services.temporalAddress, TEMPORAL_TASK_QUEUE: TEST_TASK_QUEUE,
+    TEMPORAL_ADDRESS: stack.services.temporalAddress, TEMPORAL_TASK_QUEUE: TEST_TASK_QUEUE, HOOKFLOW_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
     MONGODB_URI: stack.services.mongodbUri, MONGODB_DB: stack.db.databaseName, SMTP_URL: stack.services.smtpUrl,
     HOOKFLOW_FLOWS_DIR: flowsDir, PAYMENTS_WEBHOOK_SECRET: TEST_SECRET, WORKER_OPS_PORT: String(port), HOOKFLOW_PRETTY_LOGS: '0',
   });

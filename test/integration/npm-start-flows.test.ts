@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { EncryptionCodec, parsePayloadKeys } from '../../lib/payload-codec';
 import { loadConfig } from '../../lib/config';
 import { loadDefinitions } from '../../definitions/definitions';
 import { ROOT } from '../helpers/paths';
@@ -71,7 +72,9 @@ test('every flow npm start turns on completes through the CLI and the sandbox', 
   const connection = await Connection.connect({ address: `127.0.0.1:${ports.HOOKFLOW_TEMPORAL_PORT}` });
   const mongo = await new MongoClient(`mongodb://127.0.0.1:${ports.HOOKFLOW_MONGO_PORT}/`).connect();
   try {
-    const client = new Client({ connection });
+    // npm start made its development payload key in the data folder.
+    const keys = parsePayloadKeys(readFileSync(join(dataDir, 'payload-keys'), 'utf8').trim());
+    const client = new Client({ connection, dataConverter: { payloadCodecs: [new EncryptionCodec(keys)] } });
     const orders = mongo.db('hookflow').collection<{ _id: string; status?: string; paymentId?: string; awaitingSince?: string; reconciledBy?: string; confirmedBy?: string }>('orders');
     /** flow → how to start its run here; returns the workflow ids to see closed. */
     const triggers: Record<string, () => Promise<string[]>> = {

@@ -4,12 +4,13 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { Client, Connection } from '@temporalio/client';
 import { freeStackPorts } from '../helpers/stack-ports';
+import { EncryptionCodec, parsePayloadKeys } from '../../lib/payload-codec';
 import { portAnswers } from '../../devstack/process';
 import { ROOT } from '../helpers/paths';
 import { scrape } from '../helpers/prometheus';
@@ -48,6 +49,12 @@ test('npm start serves the README example end to end and stops cleanly on SIGINT
   assert.match(output, /hookflow is running\./);
   assert.match(output, new RegExp(`Temporal UI  http://127\\.0\\.0\\.1:${ports.HOOKFLOW_TEMPORAL_UI_PORT}`));
   assert.ok(await portAnswers(ports.HOOKFLOW_TEMPORAL_UI_PORT), 'the Temporal Web UI listens');
+  // Payloads are encrypted with a development key made once, owner-only, and the UI decodes them through the admin listener.
+  const keyFile = join(dataDir, 'payload-keys');
+  assert.equal(statSync(keyFile).mode & 0o777, 0o600);
+  const payloadCodec = new EncryptionCodec(parsePayloadKeys(readFileSync(keyFile, 'utf8').trim()));
+  const uiSettings = await (await fetch(`http://127.0.0.1:${ports.HOOKFLOW_TEMPORAL_UI_PORT}/api/v1/settings`)).json() as { Codec: { Endpoint: string } };
+  assert.equal(uiSettings.Codec.Endpoint, `http://127.0.0.1:${ports.ADMIN_PORT}/codec`);
 
   const sent = spawnSync('bash', ['-c', readmeCommand(ports.PORT)], { encoding: 'utf8' });
   assert.equal(sent.status, 0, sent.stderr);
@@ -108,7 +115,7 @@ test('npm start serves the README example end to end and stops cleanly on SIGINT
   assert.match(output, /off {10}flow zapier-catch-hook: set ZAPIER_CATCH_HOOK_URL, ZAPIER_SIGNING_SECRET to turn it on\n/);
   const connection = await Connection.connect({ address: `127.0.0.1:${ports.HOOKFLOW_TEMPORAL_PORT}` });
   try {
-    const schedule = new Client({ connection }).schedule.getHandle('hookflow:payment-sweep');
+    const schedule = new Client({ connection, dataConverter: { payloadCodecs: [payloadCodec] } }).schedule.getHandle('hookflow:payment-sweep');
     let described = await schedule.describe().catch(() => undefined);
     for (let i = 0; i < 100 && !described; i++) described = await new Promise((r) => setTimeout(r, 100)).then(() => schedule.describe().catch(() => undefined));
     assert.deepEqual(described?.spec.intervals?.map((i) => i.every), [15 * 60_000]);
@@ -120,7 +127,7 @@ test('npm start serves the README example end to end and stops cleanly on SIGINT
     const refunded = await fetch(`http://127.0.0.1:${ports.PORT}/webhooks/payments`, { method: 'POST', headers: signPayments(refund, { secret: 'dev-secret-change-me' }), body: refund });
     const refundRuns = ((await refunded.json()) as { runs: { workflowId: string }[] }).runs;
     assert.equal(refunded.status, 202);
-    await new Client({ connection }).workflow.getHandle(refundRuns[0]!.workflowId).result();
+    await new Client({ connection, dataConverter: { payloadCodecs: [payloadCodec] } }).workflow.getHandle(refundRuns[0]!.workflowId).result();
   } finally {
     await connection.close();
   }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { freePort } from '../../lib/net';
 import { DELIVERIES_COLLECTION, type DeliveryRecord } from '../../server/deliveries/record';
 import { RATE_LIMITS_COLLECTION } from '../../server/starts/rate-limits';
-import { TEST_SECRET, TEST_TASK_QUEUE, type TestStack, startTestStack } from '../helpers/stack';
+import { TEST_SECRET, TEST_TASK_QUEUE, TEST_PAYLOAD_KEYS, type TestStack, startTestStack } from '../helpers/stack';
 import { paymentSucceeded, postEvent, uid } from '../helpers/events';
 import { type ProjectProcess, spawnNodeEntry } from '../helpers/processes';
 import { waitFor } from '../helpers/wait-for';
@@ -51,7 +51,7 @@ before(async () => {
   ingressUrl = `http://127.0.0.1:${port}`;
   env = {
     ...process.env,
-    TEMPORAL_ADDRESS: stack.services.temporalAddress, TEMPORAL_TASK_QUEUE: TEST_TASK_QUEUE,
+    TEMPORAL_ADDRESS: stack.services.temporalAddress, TEMPORAL_TASK_QUEUE: TEST_TASK_QUEUE, HOOKFLOW_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
     MONGODB_URI: stack.services.mongodbUri, MONGODB_DB: dbName, SMTP_URL: stack.services.smtpUrl,
     PORT: String(port), ADMIN_PORT: String(await freePort()), HOOKFLOW_FLOWS_DIR: flowsDir,
     PAYMENTS_WEBHOOK_SECRET: TEST_SECRET, HOOKFLOW_PRETTY_LOGS: '0', LOG_LEVEL: 'info', HOOKFLOW_RELAY_POLL_MS: '200',

@@ -67,7 +67,8 @@ async function main() {
   };
   Object.assign(process.env, flowVariables);
   const flows = shortenedFlows();
-  const stack = await startTestStack({ flowsDir: flows.dir, env: { ...PROVIDER_SECRETS, ...flowVariables } });
+  // Plaintext: the fixtures stay readable, and the replay test decodes them without keys.
+  const stack = await startTestStack({ flowsDir: flows.dir, env: { ...PROVIDER_SECRETS, ...flowVariables }, payloads: false });
   try {
     await stack.db.collection<{ _id: string; stock: number }>('inventory').insertMany([{ _id: 'SKU-TSHIRT', stock: 100 }, { _id: 'SKU-MUG', stock: 100 }]);
     await stack.db.collection<{ _id: string; status: string }>('orders').insertMany([{ _id: 'ord_1001', status: 'pending' }, { _id: 'ord_2003', status: 'paid' }]);

@@ -92,6 +92,10 @@ test('a scheduled flow becomes a Temporal Schedule owned by hookflow, with skip 
   assert.deepEqual(cronOptions.spec, { cronExpressions: ['0 3 * * *'], timezone: 'Europe/Berlin' });
   assert.deepEqual(cronOptions.policies, { overlap: 'BUFFER_ONE', catchupWindow: 3_600_000 });
   assert.notEqual(fingerprintOf(cron, 'q1'), fingerprintOf({ ...cron, version: 'other' }, 'q1'));
+  // The upgrade to encryption and each key rotation rewrite the schedule, so its input is under the key in use.
+  const fingerprints = new Set([fingerprintOf(sweep, 'q1'), fingerprintOf(sweep, 'q1', 'k1'), fingerprintOf(sweep, 'q1', 'k2')]);
+  assert.equal(fingerprints.size, 3);
+  assert.equal(scheduleOptionsFor(sweep, 'q1', 'k2').action.memo?.hookflowSchedule, fingerprintOf(sweep, 'q1', 'k2'));
 });
 
 test('a scheduled run\'s event: id is the scheduled time, readable and unique per schedule', () => {

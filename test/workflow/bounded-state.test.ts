@@ -20,6 +20,7 @@ import { createRunStarter } from '../../server/starts/start-runs';
 import { startTestStack, TEST_TASK_QUEUE, type TestStack } from '../helpers/stack';
 import { uid } from '../helpers/events';
 import { waitFor } from '../helpers/wait-for';
+import { plainHistory } from '../helpers/plain-history';
 
 let stack: TestStack;
 before(async () => { stack = await startTestStack(); });
@@ -28,7 +29,7 @@ after(async () => { await stack?.stop(); });
 type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
 type Payloads = { payloads?: { data?: Uint8Array | null }[] | null } | null | undefined;
 const event = (type: string, body: unknown = {}): FlowEvent => ({ id: uid('evt'), type, source: 'payments', receivedAt: new Date().toISOString(), body });
-const decoded = (payloads: Payloads) => (payloads?.payloads ?? []).map((p) => JSON.parse(Buffer.from(p.data!).toString('utf8')));
+const decoded = (payloads: Payloads) => (plainHistory(payloads)?.payloads ?? []).map((p) => JSON.parse(Buffer.from(p.data!).toString('utf8')));
 
 async function history(workflowId: string, runId?: string): Promise<HistoryEvent[]> {
   return (await stack.client.workflow.getHandle(workflowId, runId).fetchHistory()).events ?? [];

@@ -7,6 +7,7 @@ import { FLOW_WORKFLOW_TYPE, type FlowRunInput, type FlowRunResult } from '../..
 import type { FlowDefinition, StepDefinition } from '../../engine/types';
 import { startTestStack, TEST_TASK_QUEUE, type TestStack } from '../helpers/stack';
 import { uid } from '../helpers/events';
+import { plainHistory } from '../helpers/plain-history';
 
 let stack: TestStack;
 before(async () => { stack = await startTestStack(); });
@@ -43,7 +44,7 @@ test('if skips a step; forEach runs per element and keeps outputs in element ord
   assert.deepEqual(docs.map((d) => [d._id, d.position, d.doubled]), [['a', 0, 2], ['b', 1, 4], ['c', 2, 6]]);
 
   // Each activity carries its step label as its summary, as shown in the Temporal UI (local ones on their marker).
-  const history = await handle.fetchHistory();
+  const history = plainHistory(await handle.fetchHistory());
   const summaries = (history.events ?? [])
     .filter((e) => e.activityTaskScheduledEventAttributes || e.markerRecordedEventAttributes?.markerName === 'core_local_activity')
     .map((e) => e.userMetadata?.summary?.data && Buffer.from(e.userMetadata.summary.data).toString());
