@@ -2,7 +2,7 @@
 
 export const SCENARIOS = [
   'duplicate-storm', 'worker-kill', 'temporal-kill', 'mongo-kill', 'ingress-kill',
-  'hot-document', 'reserve-stock', 'flood', 'soak',
+  'hot-document', 'reserve-stock', 'poisoned-neighbours', 'flood', 'soak',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 

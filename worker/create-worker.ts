@@ -17,6 +17,10 @@ export interface WorkerDeps extends ActivityDeps {
    * replayed, their local steps run again (docs/benchmarks.md).
    */
   maxConcurrentWorkflowTasks?: number;
+  /** Local steps run at once (SDK default 100); a task waiting for one of these slots keeps its workflow-task slot. */
+  maxConcurrentLocalActivities?: number;
+  /** Ordinary activity tasks (email, HTTP) run at once (SDK default 100); they hold no workflow-task slot. */
+  maxConcurrentActivities?: number;
 }
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -42,5 +46,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     activities: createActivities(deps),
     ...(deps.shutdownGraceTime !== undefined && { shutdownGraceTime: deps.shutdownGraceTime }),
     ...(deps.maxConcurrentWorkflowTasks !== undefined && { maxConcurrentWorkflowTaskExecutions: deps.maxConcurrentWorkflowTasks }),
+    ...(deps.maxConcurrentLocalActivities !== undefined && { maxConcurrentLocalActivityExecutions: deps.maxConcurrentLocalActivities }),
+    ...(deps.maxConcurrentActivities !== undefined && { maxConcurrentActivityTaskExecutions: deps.maxConcurrentActivities }),
   });
 }
