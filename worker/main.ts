@@ -21,7 +21,9 @@ async function main() {
   const metrics = createWorkerMetrics();
   Runtime.install({
     logger: sdkLogger(log, () => metrics.workflowTasksOverDeadline.inc()),
-    telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetricsAddress } } },
+    // Core's own warnings (TMPRL1104: a workflow task over its deadline) come to the same log
+    // instead of the console, and are counted (worker/stall-signals.ts).
+    telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetricsAddress } }, logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
   });
   // The worker executes whatever definition a run carries, but refusing to start with broken
   // flow files surfaces the mistake where ops look first.

@@ -83,7 +83,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   if (!sdkMetricsAddress) {
     sdkMetricsAddress = `127.0.0.1:${await freePort()}`;
     const sink = (e: LogEntry) => console.error(`[temporal sdk ${e.level}] ${e.message}`);
-    Runtime.install({ logger: new DefaultLogger('WARN', countingOverDeadline(sink, () => overDeadline++)), telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetricsAddress } } } });
+    Runtime.install({ logger: new DefaultLogger('WARN', countingOverDeadline(sink, () => overDeadline++)), telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetricsAddress } }, logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } } });
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'hookflow-test-'));
   const services = await startEmbeddedServices({

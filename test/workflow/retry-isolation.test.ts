@@ -26,6 +26,8 @@ let connection: NativeConnection;
 let mail: Mailer;
 let worker: Worker;
 let running: Promise<void>;
+/** Terminated before the worker shuts down: a worker waits for local steps still retrying in it. */
+const poisoned: Awaited<ReturnType<typeof start>>[] = [];
 
 before(async () => {
   stack = await startTestStack();
@@ -40,6 +42,7 @@ before(async () => {
   running = worker.run();
 });
 after(async () => {
+  await Promise.all(poisoned.map((h) => h.terminate('test done').catch(() => undefined)));
   worker?.shutdown();
   await running;
   await connection?.close();
@@ -61,31 +64,29 @@ async function timerBackedRetries(handle: Awaited<ReturnType<typeof start>>): Pr
 
 test('runs retrying a poisoned event hold no workflow-task slot: an ordinary run completes meanwhile', async () => {
   const before = workflowTasksOverDeadline();
-  // Backoffs 1, 2, 4, 4, … s: 7 s of waiting within the first four attempts, far past the 5 s
-  // over which a workflow task counts as over its deadline, had they been waited out in the task.
-  const poisoned = await Promise.all(Array.from({ length: POISONED }, () => start('poisoned', [{
+  const stalled = (err: Error) => { throw new Error(`${err.message}; workflow tasks over their deadline meanwhile: ${workflowTasksOverDeadline() - before}`); };
+  // Backoffs 1, 2, 4, 4, … s: 7 s of waiting within the first four attempts, past the 5 s over
+  // which a workflow task counts as over its deadline, had they been waited out in the task.
+  poisoned.push(...await Promise.all(Array.from({ length: POISONED }, () => start('poisoned', [{
     id: 'mark-paid', uses: 'mongo.updateOne',
     with: { collection: 'orders', filter: { _id: uid('ord_missing') }, update: { $set: { status: 'paid' } } },
     retry: { maximumAttempts: 100, initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '4s' },
-  }])));
-  await waitFor('every poisoned run to be taken by the worker', async () => {
+  }]))));
+  await waitFor('the worker to take a poisoned run', async () => {
     const histories = await Promise.all(poisoned.map((h) => h.fetchHistory()));
-    return histories.every((h) => h.events?.some((e) => e.workflowTaskStartedEventAttributes));
+    return histories.some((h) => h.events?.some((e) => e.workflowTaskStartedEventAttributes));
   }, { attempts: 300 });
 
   const collection = uid('normal');
   const normal = await start('normal', [{ id: 'note', uses: 'mongo.insertOne', with: { collection, document: { _id: 'done' } } }]);
-  await normal.result();
+  await waitFor('the ordinary run to complete beside them', async () => (await normal.describe()).status.name === 'COMPLETED', { attempts: 600 }).catch(stalled);
   assert.ok(await stack.db.collection<{ _id: string }>(collection).findOne({ _id: 'done' }), 'the ordinary run applied its step');
 
   const retries = await waitFor('each poisoned run to retry 4 times through timers (1+2+4 s of backoff behind it)', async () => {
     const counts = await Promise.all(poisoned.map(timerBackedRetries));
     return counts.every((n) => n >= 4) && counts;
-  }, { attempts: 600 }).catch((err: Error) => {
-    throw new Error(`${err.message}; workflow tasks over their deadline meanwhile: ${workflowTasksOverDeadline() - before}`);
-  });
+  }, { attempts: 600 }).catch(stalled);
   const statuses = await Promise.all(poisoned.map(async (h) => (await h.describe()).status.name));
   assert.deepEqual(statuses, Array(POISONED).fill('RUNNING'), `the poisoned runs are still retrying (${retries.join(', ')} timer-backed retries)`);
   assert.equal(workflowTasksOverDeadline() - before, 0, 'no workflow task ran past its deadline');
-  await Promise.all(poisoned.map((h) => h.terminate('test done')));
 });
