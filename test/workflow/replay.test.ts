@@ -8,7 +8,10 @@
 // hookflow-local-activities marker, every step an activity task; before-fast-expressions-3/: flow
 // runs with the second fast expressions marker, hookflow-fast-expressions-2; before-one-marker/:
 // flow runs with the two markers hookflow-fast-expressions-3 and hookflow-local-activities) and
-// must keep replaying while such runs may be open.
+// must keep replaying while such runs may be open. payment-succeeded-order-late.json holds a local
+// step that failed and waited on a durable timer (issue 25's retry threshold, which needs no patch
+// id: each attempt's marker records its backoff, so replay follows the history whatever threshold
+// the worker has; it replayed with the SDK's old 60 s threshold too).
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
