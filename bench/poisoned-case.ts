@@ -17,18 +17,18 @@ export interface PoisonedResults extends PoisonedFigures { events: number; rateP
 
 export async function poisonedCase(ctx: BenchContext): Promise<PoisonedResults> {
   const taskQueue = 'bench-poisoned';
-  const count = Math.max(20, Math.round(ctx.options.e2eEvents * 0.75));
+  const count = Math.max(10, Math.round(ctx.options.e2eEvents / 2)); // per batch: before, beside, after
   const tag = ctx.tag('pn');
-  await seedOrders(ctx.db, tag, 0, 2 * count); // the poisoned events' orders (tag + 'x') are never seeded
+  await seedOrders(ctx.db, tag, 0, 3 * count); // the poisoned events' orders (tag + 'x') are never seeded
   const event = (runTag: string, i: number): NeighbourEvent => { const e = paymentEvent(runTag, i); return { id: e.id, body: JSON.stringify(e) }; };
   const ingress = await startIngress(ctx.child(taskQueue));
   const worker = await startWorker(ctx.options.compiled ? 'dist/worker/main.js' : 'worker/main.ts', ctx.child(taskQueue), ctx.client);
-  ctx.say(`poisoned neighbours: ${count} events at ${RATE}/s alone (half before, half after), ${count} beside ${POISONED_EVENTS} that retry for minutes`);
+  ctx.say(`poisoned neighbours: ${2 * count} events at ${RATE}/s alone (${count} before, ${count} after), ${count} beside ${POISONED_EVENTS} that retry for minutes`);
   try {
-    const all = Array.from({ length: 2 * count }, (_, i) => event(tag, i));
+    const all = Array.from({ length: 3 * count }, (_, i) => event(tag, i));
     const m = await measurePoisonedNeighbours({
       client: ctx.client, taskQueue, ratePerSec: RATE, maxMs: ctx.options.maxSeconds * 1000, say: ctx.say,
-      alone: all.slice(0, count), beside: all.slice(count), poisoned: Array.from({ length: POISONED_EVENTS }, (_, i) => event(`${tag}x`, i)),
+      alone: all.slice(0, 2 * count), beside: all.slice(2 * count), poisoned: Array.from({ length: POISONED_EVENTS }, (_, i) => event(`${tag}x`, i)),
       send: async (e) => { const status = await post(ingress.url!, e.body); return status >= 200 && status < 300; },
     });
     ctx.say(`  beside: p50 ${m.beside.p50} ms, p99 ${m.beside.p99} ms (alone ${m.alone.p99}): ${m.p99Ratio.toFixed(2)}×; poisoned still retrying ${m.poisonedRunning}/${POISONED_EVENTS}, failed attempts ${m.poisonedRetries.join(' ')}`);

@@ -20,7 +20,7 @@ export interface PoisonedPlan<E extends NeighbourEvent = NeighbourEvent> {
   taskQueue: string;
   /** Delivers one event; true once acknowledged (2xx). */
   send(event: E): Promise<boolean>;
-  /** The ordinary traffic: one batch sent alone, then one beside the poisoned events. */
+  /** The ordinary traffic: `alone` is sent half before and half after the poisoned runs, each half as long as `beside`. */
   alone: E[];
   beside: E[];
   poisoned: E[];
@@ -46,6 +46,7 @@ export async function measurePoisonedNeighbours<E extends NeighbourEvent>(plan: 
   const { client, taskQueue } = plan;
   // The traffic alone is sent half before and half after the poisoned runs, so a machine whose
   // load drifts during the measurement weighs on both sides alike.
+  // Each half is as long as the batch beside them: in a saturated system latency grows with a batch's length.
   const half = Math.ceil(plan.alone.length / 2);
   const first = await sendAndWait(plan.alone.slice(0, half), 0);
   plan.say(`  alone (first half): ${first.latencies.length}/${half} completed, p99 ${summarizeLatencies(first.latencies).p99} ms`);

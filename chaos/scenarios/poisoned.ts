@@ -17,19 +17,19 @@ export async function poisonedNeighbours(ctx: ScenarioContext): Promise<Scenario
   const began = Date.now();
   const tag = ctx.tag('pn');
   const skus = scenarioSkus(tag, 8);
-  const perBatch = scaled(150, ctx.options.scale, 20);
-  const events = Array.from({ length: 2 * perBatch }, (_, i) => paymentSucceeded(tag, i, [{ sku: skus[i % skus.length], quantity: 1 }]));
+  const perBatch = scaled(100, ctx.options.scale, 10);
+  const events = Array.from({ length: 3 * perBatch }, (_, i) => paymentSucceeded(tag, i, [{ sku: skus[i % skus.length], quantity: 1 }]));
   // Orders that are never seeded: their runs retry, and must not create them.
   const poisoned = Array.from({ length: POISONED_EVENTS }, (_, i) => paymentSucceeded(`${tag}x`, i, [{ sku: skus[0], quantity: 1 }]));
   const opsPort = await freePort();
   const plan = { name: 'poisoned-neighbours', events, stock: new Map(skus.map((s) => [s, 100_000])), workerEnv: { WORKER_OPS_PORT: String(opsPort) } };
   const h = await setUp(ctx, plan);
   const poisonedSender = new Provider(() => h.ingresses.map((i) => i.url!));
-  ctx.say(`  ${perBatch} events at ${RATE}/s alone (half before, half after), ${perBatch} beside ${POISONED_EVENTS} poisoned ones`);
+  ctx.say(`  ${2 * perBatch} events at ${RATE}/s alone (${perBatch} before, ${perBatch} after), ${perBatch} beside ${POISONED_EVENTS} poisoned ones`);
   const poisonedIds = new Set(poisoned.map((p) => p.id));
   const m = await measurePoisonedNeighbours({
     client: ctx.stack.client, taskQueue: h.taskQueue, ratePerSec: RATE, maxMs: ctx.options.maxSeconds * 1000, say: ctx.say,
-    alone: events.slice(0, perBatch), beside: events.slice(perBatch), poisoned,
+    alone: events.slice(0, 2 * perBatch), beside: events.slice(2 * perBatch), poisoned,
     send: (e) => (poisonedIds.has(e.id) ? poisonedSender : h.provider).send(e),
   });
   const overDeadline = await overDeadlineCount(opsPort);
