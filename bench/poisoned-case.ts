@@ -31,7 +31,7 @@ export async function poisonedCase(ctx: BenchContext): Promise<PoisonedResults> 
       alone: all.slice(0, 2 * count), beside: all.slice(2 * count), poisoned: Array.from({ length: POISONED_EVENTS }, (_, i) => event(`${tag}x`, i)),
       send: async (e) => { const status = await post(ingress.url!, e.body); return status >= 200 && status < 300; },
     });
-    ctx.say(`  beside: p50 ${m.beside.p50} ms, p99 ${m.beside.p99} ms (alone ${m.alone.p99}): ${m.p99Ratio.toFixed(2)}×; poisoned still retrying ${m.poisonedRunning}/${POISONED_EVENTS}, failed attempts ${m.poisonedRetries.join(' ')}`);
+    ctx.say(`  beside: p50 ${m.beside.p50} ms, p99 ${m.beside.p99} ms (alone ${m.alone.p99}: ${m.aloneBefore.p99} before, ${m.aloneAfter.p99} after): ${m.p99Ratio.toFixed(2)}×; poisoned still retrying ${m.poisonedRunning}/${POISONED_EVENTS}, failed attempts ${m.poisonedRetries.join(' ')}`);
     return { ...m, events: count, ratePerSec: RATE };
   } finally {
     await Promise.all([ingress.stop(), worker.stop()]);

@@ -31,6 +31,9 @@ export interface PoisonedPlan<E extends NeighbourEvent = NeighbourEvent> {
 
 export interface PoisonedFigures {
   alone: LatencySummary;
+  /** Each half of `alone`: a large difference between them says the machine's load drifted. */
+  aloneBefore: LatencySummary;
+  aloneAfter: LatencySummary;
   beside: LatencySummary;
   /** p99 beside the poisoned runs over p99 alone. */
   p99Ratio: number;
@@ -69,6 +72,7 @@ export async function measurePoisonedNeighbours<E extends NeighbourEvent>(plan: 
   const b = summarizeLatencies(beside.latencies);
   return {
     alone: a, beside: b, p99Ratio: ratio(b.p99, a.p99),
+    aloneBefore: summarizeLatencies(first.latencies), aloneAfter: summarizeLatencies(second.latencies),
     notCompleted: plan.alone.length + plan.beside.length - aloneLatencies.length - beside.latencies.length,
     poisonedRetries, poisonedRunning: statuses.filter((s) => s === 'RUNNING').length,
   };

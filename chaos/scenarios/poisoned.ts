@@ -38,7 +38,7 @@ export async function poisonedNeighbours(ctx: ScenarioContext): Promise<Scenario
   const result = await finish(ctx, h, {
     ...plan,
     figures: async () => ({
-      aloneP50Ms: m.alone.p50, aloneP99Ms: m.alone.p99, besideP50Ms: m.beside.p50, besideP99Ms: m.beside.p99, p99Ratio: Number(m.p99Ratio.toFixed(2)),
+      aloneP50Ms: m.alone.p50, aloneP99Ms: m.alone.p99, aloneBeforeP99Ms: m.aloneBefore.p99, aloneAfterP99Ms: m.aloneAfter.p99, besideP50Ms: m.beside.p50, besideP99Ms: m.beside.p99, p99Ratio: Number(m.p99Ratio.toFixed(2)),
       poisonedRetrying: m.poisonedRunning, poisonedFailedAttempts: m.poisonedRetries.join(' '), workflowTasksOverDeadline: overDeadline,
     }),
   }, began, Date.now());
