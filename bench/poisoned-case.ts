@@ -3,7 +3,7 @@
 // for minutes. Row: p99 completion latency beside them over alone (target ≤ 1.5×).
 import { request } from 'node:http';
 import type { BenchContext } from './context';
-import { seedOrders } from './e2e';
+import { seedInventory, seedOrders } from './e2e';
 import { paymentEvent, signedHeaders } from './events';
 import { WEBHOOK_PATH } from './http-load';
 import { POISONED_EVENTS, measurePoisonedNeighbours, type NeighbourEvent, type PoisonedFigures } from './poisoned-neighbours';
@@ -19,6 +19,7 @@ export async function poisonedCase(ctx: BenchContext): Promise<PoisonedResults> 
   const taskQueue = 'bench-poisoned';
   const count = Math.max(10, Math.round(ctx.options.e2eEvents / 2)); // per batch: before, beside, after
   const tag = ctx.tag('pn');
+  await seedInventory(ctx.db);
   await seedOrders(ctx.db, tag, 0, 3 * count); // the poisoned events' orders (tag + 'x') are never seeded
   const event = (runTag: string, i: number): NeighbourEvent => { const e = paymentEvent(runTag, i); return { id: e.id, body: JSON.stringify(e) }; };
   const ingress = await startIngress(ctx.child(taskQueue));
