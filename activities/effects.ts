@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Mailer } from './mailer';
 import type { WorkerMetrics } from '../lib/metrics';
 import type { HostLimits } from '../lib/config';
+import type { EgressPolicy } from '../lib/egress';
 
 export interface ActivityDeps {
   db: Db;
@@ -16,6 +17,8 @@ export interface ActivityDeps {
   /** Called after an effect is durably applied and before the attempt completes (tests inject crashes here). */
   /** http.request calls per second per host, shared by every worker through MongoDB (activities/host-pacing.ts). */
   httpHostLimits?: HostLimits;
+  /** Non-public addresses http.request may call (HOOKFLOW_EGRESS_ALLOW); none when omitted. */
+  egress?: EgressPolicy;
   afterEffect?: (effect: { activity: string; idempotencyKey: string; attempt: number }) => void | Promise<void>;
 }
 

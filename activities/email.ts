@@ -14,11 +14,15 @@ export { EFFECTS_COLLECTION } from './effect-record';
 /** `sending`: claimed, the server may or may not have the message; `sent`: it answered 250. Older records have no state: sent. */
 type EmailState = 'sending' | 'sent' | 'refused';
 
+const ONE_ADDRESS = /^[^@\s,;:<>()"\\[\]]+@[^@\s,;:<>()"\\[\]]+$/;
+
 function recipients(args: Record<string, unknown>, name: string): string[] | undefined {
   const v = args[name];
   if (v === undefined || v === null) return undefined;
   const list = Array.isArray(v) ? v : [v];
-  if (!list.every((x) => typeof x === 'string' && x.includes('@'))) throw badArguments('email.send', `"${name}" must be an address or a list of addresses`);
+  // One bare address per recipient: "a@x, b@y" (or a group, or a display name hiding another) is refused, not split.
+  const bad = list.find((x) => typeof x !== 'string' || !ONE_ADDRESS.test(x));
+  if (bad !== undefined) throw badArguments('email.send', `"${name}" must be one address per recipient (a list for several), got ${JSON.stringify(bad)}`);
   return list as string[];
 }
 
@@ -35,6 +39,7 @@ export function emailActivities(deps: ActivityDeps, from: string) {
       const messageId = `<${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 32)}@hookflow>`;
       const to = recipients(args, 'to');
       if (!to) throw badArguments('email.send', '"to" is required');
+      const cc = recipients(args, 'cc');
       const subject = requireString('email.send', args, 'subject');
       if (typeof args.text !== 'string' && typeof args.html !== 'string') throw badArguments('email.send', '"text" or "html" is required');
 
@@ -51,7 +56,7 @@ export function emailActivities(deps: ActivityDeps, from: string) {
         await deps.mail.send({
           from: typeof args.from === 'string' ? args.from : from,
           to,
-          cc: recipients(args, 'cc'),
+          cc,
           subject,
           text: args.text as string | undefined,
           html: args.html as string | undefined,

@@ -8,21 +8,25 @@ import { HostPacer } from './host-pacing';
 import { mongoActivities } from './mongo';
 import { mongoReadActivities } from './mongo-read';
 import { type SecretLookup, envSecrets } from './secrets';
+import { checkedAgainstCatalog } from './catalog-check';
 
 export type { ActivityDeps } from './effects';
 
 export function createActivities(deps: ActivityDeps & { mailFrom: string; secrets?: SecretLookup }) {
-  return {
+  const activities = {
     ...mongoActivities(deps),
     ...mongoReadActivities(deps),
     ...absorbedActivities(deps),
     ...emailActivities(deps, deps.mailFrom),
-    ...httpActivities({ log: deps.log, secrets: deps.secrets ?? envSecrets(), pacer: new HostPacer(deps.db, deps.httpHostLimits ?? {}) }),
+    ...httpActivities({ log: deps.log, secrets: deps.secrets ?? envSecrets(), pacer: new HostPacer(deps.db, deps.httpHostLimits ?? {}), egress: deps.egress }),
     async log({ args }: ActivityRequest): Promise<void> {
       const level = args.level === 'warn' || args.level === 'error' ? args.level : 'info';
       deps.log[level]({ fields: args.fields }, String(args.message ?? ''));
     },
   };
+  // Every catalog activity checks its rendered arguments first (activities/catalog-check.ts).
+  for (const [name, fn] of Object.entries(activities)) (activities as Record<string, unknown>)[name] = checkedAgainstCatalog(name, fn as never);
+  return activities;
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -3,10 +3,10 @@
 // the key then moves to hookflow_effects (activities/effect-record.ts). A retry looks the key up
 // there or in the document, by the key alone (the step's filter may no longer match its own write).
 import { ApplicationFailure } from '@temporalio/activity';
-import { MongoServerError } from 'mongodb';
 import type { ActivityRequest } from '../engine/contract';
 import { type ActivityDeps, effectApplied, requireObject, requireString } from './effects';
 import { APPLIED_OPS_FIELD, documentId, isRecorded, keyInDocument, recordWrite, releaseKey, withoutOps } from './effect-record';
+import { isDuplicateKey } from '../lib/insert-once';
 
 export { APPLIED_OPS_FIELD } from './effect-record';
 
@@ -15,10 +15,6 @@ export interface WriteResult {
   /** true when a previous attempt had already applied this operation. */
   alreadyApplied: boolean;
   upsertedId?: unknown;
-}
-
-function isDuplicateKey(err: unknown): boolean {
-  return err instanceof MongoServerError && err.code === 11000;
 }
 
 /** The update plus the key, and the filter that skips a document already carrying it. */

@@ -5,8 +5,8 @@
 // everything. Figures per event: hand-over time, CPU by process, Temporal history events written.
 import pino from 'pino';
 import type { FlowDefinition, FlowEvent } from '../engine/types';
-import { planRuns } from '../server/planned-runs';
-import { createRunStarter } from '../server/start-runs';
+import { planRuns } from '../server/starts/planned-runs';
+import { createRunStarter } from '../server/starts/start-runs';
 import { type BenchContext, type CpuPerEvent, type RunFigures, addInto, describeRun, figures, perEvent } from './context';
 import { cpuMeter } from './cpu';
 import { runLanes } from './lanes';

@@ -2,7 +2,7 @@
 // and dropped) and the per-host pacing claim of http.request, each against the delivery record
 // insert every accepted event already costs. Sequential and 8 at a time, on the bench's FerretDB.
 import type { BenchContext } from './context';
-import { RateLimiter } from '../server/rate-limits';
+import { RateLimiter } from '../server/starts/rate-limits';
 import { HostPacer } from '../activities/host-pacing';
 import type { FlowDefinition, FlowEvent } from '../engine/types';
 

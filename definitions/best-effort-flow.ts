@@ -13,6 +13,8 @@ export function bestEffortFlow(data: unknown): Omit<FlowDefinition, 'version'> |
   const events = Array.isArray(t.events) ? t.events.filter((e): e is string => typeof e === 'string') : [];
   return {
     name: str(data.name) ?? '',
+    // Positions kept; an entry of the wrong shape becomes '' (its schema problem is reported).
+    ...(Array.isArray(data.secrets) && { secrets: data.secrets.map((d) => (typeof d === 'string' ? d : isObject(d) && typeof d.name === 'string' ? { name: d.name, hosts: strings(d.hosts) } : '')) }),
     trigger: 'schedule' in t
       ? ({ ...t, schedule: isObject(t.schedule) ? t.schedule : {} } as unknown as FlowDefinition['trigger'])
       : { source: str(t.source) ?? '', events, filter: str(t.filter), idempotencyKey: str(t.idempotencyKey) },

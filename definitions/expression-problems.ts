@@ -3,7 +3,7 @@
 // functions JSONata does not have (`$nosuch(x)` parses, and fails only when a run evaluates it).
 // (JSONata's recovering parser was tried for several errors in one expression: after the first,
 // what it reports is noise, so one expression gets one syntax error, its first.)
-import { compileExpression } from '../engine/expressions';
+import { TEMPLATE, compileExpression } from '../engine/expressions';
 
 /** JSONata 2.x's built-in functions (test/unit/expression-problems.test.ts checks them against the installed jsonata). */
 export const JSONATA_FUNCTIONS: ReadonlySet<string> = new Set([
@@ -14,8 +14,6 @@ export const JSONATA_FUNCTIONS: ReadonlySet<string> = new Set([
   'random', 'reduce', 'replace', 'reverse', 'round', 'shuffle', 'sift', 'single', 'sort', 'split', 'spread', 'sqrt',
   'string', 'substring', 'substringAfter', 'substringBefore', 'sum', 'toMillis', 'trim', 'type', 'uppercase', 'zip',
 ]);
-
-const TEMPLATE = /\{\{[\s\S]+?\}\}/g;
 
 /**
  * Braces of a text's {{ … }} templates that do not pair up: an unclosed "{{" or a "}}" without

@@ -6,6 +6,8 @@ import { ExpressionError, compileExpression, templateExpressions, unwrapExpressi
 import { JSONATA_FUNCTIONS, unknownFunctions, unpairedBraces } from './expression-problems';
 import { type FlowDefinition, type StepDefinition, allSteps, isActivityStep, isParallelStep, isWaitStep } from '../engine/types';
 import { argumentProblems } from './argument-check';
+import { egressProblems } from './egress-checks';
+import type { SecretDeclaration } from '../engine/secret-refs';
 import { referencedStepIds } from './step-refs';
 import { scheduleTriggerProblems } from './schedule-checks';
 import { correlationProblems } from './wait-checks';
@@ -43,6 +45,8 @@ export function semanticProblems(yaml: YamlFile, flow: Omit<FlowDefinition, 'ver
   if (trigger.idempotencyKey) check(['trigger', 'idempotencyKey'], unwrapExpression(trigger.idempotencyKey));
 
   const seen = new Map<string, string>();
+  const secretsUsed = new Set<string>();
+  const call = (uses: string, args: Record<string, unknown> | undefined, at: (...rest: Path) => Path) => checkCall(yaml, uses, args, at, check, problems, { declared: flow.secrets, used: secretsUsed });
   const visitSteps = (steps: StepDefinition[], base: Path) =>
     steps.forEach((step, i) => {
       const at = (...rest: Path): Path => [...base, i, ...rest];
@@ -64,11 +68,16 @@ export function semanticProblems(yaml: YamlFile, flow: Omit<FlowDefinition, 'ver
       }
       if (step.forEach) check(at('forEach'), unwrapExpression(step.forEach));
       else if (step.as || step.concurrency) problems.push(yaml.at(at(step.as ? 'as' : 'concurrency'), `"${step.as ? 'as' : 'concurrency'}" needs forEach`, 'add forEach: <expression giving an array>'));
-      checkCall(yaml, step.uses, step.with, at, check, problems);
-      if (step.compensate) checkCall(yaml, step.compensate.uses, step.compensate.with, (...rest) => at('compensate', ...rest), check, problems);
+      if (step.maxItems !== undefined && !step.forEach) problems.push(yaml.at(at('maxItems'), '"maxItems" needs forEach', 'add forEach: <expression giving an array>'));
+      call(step.uses, step.with, at);
+      if (step.compensate) call(step.compensate.uses, step.compensate.with, (...rest) => at('compensate', ...rest));
     });
   visitSteps(flow.steps, ['steps']);
   if (flow.onFailure) visitSteps(flow.onFailure, ['onFailure']);
+  (flow.secrets ?? []).forEach((d, i) => {
+    const name = typeof d === 'string' ? d : d.name;
+    if (name && !secretsUsed.has(name)) problems.push(yaml.at(['secrets', i], `secret "${name}" is declared but no step names it`, 'remove it from secrets:, or name it where it is used ({ secret: NAME })'));
+  });
   problems.push(...correlationProblems(yaml, flow, context.eventTypes, check));
   problems.push(...flowControlProblems(yaml, flow, check));
   problems.push(...collectProblems(yaml, flow, check));
@@ -76,8 +85,14 @@ export function semanticProblems(yaml: YamlFile, flow: Omit<FlowDefinition, 'ver
   return problems;
 }
 
-function checkCall(yaml: YamlFile, uses: string, args: Record<string, unknown> | undefined, at: (...rest: Path) => Path, check: (path: Path, source: string) => void, problems: Problem[]) {
-  for (const p of argumentProblems(uses, args ?? {})) problems.push(yaml.at(args ? at('with', ...p.path) : at('uses'), p.message, p.hint));
+interface SecretUse { declared?: SecretDeclaration[]; used: Set<string> }
+
+function checkCall(yaml: YamlFile, uses: string, args: Record<string, unknown> | undefined, at: (...rest: Path) => Path, check: (path: Path, source: string) => void, problems: Problem[], secrets: SecretUse) {
+  const argProblems = argumentProblems(uses, args ?? {});
+  for (const p of argProblems) problems.push(yaml.at(args ? at('with', ...p.path) : at('uses'), p.message, p.hint));
+  // One problem per argument: the catalog's, when it has one there.
+  const reported = new Set(argProblems.map((p) => p.path.join('.')));
+  for (const p of egressProblems(uses, args, secrets.declared, secrets.used)) if (!reported.has(p.path.join('.'))) problems.push(yaml.at(at('with', ...p.path), p.message, p.hint));
   visitTemplates(yaml, args, at('with'), check, problems);
 }
 

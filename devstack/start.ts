@@ -11,7 +11,7 @@ import { type ManagedProcess, portAnswers, startProcess, waitUntil } from './pro
 import { HEAP_FLAGS } from '../lib/heap-flags';
 import { startEmbeddedServices, type ServicePorts } from './services';
 import { withoutTemporalSecurity } from '../lib/temporal-connection';
-import { PAYMENTS_SANDBOX } from '../lib/dev-defaults';
+import { PAYMENTS_SANDBOX, STACK_PORTS } from '../lib/dev-defaults';
 import { type PaymentsSandbox, startPaymentsSandbox } from './payments-sandbox';
 
 const ROOT = resolve(__dirname, '..');
@@ -19,9 +19,9 @@ export const DEV_WEBHOOK_SECRET = 'dev-secret-change-me';
 /** The admin API's token in development (`npm start`); production sets its own or leaves it off. */
 export const DEV_ADMIN_TOKEN = 'dev-admin-token-change-me';
 
-function port(name: string, fallback: number): number {
+function port(name: keyof typeof STACK_PORTS): number {
   const raw = process.env[name];
-  const n = raw ? Number(raw) : fallback;
+  const n = raw ? Number(raw) : STACK_PORTS[name];
   if (!Number.isInteger(n) || n <= 0 || n > 65535) throw new Error(`${name} must be a port number, got "${raw}"`);
   return n;
 }
@@ -48,10 +48,10 @@ async function main() {
   const definitions = loadDefinitions(config, env); // broken flow files stop us here, before anything starts
 
   const ports: ServicePorts = {
-    temporal: port('HOOKFLOW_TEMPORAL_PORT', 7233),
-    temporalUi: port('HOOKFLOW_TEMPORAL_UI_PORT', 8233),
-    mongo: port('HOOKFLOW_MONGO_PORT', 27017),
-    smtp: port('HOOKFLOW_SMTP_PORT', 2525),
+    temporal: port('HOOKFLOW_TEMPORAL_PORT'),
+    temporalUi: port('HOOKFLOW_TEMPORAL_UI_PORT'),
+    mongo: port('HOOKFLOW_MONGO_PORT'),
+    smtp: port('HOOKFLOW_SMTP_PORT'),
   };
   const external = { temporalAddress: env.TEMPORAL_ADDRESS, mongodbUri: env.MONGODB_URI, smtpUrl: env.SMTP_URL };
   const toCheck: Record<string, number> = { PORT: config.ingressPort, ADMIN_PORT: config.adminPort, WORKER_OPS_PORT: config.workerOpsPort };
@@ -59,7 +59,7 @@ async function main() {
   if (!external.mongodbUri) toCheck.HOOKFLOW_MONGO_PORT = ports.mongo;
   if (!external.smtpUrl) toCheck.HOOKFLOW_SMTP_PORT = ports.smtp;
   // The payments sandbox stands in for the provider's API unless PAYMENTS_API_URL names a real one.
-  const sandboxPort = env.PAYMENTS_API_URL ? undefined : port(PAYMENTS_SANDBOX.portVariable, PAYMENTS_SANDBOX.port);
+  const sandboxPort = env.PAYMENTS_API_URL ? undefined : port(PAYMENTS_SANDBOX.portVariable);
   if (sandboxPort) toCheck[PAYMENTS_SANDBOX.portVariable] = sandboxPort;
   await ensureFree(toCheck);
 
@@ -88,6 +88,8 @@ async function main() {
     };
     sandbox = await startPaymentsSandbox({ port: sandboxPort, token: env.PAYMENTS_API_TOKEN, deliveries, ledger }).catch(async (err) => { await services.stop(); throw err; });
     env.PAYMENTS_API_URL = sandbox.url;
+    // http.request refuses loopback unless allowed: the worker may call the sandbox, and nothing else on this machine.
+    env.HOOKFLOW_EGRESS_ALLOW = [env.HOOKFLOW_EGRESS_ALLOW, `127.0.0.1:${new URL(sandbox.url).port}`].filter(Boolean).join(',');
     if (ledger) env.LEDGER_API_URL = `${sandbox.url}/ledger`;
     ledgerInSandbox = !!ledger;
   }

@@ -2,22 +2,25 @@
 // PATH, else a copy built once from the pinned Go module into a per-user cache keyed by version.
 // Nothing is downloaded but Go modules; a fresh clone on the same machine reuses the cache.
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { accessSync, constants, cpSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { FERRETDB_PATCH_TAG, patchFerretDbSource } from './ferretdb-patch';
 
 export interface ToolSpec {
-  name: 'temporal' | 'ferretdb';
+  name: string;
   envVar: string;
   module: string;
   version: string;
   pkg: string;
+  /** Linker flags, e.g. the version string a release build stamps in. */
+  ldflags?: string;
   /** Changes hookflow applies to the module's source before building; `tag` is part of the cache key. */
   patch?: { tag: string; apply(srcDir: string): void };
 }
 
-export const TOOLS: Record<ToolSpec['name'], ToolSpec> = {
+export const TOOLS: Record<'temporal' | 'ferretdb', ToolSpec> = {
   // v1.5.1 is the newest tag whose go.mod has no replace directive (later tags refuse `go install`).
   temporal: { name: 'temporal', envVar: 'HOOKFLOW_TEMPORAL_BIN', module: 'github.com/temporalio/cli', version: 'v1.5.1', pkg: './cmd/temporal' },
   ferretdb: { name: 'ferretdb', envVar: 'HOOKFLOW_FERRETDB_BIN', module: 'github.com/FerretDB/FerretDB', version: 'v1.24.2', pkg: './cmd/ferretdb', patch: { tag: FERRETDB_PATCH_TAG, apply: patchFerretDbSource } },
@@ -28,7 +31,7 @@ export function toolsCacheDir(env = process.env): string {
   return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'hookflow', 'tools');
 }
 
-function isExecutable(path: string): boolean {
+export function isExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return true;
@@ -75,6 +78,13 @@ function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.Pro
   return res.stdout ?? '';
 }
 
+/** The read-only source folder of a module version, fetched through the Go module proxy once. */
+export function goModuleDir(module: string, version: string, env = process.env): string {
+  const info = JSON.parse(run('go', ['mod', 'download', '-json', `${module}@${version}`], { env, capture: true })) as { Dir?: string; Error?: string };
+  if (!info.Dir) throw new Error(`go mod download ${module}@${version}: ${info.Error ?? 'no source directory'}`);
+  return info.Dir;
+}
+
 /**
  * Builds from the module's own go.mod (pinned dependencies). Done from a copy of the module
  * rather than `go install mod@version` for two reasons seen here: the proxy can refuse the
@@ -91,28 +101,32 @@ function buildTool(spec: ToolSpec, env: NodeJS.ProcessEnv): void {
   const target = cachedToolPath(spec, env);
   const started = Date.now();
   console.error(`[tools] building ${spec.name} ${spec.version} from ${spec.module} (first use only; a few minutes)…`);
-  const info = JSON.parse(run('go', ['mod', 'download', '-json', `${spec.module}@${spec.version}`], { env, capture: true })) as { Dir?: string; Error?: string };
-  if (!info.Dir) throw new Error(`go mod download ${spec.module}@${spec.version}: ${info.Error ?? 'no source directory'}`);
+  const moduleDir = goModuleDir(spec.module, spec.version, env);
   const work = mkdtempSync(join(tmpdir(), `hookflow-build-${spec.name}-`));
+  let partial: string | undefined;
   try {
     const src = join(work, 'src');
-    cpSync(info.Dir, src, { recursive: true });
+    cpSync(moduleDir, src, { recursive: true });
     spawnSync('chmod', ['-R', 'u+w', src]);
     if (spec.name === 'ferretdb') writeFileSync(join(src, 'build', 'version', 'version.txt'), `${spec.version}\n`);
     spec.patch?.apply(src);
     mkdirSync(join(target, '..'), { recursive: true });
-    const partial = `${target}.partial`;
+    // A name of this build's own, beside the target (a rename across file systems would fail): two
+    // starts building at once each rename a whole binary into place, instead of one renaming away
+    // the file the other is still writing (CI saw `ENOENT … chmod …temporal.partial`).
+    partial = `${target}.${process.pid}-${randomBytes(4).toString('hex')}.partial`;
     // -v lists each package as it compiles: visible progress on a long first build.
-    run('go', ['build', '-v', '-trimpath', '-o', partial, spec.pkg], { cwd: src, env });
+    run('go', ['build', '-v', '-trimpath', ...(spec.ldflags ? ['-ldflags', spec.ldflags] : []), '-o', partial, spec.pkg], { cwd: src, env });
     chmodSync(partial, 0o755);
     renameSync(partial, target); // atomic: a concurrent reader never sees half a binary
   } finally {
     rmSync(work, { recursive: true, force: true });
+    if (partial) rmSync(partial, { force: true }); // a failed build leaves nothing behind
   }
   console.error(`[tools] ${spec.name} ${spec.version} ready at ${target} (${Math.round((Date.now() - started) / 1000)} s)`);
 }
 
-export function ensureAllTools(env = process.env): Record<ToolSpec['name'], string> {
+export function ensureAllTools(env = process.env): Record<keyof typeof TOOLS, string> {
   return { temporal: ensureTool(TOOLS.temporal, env), ferretdb: ensureTool(TOOLS.ferretdb, env) };
 }
 

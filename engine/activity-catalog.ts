@@ -16,6 +16,8 @@ const str = { type: 'string', minLength: 1 };
 const address = { type: 'string', pattern: '^[^@\\s]+@[^@\\s]+$' };
 const addresses = { oneOf: [address, { type: 'array', minItems: 1, items: address }] };
 const mongoOperators = { type: 'object', minProperties: 1, propertyNames: { pattern: '^\\$' } };
+/** A filter value a template makes into an operator ($ne, $in…) fails the step unless the step says so (engine/run-guards.ts). */
+const operatorsFromData = { type: 'boolean', description: 'Let templated filter values be MongoDB operators ({"$in": [...]}) chosen by data; off by default.' };
 /** A write's filter names its one document by _id, so a retry or an upsert cannot reach another (activities/effect-record.ts). */
 const oneDocument = { type: 'object', required: ['_id'], properties: { _id: { type: ['string', 'number'] } } };
 /** `{ secret: ENV_NAME }`: resolved from the worker's environment inside the activity only. */
@@ -31,7 +33,7 @@ const args = (required: string[], properties: Record<string, unknown>) => ({ typ
 export const activityCatalog: Record<string, ActivitySpec> = {
   'mongo.updateOne': {
     description: 'Update the one document the filter names by _id (operators such as $set, $inc); idempotent across retries.',
-    args: args(['collection', 'filter', 'update'], { collection: str, filter: oneDocument, update: mongoOperators, upsert: { type: 'boolean' } }),
+    args: args(['collection', 'filter', 'update'], { collection: str, filter: oneDocument, update: mongoOperators, upsert: { type: 'boolean' }, operatorsFromData }),
   },
   'mongo.insertOne': {
     description: 'Insert one document; without _id the step idempotency key is used as _id.',
@@ -45,6 +47,7 @@ export const activityCatalog: Record<string, ActivitySpec> = {
       update: mongoOperators,
       upsert: { type: 'boolean' },
       returnDocument: { enum: ['before', 'after'] },
+      operatorsFromData,
     }),
   },
   'mongo.find': {
@@ -55,6 +58,7 @@ export const activityCatalog: Record<string, ActivitySpec> = {
       projection: { type: 'object' },
       sort: { type: 'object', additionalProperties: { enum: [1, -1] } },
       limit: { type: 'integer', minimum: 1, maximum: FIND_MAX_LIMIT },
+      operatorsFromData,
     }),
   },
   'email.send': {
@@ -68,8 +72,9 @@ export const activityCatalog: Record<string, ActivitySpec> = {
     description: 'Call an HTTP API with a JSON body; 4xx (but 408/429) fail at once, 5xx and network errors are retried.',
     args: args(['url'], {
       method: { enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] },
-      url: { oneOf: [{ type: 'string', pattern: '^(https?://|\\s*\\{\\{)' }, secretRef] },
-      path: { type: 'string' },
+      // The URL's origin is the flow file's: a literal or a declared secret, never a template (definitions/egress-checks.ts).
+      url: { oneOf: [{ type: 'string', pattern: '^https?://' }, secretRef] },
+      path: { type: 'string', pattern: '^/' },
       headers: { type: 'object', additionalProperties: { oneOf: [{ type: 'string' }, secretRef] } },
       body: {},
       timeout: { type: 'string', pattern: '^[0-9]+(ms|s|m)$' },

@@ -2,6 +2,7 @@
 // Pure module: safe to import from workflow code.
 import { type SearchAttributePair, defineSearchAttributeKey } from '@temporalio/common';
 import type { FlowDefinition, FlowEvent } from './types';
+import type { SecretRef } from './secret-refs';
 
 export const FLOW_WORKFLOW_TYPE = 'runFlow';
 
@@ -32,6 +33,11 @@ export interface FlowRunResult {
 export interface ActivityRequest<A = Record<string, unknown>> {
   args: A;
   idempotencyKey: string;
+  /**
+   * http.request of runs with the run guards (workflows/run-flow.ts): where the flow file wrote a
+   * declared secret reference; nothing else in `args` is one. Absent in runs started before.
+   */
+  secrets?: SecretRef[];
 }
 
 export const searchAttributes = {

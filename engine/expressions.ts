@@ -7,6 +7,7 @@
 // parallel branches schedule their activities depends on it.
 import jsonata from 'jsonata';
 import { type FastShapes, LATEST_FAST_SHAPES, NOT_FAST, evaluateFast } from './fast-expressions';
+import { nativeGuards, unsafeRegexes } from './expression-bounds';
 
 /** Whether (and with which shapes) simple expressions are evaluated synchronously; `true` is the latest shapes. */
 export type FastOption = boolean | FastShapes;
@@ -15,7 +16,8 @@ const shapesOf = (fast: FastOption): FastShapes => (fast === true ? LATEST_FAST_
 /** Evaluations (AST nodes visited) allowed for one expression; deterministic, unlike a wall-clock limit. */
 const EVALUATION_BUDGET = 200_000;
 const MAX_DEPTH = 200;
-const TEMPLATE = /\{\{([\s\S]+?)\}\}/g;
+/** A {{ … }} template in a text; group 1 is its expression. */
+export const TEMPLATE = /\{\{([\s\S]+?)\}\}/g;
 const WHOLE_TEMPLATE = /^\s*\{\{([\s\S]+?)\}\}\s*$/;
 
 export class ExpressionError extends Error {
@@ -30,26 +32,38 @@ function describe(err: unknown): string {
   return String(err);
 }
 
-/** Compiles an expression, throwing ExpressionError with JSONata's message when it does not parse. */
-export function compileExpression(source: string): jsonata.Expression {
+/**
+ * Compiles an expression, throwing ExpressionError with JSONata's message when it does not parse.
+ * `bounded` (the loader, the ingress, runs with the run guards) also refuses regexes that can
+ * backtrack exponentially (engine/expression-bounds.ts).
+ */
+export function compileExpression(source: string, bounded = true): jsonata.Expression {
+  let expr: jsonata.Expression;
   try {
-    return jsonata(source, { stack: MAX_DEPTH });
+    expr = jsonata(source, { stack: MAX_DEPTH });
   } catch (err) {
     throw new ExpressionError(source, describe(err));
   }
+  const unsafe = bounded ? unsafeRegexes(expr.ast()) : [];
+  if (unsafe.length) throw new ExpressionError(source, unsafe[0]);
+  return expr;
 }
 
-export async function evaluateExpression(source: string, scope: object, fast: FastOption = true): Promise<unknown> {
+/** `bounded`: sizes and natives limited as well as steps (engine/expression-bounds.ts); runs started before the run guards replay without. */
+export async function evaluateExpression(source: string, scope: object, fast: FastOption = true, bounded = true): Promise<unknown> {
   if (fast) {
     const value = evaluateFast(source, scope, shapesOf(fast));
     if (value !== NOT_FAST) return value;
   }
-  const expr = compileExpression(source);
+  const expr = compileExpression(source, bounded);
   let visited = 0;
   const entry = Symbol.for('jsonata.__evaluate_entry') as unknown as string;
-  expr.assign(entry, () => {
+  const guards = bounded ? nativeGuards((message) => { throw new ExpressionError(source, message); }) : undefined;
+  expr.assign(entry, (node: never) => {
     if (++visited > EVALUATION_BUDGET) throw new ExpressionError(source, `exceeded the budget of ${EVALUATION_BUDGET} evaluation steps`);
+    guards?.entry(node);
   });
+  if (guards) expr.assign(Symbol.for('jsonata.__evaluate_exit') as unknown as string, (node: never, _input: unknown, _env: unknown, result: unknown) => guards.exit(node, result));
   try {
     return await expr.evaluate(scope);
   } catch (err) {
@@ -68,32 +82,43 @@ export function templateExpressions(text: string): string[] {
  * whole template keeps the expression's type (number, object, array); otherwise results are
  * interpolated as text.
  */
-export async function renderTemplate(value: unknown, scope: object, fast: FastOption = true): Promise<unknown> {
+export async function renderTemplate(value: unknown, scope: object, fast: FastOption = true, bounded = true): Promise<unknown> {
   if (fast) {
     const rendered = renderFast(value, scope, shapesOf(fast));
     if (rendered !== NOT_FAST) return rendered;
   }
-  if (typeof value === 'string') return renderString(value, scope, fast);
-  if (Array.isArray(value)) return Promise.all(value.map((v) => renderTemplate(v, scope, fast)));
+  if (typeof value === 'string') return renderString(value, scope, fast, bounded);
+  if (Array.isArray(value)) return Promise.all(value.map((v) => renderTemplate(v, scope, fast, bounded)));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = await renderTemplate(v, scope, fast);
+    for (const [k, v] of Object.entries(value)) out[k] = await renderTemplate(v, scope, fast, bounded);
     return out;
   }
   return value;
 }
 
-async function renderString(text: string, scope: object, fast: FastOption): Promise<unknown> {
+async function renderString(text: string, scope: object, fast: FastOption, bounded: boolean): Promise<unknown> {
   const whole = wholeTemplate(text);
-  if (whole !== undefined) return normalize(await evaluateExpression(whole, scope, fast));
+  if (whole !== undefined) return normalize(await evaluateExpression(whole, scope, fast, bounded));
   const parts = templateExpressions(text);
   if (parts.length === 0) return text;
-  return interpolate(text, await Promise.all(parts.map((p) => evaluateExpression(p, scope, fast))));
+  return interpolate(text, await Promise.all(parts.map((p) => evaluateExpression(p, scope, fast, bounded))));
 }
 
-function interpolate(text: string, values: unknown[]): string {
+/**
+ * A text whose every {{ … }} value is interpolated as encoded text, a whole template included
+ * (http.request's path: a value cannot add a segment, a host or a query).
+ */
+export async function renderEncoded(text: string, scope: object, fast: FastOption, encode: (text: string) => string): Promise<string> {
+  const parts = templateExpressions(text);
+  if (parts.length === 0) return text;
+  const values = await Promise.all(parts.map((p) => evaluateExpression(p, scope, fast, true)));
+  return interpolate(text, values, encode);
+}
+
+function interpolate(text: string, values: unknown[], encode: (text: string) => string = (t) => t): string {
   let i = 0;
-  return text.replace(TEMPLATE, () => asText(values[i++]));
+  return text.replace(TEMPLATE, () => encode(asText(values[i++])));
 }
 
 /** renderTemplate without a single promise, or NOT_FAST when a template needs JSONata. */
@@ -139,6 +164,6 @@ export function wholeTemplate(text: string): string | undefined {
 }
 
 /** Truthiness as in JavaScript; undefined (nothing matched) is false. */
-export async function evaluateCondition(source: string, scope: object, fast: FastOption = true): Promise<boolean> {
-  return Boolean(await evaluateExpression(unwrapExpression(source), scope, fast));
+export async function evaluateCondition(source: string, scope: object, fast: FastOption = true, bounded = true): Promise<boolean> {
+  return Boolean(await evaluateExpression(unwrapExpression(source), scope, fast, bounded));
 }

@@ -4,11 +4,12 @@
 import type { FlowRunInput, RunOutcome, StepOutcome } from './contract';
 import { isDuration } from './duration';
 import { ExpressionError, type FastOption, renderTemplate } from './expressions';
-import type { ActivityCall, FlowEvent } from './types';
+import type { ActivityCall, FlowEvent, SecretDeclaration } from './types';
+import type { SecretRef } from './secret-refs';
 
 export interface StepRuntime {
   /** Calls an activity. `label` names the call (activity summary) and is unique within the run. */
-  callActivity(call: ActivityCall, args: Record<string, unknown>, label: string): Promise<unknown>;
+  callActivity(call: ActivityCall, args: Record<string, unknown>, label: string, secrets?: SecretRef[]): Promise<unknown>;
   /** Waits for a duration such as "10m" (a durable timer in a workflow). */
   sleep(duration: string, label: string): Promise<void>;
   /** Runs clean-up work (compensations, onFailure) so that cancelling the run does not cut it short. */
@@ -20,6 +21,12 @@ export interface StepRuntime {
   waits?: WaitRuntime;
   /** Synchronous evaluation of simple expressions: the version of the shapes the run started with (default the latest); false to replay runs started without it. */
   fastExpressions?: FastOption;
+  /**
+   * The run guards (engine/run-guards.ts): secrets named by the flow file only, path templates
+   * encoded, forEach capped, operators from data kept out of filters, expressions bounded. Runs
+   * started before them replay without (false or absent).
+   */
+  guards?: boolean;
 }
 
 export interface Scope {
@@ -42,6 +49,8 @@ export interface RunContext {
   /** Compensations of completed steps, in completion order; run in reverse on failure. */
   compensations: Compensation[];
   failedStep?: string;
+  /** The flow's `secrets:` (guarded runs hand http.request the declared references). */
+  secrets?: SecretDeclaration[];
   /** Appended to activity labels: repeated rounds of onTimeout steps (`#2`) get their own idempotency keys. */
   labelSuffix?: string;
 }
@@ -60,13 +69,14 @@ export interface WaitRuntime {
 /** A literal duration, or a template giving one (or a number of milliseconds). */
 export async function delayOf(source: string, step: string, scope: Scope, ctx: RunContext): Promise<string> {
   if (isDuration(source)) return source;
-  const value = await guard(ctx, step, () => renderTemplate(source, scope, fastOf(ctx)));
+  const value = await guard(ctx, step, () => renderTemplate(source, scope, fastOf(ctx), guardsOf(ctx)));
   if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return `${Math.round(value)}ms`;
   if (isDuration(value)) return value;
   throw ctx.rt.expressionFailure(step, new ExpressionError(source, `gave ${JSON.stringify(value)}, not a duration such as 30s or 5m`));
 }
 
 export const fastOf = (ctx: RunContext): FastOption => ctx.rt.fastExpressions ?? true;
+export const guardsOf = (ctx: RunContext): boolean => ctx.rt.guards === true;
 
 export async function guard<T>(ctx: RunContext, step: string, fn: () => Promise<T>): Promise<T> {
   try {

@@ -22,6 +22,9 @@ export interface ActivityCall {
   local?: boolean;
 }
 
+export type { SecretDeclaration } from './secret-refs';
+import type { SecretDeclaration } from './secret-refs';
+
 export interface StepBase {
   id: string;
   /** Expression; the step runs only when it is truthy. */
@@ -33,6 +36,8 @@ export interface ActivityStep extends StepBase, ActivityCall {
   forEach?: string;
   as?: string;
   concurrency?: number;
+  /** forEach: at most this many items (default DEFAULT_FOREACH_MAX_ITEMS, at most FOREACH_HARD_MAX_ITEMS); more fail the step before any item runs. */
+  maxItems?: number;
   /** Undoes this step when a later step fails (saga): run in reverse order of completion. */
   compensate?: ActivityCall;
 }
@@ -135,6 +140,8 @@ export interface FlowDefinition {
   description?: string;
   /** Environment variables the flow needs; while one is unset the flow is off (definitions/). */
   requires?: string[];
+  /** Secrets its steps name (`{ secret: NAME }`), each optionally with the hosts it may be sent to (engine/secret-refs.ts). */
+  secrets?: SecretDeclaration[];
   /** Content hash of the definition, so runs say which version they executed. */
   version: string;
   trigger: TriggerDefinition;

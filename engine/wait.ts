@@ -4,7 +4,7 @@
 // with backoff, and fail visibly after the last round. Pure: the runtime supplies signals and timers.
 import { checkedDurationMs } from './duration';
 import { ExpressionError, evaluateCondition } from './expressions';
-import { type RunContext, type Scope, delayOf, describeFailure, fastOf } from './run-context';
+import { type RunContext, type Scope, delayOf, describeFailure, fastOf, guardsOf } from './run-context';
 import type { ReconcileRetry, StepDefinition, WaitOutput, WaitStep } from './types';
 
 export const RECONCILE_DEFAULTS: Required<ReconcileRetry> = { maximumAttempts: 5, initialInterval: '1m', backoffCoefficient: 2, maximumInterval: '1h' };
@@ -52,7 +52,7 @@ async function reconcileOnce(step: WaitStep, scope: Scope, ctx: RunContext, runS
   }
   for (const [type, condition] of Object.entries(spec.when)) {
     try {
-      if (await evaluateCondition(condition, scope, fastOf(ctx))) return type;
+      if (await evaluateCondition(condition, scope, fastOf(ctx), guardsOf(ctx))) return type;
     } catch (err) {
       throw err instanceof ExpressionError ? ctx.rt.expressionFailure(step.id, err) : err;
     }

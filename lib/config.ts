@@ -3,6 +3,7 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { type EgressPolicy, parseEgressAllow } from './egress';
 import { ConfigError } from './errors';
 import { type TemporalConnectionSettings, temporalConnectionSettings } from './temporal-connection';
 
@@ -46,7 +47,7 @@ export interface Config {
   relayPollMs: number;
   /** Webhook requests one ingress works on at once; past it a request gets 503 + Retry-After at once. */
   maxInFlight: number;
-  /** Queueing time (ms) a measured admission bound allows on top of the no-queue answer time (server/admission-limit.ts); 0 (default): the bound is maxInFlight. */
+  /** Queueing time (ms) a measured admission bound allows on top of the no-queue answer time (server/webhooks/admission-limit.ts); 0 (default): the bound is maxInFlight. */
   admissionTargetMs: number;
   /** How long (h after arrival) the relay retries an event Temporal keeps refusing for a transient reason; then it is failed. */
   relayGiveUpHours: number;
@@ -66,6 +67,8 @@ export interface Config {
   workerActivities: number;
   /** http.request calls per second per host, across every worker (HOOKFLOW_HTTP_HOST_LIMITS). */
   httpHostLimits: HostLimits;
+  /** HOOKFLOW_EGRESS_ALLOW: loopback, private or link-local destinations http.request may call anyway (activities/egress.ts). */
+  egressAllow: EgressPolicy;
 
   // Admin API (server/admin): deliveries and replay.
   /** HOOKFLOW_ADMIN_TOKEN: bearer token of the admin API; unset, the admin API is disabled. */
@@ -157,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     workerLocalActivities: count(env, 'HOOKFLOW_WORKER_LOCAL_ACTIVITIES', 40),
     workerActivities: count(env, 'HOOKFLOW_WORKER_ACTIVITIES', 100),
     httpHostLimits: hostLimits(env, 'HOOKFLOW_HTTP_HOST_LIMITS'),
+    egressAllow: egressAllow(env, 'HOOKFLOW_EGRESS_ALLOW'),
     ...adminConfig(env),
   });
 }
@@ -170,6 +174,14 @@ export function hostLimits(env: NodeJS.ProcessEnv, name: string): HostLimits {
     limits[`${m[1] ?? ''}${m[2].toLowerCase()}`] = Number(m[3]);
   }
   return Object.freeze(limits);
+}
+
+function egressAllow(env: NodeJS.ProcessEnv, name: string): EgressPolicy {
+  try {
+    return parseEgressAllow(env[name] ?? '');
+  } catch (err) {
+    throw new ConfigError(`${name}: ${(err as Error).message}`);
+  }
 }
 
 const MIN_ADMIN_TOKEN = 16;

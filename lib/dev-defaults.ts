@@ -10,3 +10,20 @@ export const PAYMENTS_SANDBOX = {
   ledgerToken: 'Bearer dev-ledger-token',
   ledgerSigningSecret: 'dev-ledger-signing-secret',
 } as const;
+
+/**
+ * Every port `npm start` listens on, by the variable that moves it, with its default. The first three
+ * are lib/config.ts's (the ingress, the worker's ops listener, the admin listener); the others are the
+ * embedded services' and the sandbox's. Tests give each of these a free port, so that a developer's
+ * `npm start` on the defaults can run beside them.
+ */
+export const STACK_PORTS = {
+  PORT: 3000,
+  WORKER_OPS_PORT: 3001,
+  ADMIN_PORT: 3002,
+  HOOKFLOW_TEMPORAL_PORT: 7233,
+  HOOKFLOW_TEMPORAL_UI_PORT: 8233,
+  HOOKFLOW_MONGO_PORT: 27017,
+  HOOKFLOW_SMTP_PORT: 2525,
+  [PAYMENTS_SANDBOX.portVariable]: PAYMENTS_SANDBOX.port,
+} as const;

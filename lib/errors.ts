@@ -67,6 +67,9 @@ export class UnavailableError extends HookflowError {
   }
 }
 
+/** The ingress is at its admission bound: a 503 answered at once, counted but not logged per request. */
+export class OverloadedError extends UnavailableError {}
+
 /** A setting is missing or wrong: start-up stops with this message. */
 export class ConfigError extends HookflowError {
   constructor(message: string) { super('config_invalid', 500, message); }
@@ -99,4 +102,9 @@ export class StartRefusedError extends HookflowError {
   constructor(readonly reason: string, message: string) {
     super('start_refused', 500, `the event is stored but its run cannot be started: ${message}`);
   }
+}
+
+/** An error as one bounded line for records and logs: "Name: message". */
+export function errorText(err: unknown): string {
+  return (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 500);
 }

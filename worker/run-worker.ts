@@ -42,6 +42,7 @@ export async function runWorkerProcess({ config, log, workflowBundle, ops, metri
     maxConcurrentLocalActivities: config.workerLocalActivities,
     maxConcurrentActivities: config.workerActivities,
     httpHostLimits: config.httpHostLimits,
+    egress: config.egressAllow,
     shutdownGraceTime: '5s', // SIGTERM: short activities finish; longer ones are handed back to Temporal
     metrics,
   });

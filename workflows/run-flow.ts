@@ -20,12 +20,12 @@ type ActivityFn = (req: ActivityRequest) => Promise<unknown>;
  * LOCAL_RETRY_THRESHOLD is a durable timer, so a retrying step never holds a workflow-task slot.
  */
 const temporalRuntime = (keyBase: string, local: boolean): StepRuntime => ({
-  async callActivity(call, args, label) {
+  async callActivity(call, args, label, secrets) {
     const options = activityOptions(call, label);
     const activities = local && runsLocally(call)
       ? proxyLocalActivities<Record<string, ActivityFn>>({ ...options, localRetryThreshold: LOCAL_RETRY_THRESHOLD } as LocalActivityOptions)
       : proxyActivities<Record<string, ActivityFn>>(options);
-    return activities[call.uses]({ args, idempotencyKey: `${keyBase}/${label}` });
+    return activities[call.uses]({ args, idempotencyKey: `${keyBase}/${label}`, ...(secrets && { secrets }) });
   },
   sleep: (duration, label) => sleep(duration as Parameters<typeof sleep>[0], { summary: label }),
   cleanup: (fn) => CancellationScope.nonCancellable(fn),
@@ -70,20 +70,27 @@ export const REPLAY_KEYS_PATCH = 'hookflow-replay-keeps-effect-keys';
 export const LOCAL_ACTIVITIES_PATCH = 'hookflow-local-activities';
 
 /**
- * What a new run starts with, under one patch id: fast shapes 3 and short steps as local
- * activities. Each patch marker costs the run a marker event, and the SDK adds an upsert of the
+ * What a new run starts with, under one patch id: fast shapes 3, short steps as local activities
+ * and the run guards (engine/run-context.ts `guards`: secrets named by the flow file only, path
+ * values encoded, forEach capped, operators from data kept out of filters, bounded expressions).
+ * Each patch marker costs the run a marker event, and the SDK adds an upsert of the
  * TemporalChangeVersion search attribute (a history event and a visibility write on the server),
- * so a new run records this one marker instead of the two separate ones. Runs without it (started
- * before it) replay through the separate checks, exactly as they were recorded. A new shapes
- * version or a new default gets a new id here (test/unit/fast-shapes.test.ts pins this one).
+ * so a new run records this one marker instead of separate ones. Runs without it (started before
+ * it) replay through the earlier checks, exactly as they were recorded. A new shapes version or a
+ * new default gets a new id here (test/unit/fast-shapes.test.ts pins this one).
  */
-export const NEW_RUN_PATCH = { id: 'hookflow-fast-shapes-3-local-steps', fastShapes: 3, localSteps: true } as const;
+export const NEW_RUN_PATCH = { id: 'hookflow-run-guards', fastShapes: 3, localSteps: true, guards: true } as const;
+
+/** The previous NEW_RUN_PATCH: fast shapes 3 and local steps, without the run guards. */
+export const SHAPES_3_LOCAL_STEPS_PATCH = 'hookflow-fast-shapes-3-local-steps';
 
 /** The runtime of one run; call it where the run starts executing steps. */
 export function flowRuntime(effectKeysOf?: string): StepRuntime {
   const current = patched(NEW_RUN_PATCH.id);
+  const shapes3Local = !current && patched(SHAPES_3_LOCAL_STEPS_PATCH);
   const keyBase = effectKeysOf && patched(REPLAY_KEYS_PATCH) ? effectKeysOf : workflowInfo().workflowId;
-  if (current) return { ...temporalRuntime(keyBase, NEW_RUN_PATCH.localSteps), fastExpressions: NEW_RUN_PATCH.fastShapes };
+  if (current) return { ...temporalRuntime(keyBase, NEW_RUN_PATCH.localSteps), fastExpressions: NEW_RUN_PATCH.fastShapes, guards: NEW_RUN_PATCH.guards };
+  if (shapes3Local) return { ...temporalRuntime(keyBase, true), fastExpressions: 3 };
   const fastExpressions = fastShapes();
   return { ...temporalRuntime(keyBase, patched(LOCAL_ACTIVITIES_PATCH)), fastExpressions };
 }

@@ -21,7 +21,7 @@ export async function reserveStock(ctx: ScenarioContext): Promise<ScenarioResult
   const failureSubject = (orderId: string) => `We could not complete order ${orderId}`;
   const plan = {
     name: 'reserve-stock', events, stock, seedOrders: false,
-    workerEnv: { MONGODB_URI: proxy.url, PAYMENTS_API_URL: api.url, PAYMENTS_API_TOKEN: 'chaos-token' },
+    workerEnv: { MONGODB_URI: proxy.url, PAYMENTS_API_URL: api.url, PAYMENTS_API_TOKEN: 'chaos-token', HOOKFLOW_EGRESS_ALLOW: `127.0.0.1:${new URL(api.url).port}` },
     flow: {
       workflowPrefix: 'order-placed:payments:',
       orderStatus: 'placed',

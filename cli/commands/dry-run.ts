@@ -34,6 +34,7 @@ export function dryRunRuntime(o: DryRunOptions): StepRuntime {
       else if (message.startsWith('compensation failed')) o.print(`  ! compensation of ${String(fields.step)} failed: ${String(fields.message)}`);
     },
     expressionFailure: (step, err) => new Error(`step ${step}: ${err.message}`),
+    guards: true, // as a new run: path values encoded, forEach capped, operators from data refused
     waits: {
       async awaitEvent(types, timeout, label) {
         o.print(`  ⏸ ${label}  wait up to ${timeout} for ${types.join(' or ')} (durable timer; callbacks by signal)`);

@@ -11,7 +11,7 @@ import type { Command } from '../command';
 import type { FieldSource } from '../../definitions/source-types';
 import { loadDefinitionsForCli, option, positionals, printProblems } from './definitions-for-cli';
 import { dryRunRuntime } from './dry-run';
-import { readEventField } from '../../server/event-fields';
+import { readEventField } from '../../verification/event-fields';
 
 const WITH_VALUE = ['--sources', '--schemas', '--outputs', '--fail', '--callback', '--header'];
 

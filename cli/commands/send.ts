@@ -9,7 +9,7 @@ import { secretKey } from '../../definitions/source-presets';
 import { listYamlFiles } from '../../definitions/flows';
 import { loadSources } from '../../definitions/sources';
 import type { FieldSource, SourceDefinition } from '../../definitions/source-types';
-import { signatureHeaders, twilioBodyQuery } from '../../server/verification/sign';
+import { signatureHeaders, twilioBodyQuery } from '../../verification/sign';
 import { ingressUrl } from '../admin-client';
 import { UsageError, parseArgs, stringOption } from '../args';
 import type { Command } from '../command';

@@ -5,16 +5,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, Filter } from 'mongodb';
 import type { Logger } from 'pino';
-import { HookflowError } from '../../lib/errors';
+import { HookflowError, errorText } from '../../lib/errors';
 import { searchAttributes } from '../../engine/contract';
-import { type DeliveryRecord, type Outcome, originalId, ownRun } from '../deliveries/record';
-import { errorText } from '../deliveries/store';
+import { type DeliveryRecord, type Outcome, originalId, ownRun } from '../deliveries';
 import { BadQueryError, type DeliveryFilter, toMongoFilter } from './filters';
 import { replayDelivery, type ReplayContext } from './replay';
+import { insertOnce } from '../../lib/insert-once';
 
 export const REPLAY_JOBS_COLLECTION = 'hookflow_replay_jobs';
 export const REPLAY_STOPS_COLLECTION = 'hookflow_replay_stops';
-const DUPLICATE_KEY = 11000;
 const MAX_BULK = 10_000;
 const MAX_ERRORS_KEPT = 50;
 const HEARTBEAT_MS = 5000;
@@ -27,7 +26,7 @@ export type RunStatus = keyof typeof RUN_STATUSES;
 export interface BulkFilter extends DeliveryFilter {
   /** Select by the current status of the runs in Temporal instead of the delivery records. */
   status?: RunStatus;
-  /** The issue the job replays (server/admin/issues.ts); its selection was made there. */
+  /** The issue the job replays (server/admin/issues/); its selection was made there. */
   issue?: string;
 }
 
@@ -209,9 +208,7 @@ export function bulkReplays(ctx: ReplayContext, db: Db, log: Logger, concurrency
     get,
     async stop(id) {
       if ((await get(id)).state === 'running') {
-        await stops.insertOne({ _id: id, at: new Date() }).catch((err) => {
-          if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err; // asked twice: one request stands
-        });
+        await insertOnce(stops, { _id: id, at: new Date() }); // false: asked twice, one request stands
       }
       return get(id);
     },

@@ -2,8 +2,8 @@
 // status and a link to each run in the Temporal UI, and rejections grouped by reason.
 import type { Client } from '@temporalio/client';
 import type { Collection, Filter } from 'mongodb';
-import { type AbsorbedRecord, type DeliveryRecord, type RecordedRun, ownRun } from '../deliveries/record';
-import type { RejectionCount } from '../deliveries/rejections';
+import { type AbsorbedRecord, type DeliveryRecord, type RecordedRun, ownRun } from '../deliveries';
+import type { RejectionCount } from '../deliveries';
 import { type DeliveryFilter, type Page, encodeCursor, toMongoFilter } from './filters';
 
 export interface AdminContext {
@@ -72,38 +72,61 @@ export async function showDelivery(ctx: AdminContext, id: string) {
 
 export interface RejectionGroup { source: string; reason: string; count: number; lastAt: Date; lastMessage?: string; lastDeliveryId?: string }
 
-/** Minute counters looked at for the summary (newest first). */
+/** Minute counters looked at for one sum (newest first). */
 const MAX_COUNTERS_SUMMED = 10_000;
+
+/** The per-minute counters of one (source, reason) added up. */
+export interface RejectionSum {
+  source: string;
+  reason: string;
+  count: number;
+  /** The oldest counter's minute: exact to the minute. */
+  firstMinute: Date;
+  lastAt: Date;
+  /** The newest counter's message, and the newest sample kept. */
+  lastMessage?: string;
+  lastSampleId?: string;
+}
+
+/**
+ * The rejection counters (server/deliveries/rejections.ts) summed per (source, reason), newest
+ * counters first and at most MAX_COUNTERS_SUMMED of them (`truncated` says when more matched).
+ * Grouped here rather than with $group: the same code on MongoDB and FerretDB, bounded by the limit.
+ * Used by the rejection summary and by the rejection issues.
+ */
+export async function sumRejections(rejections: AdminContext['rejections'], filter: Filter<RejectionCount>): Promise<{ sums: RejectionSum[]; truncated: boolean }> {
+  await rejections.flush?.(); // this process's counts not written yet
+  const cursor = rejections.collection.find(filter).sort({ minute: -1, _id: -1 }).limit(MAX_COUNTERS_SUMMED + 1);
+  const sums = new Map<string, RejectionSum>();
+  let seen = 0;
+  for await (const c of cursor) {
+    if (++seen > MAX_COUNTERS_SUMMED) break;
+    const key = `${c.source}\u0000${c.reason}`;
+    const sum = sums.get(key);
+    if (!sum) {
+      sums.set(key, { source: c.source, reason: c.reason, count: c.count, firstMinute: c.minute, lastAt: c.lastAt, lastMessage: c.lastMessage, lastSampleId: c.lastSampleId });
+      continue;
+    }
+    sum.count += c.count;
+    if (c.minute < sum.firstMinute) sum.firstMinute = c.minute;
+    if (c.lastAt > sum.lastAt) sum.lastAt = c.lastAt;
+    sum.lastSampleId ??= c.lastSampleId;
+  }
+  return { sums: [...sums.values()], truncated: seen > MAX_COUNTERS_SUMMED };
+}
 
 /**
  * Rejections by source and reason, most recent first: a wrong secret or a schema change shows as
- * one line. Read from the per-minute counters (server/deliveries/rejections.ts), so `since` and
- * `until` are exact to the minute; `lastDeliveryId` is the newest sample kept.
+ * one line. Read from the per-minute counters, so `since` and `until` are exact to the minute;
+ * `lastDeliveryId` is the newest sample kept.
  */
 export async function rejectionSummary(ctx: AdminContext, filter: DeliveryFilter): Promise<{ groups: RejectionGroup[]; truncated: boolean }> {
-  await ctx.rejections.flush?.(); // this process's counts not written yet
   const and: Filter<RejectionCount>[] = [];
   if (filter.source) and.push({ source: filter.source });
   if (filter.reason) and.push({ reason: filter.reason });
   if (filter.since) and.push({ minute: { $gt: new Date(filter.since.getTime() - 60_000) } });
   if (filter.until) and.push({ minute: { $lte: filter.until } });
-  // Grouped here rather than with $group: the same code on MongoDB and FerretDB, bounded by the limit.
-  const cursor = ctx.rejections.collection
-    .find(and.length ? { $and: and } : {})
-    .sort({ minute: -1, _id: -1 })
-    .limit(MAX_COUNTERS_SUMMED + 1);
-  const groups = new Map<string, RejectionGroup>();
-  let seen = 0;
-  for await (const c of cursor) {
-    if (++seen > MAX_COUNTERS_SUMMED) break;
-    const key = `${c.source}\u0000${c.reason}`;
-    const group = groups.get(key);
-    if (!group) {
-      groups.set(key, { source: c.source, reason: c.reason, count: c.count, lastAt: c.lastAt, lastMessage: c.lastMessage, lastDeliveryId: c.lastSampleId });
-      continue;
-    }
-    group.count += c.count;
-    group.lastDeliveryId ??= c.lastSampleId;
-  }
-  return { groups: [...groups.values()].sort((a, b) => b.lastAt.getTime() - a.lastAt.getTime()), truncated: seen > MAX_COUNTERS_SUMMED };
+  const { sums, truncated } = await sumRejections(ctx.rejections, and.length ? { $and: and } : {});
+  const groups: RejectionGroup[] = sums.map((s) => ({ source: s.source, reason: s.reason, count: s.count, lastAt: s.lastAt, lastMessage: s.lastMessage, lastDeliveryId: s.lastSampleId }));
+  return { groups: groups.sort((a, b) => b.lastAt.getTime() - a.lastAt.getTime()), truncated };
 }

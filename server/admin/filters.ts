@@ -2,7 +2,7 @@
 // records. Pure: every mistake is a 400 that says which parameter and what is expected.
 import type { Filter } from 'mongodb';
 import { HookflowError } from '../../lib/errors';
-import type { DeliveryRecord, Outcome } from '../deliveries/record';
+import type { DeliveryRecord, Outcome } from '../deliveries';
 
 export class BadQueryError extends HookflowError {
   constructor(message: string) { super('bad_query', 400, message); }

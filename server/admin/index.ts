@@ -1,17 +1,26 @@
 // Builds the admin API from what the ingress already has: its delivery store, Temporal client,
-// flow definitions and run starter. Mounted by server/app.ts under /admin.
+// flow definitions and run starter. Built by server/ingress.ts, mounted on the admin listener under /admin.
 import type Router from '@koa/router';
 import type { Client } from '@temporalio/client';
 import type { Collection, Db } from 'mongodb';
 import type { Logger } from 'pino';
-import type { DeliveryRecord } from '../deliveries/record';
-import { REJECTIONS_COLLECTION, type RejectionCount, type RejectionCounter } from '../deliveries/rejections';
+import type { DeliveryRecord } from '../deliveries';
+import { REJECTIONS_COLLECTION, type RejectionCount, type RejectionCounter } from '../deliveries';
 import type { FlowDefinition } from '../../engine/types';
-import type { RunStarter } from '../planned-runs';
+import type { RunStarter } from '../starts';
 import { type BulkReplays, bulkReplays } from './bulk-replay';
 import { createAdminRouter } from './router';
 import type { ReplayContext } from './replay';
 import { type Issues, createIssues } from './issues';
+
+export { createAdminApp } from './app';
+// What the console (server/console) shows and does, through the same functions as the API.
+export { listDeliveries, showDelivery } from './deliveries';
+export { type DeliveryFilter, FILTER_PARAMS, PAGE_PARAMS, parseDeliveryFilter, parsePage, rejectUnknown } from './filters';
+export { type ReplayContext, replayDelivery } from './replay';
+export type { BulkReplays, ReplayJob } from './bulk-replay';
+export { type Issue, type IssueFilter, type Issues, parseIssueFilter } from './issues';
+export { ISSUE_KINDS, ISSUE_STATUSES, type IssueStatus } from './issues/store';
 
 export interface AdminSettings {
   /** HOOKFLOW_ADMIN_TOKEN; without it every admin call answers 404 admin_disabled. */

@@ -3,7 +3,7 @@
 // and recorded on the delivery, so nothing is overwritten and the lineage stays visible.
 // A correlated flow's run owns its key (callbacks are signalled to that workflow id), so its
 // replay is a new run of the same workflow id, once the previous one has failed.
-// Replay runs keep the original's step idempotency keys (start-runs.ts: effectKeysOf), so what
+// Replay runs keep the original's step idempotency keys (server/starts/start-runs.ts: effectKeysOf), so what
 // the original applied is not applied again. Each run is recorded as it starts, and a replay cut
 // short is continued by the next replay of the same flows instead of being started again.
 import { randomUUID } from 'node:crypto';
@@ -11,9 +11,9 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { HookflowError, UnavailableError } from '../../lib/errors';
 import { selectFlows } from '../../engine/select';
 import type { FlowDefinition, FlowEvent } from '../../engine/types';
-import { type DeliveryRecord, type ReplayRecord, bodyBytes } from '../deliveries/record';
-import { storedEventBody } from '../request-body';
-import { type PlannedRun, type RunStarter, planRuns } from '../planned-runs';
+import { type DeliveryRecord, type ReplayRecord } from '../deliveries';
+import { StoredEventError, storedEvent } from '../deliveries';
+import { type PlannedRun, type RunStarter, planRuns } from '../starts';
 import type { AdminContext } from './deliveries';
 import { searchAttributes } from '../../engine/contract';
 
@@ -38,10 +38,12 @@ export function eventOf(record: DeliveryRecord): FlowEvent {
   if (record.outcome === 'rejected') {
     throw new NotReplayableError(`delivery ${record._id} was rejected (${record.reason ?? 'no reason'}: ${record.message ?? ''}); a rejected event never ran and cannot be replayed — have the provider send it again`);
   }
-  if (!record.body || record.body.truncated || !record.eventId || !record.eventType) {
-    throw new NotReplayableError(`delivery ${record._id} has no complete stored body to replay`);
+  try {
+    return storedEvent(record);
+  } catch (err) {
+    if (err instanceof StoredEventError) throw new NotReplayableError(err.reason === 'event_incomplete' ? `delivery ${record._id} has no complete stored body to replay` : err.message);
+    throw err;
   }
-  return { id: record.eventId, type: record.eventType, source: record.source, receivedAt: record.receivedAt.toISOString(), body: storedEventBody(record, bodyBytes(record.body)) };
 }
 
 export const replayWorkflowId = (original: string, n: number) => `${original}:replay:${n}`;

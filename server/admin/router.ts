@@ -6,7 +6,7 @@
 //   POST /admin/replays                      {"dryRun"?: true, "status"?: "failed", ...filters}
 //   GET  /admin/replays/:id                  progress
 //   POST /admin/replays/:id/stop
-//   /admin/issues…                        failures grouped (server/admin/issues-routes.ts)
+//   /admin/issues…                        failures grouped (server/admin/issues/routes.ts)
 import Router, { type RouterContext } from '@koa/router';
 import { MalformedBodyError } from '../../lib/errors';
 import { readBody } from '../http';
@@ -16,7 +16,7 @@ import { listDeliveries, rejectionSummary, showDelivery } from './deliveries';
 import { BadQueryError, FILTER_PARAMS, PAGE_PARAMS, parseDeliveryFilter, parsePage, rejectUnknown } from './filters';
 import { DeliveryNotFoundError, replayDelivery, type ReplayContext } from './replay';
 import type { Issues } from './issues';
-import { mountIssueRoutes } from './issues-routes';
+import { mountIssueRoutes } from './issues/routes';
 
 /** What the rejection counters can be filtered by. */
 const REJECTION_PARAMS = ['source', 'reason', 'since', 'until'];

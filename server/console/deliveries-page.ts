@@ -1,9 +1,9 @@
 // The deliveries list (the admin API's filters plus a text search in the body, newest first,
 // paged) and the page of one event: its body, every delivery of it, its runs and relay state.
-import type { DeliveryRecord } from '../deliveries/record';
-import { listDeliveries, showDelivery } from '../admin/deliveries';
-import { type DeliveryFilter, FILTER_PARAMS, PAGE_PARAMS, parseDeliveryFilter, parsePage, rejectUnknown } from '../admin/filters';
-import type { ReplayContext } from '../admin/replay';
+import type { DeliveryRecord } from '../deliveries';
+import { listDeliveries, showDelivery } from '../admin';
+import { type DeliveryFilter, FILTER_PARAMS, PAGE_PARAMS, parseDeliveryFilter, parsePage, rejectUnknown } from '../admin';
+import type { ReplayContext } from '../admin';
 import { type Html, html, query, when } from './html';
 import { postForm } from './layout';
 

@@ -5,7 +5,7 @@ import type { Collection } from 'mongodb';
 import type { Definitions } from '../../definitions/definitions';
 import type { ReloadReport } from '../../definitions/definition-store';
 import type { FlowDefinition } from '../../engine/types';
-import type { DeliveryRecord } from '../deliveries/record';
+import type { DeliveryRecord } from '../deliveries';
 import { type Html, html, query, when } from './html';
 import { deliveryHref } from './deliveries-page';
 

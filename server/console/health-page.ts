@@ -2,7 +2,7 @@
 // Temporal and MongoDB answer (the same checks as /readyz).
 import type { Collection } from 'mongodb';
 import { type ReadinessCheck, readiness } from '../../lib/health';
-import type { DeliveryRecord } from '../deliveries/record';
+import type { DeliveryRecord } from '../deliveries';
 import { type Html, html } from './html';
 import { deliveryHref } from './deliveries-page';
 

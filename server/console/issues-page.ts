@@ -1,9 +1,9 @@
 // Issues: failures grouped (rejections by source and reason, failed runs by flow, step and error
 // type, reconciliation exhausted by flow) with a status; from one, a replay of its events with the
 // dry-run count first, then the job's progress and a stop button.
-import type { ReplayJob } from '../admin/bulk-replay';
-import type { Issue, IssueFilter, Issues } from '../admin/issues';
-import { ISSUE_KINDS, ISSUE_STATUSES } from '../admin/issues-store';
+import type { ReplayJob } from '../admin';
+import type { Issue, IssueFilter, Issues } from '../admin';
+import { ISSUE_KINDS, ISSUE_STATUSES } from '../admin';
 import { type Html, html, query, when } from './html';
 import { postForm } from './layout';
 import { deliveryHref } from './deliveries-page';

@@ -5,8 +5,8 @@ import Router, { type RouterContext } from '@koa/router';
 import type { Context } from 'koa';
 import { HookflowError } from '../../lib/errors';
 import { readBody } from '../http';
-import type { BulkReplays } from '../admin/bulk-replay';
-import { replayDelivery, type ReplayContext } from '../admin/replay';
+import type { BulkReplays } from '../admin';
+import { replayDelivery, type ReplayContext } from '../admin';
 import type { Definitions } from '../../definitions/definitions';
 import type { ReloadReport } from '../../definitions/definition-store';
 import type { ReadinessCheck } from '../../lib/health';
@@ -17,8 +17,8 @@ import { deliveriesPage, deliveryHref, eventPage } from './deliveries-page';
 import { flowsPage } from './flows-page';
 import { healthPage } from './health-page';
 import { issuePage, issuesPage, jobHref, jobPage } from './issues-page';
-import { type Issues, parseIssueFilter } from '../admin/issues';
-import { ISSUE_STATUSES, type IssueStatus } from '../admin/issues-store';
+import { type Issues, parseIssueFilter } from '../admin';
+import { ISSUE_STATUSES, type IssueStatus } from '../admin';
 
 export interface ConsoleDeps {
   /** HOOKFLOW_ADMIN_TOKEN; without it the console, like the admin API, is off. */

@@ -2,14 +2,13 @@
 // cookie (HttpOnly, SameSite=Strict, expiring) signed with a key derived from the token, so any
 // ingress replica with the same token accepts it and changing the token ends every session.
 // Writes carry a CSRF token derived from the session, and a cross-origin Origin is refused.
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
+import { sameSecret } from '../../lib/same-secret';
 
 export const SESSION_COOKIE = 'hookflow_console';
 /** How long a sign-in lasts. */
 export const SESSION_MS = 8 * 3600_000;
-
-const digest = (s: string) => createHash('sha256').update(s).digest();
 
 export interface Sessions {
   /** Compares in constant time (both sides hashed to one length first). */
@@ -21,24 +20,22 @@ export interface Sessions {
 }
 
 export function createSessions(token: string): Sessions {
-  const expected = digest(token);
   const key = createHmac('sha256', token).update('hookflow console session v1').digest();
   const sign = (text: string) => createHmac('sha256', key).update(text).digest('base64url');
   const csrfOf = (cookie: string) => sign(`csrf:${cookie}`);
-  const same = (a: string, b: string) => timingSafeEqual(digest(a), digest(b));
   return {
-    tokenMatches: (given) => timingSafeEqual(digest(given), expected),
+    tokenMatches: (given) => sameSecret(given, token),
     issue(now = new Date()) {
       const body = `${now.getTime() + SESSION_MS}.${randomBytes(16).toString('base64url')}`;
       return `${body}.${sign(body)}`;
     },
     verify(cookie, now = new Date()) {
       const m = /^(\d{1,15})\.([\w-]{1,64})\.([\w-]{1,64})$/.exec(cookie ?? '');
-      if (!m || !same(sign(`${m[1]}.${m[2]}`), m[3])) return undefined;
+      if (!m || !sameSecret(m[3], sign(`${m[1]}.${m[2]}`))) return undefined;
       if (Number(m[1]) <= now.getTime()) return undefined;
       return { csrf: csrfOf(cookie!) };
     },
-    csrfMatches: (cookie, given) => given !== undefined && same(csrfOf(cookie), given),
+    csrfMatches: (cookie, given) => given !== undefined && sameSecret(given, csrfOf(cookie)),
   };
 }
 

@@ -22,6 +22,11 @@ export interface RecordedRun {
   ignored?: string;
 }
 
+/** What the delivery record keeps of a started (or signalled) run: a run start without its flags. */
+export function recordedRun({ flow, workflowId, runId, route, ignored }: RecordedRun): RecordedRun {
+  return { flow, workflowId, runId, ...(route && { route }), ...(ignored && { ignored }) };
+}
+
 /**
  * The run that is the event's own. An entity-keyed event is signalled to its entity's queue (the
  * recorded workflow id and run id) and runs as a child of it, whose status is the event's.

@@ -5,6 +5,7 @@
 // (the Prometheus counters have them too); accepted events never go through here.
 import type { Collection, Db } from 'mongodb';
 import type { Logger } from 'pino';
+import { isDuplicateKey } from '../../lib/insert-once';
 
 export const REJECTIONS_COLLECTION = 'hookflow_rejections';
 
@@ -36,7 +37,6 @@ export interface RejectionSettings {
 
 export const DEFAULT_REJECTION_SETTINGS: RejectionSettings = { samplesPerMinute: 5, flushEveryMs: 1000, retentionSeconds: 30 * 24 * 3600 };
 
-const DUPLICATE_KEY = 11000;
 const MINUTE_MS = 60_000;
 
 type Pending = Omit<RejectionCount, '_id' | 'expiresAt'>;
@@ -128,7 +128,7 @@ export class RejectionCounter {
       await this.collection.updateOne({ _id: key }, update, { upsert: true });
     } catch (err) {
       // Two replicas inserted the same key at once: the other one won, update it.
-      if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err;
+      if (!isDuplicateKey(err)) throw err;
       await this.collection.updateOne({ _id: key }, update);
     }
   }

@@ -4,9 +4,10 @@
 // a retry after a crash never starts a second run.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { StartRefusedError } from '../../lib/errors';
+import { StartRefusedError, errorText } from '../../lib/errors';
 import type { DeliveryRecord, RecordedRun } from './record';
-import { type DeliveryStore, errorText } from './store';
+import type { DeliveryStore } from './store';
+import { type Clock, systemClock } from '../../lib/clock';
 
 /** Starts a stored event's planned runs; throws a StartRefusedError when it can never succeed. */
 export type StartRecorded = (record: DeliveryRecord, log: Logger) => Promise<RecordedRun[]>;
@@ -14,18 +15,6 @@ export type StartRecorded = (record: DeliveryRecord, log: Logger) => Promise<Rec
 /** Default for RelayOptions.giveUpAfterMs: three days, longer than any Temporal outage worth waiting out. */
 export const DEFAULT_GIVE_UP_AFTER_MS = 3 * 24 * 3600 * 1000;
 
-/** Time as the relay sees it: the system's, or one a test drives. */
-export interface RelayClock {
-  now(): number;
-  setTimer(fn: () => void, ms: number): unknown;
-  clearTimer(timer: unknown): void;
-}
-
-export const systemClock: RelayClock = {
-  now: () => Date.now(),
-  setTimer: (fn, ms) => setTimeout(fn, ms),
-  clearTimer: (timer) => clearTimeout(timer as NodeJS.Timeout | undefined),
-};
 
 export interface RelayOptions {
   store: DeliveryStore;
@@ -41,7 +30,7 @@ export interface RelayOptions {
   maxIdlePollMs?: number;
   /** How often expired records are purged (ms). */
   purgeEveryMs?: number;
-  clock?: RelayClock;
+  clock?: Clock;
   /**
    * How long (ms after it was received) a record whose start keeps failing for a transient reason
    * is retried; then it is marked failed (reason gave_up), so no record stays pending for ever.

@@ -4,12 +4,12 @@
 import { randomUUID } from 'node:crypto';
 import { type AnyBulkWriteOperation, type Collection, type Db, type Document, MongoBulkWriteError } from 'mongodb';
 import type { Logger } from 'pino';
-import { UnavailableError } from '../../lib/errors';
-import { CLAIMS_COLLECTION, DELIVERIES_COLLECTION, type DeliveryRecord, type DeliverySettings, type RecordedRun } from './record';
+import { UnavailableError, errorText } from '../../lib/errors';
+import { CLAIMS_COLLECTION, DELIVERIES_COLLECTION, type DeliveryRecord, type DeliverySettings, type RecordedRun, originalId } from './record';
 import { DEFAULT_REJECTION_SETTINGS, RejectionCounter } from './rejections';
 import { GroupCommit } from './group-commit';
+import { insertOnce, isDuplicateKey } from '../../lib/insert-once';
 
-const DUPLICATE_KEY = 11000;
 const CLAIM_BATCH = 10;
 const MAX_ERROR_TEXT = 500;
 /** How long a started mark waits for others to share its write (DeliverySettings.markLingerMs). */
@@ -40,14 +40,14 @@ export class DeliveryStore {
    */
   private readonly starts: GroupCommit<AnyBulkWriteOperation<DeliveryRecord>, void>;
 
-  constructor(db: Db, readonly settings: DeliverySettings) {
+  constructor(readonly db: Db, readonly settings: DeliverySettings, log?: Logger) {
     this.collection = db.collection<DeliveryRecord>(DELIVERIES_COLLECTION);
     this.claims = db.collection<RelayClaim>(CLAIMS_COLLECTION);
     this.rejections = new RejectionCounter(db, {
       ...DEFAULT_REJECTION_SETTINGS,
       ...settings.rejections,
       retentionSeconds: settings.retentionSeconds ?? settings.dedupeWindowSeconds,
-    });
+    }, log);
     this.starts = new GroupCommit<AnyBulkWriteOperation<DeliveryRecord>, void>(async (ops) => {
       await this.collection.bulkWrite(ops, { ordered: false });
       return ops.map(() => undefined);
@@ -117,6 +117,11 @@ export class DeliveryStore {
    * need not wait (the record is durable and the runs exist; a mark lost in a crash is confirmed
    * by the relay, whose idempotent start finds the runs already there).
    */
+  /** An event whose every run the flows' rate limits dropped: answered 200, nothing started. */
+  async markRateLimited(source: string, eventId: string): Promise<void> {
+    await this.collection.updateOne({ _id: originalId(source, eventId) }, { $set: { outcome: 'rate_limited', status: 200 } });
+  }
+
   async markStarted(id: string, runs: RecordedRun[], now = new Date()): Promise<void> {
     await this.starts.submit({ updateOne: { filter: { _id: id }, update: { $set: { runs, 'relay.state': 'started', 'relay.startedAt': now, 'relay.leaseUntil': now }, $unset: { 'relay.lastError': '' } } } });
   }
@@ -180,12 +185,7 @@ export class DeliveryStore {
       .toArray();
     for (const candidate of due) {
       const attempts = candidate.relay!.attempts;
-      try {
-        await this.claims.insertOne({ _id: `${candidate._id}#${attempts}`, owner, at: now });
-      } catch (err) {
-        if ((err as { code?: number }).code === DUPLICATE_KEY) continue; // another relay has this attempt
-        throw err;
-      }
+      if (!(await insertOnce(this.claims, { _id: `${candidate._id}#${attempts}`, owner, at: now }))) continue; // another relay has this attempt
       const leaseUntil = new Date(now.getTime() + this.settings.leaseMs);
       const res = await this.collection.updateOne(
         { _id: candidate._id, 'relay.state': 'pending', 'relay.attempts': attempts },
@@ -238,16 +238,13 @@ async function insertEach(collection: Collection<DeliveryRecord>, records: Deliv
     return records.map((_, i) => {
       const e = errors.get(i);
       if (!e) return 'stored';
-      return e.code === DUPLICATE_KEY ? 'taken' : unavailable(e.errmsg ?? e.code);
+      return isDuplicateKey(e) ? 'taken' : unavailable(e.errmsg ?? e.code);
     });
   }
 }
 
 export const newDeliveryId = () => randomUUID();
 
-export function errorText(err: unknown): string {
-  return (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, MAX_ERROR_TEXT);
-}
 
 function unavailable(err: unknown): UnavailableError {
   return new UnavailableError('the event cannot be stored right now; retry later', 5, errorText(err));

@@ -1,6 +1,6 @@
 // Builders for signed test deliveries, signed exactly as the payments provider signs them.
 import { randomUUID } from 'node:crypto';
-import { signHmac } from '../../server/verification/hmac';
+import { signHmac } from '../../verification/hmac';
 import { TEST_SECRET } from './stack';
 
 export function uid(prefix: string): string {

@@ -1,5 +1,6 @@
-// The ingress as a test runs it: the Koa app on a real loopback socket, its delivery store and
-// relay, with whatever run starter the test gives (a real Temporal client or a recording one).
+// The ingress as a test runs it: built by the same composition root as production
+// (server/ingress.ts), its two apps on real loopback sockets. A test changes settings, and may
+// replace only the Temporal start call itself (a recording one where no Temporal runs).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,22 +8,19 @@ import type { AddressInfo } from 'node:net';
 import { type RequestListener, type Server, createServer } from 'node:http';
 import { MongoClient, type Db } from 'mongodb';
 import type { Logger } from 'pino';
+import { Client, Connection } from '@temporalio/client';
 import { startEmbeddedServices, type EmbeddedServices } from '../../devstack/services';
 import { freePort } from '../../lib/net';
 import { type Definitions, loadDefinitions } from '../../definitions/definitions';
-import type { DeliverySettings } from '../../server/deliveries/record';
-import { DeliveryStore } from '../../server/deliveries/store';
-import { type Relay, type RelayOptions, startRelay } from '../../server/deliveries/relay';
-import { createApp } from '../../server/app';
-import { createAdminApp } from '../../server/admin-app';
-import { createConsoleRouter } from '../../server/console';
-import { createStartRecorded } from '../../server/relay-start';
-import type { RunStarter } from '../../server/planned-runs';
-import { createIngressOps, type IngressOpsDeps } from '../../server/ops-wiring';
-import type { Client } from '@temporalio/client';
-import { type AdminApi, type AdminSettings, createAdminApi } from '../../server/admin';
+import type { DeliverySettings, DeliveryStore, Relay, RelayOptions } from '../../server/deliveries';
+import type { RunStarter } from '../../server/starts';
+import type { AdminApi, AdminSettings } from '../../server/admin';
+import type { AdmissionOptions } from '../../server/webhooks';
+import { type Ingress, type IngressSettings, createIngress } from '../../server/ingress';
 import { ROOT } from './paths';
-import type { AdmissionOptions } from '../../server/admission';
+
+/** The task queue of every test worker. */
+export const TEST_TASK_QUEUE = 'hookflow-test';
 
 /** The payments source's secret in every test. */
 export const TEST_SECRET = 'test-webhook-secret';
@@ -40,7 +38,8 @@ export interface TestIngress {
   adminUrl: string;
   deliveries: DeliveryStore;
   relay: Relay;
-  admin?: AdminApi;
+  admin: AdminApi;
+  ingress: Ingress;
   stop(): Promise<void>;
 }
 
@@ -50,48 +49,51 @@ export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
 export async function startIngress(opts: {
   db: Db;
   definitions: Definitions;
-  startRuns: RunStarter;
   log: Logger;
+  /** The Temporal client (and /readyz's Temporal check); without one, a client of an address where nothing listens. */
+  client?: Client;
+  /** The Temporal start call; the real one through `client` when unset. */
+  temporalStart?: RunStarter;
+  taskQueue?: string;
+  startDeadlineMs?: number;
+  breaker?: IngressSettings['breaker'];
   settings?: Partial<DeliverySettings>;
-  /** Skip index creation (the store may be unreachable on purpose). */
-  noIndexes?: boolean;
-  /** Offer the admin API; replays start through `startRuns` unless given their own. */
-  admin?: { client: Client; settings: AdminSettings; startRuns?: RunStarter };
-  /** What /readyz asks for Temporal; without it the Temporal check fails (store-only stacks). */
-  temporal?: IngressOpsDeps['temporal'];
-  /** Relay settings besides the store, starter and log (e.g. giveUpAfterMs). */
+  /** The admin API's settings; its token unset, the admin API and console are off. */
+  admin?: AdminSettings;
+  /** Relay settings (e.g. giveUpAfterMs). */
   relay?: Partial<Pick<RelayOptions, 'giveUpAfterMs' | 'pollMs' | 'clock'>>;
   /** Admission control: webhook requests in progress at once (unbounded when unset). */
   maxInFlight?: number;
   /** The rest of admission control's settings (target, floor, clock), with maxInFlight. */
   admission?: Omit<AdmissionOptions, 'maxInFlight'>;
+  syncSchedules?: boolean;
 }): Promise<TestIngress> {
-  const deliveries = new DeliveryStore(opts.db, { ...TEST_DELIVERY_SETTINGS, ...opts.settings });
-  if (!opts.noIndexes) await deliveries.ensureIndexes();
-  const ops = createIngressOps({ temporal: opts.temporal ?? NO_TEMPORAL, db: opts.db, deliveries, backlogCacheMs: 0 });
-  const startRuns = ops.measure(opts.startRuns);
-  const relay = startRelay({ store: deliveries, startRecorded: createStartRecorded(() => opts.definitions, startRuns), log: opts.log, pollMs: 200, ...opts.relay });
-  const admin = opts.admin && createAdminApi({
-    db: opts.db, deliveries: deliveries.collection, rejections: deliveries.rejections, client: opts.admin.client, flows: () => opts.definitions.flows,
-    startRuns: opts.admin.startRuns ?? startRuns, log: opts.log, settings: opts.admin.settings,
-  });
-  const app = createApp({ getDefinitions: () => opts.definitions, startRuns, deliveries, log: opts.log, ops, admission: opts.maxInFlight ? { ...opts.admission, maxInFlight: opts.maxInFlight } : undefined });
-  const consoleRouter = admin && createConsoleRouter({ token: opts.admin!.settings.token, admin: admin.ctx, bulk: admin.bulk, definitions: () => opts.definitions, checks: ops.checks, issues: admin.issues });
-  const adminApp = createAdminApp({ log: opts.log, ops, admin: admin?.router, console: consoleRouter });
-  const server = await listenOnLoopback(app.callback());
-  const adminServer = await listenOnLoopback(adminApp.callback());
+  const client = opts.client ?? new Client({ connection: Connection.lazy({ address: `127.0.0.1:${await freePort()}` }) });
+  const ingress = createIngress({
+    taskQueue: opts.taskQueue ?? TEST_TASK_QUEUE,
+    startDeadlineMs: opts.startDeadlineMs ?? 5000,
+    breaker: opts.breaker,
+    deliveries: { ...TEST_DELIVERY_SETTINGS, ...opts.settings },
+    relay: { pollMs: 200, ...opts.relay },
+    admission: opts.maxInFlight ? { ...opts.admission, maxInFlight: opts.maxInFlight } : undefined,
+    admin: opts.admin ?? { temporalUiUrl: 'http://127.0.0.1:1', namespace: 'default', replayConcurrency: 1 },
+    syncSchedules: opts.syncSchedules ?? false,
+    backlogCacheMs: 0,
+  }, { client, db: opts.db, definitions: { current: () => opts.definitions }, log: opts.log, temporalStart: opts.temporalStart });
+  await ingress.start();
+  const server = await listenOnLoopback(ingress.app.callback());
+  const adminServer = await listenOnLoopback(ingress.adminApp.callback());
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     adminUrl: `http://127.0.0.1:${(adminServer.address() as AddressInfo).port}`,
-    deliveries,
-    relay,
-    admin,
+    deliveries: ingress.deliveries,
+    relay: ingress.relay(),
+    admin: ingress.admin,
+    ingress,
     async stop() {
       await Promise.all([server, adminServer].map((s) => new Promise((r) => s.close(r))));
-      await admin?.bulk.idle();
-      await relay.stop();
-      await deliveries.flush();
-      await deliveries.rejections.flush();
+      await ingress.stop();
+      if (!opts.client) await client.connection.close().catch(() => undefined);
     },
   };
 }
@@ -99,8 +101,6 @@ export async function startIngress(opts: {
 function listenOnLoopback(handler: RequestListener): Promise<Server> {
   return new Promise((res) => { const s = createServer(handler).listen(0, '127.0.0.1', () => res(s)); });
 }
-
-const NO_TEMPORAL: IngressOpsDeps['temporal'] = { workflowService: { getSystemInfo: () => Promise.reject(new Error('this test runs no Temporal')) } };
 
 /** A run starter that starts nothing and remembers what it was asked to start. */
 export function recordingStarter(): RunStarter & { calls: { eventId: string; workflowIds: string[] }[] } {

@@ -9,12 +9,13 @@ import { MongoClient, type Db } from 'mongodb';
 import pino from 'pino';
 import { startEmbeddedServices, type EmbeddedServices } from '../../devstack/services';
 import { freePort } from '../../lib/net';
+import { parseEgressAllow } from '../../lib/egress';
 import { loadDefinitions, type Definitions } from '../../definitions/definitions';
-import { createRunStarter } from '../../server/start-runs';
-import { ingressDataConverter } from '../../server/temporal-payloads';
+import { createRunStarter } from '../../server/starts/start-runs';
+import { ingressDataConverter } from '../../server/starts/temporal-payloads';
 import type { DeliveryStore } from '../../server/deliveries/store';
 import type { Relay } from '../../server/deliveries/relay';
-import { TEST_ADMIN_TOKEN, TEST_SECRET, startIngress } from './ingress';
+import { TEST_ADMIN_TOKEN, TEST_SECRET, TEST_TASK_QUEUE, startIngress } from './ingress';
 import type { AdminApi } from '../../server/admin';
 import { createWorker } from '../../worker/create-worker';
 import { countingOverDeadline } from '../../worker/stall-signals';
@@ -26,7 +27,7 @@ import type { SmtpCatcher } from '../../devstack/smtp-catcher';
 export { ROOT } from './paths';
 import { ROOT } from './paths';
 export { TEST_ADMIN_TOKEN, TEST_SECRET } from './ingress';
-export const TEST_TASK_QUEUE = 'hookflow-test';
+export { TEST_TASK_QUEUE };
 
 /** Where the worker's Temporal SDK metrics are served (Prometheus text), once a stack has started. */
 let sdkMetricsAddress: string | undefined;
@@ -69,6 +70,8 @@ export interface TestStackOptions {
   schemasDir?: string;
   /** Secrets (and other variables) the source files read, besides PAYMENTS_WEBHOOK_SECRET. */
   env?: NodeJS.ProcessEnv;
+  /** Non-public addresses the worker's http.request may call (HOOKFLOW_EGRESS_ALLOW); default loopback, where tests run their fake APIs. */
+  egressAllow?: string;
   /** The worker's http.request calls per second per host (HOOKFLOW_HTTP_HOST_LIMITS). */
   httpHostLimits?: Record<string, number>;
   /** Deliveries a bulk replay works on at once (default 4). */
@@ -111,23 +114,22 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     log,
     mailFrom: 'hookflow-test <test@localhost>',
     httpHostLimits: opts.httpHostLimits,
+    egress: parseEgressAllow(opts.egressAllow ?? '127.0.0.1'),
     afterEffect: (e) => faults.afterEffect?.(e),
   });
   const workerRun = worker?.run();
   const connection = await Connection.connect({ address: services.temporalAddress });
   const client = new Client({ connection, namespace: 'default', dataConverter: ingressDataConverter() }); // as the ingress's
-  const startRuns = createRunStarter(client, TEST_TASK_QUEUE, log);
+  const realStart = createRunStarter(client, TEST_TASK_QUEUE, log);
   const temporalUiUrl = services.temporalUiUrl ?? 'http://127.0.0.1:8233';
   const ingress = await startIngress({
-    db, definitions, startRuns, log, temporal: connection,
-    admin: {
-      client,
-      settings: { token: TEST_ADMIN_TOKEN, temporalUiUrl, namespace: 'default', replayConcurrency: opts.replayConcurrency ?? 4 },
-      startRuns: async (runs, event) => {
-        await faults.beforeReplayStart?.();
-        return startRuns(runs, event);
-      },
+    db, definitions, log, client,
+    // The real start call; a test's fault hook runs before a replay's start.
+    temporalStart: async (runs, event, eventLog) => {
+      if (runs.some((r) => r.replayOf)) await faults.beforeReplayStart?.();
+      return realStart(runs, event, eventLog);
     },
+    admin: { token: TEST_ADMIN_TOKEN, temporalUiUrl, namespace: 'default', replayConcurrency: opts.replayConcurrency ?? 4 },
   });
 
   return {
@@ -140,7 +142,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     relay: ingress.relay,
     ingressUrl: ingress.url,
     adminUrl: ingress.adminUrl,
-    admin: ingress.admin!,
+    admin: ingress.admin,
     temporalUiUrl,
     faults,
     sdkMetricsAddress,

@@ -12,7 +12,7 @@ import { paymentSucceeded, postEvent, uid } from '../helpers/events';
 import { type AdminStack, startAdminStack, stopAdminStack } from '../helpers/admin-stack';
 import { admin } from '../helpers/admin';
 import { waitFor } from '../helpers/wait-for';
-import { createAdminApp } from '../../server/admin-app';
+import { createAdminApp } from '../../server/admin/app';
 import { createAdminApi } from '../../server/admin';
 import type { DeliveryRecord } from '../../server/deliveries/record';
 

@@ -18,8 +18,8 @@ import { waitFor } from '../helpers/wait-for';
 import { type ProjectProcess, spawnNodeEntry } from '../helpers/processes';
 import pino from 'pino';
 import { freePort } from '../../lib/net';
-import { planRuns } from '../../server/planned-runs';
-import { createRunStarter } from '../../server/start-runs';
+import { planRuns } from '../../server/starts/planned-runs';
+import { createRunStarter } from '../../server/starts/start-runs';
 import type { FlowEvent } from '../../engine/types';
 
 let stack: TestStack;

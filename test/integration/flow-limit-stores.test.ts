@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Db } from 'mongodb';
 import { type BareFerretDb, startBareFerretDb } from '../helpers/bare-ferretdb';
-import { RateLimiter } from '../../server/rate-limits';
+import { RateLimiter } from '../../server/starts/rate-limits';
 import { HostPacer } from '../../activities/host-pacing';
 import type { FlowDefinition, FlowEvent } from '../../engine/types';
 

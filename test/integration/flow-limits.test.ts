@@ -5,15 +5,14 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import pino from 'pino';
-import { startTestStack, ROOT, TEST_TASK_QUEUE, type TestStack } from '../helpers/stack';
+import { startTestStack, ROOT, type TestStack } from '../helpers/stack';
 import { startIngress, type TestIngress } from '../helpers/ingress';
 import { paymentSucceeded, postEvent, uid } from '../helpers/events';
 import { admin } from '../helpers/admin';
 import { type FakeApi, startFakeApi } from '../helpers/fake-api';
 import { HOST_SLOTS_COLLECTION } from '../../activities/host-pacing';
 import { waitFor } from '../helpers/wait-for';
-import { createRunStarter } from '../../server/start-runs';
-import { RATE_LIMITS_COLLECTION } from '../../server/rate-limits';
+import { RATE_LIMITS_COLLECTION } from '../../server/starts/rate-limits';
 import type { DeliveryRecord } from '../../server/deliveries/record';
 
 let stack: TestStack;
@@ -27,7 +26,7 @@ before(async () => {
   stack = await startTestStack({ flowsDir: join(ROOT, 'test/fixtures/flow-controls'), env: { PACED_API_URL: api.url }, httpHostLimits: { '127.0.0.1': 2 } });
   const log = pino({ level: 'silent' });
   // A second ingress on the same store: the limit is the flow's, not a replica's.
-  replica = await startIngress({ db: stack.db, definitions: stack.definitions, startRuns: createRunStarter(stack.client, TEST_TASK_QUEUE, log), log });
+  replica = await startIngress({ db: stack.db, definitions: stack.definitions, client: stack.client, log });
 });
 after(async () => {
   await replica?.stop();
@@ -136,7 +135,7 @@ test('a backlog of runs is served by Temporal in the order of their flow priorit
   // Runs started on a queue no worker polls yet: they wait, then the first polls take them.
   const taskQueue = uid('backlog');
   const log = pino({ level: 'silent' });
-  const backlog = await startIngress({ db: stack.db, definitions: stack.definitions, startRuns: createRunStarter(stack.client, taskQueue, log), log });
+  const backlog = await startIngress({ db: stack.db, definitions: stack.definitions, client: stack.client, taskQueue, log });
   try {
     const amounts = [100, 200, 25_000, 300, 40_000, 50_000];
     const events = amounts.map((amount) => {

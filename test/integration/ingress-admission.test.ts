@@ -10,8 +10,8 @@ import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { startTemporalDevServer, type TemporalDevServer } from '../../devstack/temporal';
 import { TOOLS, ensureTool } from '../../devstack/tools';
-import type { RunStarter } from '../../server/planned-runs';
-import { createRunStarter } from '../../server/start-runs';
+import type { RunStarter } from '../../server/starts/planned-runs';
+import { createRunStarter } from '../../server/starts/start-runs';
 import { TEST_TASK_QUEUE } from '../helpers/stack';
 import { type StoreStack, shippedDefinitions, startIngress, startStoreStack } from '../helpers/ingress';
 import { paymentSucceeded, postEvent, uid } from '../helpers/events';
@@ -42,7 +42,7 @@ test('the bound follows the completion rate and falls back to the floor; past it
   const held: RunStarter = async (runs, e, l) => { waiting++; await gate; waiting--; return real(runs, e, l); };
   const hold = () => { let open!: () => void; gate = new Promise<void>((r) => { open = r; }); return open; };
   let clock = 0;
-  const ingress = await startIngress({ db: store.db, definitions, startRuns: held, log, maxInFlight: 64, admission: { targetMs: 500, floor: 2, now: () => clock } });
+  const ingress = await startIngress({ db: store.db, definitions, temporalStart: held, log, maxInFlight: 64, admission: { targetMs: 500, floor: 2, now: () => clock } });
   const stored = (e: { id: string }) => ingress.deliveries.collection.countDocuments({ eventId: e.id });
   /** Holds `n` requests in progress, then sends one more: it must be refused and leave nothing. */
   const fillAndRefuse = async (n: number) => {

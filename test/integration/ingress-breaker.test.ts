@@ -10,9 +10,8 @@ import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { startTemporalDevServer, type TemporalDevServer } from '../../devstack/temporal';
 import { TOOLS, ensureTool } from '../../devstack/tools';
-import type { RunStarter } from '../../server/planned-runs';
-import { createRunStarter } from '../../server/start-runs';
-import { createTemporalBreaker } from '../../server/temporal-breaker';
+import type { RunStarter } from '../../server/starts/planned-runs';
+import { createRunStarter } from '../../server/starts/start-runs';
 import { TEST_TASK_QUEUE } from '../helpers/stack';
 import { type StoreStack, shippedDefinitions, startIngress, startStoreStack, type TestIngress } from '../helpers/ingress';
 import { paymentSucceeded, postEvent, uid } from '../helpers/events';
@@ -44,12 +43,9 @@ test('Temporal down: once the breaker is open no request calls Temporal; a probe
   let temporalCalls = 0;
   const real = createRunStarter(client, TEST_TASK_QUEUE, log, 1000);
   const counted: RunStarter = (runs, e, l) => { temporalCalls++; return real(runs, e, l); };
-  let ingress: TestIngress | undefined;
-  const breaker = createTemporalBreaker({
-    log, failuresToOpen: 2, probeEveryMs: 200, onClose: () => ingress?.relay.wake(),
-    probe: () => client.connection.withDeadline(Date.now() + 1000, () => client.workflowService.getSystemInfo({})),
-  });
-  ingress = await startIngress({ db: store.db, definitions, startRuns: breaker.guard(counted), log, settings: { maxBackoffMs: 500 } });
+  // The production chain with a shorter breaker; only the Temporal call is counted.
+  const ingress: TestIngress = await startIngress({ db: store.db, definitions, client, temporalStart: counted, startDeadlineMs: 1000, breaker: { failuresToOpen: 2, probeEveryMs: 200 }, log, settings: { maxBackoffMs: 500 } });
+  const breaker = ingress.ingress.starter.breaker;
   try {
     const up = await postEvent(ingress.url, event());
     assert.equal(up.status, 202);
@@ -92,7 +88,6 @@ test('Temporal down: once the breaker is open no request calls Temporal; a probe
       await observer.connection.close();
     }
   } finally {
-    breaker.stop();
     await ingress.stop();
     await connection.close().catch(() => undefined);
   }
@@ -106,7 +101,7 @@ test('past the in-flight bound: 503 + Retry-After at once, nothing stored; the r
   const gate = new Promise<void>((r) => { release = r; });
   let waiting = 0;
   const held: RunStarter = async (runs, e, l) => { waiting++; await gate; return real(runs, e, l); };
-  const ingress = await startIngress({ db: store.db, definitions, startRuns: held, log, maxInFlight: 2 });
+  const ingress = await startIngress({ db: store.db, definitions, temporalStart: held, client: new Client({ connection }), log, maxInFlight: 2 });
   try {
     const admitted = [event(), event()];
     const inProgress = admitted.map((e) => postEvent(ingress.url, e));

@@ -63,7 +63,7 @@ test('the duplicate check is the store\'s alone: a second ingress without Tempor
   await stack.client.workflow.getHandle(workflowId).result();
   // Another replica on the same store whose "Temporal" only records what it is asked to start.
   const starter = recordingStarter();
-  const replica = await startIngress({ db: stack.db, definitions: stack.definitions, startRuns: starter, log: pino({ level: 'silent' }) });
+  const replica = await startIngress({ db: stack.db, definitions: stack.definitions, temporalStart: starter, log: pino({ level: 'silent' }) });
   try {
     const again = await postEvent(replica.url, event);
     assert.equal(again.status, 200);

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { createLogger } from '../../lib/logger';
 import { type StoreStack, TEST_SECRET, recordingStarter, shippedDefinitions, startIngress, startStoreStack, type TestIngress } from '../helpers/ingress';
 import { paymentSucceeded, uid } from '../helpers/events';
-import { signHmac } from '../../server/verification/hmac';
+import { signHmac } from '../../verification/hmac';
 
 const PAYMENTS_SIGNING = { algorithm: 'sha256', encoding: 'hex', prefix: 'sha256=', signedPayload: '{timestamp}.{body}' } as const;
 
@@ -26,7 +26,7 @@ before(async () => {
   // The production logger (with its redaction), at debug level, writing into memory.
   const sink = new Writable({ write(chunk, _enc, done) { logText.push(String(chunk)); done(); } });
   const log = createLogger({ level: 'debug', pretty: false, name: 'fuzz' }, sink);
-  ingress = await startIngress({ db: store.db, definitions: shippedDefinitions(), startRuns: starter, log });
+  ingress = await startIngress({ db: store.db, definitions: shippedDefinitions(), temporalStart: starter, log });
 });
 after(async () => {
   await ingress?.stop();

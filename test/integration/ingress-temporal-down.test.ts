@@ -12,7 +12,6 @@ import { startTemporalDevServer, type TemporalDevServer } from '../../devstack/t
 import { TOOLS, ensureTool } from '../../devstack/tools';
 import { freePort } from '../../lib/net';
 import type { DeliveryRecord } from '../../server/deliveries/record';
-import { createRunStarter } from '../../server/start-runs';
 import { createWorker, FLOW_BUNDLE } from '../../worker/create-worker';
 import { createMailer } from '../../activities/mailer';
 import { TEST_TASK_QUEUE } from '../helpers/stack';
@@ -38,7 +37,7 @@ test('with Temporal down, events are acknowledged; when it is back every one run
   const port = Number(store.temporalAddress.split(':')[1]);
   const connection = Connection.lazy({ address: store.temporalAddress, channelArgs: { 'grpc.max_reconnect_backoff_ms': 1000 } });
   const client = new Client({ connection });
-  const ingress: TestIngress = await startIngress({ db, definitions, startRuns: createRunStarter(client, TEST_TASK_QUEUE, log, 1000), log, settings: { maxBackoffMs: 1000 } });
+  const ingress: TestIngress = await startIngress({ db, definitions, client, startDeadlineMs: 1000, log, settings: { maxBackoffMs: 1000 } });
   let temporal: TemporalDevServer | undefined;
   const mail = createMailer(services.smtpUrl);
   try {
@@ -125,7 +124,7 @@ test('with Temporal down, events are acknowledged; when it is back every one run
 test('with MongoDB unreachable: 503 + Retry-After and nothing started; bad input still gets its 4xx', async () => {
   const deadMongo = new MongoClient(`mongodb://127.0.0.1:${await freePort()}/`, { serverSelectionTimeoutMS: 300 });
   const starter = recordingStarter();
-  const ingress = await startIngress({ db: deadMongo.db('x'), definitions, startRuns: starter, log, noIndexes: true });
+  const ingress = await startIngress({ db: deadMongo.db('x'), definitions, temporalStart: starter, log });
   try {
     const res = await postEvent(ingress.url, paymentSucceeded({ orderId: 'o1', items: [{ sku: 's', quantity: 1 }] }));
     assert.equal(res.status, 503);

@@ -13,8 +13,8 @@ import { type AdminStack, startAdminStack, stopAdminStack } from '../helpers/adm
 import { admin } from '../helpers/admin';
 import { waitFor } from '../helpers/wait-for';
 import pino from 'pino';
-import { failedRunScanner } from '../../server/admin/issues-scan';
-import { issueCollections } from '../../server/admin/issues-store';
+import { failedRunScanner } from '../../server/admin/issues/scan';
+import { issueCollections } from '../../server/admin/issues/store';
 
 let stack: TestStack;
 let adminStack: AdminStack | undefined;

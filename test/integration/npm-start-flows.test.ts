@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
-import { freePort } from '../../lib/net';
 import { loadConfig } from '../../lib/config';
 import { loadDefinitions } from '../../definitions/definitions';
 import { ROOT } from '../helpers/paths';
+import { freeStackPorts } from '../helpers/stack-ports';
 import { waitFor } from '../helpers/wait-for';
 
 const EVENTS = join(ROOT, 'test/fixtures/events');
@@ -29,9 +29,7 @@ after(() => {
 
 /** The environment npm start is given: free ports, and nothing pointing at outside services. */
 async function launcherEnv(): Promise<{ env: NodeJS.ProcessEnv; ports: Record<string, number> }> {
-  const ports: Record<string, number> = {};
-  for (const name of ['PORT', 'ADMIN_PORT', 'WORKER_OPS_PORT', 'HOOKFLOW_TEMPORAL_PORT', 'HOOKFLOW_TEMPORAL_UI_PORT',
-    'HOOKFLOW_MONGO_PORT', 'HOOKFLOW_SMTP_PORT', 'HOOKFLOW_PAYMENTS_SANDBOX_PORT']) ports[name] = await freePort();
+  const ports: Record<string, number> = await freeStackPorts();
   const env: NodeJS.ProcessEnv = { ...process.env, HOOKFLOW_DATA_DIR: dataDir, HOOKFLOW_PRETTY_LOGS: '0' };
   for (const [k, v] of Object.entries(ports)) env[k] = String(v);
   for (const k of ['TEMPORAL_ADDRESS', 'MONGODB_URI', 'SMTP_URL', 'PAYMENTS_WEBHOOK_SECRET', 'PAYMENTS_API_URL', 'PAYMENTS_API_TOKEN',

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { Client, Connection } from '@temporalio/client';
-import { freePort } from '../../lib/net';
+import { freeStackPorts } from '../helpers/stack-ports';
 import { portAnswers } from '../../devstack/process';
 import { ROOT } from '../helpers/paths';
 import { scrape } from '../helpers/prometheus';
@@ -30,11 +30,7 @@ function readmeCommand(ingressPort: number): string {
 }
 
 test('npm start serves the README example end to end and stops cleanly on SIGINT', async () => {
-  const ports = {
-    PORT: await freePort(), WORKER_OPS_PORT: await freePort(), HOOKFLOW_TEMPORAL_PORT: await freePort(),
-    HOOKFLOW_TEMPORAL_UI_PORT: await freePort(), HOOKFLOW_MONGO_PORT: await freePort(), HOOKFLOW_SMTP_PORT: await freePort(),
-    HOOKFLOW_PAYMENTS_SANDBOX_PORT: await freePort(), ADMIN_PORT: await freePort(),
-  };
+  const ports = await freeStackPorts();
   const env: NodeJS.ProcessEnv = { ...process.env, HOOKFLOW_DATA_DIR: dataDir, HOOKFLOW_PRETTY_LOGS: '0', PAYMENTS_WEBHOOK_SECRET: '' };
   for (const [k, v] of Object.entries(ports)) env[k] = String(v);
   delete env.TEMPORAL_ADDRESS; delete env.MONGODB_URI; delete env.SMTP_URL;

@@ -11,14 +11,12 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { MongoClient } from 'mongodb';
 import pino from 'pino';
 import { freePort } from '../../lib/net';
-import { createApp } from '../../server/app';
-import { createAdminApp } from '../../server/admin-app';
-import { createIngressOps } from '../../server/ops-wiring';
-import { createRunStarter } from '../../server/start-runs';
+import { createApp } from '../../server/webhooks/app';
+import { createRunStarter } from '../../server/starts/start-runs';
 import { createLogger } from '../../lib/logger';
 import { startOpsServer } from '../../worker/ops-server';
 import { DeliveryStore } from '../../server/deliveries/store';
-import { TEST_DELIVERY_SETTINGS } from '../helpers/ingress';
+import { TEST_DELIVERY_SETTINGS, startIngress } from '../helpers/ingress';
 import { paymentSucceeded, postEvent, uid } from '../helpers/events';
 import { scrape } from '../helpers/prometheus';
 import { waitFor } from '../helpers/wait-for';
@@ -153,16 +151,14 @@ test('readyz answers 200 when Temporal and MongoDB answer, 503 naming MongoDB wh
 
   // An ingress whose MongoDB is a closed port: alive, not ready, and it says which check failed.
   const deadMongo = new MongoClient(`mongodb://127.0.0.1:${await freePort()}/`, { serverSelectionTimeoutMS: 500 });
-  const db = deadMongo.db('x');
-  const deliveries = new DeliveryStore(db, TEST_DELIVERY_SETTINGS);
-  const ops = createIngressOps({ temporal: stack.client.connection, db, deliveries });
-  const app = createAdminApp({ log: pino({ level: 'silent' }), ops });
-  const url = await serve(app);
+  const dead = await startIngress({ db: deadMongo.db('x'), definitions: stack.definitions, client: stack.client, log: pino({ level: 'silent' }) });
+  const url = dead.adminUrl;
   assert.equal((await fetch(`${url}/healthz`)).status, 200);
   await assertNotReady(await fetch(`${url}/readyz`), 'mongodb');
   const metrics = await scrape(`${url}/metrics`);
   assert.equal(metrics('hookflow_relay_backlog'), -1, 'the backlog is unknown while the store is unreachable');
   assert.equal(metrics('hookflow_relay_oldest_pending_seconds'), -1);
+  await dead.stop();
   await deadMongo.close();
 });
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../lib/net';
 import { DELIVERIES_COLLECTION, type DeliveryRecord } from '../../server/deliveries/record';
-import { RATE_LIMITS_COLLECTION } from '../../server/rate-limits';
+import { RATE_LIMITS_COLLECTION } from '../../server/starts/rate-limits';
 import { TEST_SECRET, TEST_TASK_QUEUE, type TestStack, startTestStack } from '../helpers/stack';
 import { paymentSucceeded, postEvent, uid } from '../helpers/events';
 import { type ProjectProcess, spawnNodeEntry } from '../helpers/processes';

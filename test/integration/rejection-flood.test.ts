@@ -23,9 +23,9 @@ before(async () => {
   store = await startStoreStack();
   connection = Connection.lazy({ address: store.temporalAddress }); // the admin API's client; never called here
   ingress = await startIngress({
-    db: store.db, definitions: shippedDefinitions(), startRuns: recordingStarter(), log,
+    db: store.db, definitions: shippedDefinitions(), temporalStart: recordingStarter(), log, client: new Client({ connection }),
     settings: { rejections: { samplesPerMinute: SAMPLES_PER_MINUTE } },
-    admin: { client: new Client({ connection }), settings: { token: TEST_ADMIN_TOKEN, temporalUiUrl: 'http://127.0.0.1:1', namespace: 'default', replayConcurrency: 1 } },
+    admin: { token: TEST_ADMIN_TOKEN, temporalUiUrl: 'http://127.0.0.1:1', namespace: 'default', replayConcurrency: 1 },
   });
 });
 after(async () => {

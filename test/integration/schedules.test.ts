@@ -11,7 +11,7 @@ import { searchAttributes, temporalScheduledStartTime } from '../../engine/contr
 import { createDefinitionStore, type DefinitionStore } from '../../definitions/definition-store';
 import { loadDefinitions } from '../../definitions/definitions';
 import { freePort } from '../../lib/net';
-import { startScheduleSync, type ScheduleSyncLoop } from '../../server/schedule-sync';
+import { startScheduleSync, type ScheduleSyncLoop } from '../../server/schedules/sync';
 import { ROOT, TEST_SECRET, TEST_TASK_QUEUE, startTestStack, type TestStack } from '../helpers/stack';
 import { startFakeApi, type FakeApi } from '../helpers/fake-api';
 import { uid } from '../helpers/events';

@@ -7,17 +7,17 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../lib/net';
 import { commandLine } from '../../lib/port-holder';
 import { spawnProject } from '../helpers/processes';
+import { freeStackPorts } from '../helpers/stack-ports';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'hookflow-stops-'));
 after(() => rmSync(dataDir, { recursive: true, force: true }));
 
 async function stackEnv(): Promise<NodeJS.ProcessEnv> {
   const env: NodeJS.ProcessEnv = { ...process.env, HOOKFLOW_DATA_DIR: dataDir, HOOKFLOW_PRETTY_LOGS: '0', PAYMENTS_WEBHOOK_SECRET: '' };
-  for (const name of ['PORT', 'ADMIN_PORT', 'WORKER_OPS_PORT', 'HOOKFLOW_TEMPORAL_PORT', 'HOOKFLOW_TEMPORAL_UI_PORT', 'HOOKFLOW_MONGO_PORT', 'HOOKFLOW_SMTP_PORT']) env[name] = String(await freePort());
-  for (const name of ['TEMPORAL_ADDRESS', 'MONGODB_URI', 'SMTP_URL', 'npm_config_loglevel']) delete env[name];
+  for (const [name, port] of Object.entries(await freeStackPorts())) env[name] = String(port);
+  for (const name of ['TEMPORAL_ADDRESS', 'MONGODB_URI', 'SMTP_URL', 'PAYMENTS_API_URL', 'LEDGER_API_URL', 'npm_config_loglevel']) delete env[name];
   return env;
 }
 

@@ -12,10 +12,10 @@ import { startTemporalDevServer, type TemporalDevServer } from '../../devstack/t
 import { TOOLS, ensureTool } from '../../devstack/tools';
 import { freePort } from '../../lib/net';
 import { StartRefusedError } from '../../lib/errors';
-import { systemClock } from '../../server/deliveries/relay';
+import { systemClock } from '../../lib/clock';
 import type { DeliveryRecord } from '../../server/deliveries/record';
-import { createRunStarter } from '../../server/start-runs';
-import { planRuns } from '../../server/planned-runs';
+import { createRunStarter } from '../../server/starts/start-runs';
+import { planRuns } from '../../server/starts/planned-runs';
 import { TEST_TASK_QUEUE } from '../helpers/stack';
 import { TEST_ADMIN_TOKEN, type StoreStack, shippedDefinitions, startIngress, startStoreStack } from '../helpers/ingress';
 import { admin } from '../helpers/admin';
@@ -42,7 +42,7 @@ after(async () => {
 const adminSettings = (namespace: string) => ({ token: TEST_ADMIN_TOKEN, temporalUiUrl: 'http://127.0.0.1:1', namespace, replayConcurrency: 1 });
 
 async function ingressFor(namespace: string, extra: Parameters<typeof startIngress>[0]['relay'] = {}, client = new Client({ connection, namespace })) {
-  return startIngress({ db: store.db, definitions, startRuns: createRunStarter(client, TEST_TASK_QUEUE, log, 2000), log, relay: extra, admin: { client, settings: adminSettings(namespace) } });
+  return startIngress({ db: store.db, definitions, client, taskQueue: TEST_TASK_QUEUE, startDeadlineMs: 2000, log, relay: extra, admin: adminSettings(namespace) });
 }
 
 const record = (id: string) => store.db.collection<DeliveryRecord>('hookflow_deliveries').findOne({ _id: `payments:${id}` });

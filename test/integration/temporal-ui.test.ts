@@ -16,8 +16,8 @@ import { startEmbeddedServices, type EmbeddedServices } from '../../devstack/ser
 import { freePort } from '../../lib/net';
 import { createWorker } from '../../worker/create-worker';
 import { createMailer } from '../../activities/mailer';
-import { planRuns } from '../../server/planned-runs';
-import { createRunStarter } from '../../server/start-runs';
+import { planRuns } from '../../server/starts/planned-runs';
+import { createRunStarter } from '../../server/starts/start-runs';
 import { type Definitions, loadDefinitions } from '../../definitions/definitions';
 import { ROOT } from '../helpers/paths';
 import { paymentSucceeded, uid } from '../helpers/events';

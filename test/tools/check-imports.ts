@@ -1,6 +1,8 @@
 // The import rules of the layout (README "Folders"): each top-level folder may import only the
-// folders below it, and no file takes part in an import cycle (type imports count: a cycle of
-// types is still a knot a reader has to untie). Run by `npm run lint`; exits 1 listing each breach.
+// folders below it (no sideways import unless the README names it), a folder inside server/ reaches
+// another only through its index.ts, every folder with code is covered, and no file takes part in
+// an import cycle (type imports count: a cycle of types is still a knot a reader has to untie).
+// Run by `npm run lint`; exits 1 listing each breach.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
@@ -12,13 +14,19 @@ export const ALLOWED: Record<string, string[]> = {
   definitions: ['engine', 'lib', 'schemas'],
   activities: ['engine', 'lib'],
   workflows: ['engine'],
-  server: ['definitions', 'engine', 'lib', 'schemas'],
+  verification: ['definitions', 'lib'],
+  server: ['verification', 'definitions', 'engine', 'lib', 'schemas'],
   worker: ['workflows', 'activities', 'definitions', 'engine', 'lib'],
-  cli: ['server', 'definitions', 'engine', 'lib'],
+  cli: ['verification', 'definitions', 'engine', 'lib'],
   devstack: ['definitions', 'engine', 'lib'],
-  bench: ['devstack', 'worker', 'workflows', 'activities', 'server', 'definitions', 'engine', 'lib'],
+  bench: ['devstack', 'worker', 'workflows', 'activities', 'server', 'verification', 'definitions', 'engine', 'lib'],
+  // The fault harness drives load with the bench's generators (README names this one sideways step).
   chaos: ['bench', 'devstack', 'activities', 'engine', 'lib'],
+  test: ['chaos', 'bench', 'devstack', 'cli', 'worker', 'server', 'verification', 'workflows', 'activities', 'definitions', 'engine', 'lib', 'schemas', 'ops', 'flows', 'sources', 'samples'],
 };
+
+/** Top-level folders that hold no TypeScript of the project's (or none that imports). */
+const NOT_CODE = new Set(['node_modules', 'dist', 'docs', 'flows', 'sources', 'samples', 'schemas', 'ops', 'bin', 'deploy', '.git', '.data', '.ci']);
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -44,6 +52,11 @@ function importsOf(file: string): string[] {
   });
 }
 
+/** Top-level folders with .ts files that the rules above do not name. */
+export function uncoveredFolders(root = ROOT): string[] {
+  return readdirSync(root).filter((name) => !NOT_CODE.has(name) && !(name in ALLOWED) && !name.startsWith('.') && statSync(join(root, name)).isDirectory() && sourceFiles(join(root, name)).length > 0);
+}
+
 export function importGraph(): Map<string, string[]> {
   const files = Object.keys(ALLOWED).flatMap((dir) => sourceFiles(join(ROOT, dir)));
   return new Map(files.map((f) => [f, importsOf(f)]));
@@ -58,6 +71,21 @@ export function layerBreaches(graph: Map<string, string[]>): string[] {
     for (const target of targets) {
       const to = topFolder(target);
       if (to !== own && !ALLOWED[own]?.includes(to)) breaches.push(`${file} imports ${target}: ${own}/ may import ${ALLOWED[own].join(', ') || 'only itself'}`);
+    }
+  }
+  return breaches;
+}
+
+/** server/<a>/… importing server/<b>/<file> other than its index.ts (each folder's entry). */
+export function serverFolderBreaches(graph: Map<string, string[]>): string[] {
+  const folderOf = (file: string) => { const p = file.split('/'); return p[0] === 'server' && p.length > 2 ? p[1] : undefined; };
+  const breaches: string[] = [];
+  for (const [file, targets] of graph) {
+    if (!file.startsWith('server/')) continue;
+    for (const target of targets) {
+      const to = folderOf(target);
+      if (!to || to === folderOf(file) || target === `server/${to}/index.ts`) continue;
+      breaches.push(`${file} imports ${target}: another folder of server/ is reached through server/${to}/index.ts`);
     }
   }
   return breaches;
@@ -99,7 +127,10 @@ export function importCycles(graph: Map<string, string[]>): string[][] {
 
 if (require.main === module) {
   const graph = importGraph();
-  const problems = [...layerBreaches(graph), ...importCycles(graph).map((c) => `import cycle: ${c.join(' ↔ ')}`)];
+  const problems = [
+    ...uncoveredFolders().map((d) => `${d}/ has code but no import rule in test/tools/check-imports.ts`),
+    ...layerBreaches(graph), ...serverFolderBreaches(graph), ...importCycles(graph).map((c) => `import cycle: ${c.join(' ↔ ')}`),
+  ];
   for (const p of problems) console.error(p);
   if (problems.length) process.exit(1);
   console.log(`imports: ${graph.size} files, no cycle, every import goes down the layers`);

@@ -11,12 +11,12 @@ import { startTestStack, ROOT } from '../helpers/stack';
 import { postEvent } from '../helpers/events';
 import { startFakeApi } from '../helpers/fake-api';
 import { TEST_TASK_QUEUE } from '../helpers/stack';
-import { createScheduleSync } from '../../server/schedule-sync';
+import { createScheduleSync } from '../../server/schedules/sync';
 import { shortenedFlows } from '../helpers/short-flows';
 import { ENTITY_WORKFLOW_TYPE, EVENT_SIGNAL, type EntityRunInput, type EventDelivery } from '../../engine/contract';
 import { COLLECT_WORKFLOW_TYPE, type CollectControl, type CollectRunInput } from '../../engine/collect-contract';
 import { GATED_WORKFLOW_TYPE, gateControlsOf, gateWorkflowId, type GateRunInput } from '../../engine/controls';
-import { signatureHeaders } from '../../server/verification/sign';
+import { signatureHeaders } from '../../verification/sign';
 
 const OUT = join(ROOT, 'test/fixtures/histories');
 const sample = (name: string) => JSON.parse(readFileSync(join(ROOT, 'test/fixtures/events', `${name}.json`), 'utf8'));

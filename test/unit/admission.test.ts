@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type Koa from 'koa';
 import { UnavailableError } from '../../lib/errors';
-import { admissionControl, type AdmissionOptions } from '../../server/admission';
-import { AdaptiveLimit } from '../../server/admission-limit';
+import { admissionControl, type AdmissionOptions } from '../../server/webhooks/admission';
+import { AdaptiveLimit } from '../../server/webhooks/admission-limit';
 
 type Held = { finish: () => void; outcome: Promise<string> };
 

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LATEST_FAST_SHAPES, NOT_FAST, type FastShapes, evaluateFast } from '../../engine/fast-expressions';
-import { FAST_EXPRESSIONS_PATCHES, LOCAL_ACTIVITIES_PATCH, NEW_RUN_PATCH } from '../../workflows/run-flow';
+import { FAST_EXPRESSIONS_PATCHES, LOCAL_ACTIVITIES_PATCH, NEW_RUN_PATCH, SHAPES_3_LOCAL_STEPS_PATCH } from '../../workflows/run-flow';
 
 const scope = { a: { b: 'x', n: 5 }, flag: true, n: 5, steps: { 'ask-provider': { output: 'paid' } } };
 
@@ -57,9 +57,11 @@ test('the set of fast shapes of each patch id stays what it was', () => {
   }
 });
 
-test('the one patch id of a new run keeps what it stands for: fast shapes 3, short steps local', () => {
+test('the one patch id of a new run keeps what it stands for: fast shapes 3, short steps local, the run guards', () => {
   // Runs in flight recorded this id; what it means is fixed. A new shapes version or default gets a new id.
-  assert.deepEqual(NEW_RUN_PATCH, { id: 'hookflow-fast-shapes-3-local-steps', fastShapes: 3, localSteps: true });
+  assert.deepEqual(NEW_RUN_PATCH, { id: 'hookflow-run-guards', fastShapes: 3, localSteps: true, guards: true });
   assert.equal(NEW_RUN_PATCH.fastShapes, LATEST_FAST_SHAPES, 'new runs start with the latest shapes');
-  assert.ok(![...Object.values(FAST_EXPRESSIONS_PATCHES), LOCAL_ACTIVITIES_PATCH].includes(NEW_RUN_PATCH.id), 'an id of its own');
+  // The id before it (fast shapes 3 and local steps, no guards) still replays the runs that recorded it.
+  assert.equal(SHAPES_3_LOCAL_STEPS_PATCH, 'hookflow-fast-shapes-3-local-steps');
+  assert.ok(![...Object.values(FAST_EXPRESSIONS_PATCHES), LOCAL_ACTIVITIES_PATCH, SHAPES_3_LOCAL_STEPS_PATCH].includes(NEW_RUN_PATCH.id), 'an id of its own');
 });

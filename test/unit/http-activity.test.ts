@@ -8,6 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { DefaultLogger } from '@temporalio/worker';
 import pino from 'pino';
 import { httpActivities, type HttpResult } from '../../activities/http';
+import { parseEgressAllow } from '../../lib/egress';
 import { startFakeApi, type FakeApi } from '../helpers/fake-api';
 
 let api: FakeApi;
@@ -15,7 +16,7 @@ before(async () => { api = await startFakeApi(); });
 after(async () => { await api.close(); });
 
 const secrets: Record<string, string> = { TOKEN: 'Bearer s3cr3t-value', SIGNING: 'k3y', BASE: '' };
-const activities = httpActivities({ log: pino({ level: 'silent' }), secrets: (n) => secrets[n] });
+const activities = httpActivities({ log: pino({ level: 'silent' }), secrets: (n) => secrets[n], egress: parseEgressAllow('127.0.0.1') });
 const call = (args: Record<string, unknown>): Promise<HttpResult> => new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') }).run(activities['http.request'], { args, idempotencyKey: 'wf-1/step' });
 
 async function failure(args: Record<string, unknown>): Promise<ApplicationFailure> {

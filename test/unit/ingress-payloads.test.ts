@@ -1,10 +1,10 @@
-// The ingress client's payload converter (server/temporal-payloads.ts) must write exactly the bytes
+// The ingress client's payload converter (server/starts/temporal-payloads.ts) must write exactly the bytes
 // and metadata of the SDK's default converter: workers decode them, and histories record them.
 // Compared here on every shipped flow's run input and on values shaped to trip a hand-made splice.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DefaultPayloadConverter, type Payload } from '@temporalio/common';
-import { ingressDataConverter } from '../../server/temporal-payloads';
+import { ingressDataConverter } from '../../server/starts/temporal-payloads';
 import { shippedDefinitions } from '../helpers/ingress';
 
 const reference = new DefaultPayloadConverter();

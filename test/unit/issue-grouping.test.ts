@@ -4,8 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { classifyFailure, stepOfLabel } from '../../server/admin/issues-scan';
-import { effectiveStatus, issueId } from '../../server/admin/issues-store';
+import { classifyFailure, stepOfLabel } from '../../server/admin/issues/scan';
+import { effectiveStatus, issueId } from '../../server/admin/issues/store';
 
 const scheduled = (eventId: number, summary: string) => ({ eventId: eventId as never, userMetadata: { summary: defaultPayloadConverter.toPayload(summary) as never } });
 

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MalformedBodyError } from '../../lib/errors';
-import { MAX_JSON_DEPTH, parseJsonBody, valueAt } from '../../server/json-body';
+import { MAX_JSON_DEPTH, parseJsonBody, valueAt } from '../../verification/json-body';
 import { evaluateExpression } from '../../engine/expressions';
 
 const reason = (raw: Buffer | string) => {

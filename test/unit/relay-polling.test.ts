@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
-import { type RelayClock, startRelay } from '../../server/deliveries/relay';
+import type { Clock } from '../../lib/clock';
+import { startRelay } from '../../server/deliveries/relay';
 import type { DeliveryStore } from '../../server/deliveries/store';
 
 function countingStore() {
@@ -25,7 +26,7 @@ function manualClock() {
   let now = 1_000_000;
   let nextId = 1;
   const timers = new Map<number, { at: number; fn: () => void }>();
-  const clock: RelayClock = {
+  const clock: Clock = {
     now: () => now,
     setTimer: (fn, ms) => { timers.set(nextId, { at: now + ms, fn }); return nextId++; },
     clearTimer: (id) => { timers.delete(id as number); },

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { loadFlows } from '../../definitions/flows';
 import { cronProblem } from '../../definitions/cron-check';
-import { scheduleOptionsFor, isOwnedBy, fingerprintOf } from '../../server/schedule-options';
+import { scheduleOptionsFor, isOwnedBy, fingerprintOf } from '../../server/schedules/options';
 import { scheduledEvent } from '../../engine/schedule';
 import { ROOT } from '../helpers/paths';
 import { type ExpectedProblem, expectFlowProblems } from '../helpers/flow-problems';

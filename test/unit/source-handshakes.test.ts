@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSources } from '../../definitions/sources';
 import type { SourceDefinition } from '../../definitions/source-types';
-import { getHandshake, postHandshake } from '../../server/handshakes';
+import { getHandshake, postHandshake } from '../../server/webhooks/handshakes';
 import { NOW, outcome, secret } from '../helpers/verification';
 
 function loadText(text: string, env: NodeJS.ProcessEnv = { S: 'secret', T: 'token' }) {

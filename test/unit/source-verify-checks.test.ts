@@ -8,9 +8,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSources } from '../../definitions/sources';
-import { verifyHmac } from '../../server/verification/hmac';
-import { signatureHeaders, twilioBodyQuery } from '../../server/verification/sign';
-import { verifySignature } from '../../server/verification';
+import { verifyHmac } from '../../verification/hmac';
+import { signatureHeaders, twilioBodyQuery } from '../../verification/sign';
+import { verifySignature } from '../../verification';
 import { NOW, NOW_S, outcome } from '../helpers/verification';
 
 const ENV = { S: 'secret', BAD_KEY: 'not-a-key', RSA: generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ format: 'der', type: 'spki' }).toString('base64') };

@@ -4,15 +4,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
 import { UnavailableError } from '../../lib/errors';
-import type { RelayClock } from '../../server/deliveries/relay';
-import type { RunStarter } from '../../server/planned-runs';
-import { createTemporalBreaker } from '../../server/temporal-breaker';
+import type { Clock } from '../../lib/clock';
+import type { RunStarter } from '../../server/starts/planned-runs';
+import { createTemporalBreaker } from '../../server/starts/temporal-breaker';
 
 /** A clock whose timers fire only when the test says so. */
 function manualClock() {
   const timers = new Map<number, () => void>();
   let nextId = 1;
-  const clock: RelayClock = {
+  const clock: Clock = {
     now: () => 0,
     setTimer: (fn) => { timers.set(nextId, fn); return nextId++; },
     clearTimer: (id) => { timers.delete(id as number); },

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { ForbiddenAddressError } from '../../lib/errors';
 import { compileCidrs } from '../../definitions/source-network';
 import type { NetworkPolicy } from '../../definitions/source-types';
-import { checkAddress, clientAddress } from '../../server/verification/address';
+import { checkAddress, clientAddress } from '../../verification/address';
 
 const policy = (allow: string[], trusted?: string[]): NetworkPolicy => ({
   allow: compileCidrs(allow).list,

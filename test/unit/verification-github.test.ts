@@ -1,7 +1,7 @@
 // The github preset against signatures made by GitHub's own library (@octokit/webhooks-methods).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { verifyGithub } from '../../server/verification/github';
+import { verifyGithub } from '../../verification/github';
 import { NOW, outcome, preset, secret } from '../helpers/verification';
 
 // The package is ESM-only ("import" condition alone), so it is loaded with a dynamic import.

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { SignatureError } from '../../lib/errors';
 import type { HmacVerification } from '../../definitions/source-types';
-import { verifyHmac } from '../../server/verification/hmac';
+import { verifyHmac } from '../../verification/hmac';
 
 const now = new Date('2026-11-23T10:00:00Z');
 const ts = String(now.getTime() / 1000);

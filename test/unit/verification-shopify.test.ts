@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { verifyShopify } from '../../server/verification/shopify';
+import { verifyShopify } from '../../verification/shopify';
 import { NOW, outcome, preset, secret } from '../helpers/verification';
 
 const SECRET = 'shpss_0123456789abcdef';

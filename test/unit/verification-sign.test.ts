@@ -7,8 +7,8 @@ import Stripe from 'stripe';
 import { Webhook } from 'standardwebhooks';
 import { secretKey } from '../../definitions/source-presets';
 import type { HmacVerification, PresetScheme } from '../../definitions/source-types';
-import { verifySignature } from '../../server/verification';
-import { signatureHeaders } from '../../server/verification/sign';
+import { verifySignature } from '../../verification';
+import { signatureHeaders } from '../../verification/sign';
 import { NOW, outcome, preset, secret } from '../helpers/verification';
 
 const octokit = import('@octokit/webhooks-methods' as string) as Promise<{ verify(secret: string, payload: string, signature: string): Promise<boolean> }>;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { secretKey } from '../../definitions/source-presets';
-import { verifyStandardWebhooks } from '../../server/verification/standard-webhooks';
+import { verifyStandardWebhooks } from '../../verification/standard-webhooks';
 import { NOW, NOW_S, outcome, preset, secret } from '../helpers/verification';
 
 const SECRET = `whsec_${randomBytes(24).toString('base64')}`;

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Stripe from 'stripe';
-import { verifyStripe } from '../../server/verification/stripe';
+import { verifyStripe } from '../../verification/stripe';
 import { NOW, NOW_S, outcome, preset, secret } from '../helpers/verification';
 
 const SECRET = 'whsec_test_0123456789abcdef';

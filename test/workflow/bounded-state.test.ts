@@ -11,8 +11,8 @@ import {
   type CorrelatedRunInput, type CorrelationState, type EntityRunInput, type QueuedEvent,
 } from '../../engine/contract';
 import type { FlowDefinition, FlowEvent } from '../../engine/types';
-import { planRuns } from '../../server/planned-runs';
-import { createRunStarter } from '../../server/start-runs';
+import { planRuns } from '../../server/starts/planned-runs';
+import { createRunStarter } from '../../server/starts/start-runs';
 import { startTestStack, TEST_TASK_QUEUE, type TestStack } from '../helpers/stack';
 import { uid } from '../helpers/events';
 import { waitFor } from '../helpers/wait-for';

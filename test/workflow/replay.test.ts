@@ -7,11 +7,13 @@
 // signals carry the flow definition; before-local-activities/: runs without the
 // hookflow-local-activities marker, every step an activity task; before-fast-expressions-3/: flow
 // runs with the second fast expressions marker, hookflow-fast-expressions-2; before-one-marker/:
-// flow runs with the two markers hookflow-fast-expressions-3 and hookflow-local-activities) and
-// must keep replaying while such runs may be open. payment-succeeded-order-late.json holds a local
-// step that failed and waited on a durable timer (issue 25's retry threshold, which needs no patch
-// id: each attempt's marker records its backoff, so replay follows the history whatever threshold
-// the worker has; it replayed with the SDK's old 60 s threshold too).
+// flow runs with the two markers hookflow-fast-expressions-3 and hookflow-local-activities;
+// before-run-guards/: flow runs with the one marker hookflow-fast-shapes-3-local-steps, before
+// hookflow-run-guards) and must keep replaying while such runs may be open.
+// payment-succeeded-order-late.json (and its before-run-guards/ twin) holds a local step that
+// failed and waited on a durable timer (issue 25's retry threshold, which needs no patch id: each
+// attempt's marker records its backoff, so replay follows the history whatever threshold the
+// worker has; the histories replayed with the SDK's old 60 s threshold too).
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -48,6 +50,7 @@ test('there is a recorded history for every shipped flow, including a failed sag
   for (const flow of flows.filter((f) => f !== 'order-updated')) assert.ok(files.includes(join('before-local-activities', `${flow}.json`)), `no history of ${flow} from before local activities`);
   for (const flow of flows.filter((f) => f !== 'order-updated')) assert.ok(files.includes(join('before-fast-expressions-3', `${flow}.json`)), `no history of ${flow} with the second fast-expressions patch`);
   for (const flow of flows.filter((f) => f !== 'order-updated')) assert.ok(files.includes(join('before-one-marker', `${flow}.json`)), `no history of ${flow} with the two separate markers`);
+  for (const flow of flows.filter((f) => f !== 'order-updated')) assert.ok(files.includes(join('before-run-guards', `${flow}.json`)), `no history of ${flow} from before the run guards`);
 });
 
 /** Shipped after the second fast-expressions patch: no run of theirs can predate it, so they have no older histories. */

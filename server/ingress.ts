@@ -1,0 +1,119 @@
+// The one composition root of the ingress: its two Koa apps, the delivery store, the relay, run
+// starting, schedule sync, the admin API and the console, built from settings and dependencies.
+// It reads no environment, opens no socket and handles no signal: server/main.ts and the test
+// stacks both call it, and tests change settings, not wiring.
+import type Koa from 'koa';
+import type { Client } from '@temporalio/client';
+import type { Db } from 'mongodb';
+import type { Logger } from 'pino';
+import type { Config } from '../lib/config';
+import { errorText } from '../lib/errors';
+import { standardChecks } from '../lib/health';
+import { type IngressMetrics, createIngressMetrics } from '../lib/metrics';
+import type { Definitions } from '../definitions/definitions';
+import type { ReloadReport } from '../definitions/definition-store';
+import { type AdminApi, type AdminSettings, createAdminApi, createAdminApp } from './admin';
+import { createConsoleRouter } from './console';
+import { type DeliverySettings, DeliveryStore, type Relay, type RelayOptions, createStartRecorded, startRelay } from './deliveries';
+import type { IngressOps } from './http';
+import { type ScheduleSyncLoop, startScheduleSync } from './schedules';
+import { type IngressStarter, type IngressStarterSettings, type RunStarter, createIngressStarter } from './starts';
+import { type AdmissionOptions, createApp } from './webhooks';
+
+export interface IngressSettings extends IngressStarterSettings {
+  deliveries: DeliverySettings;
+  relay: Pick<RelayOptions, 'pollMs' | 'purgeEveryMs' | 'giveUpAfterMs' | 'clock'>;
+  /** Webhook requests worked on at once; unbounded when unset (server/webhooks/admission.ts). */
+  admission?: AdmissionOptions;
+  /** The admin API and console; their token unset, both answer "disabled". */
+  admin: AdminSettings;
+  /** Keep Temporal Schedules in step with scheduled flows (every replica does; off where a test wants no schedules). */
+  syncSchedules: boolean;
+  /** How long /metrics reuses the backlog count (ms). */
+  backlogCacheMs?: number;
+}
+
+/** The ingress settings a process reads from its configuration. */
+export function ingressSettings(config: Config): IngressSettings {
+  return {
+    taskQueue: config.taskQueue,
+    startDeadlineMs: config.startDeadlineMs,
+    deliveries: {
+      dedupeWindowSeconds: config.dedupeWindowSeconds,
+      keepBodyBytes: config.deliveryBodyBytes,
+      leaseMs: Math.max(30_000, config.startDeadlineMs * 4),
+      maxBackoffMs: 60_000,
+      retentionSeconds: config.retentionDays * 24 * 3600,
+    },
+    relay: { pollMs: config.relayPollMs, purgeEveryMs: config.purgeEveryMs, giveUpAfterMs: config.relayGiveUpHours * 3_600_000 },
+    admission: { maxInFlight: config.maxInFlight, targetMs: config.admissionTargetMs },
+    admin: { token: config.adminToken, temporalUiUrl: config.temporalUiUrl, namespace: config.temporalNamespace, replayConcurrency: config.replayConcurrency, issueRetentionSeconds: config.retentionDays * 24 * 3600 },
+    syncSchedules: true,
+  };
+}
+
+export interface IngressDeps {
+  client: Client;
+  db: Db;
+  /** The definitions in force (read per request) and, from a definition store, its reload events. */
+  definitions: { current(): Definitions; lastReload?(): ReloadReport | undefined; onApplied?(listener: () => void): void };
+  log: Logger;
+  /** The Temporal start call; a test that runs no Temporal gives its own (the chain around it stays). */
+  temporalStart?: RunStarter;
+}
+
+export interface Ingress {
+  /** The public listener: /webhooks/* and /healthz. */
+  app: Koa;
+  /** The admin listener: console, /admin, /metrics, /readyz. */
+  adminApp: Koa;
+  deliveries: DeliveryStore;
+  metrics: IngressMetrics;
+  starter: IngressStarter;
+  admin: AdminApi;
+  /** Running once start() resolved. */
+  relay(): Relay;
+  /** Indexes, then the relay and schedule sync; the apps answer before and after. */
+  start(): Promise<void>;
+  /** Stops background work in reverse order and writes what lingers; the listeners are the caller's. */
+  stop(): Promise<void>;
+}
+
+export function createIngress(settings: IngressSettings, deps: IngressDeps): Ingress {
+  const { client, db, definitions, log } = deps;
+  const deliveries = new DeliveryStore(db, settings.deliveries, log);
+  const metrics = createIngressMetrics({ backlog: () => deliveries.countPending(), oldestPending: () => deliveries.oldestPendingAt(), backlogCacheMs: settings.backlogCacheMs });
+  // Every record marked failed, by a request or by any relay of this process, is counted once.
+  deliveries.onFailed((source, reason) => metrics.startFailures.inc({ source, reason }));
+  const ops: IngressOps = { metrics, checks: standardChecks({ temporal: client.connection, mongo: db }) };
+  let relay: Relay | undefined;
+  let schedules: ScheduleSyncLoop | undefined;
+  const starter = createIngressStarter(settings, { client, log, metrics, deliveries, temporalStart: deps.temporalStart, onTemporalBack: () => relay?.wake() });
+  const flows = () => definitions.current().flows;
+  const admin = createAdminApi({ db, deliveries: deliveries.collection, rejections: deliveries.rejections, client, flows, startRuns: starter.start, log, settings: settings.admin });
+  const app = createApp({ getDefinitions: definitions.current, startRuns: starter.start, deliveries, log, ops, admission: settings.admission });
+  const consoleRouter = createConsoleRouter({ token: settings.admin.token, admin: admin.ctx, bulk: admin.bulk, definitions: definitions.current, lastReload: definitions.lastReload, checks: ops.checks, issues: admin.issues });
+  const adminApp = createAdminApp({ log, ops, admin: admin.router, console: consoleRouter });
+
+  return {
+    app, adminApp, deliveries, metrics, starter, admin,
+    relay: () => relay!,
+    async start() {
+      await deliveries.ensureIndexes().catch((err) => log.warn({ err: errorText(err) }, 'delivery store unreachable at start-up; requests get 503 until it is back'));
+      relay = startRelay({ store: deliveries, startRecorded: createStartRecorded(definitions.current, starter.start), log, ...settings.relay });
+      if (settings.syncSchedules) {
+        // Scheduled flows become Temporal Schedules; every replica syncs (server/schedules/sync.ts).
+        schedules = startScheduleSync({ client, taskQueue: settings.taskQueue, log, flows });
+        definitions.onApplied?.(() => void schedules?.request('definitions reloaded'));
+      }
+    },
+    async stop() {
+      // A schedule sync waiting on an unreachable Temporal is cut short: the schedules stay as
+      // they are and the next start syncs them again.
+      const syncStopped = schedules && Promise.race([schedules.stop(), new Promise((r) => setTimeout(r, 3000).unref())]);
+      starter.breaker.stop();
+      await admin.bulk.idle();
+      await Promise.all([relay?.stop().then(() => deliveries.flush()), syncStopped, deliveries.rejections.flush()]);
+    },
+  };
+}
