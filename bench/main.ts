@@ -23,6 +23,7 @@ import { busyThreads, formatProfile, profileCases, type ProfileResults } from '.
 import { formatGoals, formatTable, machine, writeResults } from './report';
 import { type FlowControlResults, flowControlCases, formatFlowControls } from './flow-controls';
 import { tableRows } from './rows';
+import { type PoisonedResults, poisonedCase, poisonedRows } from './poisoned-case';
 
 async function main() {
   const options = benchOptions(process.env, process.argv.slice(2));
@@ -72,6 +73,7 @@ async function main() {
   let collect: Awaited<ReturnType<typeof collectCases>> | undefined;
   let controls: ControlResults | undefined;
   let overload: LimitResults | undefined;
+  let poisoned: PoisonedResults | undefined;
   try {
     if (options.cases.has('accept')) accept = await acceptCases(ctx);
     if (options.cases.has('e2e')) e2e = await e2eCases(ctx);
@@ -80,6 +82,7 @@ async function main() {
     if (options.cases.has('controls')) controls = await controlCases(ctx);
     if (options.cases.has('profile')) profile = await profileCases(ctx, join(outDir, `profile-${stamp}`));
     if (options.cases.has('collect')) collect = await collectCases(ctx);
+    if (options.cases.has('poisoned')) poisoned = await poisonedCase(ctx);
   } finally {
     await stopAllChildren();
     await connection.close();
@@ -88,8 +91,8 @@ async function main() {
     rmSync(dataDir, { recursive: true, force: true });
   }
 
-  const rows = [...tableRows(accept, e2e, overload, options.compiled), ...controlRows(controls), ...(collect?.rows ?? [])];
-  const file = writeResults(outDir, { machine: { ...machineAtStart, loadAverage1mAtEnd: machine().loadAverage1m }, options: { ...options, cases: [...options.cases] }, startedAt: new Date(began).toISOString(), durationSeconds: (Date.now() - began) / 1000, rows, accept, e2e, controls, profile, overload, limits, collect: collect?.sides });
+  const rows = [...tableRows(accept, e2e, overload, options.compiled), ...controlRows(controls), ...(collect?.rows ?? []), ...poisonedRows(poisoned)];
+  const file = writeResults(outDir, { machine: { ...machineAtStart, loadAverage1mAtEnd: machine().loadAverage1m }, options: { ...options, cases: [...options.cases] }, startedAt: new Date(began).toISOString(), durationSeconds: (Date.now() - began) / 1000, rows, accept, e2e, controls, profile, overload, limits, collect: collect?.sides, poisoned });
   console.log(`\n${formatTable(rows)}\n\n${formatGoals(rows)}\n`);
   const cpu = (label: string, c?: Record<string, number>) => c && console.log(`CPU ms per event, ${label}: ${Object.entries(c).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
   cpu('direct start', accept?.cpuPerEvent.direct);

@@ -2,7 +2,7 @@
 
 export const SCENARIOS = [
   'duplicate-storm', 'worker-kill', 'temporal-kill', 'mongo-kill', 'ingress-kill',
-  'hot-document', 'reserve-stock', 'flood', 'soak',
+  'hot-document', 'reserve-stock', 'poisoned-neighbours', 'flood', 'soak',
 ] as const;
 /** `--topology cluster`: faults of the cluster of `npm run cluster` (docs/reliability.md). */
 export const CLUSTER_SCENARIOS = ['history-kill', 'matching-kill', 'lb-ingress-kill', 'one-of-three-workers-kill', 'postgres-kill'] as const;

@@ -5,6 +5,7 @@ import type { ScenarioContext, ScenarioResult } from './scenario';
 import { hotDocument, ingressKill, mongoKill, temporalKill, workerKill } from './scenarios/faults';
 import { historyKill, lbIngressKill, matchingKill, oneOfThreeWorkersKill, postgresKill } from './scenarios/cluster';
 import { flood } from './scenarios/flood';
+import { poisonedNeighbours } from './scenarios/poisoned';
 import { reserveStock } from './scenarios/reserve-stock';
 import { soak } from './scenarios/soak';
 import { duplicateStorm } from './scenarios/storm';
@@ -18,6 +19,7 @@ const RUNNERS: Record<ScenarioName, (ctx: ScenarioContext) => Promise<ScenarioRe
   'ingress-kill': ingressKill,
   'hot-document': hotDocument,
   'reserve-stock': reserveStock,
+  'poisoned-neighbours': poisonedNeighbours,
   flood,
   soak,
   'history-kill': historyKill,

@@ -31,3 +31,14 @@ export const LOCAL_BY_DEFAULT: ReadonlySet<string> = new Set(['mongo.updateOne',
 
 /** Whether a call runs as a local activity (runs recording the local-activities patch only). */
 export const runsLocally = (call: { uses: string; local?: boolean }): boolean => call.local ?? LOCAL_BY_DEFAULT.has(call.uses);
+
+/**
+ * A local step's backoff before its next attempt is waited out in the worker only up to this;
+ * a longer one becomes a durable timer in the run's history. While a local step backs off in
+ * the worker, its run's workflow task holds a workflow-task slot (and is heartbeated past its
+ * deadline), so a handful of runs retrying a poisoned event stalled every other run (issue 25).
+ * Below the default retry's 1 s first interval: a step's backoff never holds a slot unless the
+ * flow asks for sub-second retries. The marker of each attempt carries its backoff, so replay
+ * follows the history, whatever threshold recorded it (test/workflow/retry-isolation.test.ts).
+ */
+export const LOCAL_RETRY_THRESHOLD = '500ms';

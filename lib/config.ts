@@ -67,6 +67,10 @@ export interface Config {
   workflowBundleCache: string;
   /** HOOKFLOW_WORKER_WORKFLOW_TASKS: workflow tasks one worker works on at once (docs/benchmarks.md says why 10). */
   workerWorkflowTasks: number;
+  /** HOOKFLOW_WORKER_LOCAL_ACTIVITIES: local steps one worker runs at once (docs/operations.md "Worker slots"). */
+  workerLocalActivities: number;
+  /** HOOKFLOW_WORKER_ACTIVITIES: ordinary activity tasks (email, HTTP) one worker runs at once. */
+  workerActivities: number;
   /** http.request calls per second per host, across every worker (HOOKFLOW_HTTP_HOST_LIMITS). */
   httpHostLimits: HostLimits;
   /** HOOKFLOW_EGRESS_ALLOW: loopback, private or link-local destinations http.request may call anyway (activities/egress.ts). */
@@ -196,6 +200,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     purgeEveryMs: count(env, 'HOOKFLOW_PURGE_EVERY_MS', 10 * 60_000, 1000),
     workflowBundleCache: resolve(env.HOOKFLOW_BUNDLE_CACHE || DEFAULT_BUNDLE_CACHE),
     workerWorkflowTasks: count(env, 'HOOKFLOW_WORKER_WORKFLOW_TASKS', 10, 2),
+    workerLocalActivities: count(env, 'HOOKFLOW_WORKER_LOCAL_ACTIVITIES', 40),
+    workerActivities: count(env, 'HOOKFLOW_WORKER_ACTIVITIES', 100),
     httpHostLimits: hostLimits(env, 'HOOKFLOW_HTTP_HOST_LIMITS'),
     egressAllow: egressAllow(env, 'HOOKFLOW_EGRESS_ALLOW'),
     ...payloadConfig(env),

@@ -1,5 +1,6 @@
 // Prometheus metrics. The ingress: what arrives, what is refused and why, how long starting
-// a run takes, and what is still waiting to be handed to Temporal. The worker: email resends.
+// a run takes, and what is still waiting to be handed to Temporal. The worker: email resends and
+// workflow tasks over their deadline (the SDK serves its slots and schedule-to-start latency).
 // Label values come from the definitions in force (sources, event types, flows) or from the fixed
 // set of error codes, never from raw request input, so the number of series stays bounded.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
@@ -99,6 +100,8 @@ export interface WorkerMetrics {
   registry: Registry;
   /** Emails sent again because an earlier attempt may have delivered them (same Message-ID). */
   emailResends: Counter;
+  /** Workflow tasks that ran past their deadline (the SDK's TMPRL1104 warning): a stalled worker. */
+  workflowTasksOverDeadline: Counter;
   /** Tells the polling gauge what the worker is doing (its SDK state: RUNNING, DRAINING, …). */
   watchWorker(state: () => string): void;
 }
@@ -116,6 +119,7 @@ export function createWorkerMetrics(): WorkerMetrics {
   return {
     registry,
     emailResends: new Counter({ name: 'hookflow_email_resends_total', help: 'Emails sent again, with the same Message-ID, because an earlier attempt was cut off after it may have delivered them.', registers: [registry] }),
+    workflowTasksOverDeadline: new Counter({ name: 'hookflow_worker_workflow_tasks_over_deadline_total', help: 'Workflow tasks that ran past their deadline (the SDK\'s TMPRL1104 warning, over 5 s): runs waiting in the worker hold their slots and stall the others.', registers: [registry] }),
     watchWorker: (state) => { workerState = state; },
   };
 }

@@ -23,6 +23,10 @@ export interface WorkerDeps extends ActivityDeps {
    * input no key wrote are refused (worker/payload-guard.ts). Without: plaintext, nothing refused.
    */
   payloads?: PayloadProtection;
+  /** Local steps run at once (SDK default 100); a task waiting for one of these slots keeps its workflow-task slot. */
+  maxConcurrentLocalActivities?: number;
+  /** Ordinary activity tasks (email, HTTP) run at once (SDK default 100); they hold no workflow-task slot. */
+  maxConcurrentActivities?: number;
 }
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -51,5 +55,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     activities: createActivities(deps),
     ...(deps.shutdownGraceTime !== undefined && { shutdownGraceTime: deps.shutdownGraceTime }),
     ...(deps.maxConcurrentWorkflowTasks !== undefined && { maxConcurrentWorkflowTaskExecutions: deps.maxConcurrentWorkflowTasks }),
+    ...(deps.maxConcurrentLocalActivities !== undefined && { maxConcurrentLocalActivityExecutions: deps.maxConcurrentLocalActivities }),
+    ...(deps.maxConcurrentActivities !== undefined && { maxConcurrentActivityTaskExecutions: deps.maxConcurrentActivities }),
   });
 }

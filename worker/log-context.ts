@@ -3,6 +3,7 @@
 import { asyncLocalStorage } from '@temporalio/activity';
 import { DefaultLogger, type LogEntry, type LogLevel } from '@temporalio/worker';
 import type { Logger } from 'pino';
+import { countingOverDeadline } from './stall-signals';
 
 /** pino mixin: inside an activity, the workflow id, run id and activity type of its run. */
 export function activityLogFields(): object {
@@ -18,14 +19,17 @@ const SDK_LEVEL: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', in
  * at the configured level; the SDK's own chatter (bundler, worker state) only from warnings up
  * unless debugging.
  */
-export function sdkLogger(log: Logger): DefaultLogger {
-  const level = SDK_LEVEL[log.level] ?? 'ERROR';
+export function sdkLogger(log: Logger, onOverDeadline: () => void = () => {}): DefaultLogger {
+  // Warnings always reach the sink (pino drops what its level does not want): the over-deadline
+  // count must not depend on LOG_LEVEL.
+  const level = SDK_LEVEL[log.level] ?? 'WARN';
   const chatty = level === 'TRACE' || level === 'DEBUG';
-  return new DefaultLogger(level, (entry: LogEntry) => {
+  return new DefaultLogger(level, countingOverDeadline((entry: LogEntry) => {
+    if (!log.isLevelEnabled(entry.level.toLowerCase())) return;
     const { sdkComponent, ...meta } = (entry.meta ?? {}) as Record<string, unknown>;
     const fromWorkflow = sdkComponent === 'workflow';
     if (!fromWorkflow && !chatty && entry.level !== 'WARN' && entry.level !== 'ERROR') return;
     const method = entry.level === 'TRACE' ? 'trace' : entry.level === 'DEBUG' ? 'debug' : entry.level === 'INFO' ? 'info' : entry.level === 'WARN' ? 'warn' : 'error';
     log[method]({ ...meta, sdk: sdkComponent }, entry.message);
-  });
+  }, onOverDeadline));
 }

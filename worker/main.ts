@@ -9,6 +9,7 @@ import { freePort } from '../lib/net';
 import { runWorkerProcess } from './run-worker';
 import { activityLogFields, sdkLogger } from './log-context';
 import { warnMissingHeapFlags } from '../lib/heap-flags';
+import { createWorkerMetrics } from '../lib/metrics';
 
 async function main() {
   const config = loadConfig();
@@ -17,9 +18,12 @@ async function main() {
   // Workflow code's log lines and the SDK's warnings go to the same JSON log.
   // The SDK's metrics go to a loopback exporter that the ops server re-serves with its own.
   const sdkMetricsAddress = `127.0.0.1:${await freePort()}`;
+  const metrics = createWorkerMetrics();
   Runtime.install({
-    logger: sdkLogger(log),
-    telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetricsAddress } } },
+    logger: sdkLogger(log, () => metrics.workflowTasksOverDeadline.inc()),
+    // Core's own warnings (TMPRL1104: a workflow task over its deadline) come to the same log
+    // instead of the console, and are counted (worker/stall-signals.ts).
+    telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetricsAddress } }, logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
   });
   // The worker executes whatever definition a run carries, but refusing to start with broken
   // flow files surfaces the mistake where ops look first.
@@ -28,7 +32,7 @@ async function main() {
   // second one (the process group and the launcher both send one) from killing the drain.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => log.info({ signal }, 'worker draining: polling stops, in-flight tasks finish'));
   stopWhenLauncherGoes(log);
-  await runWorkerProcess({ config, log, ops: { sdkMetricsAddress } });
+  await runWorkerProcess({ config, log, ops: { sdkMetricsAddress }, metrics });
   process.exit(0);
 }
 

@@ -10,7 +10,7 @@ import { createWorker } from './create-worker';
 import { standardChecks } from '../lib/health';
 import { startOpsServer } from './ops-server';
 import { startEffectPurge } from './effect-purge';
-import { createWorkerMetrics } from '../lib/metrics';
+import { createWorkerMetrics, type WorkerMetrics } from '../lib/metrics';
 import { flowWorkflowBundle } from './workflow-bundle';
 
 export interface WorkerProcessOptions {
@@ -20,13 +20,14 @@ export interface WorkerProcessOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Serve /healthz, /readyz and /metrics on config.workerOpsPort (the SDK exporter's address, if any). */
   ops?: { sdkMetricsAddress?: string };
+  /** The worker's own metrics, when the caller feeds some of them (the SDK logger counts tasks over deadline). */
+  metrics?: WorkerMetrics;
 }
 
-export async function runWorkerProcess({ config, log, workflowBundle, ops }: WorkerProcessOptions): Promise<void> {
+export async function runWorkerProcess({ config, log, workflowBundle, ops, metrics = createWorkerMetrics() }: WorkerProcessOptions): Promise<void> {
   const mongo = await new MongoClient(config.mongodbUri, { serverSelectionTimeoutMS: 10_000 }).connect();
   const mail = createMailer(config.smtpUrl);
   const connection = await NativeConnection.connect(config.temporal);
-  const metrics = createWorkerMetrics();
   const bundle = workflowBundle ?? (await interpreterBundle(config.workflowBundleCache, log));
   const worker = await createWorker({
     connection,
@@ -38,6 +39,8 @@ export async function runWorkerProcess({ config, log, workflowBundle, ops }: Wor
     log,
     mailFrom: config.mailFrom,
     maxConcurrentWorkflowTasks: config.workerWorkflowTasks,
+    maxConcurrentLocalActivities: config.workerLocalActivities,
+    maxConcurrentActivities: config.workerActivities,
     httpHostLimits: config.httpHostLimits,
     egress: config.egressAllow,
     shutdownGraceTime: '5s', // SIGTERM: short activities finish; longer ones are handed back to Temporal

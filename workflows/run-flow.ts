@@ -5,7 +5,7 @@ import { ApplicationFailure, CancellationScope, isCancellation, patched, proxyAc
 import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
 import type { FlowRunInput, FlowRunResult, ActivityRequest } from '../engine/contract';
 import type { ActivityCall } from '../engine/types';
-import { DEFAULT_RETRY, DEFAULT_STEP_TIMEOUT, runsLocally } from '../engine/defaults';
+import { DEFAULT_RETRY, DEFAULT_STEP_TIMEOUT, LOCAL_RETRY_THRESHOLD, runsLocally } from '../engine/defaults';
 import { executeFlow } from '../engine/interpreter';
 import { describeFailure, type StepRuntime } from '../engine/run-context';
 import type { FastShapes } from '../engine/fast-expressions';
@@ -16,13 +16,14 @@ type ActivityFn = (req: ActivityRequest) => Promise<unknown>;
  * Step idempotency keys are `<keyBase>/<label>`: the run's own workflow id, or the original's for
  * a replay. With `local`, short steps (engine/defaults.ts runsLocally) run as local activities:
  * a local attempt that is retried, or re-run because the workflow task that ran it failed, has
- * the same key, so its effect still applies once.
+ * the same key, so its effect still applies once. A local step's backoff longer than
+ * LOCAL_RETRY_THRESHOLD is a durable timer, so a retrying step never holds a workflow-task slot.
  */
 const temporalRuntime = (keyBase: string, local: boolean): StepRuntime => ({
   async callActivity(call, args, label, secrets) {
     const options = activityOptions(call, label);
     const activities = local && runsLocally(call)
-      ? proxyLocalActivities<Record<string, ActivityFn>>(options as LocalActivityOptions)
+      ? proxyLocalActivities<Record<string, ActivityFn>>({ ...options, localRetryThreshold: LOCAL_RETRY_THRESHOLD } as LocalActivityOptions)
       : proxyActivities<Record<string, ActivityFn>>(options);
     return activities[call.uses]({ args, idempotencyKey: `${keyBase}/${label}`, ...(secrets && { secrets }) });
   },

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, type LogEntry, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { MongoClient, type Db } from 'mongodb';
 import pino from 'pino';
 import { startEmbeddedServices, type EmbeddedServices } from '../../devstack/services';
@@ -18,6 +18,7 @@ import type { Relay } from '../../server/deliveries/relay';
 import { TEST_ADMIN_TOKEN, TEST_SECRET, TEST_TASK_QUEUE, startIngress } from './ingress';
 import type { AdminApi } from '../../server/admin';
 import { createWorker } from '../../worker/create-worker';
+import { countingOverDeadline } from '../../worker/stall-signals';
 import { flowWorkflowBundle } from '../../worker/workflow-bundle';
 import { createMailer } from '../../activities/mailer';
 import type { ActivityDeps } from '../../activities';
@@ -36,6 +37,9 @@ export const TEST_PAYLOAD_KEYS = generatePayloadKeys('test');
 
 /** Where the worker's Temporal SDK metrics are served (Prometheus text), once a stack has started. */
 let sdkMetricsAddress: string | undefined;
+let overDeadline = 0;
+/** Workflow tasks of this process's workers that ran past their deadline (the SDK's TMPRL1104 warning, as worker/main.ts counts them). */
+export const workflowTasksOverDeadline = (): number => overDeadline;
 
 export interface TestStack {
   services: EmbeddedServices;
@@ -91,7 +95,8 @@ export interface TestStackOptions {
 export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {
   if (!sdkMetricsAddress) {
     sdkMetricsAddress = `127.0.0.1:${await freePort()}`;
-    Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetricsAddress } } } });
+    const sink = (e: LogEntry) => console.error(`[temporal sdk ${e.level}] ${e.message}`);
+    Runtime.install({ logger: new DefaultLogger('WARN', countingOverDeadline(sink, () => overDeadline++)), telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetricsAddress } }, logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } } });
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'hookflow-test-'));
   const services = await startEmbeddedServices({

@@ -95,4 +95,10 @@ test('failing runs of a flow make HookflowRunsFailing fire for that flow only', 
   assert.deepEqual(notPolling, [], 'the worker polls: its alert is not even pending');
   const worker = await (await fetch(workerMetricsUrl)).text();
   for (const m of RUN_COUNTERS.slice(0, 2)) assert.match(worker, new RegExp(`^# HELP ${m} `, 'm'), `${m} is served once runs ended`);
+  // The SDK's metrics the rules name (HookflowWorkerStalled), served once workflow tasks ran.
+  const sdkNamed = new Set(readFileSync(ALERT_RULES, 'utf8').match(/\btemporal_[a-z_]+/g));
+  assert.ok(sdkNamed.size > 0);
+  for (const m of sdkNamed) assert.match(worker, new RegExp(`^${m}(_bucket)?[{ ]`, 'm'), `${m} is served by the worker`);
+  const stalled = (await alerts()).filter((a) => a.labels.alertname === 'HookflowWorkerStalled');
+  assert.deepEqual(stalled, [], 'runs go through: the stall alert is not even pending');
 });

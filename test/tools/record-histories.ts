@@ -115,6 +115,7 @@ async function main() {
       save(r.name, handle.workflowId);
     }
     for (const [name, id] of await collectorRuns(stack)) if (wanted(name)) save(name, id);
+    if (wanted('payment-succeeded-order-late')) save('payment-succeeded-order-late', await lateOrderOnce(stack));
     if (wanted('payment-sweep')) {
       api.handler = (req) => ({ status: 200, body: { id: req.path.split('/').pop(), status: 'succeeded' } });
       save('payment-sweep', await sweepOnce(stack));
@@ -217,6 +218,29 @@ async function triggerMissingOnce(stack: Awaited<ReturnType<typeof startTestStac
     taskQueue: TEST_TASK_QUEUE, workflowId: 'payment-created:payments:pay_no_trigger',
     args: [{ flow, source: 'payments', key: 'pay_no_trigger' } satisfies CorrelatedRunInput], signal: EVENT_SIGNAL, signalArgs: [{ event }],
   });
+  await handle.result();
+  return handle.workflowId;
+}
+
+/**
+ * A payment for an order created only after the first attempt: mark-order-paid (a local step)
+ * fails with DocumentNotFound, waits for its next attempt on a durable timer (issue 25: a
+ * retrying step holds no workflow-task slot), then succeeds. Its history holds the failure
+ * marker and the timer.
+ */
+async function lateOrderOnce(stack: Awaited<ReturnType<typeof startTestStack>>): Promise<string> {
+  const paid = sample('payment.succeeded');
+  const event = { ...paid, id: 'evt_paid_late', data: { ...paid.data, order_id: 'ord_late', payment_id: 'pay_late' } };
+  const res = await postEvent(stack.ingressUrl, event);
+  if (res.status !== 202) throw new Error(`payment-succeeded-order-late: the ingress answered ${res.status} ${JSON.stringify(res.body)}`);
+  const handle = stack.client.workflow.getHandle((res.body.runs as { flow: string; workflowId: string }[]).find((r) => r.flow === 'payment-succeeded')!.workflowId);
+  for (const deadline = Date.now() + 60_000; ;) {
+    const events = (await handle.fetchHistory()).events ?? [];
+    if (events.some((e) => e.markerRecordedEventAttributes?.failure) && events.some((e) => e.timerStartedEventAttributes)) break;
+    if (Date.now() > deadline) throw new Error('payment-succeeded-order-late: no failed attempt followed by a timer within 60 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await stack.db.collection<{ _id: string; status: string }>('orders').insertOne({ _id: 'ord_late', status: 'pending' });
   await handle.result();
   return handle.workflowId;
 }

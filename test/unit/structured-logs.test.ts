@@ -60,3 +60,16 @@ test('workflow code\'s log lines reach the JSON log with their run; SDK chatter 
   assert.deepEqual(lines.map((l) => [l.msg, l.workflowId, l.level]), [['step done', 'w-1', 30], ['Workflow failed', 'w-2', 40]]);
   assert.equal(lines[0].runId, 'r-1');
 });
+
+test('a workflow task over its deadline (the SDK\'s TMPRL1104 warning) is counted, whatever LOG_LEVEL hides', () => {
+  for (const level of ['info', 'error'] as const) {
+    const { log, parsed } = capture(level);
+    let counted = 0;
+    const sdk = sdkLogger(log, () => counted++);
+    sdk.warn('[TMPRL1104] run-1:12:3 Workflow task duration exceeded 5 seconds.', { sdkComponent: 'core' });
+    sdk.warn('Workflow failed', { sdkComponent: 'worker' });
+    sdk.info('[TMPRL1104] quoted in an info line', { sdkComponent: 'workflow' });
+    assert.equal(counted, 1, `LOG_LEVEL ${level}`);
+    assert.equal(parsed().length, level === 'error' ? 0 : 3, `LOG_LEVEL ${level}: what the log shows`);
+  }
+});

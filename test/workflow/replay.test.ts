@@ -10,6 +10,10 @@
 // flow runs with the two markers hookflow-fast-expressions-3 and hookflow-local-activities;
 // before-run-guards/: flow runs with the one marker hookflow-fast-shapes-3-local-steps, before
 // hookflow-run-guards) and must keep replaying while such runs may be open.
+// before-run-guards/payment-succeeded-order-late.json holds a local step that
+// failed and waited on a durable timer (issue 25's retry threshold, which needs no patch id: each
+// attempt's marker records its backoff, so replay follows the history whatever threshold the
+// worker has; the histories replayed with the SDK's old 60 s threshold too).
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
