@@ -80,6 +80,11 @@ function respond(ctx: Koa.Context, result: WebhookResponse | HandshakeResponse):
   if ('handshake' in result) {
     ctx.state.answered = { status: 'handshake', eventType: result.handshake.eventType };
     ctx.body = result.handshake.body;
+    // An echoed challenge is the sender's text: never let it be read as HTML (Koa would type "<…" as text/html).
+    if (typeof result.handshake.body === 'string') {
+      ctx.type = 'text/plain';
+      ctx.set('X-Content-Type-Options', 'nosniff');
+    }
   } else {
     ctx.state.answered = result.body;
     ctx.body = result.body;

@@ -61,6 +61,14 @@ describe('GET subscription check (hub.mode=subscribe)', () => {
     await expectHandshake(stack, a, 'hub.subscribe');
   });
 
+  test('a challenge that looks like HTML is echoed as plain text with nosniff, never as a page', async () => {
+    const challenge = '<script>alert(1)</script>';
+    const res = await fetch(`${stack.ingressUrl}/webhooks/meta?hub.mode=subscribe&hub.verify_token=${SECRETS.META_VERIFY_TOKEN}&hub.challenge=${encodeURIComponent(challenge)}`);
+    assert.equal(await res.text(), challenge);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/plain/);
+    assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+  });
+
   test('a wrong or missing token is a 401; another mode or a source without the handshake is handshake_unknown', async () => {
     await expectRejected(stack, await check('hub.mode=subscribe&hub.verify_token=guess&hub.challenge=1'), 401, 'signature_invalid');
     await expectRejected(stack, await check('hub.mode=subscribe&hub.challenge=1'), 401, 'signature_missing');
