@@ -3,7 +3,8 @@
 // that does not load (half written, key not matching) is logged and the previous one kept.
 import { X509Certificate } from 'node:crypto';
 import { type Stats, readFileSync, unwatchFile, watchFile } from 'node:fs';
-import { type RequestListener, type Server, createServer as createHttpServer } from 'node:http';
+import { type RequestListener, STATUS_CODES, type Server, createServer as createHttpServer } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { createServer as createHttpsServer } from 'node:https';
 import { createSecureContext } from 'node:tls';
 import type { Logger } from 'pino';
@@ -38,6 +39,7 @@ export async function listen(handler: RequestListener, opts: ListenOptions): Pro
   const server = opts.tls ? httpsServer(handler, opts.tls, opts.log, opts.pollMs ?? POLL_MS) : createHttpServer(handler);
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.requestTimeout = REQUEST_TIMEOUT_MS;
+  server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => {
@@ -47,6 +49,23 @@ export async function listen(handler: RequestListener, opts: ListenOptions): Pro
   });
   const { port } = server.address() as { port: number };
   return { server, url: `${opts.tls ? 'https' : 'http'}://${opts.host}:${port}` };
+}
+
+/** What Node itself refuses before any handler runs, in the documented error shape (it answers with an empty body). */
+const CLIENT_ERRORS: Record<string, [number, string, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'headers_too_large', 'the request headers are larger than this server accepts'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'request_timeout', 'the request took too long to arrive'],
+};
+
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  const answered = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
+  if (err.code === 'ECONNRESET' || !socket.writable || answered) {
+    socket.destroy();
+    return;
+  }
+  const [status, code, message] = CLIENT_ERRORS[err.code ?? ''] ?? [400, 'bad_request', 'the request is not valid HTTP'];
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
 function httpsServer(handler: RequestListener, tls: { certPath: string; keyPath: string }, log: Logger, pollMs: number): Server {
