@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { FLOW_WORKFLOW_TYPE, type FlowRunInput } from '../../engine/contract';
 import { PATCHES } from '../../engine/patches';
+import { NEW_RUN_PATCH } from '../../workflows/run-flow';
 import type { FlowDefinition } from '../../engine/types';
 import { patchCensus, type PatchCount } from '../../cli/commands/patches';
 import { ROOT, startTestStack, TEST_TASK_QUEUE, type TestStack } from '../helpers/stack';
@@ -18,7 +19,8 @@ let stack: TestStack;
 before(async () => { stack = await startTestStack(); });
 after(async () => { await stack?.stop(); });
 
-const NEW_RUN = 'hookflow-fast-shapes-3-local-steps';
+/** What a new run records (today hookflow-run-guards). */
+const NEW_RUN = NEW_RUN_PATCH.id;
 const REPLAY_KEYS = 'hookflow-replay-keeps-effect-keys';
 const flow: FlowDefinition = { name: 'census', version: 'v1', trigger: { source: 'payments', events: ['x'] }, steps: [{ id: 'wait', delay: '1h' }] };
 

@@ -36,7 +36,8 @@ async function shape(workflowId: string) {
     .map((e) => Buffer.from(e.markerRecordedEventAttributes!.details!['patch-data']!.payloads![0].data!).toString());
   // The SDK upserts TemporalChangeVersion once per patch marker.
   const versionUpserts = events.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.TemporalChangeVersion).length;
-  return { scheduled, localMarkers: markers.filter((m) => m === 'core_local_activity').length, patches, versionUpserts };
+  const timers = events.filter((e) => e.timerStartedEventAttributes).length;
+  return { scheduled, localMarkers: markers.filter((m) => m === 'core_local_activity').length, timers, patches, versionUpserts };
 }
 
 async function pay(items: { sku: string; quantity: number }[], orderId: string) {
@@ -75,7 +76,7 @@ test('the payment flow writes MongoDB through local activities and sends its ema
   assert.equal(stack.smtp.messages.filter((m) => m.to.includes(email)).length, 1);
 });
 
-test('a local attempt that fails after its write landed is retried locally and the write applies once', async () => {
+test('a local attempt that fails after its write landed is retried locally, after a durable timer, and the write applies once', async () => {
   const [a, b] = [uid('SKU'), uid('SKU')];
   const orderId = await seed({ [a]: 10, [b]: 10 });
   const attempts: string[] = [];
@@ -89,9 +90,12 @@ test('a local attempt that fails after its write landed is retried locally and t
     assert.deepEqual(attempts.sort(), ['decrement-inventory[0]#1', 'decrement-inventory[0]#2', 'decrement-inventory[1]#1', 'decrement-inventory[1]#2', 'mark-order-paid#1', 'mark-order-paid#2']);
     assert.equal(await stockOf(a), 7, 'decremented once, not once per attempt');
     assert.equal(await stockOf(b), 6);
-    const { scheduled, localMarkers } = await shape(workflowId);
+    const { scheduled, localMarkers, timers } = await shape(workflowId);
     assert.deepEqual(scheduled, ['email.send'], 'the retries stayed local');
-    assert.equal(localMarkers, 3, 'one marker per step: a local retry records only its outcome');
+    // The backoff (1 s) is past the local retry threshold (500 ms): the failed attempt is recorded
+    // and its wait is a durable timer, so no workflow-task slot is held through it (issue 25).
+    assert.equal(localMarkers, 6, 'each step: its failed attempt, then its retry');
+    assert.equal(timers, 3, 'one durable timer per retried step');
   } finally {
     stack.faults.afterEffect = undefined;
   }
