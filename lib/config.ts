@@ -236,10 +236,10 @@ function egressAllow(env: NodeJS.ProcessEnv, name: string): EgressPolicy {
   }
 }
 
-/** Production (NODE_ENV=production, as the image sets it) refuses to start without payload keys. */
+/** Production (isProduction: HOOKFLOW_ENV, else NODE_ENV as the image sets it) refuses to start without payload keys. */
 function payloadConfig(env: NodeJS.ProcessEnv): Pick<Config, 'payloadKeys' | 'acceptPlaintextRuns'> {
   const raw = env.HOOKFLOW_PAYLOAD_KEYS || undefined;
-  if (raw === undefined && env.NODE_ENV === 'production') {
+  if (raw === undefined && isProduction(env)) {
     throw new ConfigError('HOOKFLOW_PAYLOAD_KEYS must be set in production: id:base64-key pairs, e.g. k1:$(openssl rand -base64 32), the same on the ingress, the worker and the CLI (docs/security.md "Payload encryption and authenticated runs")');
   }
   const accept = env.HOOKFLOW_ACCEPT_PLAINTEXT_RUNS || '0';

@@ -20,13 +20,15 @@ test('a short token, a non-http UI URL or a huge concurrency stop start-up namin
 });
 
 test('production refuses the development defaults, naming the variable; development and tests do not', () => {
-  const refused = (env: NodeJS.ProcessEnv, names: RegExp) => assert.throws(() => loadConfig(env), (err: unknown) => err instanceof ConfigError && names.test(err.message) && /development default/.test(err.message));
+  // Production also needs payload keys (test/unit/payload-codec.test.ts); given here, so only the defaults are at stake.
+  const KEYS = { HOOKFLOW_PAYLOAD_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}` };
+  const refused = (env: NodeJS.ProcessEnv, names: RegExp) => assert.throws(() => loadConfig({ ...KEYS, ...env }), (err: unknown) => err instanceof ConfigError && names.test(err.message) && /development default/.test(err.message));
   refused({ HOOKFLOW_ENV: 'production', HOOKFLOW_ADMIN_TOKEN: 'dev-admin-token-change-me' }, /^HOOKFLOW_ADMIN_TOKEN holds/);
   refused({ NODE_ENV: 'production', PAYMENTS_WEBHOOK_SECRET: 'dev-secret-change-me' }, /^PAYMENTS_WEBHOOK_SECRET holds/);
   refused({ NODE_ENV: 'production', SHOPIFY_WEBHOOK_SECRET: 'dev-secret-change-me', HOOKFLOW_ADMIN_TOKEN: 'dev-admin-token-change-me' }, /^HOOKFLOW_ADMIN_TOKEN, SHOPIFY_WEBHOOK_SECRET hold/);
   assert.equal(loadConfig({ HOOKFLOW_ADMIN_TOKEN: 'dev-admin-token-change-me', PAYMENTS_WEBHOOK_SECRET: 'dev-secret-change-me' }).adminToken, 'dev-admin-token-change-me', 'npm start and tests');
   assert.ok(loadConfig({ NODE_ENV: 'production', HOOKFLOW_ENV: 'development', HOOKFLOW_ADMIN_TOKEN: 'dev-admin-token-change-me' }));
-  assert.ok(loadConfig({ HOOKFLOW_ENV: 'production', HOOKFLOW_ADMIN_TOKEN: 'a-real-token-0123456789abcdef' }));
+  assert.ok(loadConfig({ ...KEYS, HOOKFLOW_ENV: 'production', HOOKFLOW_ADMIN_TOKEN: 'a-real-token-0123456789abcdef' }));
   assert.throws(() => loadConfig({ HOOKFLOW_ENV: 'prod' }), /HOOKFLOW_ENV must be/);
 });
 
