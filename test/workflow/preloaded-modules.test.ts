@@ -17,7 +17,7 @@ let running: Promise<void>;
 const taskQueue = uid('preloaded');
 
 before(async () => {
-  stack = await startTestStack({ worker: false });
+  stack = await startTestStack({ worker: false, payloads: false }); // its own worker reads plain payloads
   const workflowBundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('../fixtures/workflows/shared-modules'),
     preloadModules: PRELOADED_WORKFLOW_MODULES,

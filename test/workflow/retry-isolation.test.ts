@@ -30,7 +30,7 @@ let running: Promise<void>;
 const poisoned: Awaited<ReturnType<typeof start>>[] = [];
 
 before(async () => {
-  stack = await startTestStack();
+  stack = await startTestStack({ payloads: false }); // its own worker (below) reads plain payloads
   connection = await NativeConnection.connect({ address: stack.services.temporalAddress });
   mail = createMailer(stack.services.smtpUrl);
   // A worker as worker/run-worker.ts builds it, with fewer workflow-task slots than poisoned runs.
