@@ -10,9 +10,9 @@
 //   anything else            404 (no router behind the guard serves another path)
 // The Host header must name an allowed host (loopback names by default), so a page on another
 // site cannot reach the listener through DNS rebinding.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, Middleware } from 'koa';
 import { HookflowError } from '../../lib/errors';
+import { sameSecret } from '../../lib/same-secret';
 
 export class AdminAuthError extends HookflowError {
   constructor(message: string) { super('admin_unauthorized', 401, message); }
@@ -71,17 +71,15 @@ function hostName(header: string): string {
   return h.replace(/:\d*$/, '').replace(/\.$/, '');
 }
 
-const digest = (s: string) => createHash('sha256').update(s).digest();
-
-function bearer(ctx: Context, expected: Buffer, what: string): void {
+function bearer(ctx: Context, expected: string, what: string): void {
   const given = /^Bearer (.+)$/.exec(ctx.get('authorization'))?.[1];
   if (!given) throw new AdminAuthError(`missing "Authorization: Bearer <${what}>" header`);
-  if (!timingSafeEqual(digest(given), expected)) throw new AdminAuthError(`the ${what} is not valid`);
+  if (!sameSecret(given, expected)) throw new AdminAuthError(`the ${what} is not valid`);
 }
 
 export function adminAccess(settings: AdminAccessSettings, consoleSession?: ConsoleSessionCheck): Middleware {
-  const adminToken = settings.token ? digest(settings.token) : undefined;
-  const metricsToken = settings.metricsToken ? digest(settings.metricsToken) : undefined;
+  const adminToken = settings.token;
+  const metricsToken = settings.metricsToken;
   const hosts = new Set((settings.allowedHosts ?? LOOPBACK_HOSTS).map((h) => h.toLowerCase()));
   const codecOrigins = new Set(settings.codecOrigins);
   return async (ctx, next) => {
