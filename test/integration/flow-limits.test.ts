@@ -109,7 +109,11 @@ test('a run dropped beside a run started: the delivery is accepted, and its drop
   const last = answers[5].body;
   assert.equal(last.status, 'accepted');
   assert.deepEqual(last.runs.map((r: { flow: string; ignored?: string }) => [r.flow, r.ignored]).sort(), [['marked-eur', undefined], ['rate-limited', 'rate_limited']]);
-  const listed = await admin(stack.adminUrl, 'GET', `/admin/deliveries?outcome=rate_limited&eventId=${last.eventId}`);
+  // The runs are written to the record by the started mark, after the answer (it lingers to batch): wait for it.
+  const listed = await waitFor('the started mark with the dropped run', async () => {
+    const res = await admin(stack.adminUrl, 'GET', `/admin/deliveries?outcome=rate_limited&eventId=${last.eventId}`);
+    return res.body.items.length > 0 && res;
+  });
   assert.deepEqual(listed.body.items.map((d: { _id: string; outcome: string }) => [d._id, d.outcome]), [[last.deliveryId, 'accepted']]);
   const shown = await admin(stack.adminUrl, 'GET', `/admin/deliveries/${encodeURIComponent(last.deliveryId)}`);
   const status = Object.fromEntries(shown.body.runs.map((r: { flow: string; status: string }) => [r.flow, r.status]));
