@@ -37,6 +37,7 @@ before(async () => {
   process.env.OTEL_BSP_SCHEDULE_DELAY = '200';
   tracing = startTracing(SERVICE);
   api = await startFakeApi();
+  process.env.TRACE_TEST_API_URL = api.url; // the worker reads secrets from its environment
   stack = await startTestStack({ flowsDir: join(ROOT, 'test/fixtures/tracing/flows'), tracing, env: { TRACE_TEST_API_URL: api.url } });
 });
 
@@ -46,13 +47,14 @@ after(async () => {
   await tracing?.shutdown();
   delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
   delete process.env.OTEL_BSP_SCHEDULE_DELAY;
+  delete process.env.TRACE_TEST_API_URL;
   await jaeger?.process.stop();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 /** Sends one payment for a fresh order and waits for its run to complete. */
 async function sendAndRun(headers: Record<string, string> = {}) {
-  const event = paymentSucceeded({ orderId: uid('ord'), items: [] });
+  const event = paymentSucceeded({ orderId: uid('ord'), items: [{ sku: 'sku-1', quantity: 1 }] });
   const res = await postEvent(stack.ingressUrl, event, { headers });
   assert.equal(res.status, 202, JSON.stringify(res.body));
   const workflowId = res.body.runs[0].workflowId as string;
