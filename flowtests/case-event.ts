@@ -9,6 +9,7 @@ import { scheduledEvent, scheduleIdOf } from '../engine/schedule';
 import type { FlowDefinition, FlowEvent } from '../engine/types';
 import type { FieldSource, SourceDefinition } from '../definitions/source-types';
 import { readEventField } from '../verification/event-fields';
+import { parseJsonBody } from '../verification/json-body';
 import type { EventSpec } from './test-file';
 
 export const DEFAULT_RECEIVED_AT = '2026-01-01T00:00:00.000Z';
@@ -63,14 +64,15 @@ function bodyOf(spec: EventSpec, ctx: EventContext): unknown {
 }
 
 function readJson(path: string, what: string): unknown {
-  let text: string;
+  let raw: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    raw = readFileSync(path);
   } catch {
     throw new CaseEventError(`cannot read the ${what}: ${path}`);
   }
   try {
-    return JSON.parse(text);
+    // The ingress's parser: integers beyond 2^53 stay exact (as decimal strings), as a run sees them.
+    return parseJsonBody(raw);
   } catch (err) {
     throw new CaseEventError(`the ${what} is not JSON: ${(err as Error).message}`);
   }

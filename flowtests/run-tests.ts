@@ -9,6 +9,7 @@ import { executeFlow } from '../engine/interpreter';
 import { checkedDurationMs } from '../engine/duration';
 import { isScheduledFlow } from '../engine/schedule';
 import { selectFlows } from '../engine/select';
+import { flowEventTypes, routeOf } from '../engine/routing';
 import type { FlowDefinition, FlowEvent } from '../engine/types';
 import { type DefinitionDirs, type Definitions, loadDefinitions } from '../definitions/definitions';
 import type { Problem, YamlFile } from '../definitions/yaml-file';
@@ -110,6 +111,8 @@ async function runCase(testCase: TestCase, index: number, ctx: EventContext, def
   for (const [i, cb] of (testCase.simulate?.callbacks ?? []).entries()) {
     const e = eventOf(cb.event, ['simulate', 'callbacks', i, 'event'], `evt_callback_${i + 1}`);
     if ('summary' in e) return [e];
+    const lost = await whyCallbackLost(flow, event, e);
+    if (lost) return [at(['simulate', 'callbacks', i, 'event'], `this callback would not reach the run: ${lost}`)];
     callbacks.push({ atMs: cb.after ? checkedDurationMs(cb.after) : 0, event: e });
   }
   callbacks.sort((a, b) => a.atMs - b.atMs);
@@ -138,6 +141,15 @@ async function whyNotStarted(flow: FlowDefinition, event: FlowEvent): Promise<st
   if (!flow.trigger.events.includes(event.type)) return `${flow.name} starts on ${flow.trigger.events.join(', ')}, not ${event.type}`;
   if ((await selectFlows([flow], event)).length === 0) return `the trigger's filter is false: ${flow.trigger.filter}`;
   return undefined;
+}
+
+/** Why the ingress would not deliver a callback to the case's run: another key, or a filter that is false. */
+async function whyCallbackLost(flow: FlowDefinition, trigger: FlowEvent, callback: FlowEvent): Promise<string | undefined> {
+  if (!flow.correlation) return 'only correlated flows (correlation.key) take callbacks';
+  if ((await selectFlows([flow], callback)).length === 0) return `${flow.name} takes ${flowEventTypes(flow).join(', ')}${flow.trigger.filter ? ` where ${flow.trigger.filter}` : ''}`;
+  const keyOf = async (e: FlowEvent) => (await routeOf(flow, e, async () => e.id))?.route.key;
+  const [runKey, callbackKey] = [await keyOf(trigger), await keyOf(callback)];
+  return runKey === callbackKey ? undefined : `its correlation key is ${callbackKey}, the run's is ${runKey}`;
 }
 
 /** Folders become their *.test.yaml files; a path that does not exist is a problem. */
