@@ -21,7 +21,7 @@ export const ALLOWED: Record<string, string[]> = {
   flowtests: ['verification', 'definitions', 'engine', 'lib', 'schemas'],
   cli: ['flowtests', 'verification', 'definitions', 'engine', 'lib'],
   devstack: ['definitions', 'engine', 'lib'],
-  bench: ['devstack', 'worker', 'workflows', 'activities', 'server', 'verification', 'definitions', 'engine', 'lib'],
+  bench: ['flowtests', 'devstack', 'worker', 'workflows', 'activities', 'server', 'verification', 'definitions', 'engine', 'lib'],
   // The fault harness drives load with the bench's generators (README names this one sideways step).
   chaos: ['bench', 'devstack', 'activities', 'engine', 'lib'],
   test: ['chaos', 'flowtests', 'bench', 'devstack', 'cli', 'worker', 'server', 'verification', 'workflows', 'activities', 'definitions', 'engine', 'lib', 'schemas', 'ops', 'flows', 'sources', 'samples'],
