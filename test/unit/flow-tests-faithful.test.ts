@@ -22,10 +22,10 @@ const decode = (p: JsonPayload | undefined): unknown => {
   if (!p?.data) return null;
   return JSON.parse(Buffer.from(p.data, 'base64').toString());
 };
-const attrs = (e: HistoryEvent, name: string) => e[`${name}EventAttributes`] as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const attrs = (e: HistoryEvent, name: string) => e[`${name}EventAttributes`] as Record<string, any>;
 
 /** The innermost failure's message and type, as describeFailure reads it. */
-function innermost(failure: Record<string, any>): { message: string; type?: string } { // eslint-disable-line @typescript-eslint/no-explicit-any
+function innermost(failure: Record<string, any>): { message: string; type?: string } {
   let f = failure;
   while (f.cause) f = f.cause;
   return { message: f.message, type: f.applicationFailureInfo?.type };
