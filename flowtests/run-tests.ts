@@ -10,7 +10,7 @@ import { checkedDurationMs } from '../engine/duration';
 import { isScheduledFlow } from '../engine/schedule';
 import { selectFlows } from '../engine/select';
 import { flowEventTypes, routeOf } from '../engine/routing';
-import type { FlowDefinition, FlowEvent } from '../engine/types';
+import { type FlowDefinition, type FlowEvent, allSteps } from '../engine/types';
 import { type DefinitionDirs, type Definitions, loadDefinitions } from '../definitions/definitions';
 import type { Problem, YamlFile } from '../definitions/yaml-file';
 import { CaseEventError, type EventContext, caseEvent } from './case-event';
@@ -18,7 +18,7 @@ import { CoverageCollector, type FlowCoverage } from './coverage';
 import { type RunSummary, checkExpectations } from './expectations';
 import { shown } from './match';
 import { type EventSpec, type TestCase, readTestFile } from './test-file';
-import { testRuntime } from './test-runtime';
+import { stepIdOf, testRuntime } from './test-runtime';
 
 export interface TestRunOptions {
   /** Test files or folders of them (*.test.yaml); default <flows>/tests. */
@@ -104,6 +104,11 @@ async function runCase(testCase: TestCase, index: number, ctx: EventContext, def
     if (violations.length) return at(path, `the event does not match schemas/events/${event.type}.json: ${violations.map((v) => `${v.path} ${v.message}`).join('; ')}`);
     return event;
   };
+
+  // A mistyped label would simulate nothing and pass unnoticed: name it.
+  const stepIds = new Set([...allSteps(flow.steps), ...allSteps(flow.onFailure ?? [])].map((s) => s.id));
+  const unknown = Object.keys(testCase.simulate?.steps ?? {}).find((label) => !stepIds.has(stepIdOf(label)));
+  if (unknown !== undefined) return [at(['simulate', 'steps', unknown], `no step "${stepIdOf(unknown)}" in flow ${flow.name}; steps: ${[...stepIds].join(', ')}`)];
 
   const event = eventOf(testCase.event, ['event'], `evt_test_${index + 1}`);
   if ('summary' in event) return [event];
