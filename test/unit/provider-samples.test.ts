@@ -19,11 +19,15 @@ import { readEventField } from '../../verification/event-fields';
 import { parseJsonBody } from '../../verification/json-body';
 import { freePort } from '../../lib/net';
 import { ROOT } from '../helpers/paths';
+import { runFlowTests } from '../../flowtests';
 
 const SAMPLES = join(ROOT, 'samples');
 const schemes = readdirSync(SAMPLES).filter((d) => existsSync(join(SAMPLES, d)) && !d.includes('.'));
 const samplesOf = (scheme: string) => readdirSync(join(SAMPLES, scheme)).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));
 const eventSchemas = loadEventSchemas(join(ROOT, 'schemas/events'));
+// Presets hookflow ships no source for have a source, a flow and schemas in the test fixtures.
+const PROVIDERS = join(ROOT, 'test/fixtures/providers');
+const providerSchemas = loadEventSchemas(join(PROVIDERS, 'schemas/events'));
 const defs = loadDefinitions({ flowsDir: join(ROOT, 'flows'), sourcesDir: join(ROOT, 'sources'), schemasDir: join(ROOT, 'schemas') }, 'unchecked');
 const testFiles = readdirSync(join(ROOT, 'flows/tests')).map((f) => readFileSync(join(ROOT, 'flows/tests', f), 'utf8'));
 
@@ -37,8 +41,9 @@ for (const scheme of schemes) {
       // A type read from the body is the sample's name (send --sample posts it under that name).
       if (fields.type.path) assert.equal(readEventField(fields.type, {}, body, 'type'), name, `${scheme}/${name}: its type`);
       if (fields.id.path) assert.ok(readEventField(fields.id, {}, body, 'id'), `${scheme}/${name}: its id`);
-      const violations = eventSchemas.get(name)?.(body) ?? [];
-      assert.deepEqual(violations, [], `${scheme}/${name} breaks schemas/events/${name}.json`);
+      const schema = eventSchemas.get(name) ?? providerSchemas.get(name);
+      assert.ok(schema, `${scheme}/${name}: no schema in schemas/events/ nor test/fixtures/providers/schemas/events/`);
+      assert.deepEqual(schema?.(body) ?? [], [], `${scheme}/${name} breaks the schema of ${name}`);
     }
   });
 }
@@ -55,6 +60,21 @@ test('every shipped source has samples, and each sample a shipped flow takes dri
         assert.ok(tests.some((t) => new RegExp(`sample: ${sample.replace(/\./g, '\\.')}\\b`).test(t)), `flow ${flow.name}: no test case uses sample ${sample}`);
       }
     }
+  }
+});
+
+test('the samples of presets without a shipped source drive the fixture flows of those providers through the flow tests', async () => {
+  const report = await runFlowTests({
+    dirs: { flowsDir: join(PROVIDERS, 'flows'), sourcesDir: join(PROVIDERS, 'sources'), schemasDir: join(PROVIDERS, 'schemas') },
+    paths: [join(PROVIDERS, 'flows/tests')],
+    samplesDir: SAMPLES,
+  });
+  assert.deepEqual(report.problems, []);
+  assert.deepEqual(report.cases.filter((c) => c.failures.length).map((c) => c.failures.map((f) => f.text)), []);
+  const shippedSchemes = new Set([...defs.sources.values()].map((s) => s.verify.scheme));
+  const tested = readdirSync(join(PROVIDERS, 'flows/tests')).map((f) => readFileSync(join(PROVIDERS, 'flows/tests', f), 'utf8')).join('\n');
+  for (const scheme of schemes.filter((s) => !shippedSchemes.has(s))) {
+    for (const sample of samplesOf(scheme)) assert.match(tested, new RegExp(`sample: ${sample.replace(/\./g, '\\.')}\\b`), `samples/${scheme}/${sample} drives no flow test`);
   }
 });
 
