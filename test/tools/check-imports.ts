@@ -19,7 +19,7 @@ export const ALLOWED: Record<string, string[]> = {
   worker: ['workflows', 'activities', 'definitions', 'engine', 'lib'],
   // Flow tests run the interpreter with simulated outcomes; the CLI's `test` command drives them.
   flowtests: ['verification', 'definitions', 'engine', 'lib', 'schemas'],
-  cli: ['flowtests', 'verification', 'definitions', 'engine', 'lib'],
+  cli: ['verification', 'definitions', 'engine', 'lib', 'flowtests'],
   devstack: ['definitions', 'engine', 'lib'],
   bench: ['flowtests', 'devstack', 'worker', 'workflows', 'activities', 'server', 'verification', 'definitions', 'engine', 'lib'],
   // The fault harness drives load with the bench's generators (README names this one sideways step).

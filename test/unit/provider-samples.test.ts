@@ -71,7 +71,7 @@ test('the samples of presets without a shipped source drive the fixture flows of
   });
   assert.deepEqual(report.problems, []);
   assert.deepEqual(report.cases.filter((c) => c.failures.length).map((c) => c.failures.map((f) => f.text)), []);
-  const shippedSchemes = new Set([...defs.sources.values()].map((s) => s.verify.scheme));
+  const shippedSchemes = new Set<string>([...defs.sources.values()].map((s) => s.verify.scheme));
   const tested = readdirSync(join(PROVIDERS, 'flows/tests')).map((f) => readFileSync(join(PROVIDERS, 'flows/tests', f), 'utf8')).join('\n');
   for (const scheme of schemes.filter((s) => !shippedSchemes.has(s))) {
     for (const sample of samplesOf(scheme)) assert.match(tested, new RegExp(`sample: ${sample.replace(/\./g, '\\.')}\\b`), `samples/${scheme}/${sample} drives no flow test`);
