@@ -19,6 +19,7 @@ import { type RunSummary, checkExpectations } from './expectations';
 import { shown } from './match';
 import { type EventSpec, type TestCase, readTestFile } from './test-file';
 import { stepIdOf, testRuntime } from './test-runtime';
+import { withSimulatedDate } from './simulated-clock';
 
 export interface TestRunOptions {
   /** Test files or folders of them (*.test.yaml); default <flows>/tests. */
@@ -130,7 +131,8 @@ async function runCase(testCase: TestCase, index: number, ctx: EventContext, def
   } else {
     const { runtime, recording } = testRuntime({ outcomes: testCase.simulate?.steps ?? {}, callbacks, correlated: flow.correlation !== undefined });
     try {
-      const result = await executeFlow({ flow, event }, runtime);
+      const startMs = Date.parse(event.receivedAt);
+      const result = await withSimulatedDate(() => startMs + recording.clockMs, () => executeFlow({ flow, event }, runtime));
       run = { outcome: 'completed', steps: result.steps, recording };
     } catch (err) {
       run = { outcome: 'failed', message: (err as Error).message, recording };
