@@ -3,6 +3,7 @@
 // start-up runs, so it refuses what start-up refuses: unset secrets too, unless --skip-env.
 import { DefinitionError } from '../../lib/errors';
 import type { Command } from '../command';
+import { devDefaultsUsed } from '../../lib/dev-env';
 import { loadDefinitionsForCli, positionals, printProblems } from './definitions-for-cli';
 
 const WITH_VALUE = ['--flows', '--sources', '--schemas'];
@@ -26,6 +27,8 @@ export const validateCommand: Command = {
       return 1;
     }
     const skipped = args.includes('--skip-env') ? ' (secrets not checked: --skip-env)' : '';
+    const defaults = devDefaultsUsed(process.env);
+    if (defaults.length && !args.includes('--skip-env')) console.log(`development defaults, as npm start uses them (not in production): ${defaults.join(', ')}`);
     console.log(`ok: ${defs.flows.length} flow(s), ${defs.sources.size} source(s), ${defs.eventSchemas.size} event schema(s)${skipped}`);
     // Optional sources without their secret, flows without a variable they require: checked like
     // the others, then left off (as start-up does).
