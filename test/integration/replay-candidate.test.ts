@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, TEST_ADMIN_TOKEN, startTestStack, type TestStack } from '../helpers/stack';
 import { postEvent, uid } from '../helpers/events';
+import { loadDefinitions } from '../../definitions/definitions';
 
 let stack: TestStack;
 let dir: string;
@@ -67,13 +68,16 @@ function replace(text: string, from: string | RegExp, to: string): string {
   return out;
 }
 
-test('a changed template, a removed step and a changed filter: each shown, exit 1', async () => {
-  const changed = candidate('changed', (yaml) => {
+/** The candidate of the tests: a changed template, a removed step, a changed filter. */
+const changedFlow = (yaml: string) => {
     // The template reads an output of the original run, from its result in Temporal (decoded).
     let y = replace(yaml, 'subject: "Payment received for order {{ event.body.data.order_id }}"', `subject: "Paid: order {{ event.body.data.order_id }} (applied {{ steps.\`mark-order-paid\`.output.applied }})"`);
     y = replace(y, /\n {2}- id: decrement-inventory\n[\s\S]*?timeout: 10s\n/, '\n');
-    return replace(y, "filter: $not(event.body.data.method = 'bank_transfer')", "filter: event.body.data.amount > 0");
-  });
+  return replace(y, "filter: $not(event.body.data.method = 'bank_transfer')", "filter: event.body.data.amount > 0");
+};
+
+test('a changed template, a removed step and a changed filter: each shown, exit 1', async () => {
+  const changed = candidate('changed', changedFlow);
   const run = await hookflow(['replay', '--candidate', changed, '--since', '1h', '--diff']);
   assert.equal(run.code, 1, `${run.out}\n${run.err}`);
   assert.equal(run.err, '', 'the candidate loads');
@@ -113,4 +117,31 @@ test('a candidate with a broken flow is refused with its problems, and a time in
   const future = await hookflow(['replay', '--candidate', flowsDir(), '--since', new Date(Date.now() + 3_600_000).toISOString().slice(0, 16) + 'Z']);
   assert.equal(future.code, 2, future.err);
   assert.match(future.err, /in the future/);
+});
+
+test('console: the event page offers "try against the flows on disk", which shows the same diff against what the run executed', async () => {
+  const login = await fetch(`${stack.adminUrl}/console/login`, {
+    method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: TEST_ADMIN_TOKEN }),
+  });
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+  const eventPage = await (await fetch(`${stack.adminUrl}/console/deliveries/${encodeURIComponent(`payments:${card}`)}`, { headers: { cookie } })).text();
+  const href = /<a href="([^"]+)" id="try-on-disk">Try against the flows on disk<\/a>/.exec(eventPage)?.[1];
+  assert.equal(href, `/console/deliveries/${encodeURIComponent(`payments:${card}`)}/try`);
+
+  const same = await (await fetch(`${stack.adminUrl}${href}`, { headers: { cookie } })).text();
+  assert.match(same, /<p class="ok" id="what-if">Nothing would change\.<\/p>/);
+  // The ingress reloads its flows from disk when a file changes: here the changed file is "saved".
+  const flows = stack.definitions.flows;
+  const before = [...flows];
+  const edited = candidate('console', changedFlow);
+  flows.splice(0, flows.length, ...loadDefinitions({ flowsDir: edited, sourcesDir: join(ROOT, 'sources'), schemasDir: join(ROOT, 'schemas') }, 'unchecked').flows);
+  try {
+    const res = await fetch(`${stack.adminUrl}${href}`, { headers: { cookie } });
+    assert.equal(res.status, 200);
+    const diff = /<pre id="what-if">([\s\S]*?)<\/pre>/.exec(await res.text())?.[1] ?? '';
+    assert.match(diff, /- decrement-inventory\[0\] \(mongo\.updateOne\) no longer runs/);
+    assert.match(diff, /~ email-customer \(email\.send\) subject: &quot;Payment received for order ord_1001&quot; → &quot;Paid: order ord_1001 \(applied true\)&quot;/);
+  } finally {
+    flows.splice(0, flows.length, ...before);
+  }
 });
