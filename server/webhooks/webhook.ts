@@ -20,6 +20,8 @@ import { verifySignature } from '../../verification';
 import { signedMaterialKey } from '../../verification/signed-material';
 import { type HandshakeAnswer, postHandshake } from './handshakes';
 import { ignoredOutcome } from '../starts';
+import { readEventVersion } from '../../verification/event-version';
+import { type EventSchemas, checkUpcastRuns, schemaOfEvent } from './event-schema';
 
 export interface WebhookRequest extends RequestFacts {
   source: SourceDefinition;
@@ -48,7 +50,7 @@ export interface HandshakeResponse {
 
 export interface WebhookDeps {
   /** The definitions in force for this request (they can be reloaded between requests). */
-  definitions: Pick<Definitions, 'flows' | 'eventSchemas'>;
+  definitions: Pick<Definitions, 'flows'> & EventSchemas;
   startRuns: RunStarter;
   deliveries: DeliveryStore;
   log: Logger;
@@ -104,10 +106,12 @@ async function receive(req: WebhookRequest, deps: WebhookDeps, seen: SeenEvent):
 
   const id = (seen.eventId = readEventField(source.event.id, headers, body, 'id'));
   const type = (seen.eventType = readEventField(source.event.type, headers, body, 'type'));
-  const violations = deps.definitions.eventSchemas.get(type)?.(body) ?? [];
+  const version = (seen.eventVersion = readEventVersion(source.versions, headers, body, req.urlVersion));
+  // A versioned type and a version without schema: refused (422 unknown_event_version).
+  const violations = schemaOfEvent(deps.definitions, source.name, type, version)?.(body) ?? [];
   if (violations.length) throw new SchemaViolationError(type, violations.slice(0, MAX_VIOLATIONS));
 
-  const event: FlowEvent = { id, type, source: source.name, receivedAt: req.receivedAt.toISOString(), body };
+  const event: FlowEvent = { id, type, source: source.name, receivedAt: req.receivedAt.toISOString(), body, ...(version !== undefined && { version }) };
   const flows = await selectFlows(deps.definitions.flows, event);
   const answer = (status: number, outcome: WebhookResponse['body']['status'], deliveryId: string, runs: RecordedRun[], pending?: true): WebhookResponse =>
     ({ status, body: { status: outcome, deliveryId, eventId: id, eventType: type, runs, ...(pending && { pending }) } });
@@ -120,10 +124,12 @@ async function receive(req: WebhookRequest, deps: WebhookDeps, seen: SeenEvent):
   }
 
   const planned = await planRuns(flows, event).catch((err: Error) => {
-    // A flow's idempotency key expression found nothing in this event: the event lacks what it needs.
+    // A flow's idempotency key expression found nothing in this event (or its upcast failed): the event lacks what it needs.
     throw new SchemaViolationError(type, [{ path: '/', message: err.message }]);
   });
-  const record = { ...acceptedRecord(req, { eventId: id, eventType: type }, planned, deps.deliveries), ...(source.body.arrayAs && { bodyArrayAs: source.body.arrayAs }) };
+  // What an upcast gave must match the schema of the version it claims, before anything is stored.
+  checkUpcastRuns(deps.definitions, planned, MAX_VIOLATIONS);
+  const record = { ...acceptedRecord(req, { eventId: id, eventType: type, eventVersion: version }, planned, deps.deliveries), ...(source.body.arrayAs && { bodyArrayAs: source.body.arrayAs }) };
   const original = await deps.deliveries.insertOriginal(record, signedMaterialKey(source, rawBody, req.url));
   if (original) {
     const dup = duplicateRecord(req, seen, original, deps.deliveries);
