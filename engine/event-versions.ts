@@ -31,7 +31,8 @@ export async function eventForFlow<E extends Pick<FlowEvent, 'type' | 'version'>
       throw new UpcastError(`upcast of ${event.type} from version ${version} to ${step.to} failed: ${(err as Error).message}`);
     }
     if (!next || typeof next !== 'object' || Array.isArray(next)) throw new UpcastError(`upcast of ${event.type} from version ${version} to ${step.to} gave ${Array.isArray(next) ? 'an array' : typeof next}, not an object`);
-    body = next;
+    // Plain JSON, as a body that came over the wire: JSONata's objects have no prototype and may hold undefined.
+    body = JSON.parse(JSON.stringify(next));
     version = step.to;
   }
   return { ...event, body, version, upcastFrom: event.version };
