@@ -82,7 +82,7 @@ export async function replayDelivery(ctx: ReplayContext, id: string, opts: Repla
     const run = p.route?.kind === 'correlated'
       ? await startCorrelated(ctx, p, event, replay)
       // An entity-keyed event is replayed as its own run (outside the entity's queue).
-      : await startNumbered(ctx, { flow: p.flow, workflowId: p.route?.eventWorkflowId ?? p.workflowId }, event, replay);
+      : await startNumbered(ctx, { flow: p.flow, workflowId: p.route?.eventWorkflowId ?? p.workflowId, ...(p.event && { event: p.event }) }, event, replay);
     await recordRun(ctx, record._id, replay, run);
     replay.runs.push(run);
   }

@@ -1,7 +1,8 @@
 // Event versions and trigger patterns on the real stack (test/fixtures/versions): a version 1 and
 // a version 2 order.shipped both run the flow written for version 2, the first through the
 // source's upcast — the run's input is the upcast event; a version without schema is refused with
-// 422 and shows in the issues inbox; a version in the URL works the same way; flows on "*" and
+// 422 and shows in the issues inbox; a replay of a stored version 1 delivery is upcast again; a
+// version in the URL works the same way; flows on "*" and
 // "orders.*" run for the events they match. The run's input is read from its Temporal history.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -65,6 +66,12 @@ test('a version 1 and a version 2 order.shipped both run the version 2 flow, the
   // The flow on "*" gets the event as sent.
   const every = await runInput(runOf(first, 'every-shop-event'));
   assert.deepEqual([every.event.version, every.event.body], ['1', v1]);
+
+  // A replay rebuilds the event from its stored delivery, version included, and upcasts it the same way.
+  const replay = await admin(stack.adminUrl, 'POST', `/admin/deliveries/${first.body.deliveryId}/replay`, { body: { flow: 'shipped-v2' } });
+  assert.equal(replay.status, 202, JSON.stringify(replay.body));
+  const replayed = await runInput(replay.body.runs[0].workflowId);
+  assert.deepEqual([replayed.event.version, replayed.event.upcastFrom, replayed.event.body], ['2', '1', upcast.event.body]);
 
   const written = await stack.db.collection('shipped').find({ _id: { $in: [v1.id, v2.id] } as never }).sort({ carrier: 1 }).toArray();
   assert.deepEqual(written.map((d) => [d.carrier, d.tracking, d.version]), [['DHL', 'JD0001', '2'], ['UPS', '1Z999', '2']]);
