@@ -17,6 +17,10 @@ import { readEventVersion } from '../../verification/event-version';
 import { DefinitionError, UnknownEventVersionError } from '../../lib/errors';
 import type { FlowEvent } from '../../engine/types';
 import { ROOT } from '../helpers/paths';
+import { createStartRecorded } from '../../server/deliveries/relay-start';
+import { type DeliveryRecord, storedBody } from '../../server/deliveries/record';
+import type { PlannedRun } from '../../server/starts';
+import pino from 'pino';
 
 const FIXTURE = join(ROOT, 'test/fixtures/versions');
 const ENV = { SHOP_SECRET: 'x' };
@@ -196,4 +200,25 @@ test('a pattern flow that reads the body gets a warning at the field, not a refu
   assert.ok(defs.flows.some((f) => f.name === 'shop-orders'));
   const warnings = (defs.warnings ?? []).map((w) => `${w.file.replace(/.*versions-[^/]+\//, '')}:${w.line}:${w.column} ${w.message}`);
   assert.deepEqual(warnings, ['flows/shop-orders.yaml:14:16 reads event.body.total, which no schema guarantees: the flow triggers on "orders.*", and an event of a type without a schema is not checked']);
+});
+
+test('the relay starts a stored version 1 event with the upcast event, as the request would have', async () => {
+  const defs = load();
+  const body = { id: 'evt_r', type: 'order.shipped', data: { order_id: 'ord_r', carrier: 'DHL', tracking: 'T1' } };
+  const record = {
+    _id: 'shop:evt_r', source: 'shop', eventId: 'evt_r', eventType: 'order.shipped', eventVersion: '1', receivedAt: new Date(), outcome: 'accepted', status: 202,
+    contentType: 'application/json', body: storedBody(Buffer.from(JSON.stringify(body))), expiresAt: new Date(),
+    runs: [{ flow: 'shipped-v2', workflowId: 'shipped-v2:shop:evt_r' }, { flow: 'every-shop-event', workflowId: 'every-shop-event:shop:evt_r' }],
+  } as DeliveryRecord;
+  const handed: { runs: PlannedRun[]; event: FlowEvent }[] = [];
+  const start = createStartRecorded(() => defs, async (runs, event) => {
+    handed.push({ runs, event });
+    return runs.map((r) => ({ flow: r.flow.name, workflowId: r.workflowId, duplicate: false }));
+  });
+  await start(record, pino({ level: 'silent' }));
+  const [{ runs, event }] = handed;
+  assert.equal(event.version, '1');
+  assert.deepEqual(runs[0].event?.body, { ...body, data: { order_id: 'ord_r', shipment: { carrier: { name: 'DHL' }, tracking_number: 'T1' } } });
+  assert.deepEqual([runs[0].event?.version, runs[0].event?.upcastFrom], ['2', '1']);
+  assert.equal(runs[1].event, undefined, 'the flow on "*" takes the event as sent');
 });
