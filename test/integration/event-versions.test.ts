@@ -119,7 +119,7 @@ test('flows on "*" and "orders.*" run for the events they match', async () => {
   assert.equal(customer.status, 202, JSON.stringify(customer.body));
   assert.deepEqual(customer.body.runs.map((r: { flow: string }) => r.flow), ['every-shop-event']);
   await runInput(runOf(customer, 'every-shop-event'));
-  const seen = await stack.db.collection('seen').find({}).toArray();
+  const seen = await stack.db.collection<{ _id: string; total?: number }>('seen').find({}).toArray();
   const ids = new Set(seen.map((d) => d._id));
   assert.ok(ids.has(`orders:${created.body.eventId}`) && ids.has(`every:${created.body.eventId}`) && ids.has(`every:${customer.body.eventId}`), JSON.stringify(seen));
   assert.equal(seen.find((d) => d._id === `orders:${created.body.eventId}`)?.total, 42);
