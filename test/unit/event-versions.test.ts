@@ -17,10 +17,12 @@ import { readEventVersion } from '../../verification/event-version';
 import { DefinitionError, UnknownEventVersionError } from '../../lib/errors';
 import type { FlowEvent } from '../../engine/types';
 import { ROOT } from '../helpers/paths';
+import { waitFor } from '../helpers/wait-for';
 import { createStartRecorded } from '../../server/deliveries/relay-start';
 import { type DeliveryRecord, storedBody } from '../../server/deliveries/record';
 import type { PlannedRun } from '../../server/starts';
 import pino from 'pino';
+import { createDefinitionStore, watchedFolders } from '../../definitions/definition-store';
 
 const FIXTURE = join(ROOT, 'test/fixtures/versions');
 const ENV = { SHOP_SECRET: 'x' };
@@ -221,4 +223,18 @@ test('the relay starts a stored version 1 event with the upcast event, as the re
   assert.deepEqual(runs[0].event?.body, { ...body, data: { order_id: 'ord_r', shipment: { carrier: { name: 'DHL' }, tracking_number: 'T1' } } });
   assert.deepEqual([runs[0].event?.version, runs[0].event?.upcastFrom], ['2', '1']);
   assert.equal(runs[1].event, undefined, 'the flow on "*" takes the event as sent');
+});
+
+test('a version file saved into the folder of a source while the ingress runs is picked up (the events folder is watched recursively)', async () => {
+  const copy = fixtureCopy();
+  const store = createDefinitionStore(() => load(copy.dirs), { info: () => {}, error: () => {} }, 20);
+  const stop = store.watch(watchedFolders(copy.dirs));
+  try {
+    const dir = join(copy.dirs.schemasDir, 'events/shop/order.shipped');
+    writeFileSync(join(dir, '3.json'), readFileSync(join(dir, '2.json')));
+    await waitFor('the reload that adds version 3', async () => store.current().events?.versionsOf('shop', 'order.shipped').includes('3'), { attempts: 100, intervalMs: 50 });
+    assert.deepEqual(store.current().events?.versionsOf('shop', 'order.shipped'), ['1', '2', '3']);
+  } finally {
+    stop();
+  }
 });
