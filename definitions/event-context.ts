@@ -11,8 +11,8 @@ export interface FlowEventContext {
   typesOf(source: string): Set<string>;
   /** A source's versions of a type, oldest first ([] when unversioned). */
   versionsOf(source: string, type: string): string[];
-  /** Whether the source says where its events carry their version. */
-  hasVersions(source: string): boolean;
+  /** Whether the source says where its events carry their version; undefined for a source that is off (or unknown). */
+  hasVersions(source: string): boolean | undefined;
   /** The upcast from `version` of a type to its next version, if the source has one. */
   upcastOf(source: string, type: string, version: string): Upcast | undefined;
 }
@@ -22,7 +22,7 @@ export function flowEventContext(catalog: EventCatalog, sources: SourceDefinitio
   return {
     typesOf: (source) => catalog.typesOf(source),
     versionsOf: (source, type) => catalog.versionsOf(source, type),
-    hasVersions: (source) => byName.get(source)?.versions !== undefined,
+    hasVersions: (source) => (byName.has(source) ? byName.get(source)!.versions !== undefined : undefined),
     upcastOf: (source, type, version) => byName.get(source)?.versions?.upcast[type]?.[version],
   };
 }

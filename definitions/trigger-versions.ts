@@ -36,7 +36,9 @@ export function resolveTriggerVersions(yaml: YamlFile, flow: Omit<FlowDefinition
     problems.push(yaml.at(at, `"${trigger.version}" is not a version or a range`, RANGE_HINT));
     return undefined;
   }
-  if (!context.hasVersions(trigger.source)) {
+  const versioned = context.hasVersions(trigger.source);
+  if (versioned === undefined) return undefined; // an optional source left off (or unknown, reported as such): its flows are off too
+  if (!versioned) {
     problems.push(yaml.at(at, `source "${trigger.source}" does not say where its events carry their version`, `add versions: { header: … } (or path:, or url: true) to sources/${trigger.source}.yaml`));
     return undefined;
   }

@@ -21,6 +21,7 @@ import { signedMaterialKey } from '../../verification/signed-material';
 import { type HandshakeAnswer, postHandshake } from './handshakes';
 import { ignoredOutcome } from '../starts';
 import { readEventVersion } from '../../verification/event-version';
+import { UpcastError } from '../../engine/event-versions';
 import { type EventSchemas, checkUpcastRuns, schemaOfEvent } from './event-schema';
 
 export interface WebhookRequest extends RequestFacts {
@@ -112,7 +113,11 @@ async function receive(req: WebhookRequest, deps: WebhookDeps, seen: SeenEvent):
   if (violations.length) throw new SchemaViolationError(type, violations.slice(0, MAX_VIOLATIONS));
 
   const event: FlowEvent = { id, type, source: source.name, receivedAt: req.receivedAt.toISOString(), body, ...(version !== undefined && { version }) };
-  const flows = await selectFlows(deps.definitions.flows, event);
+  const flows = await selectFlows(deps.definitions.flows, event).catch((err: unknown) => {
+    // An upcast a flow's filter needed did not work on this event: no retry changes that.
+    if (err instanceof UpcastError) throw new SchemaViolationError(type, [{ path: '/', message: err.message }]);
+    throw err;
+  });
   const answer = (status: number, outcome: WebhookResponse['body']['status'], deliveryId: string, runs: RecordedRun[], pending?: true): WebhookResponse =>
     ({ status, body: { status: outcome, deliveryId, eventId: id, eventType: type, runs, ...(pending && { pending }) } });
 
