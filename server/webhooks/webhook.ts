@@ -23,6 +23,7 @@ import { ignoredOutcome } from '../starts';
 import { readEventVersion } from '../../verification/event-version';
 import { UpcastError } from '../../engine/event-versions';
 import { type EventSchemas, checkUpcastRuns, schemaOfEvent } from './event-schema';
+import { ATTR, annotate, withSpan, withSpanSync } from '../../lib/tracing';
 
 export interface WebhookRequest extends RequestFacts {
   source: SourceDefinition;
@@ -99,17 +100,18 @@ export async function answerHandshake(req: RequestFacts, handshake: HandshakeAns
 async function receive(req: WebhookRequest, deps: WebhookDeps, seen: SeenEvent): Promise<WebhookResponse | HandshakeResponse> {
   const { source, headers, rawBody } = req;
   admit(source, headers, req.remoteAddress);
-  verifySignature(source.verify, headers, rawBody, req.receivedAt, req.url);
+  withSpanSync('verify', {}, () => verifySignature(source.verify, headers, rawBody, req.receivedAt, req.url));
   seen.verified = true;
-  const body = parseBody(source, headers, rawBody);
+  const body = withSpanSync('parse', {}, () => parseBody(source, headers, rawBody));
   const handshake = postHandshake(source, body as Record<string, unknown>, req.receivedAt);
   if (handshake) return answerHandshake(req, handshake, deps);
 
   const id = (seen.eventId = readEventField(source.event.id, headers, body, 'id'));
   const type = (seen.eventType = readEventField(source.event.type, headers, body, 'type'));
   const version = (seen.eventVersion = readEventVersion(source.versions, headers, body, req.urlVersion));
+  annotate({ [ATTR.eventId]: id, [ATTR.eventType]: type });
   // A versioned type and a version without schema: refused (422 unknown_event_version).
-  const violations = schemaOfEvent(deps.definitions, source.name, type, version)?.(body) ?? [];
+  const violations = withSpanSync('validate', { [ATTR.eventType]: type }, () => schemaOfEvent(deps.definitions, source.name, type, version)?.(body) ?? []);
   if (violations.length) throw new SchemaViolationError(type, violations.slice(0, MAX_VIOLATIONS));
 
   const event: FlowEvent = { id, type, source: source.name, receivedAt: req.receivedAt.toISOString(), body, ...(version !== undefined && { version }) };
@@ -135,7 +137,8 @@ async function receive(req: WebhookRequest, deps: WebhookDeps, seen: SeenEvent):
   // What an upcast gave must match the schema of the version it claims, before anything is stored.
   checkUpcastRuns(deps.definitions, planned, MAX_VIOLATIONS);
   const record = { ...acceptedRecord(req, { eventId: id, eventType: type, eventVersion: version }, planned, deps.deliveries), ...(source.body.arrayAs && { bodyArrayAs: source.body.arrayAs }) };
-  const original = await deps.deliveries.insertOriginal(record, signedMaterialKey(source, rawBody, req.url));
+  annotate({ [ATTR.deliveryId]: record._id, [ATTR.flow]: planned.map((p) => p.flow.name), [ATTR.workflowId]: planned.map((p) => p.workflowId) });
+  const original = await withSpan('store', { [ATTR.deliveryId]: record._id }, () => deps.deliveries.insertOriginal(record, signedMaterialKey(source, rawBody, req.url)));
   if (original) {
     const dup = duplicateRecord(req, seen, original, deps.deliveries);
     await deps.deliveries.note(dup, deps.log);
@@ -146,7 +149,7 @@ async function receive(req: WebhookRequest, deps: WebhookDeps, seen: SeenEvent):
   // Stored: from here on the event is never lost. Start now; if Temporal cannot take it, the relay will.
   const log = deps.log.child({ deliveryId: record._id, eventId: id, eventType: type });
   try {
-    const started = await deps.startRuns(planned, event, log);
+    const started = await withSpan('start', { [ATTR.flow]: planned.map((p) => p.flow.name), [ATTR.workflowId]: planned.map((p) => p.workflowId) }, () => deps.startRuns(planned, event, log));
     const runs = started.map(recordedRun);
     // Not awaited: the answer needs the stored record and the started runs, both there already.
     void deps.deliveries.markStarted(record._id, runs).catch((err) => log.warn({ err: errorText(err), workflowIds: runs.map((r) => r.workflowId) }, 'runs started but not marked; the relay will confirm them'));
