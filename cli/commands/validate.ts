@@ -1,7 +1,8 @@
 // hookflow validate: check flow files (and the sources and event schemas they use), reporting
 // every problem of every file in one run with file:line:column and a hint. It runs the check
 // start-up runs, so it refuses what start-up refuses: unset secrets too, unless --skip-env.
-import { DefinitionError } from '../../lib/errors';
+import { DefinitionError, formatProblems } from '../../lib/errors';
+import { upcastProblems } from '../../definitions/upcast-checks';
 import type { Command } from '../command';
 import { devDefaultsUsed } from '../../lib/dev-env';
 import { loadDefinitionsForCli, positionals, printProblems } from './definitions-for-cli';
@@ -26,8 +27,17 @@ export const validateCommand: Command = {
       }
       return 1;
     }
+    // The sources' upcasts, run on their schemas' examples (asynchronous, so not part of start-up's check).
+    const upcasts = await upcastProblems(defs);
+    const warnings = [...(defs.warnings ?? []), ...upcasts.warnings];
+    if (warnings.length) console.error(formatProblems(warnings.map((w) => ({ ...w, message: `warning: ${w.message}` }))));
+    if (upcasts.problems.length) {
+      printProblems(new DefinitionError(upcasts.problems));
+      return 1;
+    }
     const skipped = args.includes('--skip-env') ? ' (secrets not checked: --skip-env)' : '';
-    console.log(`ok: ${defs.flows.length} flow(s), ${defs.sources.size} source(s), ${defs.eventSchemas.size} event schema(s)${skipped}`);
+    const schemas = defs.events?.allTypes().size ?? defs.eventSchemas.size;
+    console.log(`ok: ${defs.flows.length} flow(s), ${defs.sources.size} source(s), ${schemas} event schema(s)${skipped}${warnings.length ? `, ${warnings.length} warning(s)` : ''}`);
     // Optional sources without their secret, flows without a variable they require: checked like
     // the others, then left off (as start-up does).
     for (const d of defs.disabled ?? []) console.log(`off: source ${d.name} (flows: ${d.flows.join(', ') || 'none'}) until ${d.missing.join(', ')} is set`);

@@ -95,6 +95,8 @@ export interface DeliveryRecord {
   source: string;
   eventId?: string;
   eventType?: string;
+  /** A versioned type's version as the provider sent it (or the source's default). */
+  eventVersion?: string;
   receivedAt: Date;
   outcome: Outcome;
   /** The HTTP status answered. */
