@@ -27,6 +27,8 @@ export interface WorkerDeps extends ActivityDeps {
   maxConcurrentLocalActivities?: number;
   /** Ordinary activity tasks (email, HTTP) run at once (SDK default 100); they hold no workflow-task slot. */
   maxConcurrentActivities?: number;
+  /** Outbound webhook attempts and destination states, counted per destination. */
+  outboundMetrics?: import('../lib/metrics').OutboundMetrics;
 }
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
