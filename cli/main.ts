@@ -8,11 +8,12 @@ import { sendCommand } from './commands/send';
 import { dbCommand } from './commands/db';
 import { sandboxCommand } from './commands/sandbox';
 import { patchesCommand } from './commands/patches';
+import { receiverCommand } from './commands/receiver';
 import { AdminApiError } from './admin-client';
 import { UsageError } from './args';
 import type { Command } from './command';
 
-const commands: Command[] = [validateCommand, runCommand, sendCommand, deliveriesCommand, replayCommand, issuesCommand, sandboxCommand, dbCommand, patchesCommand];
+const commands: Command[] = [validateCommand, runCommand, sendCommand, deliveriesCommand, replayCommand, issuesCommand, sandboxCommand, dbCommand, patchesCommand, receiverCommand];
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   return [

@@ -18,6 +18,7 @@ import type { Relay } from '../../server/deliveries/relay';
 import { TEST_ADMIN_TOKEN, TEST_SECRET, TEST_TASK_QUEUE, startIngress } from './ingress';
 import type { AdminApi } from '../../server/admin';
 import { createWorker } from '../../worker/create-worker';
+import { type DestinationStore, createDestinationStore } from '../../definitions/destination-store';
 import { countingOverDeadline } from '../../worker/stall-signals';
 import { flowWorkflowBundle } from '../../worker/workflow-bundle';
 import { createMailer } from '../../activities/mailer';
@@ -67,6 +68,8 @@ export interface TestStack {
   sdkMetricsAddress: string;
   /** The codec of the stack's client and worker (TEST_PAYLOAD_KEYS), for tests that read payloads of a fetched history; undefined with `payloads: false`. */
   codec?: EncryptionCodec;
+  /** The worker's destinations (reload() after a test rewrites a file); undefined without destinationsDir. */
+  destinations?: DestinationStore;
   /** The in-process worker (its state tells whether it polls); undefined with `worker: false`. */
   worker?: Worker;
   stop(): Promise<void>;
@@ -88,6 +91,8 @@ export interface TestStackOptions {
   temporalUi?: boolean;
   /** false: no worker in this process (the test runs worker/main.ts itself, to kill it). */
   worker?: false;
+  /** Outbound webhook destinations the worker loads (destinations/*.yaml); none when omitted. Their secrets are read from process.env. */
+  destinationsDir?: string;
   /** false: payloads in plaintext, and the worker runs any run (as without HOOKFLOW_PAYLOAD_KEYS): histories recorded for the replay test. */
   payloads?: false;
 }
@@ -116,6 +121,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   const keys = opts.payloads === false ? undefined : parsePayloadKeys(TEST_PAYLOAD_KEYS);
   const codec = keys && new EncryptionCodec(keys);
   const nativeConnection = await NativeConnection.connect({ address: services.temporalAddress });
+  const destinations = opts.destinationsDir ? createDestinationStore(opts.destinationsDir, log) : undefined;
   const worker: Worker | undefined = opts.worker === false ? undefined : await createWorker({
     connection: nativeConnection,
     namespace: 'default',
@@ -128,6 +134,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     httpHostLimits: opts.httpHostLimits,
     egress: parseEgressAllow(opts.egressAllow ?? '127.0.0.1'),
     afterEffect: (e) => faults.afterEffect?.(e),
+    ...(destinations && { destinations }),
     ...(keys && { payloads: { keys } }),
   });
   const workerRun = worker?.run();
@@ -162,6 +169,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     sdkMetricsAddress,
     codec,
     worker,
+    destinations,
     async stop() {
       await ingress.stop();
       worker?.shutdown();
