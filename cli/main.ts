@@ -9,11 +9,13 @@ import { dbCommand } from './commands/db';
 import { sandboxCommand } from './commands/sandbox';
 import { patchesCommand } from './commands/patches';
 import { receiverCommand } from './commands/receiver';
+import { destinationsCommand } from './commands/destinations';
+import { outboundCommand } from './commands/outbound';
 import { AdminApiError } from './admin-client';
 import { UsageError } from './args';
 import type { Command } from './command';
 
-const commands: Command[] = [validateCommand, runCommand, sendCommand, deliveriesCommand, replayCommand, issuesCommand, sandboxCommand, dbCommand, patchesCommand, receiverCommand];
+const commands: Command[] = [validateCommand, runCommand, sendCommand, deliveriesCommand, replayCommand, issuesCommand, sandboxCommand, dbCommand, patchesCommand, destinationsCommand, outboundCommand, receiverCommand];
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   return [

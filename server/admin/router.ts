@@ -7,6 +7,7 @@
 //   GET  /admin/replays/:id                  progress
 //   POST /admin/replays/:id/stop
 //   /admin/issues…                        failures grouped (server/admin/issues/routes.ts)
+//   /admin/destinations…, /admin/outbound… outbound webhooks (server/admin/outbound/routes.ts)
 import Router, { type RouterContext } from '@koa/router';
 import { MalformedBodyError } from '../../lib/errors';
 import { readBody } from '../http';
@@ -16,6 +17,8 @@ import { BadQueryError, FILTER_PARAMS, PAGE_PARAMS, parseDeliveryFilter, parsePa
 import { DeliveryNotFoundError, replayDelivery, type ReplayContext } from './replay';
 import type { Issues } from './issues';
 import { mountIssueRoutes } from './issues/routes';
+import type { OutboundAdmin } from './outbound';
+import { mountOutboundRoutes } from './outbound/routes';
 
 /** What the rejection counters can be filtered by. */
 const REJECTION_PARAMS = ['source', 'reason', 'since', 'until'];
@@ -41,7 +44,7 @@ function asQuery(body: Record<string, unknown>): Record<string, string | undefin
   return query;
 }
 
-export function createAdminRouter(deps: { ctx: ReplayContext; bulk: BulkReplays; issues: Issues }): Router {
+export function createAdminRouter(deps: { ctx: ReplayContext; bulk: BulkReplays; issues: Issues; outbound: OutboundAdmin }): Router {
   const router = new Router({ prefix: '/admin' });
   const { bulk } = deps;
 
@@ -88,5 +91,6 @@ export function createAdminRouter(deps: { ctx: ReplayContext; bulk: BulkReplays;
   router.get('/replays/:id', async (ctx) => { ctx.body = await bulk.get(ctx.params.id); });
   router.post('/replays/:id/stop', async (ctx) => { ctx.body = await bulk.stop(ctx.params.id); });
   mountIssueRoutes(router, deps.issues, jsonBody);
+  mountOutboundRoutes(router, deps.outbound, jsonBody);
   return router;
 }

@@ -151,6 +151,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     },
     admin: { token: TEST_ADMIN_TOKEN, temporalUiUrl, namespace: 'default', replayConcurrency: opts.replayConcurrency ?? 4 },
     payloadKeys: keys,
+    destinations,
   });
 
   return {

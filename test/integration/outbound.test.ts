@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
-import { startTestStack, ROOT, type TestStack } from '../helpers/stack';
+import { spawn } from 'node:child_process';
+import { startTestStack, ROOT, TEST_ADMIN_TOKEN, type TestStack } from '../helpers/stack';
 import { paymentSucceeded, postEvent, uid } from '../helpers/events';
 import { type WebhookReceiver, startWebhookReceiver } from '../helpers/webhook-receiver';
 import { waitFor } from '../helpers/wait-for';
@@ -33,6 +34,24 @@ after(async () => {
   for (const r of Object.values(receivers)) await r?.close();
 });
 
+/** bin/hookflow as an operator runs it, against the stack's admin listener. */
+function hookflow(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  const child = spawn(join(ROOT, 'bin/hookflow'), args, { cwd: ROOT, env: { ...process.env, HOOKFLOW_ADMIN_URL: stack.adminUrl, HOOKFLOW_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
+  const result = { out: '', err: '' };
+  child.stdout.on('data', (c) => { result.out += c; });
+  child.stderr.on('data', (c) => { result.err += c; });
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, ...result })));
+}
+
+/** Posts an order's payment and returns what its publish step reported. */
+async function publish(): Promise<{ messageId: string; deliveries: number; destinations: string[]; orderId: string; amount: unknown }> {
+  const orderId = uid('outbound-');
+  const event = paymentSucceeded({ orderId, items: [{ sku: 'S', quantity: 1 }] });
+  assert.equal((await postEvent(stack.ingressUrl, event)).status, 202);
+  const run = await stack.client.workflow.getHandle(`publish-order-paid:payments:${event.id}`).result();
+  return { ...(run.steps.publish.output as { messageId: string; deliveries: number; destinations: string[] }), orderId, amount: event.data.amount };
+}
+
 /** Verifies like a receiver would, with the standardwebhooks library; throws when the signature is not good. */
 function verified(secret: string, req: { headers: Record<string, unknown>; body: string }): { type: string; timestamp: string; version?: string; data: Record<string, unknown> } {
   const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
@@ -40,11 +59,7 @@ function verified(secret: string, req: { headers: Record<string, unknown>; body:
 }
 
 test('one published event reaches every subscribed destination once, signed; a destination answering 500 is retried, paused and disabled while the others are served', async () => {
-  const orderId = uid('outbound-');
-  const event = paymentSucceeded({ orderId, items: [{ sku: 'S', quantity: 1 }] });
-  assert.equal((await postEvent(stack.ingressUrl, event)).status, 202);
-  const run = await stack.client.workflow.getHandle(`publish-order-paid:payments:${event.id}`).result();
-  const published = run.steps.publish.output as { messageId: string; deliveries: number; destinations: string[] };
+  const published = await publish();
   // invoices subscribes to invoice.* only: four destinations, not five.
   assert.deepEqual([...published.destinations].sort(), ['alpha', 'beta', 'flaky', 'gamma']);
   assert.equal(published.deliveries, 4);
@@ -65,7 +80,7 @@ test('one published event reaches every subscribed destination once, signed; a d
   assert.throws(() => verified(secrets.OUTBOUND_BETA_KEY, alpha), /signature/i);
   assert.equal(body.type, 'order.paid');
   assert.equal(body.version, '2026-01-01');
-  assert.deepEqual(body.data, { order_id: orderId, amount: event.data.amount });
+  assert.deepEqual(body.data, { order_id: published.orderId, amount: published.amount });
   assert.equal(alpha.headers['webhook-id'], published.messageId);
   assert.equal(alpha.headers['webhook-version'], '2026-01-01');
   assert.equal(alpha.headers['x-team'], 'alpha');
@@ -89,4 +104,43 @@ test('one published event reaches every subscribed destination once, signed; a d
   // The healthy destinations were served once each, before and regardless of flaky's retries.
   for (const name of ['alpha', 'beta', 'gamma'] as const) assert.equal(receivers[name].requests.length, 1, name);
   assert.equal((await c.states.findOne({ _id: 'alpha' }))?.state, 'active');
+});
+
+test('a disabled destination fails new deliveries at once; resumed from the CLI, its failed deliveries are retried from the CLI and delivered', async () => {
+  const c = outboundCollections(stack.db);
+  assert.equal((await c.states.findOne({ _id: 'flaky' }))?.state, 'disabled', 'the previous test disabled it');
+  const second = await publish();
+  const refused = await waitFor('the delivery to the disabled destination to fail', async () => {
+    const r = await c.deliveries.findOne({ _id: `flaky:${second.messageId}` });
+    return r?.status === 'failed' && r;
+  });
+  assert.equal(refused.attempts, 0, 'nothing is sent to a disabled destination');
+  assert.match(refused.reason ?? '', /destination disabled/);
+
+  const listed = await hookflow(['outbound', 'list', '--destination', 'flaky', '--status', 'failed', '--json']);
+  assert.equal(listed.code, 0, listed.err);
+  assert.equal((JSON.parse(listed.out) as { deliveries: unknown[] }).deliveries.length, 2);
+  const shown = await hookflow(['destinations', 'show', 'flaky']);
+  assert.match(shown.out, /flaky \[disabled\]/);
+
+  receivers.flaky.answer(200);
+  const before = receivers.flaky.requests.length;
+  const resumed = await hookflow(['destinations', 'resume', 'flaky']);
+  assert.equal(resumed.code, 0, resumed.err);
+  assert.match(resumed.out, /flaky \[active\]/);
+  const dry = await hookflow(['outbound', 'retry', '--destination', 'flaky', '--dry-run']);
+  assert.match(dry.out, /^2 failed deliveries would be retried/);
+  const retried = await hookflow(['outbound', 'retry', '--destination', 'flaky']);
+  assert.equal(retried.code, 0, retried.err);
+  assert.match(retried.out, /retrying 2 failed deliveries/);
+  const messages = await waitFor('both retried deliveries delivered', async () => {
+    const done = await c.deliveries.find({ destination: 'flaky', status: 'delivered' }).toArray();
+    return done.length === 2 && done.map((r) => r.message.id).sort();
+  });
+  // Each arrived once more, with its original webhook-id, verified.
+  const arrived = receivers.flaky.requests.slice(before);
+  assert.deepEqual(arrived.map((r) => String(r.headers['webhook-id'])).sort(), messages);
+  for (const r of arrived) verified(secrets.OUTBOUND_FLAKY_KEY, r);
+  const events = await c.events.find({ destination: 'flaky' }).sort({ at: 1 }).toArray();
+  assert.deepEqual(events.map((e) => e.kind), ['paused', 'disabled', 'resumed']);
 });
