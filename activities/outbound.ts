@@ -17,6 +17,7 @@ import { insertOnce } from '../lib/insert-once';
 import { type ActivityDeps, badArguments, requireString } from './effects';
 import { type OutboundCollections, admit, countOutcome, deliveryId, outboundCollections } from './outbound-store';
 import { outboundAgents, postDelivery } from './outbound-send';
+import { HostPacer } from './host-pacing';
 import { deliverySignature, signingKey } from './outbound-signing';
 import { type SecretLookup, resolveSecret } from './secrets';
 
@@ -25,6 +26,8 @@ const PUBLISH = 'webhook.publish';
 const START_CONCURRENCY = 32;
 /** Destination names a publish step's output lists (the output lands in the run's history). */
 const LISTED = 20;
+/** A rate-limited attempt whose turn is this close waits in the activity; a later turn, in the workflow. */
+const MAX_WAIT_IN_ACTIVITY_MS = 1000;
 
 export type { OutboundMetrics };
 
@@ -44,6 +47,7 @@ export function outboundActivities(deps: OutboundDeps) {
   const now = deps.now ?? (() => new Date());
   const egress = deps.egress ?? DENY_ALL_PRIVATE;
   const agents = outboundAgents();
+  const pacer = new HostPacer(deps.db, {});
   return {
     async [PUBLISH]({ args, idempotencyKey }: ActivityRequest): Promise<{ messageId: string; deliveries: number; destinations: string[] }> {
       const type = requireString(PUBLISH, args, 'type');
@@ -68,7 +72,7 @@ export function outboundActivities(deps: OutboundDeps) {
       return { messageId: message.id, deliveries: targets.length, destinations: targets.slice(0, LISTED).map((d) => d.name) };
     },
 
-    async 'outbound.attempt'(input: { destination: string; message: OutboundMessage; attempt: number }): Promise<AttemptOutcome> {
+    async 'outbound.attempt'(input: { destination: string; message: OutboundMessage; attempt: number; slot?: number }): Promise<AttemptOutcome> {
       const d = deps.destinations.get(input.destination);
       if (!d) return { kind: 'refused', reason: `destination ${input.destination} is no longer configured` };
       const at = now();
@@ -80,6 +84,13 @@ export function outboundActivities(deps: OutboundDeps) {
         }
         deps.metrics?.state(d.name, 'paused');
         return { kind: 'held', state: 'paused', retryAt: admission.retryAt.toISOString() };
+      }
+      // The rate limit: a turn claimed once per attempt; a turn over a second away is waited for by the workflow (a timer), not here.
+      if (d.rateLimit) {
+        const turn = input.slot ?? (await pacer.claimSlot(`destination:${d.name}`, d.rateLimit.perSecond));
+        const wait = turn - Date.now();
+        if (wait > MAX_WAIT_IN_ACTIVITY_MS) return { kind: 'held', state: 'rate-limited', retryAt: new Date(turn).toISOString(), slot: turn };
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       }
       const body = JSON.stringify(messageBody(input.message));
       const secret = (name: string) => resolveSecret('outbound.attempt', deps.secrets, name);

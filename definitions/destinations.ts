@@ -27,6 +27,7 @@ interface RawDestination {
   timeout?: string;
   retry?: { initialInterval?: string; maxInterval?: string; multiplier?: number; jitter?: number; maxAttempts?: number; maxAge?: string };
   breaker?: { consecutiveFailures?: number; probeAfter?: string; disableAfter?: string };
+  rateLimit?: { perSecond: number };
 }
 
 const validateSchema = new Ajv({ allErrors: true, strict: false }).compile(destinationSchema);
@@ -82,6 +83,7 @@ export function loadDestinations(dir: string, env: SecretEnv = process.env): { d
       signing: { scheme: raw.signing.scheme ?? 'standard-webhooks', secrets: raw.signing.secrets },
       ...(raw.versionHeader && { versionHeader: raw.versionHeader }),
       headers: raw.headers ?? {}, timeoutMs: ms(raw.timeout, DEFAULT_TIMEOUT_MS), retry, breaker,
+      ...(raw.rateLimit && { rateLimit: raw.rateLimit }),
     });
   }
   return { destinations, problems };

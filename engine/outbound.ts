@@ -48,6 +48,8 @@ export type AttemptOutcome =
   | { kind: 'failed'; status?: number; error: string; ms: number; retryable: boolean }
   /** The destination's breaker is open: nothing was sent; ask again at `retryAt`. */
   | { kind: 'held'; retryAt: string; state: 'paused' }
+  /** Over the destination's rate limit: the slot at `retryAt` is this delivery's; send then, passing `slot`. */
+  | { kind: 'held'; retryAt: string; state: 'rate-limited'; slot: number }
   /** The destination is disabled (or gone): nothing was sent, and the delivery fails until an operator retries it. */
   | { kind: 'refused'; reason: string };
 
@@ -104,6 +106,8 @@ export interface DestinationDefinition {
   timeoutMs: number;
   retry: RetrySchedule;
   breaker: BreakerSettings;
+  /** Attempts per second across every worker. */
+  rateLimit?: { perSecond: number };
 }
 
 /** What the worker's activities read destinations through (the live-reloaded store). */

@@ -9,7 +9,7 @@ import { continueAsNew, proxyActivities, sleep, workflowInfo } from '@temporalio
 import { type AttemptOutcome, type DeliveryInput, type DeliveryResult, type OutboundMessage, backoffMs } from '../engine/outbound';
 
 interface OutboundActivities {
-  'outbound.attempt'(input: { destination: string; message: OutboundMessage; attempt: number }): Promise<AttemptOutcome>;
+  'outbound.attempt'(input: { destination: string; message: OutboundMessage; attempt: number; slot?: number }): Promise<AttemptOutcome>;
   'outbound.record'(input: { destination: string; messageId: string; result: DeliveryResult }): Promise<void>;
 }
 
@@ -25,8 +25,10 @@ export async function deliverOutbound(input: DeliveryInput): Promise<DeliveryRes
   const deadline = Date.parse(input.manual?.requestedAt ?? message.publishedAt) + retry.maxAgeMs;
   let attempts = input.attemptsSoFar ?? 0;
   const result = await (async (): Promise<DeliveryResult> => {
+    let slot: number | undefined;
     for (;;) {
-      const outcome = await activities['outbound.attempt']({ destination, message, attempt: attempts + 1 });
+      const outcome = await activities['outbound.attempt']({ destination, message, attempt: attempts + 1, ...(slot !== undefined && { slot }) });
+      slot = outcome.kind === 'held' && outcome.state === 'rate-limited' ? outcome.slot : undefined;
       if (outcome.kind === 'delivered') return { status: 'delivered', attempts: attempts + 1 };
       if (outcome.kind === 'refused') return { status: 'failed', attempts, reason: outcome.reason };
       let wait: number;

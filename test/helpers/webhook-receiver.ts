@@ -3,7 +3,7 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface ReceivedRequest { headers: IncomingHttpHeaders; body: string; at: number }
+export interface ReceivedRequest { path: string; headers: IncomingHttpHeaders; body: string; at: number }
 
 export interface WebhookReceiver {
   url: string;
@@ -21,7 +21,7 @@ export async function startWebhookReceiver(path = '/hooks'): Promise<WebhookRece
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      requests.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() });
+      requests.push({ path: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() });
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ received: true }));
     });
   });

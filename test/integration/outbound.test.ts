@@ -19,13 +19,13 @@ const FIXTURES = join(ROOT, 'test/fixtures/outbound');
 const whsec = () => `whsec_${randomBytes(24).toString('base64')}`;
 const secrets = { OUTBOUND_ALPHA_NEW: whsec(), OUTBOUND_ALPHA_OLD: whsec(), OUTBOUND_BETA_KEY: whsec(), OUTBOUND_GAMMA_KEY: whsec(), OUTBOUND_FLAKY_KEY: whsec() };
 let stack: TestStack;
-const receivers: Record<'alpha' | 'beta' | 'gamma' | 'flaky', WebhookReceiver> = {} as never;
+const receivers: Record<'alpha' | 'beta' | 'gamma' | 'flaky' | 'paced', WebhookReceiver> = {} as never;
 
 before(async () => {
-  for (const name of ['alpha', 'beta', 'gamma', 'flaky'] as const) receivers[name] = await startWebhookReceiver(`/hooks/${name}`);
+  for (const name of ['alpha', 'beta', 'gamma', 'flaky', 'paced'] as const) receivers[name] = await startWebhookReceiver(`/hooks/${name}`);
   receivers.flaky.answer(500);
   Object.assign(process.env, secrets, {
-    OUTBOUND_ALPHA_URL: receivers.alpha.url, OUTBOUND_BETA_URL: receivers.beta.url, OUTBOUND_GAMMA_URL: receivers.gamma.url, OUTBOUND_FLAKY_URL: receivers.flaky.url,
+    OUTBOUND_ALPHA_URL: receivers.alpha.url, OUTBOUND_BETA_URL: receivers.beta.url, OUTBOUND_GAMMA_URL: receivers.gamma.url, OUTBOUND_FLAKY_URL: receivers.flaky.url, OUTBOUND_PACED_URL: receivers.paced.url,
   });
   stack = await startTestStack({ flowsDir: join(FIXTURES, 'flows'), destinationsDir: join(FIXTURES, 'destinations') });
 });
@@ -143,4 +143,22 @@ test('a disabled destination fails new deliveries at once; resumed from the CLI,
   for (const r of arrived) verified(secrets.OUTBOUND_FLAKY_KEY, r);
   const events = await c.events.find({ destination: 'flaky' }).sort({ at: 1 }).toArray();
   assert.deepEqual(events.map((e) => e.kind), ['paused', 'disabled', 'resumed']);
+});
+
+test('a rate-limited destination gets its deliveries one turn at a time: five published at once take four intervals at least', async () => {
+  const items = ['A', 'B', 'C', 'D', 'E'].map((sku) => ({ sku, quantity: 1 }));
+  const event = paymentSucceeded({ orderId: uid('paced-'), items });
+  const posted = Date.now();
+  assert.equal((await postEvent(stack.ingressUrl, event)).status, 202);
+  await stack.client.workflow.getHandle(`publish-items:payments:${event.id}`).result();
+  const c = outboundCollections(stack.db);
+  await waitFor('five paced deliveries delivered', async () => (await c.deliveries.countDocuments({ destination: 'paced', status: 'delivered' })) === 5);
+  assert.deepEqual(receivers.paced.requests.map((r) => verified(secrets.OUTBOUND_GAMMA_KEY, r).data.sku).sort(), ['A', 'B', 'C', 'D', 'E']);
+  // Each attempt claimed its own turn (250 ms apart at 4/s), and none arrived before its turn.
+  const slots = (await stack.db.collection<{ _id: string; at: Date }>('hookflow_http_host_slots').find({ _id: { $regex: '^destination:paced\\|' } }).toArray()).map((s) => s.at.getTime()).sort((a, b) => a - b);
+  assert.equal(slots.length, 5);
+  for (let i = 1; i < 5; i++) assert.ok(slots[i] - slots[i - 1] >= 250, `turns ${slots.join(', ')}`);
+  const arrivals = receivers.paced.requests.map((r) => r.at).sort((a, b) => a - b);
+  arrivals.forEach((at, i) => assert.ok(at >= slots[i], `arrival ${i} at ${at}, its turn ${slots[i]}`));
+  assert.ok(arrivals[4] - posted >= 1000, 'five turns at 4/s span a second');
 });

@@ -15,16 +15,18 @@ import { ROOT } from '../helpers/paths';
 const whsec = () => `whsec_${randomBytes(24).toString('base64')}`;
 
 test('the outbound fixtures load, with the defaults filled in and the file\'s schedules read', () => {
-  const env = { OUTBOUND_ALPHA_NEW: whsec(), OUTBOUND_ALPHA_OLD: whsec(), OUTBOUND_BETA_KEY: whsec(), OUTBOUND_GAMMA_KEY: whsec(), OUTBOUND_FLAKY_KEY: whsec(), OUTBOUND_ALPHA_URL: 'http://a', OUTBOUND_BETA_URL: 'http://b', OUTBOUND_GAMMA_URL: 'http://c', OUTBOUND_FLAKY_URL: 'http://d' };
+  const env = { OUTBOUND_ALPHA_NEW: whsec(), OUTBOUND_ALPHA_OLD: whsec(), OUTBOUND_BETA_KEY: whsec(), OUTBOUND_GAMMA_KEY: whsec(), OUTBOUND_FLAKY_KEY: whsec(), OUTBOUND_ALPHA_URL: 'http://a', OUTBOUND_BETA_URL: 'http://b', OUTBOUND_GAMMA_URL: 'http://c', OUTBOUND_FLAKY_URL: 'http://d', OUTBOUND_PACED_URL: 'http://e' };
   const { destinations, problems } = loadDestinations(join(ROOT, 'test/fixtures/outbound/destinations'), env);
   assert.deepEqual(problems, []);
   const byName = new Map(destinations.map((d) => [d.name, d]));
-  assert.deepEqual([...byName.keys()].sort(), ['alpha', 'beta', 'flaky', 'gamma', 'invoices']);
+  assert.deepEqual([...byName.keys()].sort(), ['alpha', 'beta', 'flaky', 'gamma', 'invoices', 'paced']);
   assert.deepEqual(byName.get('beta')!.retry, DEFAULT_RETRY);
   assert.equal(byName.get('beta')!.signing.scheme, 'standard-webhooks');
   assert.deepEqual(byName.get('flaky')!.retry, { ...DEFAULT_RETRY, initialMs: 50, maxIntervalMs: 200, maxAttempts: 100, maxAgeMs: 3_600_000 });
   assert.deepEqual(byName.get('flaky')!.breaker, { consecutiveFailures: 3, probeAfterMs: 300, disableAfterMs: 1500 });
   assert.equal(byName.get('alpha')!.versionHeader, 'webhook-version');
+  assert.deepEqual(byName.get('paced')!.rateLimit, { perSecond: 4 });
+  assert.equal(byName.get('beta')!.rateLimit, undefined);
 });
 
 test('every problem of a destination file is reported at file:line:column with a hint', () => {
