@@ -3,6 +3,7 @@
 // start-up runs, so it refuses what start-up refuses: unset secrets too, unless --skip-env.
 import { DefinitionError } from '../../lib/errors';
 import type { Command } from '../command';
+import { devDefaultsUsed } from '../../lib/dev-env';
 import { loadDefinitionsForCli, positionals, printProblems } from './definitions-for-cli';
 
 const WITH_VALUE = ['--flows', '--sources', '--schemas'];
@@ -31,6 +32,9 @@ export const validateCommand: Command = {
     // the others, then left off (as start-up does).
     for (const d of defs.disabled ?? []) console.log(`off: source ${d.name} (flows: ${d.flows.join(', ') || 'none'}) until ${d.missing.join(', ')} is set`);
     for (const d of defs.disabledFlows ?? []) console.log(`off: flow ${d.name} until ${d.missing.join(', ')} is set (its requires:)`);
+    // Secrets the check passed with npm start's defaults (the admin token is no file's secret).
+    const defaults = devDefaultsUsed(process.env).filter((name) => name !== 'HOOKFLOW_ADMIN_TOKEN');
+    if (defaults.length && !args.includes('--skip-env')) console.log(`development default, as npm start uses it (not in production): ${defaults.join(', ')}`);
     return 0;
   },
 };

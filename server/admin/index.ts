@@ -22,6 +22,7 @@ export { CODEC_PATH, codecOrigins, createCodecRouter } from './codec';
 export { listDeliveries, showDelivery } from './deliveries';
 export { type DeliveryFilter, FILTER_PARAMS, PAGE_PARAMS, parseDeliveryFilter, parsePage, rejectUnknown } from './filters';
 export { type ReplayContext, replayDelivery } from './replay';
+export { type RecordedEvent, recordedEvent } from './recorded-events';
 export type { BulkReplays, ReplayJob } from './bulk-replay';
 export { type Issue, type IssueFilter, type Issues, parseIssueFilter } from './issues';
 export { ISSUE_KINDS, ISSUE_STATUSES, type IssueStatus } from './issues/store';
@@ -58,6 +59,8 @@ export function createAdminApi(deps: {
   rejections?: RejectionCounter;
   client: Client;
   flows: () => FlowDefinition[];
+  /** Flows this ingress has off (their source's secret or a variable they require unset): a candidate's copy of them is not compared. */
+  offFlows?: () => string[];
   startRuns: RunStarter;
   log: Logger;
   settings: AdminSettings;
@@ -74,5 +77,5 @@ export function createAdminApi(deps: {
   const bulk = bulkReplays(ctx, deps.db, log, settings.replayConcurrency);
   const issues = createIssues({ ctx, db: deps.db, bulk, log, retentionSeconds: settings.issueRetentionSeconds ?? 30 * 24 * 3600 });
   const outbound = createOutboundAdmin({ db: deps.db, client: deps.client, taskQueue: deps.taskQueue ?? 'hookflow', destinations: deps.destinations ?? (() => []), log });
-  return { router: createAdminRouter({ ctx, bulk, issues, outbound }), bulk, ctx, issues, outbound };
+  return { router: createAdminRouter({ ctx, bulk, issues, offFlows: deps.offFlows, outbound }), bulk, ctx, issues, outbound };
 }
