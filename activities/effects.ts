@@ -7,6 +7,7 @@ import type { Mailer } from './mailer';
 import type { WorkerMetrics } from '../lib/metrics';
 import type { HostLimits } from '../lib/config';
 import type { EgressPolicy } from '../lib/egress';
+import type { DestinationSource } from '../engine/outbound';
 
 export interface ActivityDeps {
   db: Db;
@@ -19,6 +20,8 @@ export interface ActivityDeps {
   httpHostLimits?: HostLimits;
   /** Non-public addresses http.request may call (HOOKFLOW_EGRESS_ALLOW); none when omitted. */
   egress?: EgressPolicy;
+  /** Outbound webhook destinations (destinations/*.yaml, live-reloaded); webhook.publish reaches none when omitted. */
+  destinations?: DestinationSource;
   afterEffect?: (effect: { activity: string; idempotencyKey: string; attempt: number }) => void | Promise<void>;
 }
 

@@ -42,16 +42,24 @@ export class HostPacer {
     const host = URL.canParse(url) ? new URL(url).hostname.toLowerCase() : ''; // fetch reports a bad URL
     const perSecond = host ? this.limitOf(host) : undefined;
     if (!perSecond) return 0;
+    const wait = Math.max(0, (await this.claimSlot(host, perSecond)) - this.now());
+    if (wait > 0) await (this.opts.sleep ?? defaultSleep)(wait);
+    return wait;
+  }
+
+  /**
+   * Claims the first free slot of `key` (a host, or `destination:<name>` for outbound webhooks)
+   * at `perSecond`, shared by every worker; returns when it begins (epoch ms).
+   */
+  async claimSlot(key: string, perSecond: number): Promise<number> {
     const intervalMs = 1000 / perSecond;
     const now = this.now();
     this.purgeNowAndThen(now);
     // The first slot that begins now or later: calls start at slot beginnings, so any second holds at most N.
-    let k = Math.max(Math.ceil(now / intervalMs), this.nextSlot.get(host) ?? 0);
-    while (!(await insertOnce(this.collection, { _id: `${host}|${k}`, at: new Date(k * intervalMs) }))) k++;
-    this.nextSlot.set(host, k + 1);
-    const wait = Math.max(0, k * intervalMs - this.now());
-    if (wait > 0) await (this.opts.sleep ?? defaultSleep)(wait);
-    return wait;
+    let k = Math.max(Math.ceil(now / intervalMs), this.nextSlot.get(key) ?? 0);
+    while (!(await insertOnce(this.collection, { _id: `${key}|${k}`, at: new Date(k * intervalMs) }))) k++;
+    this.nextSlot.set(key, k + 1);
+    return k * intervalMs;
   }
 
   private now(): number {

@@ -9,12 +9,15 @@ import { dbCommand } from './commands/db';
 import { sandboxCommand } from './commands/sandbox';
 import { patchesCommand } from './commands/patches';
 import { testCommand } from './commands/test';
+import { receiverCommand } from './commands/receiver';
+import { destinationsCommand } from './commands/destinations';
+import { outboundCommand } from './commands/outbound';
 import { AdminApiError } from './admin-client';
 import { UsageError } from './args';
 import type { Command } from './command';
 import { applyDevDefaults } from '../lib/dev-env';
 
-const commands: Command[] = [validateCommand, runCommand, testCommand, sendCommand, deliveriesCommand, replayCommand, issuesCommand, sandboxCommand, dbCommand, patchesCommand];
+const commands: Command[] = [validateCommand, runCommand, testCommand, sendCommand, deliveriesCommand, replayCommand, issuesCommand, sandboxCommand, dbCommand, patchesCommand, destinationsCommand, outboundCommand, receiverCommand];
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   return [

@@ -88,6 +88,14 @@ export const activityCatalog: Record<string, ActivitySpec> = {
       }),
     }),
   },
+  'webhook.publish': {
+    description: 'Publish an event to every destination subscribed to its type (destinations/*.yaml): one durable delivery per destination, signed and retried on its schedule. Output: messageId, deliveries, destinations.',
+    args: args(['type', 'data'], {
+      type: { type: 'string', pattern: '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$' },
+      version: { type: 'string', minLength: 1 },
+      data: {},
+    }),
+  },
   log: {
     description: 'Write a line to the worker log.',
     args: args(['message'], { message: { type: 'string' }, level: { enum: ['info', 'warn', 'error'] }, fields: { type: 'object' } }),

@@ -38,6 +38,8 @@ export interface Config {
   flowsDir: string;
   sourcesDir: string;
   schemasDir: string;
+  /** Outbound webhook destinations (destinations/*.yaml); none when the folder does not exist. */
+  destinationsDir: string;
   logLevel: string;
   prettyLogs: boolean;
   /** How long an event id is remembered as a duplicate (s), independent of Temporal's retention. */
@@ -187,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     flowsDir: resolve(env.HOOKFLOW_FLOWS_DIR || resolve(ROOT, 'flows')),
     sourcesDir: resolve(env.HOOKFLOW_SOURCES_DIR || resolve(ROOT, 'sources')),
     schemasDir: resolve(env.HOOKFLOW_SCHEMAS_DIR || resolve(ROOT, 'schemas')),
+    destinationsDir: resolve(env.HOOKFLOW_DESTINATIONS_DIR || resolve(ROOT, 'destinations')),
     logLevel: level,
     prettyLogs: env.HOOKFLOW_PRETTY_LOGS === '1',
     dedupeWindowSeconds: count(env, 'HOOKFLOW_DEDUPE_WINDOW_SECONDS', 7 * 24 * 3600),

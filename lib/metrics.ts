@@ -104,6 +104,30 @@ export interface WorkerMetrics {
   workflowTasksOverDeadline: Counter;
   /** Tells the polling gauge what the worker is doing (its SDK state: RUNNING, DRAINING, …). */
   watchWorker(state: () => string): void;
+  /** Outbound webhooks per destination (labels: destination names from destinations/*.yaml). */
+  outbound: OutboundMetrics;
+}
+
+export interface OutboundMetrics {
+  attempt(destination: string, ok: boolean, ms: number): void;
+  state(destination: string, state: 'active' | 'paused' | 'disabled'): void;
+}
+
+const DESTINATION_STATES = ['active', 'paused', 'disabled'] as const;
+
+function outboundMetrics(registry: Registry): OutboundMetrics {
+  const attempts = new Counter({ name: 'hookflow_outbound_attempts_total', help: 'Outbound webhook delivery attempts, by destination and outcome (ok, failed).', labelNames: ['destination', 'outcome'], registers: [registry] });
+  const latency = new Histogram({ name: 'hookflow_outbound_attempt_seconds', help: 'How long a destination took to answer a delivery attempt.', labelNames: ['destination'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [registry] });
+  const state = new Gauge({ name: 'hookflow_outbound_destination_state', help: "A destination's breaker state as this worker last saw it: 1 for the state it is in (active, paused, disabled), 0 for the others.", labelNames: ['destination', 'state'], registers: [registry] });
+  return {
+    attempt(destination, ok, ms) {
+      attempts.inc({ destination, outcome: ok ? 'ok' : 'failed' });
+      latency.observe({ destination }, ms / 1000);
+    },
+    state(destination, now) {
+      for (const s of DESTINATION_STATES) state.set({ destination, state: s }, s === now ? 1 : 0);
+    },
+  };
 }
 
 export function createWorkerMetrics(): WorkerMetrics {
@@ -121,5 +145,6 @@ export function createWorkerMetrics(): WorkerMetrics {
     emailResends: new Counter({ name: 'hookflow_email_resends_total', help: 'Emails sent again, with the same Message-ID, because an earlier attempt was cut off after it may have delivered them.', registers: [registry] }),
     workflowTasksOverDeadline: new Counter({ name: 'hookflow_worker_workflow_tasks_over_deadline_total', help: 'Workflow tasks that ran past their deadline (the SDK\'s TMPRL1104 warning, over 5 s): runs waiting in the worker hold their slots and stall the others.', registers: [registry] }),
     watchWorker: (state) => { workerState = state; },
+    outbound: outboundMetrics(registry),
   };
 }

@@ -12,6 +12,7 @@ import { errorText } from '../lib/errors';
 import { standardChecks } from '../lib/health';
 import { type IngressMetrics, createIngressMetrics } from '../lib/metrics';
 import type { Definitions } from '../definitions/definitions';
+import type { DestinationDefinition } from '../engine/outbound';
 import type { ReloadReport } from '../definitions/definition-store';
 import { type AdminApi, type AdminSettings, codecOrigins, createAdminApi, createAdminApp, createCodecRouter } from './admin';
 import { createConsoleRouter, createSessions, sessionCheck } from './console';
@@ -68,6 +69,8 @@ export interface IngressDeps {
   /** The definitions in force (read per request) and, from a definition store, its reload events. */
   definitions: { current(): Definitions; lastReload?(): ReloadReport | undefined; onApplied?(listener: () => void): void };
   log: Logger;
+  /** Outbound webhook destinations (destinations/*.yaml) the admin API operates; none when omitted. */
+  destinations?: { current(): readonly DestinationDefinition[] };
   /** The Temporal start call; a test that runs no Temporal gives its own (the chain around it stays). */
   temporalStart?: RunStarter;
 }
@@ -101,7 +104,7 @@ export function createIngress(settings: IngressSettings, deps: IngressDeps): Ing
   const starter = createIngressStarter(settings, { client, log, metrics, deliveries, temporalStart: deps.temporalStart, onTemporalBack: () => relay?.wake() });
   const flows = () => definitions.current().flows;
   const offFlows = () => { const d = definitions.current(); return [...(d.disabled ?? []).flatMap((s) => s.flows), ...(d.disabledFlows ?? []).map((f) => f.name)]; };
-  const admin = createAdminApi({ db, deliveries: deliveries.collection, rejections: deliveries.rejections, client, flows, offFlows, startRuns: starter.start, log, settings: settings.admin });
+  const admin = createAdminApi({ db, deliveries: deliveries.collection, rejections: deliveries.rejections, client, flows, offFlows, startRuns: starter.start, log, settings: settings.admin, destinations: deps.destinations && (() => deps.destinations!.current()), taskQueue: settings.taskQueue });
   const app = createApp({ getDefinitions: definitions.current, startRuns: starter.start, deliveries, log, ops, admission: settings.admission, bodyDeadlineMs: settings.bodyDeadlineMs });
   const sessions = settings.admin.token ? createSessions(settings.admin.token) : undefined;
   const consoleRouter = createConsoleRouter({ sessions, admin: admin.ctx, bulk: admin.bulk, definitions: definitions.current, lastReload: definitions.lastReload, checks: ops.checks, issues: admin.issues });

@@ -6,6 +6,7 @@ import { loadConfig } from '../lib/config';
 import { EncryptionCodec } from '../lib/payload-codec';
 import { createLogger } from '../lib/logger';
 import { startDefinitionStore } from '../definitions/definition-store';
+import { createDestinationStore } from '../definitions/destination-store';
 import { exitOnStartupError } from '../lib/startup';
 import { stopWhenLauncherGoes } from '../lib/launcher-watch';
 import { listenError } from '../lib/port-holder';
@@ -24,6 +25,9 @@ async function main() {
   warnMissingHeapFlags(log);
   const tracing = config.tracing ? startTracing('hookflow-ingress') : undefined;
   const definitions = startDefinitionStore(config, log); // reloads on file change and SIGHUP
+  // The admin API operates the destinations; their secrets are the worker's, not checked here.
+  const destinations = createDestinationStore(config.destinationsDir, log, 'unchecked');
+  destinations.watch();
   // Lazy: the ingress starts even while Temporal is down; accepted events wait for the relay.
   const connection = Connection.lazy({ ...config.temporal, channelArgs: { 'grpc.max_reconnect_backoff_ms': 5000 } });
   // The default converter's bytes, made with less work per start (server/starts/temporal-payloads.ts),
@@ -33,7 +37,7 @@ async function main() {
   const client = new Client({ connection, namespace: config.temporalNamespace, dataConverter: ingressDataConverter(codec), ...(tracing && { interceptors: tracedClientInterceptors() }) });
   // Short server selection: while MongoDB is down a request gets 503 quickly, not after 30 s.
   const mongo = new MongoClient(config.mongodbUri, { serverSelectionTimeoutMS: 5000 });
-  const ingress = createIngress(ingressSettings(config), { client, db: mongo.db(config.mongodbDb), definitions, log });
+  const ingress = createIngress(ingressSettings(config), { client, db: mongo.db(config.mongodbDb), definitions, destinations, log });
   if (!config.adminToken) log.info('admin API and console disabled: set HOOKFLOW_ADMIN_TOKEN to enable /admin and /console');
   await ingress.start();
   // A taken port names the process that holds it (no stack trace). Both listeners serve HTTPS when TLS is set.

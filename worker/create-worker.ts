@@ -29,6 +29,8 @@ export interface WorkerDeps extends ActivityDeps {
   maxConcurrentLocalActivities?: number;
   /** Ordinary activity tasks (email, HTTP) run at once (SDK default 100); they hold no workflow-task slot. */
   maxConcurrentActivities?: number;
+  /** Outbound webhook attempts and destination states, counted per destination. */
+  outboundMetrics?: import('../lib/metrics').OutboundMetrics;
   /** Tracing on (lib/tracing.ts): spans for runs and steps; a given workflowBundle must then be TRACED_FLOW_BUNDLE's. */
   tracing?: Tracing;
 }

@@ -12,6 +12,7 @@ import { startOpsServer } from './ops-server';
 import { startEffectPurge } from './effect-purge';
 import { createWorkerMetrics, type WorkerMetrics } from '../lib/metrics';
 import { flowWorkflowBundle } from './workflow-bundle';
+import { createDestinationStore } from '../definitions/destination-store';
 import type { Tracing } from '../lib/tracing';
 
 export interface WorkerProcessOptions {
@@ -28,6 +29,9 @@ export interface WorkerProcessOptions {
 }
 
 export async function runWorkerProcess({ config, log, workflowBundle, ops, metrics = createWorkerMetrics(), tracing }: WorkerProcessOptions): Promise<void> {
+  // Checked before connecting: a broken destination file stops start-up with every problem listed.
+  const destinations = createDestinationStore(config.destinationsDir, log);
+  const stopWatching = destinations.watch();
   const mongo = await new MongoClient(config.mongodbUri, { serverSelectionTimeoutMS: 10_000 }).connect();
   const mail = createMailer(config.smtpUrl);
   const connection = await NativeConnection.connect(config.temporal);
@@ -46,6 +50,8 @@ export async function runWorkerProcess({ config, log, workflowBundle, ops, metri
     maxConcurrentActivities: config.workerActivities,
     httpHostLimits: config.httpHostLimits,
     egress: config.egressAllow,
+    destinations,
+    outboundMetrics: metrics.outbound,
     shutdownGraceTime: '5s', // SIGTERM: short activities finish; longer ones are handed back to Temporal
     metrics,
     tracing,
@@ -67,6 +73,7 @@ export async function runWorkerProcess({ config, log, workflowBundle, ops, metri
   log.info({ taskQueue: config.taskQueue, temporal: config.temporalAddress, ops: ops ? `http://${config.ingressHost}:${config.workerOpsPort}` : undefined }, 'worker running');
   await worker.run(); // resolves after SIGINT/SIGTERM, once in-flight tasks are done
   stopPurge();
+  stopWatching();
   opsServer?.close();
   await connection.close();
   await mongo.close();

@@ -5,3 +5,4 @@ export { runCorrelatedFlow } from './correlated';
 export { runEntityFlow } from './entity';
 export { runCollector } from './collect';
 export { runGatedFlow } from './gate';
+export { deliverOutbound } from './deliver-outbound';

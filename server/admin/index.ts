@@ -12,6 +12,8 @@ import { type BulkReplays, bulkReplays } from './bulk-replay';
 import { createAdminRouter } from './router';
 import type { ReplayContext } from './replay';
 import { type Issues, createIssues } from './issues';
+import { type OutboundAdmin, createOutboundAdmin } from './outbound';
+import type { DestinationDefinition } from '../../engine/outbound';
 
 export { createAdminApp } from './app';
 export { type AdminAccessSettings, type ConsoleSessionCheck, LOOPBACK_HOSTS, canonicalPath } from './access';
@@ -24,6 +26,7 @@ export { type RecordedEvent, recordedEvent } from './recorded-events';
 export type { BulkReplays, ReplayJob } from './bulk-replay';
 export { type Issue, type IssueFilter, type Issues, parseIssueFilter } from './issues';
 export { ISSUE_KINDS, ISSUE_STATUSES, type IssueStatus } from './issues/store';
+export type { OutboundAdmin } from './outbound';
 
 export interface AdminSettings {
   /** HOOKFLOW_ADMIN_TOKEN; without it every admin call answers 404 admin_disabled (checked by server/admin/access.ts). */
@@ -46,6 +49,7 @@ export interface AdminApi {
   /** What the routes work on (the console reads and replays through it too). */
   ctx: ReplayContext;
   issues: Issues;
+  outbound: OutboundAdmin;
 }
 
 export function createAdminApi(deps: {
@@ -60,6 +64,9 @@ export function createAdminApi(deps: {
   startRuns: RunStarter;
   log: Logger;
   settings: AdminSettings;
+  /** Outbound webhook destinations in force (destinations/*.yaml); none when omitted. Retries and tests start on `taskQueue`. */
+  destinations?: () => readonly DestinationDefinition[];
+  taskQueue?: string;
 }): AdminApi {
   const { settings } = deps;
   const rejections = deps.rejections
@@ -69,5 +76,6 @@ export function createAdminApi(deps: {
   const log = deps.log.child({ component: 'admin' });
   const bulk = bulkReplays(ctx, deps.db, log, settings.replayConcurrency);
   const issues = createIssues({ ctx, db: deps.db, bulk, log, retentionSeconds: settings.issueRetentionSeconds ?? 30 * 24 * 3600 });
-  return { router: createAdminRouter({ ctx, bulk, issues, offFlows: deps.offFlows }), bulk, ctx, issues };
+  const outbound = createOutboundAdmin({ db: deps.db, client: deps.client, taskQueue: deps.taskQueue ?? 'hookflow', destinations: deps.destinations ?? (() => []), log });
+  return { router: createAdminRouter({ ctx, bulk, issues, offFlows: deps.offFlows, outbound }), bulk, ctx, issues, outbound };
 }

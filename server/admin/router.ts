@@ -9,6 +9,7 @@
 //   /admin/issues…                        failures grouped (server/admin/issues/routes.ts)
 //   GET  /admin/recorded-events?source&eventType&eventId&since&until&limit&cursor  events with their runs' recorded steps (replay --candidate)
 //   GET  /admin/flow-definitions          the flow definitions this ingress runs now
+//   /admin/destinations…, /admin/outbound… outbound webhooks (server/admin/outbound/routes.ts)
 import Router, { type RouterContext } from '@koa/router';
 import { MalformedBodyError } from '../../lib/errors';
 import { readBody } from '../http';
@@ -18,6 +19,8 @@ import { BadQueryError, FILTER_PARAMS, PAGE_PARAMS, parseDeliveryFilter, parsePa
 import { DeliveryNotFoundError, replayDelivery, type ReplayContext } from './replay';
 import type { Issues } from './issues';
 import { mountIssueRoutes } from './issues/routes';
+import type { OutboundAdmin } from './outbound';
+import { mountOutboundRoutes } from './outbound/routes';
 import { listRecordedEvents } from './recorded-events';
 
 /** Each event costs history reads: pages of recorded events are smaller than lists. */
@@ -48,7 +51,7 @@ function asQuery(body: Record<string, unknown>): Record<string, string | undefin
   return query;
 }
 
-export function createAdminRouter(deps: { ctx: ReplayContext; bulk: BulkReplays; issues: Issues; offFlows?: () => string[] }): Router {
+export function createAdminRouter(deps: { ctx: ReplayContext; bulk: BulkReplays; issues: Issues; offFlows?: () => string[]; outbound: OutboundAdmin }): Router {
   const router = new Router({ prefix: '/admin' });
   const { bulk } = deps;
 
@@ -103,5 +106,6 @@ export function createAdminRouter(deps: { ctx: ReplayContext; bulk: BulkReplays;
   });
   router.get('/flow-definitions', (ctx) => { ctx.body = { flows: deps.ctx.flows(), off: deps.offFlows?.() ?? [] }; });
   mountIssueRoutes(router, deps.issues, jsonBody);
+  mountOutboundRoutes(router, deps.outbound, jsonBody);
   return router;
 }

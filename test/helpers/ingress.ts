@@ -16,7 +16,7 @@ import type { DeliverySettings, DeliveryStore, Relay, RelayOptions } from '../..
 import type { RunStarter } from '../../server/starts';
 import type { AdminApi, AdminSettings } from '../../server/admin';
 import type { AdmissionOptions } from '../../server/webhooks';
-import { type Ingress, type IngressSettings, createIngress } from '../../server/ingress';
+import { type Ingress, type IngressDeps, type IngressSettings, createIngress } from '../../server/ingress';
 import { ROOT } from './paths';
 
 /** The task queue of every test worker. */
@@ -71,6 +71,8 @@ export async function startIngress(opts: {
   bodyDeadlineMs?: number;
   /** The keys `client` encrypts with (the codec endpoint decodes with them). */
   payloadKeys?: IngressSettings['payloadKeys'];
+  /** Outbound webhook destinations the admin API operates. */
+  destinations?: IngressDeps['destinations'];
 }): Promise<TestIngress> {
   const client = opts.client ?? new Client({ connection: Connection.lazy({ address: `127.0.0.1:${await freePort()}` }) });
   const ingress = createIngress({
@@ -85,7 +87,7 @@ export async function startIngress(opts: {
     bodyDeadlineMs: opts.bodyDeadlineMs,
     backlogCacheMs: 0,
     payloadKeys: opts.payloadKeys,
-  }, { client, db: opts.db, definitions: { current: () => opts.definitions }, log: opts.log, temporalStart: opts.temporalStart });
+  }, { client, db: opts.db, definitions: { current: () => opts.definitions }, log: opts.log, temporalStart: opts.temporalStart, destinations: opts.destinations });
   await ingress.start();
   const server = await listenOnLoopback(ingress.app.callback());
   const adminServer = await listenOnLoopback(ingress.adminApp.callback());

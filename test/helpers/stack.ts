@@ -18,6 +18,7 @@ import type { Relay } from '../../server/deliveries/relay';
 import { TEST_ADMIN_TOKEN, TEST_SECRET, TEST_TASK_QUEUE, startIngress } from './ingress';
 import type { AdminApi } from '../../server/admin';
 import { createWorker } from '../../worker/create-worker';
+import { type DestinationStore, createDestinationStore } from '../../definitions/destination-store';
 import { countingOverDeadline } from '../../worker/stall-signals';
 import { flowWorkflowBundle } from '../../worker/workflow-bundle';
 import { createMailer } from '../../activities/mailer';
@@ -69,6 +70,8 @@ export interface TestStack {
   sdkMetricsAddress: string;
   /** The codec of the stack's client and worker (TEST_PAYLOAD_KEYS), for tests that read payloads of a fetched history; undefined with `payloads: false`. */
   codec?: EncryptionCodec;
+  /** The worker's destinations (reload() after a test rewrites a file); undefined without destinationsDir. */
+  destinations?: DestinationStore;
   /** The in-process worker (its state tells whether it polls); undefined with `worker: false`. */
   worker?: Worker;
   stop(): Promise<void>;
@@ -90,6 +93,8 @@ export interface TestStackOptions {
   temporalUi?: boolean;
   /** false: no worker in this process (the test runs worker/main.ts itself, to kill it). */
   worker?: false;
+  /** Outbound webhook destinations the worker loads (destinations/*.yaml); none when omitted. Their secrets are read from process.env. */
+  destinationsDir?: string;
   /** false: payloads in plaintext, and the worker runs any run (as without HOOKFLOW_PAYLOAD_KEYS): histories recorded for the replay test. */
   payloads?: false;
   /** Tracing started in this process (lib/tracing.ts startTracing): the traced worker (bundle, activity and sink) and client, as worker/main.ts and server/main.ts make them. */
@@ -120,6 +125,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   const keys = opts.payloads === false ? undefined : parsePayloadKeys(TEST_PAYLOAD_KEYS);
   const codec = keys && new EncryptionCodec(keys);
   const nativeConnection = await NativeConnection.connect({ address: services.temporalAddress });
+  const destinations = opts.destinationsDir ? createDestinationStore(opts.destinationsDir, log) : undefined;
   const worker: Worker | undefined = opts.worker === false ? undefined : await createWorker({
     connection: nativeConnection,
     namespace: 'default',
@@ -132,6 +138,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     httpHostLimits: opts.httpHostLimits,
     egress: parseEgressAllow(opts.egressAllow ?? '127.0.0.1'),
     afterEffect: (e) => faults.afterEffect?.(e),
+    ...(destinations && { destinations }),
     ...(keys && { payloads: { keys } }),
     tracing: opts.tracing,
   });
@@ -149,6 +156,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     },
     admin: { token: TEST_ADMIN_TOKEN, temporalUiUrl, namespace: 'default', replayConcurrency: opts.replayConcurrency ?? 4 },
     payloadKeys: keys,
+    destinations,
   });
 
   return {
@@ -167,6 +175,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     sdkMetricsAddress,
     codec,
     worker,
+    destinations,
     async stop() {
       await ingress.stop();
       worker?.shutdown();

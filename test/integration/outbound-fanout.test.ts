@@ -1,0 +1,59 @@
+// Fan-out at a size: one published event to 300 destinations (generated files, one loopback
+// receiver behind them): every destination gets exactly one verified delivery, and the publish
+// step's duration and the time until the last delivery are printed (docs/outbound.md "Scale").
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Webhook } from 'standardwebhooks';
+import { startTestStack, ROOT, type TestStack } from '../helpers/stack';
+import { paymentSucceeded, postEvent, uid } from '../helpers/events';
+import { type WebhookReceiver, startWebhookReceiver } from '../helpers/webhook-receiver';
+import { waitFor } from '../helpers/wait-for';
+import { outboundCollections } from '../../activities/outbound-store';
+
+const N = 300;
+const secret = `whsec_${randomBytes(24).toString('base64')}`;
+let stack: TestStack;
+let receiver: WebhookReceiver;
+let dir: string;
+
+before(async () => {
+  receiver = await startWebhookReceiver('/fanout');
+  dir = mkdtempSync(join(tmpdir(), 'hookflow-destinations-'));
+  for (let i = 0; i < N; i++) writeFileSync(join(dir, `d${i}.yaml`), `name: d${i}\nurl: ${receiver.url}?d=${i}\nevents: [order.*]\nsigning:\n  secrets: [OUTBOUND_FANOUT_KEY]\n`);
+  process.env.OUTBOUND_FANOUT_KEY = secret;
+  stack = await startTestStack({ flowsDir: join(ROOT, 'test/fixtures/outbound/flows'), destinationsDir: dir });
+});
+after(async () => {
+  await stack?.stop();
+  await receiver?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test(`one event published to ${N} destinations: each gets exactly one verified delivery`, async () => {
+  const event = paymentSucceeded({ orderId: uid('outbound-fanout-'), items: [{ sku: 'S', quantity: 1 }] });
+  const started = performance.now();
+  assert.equal((await postEvent(stack.ingressUrl, event)).status, 202);
+  const handle = stack.client.workflow.getHandle(`publish-order-paid:payments:${event.id}`);
+  const run = await handle.result();
+  const published = run.steps.publish.output as { messageId: string; deliveries: number };
+  assert.equal(published.deliveries, N);
+  const publishedAt = performance.now();
+  const c = outboundCollections(stack.db);
+  await waitFor(`${N} deliveries delivered`, async () => (await c.deliveries.countDocuments({ status: 'delivered' })) === N, { attempts: 1200, intervalMs: 250 });
+  const doneAt = performance.now();
+  const byDestination = new Map<string, number>();
+  const wh = new Webhook(secret);
+  for (const r of receiver.requests) {
+    wh.verify(r.body, Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, String(v)])));
+    assert.equal(r.headers['webhook-id'], published.messageId);
+    const d = new URL(r.path, 'http://x').searchParams.get('d')!;
+    byDestination.set(d, (byDestination.get(d) ?? 0) + 1);
+  }
+  assert.equal(receiver.requests.length, N);
+  assert.equal(byDestination.size, N);
+  console.log(`# fan-out to ${N}: event to publish step done ${Math.round(publishedAt - started)} ms, to all delivered ${Math.round(doneAt - started)} ms`);
+});

@@ -1,0 +1,50 @@
+// One delivery of one message to one destination: attempts on the destination's schedule
+// (exponential backoff with jitter, max attempts, max age), each attempt an activity that reports
+// its outcome as data. While the destination's breaker holds it, the delivery waits (a durable
+// timer) and asks again; a disabled destination fails it, for an operator to retry. Every
+// destination's deliveries are their own workflows, so a slow receiver delays only its own.
+// Deterministic: only @temporalio/workflow and pure modules (Math.random and Date.now are the
+// workflow's, replayed from history).
+import { continueAsNew, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
+import { type AttemptOutcome, type DeliveryInput, type DeliveryResult, type OutboundMessage, backoffMs } from '../engine/outbound';
+
+interface OutboundActivities {
+  'outbound.attempt'(input: { destination: string; message: OutboundMessage; attempt: number; slot?: number }): Promise<AttemptOutcome>;
+  'outbound.record'(input: { destination: string; messageId: string; result: DeliveryResult }): Promise<void>;
+}
+
+// Failures of the activity itself (MongoDB unreachable, a worker lost) are retried by Temporal;
+// the receiver's answers are not failures here and follow the destination's schedule.
+const activities = proxyActivities<OutboundActivities>({ startToCloseTimeout: '2m', retry: { initialInterval: '1s', maximumInterval: '1m' } });
+
+/** Past this many history events, a delivery continues as new (a long pause re-checks every probeAfter). */
+const HISTORY_LIMIT = 5_000;
+
+export async function deliverOutbound(input: DeliveryInput): Promise<DeliveryResult> {
+  const { destination, message, retry } = input;
+  const deadline = Date.parse(input.manual?.requestedAt ?? message.publishedAt) + retry.maxAgeMs;
+  let attempts = input.attemptsSoFar ?? 0;
+  const result = await (async (): Promise<DeliveryResult> => {
+    let slot: number | undefined;
+    for (;;) {
+      const outcome = await activities['outbound.attempt']({ destination, message, attempt: attempts + 1, ...(slot !== undefined && { slot }) });
+      slot = outcome.kind === 'held' && outcome.state === 'rate-limited' ? outcome.slot : undefined;
+      if (outcome.kind === 'delivered') return { status: 'delivered', attempts: attempts + 1 };
+      if (outcome.kind === 'refused') return { status: 'failed', attempts, reason: outcome.reason };
+      let wait: number;
+      if (outcome.kind === 'held') {
+        wait = Math.max(0, Date.parse(outcome.retryAt) - Date.now());
+      } else {
+        attempts++;
+        if (!outcome.retryable) return { status: 'failed', attempts, reason: outcome.error };
+        if (attempts >= retry.maxAttempts) return { status: 'failed', attempts, reason: `${attempts} attempts failed, the last: ${outcome.error}` };
+        wait = backoffMs(attempts, retry, Math.random());
+      }
+      if (Date.now() + wait > deadline) return { status: 'failed', attempts, reason: `past the maximum age (${retry.maxAgeMs} ms) after ${attempts} attempts` };
+      await sleep(wait);
+      if (workflowInfo().historyLength > HISTORY_LIMIT) await continueAsNew<typeof deliverOutbound>({ ...input, attemptsSoFar: attempts });
+    }
+  })();
+  await activities['outbound.record']({ destination, messageId: message.id, result });
+  return result;
+}
