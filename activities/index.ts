@@ -18,7 +18,7 @@ export function createActivities(deps: ActivityDeps & { mailFrom: string; secret
     ...mongoReadActivities(deps),
     ...absorbedActivities(deps),
     ...emailActivities(deps, deps.mailFrom),
-    ...httpActivities({ log: deps.log, secrets: deps.secrets ?? envSecrets(), pacer: new HostPacer(deps.db, deps.httpHostLimits ?? {}), egress: deps.egress }),
+    ...httpActivities({ log: deps.log, secrets: deps.secrets ?? envSecrets(), pacer: new HostPacer(deps.db, deps.httpHostLimits ?? {}, { log: deps.log }), egress: deps.egress }),
     async log({ args }: ActivityRequest): Promise<void> {
       const level = args.level === 'warn' || args.level === 'error' ? args.level : 'info';
       deps.log[level]({ fields: args.fields }, String(args.message ?? ''));
