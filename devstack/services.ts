@@ -34,6 +34,8 @@ export interface ServiceOptions {
   headless?: boolean;
   /** The Temporal UI's codec endpoint (devstack/temporal.ts). */
   uiCodecEndpoint?: string;
+  /** More Temporal dynamic config (devstack/temporal.ts). */
+  temporalDynamicConfig?: string[];
   echo?: boolean;
   external?: { temporalAddress?: string; mongodbUri?: string; smtpUrl?: string };
   onMail?: Parameters<typeof startSmtpCatcher>[0]['onMessage'];
@@ -59,6 +61,7 @@ export async function startEmbeddedServices(opts: ServiceOptions): Promise<Embed
             uiPort: opts.ports.temporalUi,
             headless: opts.headless,
             uiCodecEndpoint: opts.uiCodecEndpoint,
+            dynamicConfig: opts.temporalDynamicConfig,
             dbFile: join(opts.dataDir, 'temporal.sqlite'),
             logFile: join(opts.dataDir, 'temporal.log'),
             echo: opts.echo,

@@ -90,6 +90,8 @@ export interface TestStackOptions {
   worker?: false;
   /** false: payloads in plaintext, and the worker runs any run (as without HOOKFLOW_PAYLOAD_KEYS): histories recorded for the replay test. */
   payloads?: false;
+  /** More Temporal dynamic config, e.g. a low limit.historyCount.suggestContinueAsNew. */
+  temporalDynamicConfig?: string[];
 }
 
 export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {
@@ -102,6 +104,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   const services = await startEmbeddedServices({
     dataDir,
     headless: !opts.temporalUi,
+    temporalDynamicConfig: opts.temporalDynamicConfig,
     ports: { temporal: await freePort(), temporalUi: await freePort(), mongo: await freePort(), smtp: await freePort() },
   });
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
