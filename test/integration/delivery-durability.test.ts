@@ -44,6 +44,6 @@ test('delivery records and signed-body keys are written with w: majority, j: tru
 
   const writes = commands.filter((c) => c.commandName === 'insert' && [DELIVERIES_COLLECTION, SIGNED_BODIES_COLLECTION].includes(c.command.insert));
   assert.deepEqual([...new Set(writes.map((c) => c.command.insert))].sort(), [DELIVERIES_COLLECTION, SIGNED_BODIES_COLLECTION].sort());
-  for (const c of writes) assert.deepEqual(c.command.writeConcern, { w: 'majority', j: true }, `${c.command.insert}: ${JSON.stringify(c.command.writeConcern)}`);
+  for (const c of writes) assert.deepEqual(c.command.writeConcern, { w: 'majority', j: true, wtimeout: 5000 }, `${c.command.insert}: ${JSON.stringify(c.command.writeConcern)}`);
   assert.equal(await store.collection.countDocuments({ _id: { $in: [record._id, ignored._id] } }), 2, 'FerretDB accepted the write concern and stored both');
 });
