@@ -8,6 +8,7 @@ import type { ActivityRequest } from '../engine/contract';
 import { type ActivityDeps, effectApplied, requireObject, requireString } from './effects';
 import { APPLIED_OPS_FIELD, documentId, isRecorded, keyInDocument, recordWrite, releaseKey, withoutOps } from './effect-record';
 import { isDuplicateKey } from '../lib/insert-once';
+import { mongoWrite } from './traced';
 
 export { APPLIED_OPS_FIELD } from './effect-record';
 
@@ -88,7 +89,7 @@ export function mongoActivities(deps: ActivityDeps) {
   return {
     async 'mongo.updateOne'({ args, idempotencyKey }: ActivityRequest): Promise<WriteResult> {
       const { outcome } = await updateOnce(deps, 'mongo.updateOne', args, idempotencyKey, async (collection, filter, update, upsert) => {
-        const r = await collection.updateOne(filter, update, { upsert });
+        const r = await mongoWrite('updateOne', collection.collectionName, () => collection.updateOne(filter, update, { upsert }));
         return { landed: r.matchedCount === 1 || r.upsertedCount === 1, result: r.upsertedId ?? undefined };
       });
       return outcome.applied ? { applied: true, alreadyApplied: false, upsertedId: outcome.result } : { applied: false, alreadyApplied: true };
@@ -103,7 +104,7 @@ export function mongoActivities(deps: ActivityDeps) {
       const doc = { _id: idempotencyKey as unknown, ...document, [APPLIED_OPS_FIELD]: [idempotencyKey] };
       let r: WriteResult;
       try {
-        const res = await collection.insertOne(doc as never);
+        const res = await mongoWrite('insertOne', collection.collectionName, () => collection.insertOne(doc as never));
         r = { applied: true, alreadyApplied: false, upsertedId: res.insertedId };
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
@@ -121,7 +122,7 @@ export function mongoActivities(deps: ActivityDeps) {
     async 'mongo.findOneAndUpdate'({ args, idempotencyKey }: ActivityRequest): Promise<{ document: unknown; alreadyApplied: boolean }> {
       const returnDocument = args.returnDocument === 'before' ? 'before' : 'after';
       const { collection, id, outcome } = await updateOnce(deps, 'mongo.findOneAndUpdate', args, idempotencyKey, async (collection, filter, update, upsert) => {
-        const doc = await collection.findOneAndUpdate(filter, update, { upsert, returnDocument });
+        const doc = await mongoWrite('findOneAndUpdate', collection.collectionName, () => collection.findOneAndUpdate(filter, update, { upsert, returnDocument }));
         // An upsert that did not collide always wrote (updated or inserted); an inserted document has no "before" (null).
         return { landed: doc !== null || upsert, result: withoutOps(doc) };
       });

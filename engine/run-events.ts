@@ -1,11 +1,12 @@
 // What the interpreter reports while it runs a flow, as data: the workflow logs each with the
 // wording runs have always logged (runEventLog), and the dry run prints each as it likes, without
 // recognising log wording. Reporting issues no Temporal command: replay is unchanged.
-import type { FailureInfo } from './run-context';
+/** What failed: as describeFailure (engine/run-context.ts) tells it. */
+export interface RunFailure { step?: string; message: string; type?: string }
 
 export type RunEvent =
   | { kind: 'step-skipped'; step: string }
-  | { kind: 'flow-failed'; error: FailureInfo; compensations: number }
+  | { kind: 'flow-failed'; error: RunFailure; compensations: number }
   | { kind: 'on-failure-failed'; message: string }
   | { kind: 'compensation-failed'; step: string; message: string }
   | { kind: 'reconciliation-round-failed'; step: string; message: string }

@@ -21,7 +21,7 @@ import { dirname, join, relative } from 'node:path';
 import { DefaultLogger, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { ESLint } from 'eslint';
 import { historyFromJson } from '../helpers/history-json';
-import { FLOW_BUNDLE } from '../../worker/create-worker';
+import { FLOW_BUNDLE, TRACED_FLOW_BUNDLE } from '../../worker/create-worker';
 import { ROOT } from '../helpers/paths';
 import { PATCHES } from '../../engine/patches';
 import { CORRELATED_WORKFLOW_TYPE, FLOW_WORKFLOW_TYPE, SCHEDULED_FLOW_WORKFLOW_TYPE } from '../../engine/contract';
@@ -131,6 +131,19 @@ test('each history proves what its folder says: a whole run, recorded by the int
   assert.deepEqual(wrong, []);
   assert.equal(summary('order-placed-declined.json').last, 'EVENT_TYPE_WORKFLOW_EXECUTION_FAILED', 'the failed saga ends failed (its compensations replayed)');
   assert.ok(!summary('before-bounded-state/payment-created.json').markers.has('hookflow-bounded-correlation'), 'a correlated run from before bounded state');
+});
+
+test("every recorded history replays with tracing on: Temporal's OpenTelemetry interceptors add headers, never commands", async () => {
+  // The bundle a worker with tracing on runs (worker/create-worker.ts): runs started with tracing
+  // off continue under it, and the other way round.
+  const traced = await bundleWorkflowCode({ ...TRACED_FLOW_BUNDLE, logger: new DefaultLogger('WARN') });
+  assert.ok(traced.code.includes('OpenTelemetryInboundInterceptor'), 'the traced bundle carries the interceptors');
+  const histories = files.map((f) => ({ workflowId: f, history: historyFromJson(load(f)) }));
+  const failures: string[] = [];
+  for await (const result of Worker.runReplayHistories({ workflowBundle: traced }, histories)) {
+    if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+  }
+  assert.deepEqual(failures, []);
 });
 
 test('the replay notices an interpreter that would schedule different work', async () => {
