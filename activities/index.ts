@@ -19,7 +19,7 @@ export function createActivities(deps: ActivityDeps & { mailFrom: string; secret
     ...mongoReadActivities(deps),
     ...absorbedActivities(deps),
     ...emailActivities(deps, deps.mailFrom),
-    ...httpActivities({ log: deps.log, secrets: deps.secrets ?? envSecrets(), pacer: new HostPacer(deps.db, deps.httpHostLimits ?? {}), egress: deps.egress }),
+    ...httpActivities({ log: deps.log, secrets: deps.secrets ?? envSecrets(), pacer: new HostPacer(deps.db, deps.httpHostLimits ?? {}, { log: deps.log }), egress: deps.egress }),
     ...outboundActivities({ db: deps.db, log: deps.log, destinations: deps.destinations ?? NO_DESTINATIONS, secrets: deps.secrets ?? envSecrets(), egress: deps.egress, metrics: deps.outboundMetrics }),
     async log({ args }: ActivityRequest): Promise<void> {
       const level = args.level === 'warn' || args.level === 'error' ? args.level : 'info';

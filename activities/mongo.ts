@@ -3,6 +3,7 @@
 // the key then moves to hookflow_effects (activities/effect-record.ts). A retry looks the key up
 // there or in the document, by the key alone (the step's filter may no longer match its own write).
 import { ApplicationFailure } from '@temporalio/activity';
+import type { Collection, Document, Filter, UpdateFilter } from 'mongodb';
 import type { ActivityRequest } from '../engine/contract';
 import { type ActivityDeps, effectApplied, requireObject, requireString } from './effects';
 import { APPLIED_OPS_FIELD, documentId, isRecorded, keyInDocument, recordWrite, releaseKey, withoutOps } from './effect-record';
@@ -33,45 +34,65 @@ function notFound(name: string, collection: string, filter: unknown, collided: b
   return ApplicationFailure.retryable(`${name}: no document in ${collection} matches ${JSON.stringify(filter)}`, 'DocumentNotFound');
 }
 
+/** What one attempt of an update wrote: `landed` when this call changed or inserted the document. */
+interface WriteAttempt<R> { landed: boolean; result?: R }
+
+/** Applied now (with what the write returned), or by an earlier attempt. */
+type WriteOutcome<R> = { applied: true; result?: R } | { applied: false };
+
+/**
+ * The one algorithm both updates follow: "applied already?" by the key alone (the record of
+ * effects, then the document), else the guarded write; a landed write is recorded, then its key
+ * leaves the document. `write` runs the driver call with the guarded filter and update.
+ */
+async function updateOnce<R>(
+  deps: ActivityDeps,
+  name: string,
+  args: Record<string, unknown>,
+  idempotencyKey: string,
+  write: (collection: Collection, filter: Filter<Document>, update: UpdateFilter<Document>, upsert: boolean) => Promise<WriteAttempt<R>>,
+): Promise<{ collection: Collection; id: unknown; outcome: WriteOutcome<R> }> {
+  const collection = deps.db.collection(requireString(name, args, 'collection'));
+  const filter = requireObject(name, args, 'filter');
+  const update = requireObject(name, args, 'update');
+  const id = documentId(name, filter);
+  const upsert = args.upsert === true;
+  const done = async (outcome: WriteOutcome<R>) => {
+    await effectApplied(deps, name, idempotencyKey);
+    return { collection, id, outcome };
+  };
+  if (await isRecorded(deps, idempotencyKey)) {
+    await releaseKey(collection, id, idempotencyKey); // the attempt that recorded it may have died before this
+    return done({ applied: false });
+  }
+  const guardedWrite = guarded(filter, update, idempotencyKey);
+  let attempt: WriteAttempt<R> | undefined;
+  try {
+    attempt = await write(collection, guardedWrite.filter, guardedWrite.update, upsert);
+  } catch (err) {
+    // An upsert whose document exists (with our key, or not matching the filter) collides on _id.
+    if (!(upsert && isDuplicateKey(err))) throw err;
+  }
+  if (attempt?.landed) {
+    await recordWrite(deps, collection, id, idempotencyKey);
+    return done({ applied: true, result: attempt.result });
+  }
+  if (await keyInDocument(collection, id, idempotencyKey)) {
+    await recordWrite(deps, collection, id, idempotencyKey);
+    return done({ applied: false });
+  }
+  if (await isRecorded(deps, idempotencyKey)) return done({ applied: false }); // another attempt finished meanwhile
+  throw notFound(name, collection.collectionName, filter, attempt === undefined);
+}
+
 export function mongoActivities(deps: ActivityDeps) {
   return {
     async 'mongo.updateOne'({ args, idempotencyKey }: ActivityRequest): Promise<WriteResult> {
-      const name = 'mongo.updateOne';
-      const collection = deps.db.collection(requireString(name, args, 'collection'));
-      const filter = requireObject(name, args, 'filter');
-      const update = requireObject(name, args, 'update');
-      const id = documentId(name, filter);
-      const upsert = args.upsert === true;
-      const already = () => finish({ applied: false, alreadyApplied: true });
-      if (await isRecorded(deps, idempotencyKey)) {
-        await releaseKey(collection, id, idempotencyKey); // the attempt that recorded it may have died before this
-        return already();
-      }
-      const write = guarded(filter, update, idempotencyKey);
-      let result;
-      let collided = false;
-      try {
-        result = await mongoWrite('updateOne', collection.collectionName, () => collection.updateOne(write.filter, write.update, { upsert }));
-      } catch (err) {
-        // An upsert whose document exists (with our key, or not matching the filter) collides on _id.
-        if (!(upsert && isDuplicateKey(err))) throw err;
-        collided = true;
-      }
-      if (result && (result.matchedCount === 1 || result.upsertedCount === 1)) {
-        await recordWrite(deps, collection, id, idempotencyKey);
-        return finish({ applied: true, alreadyApplied: false, upsertedId: result.upsertedId ?? undefined });
-      }
-      if (await keyInDocument(collection, id, idempotencyKey)) {
-        await recordWrite(deps, collection, id, idempotencyKey);
-        return already();
-      }
-      if (await isRecorded(deps, idempotencyKey)) return already(); // another attempt finished meanwhile
-      throw notFound(name, collection.collectionName, filter, collided);
-
-      async function finish(r: WriteResult): Promise<WriteResult> {
-        await effectApplied(deps, name, idempotencyKey);
-        return r;
-      }
+      const { outcome } = await updateOnce(deps, 'mongo.updateOne', args, idempotencyKey, async (collection, filter, update, upsert) => {
+        const r = await mongoWrite('updateOne', collection.collectionName, () => collection.updateOne(filter, update, { upsert }));
+        return { landed: r.matchedCount === 1 || r.upsertedCount === 1, result: r.upsertedId ?? undefined };
+      });
+      return outcome.applied ? { applied: true, alreadyApplied: false, upsertedId: outcome.result } : { applied: false, alreadyApplied: true };
     },
 
     async 'mongo.insertOne'({ args, idempotencyKey }: ActivityRequest): Promise<WriteResult> {
@@ -99,44 +120,14 @@ export function mongoActivities(deps: ActivityDeps) {
      * write finds its key and returns the document as it is now (alreadyApplied).
      */
     async 'mongo.findOneAndUpdate'({ args, idempotencyKey }: ActivityRequest): Promise<{ document: unknown; alreadyApplied: boolean }> {
-      const name = 'mongo.findOneAndUpdate';
-      const collection = deps.db.collection(requireString(name, args, 'collection'));
-      const filter = requireObject(name, args, 'filter');
-      const update = requireObject(name, args, 'update');
-      const id = documentId(name, filter);
-      const upsert = args.upsert === true;
       const returnDocument = args.returnDocument === 'before' ? 'before' : 'after';
-      const current = async () => withoutOps(await collection.findOne({ _id: id as never }));
-      if (await isRecorded(deps, idempotencyKey)) {
-        await releaseKey(collection, id, idempotencyKey);
-        return finish({ document: await current(), alreadyApplied: true });
-      }
-      const write = guarded(filter, update, idempotencyKey);
-      let doc;
-      let collided = false;
-      try {
-        doc = await mongoWrite('findOneAndUpdate', collection.collectionName, () => collection.findOneAndUpdate(write.filter, write.update, { upsert, returnDocument }));
-      } catch (err) {
-        if (!(upsert && isDuplicateKey(err))) throw err;
-        collided = true;
-      }
-      if (doc) {
-        await recordWrite(deps, collection, id, idempotencyKey);
-        return finish({ document: withoutOps(doc), alreadyApplied: false });
-      }
-      if (await keyInDocument(collection, id, idempotencyKey)) {
-        await recordWrite(deps, collection, id, idempotencyKey);
-        // An upsert that just inserted has no "before" document.
-        if (upsert && returnDocument === 'before' && !collided) return finish({ document: null, alreadyApplied: false });
-        return finish({ document: await current(), alreadyApplied: true });
-      }
-      if (await isRecorded(deps, idempotencyKey)) return finish({ document: await current(), alreadyApplied: true });
-      throw notFound(name, collection.collectionName, filter, collided);
-
-      async function finish<T>(r: T): Promise<T> {
-        await effectApplied(deps, name, idempotencyKey);
-        return r;
-      }
+      const { collection, id, outcome } = await updateOnce(deps, 'mongo.findOneAndUpdate', args, idempotencyKey, async (collection, filter, update, upsert) => {
+        const doc = await mongoWrite('findOneAndUpdate', collection.collectionName, () => collection.findOneAndUpdate(filter, update, { upsert, returnDocument }));
+        // An upsert that did not collide always wrote (updated or inserted); an inserted document has no "before" (null).
+        return { landed: doc !== null || upsert, result: withoutOps(doc) };
+      });
+      if (outcome.applied) return { document: outcome.result ?? null, alreadyApplied: false };
+      return { document: withoutOps(await collection.findOne({ _id: id as never })), alreadyApplied: true };
     },
   };
 }

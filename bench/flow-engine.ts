@@ -17,7 +17,7 @@ const runtime: StepRuntime = {
   callActivity: async () => ({ matchedCount: 1, modifiedCount: 1 }),
   sleep: async () => undefined,
   cleanup: (fn) => fn(),
-  log: () => undefined,
+  report: () => undefined,
   expressionFailure: (step, err) => new Error(`step ${step}: ${err.message}`),
 };
 

@@ -61,6 +61,9 @@ export const PRESET_BODY: Partial<Record<VerificationScheme, BodyFormat>> = {
 /** Ed25519 public keys as Discord shows them: 32 bytes in hex, wrapped as DER SubjectPublicKeyInfo. */
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
+/** The shortest whsec_ key accepted (Standard Webhooks: secrets of 24 to 64 bytes). */
+export const MIN_STANDARD_WEBHOOKS_KEY_BYTES = 24;
+
 /** Turns a secret's text into key bytes; throws with a hint when the text cannot be one. */
 export function secretKey(scheme: VerificationScheme, text: string): Buffer {
   if (scheme === 'discord') {
@@ -79,5 +82,8 @@ export function secretKey(scheme: VerificationScheme, text: string): Buffer {
   // whsec_<base64>: the key is the decoded bytes (as the standardwebhooks library does).
   const b64 = text.startsWith('whsec_') ? text.slice('whsec_'.length) : text;
   if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(b64)) throw new Error('a standard-webhooks secret must be whsec_ followed by base64');
-  return Buffer.from(b64, 'base64');
+  const key = Buffer.from(b64, 'base64');
+  // whsec_A decodes to no key at all, which anyone can sign with; the spec asks for 24 to 64 bytes.
+  if (key.length < MIN_STANDARD_WEBHOOKS_KEY_BYTES) throw new Error(`a standard-webhooks secret must decode to at least ${MIN_STANDARD_WEBHOOKS_KEY_BYTES} bytes, this one has ${key.length}`);
+  return key;
 }

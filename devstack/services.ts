@@ -1,6 +1,6 @@
 // The embedded infrastructure: Temporal dev server, FerretDB, SMTP catcher. Any of them is
 // skipped when an address for it is given (TEMPORAL_ADDRESS, MONGODB_URI, SMTP_URL).
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFerretDb } from './ferretdb';
 import { type SmtpCatcher, startSmtpCatcher } from './smtp-catcher';
@@ -34,13 +34,17 @@ export interface ServiceOptions {
   headless?: boolean;
   /** The Temporal UI's codec endpoint (devstack/temporal.ts). */
   uiCodecEndpoint?: string;
+  /** More Temporal dynamic config (devstack/temporal.ts). */
+  temporalDynamicConfig?: string[];
   echo?: boolean;
   external?: { temporalAddress?: string; mongodbUri?: string; smtpUrl?: string };
   onMail?: Parameters<typeof startSmtpCatcher>[0]['onMessage'];
 }
 
 export async function startEmbeddedServices(opts: ServiceOptions): Promise<EmbeddedServices> {
-  mkdirSync(opts.dataDir, { recursive: true });
+  // The data folder holds event bodies, caught mail and development keys: only the owner reads it.
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(opts.dataDir, 0o700);
   const external = opts.external ?? {};
   const processes: ManagedProcess[] = [];
   const started: string[] = [];
@@ -59,6 +63,7 @@ export async function startEmbeddedServices(opts: ServiceOptions): Promise<Embed
             uiPort: opts.ports.temporalUi,
             headless: opts.headless,
             uiCodecEndpoint: opts.uiCodecEndpoint,
+            dynamicConfig: opts.temporalDynamicConfig,
             dbFile: join(opts.dataDir, 'temporal.sqlite'),
             logFile: join(opts.dataDir, 'temporal.log'),
             echo: opts.echo,

@@ -1,6 +1,6 @@
 // A real SMTP server that keeps every message it receives: in memory for tests, and as
 // .eml files under a folder for people (open them with any mail client).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser } from 'mailparser';
@@ -27,7 +27,8 @@ export interface SmtpCatcher {
 
 export async function startSmtpCatcher(opts: { port: number; dir?: string; onMessage?: (m: CaughtMail) => void }): Promise<SmtpCatcher> {
   const messages: CaughtMail[] = [];
-  if (opts.dir) mkdirSync(opts.dir, { recursive: true });
+  // Caught mail holds customers' addresses and messages: only the owner reads it.
+  if (opts.dir) { mkdirSync(opts.dir, { recursive: true, mode: 0o700 }); chmodSync(opts.dir, 0o700); }
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -49,7 +50,7 @@ export async function startSmtpCatcher(opts: { port: number; dir?: string; onMes
           receivedAt: new Date(),
         };
         messages.push(mail);
-        if (opts.dir) writeFileSync(join(opts.dir, `${mail.receivedAt.toISOString().replace(/[:.]/g, '-')}-${messages.length}.eml`), raw);
+        if (opts.dir) writeFileSync(join(opts.dir, `${mail.receivedAt.toISOString().replace(/[:.]/g, '-')}-${messages.length}.eml`), raw, { mode: 0o600 });
         opts.onMessage?.(mail);
         callback();
       });

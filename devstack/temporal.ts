@@ -20,6 +20,8 @@ export interface TemporalDevServerOptions {
   uiCodecEndpoint?: string;
   logFile?: string;
   echo?: boolean;
+  /** More dynamic config ("key=value"), e.g. a test's low limit.historyCount.suggestContinueAsNew. */
+  dynamicConfig?: string[];
 }
 
 const PRIORITY_DYNAMIC_CONFIG = ['matching.useNewMatcher=true', 'matching.numTaskqueueReadPartitions=1', 'matching.numTaskqueueWritePartitions=1'];
@@ -34,7 +36,7 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
   for (const sa of searchAttributeRegistrations) args.push('--search-attribute', sa);
   // Flows' priority and fairness (docs/flows.md): this server honours them only with the new
   // matcher; one partition per task queue, so a backlog is served in priority order, not nearly.
-  for (const kv of PRIORITY_DYNAMIC_CONFIG) args.push('--dynamic-config-value', kv);
+  for (const kv of [...PRIORITY_DYNAMIC_CONFIG, ...(opts.dynamicConfig ?? [])]) args.push('--dynamic-config-value', kv);
   const proc = startProcess({ name: 'temporal', command: opts.bin, args, logFile: opts.logFile, echo: opts.echo });
   const address = `127.0.0.1:${opts.port}`;
   await waitUntil(proc, `gRPC on ${address}`, () => portAnswers(opts.port), 120_000);

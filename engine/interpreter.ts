@@ -21,14 +21,14 @@ export async function executeFlow(input: FlowRunInput, rt: StepRuntime): Promise
   } catch (err) {
     await rt.cleanup(async () => {
       const error = describeFailure(err, ctx.failedStep);
-      rt.log('flow failed: compensating completed steps', { ...error, compensations: ctx.compensations.length });
+      rt.report({ kind: 'flow-failed', error, compensations: ctx.compensations.length });
       await runCompensations(ctx);
       if (!flow.onFailure?.length) return;
       try {
         await runSteps(flow.onFailure, { ...scope, error }, { rt, compensations: [], secrets: flow.secrets });
       } catch (handlerErr) {
         // The run fails with its original error; a failing handler must not hide it.
-        rt.log('onFailure failed', { message: describeFailure(handlerErr).message });
+        rt.report({ kind: 'on-failure-failed', message: describeFailure(handlerErr).message });
       }
     });
     throw rt.runFailure ? rt.runFailure(err, ctx.failedStep, ctx.failedActivity) : err;
@@ -52,7 +52,7 @@ export async function runSteps(steps: StepDefinition[], scope: Scope, ctx: RunCo
 
 async function runStep(step: StepDefinition, scope: Scope, ctx: RunContext): Promise<StepOutcome> {
   if (step.if !== undefined && !(await guard(ctx, step.id, () => evaluateCondition(step.if!, scope, fastOf(ctx), guardsOf(ctx))))) {
-    ctx.rt.log('step skipped: condition is false', { step: step.id });
+    ctx.rt.report({ kind: 'step-skipped', step: step.id });
     return { status: 'skipped' };
   }
   if (isDelayStep(step)) {
@@ -105,7 +105,7 @@ async function runCompensations(ctx: RunContext): Promise<void> {
       const args = await guard(ctx, c.label, () => renderArgs(c.call, c.scope, ctx));
       await ctx.rt.callActivity(c.call, args, `${c.label}.compensate`, secretsOf(c.call, ctx));
     } catch (err) {
-      ctx.rt.log('compensation failed', { step: c.label, message: describeFailure(err).message });
+      ctx.rt.report({ kind: 'compensation-failed', step: c.label, message: describeFailure(err).message });
     }
   }
 }

@@ -6,6 +6,7 @@ import { isDuration } from './duration';
 import { ExpressionError, type FastOption, renderTemplate } from './expressions';
 import type { ActivityCall, FlowEvent, SecretDeclaration } from './types';
 import type { SecretRef } from './secret-refs';
+import type { RunEvent } from './run-events';
 
 export interface StepRuntime {
   /** Calls an activity. `label` names the call (activity summary) and is unique within the run. */
@@ -14,7 +15,8 @@ export interface StepRuntime {
   sleep(duration: string, label: string): Promise<void>;
   /** Runs clean-up work (compensations, onFailure) so that cancelling the run does not cut it short. */
   cleanup<T>(fn: () => Promise<T>): Promise<T>;
-  log(message: string, fields: Record<string, unknown>): void;
+  /** What happened that is neither a call nor a timer (a skipped step, a failure and its clean-up): engine/run-events.ts. */
+  report(event: RunEvent): void;
   /** The failure to throw when an expression of a step fails: it fails the same way on every retry. */
   expressionFailure(step: string, err: ExpressionError): Error;
   /** The error the run fails with once compensations and onFailure ran: one that names the failed step (and the activity it uses). */

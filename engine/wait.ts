@@ -47,7 +47,7 @@ async function reconcileOnce(step: WaitStep, scope: Scope, ctx: RunContext, runS
   } catch (err) {
     // A broken expression fails the same way every round: that is the flow's bug, not the provider's.
     if (describeFailure(err).type === 'ExpressionError' || !ctx.rt.waits!.canRetry(err)) throw err;
-    ctx.rt.log('reconciliation round failed: will ask again', { step: step.id, message: describeFailure(err).message });
+    ctx.rt.report({ kind: 'reconciliation-round-failed', step: step.id, message: describeFailure(err).message });
     return undefined;
   }
   for (const [type, condition] of Object.entries(spec.when)) {
@@ -57,7 +57,7 @@ async function reconcileOnce(step: WaitStep, scope: Scope, ctx: RunContext, runS
       throw err instanceof ExpressionError ? ctx.rt.expressionFailure(step.id, err) : err;
     }
   }
-  ctx.rt.log('reconciliation: the provider does not know the outcome yet', { step: step.id });
+  ctx.rt.report({ kind: 'reconciliation-unknown', step: step.id });
   return undefined;
 }
 

@@ -68,8 +68,8 @@ function recordingRuntime(sim: Simulation, recorded: Record<string, StepOutcome>
       sim.calls.push({ label, uses: 'delay', args: { duration } });
     },
     cleanup: (fn) => fn(),
-    log(message, fields) {
-      if (message.startsWith('step skipped')) sim.skipped.push(String(fields.step));
+    report(event) {
+      if (event.kind === 'step-skipped') sim.skipped.push(event.step);
     },
     expressionFailure: (step, err) => new Error(`step ${step}: ${err.message}`),
     guards: true, // as a new run

@@ -118,8 +118,8 @@ export function testRuntime(sim: Simulation): { runtime: StepRuntime; recording:
       rec.clockMs += checkedDurationMs(duration);
     },
     cleanup: (fn) => fn(),
-    log(message, fields) {
-      if (message.startsWith('step skipped')) rec.skipped.push(String(fields.step));
+    report(event) {
+      if (event.kind === 'step-skipped') rec.skipped.push(event.step);
     },
     expressionFailure: (step, err) => new SimulatedFailure(`step ${step}: ${err.message}`, 'ExpressionError'),
     runFailure: stepFailure,

@@ -15,6 +15,13 @@ export const SECRET_HEADERS = [
   'x-shopify-hmac-sha256',
   'webhook-signature',
   'svix-signature',
+  'x-slack-signature',
+  'x-twilio-signature',
+  'x-twilio-email-event-webhook-signature',
+  'x-zm-signature',
+  'paddle-signature',
+  'x-signature-ed25519',
+  'x-square-hmacsha256-signature',
 ];
 
 /** Field names whose values are never written, at the top level or one level down. */

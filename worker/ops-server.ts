@@ -5,6 +5,7 @@ import type { Registry } from 'prom-client';
 import { type ReadinessCheck, readiness } from '../lib/health';
 import { listenError } from '../lib/port-holder';
 import { createWorkerMetrics } from '../lib/metrics';
+import { type SdkMetricsLog, sdkMetricsReader } from './sdk-metrics';
 
 export interface OpsServerOptions {
   port: number;
@@ -14,10 +15,13 @@ export interface OpsServerOptions {
   sdkMetricsAddress?: string;
   /** The worker's own metrics (lib/metrics.ts createWorkerMetrics); a fresh set when omitted. */
   registry?: Registry;
+  /** Where an outage of the SDK's metrics is reported. */
+  log?: SdkMetricsLog;
 }
 
 export async function startOpsServer(opts: OpsServerOptions): Promise<Server> {
   const registry = opts.registry ?? createWorkerMetrics().registry;
+  const readSdk = opts.sdkMetricsAddress ? sdkMetricsReader(opts.sdkMetricsAddress, registry, opts.log) : async () => '';
   const server = createServer(async (req, res) => {
     const send = (status: number, type: string, body: string) => { res.writeHead(status, { 'content-type': type }); res.end(body); };
     try {
@@ -27,8 +31,8 @@ export async function startOpsServer(opts: OpsServerOptions): Promise<Server> {
         return send(report.ready ? 200 : 503, 'application/json', JSON.stringify(report));
       }
       if (req.url === '/metrics') {
+        const sdk = await readSdk(); // before the worker's own: it sets their hookflow_worker_sdk_metrics_up
         const own = await registry.metrics();
-        const sdk = opts.sdkMetricsAddress ? await fetch(`http://${opts.sdkMetricsAddress}/metrics`).then((r) => r.text()).catch(() => '') : '';
         return send(200, registry.contentType, `${sdk}\n${own}`);
       }
       send(404, 'application/json', JSON.stringify({ error: { code: 'not_found', message: 'try /healthz, /readyz or /metrics' } }));

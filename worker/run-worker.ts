@@ -68,6 +68,7 @@ export async function runWorkerProcess({ config, log, workflowBundle, ops, metri
         checks: standardChecks({ temporal: connection, mongo: mongo.db(config.mongodbDb) }),
         sdkMetricsAddress: ops.sdkMetricsAddress,
         registry: metrics.registry,
+        log,
       })
     : undefined;
   log.info({ taskQueue: config.taskQueue, temporal: config.temporalAddress, ops: ops ? `http://${config.ingressHost}:${config.workerOpsPort}` : undefined }, 'worker running');

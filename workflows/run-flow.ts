@@ -8,6 +8,7 @@ import type { ActivityCall } from '../engine/types';
 import { DEFAULT_RETRY, DEFAULT_STEP_TIMEOUT, LOCAL_RETRY_THRESHOLD, runsLocally } from '../engine/defaults';
 import { executeFlow } from '../engine/interpreter';
 import { describeFailure, type StepRuntime } from '../engine/run-context';
+import { runEventLog } from '../engine/run-events';
 import type { FastShapes } from '../engine/fast-expressions';
 
 type ActivityFn = (req: ActivityRequest) => Promise<unknown>;
@@ -29,7 +30,10 @@ const temporalRuntime = (keyBase: string, local: boolean): StepRuntime => ({
   },
   sleep: (duration, label) => sleep(duration as Parameters<typeof sleep>[0], { summary: label }),
   cleanup: (fn) => CancellationScope.nonCancellable(fn),
-  log: (message, fields) => log.info(message, fields),
+  report: (event) => {
+    const { message, fields } = runEventLog(event);
+    log.info(message, fields);
+  },
   expressionFailure: (step, err) => ApplicationFailure.nonRetryable(`step ${step}: ${err.message}`, 'ExpressionError'),
   runFailure: stepFailure,
 });

@@ -1,6 +1,7 @@
 // The StepRuntime of a dry run: records what the interpreter would do (activity calls with
 // their resolved arguments, timers, skipped steps) and touches nothing. Secrets stay references.
 import type { StepRuntime } from '../../engine/run-context';
+import type { RunEvent } from '../../engine/run-events';
 import type { FlowEvent } from '../../engine/types';
 
 export interface DryRunOptions {
@@ -27,11 +28,9 @@ export function dryRunRuntime(o: DryRunOptions): StepRuntime {
       o.print(`  ⏸ ${label}  wait ${duration} (durable timer)`);
     },
     cleanup: (fn) => fn(),
-    log(message, fields) {
-      if (message.startsWith('step skipped')) o.print(`  – ${String(fields.step)}  skipped: its condition is false`);
-      else if (message.startsWith('flow failed')) o.print(`  ✗ failed at ${String(fields.step)}: ${String(fields.message)}; compensating ${String(fields.compensations)} step(s), then onFailure`);
-      else if (message === 'onFailure failed') o.print(`  ! onFailure failed: ${String(fields.message)}`);
-      else if (message.startsWith('compensation failed')) o.print(`  ! compensation of ${String(fields.step)} failed: ${String(fields.message)}`);
+    report(event) {
+      const line = dryRunLine(event);
+      if (line) o.print(line);
     },
     expressionFailure: (step, err) => new Error(`step ${step}: ${err.message}`),
     guards: true, // as a new run: path values encoded, forEach capped, operators from data refused
@@ -54,4 +53,15 @@ export function dryRunRuntime(o: DryRunOptions): StepRuntime {
       canRetry: () => true,
     },
   };
+}
+
+/** How a dry run shows what the interpreter reports; undefined: not shown. */
+export function dryRunLine(event: RunEvent): string | undefined {
+  switch (event.kind) {
+    case 'step-skipped': return `  – ${event.step}  skipped: its condition is false`;
+    case 'flow-failed': return `  ✗ failed at ${event.error.step}: ${event.error.message}; compensating ${event.compensations} step(s), then onFailure`;
+    case 'on-failure-failed': return `  ! onFailure failed: ${event.message}`;
+    case 'compensation-failed': return `  ! compensation of ${event.step} failed: ${event.message}`;
+    default: return undefined;
+  }
 }

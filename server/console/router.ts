@@ -12,6 +12,7 @@ import type { ReloadReport } from '../../definitions/definition-store';
 import type { ReadinessCheck } from '../../lib/health';
 import { type Html, html } from './html';
 import { type ConsolePage, layout } from './layout';
+import { type LoginThrottle, loginThrottle } from './login-throttle';
 import { SESSION_COOKIE, SESSION_MS, type Sessions, sameOrigin, setSessionCookie } from './session';
 import { deliveriesPage, deliveryHref, eventPage } from './deliveries-page';
 import { flowsPage } from './flows-page';
@@ -30,6 +31,8 @@ export interface ConsoleDeps {
   lastReload?: () => ReloadReport | undefined;
   checks: ReadinessCheck[];
   issues?: Issues;
+  /** Wrong-token throttling of sign-ins (login-throttle.ts); the defaults when omitted. */
+  loginThrottle?: LoginThrottle;
 }
 
 const FLASH_COOKIE = 'hookflow_flash';
@@ -66,6 +69,7 @@ const safeNext = (next: string | null | undefined) => (next && /^\/console\/[\w\
 export function createConsoleRouter(deps: ConsoleDeps): Router {
   const router = new Router();
   const { sessions } = deps;
+  const throttle = deps.loginThrottle ?? loginThrottle();
 
   router.get('/', (ctx) => ctx.redirect('/console/deliveries'));
   router.get('/console', (ctx) => ctx.redirect('/console/deliveries'));
@@ -88,10 +92,19 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   router.post('/console/login', async (ctx) => {
     const body = await form(ctx);
     if (!sameOrigin(ctx)) throw new HookflowError('csrf_refused', 403, 'a sign-in from another site is refused');
+    const address = ctx.req.socket.remoteAddress ?? '';
+    const wait = throttle.waitSeconds(address);
+    if (wait > 0) {
+      ctx.state.log?.warn({ address }, 'console sign-in throttled: too many wrong admin tokens');
+      ctx.set('Retry-After', String(wait));
+      return page(ctx, 'login', 'Sign in', LOGIN_FORM(`Too many wrong tokens: try again in ${wait} s.`, safeNext(body.get('next'))), 429);
+    }
     if (!sessions!.tokenMatches(body.get('token') ?? '')) {
+      throttle.failed(address);
       ctx.state.log?.warn('console sign-in refused: wrong admin token');
       return page(ctx, 'login', 'Sign in', LOGIN_FORM('That is not the admin token.', safeNext(body.get('next'))), 401);
     }
+    throttle.succeeded(address);
     setSessionCookie(ctx, sessions!.issue(), SESSION_MS);
     redirect(ctx, safeNext(body.get('next')));
   });

@@ -128,6 +128,14 @@ export interface DeliveryRecord {
   expiresAt: Date;
 }
 
+/**
+ * The write concern of delivery records and signed-body keys: a 2xx promises the event is durable,
+ * so the write must be on a majority of the replica set and in its journal before the answer.
+ * Past 5 s without a majority the write fails (503: the provider retries; a record that did land
+ * makes that retry a duplicate). FerretDB (one node, SQLite) accepts it and is durable on its own commit.
+ */
+export const DURABLE_WRITES = { writeConcern: { w: 'majority', journal: true, wtimeoutMS: 5000 } } as const;
+
 export interface DeliverySettings {
   /** How long (s) an event id is remembered as a duplicate, independent of Temporal's retention. */
   dedupeWindowSeconds: number;

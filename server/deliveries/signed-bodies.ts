@@ -3,10 +3,10 @@
 // window. A unique _id is the whole mechanism, as for the deliveries themselves.
 import type { Collection, Db } from 'mongodb';
 import { UnavailableError, errorText } from '../../lib/errors';
-import type { DeliveryRecord } from './record';
+import { isDuplicateKey } from '../../lib/insert-once';
+import { DURABLE_WRITES, type DeliveryRecord } from './record';
 
 export const SIGNED_BODIES_COLLECTION = 'hookflow_signed_bodies';
-const DUPLICATE_KEY = 11000;
 
 interface SignedBody { _id: string; originalId: string; expiresAt: Date }
 
@@ -14,7 +14,7 @@ export class SignedBodies {
   readonly collection: Collection<SignedBody>;
 
   constructor(db: Db) {
-    this.collection = db.collection<SignedBody>(SIGNED_BODIES_COLLECTION);
+    this.collection = db.collection<SignedBody>(SIGNED_BODIES_COLLECTION, DURABLE_WRITES);
   }
 
   /**
@@ -31,7 +31,7 @@ export class SignedBodies {
           await this.collection.insertOne(entry);
           return undefined;
         } catch (err) {
-          if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err;
+          if (!isDuplicateKey(err)) throw err;
         }
         const existing = await this.collection.findOne({ _id: key });
         if (!existing) continue; // purged in between

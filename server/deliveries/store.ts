@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { type AnyBulkWriteOperation, type Collection, type Db, type Document, MongoBulkWriteError } from 'mongodb';
 import type { Logger } from 'pino';
 import { UnavailableError, errorText } from '../../lib/errors';
-import { CLAIMS_COLLECTION, DELIVERIES_COLLECTION, type DeliveryRecord, type DeliverySettings, type RecordedRun, type RelayState, originalId } from './record';
+import { CLAIMS_COLLECTION, DELIVERIES_COLLECTION, DURABLE_WRITES, type DeliveryRecord, type DeliverySettings, type RecordedRun, type RelayState, originalId } from './record';
 import { DEFAULT_REJECTION_SETTINGS, RejectionCounter } from './rejections';
 import { GroupCommit } from './group-commit';
 import { insertOnce, isDuplicateKey } from '../../lib/insert-once';
@@ -44,7 +44,7 @@ export class DeliveryStore {
   private readonly starts: GroupCommit<AnyBulkWriteOperation<DeliveryRecord>, void>;
 
   constructor(readonly db: Db, readonly settings: DeliverySettings, log?: Logger) {
-    this.collection = db.collection<DeliveryRecord>(DELIVERIES_COLLECTION);
+    this.collection = db.collection<DeliveryRecord>(DELIVERIES_COLLECTION, DURABLE_WRITES);
     this.claims = db.collection<RelayClaim>(CLAIMS_COLLECTION);
     this.signedBodies = new SignedBodies(db);
     this.rejections = new RejectionCounter(db, {

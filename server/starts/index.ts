@@ -48,6 +48,6 @@ export function createIngressStarter(settings: IngressStarterSettings, deps: Ing
   const probe = () => client.connection.withDeadline(Date.now() + settings.startDeadlineMs, () => client.workflowService.getSystemInfo({}));
   const breaker = createTemporalBreaker({ log, probe, onClose: deps.onTemporalBack, ...settings.breaker });
   const temporal = deps.temporalStart ?? createRunStarter(client, settings.taskQueue, log, settings.startDeadlineMs);
-  const limiter = new RateLimiter(deliveries.db, { keepSeconds: deliveries.settings.dedupeWindowSeconds });
+  const limiter = new RateLimiter(deliveries.db, { keepSeconds: deliveries.settings.dedupeWindowSeconds, log });
   return { start: measuredStarter(rateLimitedStarter(breaker.guard(temporal), limiter, deliveries), deps.metrics), breaker };
 }

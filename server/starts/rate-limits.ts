@@ -1,7 +1,6 @@
 // rateLimit (docs/flows.md): at most `limit` runs of a flow per window of `period` (per key value),
 // shared by every ingress replica; the excess is dropped. A window's admissions are slot documents
-// "<flow>|<key>|<window>|<n>", n = 1..limit, claimed by a unique _id insert (the one guarantee
-// FerretDB 1.24 keeps under concurrency). Each run's decision is then stored under "run|<workflow
+// "<flow>|<key>|<window>|<n>", n = 1..limit, claimed in lib/slot-store.ts. Each run's decision is then stored under "run|<workflow
 // id>": the relay, a retried start or a duplicate finds it (a look-up by _id, cheap on FerretDB)
 // and keeps it, so nothing counts twice or flips. Only a crash between the slot and the decision
 // costs the window one slot.
@@ -11,16 +10,15 @@ import { checkedDurationMs } from '../../engine/duration';
 import type { FlowDefinition, FlowEvent } from '../../engine/types';
 import { UnavailableError, errorText } from '../../lib/errors';
 import { insertOnce } from '../../lib/insert-once';
+import { SlotStore, type SlotStoreOptions } from '../../lib/slot-store';
+import { type PlannedRun, type RunStart, type RunStarter, runEvent } from './planned-runs';
+
 /** What a fully dropped event marks on its delivery record. */
 interface RateLimitedMark { markRateLimited(source: string, eventId: string): Promise<void> }
-import { type PlannedRun, type RunStart, type RunStarter, runEvent } from './planned-runs';
 
 export const RATE_LIMITS_COLLECTION = 'hookflow_rate_limits';
 /** What a dropped run's record says (RecordedRun.ignored), and the delivery's outcome when all its runs were dropped. */
 export const RATE_LIMITED = 'rate_limited' as const;
-
-const PURGE_EVERY_MS = 60_000;
-const MAX_HINTS = 10_000;
 
 /** A claimed slot (holder: the run's workflow id), or a run's decision (allowed). */
 interface RateDoc { _id: string; holder?: string; allowed?: boolean; window?: string; expiresAt: Date }
@@ -30,6 +28,8 @@ export interface RateLimiterOptions {
   keepSeconds: number;
   /** The clock that says when expired decisions are purged (windows come from the event's receivedAt). */
   now?: () => number;
+  /** Where a failed purge is reported. */
+  log?: SlotStoreOptions['log'];
 }
 
 export interface RateDecisionResult {
@@ -40,13 +40,11 @@ export interface RateDecisionResult {
 
 export class RateLimiter {
   readonly collection: Collection<RateDoc>;
-  /** Per window, the next slot number likely free: a replica's own admissions skip claimed slots. */
-  private readonly nextSlot = new Map<string, number>();
-  private lastPurge: number;
+  private readonly slots: SlotStore<RateDoc>;
 
   constructor(db: Db, private readonly opts: RateLimiterOptions) {
-    this.collection = db.collection<RateDoc>(RATE_LIMITS_COLLECTION);
-    this.lastPurge = this.now();
+    this.slots = new SlotStore<RateDoc>(db, RATE_LIMITS_COLLECTION, opts);
+    this.collection = this.slots.collection;
   }
 
   /** Whether the run `holder` (its own workflow id) of `flow` for `event` may start: decided once, then kept. */
@@ -56,19 +54,11 @@ export class RateLimiter {
     const index = Math.floor(Date.parse(event.receivedAt) / periodMs);
     const window = `${flow.name}|${await keyOf(flow, event)}|${index}`;
     const expiresAt = new Date((index + 1) * periodMs + this.opts.keepSeconds * 1000);
-    this.purgeNowAndThen();
 
     const decisionId = `run|${holder}`;
     const earlier = await this.collection.findOne({ _id: decisionId });
     if (earlier) return { allowed: earlier.allowed === true, window: earlier.window ?? window };
-    let allowed = false;
-    // Slot numbers are taken from the hint before the insert, so this replica's concurrent events try different slots.
-    for (let n = this.takeSlot(window); n <= spec.limit; n = this.takeSlot(window)) {
-      if (await insertOnce(this.collection, { _id: `${window}|${n}`, holder, expiresAt })) {
-        allowed = true;
-        break;
-      }
-    }
+    const allowed = (await this.slots.claim(window, 1, spec.limit, () => ({ holder, expiresAt }))) !== undefined;
     if (await insertOnce(this.collection, { _id: decisionId, allowed, window, expiresAt })) return { allowed, window };
     // Decided meanwhile by another attempt (the relay and a request at once): that decision stands.
     const decided = await this.collection.findOne({ _id: decisionId });
@@ -76,25 +66,8 @@ export class RateLimiter {
   }
 
   /** Deletes decisions whose window and keep time are over (no TTL indexes on FerretDB). */
-  async purgeExpired(): Promise<number> {
-    return (await this.collection.deleteMany({ expiresAt: { $lt: new Date(this.now()) } })).deletedCount;
-  }
-
-  private now(): number {
-    return this.opts.now?.() ?? Date.now();
-  }
-
-  private takeSlot(window: string): number {
-    const n = this.nextSlot.get(window) ?? 1;
-    if (this.nextSlot.size >= MAX_HINTS && !this.nextSlot.has(window)) this.nextSlot.clear();
-    this.nextSlot.set(window, n + 1);
-    return n;
-  }
-
-  private purgeNowAndThen(): void {
-    if (this.now() - this.lastPurge < PURGE_EVERY_MS) return;
-    this.lastPurge = this.now();
-    void this.purgeExpired().catch(() => undefined); // the next purge tries again
+  purgeExpired(): Promise<number> {
+    return this.slots.purgeExpired();
   }
 }
 

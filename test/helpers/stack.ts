@@ -97,6 +97,8 @@ export interface TestStackOptions {
   destinationsDir?: string;
   /** false: payloads in plaintext, and the worker runs any run (as without HOOKFLOW_PAYLOAD_KEYS): histories recorded for the replay test. */
   payloads?: false;
+  /** More Temporal dynamic config, e.g. a low limit.historyCount.suggestContinueAsNew. */
+  temporalDynamicConfig?: string[];
   /** Tracing started in this process (lib/tracing.ts startTracing): the traced worker (bundle, activity and sink) and client, as worker/main.ts and server/main.ts make them. */
   tracing?: Tracing;
 }
@@ -111,6 +113,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   const services = await startEmbeddedServices({
     dataDir,
     headless: !opts.temporalUi,
+    temporalDynamicConfig: opts.temporalDynamicConfig,
     ports: { temporal: await freePort(), temporalUi: await freePort(), mongo: await freePort(), smtp: await freePort() },
   });
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });

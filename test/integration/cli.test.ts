@@ -69,6 +69,8 @@ test('run --dry-run --fail shows compensations newest first, then onFailure', ()
   const order = ['▶ charge.compensate', '▶ reserve-stock[1].compensate', '▶ reserve-stock[0].compensate', '▶ create-order.compensate', '▶ tell-customer', '▶ log-failure'].map((s) => out.indexOf(s));
   assert.ok(order.every((i, k) => i > 0 && (k === 0 || i > order[k - 1])), out);
   assert.match(out, /would fail: create-shipment failed/);
+  assert.match(out, /✗ failed at create-shipment: create-shipment failed \(simulated by --fail\); compensating 4 step\(s\), then onFailure/);
+  assert.ok(out.indexOf('✗ failed at') < order[0], 'the failure is shown before its compensations');
 });
 
 test('run --dry-run says when the trigger would not start the flow, and refuses an event that breaks its schema', () => {

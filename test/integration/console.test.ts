@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { request } from 'node:http';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ROOT, TEST_ADMIN_TOKEN, startTestStack, type TestStack } from '../helpers/stack';
 import { startFakeApi, type FakeApi } from '../helpers/fake-api';
@@ -199,4 +200,26 @@ test('in Chromium: the issue made by three failing runs, replayed with the dry-r
     assert.equal(replayed.flow, 'tell-ledger');
     assert.equal((await stack.client.workflow.getHandle(replayed.workflowId).describe()).status.name, 'COMPLETED');
   }
+});
+
+test('sign-in is throttled per address: after five wrong tokens even the right one waits (429, Retry-After); other addresses sign in', async () => {
+  const url = new URL(`${stack.adminUrl}/console/login`);
+  const loginFrom = (localAddress: string, token: string) => new Promise<{ status: number; retryAfter?: string; text: string }>((resolve, reject) => {
+    const body = new URLSearchParams({ token, next: '/console/health' }).toString();
+    const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', localAddress, agent: false,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => { text += c; });
+      res.on('end', () => resolve({ status: res.statusCode!, retryAfter: res.headers['retry-after'] as string | undefined, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  for (let i = 0; i < 5; i++) assert.equal((await loginFrom('127.0.0.7', `wrong-${i}`)).status, 401);
+  const held = await loginFrom('127.0.0.7', TEST_ADMIN_TOKEN);
+  assert.equal(held.status, 429, held.text);
+  assert.ok(Number(held.retryAfter) > 0, `Retry-After: ${held.retryAfter}`);
+  assert.match(held.text, /Too many wrong tokens/);
+  assert.equal((await loginFrom('127.0.0.8', TEST_ADMIN_TOKEN)).status, 303, 'another address signs in');
 });

@@ -56,16 +56,18 @@ test('reserve-stock with stock equal to the quantity: the retry after a landed w
 });
 
 test('a write that landed but was never recorded (attempt died in between) is recognised by its key in the document', async () => {
-  const sku = uid('SKU');
-  const key = `wf-${sku}/reserve-stock[0]`;
-  // What an attempt killed between its write and its record leaves behind.
-  await inventory().insertOne({ _id: sku, stock: 0, [APPLIED_OPS_FIELD]: [key] });
-  const retry = await attempt<{ alreadyApplied: boolean }>('mongo.updateOne', reserve(sku, 2), key, 2);
-  assert.equal(retry.alreadyApplied, true);
-  const doc = await inventory().findOne({ _id: sku });
-  assert.equal(doc?.stock, 0);
-  assert.deepEqual(doc?.[APPLIED_OPS_FIELD], [], 'the key moved to the record of effects');
-  assert.equal(await db.collection(EFFECTS_COLLECTION).countDocuments({ _id: key as never }), 1);
+  for (const activity of ['mongo.updateOne', 'mongo.findOneAndUpdate'] as const) {
+    const sku = uid('SKU');
+    const key = `wf-${sku}/reserve-stock[0]`;
+    // What an attempt killed between its write and its record leaves behind.
+    await inventory().insertOne({ _id: sku, stock: 0, [APPLIED_OPS_FIELD]: [key] });
+    const retry = await attempt<{ alreadyApplied: boolean }>(activity, reserve(sku, 2), key, 2);
+    assert.equal(retry.alreadyApplied, true, activity);
+    const doc = await inventory().findOne({ _id: sku });
+    assert.equal(doc?.stock, 0, activity);
+    assert.deepEqual(doc?.[APPLIED_OPS_FIELD], [], `${activity}: the key moved to the record of effects`);
+    assert.equal(await db.collection(EFFECTS_COLLECTION).countDocuments({ _id: key as never }), 1, activity);
+  }
 });
 
 test('a hot document: more than 50 other updates between an attempt and its retry, the retry still applies nothing', async () => {
@@ -111,17 +113,30 @@ test('a filter that could match several documents is refused before anything is 
 });
 
 test('an upsert is retried safely: one document, applied once; a clash with a non-matching document fails for good', async () => {
+  for (const activity of ['mongo.updateOne', 'mongo.findOneAndUpdate'] as const) {
+    const id = uid('order');
+    const upsert = { collection: 'orders', filter: { _id: id, status: 'pending' }, update: { $inc: { reminders: 1 } }, upsert: true };
+    await assert.rejects(attempt(activity, upsert, `${id}/remind`, 1, true), /injected/);
+    const retry = await attempt<{ alreadyApplied: boolean }>(activity, upsert, `${id}/remind`, 2);
+    assert.equal(retry.alreadyApplied, true, activity);
+    const docs = await db.collection('orders').find({ _id: id as never }).toArray();
+    assert.deepEqual(docs.map((d) => d.reminders), [1], activity);
+    // The order moved on: an upsert for "pending" must not report applied (nor insert a second one).
+    await db.collection('orders').updateOne({ _id: id as never }, { $set: { status: 'paid' } });
+    await assert.rejects(attempt(activity, upsert, `${id}/remind-again`, 1), (err: Error & { type?: string }) => err.type === 'UpsertConflict');
+    assert.equal(await db.collection('orders').countDocuments({ _id: id as never }), 1, activity);
+  }
+});
+
+test('findOneAndUpdate: an upsert that inserts returns no "before" document, is applied once, and its retry returns the document as it is now', async () => {
   const id = uid('order');
-  const upsert = { collection: 'orders', filter: { _id: id, status: 'pending' }, update: { $inc: { reminders: 1 } }, upsert: true };
-  await assert.rejects(attempt('mongo.updateOne', upsert, `${id}/remind`, 1, true), /injected/);
-  const retry = await attempt<{ alreadyApplied: boolean }>('mongo.updateOne', upsert, `${id}/remind`, 2);
-  assert.equal(retry.alreadyApplied, true);
-  const docs = await db.collection('orders').find({ _id: id as never }).toArray();
-  assert.deepEqual(docs.map((d) => d.reminders), [1]);
-  // The order moved on: an upsert for "pending" must not report applied (nor insert a second one).
-  await db.collection('orders').updateOne({ _id: id as never }, { $set: { status: 'paid' } });
-  await assert.rejects(attempt('mongo.updateOne', upsert, `${id}/remind-again`, 1), (err: Error & { type?: string }) => err.type === 'UpsertConflict');
-  assert.equal(await db.collection('orders').countDocuments({ _id: id as never }), 1);
+  const upsert = { collection: 'orders', filter: { _id: id }, update: { $inc: { reminders: 1 } }, upsert: true, returnDocument: 'before' };
+  const first = await attempt<{ document: unknown; alreadyApplied: boolean }>('mongo.findOneAndUpdate', upsert, `${id}/first`, 1);
+  assert.deepEqual(first, { document: null, alreadyApplied: false });
+  const again = await attempt<{ document: unknown; alreadyApplied: boolean }>('mongo.findOneAndUpdate', upsert, `${id}/first`, 2);
+  assert.deepEqual(again, { document: { _id: id, reminders: 1 }, alreadyApplied: true });
+  const next = await attempt<{ document: unknown; alreadyApplied: boolean }>('mongo.findOneAndUpdate', upsert, `${id}/second`, 1);
+  assert.deepEqual(next, { document: { _id: id, reminders: 1 }, alreadyApplied: false }, 'the document before the second write, without the bookkeeping field');
 });
 
 test('effect records older than the retention period are purged, newer ones kept', async () => {

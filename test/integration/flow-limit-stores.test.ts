@@ -2,10 +2,12 @@
 // window boundaries, decisions kept once made, and slots shared by two processes.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Db } from 'mongodb';
+import { type Db, MongoClient } from 'mongodb';
 import { type BareFerretDb, startBareFerretDb } from '../helpers/bare-ferretdb';
 import { RateLimiter } from '../../server/starts/rate-limits';
-import { HostPacer } from '../../activities/host-pacing';
+import { HOST_SLOTS_COLLECTION, HostPacer } from '../../activities/host-pacing';
+import { freePort } from '../../lib/net';
+import { waitFor } from '../helpers/wait-for';
 import type { FlowDefinition, FlowEvent } from '../../engine/types';
 
 let ferret: BareFerretDb;
@@ -65,4 +67,18 @@ test('host limits: "*.domain" paces each of its hosts on its own', () => {
   assert.equal(pacer.limitOf('shop-a.myshopify.com'), 2);
   assert.equal(pacer.limitOf('api.shopify.com'), 4);
   assert.equal(pacer.limitOf('myshopify.com'), undefined);
+});
+
+test('slot store: a purge that fails is logged, not swallowed (both stores purge through it)', async () => {
+  // A server nobody listens on: every operation fails once server selection gives up.
+  const unreachable = new MongoClient(`mongodb://127.0.0.1:${await freePort()}/`, { serverSelectionTimeoutMS: 300 });
+  let warning: { fields: object; message: string } | undefined;
+  let now = Date.parse('2026-12-01T10:00:00Z');
+  const pacer = new HostPacer(unreachable.db('x'), { 'api.example.com': 1 }, { now: () => now, log: { warn: (fields, message) => { warning = { fields, message }; } } });
+  now += 61_000; // past the purge interval: this claim purges first
+  await assert.rejects(pacer.pace('https://api.example.com/'));
+  const { fields, message } = await waitFor('the failed purge logged', async () => warning, { attempts: 100 });
+  assert.match(message, /could not be purged/);
+  assert.equal((fields as { collection?: string }).collection, HOST_SLOTS_COLLECTION);
+  await unreachable.close();
 });

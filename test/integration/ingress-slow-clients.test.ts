@@ -99,6 +99,37 @@ test('a body cut off midway is recorded as body_aborted, not as an internal erro
   assert.equal(record.reason, 'body_aborted');
 });
 
+test('a chunked body without Content-Length gets 413 as soon as it passes the source limit, before it ends', async () => {
+  const requestId = uid('chunked');
+  const url = new URL(`${ingress.url}/webhooks/payments`);
+  const limit = shippedDefinitions().sources.get('payments')!.maxBodyBytes;
+  let req!: ClientRequest;
+  const answer = new Promise<Answer>((resolve, reject) => {
+    // No content-length header: node sends Transfer-Encoding: chunked, so only counting the bytes can stop it.
+    req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent: false,
+      headers: { 'content-type': 'application/json', 'x-request-id': requestId } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => { text += c; });
+      res.on('end', () => resolve({ status: res.statusCode!, body: text ? JSON.parse(text) : {} }));
+    });
+    req.on('error', reject);
+  });
+  assert.equal(req.getHeader('content-length'), undefined);
+  req.write(`{"padding":"${'x'.repeat(limit)}`); // one byte past the limit with the opening; the body never ends
+  try {
+    const res = await answer;
+    assert.equal(res.status, 413, JSON.stringify(res.body));
+    assert.equal(res.body.error.code, 'payload_too_large');
+    assert.equal(req.writableEnded, false, 'answered while the body was still open');
+  } finally {
+    req.destroy();
+  }
+  const record = await recordOf(requestId);
+  assert.equal(record.status, 413);
+  assert.equal(record.reason, 'payload_too_large');
+});
+
 test('slow and cut bodies are not issues', async () => {
   const res = await fetch(`${ingress.adminUrl}/admin/issues?kind=rejection`, { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
   assert.equal(res.status, 200);

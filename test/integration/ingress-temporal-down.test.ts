@@ -95,17 +95,17 @@ test('with Temporal down, events are acknowledged; when it is back every one run
       assert.deepEqual(stock.map((s) => s.stock), Array(6).fill(9), 'six events, each applied once');
       for (const id of workflowIds) {
         // Visibility lags behind the start: wait until the run is listed, then there must be exactly one.
-        let n = 0;
-        for (let i = 0; i < 100 && n === 0; i++) {
-          n = 0;
-          for await (const _ of observer.workflow.list({ query: `WorkflowId = "${id}"` })) n++;
-          if (!n) await new Promise((r) => setTimeout(r, 100));
-        }
+        const n = await waitFor(`${id} listed by visibility`, async () => {
+          let listed = 0;
+          for await (const _ of observer.workflow.list({ query: `WorkflowId = "${id}"` })) listed++;
+          return listed || undefined;
+        });
         assert.equal(n, 1, `exactly one execution of ${id}`);
       }
       const records = await ingress.deliveries.collection.find({ outcome: 'accepted' }).toArray();
+      assert.equal(records.length, 6, 'six accepted deliveries');
       for (const r of records) {
-        while ((await ingress.deliveries.collection.findOne({ _id: r._id }))?.relay?.state !== 'started') await new Promise((res) => setTimeout(res, 100));
+        await waitFor(`the delivery record of ${r._id} marked started by the relay`, async () => (await ingress.deliveries.collection.findOne({ _id: r._id }))?.relay?.state === 'started');
       }
       await observer.connection.close();
     } finally {

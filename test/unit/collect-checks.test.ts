@@ -45,7 +45,7 @@ const recorder = (calls: unknown[]): StepRuntime => ({
   callActivity: async (_call, args) => { calls.push(args); return undefined; },
   sleep: async () => undefined,
   cleanup: (fn) => fn(),
-  log: () => undefined,
+  report: () => undefined,
   expressionFailure: (_step, err) => err,
 });
 const batchFlow = (batch?: FlowDefinition['batch']): FlowDefinition => ({

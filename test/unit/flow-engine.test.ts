@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { executeFlow } from '../../engine/interpreter';
 import type { StepRuntime } from '../../engine/run-context';
+import { type RunEvent, runEventLog } from '../../engine/run-events';
 import { ExpressionError } from '../../engine/expressions';
 import { selectFlows } from '../../engine/select';
 import type { FlowDefinition, StepDefinition } from '../../engine/types';
@@ -22,7 +23,7 @@ function recorder(opts: { fail?: string; outputs?: Record<string, unknown> } = {
     },
     async sleep(duration, label) { sleeps.push(`${label}:${duration}`); },
     cleanup: (fn) => fn(),
-    log: () => {},
+    report: () => {},
     expressionFailure: (step, err) => new Error(`step ${step}: ${err.message}`),
   };
   return { rt, calls, sleeps };
@@ -82,17 +83,29 @@ test('a failing compensation is logged and the others still run', async () => {
     if (label === 'c') throw new Error('boom');
     return orig(call, args, label);
   })(rt.callActivity.bind(rt));
+  const reported: RunEvent[] = [];
+  rt.report = (e) => reported.push(e);
   await assert.rejects(executeFlow({ flow: flow([log('a', 'a', { compensate: { uses: 'log' } }), log('b', 'b', { compensate: { uses: 'log' } }), log('c')]), event }, rt), /boom/);
   assert.deepEqual(calls.map((c) => c.label), ['a', 'b', 'b.compensate', 'a.compensate']);
+  assert.deepEqual(reported.map((e) => e.kind), ['flow-failed', 'compensation-failed']);
+  assert.deepEqual(reported[0], { kind: 'flow-failed', error: { step: 'c', message: 'boom', type: undefined }, compensations: 2 });
+  assert.equal((reported[1] as { step: string }).step, 'b');
+});
+
+test('what the interpreter reports is logged by runs with the wording and fields they always had', () => {
+  assert.deepEqual(runEventLog({ kind: 'step-skipped', step: 's' }), { message: 'step skipped: condition is false', fields: { step: 's' } });
+  assert.deepEqual(runEventLog({ kind: 'flow-failed', error: { step: 'c', message: 'boom', type: 'X' }, compensations: 2 }), { message: 'flow failed: compensating completed steps', fields: { step: 'c', message: 'boom', type: 'X', compensations: 2 } });
+  assert.deepEqual(runEventLog({ kind: 'compensation-failed', step: 'b', message: 'm' }), { message: 'compensation failed', fields: { step: 'b', message: 'm' } });
+  assert.deepEqual(runEventLog({ kind: 'on-failure-failed', message: 'm' }), { message: 'onFailure failed', fields: { message: 'm' } });
 });
 
 test('a failing onFailure step is logged; the run still fails with the original error', async () => {
   const { rt, calls } = recorder({ fail: 'notify' });
-  const logged: string[] = [];
-  rt.log = (message) => logged.push(message);
+  const reported: RunEvent[] = [];
+  rt.report = (e) => reported.push(e);
   await assert.rejects(executeFlow({ flow: flow([log('a'), log('b', '{{ $number("x") }}')], [log('notify'), log('after-notify')]), event }, rt), /step b: expression/);
   assert.deepEqual(calls.map((c) => c.label), ['a', 'notify']);
-  assert.ok(logged.includes('onFailure failed'));
+  assert.deepEqual(reported.map((e) => e.kind), ['flow-failed', 'on-failure-failed']);
 });
 
 test('a failing parallel branch lets the other finish, so its compensation runs too', async () => {

@@ -48,7 +48,7 @@ function runtime(guards: boolean) {
     async callActivity(_call, args, label) { calls.push({ label, args }); return {}; },
     async sleep() {},
     cleanup: (fn) => fn(),
-    log: () => {},
+    report: () => {},
     expressionFailure: (step, err) => Object.assign(new Error(`step ${step}: ${err.message}`), { nonRetryable: true }),
     guards,
   };

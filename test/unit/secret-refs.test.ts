@@ -31,7 +31,7 @@ function runtime(): StepRuntime {
     },
     async sleep() {},
     cleanup: (fn) => fn(),
-    log: () => {},
+    report: () => {},
     expressionFailure: (step, err) => new Error(`step ${step}: ${err.message}`),
     guards: true,
   };

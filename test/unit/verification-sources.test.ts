@@ -75,3 +75,23 @@ test('a standard-webhooks secret that is not base64 is refused without echoing i
   assert.match(problems[0]!.message, /cannot be used: a standard-webhooks secret must be whsec_ followed by base64/);
   assert.ok(!problems[0]!.message.includes('not base64!'));
 });
+
+test('a standard-webhooks secret shorter than 24 bytes is refused at its line (whsec_A would be an empty key)', () => {
+  for (const [secret, bytes] of [['whsec_A', 0], [`whsec_${Buffer.alloc(23, 7).toString('base64')}`, 23]] as const) {
+    const { problems } = loadText('name: x\nverify:\n  scheme: standard-webhooks\n  secrets:\n    - env: S\n', { S: secret });
+    assert.equal(problems.length, 1, secret);
+    assert.equal(problems[0]!.line, 5);
+    assert.match(problems[0]!.message, new RegExp(`must decode to at least 24 bytes, this one has ${bytes}`));
+  }
+  const { problems } = loadText('name: x\nverify:\n  scheme: standard-webhooks\n  secrets:\n    - env: S\n', { S: `whsec_${Buffer.alloc(24, 7).toString('base64')}` });
+  assert.deepEqual(problems, [], '24 bytes is enough');
+});
+
+test('toleranceSeconds past an hour is refused at its line and column', () => {
+  const text = 'name: x\nverify:\n  scheme: standard-webhooks\n  toleranceSeconds: 86400\n  secrets:\n    - env: S\n';
+  const { problems } = loadText(text, { S: `whsec_${Buffer.alloc(24, 7).toString('base64')}` });
+  assert.equal(problems.length, 1);
+  assert.deepEqual([problems[0]!.line, problems[0]!.column], [4, 21]);
+  assert.match(problems[0]!.message, /toleranceSeconds.*3600/);
+  assert.deepEqual(loadText(text.replace('86400', '3600'), { S: `whsec_${Buffer.alloc(24, 7).toString('base64')}` }).problems, []);
+});

@@ -84,7 +84,7 @@ function scripted(arrivals: (FlowEvent | undefined)[], answers: Record<string, u
     },
     async sleep() {},
     cleanup: (fn) => fn(),
-    log() {},
+    report() {},
     expressionFailure: (step, err) => new Error(`step ${step}: ${err.message}`),
     waits: {
       async awaitEvent(types, timeout, label) {

@@ -1,7 +1,8 @@
 // What the UI shows of a queue workflow's child runs (summary, memo, search attributes, input,
 // policies) is not checked by replay: a history replays even when those change. Here every child
 // start recorded by the entity queue, the gate and the collector (test/fixtures/histories) is
-// compared with what eventRunOptions gives for the same event, flow and parent input.
+// checked twice: against what the UI must show of that run, written out from the run's own facts
+// (its flow, event and parent), and against what eventRunOptions gives today for the same run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -18,13 +19,13 @@ type Payload = { data: string };
 const decoded = (p: Payload) => JSON.parse(Buffer.from(p.data, 'base64').toString('utf8'));
 const decodedFields = (fields: Record<string, Payload>) => Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, decoded(v)]));
 
-/** How the recorded parent described the run (the part of the summary and memo that is its own). */
-function ownPart(type: string, parent: Record<string, any>, memo: Record<string, any>): Pick<EventRun, 'why' | 'memo' | 'entityKey'> {
+/** Why the run waited, from its parent's input (a debounce's count is only known to the parent's signals: read from its memo). */
+function ownPart(type: string, parent: Record<string, any>, input: Record<string, any>, memo: Record<string, any>): Pick<EventRun, 'why' | 'memo' | 'entityKey'> {
   if (type === ENTITY_WORKFLOW_TYPE) return { why: `entity ${parent.key}`, entityKey: parent.key };
   if (type === GATED_WORKFLOW_TYPE) return { why: `through the gate${parent.key ? ` of key ${parent.key}` : ''}`, memo: { gate: memo.gate } };
-  const held = memo[parent.control];
-  const what = parent.control === 'batch' ? `batch of ${held.events}` : `last of ${held.events} (debounced)`;
-  return { why: `${what}, key ${parent.key}`, memo: { [parent.control]: held } };
+  const events = parent.control === 'batch' ? input.events.length : memo.debounce?.events;
+  const what = parent.control === 'batch' ? `batch of ${events}` : `last of ${events} (debounced)`;
+  return { why: `${what}, key ${parent.key}`, memo: { [parent.control]: { key: parent.key, events } } };
 }
 
 test('child runs of the entity queue, the gate and the collector start as recorded', () => {
@@ -39,15 +40,37 @@ test('child runs of the entity queue, the gate and the collector start as record
       const a = e.startChildWorkflowExecutionInitiatedEventAttributes;
       const input = decoded(a.input.payloads[0]);
       const memo = decodedFields(a.memo.fields);
-      const options = eventRunOptions({ flow: input.flow, event: input.event, events: input.events, workflowId: a.workflowId, ...ownPart(type, parent, memo) });
+      const { flow, event } = input;
       const where = `${file} ${a.workflowId}`;
+      const own = ownPart(type, parent, input, memo);
+
+      // What the UI must show of this run, from its own facts.
+      assert.equal(flow.name, parent.flow, `${where}: the child runs its parent's flow`);
+      assert.equal(event.source, parent.source, `${where}: an event of its parent's source`);
+      assert.equal(a.workflowId, [flow.name, event.source, ...(type === ENTITY_WORKFLOW_TYPE ? [parent.key] : []), event.id].join(':'), `${where}: the run's id names its event`);
+      assert.equal(decoded(e.userMetadata.summary), `${flow.name} ← ${event.type} ${event.id} (${event.source}), ${own.why}`, where);
+      assert.deepEqual(memo.event, { id: event.id, type: event.type, source: event.source, receivedAt: event.receivedAt }, where);
+      assert.equal(memo.flowVersion, flow.version, where);
+      if (type === GATED_WORKFLOW_TYPE) assert.ok(String(memo.gate).startsWith(`${parent.flow}/gate`), `${where}: memo names the gate, got ${memo.gate}`);
+      if (type === COLLECT_WORKFLOW_TYPE) assert.ok(memo[parent.control].events >= (input.events?.length ?? 1), `${where}: the held count covers the run's events`);
+      if (type === COLLECT_WORKFLOW_TYPE) assert.deepEqual(memo[parent.control], (own.memo as Record<string, unknown>)[parent.control], where);
+      assert.deepEqual(decodedFields(a.searchAttributes.indexedFields), {
+        HookflowFlow: flow.name,
+        HookflowFlowVersion: flow.version,
+        HookflowSource: event.source,
+        HookflowEventType: event.type,
+        HookflowEventId: event.id,
+        ...(type === ENTITY_WORKFLOW_TYPE && { HookflowEntityKey: parent.key }),
+      }, where);
+      assert.deepEqual([a.workflowIdReusePolicy, a.parentClosePolicy], ['WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE', 'PARENT_CLOSE_POLICY_ABANDON'], where);
+
+      // What today's code would start for the same run: the same.
+      const options = eventRunOptions({ flow, event, events: input.events, workflowId: a.workflowId, ...own });
       assert.equal(options.staticSummary, decoded(e.userMetadata.summary), where);
       assert.deepEqual(options.memo, memo, where);
-      assert.deepEqual(options.args, [input], where);
       const searchAttributes = Object.fromEntries((options.typedSearchAttributes as SearchAttributePair[]).map((p) => [p.key.name, p.value]));
       assert.deepEqual(searchAttributes, decodedFields(a.searchAttributes.indexedFields), where);
       assert.deepEqual([options.workflowIdReusePolicy, options.parentClosePolicy], ['REJECT_DUPLICATE', 'ABANDON'], where);
-      assert.deepEqual([a.workflowIdReusePolicy, a.parentClosePolicy], ['WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE', 'PARENT_CLOSE_POLICY_ABANDON'], where);
       starts.push(type);
     }
   }

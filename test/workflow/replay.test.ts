@@ -17,13 +17,14 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { DefaultLogger, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { ESLint } from 'eslint';
 import { historyFromJson } from '../helpers/history-json';
 import { FLOW_BUNDLE, TRACED_FLOW_BUNDLE } from '../../worker/create-worker';
 import { ROOT } from '../helpers/paths';
 import { PATCHES } from '../../engine/patches';
+import { CORRELATED_WORKFLOW_TYPE, FLOW_WORKFLOW_TYPE, SCHEDULED_FLOW_WORKFLOW_TYPE } from '../../engine/contract';
 
 const DIR = join(ROOT, 'test/fixtures/histories');
 const files = readdirSync(DIR, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.json')).sort();
@@ -41,7 +42,7 @@ before(async () => {
 const load = (file: string) => JSON.parse(readFileSync(join(DIR, file), 'utf8')) as { events: Record<string, any>[] };
 
 test('there is a recorded history for every shipped flow, including a failed saga, by this interpreter and the one before', () => {
-  const flows = readdirSync(join(ROOT, 'flows')).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, ''));
+  const flows = readdirSync(join(ROOT, 'flows')).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, '')); // flows/tests/ holds their tests
   for (const flow of flows) assert.ok(files.includes(`${flow}.json`), `no recorded history for flows/${flow}.yaml: run npm run record-histories`);
   assert.ok(files.includes('order-placed-declined.json'));
   const older = flows.filter((f) => !FLOWS_AFTER_FAST_EXPRESSIONS.has(f));
@@ -75,11 +76,61 @@ test('every patch id in workflow code is in the census registry, and each has a 
 test('every recorded history replays without non-determinism', async () => {
   const histories = files.map((f) => ({ workflowId: f, history: historyFromJson(load(f)) }));
   const failures: string[] = [];
+  const replayed: string[] = [];
   for await (const result of Worker.runReplayHistories({ workflowBundle }, histories)) {
+    replayed.push(result.workflowId);
     if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
   }
   assert.deepEqual(failures, []);
-  assert.equal(histories.length, files.length);
+  assert.deepEqual(replayed.sort(), files, 'each recorded history was replayed');
+});
+
+/** The markers a step run (runFlow, correlated, scheduled) asks on every run: which interpreter recorded it. */
+const STEP_MARKERS = new Set(PATCHES.filter((p) => p.asked === 'always' && p.workflowTypes.includes(FLOW_WORKFLOW_TYPE)).map((p) => p.id));
+
+/** What a step run recorded by each folder's interpreter carries of those markers: the old path each folder keeps replaying. */
+const ERA_MARKERS: Record<string, string[]> = {
+  'before-fast-expressions': [],
+  'fast-expressions-1': ['hookflow-fast-expressions'],
+  'before-bounded-state': ['hookflow-fast-expressions'],
+  'before-local-activities': ['hookflow-fast-expressions-2'],
+  'before-fast-expressions-3': ['hookflow-fast-expressions-2', 'hookflow-local-activities'],
+  'before-one-marker': ['hookflow-fast-expressions-3', 'hookflow-local-activities'],
+  'before-run-guards': ['hookflow-fast-shapes-3-local-steps'],
+  '.': ['hookflow-run-guards'],
+};
+/** Top-level histories recorded by an earlier interpreter on purpose (what they prove needs no newer run). */
+const ERA_EXCEPTIONS: Record<string, string[]> = {
+  'payment-succeeded-replayed.json': ['hookflow-fast-shapes-3-local-steps'], // a replay run keeping its original's step keys
+  'payment-created-trigger-missing.json': [], // its trigger never came: no step ran, so no step asked
+};
+
+function summary(file: string) {
+  const events = load(file).events;
+  const markers = new Set<string>();
+  for (const e of events) {
+    const marker = e.markerRecordedEventAttributes;
+    if (marker?.markerName === 'core_patch') markers.add(JSON.parse(Buffer.from(marker.details['patch-data'].payloads[0].data, 'base64').toString('utf8')).id);
+  }
+  const type: string = events[0].workflowExecutionStartedEventAttributes.workflowType.name;
+  return { type, markers, last: events.at(-1)!.eventType as string };
+}
+
+test('each history proves what its folder says: a whole run, recorded by the interpreter of its era', () => {
+  const wrong: string[] = [];
+  for (const file of files) {
+    const { type, markers, last } = summary(file);
+    if (!/WORKFLOW_EXECUTION_(COMPLETED|FAILED|CONTINUED_AS_NEW)$/.test(last)) wrong.push(`${file}: ends with ${last}, not a closed run`);
+    const folder = dirname(file);
+    assert.ok(folder in ERA_MARKERS, `${folder}/ is not a known interpreter era: add it to ERA_MARKERS with what its runs carry`);
+    if (![FLOW_WORKFLOW_TYPE, CORRELATED_WORKFLOW_TYPE, SCHEDULED_FLOW_WORKFLOW_TYPE].includes(type)) continue;
+    const expected = ERA_EXCEPTIONS[file] ?? ERA_MARKERS[folder];
+    const got = [...markers].filter((m) => STEP_MARKERS.has(m)).sort();
+    if (JSON.stringify(got) !== JSON.stringify([...expected].sort())) wrong.push(`${file} (${type}): step markers ${JSON.stringify(got)}, its era records ${JSON.stringify(expected)}`);
+  }
+  assert.deepEqual(wrong, []);
+  assert.equal(summary('order-placed-declined.json').last, 'EVENT_TYPE_WORKFLOW_EXECUTION_FAILED', 'the failed saga ends failed (its compensations replayed)');
+  assert.ok(!summary('before-bounded-state/payment-created.json').markers.has('hookflow-bounded-correlation'), 'a correlated run from before bounded state');
 });
 
 test("every recorded history replays with tracing on: Temporal's OpenTelemetry interceptors add headers, never commands", async () => {
