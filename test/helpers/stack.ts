@@ -90,6 +90,8 @@ export interface TestStackOptions {
   worker?: false;
   /** false: payloads in plaintext, and the worker runs any run (as without HOOKFLOW_PAYLOAD_KEYS): histories recorded for the replay test. */
   payloads?: false;
+  /** HOOKFLOW_WORKER_OPS_URLS of the ingress: workers' ops endpoints the console's Health page reads. */
+  workerOpsUrls?: string[];
 }
 
 export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {
@@ -142,7 +144,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
       if (runs.some((r) => r.replayOf)) await faults.beforeReplayStart?.();
       return realStart(runs, event, eventLog);
     },
-    admin: { token: TEST_ADMIN_TOKEN, temporalUiUrl, namespace: 'default', replayConcurrency: opts.replayConcurrency ?? 4 },
+    admin: { token: TEST_ADMIN_TOKEN, temporalUiUrl, namespace: 'default', replayConcurrency: opts.replayConcurrency ?? 4, workerOpsUrls: opts.workerOpsUrls },
     payloadKeys: keys,
   });
 
