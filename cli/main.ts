@@ -8,11 +8,12 @@ import { sendCommand } from './commands/send';
 import { dbCommand } from './commands/db';
 import { sandboxCommand } from './commands/sandbox';
 import { patchesCommand } from './commands/patches';
+import { testCommand } from './commands/test';
 import { AdminApiError } from './admin-client';
 import { UsageError } from './args';
 import type { Command } from './command';
 
-const commands: Command[] = [validateCommand, runCommand, sendCommand, deliveriesCommand, replayCommand, issuesCommand, sandboxCommand, dbCommand, patchesCommand];
+const commands: Command[] = [validateCommand, runCommand, testCommand, sendCommand, deliveriesCommand, replayCommand, issuesCommand, sandboxCommand, dbCommand, patchesCommand];
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   return [

@@ -17,12 +17,14 @@ export const ALLOWED: Record<string, string[]> = {
   verification: ['definitions', 'lib'],
   server: ['verification', 'definitions', 'engine', 'lib', 'schemas'],
   worker: ['workflows', 'activities', 'definitions', 'engine', 'lib'],
-  cli: ['verification', 'definitions', 'engine', 'lib'],
+  // Flow tests run the interpreter with simulated outcomes; the CLI's `test` command drives them.
+  flowtests: ['verification', 'definitions', 'engine', 'lib', 'schemas'],
+  cli: ['verification', 'definitions', 'engine', 'lib', 'flowtests'],
   devstack: ['definitions', 'engine', 'lib'],
-  bench: ['devstack', 'worker', 'workflows', 'activities', 'server', 'verification', 'definitions', 'engine', 'lib'],
+  bench: ['flowtests', 'devstack', 'worker', 'workflows', 'activities', 'server', 'verification', 'definitions', 'engine', 'lib'],
   // The fault harness drives load with the bench's generators (README names this one sideways step).
   chaos: ['bench', 'devstack', 'activities', 'engine', 'lib'],
-  test: ['chaos', 'bench', 'devstack', 'cli', 'worker', 'server', 'verification', 'workflows', 'activities', 'definitions', 'engine', 'lib', 'schemas', 'ops', 'flows', 'sources', 'samples'],
+  test: ['chaos', 'flowtests', 'bench', 'devstack', 'cli', 'worker', 'server', 'verification', 'workflows', 'activities', 'definitions', 'engine', 'lib', 'schemas', 'ops', 'flows', 'sources', 'samples'],
 };
 
 /** Top-level folders that hold no TypeScript of the project's (or none that imports). */
