@@ -33,7 +33,7 @@ export function timelineSection(timeline: Timeline, traceUrl?: (traceId: string)
   const trace = timeline.traceId
     ? html`<p id="trace">Trace <code>${timeline.traceId}</code>${traceUrl ? html` · <a href="${traceUrl(timeline.traceId)}" class="trace-link">open the trace</a>` : ''}</p>`
     : '';
-  const runs = timeline.runs.map((run) => html`<tr class="tl-head"><th colspan="5">${run.replayOf ? 'replay ' : ''}run of <code>${run.flow}</code> · <a href="${run.link}">${run.workflowId}</a> · <span class="${run.status === 'COMPLETED' ? 'ok' : /FAILED|TERMINATED|TIMED_OUT|CANCELED/.test(run.status) ? 'bad' : ''}">${run.status}</span>${run.error ? html` <span class="muted">(${run.error})</span>` : ''}</th></tr>
+  const runs = timeline.runs.map((run) => html`<tr class="tl-head"><th colspan="5">${run.replayOf ? 'replay ' : ''}run of <code>${run.flow}</code> · <code>${run.workflowId}</code> (<a href="${run.link}" class="history-link">its history</a>) · <span class="${run.status === 'COMPLETED' ? 'ok' : /FAILED|TERMINATED|TIMED_OUT|CANCELED/.test(run.status) ? 'bad' : ''}">${run.status}</span>${run.error ? html` <span class="muted">(${run.error})</span>` : ''}</th></tr>
     ${run.items.map(row)}`);
   return html`<section id="timeline"><h2>Timeline</h2>${trace}<table><thead><tr><th>Time (UTC)</th><th>What</th><th>State</th><th>Attempts, waits, durations</th><th>Effect</th></tr></thead>
     <tbody>${timeline.items.map(row)}${runs}</tbody></table></section>`;
