@@ -4,6 +4,7 @@
 // record per effect, keyed by the idempotency key) and leaves the document. So the document only
 // holds the keys of writes in flight (bounded by concurrency, however busy it is), and the check
 // "applied already?" looks the key up by itself, never with the step's own filter.
+import { mongoWrite } from './traced';
 import type { Collection, Document } from 'mongodb';
 import type { ActivityDeps } from './effects';
 import { badArguments } from './effects';
@@ -45,17 +46,17 @@ export async function isRecorded(deps: Pick<ActivityDeps, 'db'>, idempotencyKey:
 
 /** Records the write as applied, then takes its key out of the document (in that order: a crash in between is safe). */
 export async function recordWrite(deps: Pick<ActivityDeps, 'db'>, collection: Collection<Document>, id: unknown, idempotencyKey: string): Promise<void> {
-  await effects(deps).updateOne(
+  await mongoWrite('updateOne', EFFECTS_COLLECTION, () => effects(deps).updateOne(
     { _id: idempotencyKey },
     { $setOnInsert: { kind: 'mongo', collection: collection.collectionName, document: id, at: new Date() } },
     { upsert: true },
-  );
+  ));
   await releaseKey(collection, id, idempotencyKey);
 }
 
 /** Takes a recorded write's key out of its document; harmless when it is not there. */
 export async function releaseKey(collection: Collection<Document>, id: unknown, idempotencyKey: string): Promise<void> {
-  await collection.updateOne({ _id: id as never, [APPLIED_OPS_FIELD]: idempotencyKey }, { $pull: { [APPLIED_OPS_FIELD]: idempotencyKey } } as never);
+  await mongoWrite('updateOne', collection.collectionName, () => collection.updateOne({ _id: id as never, [APPLIED_OPS_FIELD]: idempotencyKey }, { $pull: { [APPLIED_OPS_FIELD]: idempotencyKey } } as never));
 }
 
 /** Whether the document still carries the key: the write landed but was not recorded yet. */

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { ActivityRequest } from '../engine/contract';
 import { type ActivityDeps, badArguments, effectApplied, requireString } from './effects';
 import { type EffectRecord, effects } from './effect-record';
+import { smtpSend } from './traced';
 
 export { EFFECTS_COLLECTION } from './effect-record';
 
@@ -53,7 +54,7 @@ export function emailActivities(deps: ActivityDeps, from: string) {
       if (!record) await records.updateOne({ _id: idempotencyKey }, { $setOnInsert: { kind: 'email', state: 'sending', messageId, to, at: new Date() } as Partial<EffectRecord> }, { upsert: true });
       else if (state === 'refused') await records.updateOne({ _id: idempotencyKey }, { $set: { state: 'sending' } });
       try {
-        await deps.mail.send({
+        await smtpSend(messageId, () => deps.mail.send({
           from: typeof args.from === 'string' ? args.from : from,
           to,
           cc,
@@ -61,7 +62,7 @@ export function emailActivities(deps: ActivityDeps, from: string) {
           text: args.text as string | undefined,
           html: args.html as string | undefined,
           messageId,
-        });
+        }));
       } catch (err) {
         // Only a certain refusal clears the claim; after anything else the server may have the message.
         if (certainlyNotSent(err)) await records.updateOne({ _id: idempotencyKey }, { $set: { state: 'refused' } }).catch(() => undefined);

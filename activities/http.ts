@@ -16,6 +16,7 @@ import { type SecretLookup, resolveSecret, secretAt } from './secrets';
 import type { HostPacer } from './host-pacing';
 import { DENY_ALL_PRIVATE, EgressRefused, type EgressPolicy, type Resolve, checkedLookup, refusal } from '../lib/egress';
 import { type RequestTarget, TargetRefused, hostMatches, requestTarget } from './http-target';
+import { SpanKind, annotate, injectTraceHeaders, withSpan } from '../lib/tracing';
 
 const NAME = 'http.request';
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -91,8 +92,14 @@ export function httpActivities(deps: HttpDeps) {
       let text: string;
       const signal = AbortSignal.timeout(timeoutMs(args.timeout));
       try {
-        res = await send(target, { method, headers, body, signal, egress, resolve: deps.resolve, agent: target.protocol === 'https:' ? agents.https : agents.http });
-        text = await readCapped(res, shown);
+        // A client span; the callee gets it as `traceparent` (tracing on), so its work joins the event's trace.
+        const attributes = { 'http.request.method': method, 'url.full': shown, 'server.address': target.hostname, 'server.port': Number(target.port) };
+        [res, text] = await withSpan(`${method}`, attributes, async () => {
+          injectTraceHeaders(headers);
+          const answer = await send(target, { method, headers, body, signal, egress, resolve: deps.resolve, agent: target.protocol === 'https:' ? agents.https : agents.http });
+          annotate({ 'http.response.status_code': answer.statusCode ?? 0 });
+          return [answer, await readCapped(answer, shown)] as const;
+        }, { kind: SpanKind.CLIENT });
       } catch (err) {
         if (err instanceof ApplicationFailure) throw err;
         if (err instanceof EgressRefused) throw ApplicationFailure.nonRetryable(`${NAME}: ${method} ${shown} refused: ${err.message}`, 'EgressRefused');

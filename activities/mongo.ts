@@ -7,6 +7,7 @@ import type { ActivityRequest } from '../engine/contract';
 import { type ActivityDeps, effectApplied, requireObject, requireString } from './effects';
 import { APPLIED_OPS_FIELD, documentId, isRecorded, keyInDocument, recordWrite, releaseKey, withoutOps } from './effect-record';
 import { isDuplicateKey } from '../lib/insert-once';
+import { mongoWrite } from './traced';
 
 export { APPLIED_OPS_FIELD } from './effect-record';
 
@@ -50,7 +51,7 @@ export function mongoActivities(deps: ActivityDeps) {
       let result;
       let collided = false;
       try {
-        result = await collection.updateOne(write.filter, write.update, { upsert });
+        result = await mongoWrite('updateOne', collection.collectionName, () => collection.updateOne(write.filter, write.update, { upsert }));
       } catch (err) {
         // An upsert whose document exists (with our key, or not matching the filter) collides on _id.
         if (!(upsert && isDuplicateKey(err))) throw err;
@@ -82,7 +83,7 @@ export function mongoActivities(deps: ActivityDeps) {
       const doc = { _id: idempotencyKey as unknown, ...document, [APPLIED_OPS_FIELD]: [idempotencyKey] };
       let r: WriteResult;
       try {
-        const res = await collection.insertOne(doc as never);
+        const res = await mongoWrite('insertOne', collection.collectionName, () => collection.insertOne(doc as never));
         r = { applied: true, alreadyApplied: false, upsertedId: res.insertedId };
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
@@ -114,7 +115,7 @@ export function mongoActivities(deps: ActivityDeps) {
       let doc;
       let collided = false;
       try {
-        doc = await collection.findOneAndUpdate(write.filter, write.update, { upsert, returnDocument });
+        doc = await mongoWrite('findOneAndUpdate', collection.collectionName, () => collection.findOneAndUpdate(write.filter, write.update, { upsert, returnDocument }));
       } catch (err) {
         if (!(upsert && isDuplicateKey(err))) throw err;
         collided = true;

@@ -24,6 +24,7 @@ import { formatGoals, formatTable, machine, writeResults } from './report';
 import { type FlowControlResults, flowControlCases, formatFlowControls } from './flow-controls';
 import { tableRows } from './rows';
 import { type PoisonedResults, poisonedCase, poisonedRows } from './poisoned-case';
+import { type TracingCost, tracingCostCase, tracingRows } from './tracing-cost';
 
 async function main() {
   const options = benchOptions(process.env, process.argv.slice(2));
@@ -74,6 +75,7 @@ async function main() {
   let controls: ControlResults | undefined;
   let overload: LimitResults | undefined;
   let poisoned: PoisonedResults | undefined;
+  let tracing: TracingCost | undefined;
   try {
     if (options.cases.has('accept')) accept = await acceptCases(ctx);
     if (options.cases.has('e2e')) e2e = await e2eCases(ctx);
@@ -83,6 +85,7 @@ async function main() {
     if (options.cases.has('profile')) profile = await profileCases(ctx, join(outDir, `profile-${stamp}`));
     if (options.cases.has('collect')) collect = await collectCases(ctx);
     if (options.cases.has('poisoned')) poisoned = await poisonedCase(ctx);
+    if (options.cases.has('tracing')) tracing = await tracingCostCase(ctx);
   } finally {
     await stopAllChildren();
     await connection.close();
@@ -91,8 +94,8 @@ async function main() {
     rmSync(dataDir, { recursive: true, force: true });
   }
 
-  const rows = [...tableRows(accept, e2e, overload, options.compiled), ...controlRows(controls), ...(collect?.rows ?? []), ...poisonedRows(poisoned)];
-  const file = writeResults(outDir, { machine: { ...machineAtStart, loadAverage1mAtEnd: machine().loadAverage1m }, options: { ...options, cases: [...options.cases] }, startedAt: new Date(began).toISOString(), durationSeconds: (Date.now() - began) / 1000, rows, accept, e2e, controls, profile, overload, limits, collect: collect?.sides, poisoned });
+  const rows = [...tableRows(accept, e2e, overload, options.compiled), ...controlRows(controls), ...(collect?.rows ?? []), ...poisonedRows(poisoned), ...tracingRows(tracing)];
+  const file = writeResults(outDir, { machine: { ...machineAtStart, loadAverage1mAtEnd: machine().loadAverage1m }, options: { ...options, cases: [...options.cases] }, startedAt: new Date(began).toISOString(), durationSeconds: (Date.now() - began) / 1000, rows, accept, e2e, controls, profile, overload, limits, collect: collect?.sides, poisoned, tracing });
   console.log(`\n${formatTable(rows)}\n\n${formatGoals(rows)}\n`);
   const cpu = (label: string, c?: Record<string, number>) => c && console.log(`CPU ms per event, ${label}: ${Object.entries(c).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
   cpu('direct start', accept?.cpuPerEvent.direct);

@@ -14,6 +14,7 @@ import { withoutTemporalSecurity } from '../lib/temporal-connection';
 import { DEV_ADMIN_TOKEN, DEV_WEBHOOK_SECRET, PAYMENTS_SANDBOX, STACK_PORTS } from '../lib/dev-defaults';
 import { startSandboxIfWanted } from './sandbox-setup';
 import { DEV_PAYLOAD_KEYS_FILE, devPayloadKeys } from './payload-keys';
+import { startTraceBackendIfWanted } from './trace-backend';
 
 const ROOT = resolve(__dirname, '..');
 /** The development webhook secret and admin token (`npm start`); production refuses both (lib/config.ts). */
@@ -79,7 +80,9 @@ async function main() {
 
   const started = await startSandboxIfWanted(env, sandboxPort, services.mongodbUri, config.mongodbDb).catch(async (err) => { await services.stop(); throw err; });
   const { sandbox, ledgerInSandbox } = started;
-  const stopSandbox = () => started.stop();
+  // --tracing: Jaeger too (sets OTEL_EXPORTER_OTLP_ENDPOINT for the worker and the ingress).
+  const traces = await startTraceBackendIfWanted(env, dataDir).catch(async (err) => { await started.stop(); await services.stop(); throw err; });
+  const stopSandbox = async () => { await started.stop(); await traces?.stop(); };
   stopAll = async () => { await stopSandbox(); await services.stop(); };
   if (services.started.includes('ferretdb')) {
     const mongo = await new MongoClient(services.mongodbUri).connect();
@@ -143,7 +146,7 @@ hookflow is running.
   worker ops   http://${config.ingressHost}:${config.workerOpsPort}/readyz and /metrics
   Temporal UI  ${services.temporalUiUrl ?? '(external Temporal: use its own UI)'}
   Temporal     ${services.temporalAddress}
-  MongoDB      ${services.mongodbUri}${services.started.includes('ferretdb') ? ' (FerretDB)' : ''}
+${traces ? `  traces       ${traces.line}\n` : ''}  MongoDB      ${services.mongodbUri}${services.started.includes('ferretdb') ? ' (FerretDB)' : ''}
   SMTP         ${services.smtpUrl}${services.smtp ? ` (caught mail in ${join(dataDir, 'mail')})` : ''}
   payments webhook secret: ${env.PAYMENTS_WEBHOOK_SECRET === DEV_WEBHOOK_SECRET ? `${DEV_WEBHOOK_SECRET} (development default)` : 'from PAYMENTS_WEBHOOK_SECRET'}
   payments API ${sandbox ? `${sandbox.url} (sandbox: unknown payments report succeeded; set one with an event's data.status or hookflow sandbox payment <id> <status>)` : 'from PAYMENTS_API_URL'}

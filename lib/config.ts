@@ -8,6 +8,7 @@ import { DEV_DEFAULT_VALUES } from './dev-defaults';
 import { ConfigError } from './errors';
 import { type TemporalConnectionSettings, temporalConnectionSettings } from './temporal-connection';
 import { type PayloadKeys, parsePayloadKeys } from './payload-codec';
+import { tracingWanted } from './tracing';
 
 /** host (or "*.domain": each host of the domain on its own) → http.request calls per second, across all workers. */
 export type HostLimits = Readonly<Record<string, number>>;
@@ -65,6 +66,8 @@ export interface Config {
   purgeEveryMs: number;
   /** HOOKFLOW_BUNDLE_CACHE: where workers keep workflow bundles by content hash (worker/workflow-bundle.ts). */
   workflowBundleCache: string;
+  /** OpenTelemetry traces over OTLP (lib/tracing.ts): on when OTEL_EXPORTER_OTLP_ENDPOINT (or _TRACES_ENDPOINT) or HOOKFLOW_TRACING=1 is set. */
+  tracing: boolean;
   /** HOOKFLOW_WORKER_WORKFLOW_TASKS: workflow tasks one worker works on at once (docs/benchmarks.md says why 10). */
   workerWorkflowTasks: number;
   /** HOOKFLOW_WORKER_LOCAL_ACTIVITIES: local steps one worker runs at once (docs/operations.md "Worker slots"). */
@@ -99,6 +102,8 @@ export interface Config {
   adminAllowedHosts: readonly string[];
   /** HOOKFLOW_WORKER_OPS_URLS: the workers' ops endpoints (http://worker-1:3001,…) the console's Health page reads stall signals from. */
   workerOpsUrls: readonly string[];
+  /** HOOKFLOW_TRACE_UI_URL: the trace backend's UI (Jaeger's, http://…:16686); the console's timeline links an event's trace there. */
+  traceUiUrl?: string;
 }
 
 /** The project folder, the one with package.json: above lib/ from source, above dist/lib/ when compiled. */
@@ -201,6 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     retentionDays: count(env, 'HOOKFLOW_RETENTION_DAYS', 30),
     purgeEveryMs: count(env, 'HOOKFLOW_PURGE_EVERY_MS', 10 * 60_000, 1000),
     workflowBundleCache: resolve(env.HOOKFLOW_BUNDLE_CACHE || DEFAULT_BUNDLE_CACHE),
+    tracing: tracingWanted(env),
     workerWorkflowTasks: count(env, 'HOOKFLOW_WORKER_WORKFLOW_TASKS', 10, 2),
     workerLocalActivities: count(env, 'HOOKFLOW_WORKER_LOCAL_ACTIVITIES', 40),
     workerActivities: count(env, 'HOOKFLOW_WORKER_ACTIVITIES', 100),
@@ -209,6 +215,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     ...payloadConfig(env),
     ...adminConfig(env),
     workerOpsUrls: workerOpsUrls(env),
+    traceUiUrl: env.HOOKFLOW_TRACE_UI_URL || undefined,
   });
 }
 

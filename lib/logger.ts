@@ -1,6 +1,7 @@
 // The one structured logger. Signature headers and secrets are redacted wherever they appear.
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { redactionOf } from './log-redaction';
+import { traceLogFields } from './tracing';
 
 /** Request headers that carry credentials or signatures (lowercase, as Node gives them). */
 export const SECRET_HEADERS = [
@@ -48,7 +49,8 @@ export function createLogger(opts: LoggerOptions, destination?: DestinationStrea
   const options = {
     name: opts.name,
     level: opts.level,
-    mixin: opts.mixin,
+    // Inside a span (tracing on), every line carries its trace id.
+    mixin: opts.mixin ? () => ({ ...traceLogFields(), ...opts.mixin!() }) : traceLogFields,
     // A line's fields, redacted (pino's own `redact` with wildcard paths cost ~15× more per line).
     formatters: { log: redact as (o: Record<string, unknown>) => Record<string, unknown> },
     transport: opts.pretty && !destination ? { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname', translateTime: 'HH:MM:ss' } } : undefined,

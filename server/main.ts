@@ -13,6 +13,8 @@ import { warnMissingHeapFlags } from '../lib/heap-flags';
 import { listen } from './http';
 import { ingressDataConverter } from './starts';
 import { createIngress, ingressSettings } from './ingress';
+import { startTracing } from '../lib/tracing';
+import { tracedClientInterceptors } from './starts';
 
 async function main() {
   const config = loadConfig();
@@ -20,6 +22,7 @@ async function main() {
   // with -9 leaves a pipe nobody reads, and lines still buffered would make the exit flush spin.
   const log = createLogger({ level: config.logLevel, pretty: config.prettyLogs, name: 'ingress', async: !process.send });
   warnMissingHeapFlags(log);
+  const tracing = config.tracing ? startTracing('hookflow-ingress') : undefined;
   const definitions = startDefinitionStore(config, log); // reloads on file change and SIGHUP
   // Lazy: the ingress starts even while Temporal is down; accepted events wait for the relay.
   const connection = Connection.lazy({ ...config.temporal, channelArgs: { 'grpc.max_reconnect_backoff_ms': 5000 } });
@@ -27,7 +30,7 @@ async function main() {
   // then encrypted: what reaches Temporal is ciphertext, and the worker runs only what a key wrote.
   const codec = config.payloadKeys && new EncryptionCodec(config.payloadKeys);
   if (!codec) log.warn('HOOKFLOW_PAYLOAD_KEYS is not set: event bodies and steps are plaintext in Temporal (docs/security.md)');
-  const client = new Client({ connection, namespace: config.temporalNamespace, dataConverter: ingressDataConverter(codec) });
+  const client = new Client({ connection, namespace: config.temporalNamespace, dataConverter: ingressDataConverter(codec), ...(tracing && { interceptors: tracedClientInterceptors() }) });
   // Short server selection: while MongoDB is down a request gets 503 quickly, not after 30 s.
   const mongo = new MongoClient(config.mongodbUri, { serverSelectionTimeoutMS: 5000 });
   const ingress = createIngress(ingressSettings(config), { client, db: mongo.db(config.mongodbDb), definitions, log });
@@ -48,7 +51,7 @@ async function main() {
     stopping = true;
     adminListener.server.close();
     server.close(() => {
-      void ingress.stop().then(() => Promise.all([connection.close(), mongo.close()])).finally(() => {
+      void ingress.stop().then(() => Promise.all([connection.close(), mongo.close(), tracing?.shutdown()])).finally(() => {
         log.info('ingress stopped');
         process.exit(0);
       });

@@ -2,6 +2,8 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { type PayloadProtection, refuseUnauthenticatedActivities, workerDataConverter } from './payload-guard';
+import type { Tracing } from '../lib/tracing';
+import { tracedActivities, workflowSpanSinks } from './tracing';
 
 export interface WorkerDeps extends ActivityDeps {
   connection: NativeConnection;
@@ -27,6 +29,8 @@ export interface WorkerDeps extends ActivityDeps {
   maxConcurrentLocalActivities?: number;
   /** Ordinary activity tasks (email, HTTP) run at once (SDK default 100); they hold no workflow-task slot. */
   maxConcurrentActivities?: number;
+  /** Tracing on (lib/tracing.ts): spans for runs and steps; a given workflowBundle must then be TRACED_FLOW_BUNDLE's. */
+  tracing?: Tracing;
 }
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -42,6 +46,8 @@ export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/run-m
 export const PRELOADED_WORKFLOW_MODULES = ['jsonata', require.resolve('../engine/fast-expressions'), require.resolve('../engine/expressions')];
 /** What bundleWorkflowCode needs to build the same workflow code the worker runs. */
 export const FLOW_BUNDLE = { workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, preloadModules: PRELOADED_WORKFLOW_MODULES };
+/** With tracing on: the same, with Temporal's OpenTelemetry interceptors outermost (a bundle of its own, so tracing off runs none of it). */
+export const TRACED_FLOW_BUNDLE = { ...FLOW_BUNDLE, workflowInterceptorModules: [require.resolve('../workflows/tracing'), ...WORKFLOW_INTERCEPTOR_MODULES] };
 
 export async function createWorker(deps: WorkerDeps): Promise<Worker> {
   return Worker.create({
@@ -50,7 +56,11 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     taskQueue: deps.taskQueue,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: PRELOADED_WORKFLOW_MODULES } }),
     // A pre-built bundle carries the workflow interceptors already (FLOW_BUNDLE).
-    interceptors: { ...(!deps.workflowBundle && { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }), ...(deps.payloads && { activity: [refuseUnauthenticatedActivities] }) },
+    interceptors: {
+      ...(!deps.workflowBundle && { workflowModules: (deps.tracing ? TRACED_FLOW_BUNDLE : FLOW_BUNDLE).workflowInterceptorModules }),
+      activity: [...(deps.tracing ? [tracedActivities] : []), ...(deps.payloads ? [refuseUnauthenticatedActivities] : [])],
+    },
+    ...(deps.tracing && { sinks: workflowSpanSinks(deps.tracing) }),
     ...(deps.payloads && { dataConverter: workerDataConverter(deps.payloads) }),
     activities: createActivities(deps),
     ...(deps.shutdownGraceTime !== undefined && { shutdownGraceTime: deps.shutdownGraceTime }),

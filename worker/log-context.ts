@@ -26,10 +26,11 @@ export function sdkLogger(log: Logger, onOverDeadline: () => void = () => {}): D
   const chatty = level === 'TRACE' || level === 'DEBUG';
   return new DefaultLogger(level, countingOverDeadline((entry: LogEntry) => {
     if (!log.isLevelEnabled(entry.level.toLowerCase())) return;
-    const { sdkComponent, ...meta } = (entry.meta ?? {}) as Record<string, unknown>;
+    // trace_id: what Temporal's OpenTelemetry interceptors add to workflow lines (tracing on); traceId, as on every other line.
+    const { sdkComponent, trace_id: traceId, span_id: _spanId, trace_flags: _flags, ...meta } = (entry.meta ?? {}) as Record<string, unknown>;
     const fromWorkflow = sdkComponent === 'workflow';
     if (!fromWorkflow && !chatty && entry.level !== 'WARN' && entry.level !== 'ERROR') return;
     const method = entry.level === 'TRACE' ? 'trace' : entry.level === 'DEBUG' ? 'debug' : entry.level === 'INFO' ? 'info' : entry.level === 'WARN' ? 'warn' : 'error';
-    log[method]({ ...meta, sdk: sdkComponent }, entry.message);
+    log[method]({ ...meta, ...(traceId !== undefined && { traceId }), sdk: sdkComponent }, entry.message);
   }, onOverDeadline));
 }

@@ -10,11 +10,13 @@ import { runWorkerProcess } from './run-worker';
 import { activityLogFields, sdkLogger } from './log-context';
 import { warnMissingHeapFlags } from '../lib/heap-flags';
 import { createWorkerMetrics } from '../lib/metrics';
+import { startTracing } from '../lib/tracing';
 
 async function main() {
   const config = loadConfig();
   const log = createLogger({ level: config.logLevel, pretty: config.prettyLogs, name: 'worker', mixin: activityLogFields });
   warnMissingHeapFlags(log);
+  const tracing = config.tracing ? startTracing('hookflow-worker') : undefined;
   // Workflow code's log lines and the SDK's warnings go to the same JSON log.
   // The SDK's metrics go to a loopback exporter that the ops server re-serves with its own.
   const sdkMetricsAddress = `127.0.0.1:${await freePort()}`;
@@ -32,7 +34,8 @@ async function main() {
   // second one (the process group and the launcher both send one) from killing the drain.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => log.info({ signal }, 'worker draining: polling stops, in-flight tasks finish'));
   stopWhenLauncherGoes(log);
-  await runWorkerProcess({ config, log, ops: { sdkMetricsAddress }, metrics });
+  await runWorkerProcess({ config, log, ops: { sdkMetricsAddress }, metrics, tracing });
+  await tracing?.shutdown(); // the spans still batched go out
   process.exit(0);
 }
 

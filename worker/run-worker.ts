@@ -12,6 +12,7 @@ import { startOpsServer } from './ops-server';
 import { startEffectPurge } from './effect-purge';
 import { createWorkerMetrics, type WorkerMetrics } from '../lib/metrics';
 import { flowWorkflowBundle } from './workflow-bundle';
+import type { Tracing } from '../lib/tracing';
 
 export interface WorkerProcessOptions {
   config: Readonly<Config>;
@@ -22,13 +23,15 @@ export interface WorkerProcessOptions {
   ops?: { sdkMetricsAddress?: string };
   /** The worker's own metrics, when the caller feeds some of them (the SDK logger counts tasks over deadline). */
   metrics?: WorkerMetrics;
+  /** Tracing on (lib/tracing.ts): the traced bundle, spans for runs, steps and their effects. */
+  tracing?: Tracing;
 }
 
-export async function runWorkerProcess({ config, log, workflowBundle, ops, metrics = createWorkerMetrics() }: WorkerProcessOptions): Promise<void> {
+export async function runWorkerProcess({ config, log, workflowBundle, ops, metrics = createWorkerMetrics(), tracing }: WorkerProcessOptions): Promise<void> {
   const mongo = await new MongoClient(config.mongodbUri, { serverSelectionTimeoutMS: 10_000 }).connect();
   const mail = createMailer(config.smtpUrl);
   const connection = await NativeConnection.connect(config.temporal);
-  const bundle = workflowBundle ?? (await interpreterBundle(config.workflowBundleCache, log));
+  const bundle = workflowBundle ?? (await interpreterBundle(config.workflowBundleCache, log, tracing !== undefined));
   const worker = await createWorker({
     connection,
     namespace: config.temporalNamespace,
@@ -45,6 +48,7 @@ export async function runWorkerProcess({ config, log, workflowBundle, ops, metri
     egress: config.egressAllow,
     shutdownGraceTime: '5s', // SIGTERM: short activities finish; longer ones are handed back to Temporal
     metrics,
+    tracing,
     ...(config.payloadKeys && { payloads: { keys: config.payloadKeys, acceptPlaintext: config.acceptPlaintextRuns } }),
   });
   if (!config.payloadKeys) log.warn('HOOKFLOW_PAYLOAD_KEYS is not set: payloads in Temporal are plaintext and this worker runs any run started on its task queue (docs/security.md)');
@@ -70,9 +74,9 @@ export async function runWorkerProcess({ config, log, workflowBundle, ops, metri
   log.info('worker stopped');
 }
 
-async function interpreterBundle(cacheDir: string, log: Logger): Promise<NonNullable<WorkerOptions['workflowBundle']>> {
+async function interpreterBundle(cacheDir: string, log: Logger, traced: boolean): Promise<NonNullable<WorkerOptions['workflowBundle']>> {
   const started = Date.now();
-  const { bundle, key, from } = await flowWorkflowBundle(cacheDir, (err) => log.warn({ err: err.message }, 'workflow bundle not cached: the next start bundles again'));
-  log.info({ key, from, ms: Date.now() - started }, 'workflow bundle ready');
+  const { bundle, key, from } = await flowWorkflowBundle(cacheDir, (err) => log.warn({ err: err.message }, 'workflow bundle not cached: the next start bundles again'), traced);
+  log.info({ key, from, traced, ms: Date.now() - started }, 'workflow bundle ready');
   return bundle;
 }

@@ -10,13 +10,13 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DefaultLogger, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { FLOW_BUNDLE, WORKFLOWS_PATH } from './create-worker';
+import { FLOW_BUNDLE, TRACED_FLOW_BUNDLE, WORKFLOWS_PATH } from './create-worker';
 import { DEFAULT_BUNDLE_CACHE } from '../lib/config';
 
 /** The folder holding workflows/ and engine/: the repository under tsx, dist/ in the compiled build. */
 const CODE_ROOT = dirname(dirname(WORKFLOWS_PATH));
 const SOURCE_DIRS = ['workflows', 'engine'];
-const PACKAGES = ['@temporalio/workflow', '@temporalio/common', '@temporalio/worker', 'jsonata'];
+const PACKAGES = ['@temporalio/workflow', '@temporalio/common', '@temporalio/worker', 'jsonata', '@temporalio/interceptors-opentelemetry'];
 /** Where `npm run build` leaves the bundle of the compiled code (read-only at run time). */
 export const BUILD_BUNDLE_DIR = join(CODE_ROOT, 'workflow-bundles');
 
@@ -25,10 +25,13 @@ function packageVersion(name: string): string {
   return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
 }
 
+/** The bundle's options: the interpreter's, with Temporal's OpenTelemetry interceptors when traced. */
+export const bundleOptions = (traced = false) => (traced ? TRACED_FLOW_BUNDLE : FLOW_BUNDLE);
+
 /** Hash of the bundle's inputs: file names and contents, package versions, options. */
-export function bundleKey(codeRoot = CODE_ROOT): string {
+export function bundleKey(codeRoot = CODE_ROOT, traced = false): string {
   const hash = createHash('sha256');
-  hash.update(JSON.stringify({ options: FLOW_BUNDLE, packages: PACKAGES.map((p) => [p, packageVersion(p)]), node: process.versions.node }));
+  hash.update(JSON.stringify({ options: bundleOptions(traced), packages: PACKAGES.map((p) => [p, packageVersion(p)]), node: process.versions.node }));
   for (const dir of SOURCE_DIRS) {
     for (const file of (readdirSync(join(codeRoot, dir), { recursive: true, encoding: 'utf8' }) as string[]).sort()) {
       if (!/\.(ts|js|json)$/.test(file) || file.endsWith('.d.ts')) continue;
@@ -63,13 +66,14 @@ export interface BundleLookup {
   from: 'build' | 'cache' | 'built';
 }
 
-export async function flowWorkflowBundle(cacheDir = DEFAULT_BUNDLE_CACHE, onStoreError?: (err: Error) => void): Promise<BundleLookup> {
-  const key = bundleKey();
+/** `traced`: the bundle for a worker with tracing on (TRACED_FLOW_BUNDLE). */
+export async function flowWorkflowBundle(cacheDir = DEFAULT_BUNDLE_CACHE, onStoreError?: (err: Error) => void, traced = false): Promise<BundleLookup> {
+  const key = bundleKey(CODE_ROOT, traced);
   for (const [dir, from] of [[BUILD_BUNDLE_DIR, 'build'], [cacheDir, 'cache']] as const) {
     const bundle = readBundle(join(dir, `${key}.json`));
     if (bundle) return { bundle, key, from };
   }
-  const bundle = await bundleWorkflowCode({ ...FLOW_BUNDLE, logger: new DefaultLogger('WARN') });
+  const bundle = await bundleWorkflowCode({ ...bundleOptions(traced), logger: new DefaultLogger('WARN') });
   try {
     writeBundle(cacheDir, key, bundle);
   } catch (err) {

@@ -38,6 +38,8 @@ export interface AdminSettings {
   replayConcurrency: number;
   /** HOOKFLOW_WORKER_OPS_URLS: the workers' ops endpoints, whose stall signals the console's Health page reads. */
   workerOpsUrls?: readonly string[];
+  /** HOOKFLOW_TRACE_UI_URL: Jaeger's UI, where the console's timeline links an event's trace (`<url>/trace/<trace id>`). */
+  traceUiUrl?: string;
   /** How long (s) the failed runs of issues are kept (HOOKFLOW_RETENTION_DAYS); 30 days when unset. */
   issueRetentionSeconds?: number;
 }

@@ -105,6 +105,10 @@ export interface DeliveryRecord {
   originalId?: string;
   remoteAddress?: string;
   requestId?: string;
+  /** With tracing on: the OpenTelemetry trace id of the request (ingress → run → steps), as a trace backend shows it. */
+  traceId?: string;
+  /** With tracing on: the request span as a W3C traceparent, the parent of the relay's start. */
+  traceparent?: string;
   contentType?: string;
   body?: StoredBody;
   /** The body was a JSON array, given to flows under this key (SendGrid's batches). */

@@ -8,6 +8,7 @@ import { StartRefusedError, errorText } from '../../lib/errors';
 import type { DeliveryRecord, RecordedRun } from './record';
 import type { DeliveryStore } from './store';
 import { type Clock, systemClock } from '../../lib/clock';
+import { ATTR, SpanKind, contextFromHeaders, withSpan } from '../../lib/tracing';
 
 /** Starts a stored event's planned runs; throws a StartRefusedError when it can never succeed. */
 export type StartRecorded = (record: DeliveryRecord, log: Logger) => Promise<RecordedRun[]>;
@@ -82,7 +83,10 @@ export function startRelay(opts: RelayOptions): Relay {
     if (!record) return false;
     const eventLog = log.child({ deliveryId: record._id, eventId: record.eventId, eventType: record.eventType, requestId: record.requestId });
     try {
-      const runs = await opts.startRecorded(record, eventLog);
+      // A span of the event's own trace (its request's traceparent, kept on the record).
+      const attributes = { [ATTR.deliveryId]: record._id, [ATTR.source]: record.source, ...(record.eventId && { [ATTR.eventId]: record.eventId }), 'hookflow.relay.attempt': record.relay?.attempts ?? 0 };
+      const parent = record.traceparent ? contextFromHeaders({ traceparent: record.traceparent }) : undefined;
+      const runs = await withSpan('relay start', attributes, () => opts.startRecorded(record, eventLog), { kind: SpanKind.INTERNAL, parent });
       // Not awaited (the mark lingers to share a write); if it is lost, the record's lease runs out and a relay confirms it.
       void opts.store.markStarted(record._id, runs).catch((err) => eventLog.warn({ err: errorText(err) }, 'runs started but not marked; a relay will confirm them'));
       eventLog.info({ attempts: record.relay?.attempts, workflowIds: runs.map((r) => r.workflowId) }, 'relay started the runs of a stored event');

@@ -34,7 +34,7 @@ export function createBaseApp(log: Logger, metrics: IngressMetrics | undefined):
       respondWithError(ctx, err, ctx.state.log as Logger);
     }
     const level = (QUIET_PATHS.has(ctx.path) && ctx.status < 400) || ctx.state.overloaded === true ? 'debug' : 'info';
-    (ctx.state.log as Logger)[level]({ method: ctx.method, path: ctx.path, status: ctx.status, deliveryId: ctx.state.deliveryId as string | undefined, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
+    (ctx.state.log as Logger)[level]({ method: ctx.method, path: ctx.path, status: ctx.status, deliveryId: ctx.state.deliveryId as string | undefined, traceId: ctx.state.traceId as string | undefined, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
   });
   return app;
 }

@@ -16,6 +16,7 @@ export { RATE_LIMITED, RATE_LIMITS_COLLECTION, RateLimiter, ignoredOutcome } fro
 export { createRunStarter } from './start-runs';
 export { type TemporalBreaker, createTemporalBreaker } from './temporal-breaker';
 export { ingressDataConverter } from './temporal-payloads';
+export { tracedClientInterceptors } from './tracing';
 
 export interface IngressStarterSettings {
   taskQueue: string;

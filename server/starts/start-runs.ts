@@ -8,6 +8,7 @@ import { runPriorityOf } from '../../engine/priority';
 import type { FlowEvent } from '../../engine/types';
 import type { PlannedRun, RunStart, RunStarter } from './planned-runs';
 import { signalRun } from './signal-runs';
+import { currentTraceId } from '../../lib/tracing';
 
 /** `deadlineMs` bounds one start call, so a request never waits long on a Temporal that is down. */
 export function createRunStarter(client: Client, taskQueue: string, log: Logger, deadlineMs = 5000): RunStarter {
@@ -23,6 +24,7 @@ export function createRunStarter(client: Client, taskQueue: string, log: Logger,
     // A replay's steps keep the original's idempotency keys: what it applied is not applied again.
     const input: FlowRunInput = { flow, event, ...(replayOf && { effectKeysOf: replayOf }) };
     const priority = await runPriorityOf(flow, event);
+    const traceId = currentTraceId(); // the request's (or the relay's) trace, for on-call reading the run
     try {
       const handle = await client.connection.withDeadline(Date.now() + deadlineMs, () =>
         client.workflow.start(FLOW_WORKFLOW_TYPE, {
@@ -32,7 +34,7 @@ export function createRunStarter(client: Client, taskQueue: string, log: Logger,
           workflowIdConflictPolicy: 'FAIL',
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
           staticSummary: `${flow.name} ← ${event.type} ${event.id} (${event.source})`,
-          memo: { event: { id: event.id, type: event.type, source: event.source, receivedAt: event.receivedAt }, flowVersion: flow.version, ...(replayOf && { replayOf }), ...(replayId && { replayId }) },
+          memo: { event: { id: event.id, type: event.type, source: event.source, receivedAt: event.receivedAt }, flowVersion: flow.version, ...(replayOf && { replayOf }), ...(replayId && { replayId }), ...(traceId && { traceId }) },
           typedSearchAttributes: runSearchAttributes(flow, event),
           ...(priority && { priority }),
         }),

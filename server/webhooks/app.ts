@@ -13,6 +13,7 @@ import type { IngressOps } from '../http';
 import { createBaseApp } from '../http';
 import { observeWebhook } from './observe';
 import { admissionControl, type AdmissionOptions } from './admission';
+import { traceWebhook } from './trace';
 
 export interface AppDeps extends Omit<WebhookDeps, 'definitions'> {
   /** Read per request, so a reload of flow files takes effect without a restart. */
@@ -33,7 +34,7 @@ export function createApp(deps: AppDeps): Koa {
 
   const observe = deps.ops ? observeWebhook(deps.ops.metrics, deps.getDefinitions) : (_ctx: unknown, next: () => Promise<unknown>) => next();
   const admission = deps.admission ? admissionControl(deps.admission).middleware : (_ctx: unknown, next: () => Promise<unknown>) => next();
-  router.post('/webhooks/:source', observe, admission, async (ctx) => {
+  router.post('/webhooks/:source', traceWebhook, observe, admission, async (ctx) => {
     const definitions = deps.getDefinitions();
     const { source, facts, log } = requestOf(ctx, definitions);
     let rawBody: Buffer;
@@ -48,7 +49,7 @@ export function createApp(deps: AppDeps): Koa {
   });
 
   // The GET subscription check (hub.mode=subscribe) of Meta/WhatsApp-style providers.
-  router.get('/webhooks/:source', observe, async (ctx) => {
+  router.get('/webhooks/:source', traceWebhook, observe, async (ctx) => {
     const { source, facts, log } = requestOf(ctx, deps.getDefinitions());
     try {
       checkAddress(source.network, facts.remoteAddress, facts.headers);

@@ -4,6 +4,7 @@ import { type DeliveryRecord, type RecordedRun, originalId, storedBody } from '.
 import { type DeliveryStore, newDeliveryId } from '../deliveries';
 import { type Headers, headerValue } from '../../verification/headers';
 import type { PlannedRun } from '../starts';
+import { currentTraceId, currentTraceparent } from '../../lib/tracing';
 
 export interface RequestFacts {
   source: { name: string };
@@ -40,7 +41,14 @@ function base(req: RequestFacts, seen: SeenEvent, store: DeliveryStore, keepByte
     contentType: headerValue(req.headers, 'content-type')?.slice(0, 200),
     body: req.rawBody && storedBody(req.rawBody, keepBytes),
     expiresAt: store.expiry(req.receivedAt),
+    ...traceOfRequest(),
   };
+}
+
+/** The request's trace (tracing on): its id for people and the console, its traceparent for the relay's start. */
+function traceOfRequest(): Pick<DeliveryRecord, 'traceId' | 'traceparent'> {
+  const traceId = currentTraceId();
+  return traceId ? { traceId, traceparent: currentTraceparent() } : {};
 }
 
 /** The first delivery of an event: the whole body is kept, it is what the relay starts from. */

@@ -20,6 +20,7 @@ import { verifySignature } from '../../verification';
 import { signedMaterialKey } from '../../verification/signed-material';
 import { type HandshakeAnswer, postHandshake } from './handshakes';
 import { ignoredOutcome } from '../starts';
+import { ATTR, annotate, withSpan, withSpanSync } from '../../lib/tracing';
 
 export interface WebhookRequest extends RequestFacts {
   source: SourceDefinition;
@@ -96,15 +97,16 @@ export async function answerHandshake(req: RequestFacts, handshake: HandshakeAns
 async function receive(req: WebhookRequest, deps: WebhookDeps, seen: SeenEvent): Promise<WebhookResponse | HandshakeResponse> {
   const { source, headers, rawBody } = req;
   admit(source, headers, req.remoteAddress);
-  verifySignature(source.verify, headers, rawBody, req.receivedAt, req.url);
+  withSpanSync('verify', {}, () => verifySignature(source.verify, headers, rawBody, req.receivedAt, req.url));
   seen.verified = true;
-  const body = parseBody(source, headers, rawBody);
+  const body = withSpanSync('parse', {}, () => parseBody(source, headers, rawBody));
   const handshake = postHandshake(source, body as Record<string, unknown>, req.receivedAt);
   if (handshake) return answerHandshake(req, handshake, deps);
 
   const id = (seen.eventId = readEventField(source.event.id, headers, body, 'id'));
   const type = (seen.eventType = readEventField(source.event.type, headers, body, 'type'));
-  const violations = deps.definitions.eventSchemas.get(type)?.(body) ?? [];
+  annotate({ [ATTR.eventId]: id, [ATTR.eventType]: type });
+  const violations = withSpanSync('validate', { [ATTR.eventType]: type }, () => deps.definitions.eventSchemas.get(type)?.(body) ?? []);
   if (violations.length) throw new SchemaViolationError(type, violations.slice(0, MAX_VIOLATIONS));
 
   const event: FlowEvent = { id, type, source: source.name, receivedAt: req.receivedAt.toISOString(), body };
@@ -124,7 +126,8 @@ async function receive(req: WebhookRequest, deps: WebhookDeps, seen: SeenEvent):
     throw new SchemaViolationError(type, [{ path: '/', message: err.message }]);
   });
   const record = { ...acceptedRecord(req, { eventId: id, eventType: type }, planned, deps.deliveries), ...(source.body.arrayAs && { bodyArrayAs: source.body.arrayAs }) };
-  const original = await deps.deliveries.insertOriginal(record, signedMaterialKey(source, rawBody, req.url));
+  annotate({ [ATTR.deliveryId]: record._id, [ATTR.flow]: planned.map((p) => p.flow.name), [ATTR.workflowId]: planned.map((p) => p.workflowId) });
+  const original = await withSpan('store', { [ATTR.deliveryId]: record._id }, () => deps.deliveries.insertOriginal(record, signedMaterialKey(source, rawBody, req.url)));
   if (original) {
     const dup = duplicateRecord(req, seen, original, deps.deliveries);
     await deps.deliveries.note(dup, deps.log);
@@ -135,7 +138,7 @@ async function receive(req: WebhookRequest, deps: WebhookDeps, seen: SeenEvent):
   // Stored: from here on the event is never lost. Start now; if Temporal cannot take it, the relay will.
   const log = deps.log.child({ deliveryId: record._id, eventId: id, eventType: type });
   try {
-    const started = await deps.startRuns(planned, event, log);
+    const started = await withSpan('start', { [ATTR.flow]: planned.map((p) => p.flow.name), [ATTR.workflowId]: planned.map((p) => p.workflowId) }, () => deps.startRuns(planned, event, log));
     const runs = started.map(recordedRun);
     // Not awaited: the answer needs the stored record and the started runs, both there already.
     void deps.deliveries.markStarted(record._id, runs).catch((err) => log.warn({ err: errorText(err), workflowIds: runs.map((r) => r.workflowId) }, 'runs started but not marked; the relay will confirm them'));

@@ -24,6 +24,8 @@ import { createMailer } from '../../activities/mailer';
 import type { ActivityDeps } from '../../activities';
 import type { SmtpCatcher } from '../../devstack/smtp-catcher';
 import { EncryptionCodec, generatePayloadKeys, parsePayloadKeys } from '../../lib/payload-codec';
+import type { Tracing } from '../../lib/tracing';
+import { tracedClientInterceptors } from '../../server/starts';
 
 export { ROOT } from './paths';
 import { ROOT } from './paths';
@@ -92,6 +94,8 @@ export interface TestStackOptions {
   payloads?: false;
   /** HOOKFLOW_WORKER_OPS_URLS of the ingress: workers' ops endpoints the console's Health page reads. */
   workerOpsUrls?: string[];
+  /** Tracing started in this process (lib/tracing.ts startTracing): the traced worker (bundle, activity and sink) and client, as worker/main.ts and server/main.ts make them. */
+  tracing?: Tracing;
 }
 
 export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {
@@ -122,7 +126,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     connection: nativeConnection,
     namespace: 'default',
     taskQueue: TEST_TASK_QUEUE,
-    workflowBundle: (await flowWorkflowBundle()).bundle, // cached by content hash: one bundling per change, not per stack
+    workflowBundle: (await flowWorkflowBundle(undefined, undefined, opts.tracing !== undefined)).bundle, // cached by content hash: one bundling per change, not per stack
     db,
     mail,
     log,
@@ -131,10 +135,11 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     egress: parseEgressAllow(opts.egressAllow ?? '127.0.0.1'),
     afterEffect: (e) => faults.afterEffect?.(e),
     ...(keys && { payloads: { keys } }),
+    tracing: opts.tracing,
   });
   const workerRun = worker?.run();
   const connection = await Connection.connect({ address: services.temporalAddress });
-  const client = new Client({ connection, namespace: 'default', dataConverter: ingressDataConverter(codec) }); // as the ingress's
+  const client = new Client({ connection, namespace: 'default', dataConverter: ingressDataConverter(codec), ...(opts.tracing && { interceptors: tracedClientInterceptors() }) }); // as the ingress's
   const realStart = createRunStarter(client, TEST_TASK_QUEUE, log);
   const temporalUiUrl = services.temporalUiUrl ?? 'http://127.0.0.1:8233';
   const ingress = await startIngress({

@@ -21,7 +21,7 @@ import { join, relative } from 'node:path';
 import { DefaultLogger, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { ESLint } from 'eslint';
 import { historyFromJson } from '../helpers/history-json';
-import { FLOW_BUNDLE } from '../../worker/create-worker';
+import { FLOW_BUNDLE, TRACED_FLOW_BUNDLE } from '../../worker/create-worker';
 import { ROOT } from '../helpers/paths';
 import { PATCHES } from '../../engine/patches';
 
@@ -80,6 +80,19 @@ test('every recorded history replays without non-determinism', async () => {
   }
   assert.deepEqual(failures, []);
   assert.equal(histories.length, files.length);
+});
+
+test("every recorded history replays with tracing on: Temporal's OpenTelemetry interceptors add headers, never commands", async () => {
+  // The bundle a worker with tracing on runs (worker/create-worker.ts): runs started with tracing
+  // off continue under it, and the other way round.
+  const traced = await bundleWorkflowCode({ ...TRACED_FLOW_BUNDLE, logger: new DefaultLogger('WARN') });
+  assert.ok(traced.code.includes('OpenTelemetryInboundInterceptor'), 'the traced bundle carries the interceptors');
+  const histories = files.map((f) => ({ workflowId: f, history: historyFromJson(load(f)) }));
+  const failures: string[] = [];
+  for await (const result of Worker.runReplayHistories({ workflowBundle: traced }, histories)) {
+    if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+  }
+  assert.deepEqual(failures, []);
 });
 
 test('the replay notices an interpreter that would schedule different work', async () => {

@@ -1,0 +1,97 @@
+// Case `tracing`: what OpenTelemetry tracing costs per event (issue 28), as ratios taken in one
+// run. Three sides, each its own ingress and worker process on its own task queue, take turns
+// sending the shipped payment flow's events and waiting for their runs: tracing off, tracing off
+// again (the two off sides differ only by chance: their ratio is the run's noise), and tracing on,
+// exporting every span over OTLP to a Jaeger this case starts (devstack/jaeger.ts). CPU is read
+// from /proc per process (bench/cpu.ts), so waiting for a core costs nothing.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BenchContext, addInto, figures, perEvent } from './context';
+import { cpuMeter } from './cpu';
+import { seedInventory, seedOrders, waitForClosed } from './e2e';
+import { httpEventSender } from './http-load';
+import { roundOrder, runLanes, share } from './lanes';
+import { type BenchChild, startIngress, startWorker } from './processes';
+import { type Row, row } from './report';
+import { freePort } from '../lib/net';
+import { JAEGER_TOOL, startJaeger } from '../devstack/jaeger';
+import { ensureTool } from '../devstack/tools';
+
+interface Side {
+  name: 'off' | 'off (again)' | 'on';
+  taskQueue: string;
+  env: Record<string, string>;
+  ingress?: BenchChild;
+  worker?: BenchChild;
+  closed: number;
+  events: number;
+  cpuMs: Record<string, number>;
+}
+
+export interface TracingCost {
+  events: number;
+  /** CPU ms per completed event, by side and process. */
+  cpuPerEvent: Record<Side['name'], { ingress: number; worker: number }>;
+}
+
+export async function tracingCostCase(ctx: BenchContext): Promise<TracingCost> {
+  await seedInventory(ctx.db);
+  const dataDir = mkdtempSync(join(tmpdir(), 'hookflow-bench-jaeger-'));
+  const jaeger = await startJaeger({ bin: ensureTool(JAEGER_TOOL), dataDir, ports: { otlpHttp: await freePort(), otlpGrpc: await freePort(), ui: await freePort(), queryGrpc: await freePort() } });
+  const off = { OTEL_EXPORTER_OTLP_ENDPOINT: '', HOOKFLOW_TRACING: '' };
+  const sides: Side[] = [
+    { name: 'off', taskQueue: 'bench-trace-off', env: off, closed: 0, events: 0, cpuMs: {} },
+    { name: 'off (again)', taskQueue: 'bench-trace-off-2', env: off, closed: 0, events: 0, cpuMs: {} },
+    { name: 'on', taskQueue: 'bench-trace-on', env: { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint }, closed: 0, events: 0, cpuMs: {} },
+  ];
+  const rounds = Math.max(2, ctx.options.rounds);
+  const total = ctx.options.e2eEvents;
+  try {
+    for (const s of sides) {
+      const opts = { ...ctx.child(s.taskQueue), env: s.env };
+      [s.ingress, s.worker] = await Promise.all([startIngress(opts), startWorker('worker/main.ts', opts, ctx.client)]);
+    }
+    ctx.say(`case tracing: off, off again and on (to Jaeger at ${jaeger.uiUrl}) take turns, ${rounds} rounds, ${total} events per side`);
+    for (const s of sides) await batch(ctx, s, Math.max(10, Math.round(total / 10)), false); // warm-up: bundles loaded, JIT warm
+    for (let r = 0; r < rounds; r++) for (const s of roundOrder(sides, r)) await batch(ctx, s, share(total, rounds, r), true);
+  } finally {
+    await Promise.all(sides.flatMap((s) => [s.ingress?.stop(), s.worker?.stop()]));
+    await jaeger.process.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  const cpuPerEvent = Object.fromEntries(sides.map((s) => {
+    const per = perEvent(s.cpuMs, s.events);
+    return [s.name, { ingress: per.ingress, worker: per.worker }];
+  })) as TracingCost['cpuPerEvent'];
+  for (const s of sides) ctx.say(`  tracing ${s.name}: ${s.events} events, CPU ms per event: ingress ${cpuPerEvent[s.name].ingress.toFixed(2)}, worker ${cpuPerEvent[s.name].worker.toFixed(2)}`);
+  return { events: total, cpuPerEvent };
+}
+
+/** Sends `count` events to the side's ingress and waits for their runs to close; `measured` adds their CPU. */
+async function batch(ctx: BenchContext, side: Side, count: number, measured: boolean): Promise<void> {
+  if (count === 0) return;
+  const tag = ctx.tag('t');
+  await seedOrders(ctx.db, tag, 0, count);
+  const sender = httpEventSender([side.ingress!.url!], tag, ctx.options.connections);
+  const stop = cpuMeter({ ingress: () => [side.ingress!.pid], worker: () => [side.worker!.pid] });
+  const { accepted } = figures(await runLanes({ count, concurrency: ctx.options.connections, maxMs: ctx.options.maxSeconds * 1000, send: sender.send }));
+  sender.close?.();
+  side.closed = await waitForClosed(ctx.client, side.taskQueue, side.closed + accepted, ctx.options.maxSeconds * 1000);
+  const used = stop();
+  if (!measured) return;
+  addInto(side.cpuMs, used);
+  side.events += accepted;
+}
+
+export function tracingRows(cost?: TracingCost): Row[] {
+  if (!cost) return [];
+  const { off, on } = cost.cpuPerEvent;
+  const again = cost.cpuPerEvent['off (again)'];
+  return [
+    row('tracing', 'ingress CPU ms per event, off again vs off (noise)', again.ingress, off.ingress, { ratioAtMost: 1.02 }),
+    row('tracing', 'worker CPU ms per event, off again vs off (noise)', again.worker, off.worker, { ratioAtMost: 1.02 }),
+    row('tracing', 'ingress CPU ms per event, on (to Jaeger) vs off', on.ingress, off.ingress, { ratioAtMost: 1.1 }),
+    row('tracing', 'worker CPU ms per event, on (to Jaeger) vs off', on.worker, off.worker, { ratioAtMost: 1.1 }),
+  ];
+}

@@ -1,0 +1,68 @@
+// lib/tracing.ts: off unless an OTLP endpoint (or HOOKFLOW_TRACING=1) is set; off, the SDK is not
+// even loaded and spans are plain calls; on, every log line written inside a span carries its
+// trace id, and a caller's traceparent is the parent. (The whole trace, through Temporal and a
+// real Jaeger: test/integration/tracing.test.ts.)
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { contextFromHeaders, currentTraceId, currentTraceparent, injectTraceHeaders, startTracing, tracingOn, tracingWanted, withSpan, withSpanSync } from '../../lib/tracing';
+import { createLogger } from '../../lib/logger';
+
+function capture() {
+  const lines: string[] = [];
+  const log = createLogger({ level: 'info', pretty: false, name: 'test' }, { write: (s: string) => { lines.push(s); } });
+  return { log, parsed: () => lines.map((l) => JSON.parse(l) as Record<string, any>) };
+}
+
+test('tracing is off by default; an OTLP endpoint or HOOKFLOW_TRACING=1 turns it on; the standard off switches win', () => {
+  assert.equal(tracingWanted({}), false);
+  assert.equal(tracingWanted({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' }), true);
+  assert.equal(tracingWanted({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://127.0.0.1:4318/v1/traces' }), true);
+  assert.equal(tracingWanted({ HOOKFLOW_TRACING: '1' }), true);
+  assert.equal(tracingWanted({ HOOKFLOW_TRACING: '1', OTEL_SDK_DISABLED: 'true' }), false);
+  assert.equal(tracingWanted({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://x', OTEL_TRACES_EXPORTER: 'none' }), false);
+});
+
+test('off: no SDK module is loaded, spans only call through, nothing is added to headers or log lines', async () => {
+  assert.equal(tracingOn(), false);
+  const { log, parsed } = capture();
+  const promise = Promise.resolve(7);
+  assert.equal(withSpan('x', {}, () => promise), promise, 'the function\'s own promise, no extra turn');
+  await assert.rejects(withSpan('x', {}, () => { throw new Error('boom'); }), /boom/);
+  assert.equal(withSpanSync('x', {}, () => 3), 3);
+  const headers: Record<string, string> = {};
+  injectTraceHeaders(headers);
+  assert.deepEqual(headers, {});
+  await withSpan('x', {}, async () => log.info('inside'));
+  assert.equal(parsed()[0].traceId, undefined);
+  assert.equal(currentTraceId(), undefined);
+  const loaded = Object.keys(require.cache).filter((f) => /@opentelemetry[\\/](sdk-trace|exporter|resources)/.test(f));
+  assert.deepEqual(loaded, [], 'tracing off loads none of the SDK');
+});
+
+test('on: lines inside a span carry its trace id, lines outside none; a traceparent given is the parent', async () => {
+  process.env.OTEL_EXPORTER_OTLP_ENDPOINT = 'http://127.0.0.1:9'; // nothing listens: exports fail quietly
+  const tracing = startTracing('unit');
+  try {
+    const { log, parsed } = capture();
+    log.info('outside');
+    const traceId = await withSpan('outer', {}, async () => {
+      log.info('inside');
+      return withSpan('inner', {}, async () => { log.info('nested'); return currentTraceId(); });
+    });
+    const [outside, inside, nested] = parsed();
+    assert.equal(outside.traceId, undefined);
+    assert.match(String(traceId), /^[0-9a-f]{32}$/);
+    assert.equal(inside.traceId, traceId);
+    assert.equal(nested.traceId, traceId);
+
+    const parent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const child = await withSpan('request', {}, async () => currentTraceparent(), { parent: contextFromHeaders({ traceparent: parent }) });
+    assert.match(String(child), /^00-0af7651916cd43dd8448eb211c80319c-(?!b7ad6b7169203331)[0-9a-f]{16}-01$/, 'same trace, a span of its own');
+    const out: Record<string, string> = {};
+    await withSpan('call', {}, async () => injectTraceHeaders(out), { parent: contextFromHeaders({ traceparent: parent }) });
+    assert.match(out.traceparent, /^00-0af7651916cd43dd8448eb211c80319c-/);
+  } finally {
+    await Promise.race([tracing.shutdown(), new Promise((r) => setTimeout(r, 2000).unref())]);
+    delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  }
+});
