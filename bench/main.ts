@@ -14,6 +14,7 @@ import { collectCases } from './collect-cases';
 import { controlCases, controlRows, type ControlResults } from './control-cases';
 import type { BenchContext } from './context';
 import { childPids } from './cpu';
+import { clusterScale } from './cluster-scale';
 import { ROOT } from './direct-start';
 import { e2eCases, type E2eResults } from './e2e-cases';
 import { limitCases, type LimitResults } from './ingress-limits';
@@ -27,7 +28,10 @@ import { type PoisonedResults, poisonedCase, poisonedRows } from './poisoned-cas
 import { type TracingCost, tracingCostCase, tracingRows } from './tracing-cost';
 
 async function main() {
-  const options = benchOptions(process.env, process.argv.slice(2));
+  // --topology cluster: the scaling table of the cluster topology (bench/cluster-scale.ts).
+  const argv = process.argv.slice(2);
+  if (argv.includes('--topology=cluster') || argv[argv.indexOf('--topology') + 1] === 'cluster') return clusterScale();
+  const options = benchOptions(process.env, argv);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const outDir = join(ROOT, '.bench');
   const logDir = join(outDir, `logs-${stamp}`);

@@ -27,6 +27,8 @@ export interface ChildOptions {
   env?: Record<string, string>;
   /** The ingress runs from the compiled build (dist/), as the Dockerfile runs it. */
   compiled?: boolean;
+  /** The ingress listens here (a replica restarted behind a load balancer keeps its port); a free port otherwise. */
+  port?: number;
 }
 
 export interface BenchChild {
@@ -36,6 +38,8 @@ export interface BenchChild {
   startupMs: number;
   url?: string;
   stop(): Promise<void>;
+  /** How it ended (both null while it runs): a graceful drain exits with code 0. */
+  exit(): { code: number | null; signal: string | null };
 }
 
 export const MONGODB_DB = 'bench';
@@ -82,11 +86,11 @@ function spawnNode(name: string, script: string, opts: ChildOptions, env: Record
 }
 
 function child(proc: ManagedProcess, started: number, url?: string): BenchChild {
-  return { name: proc.name, pid: proc.child.pid!, startupMs: performance.now() - started, url, stop: () => proc.stop() };
+  return { name: proc.name, pid: proc.child.pid!, startupMs: performance.now() - started, url, stop: () => proc.stop(), exit: () => ({ code: proc.child.exitCode, signal: proc.child.signalCode }) };
 }
 
 export async function startIngress(opts: ChildOptions): Promise<BenchChild> {
-  const port = await freePort();
+  const port = opts.port ?? await freePort();
   const url = `http://127.0.0.1:${port}`;
   const started = performance.now();
   // ADMIN_PORT 0: each ingress's admin listener on a port of its own.

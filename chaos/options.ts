@@ -5,7 +5,7 @@ export const SCENARIOS = [
   'hot-document', 'reserve-stock', 'poisoned-neighbours', 'flood', 'soak',
 ] as const;
 /** `--topology cluster`: faults of the cluster of `npm run cluster` (docs/reliability.md). */
-export const CLUSTER_SCENARIOS = ['history-kill', 'matching-kill', 'lb-ingress-kill', 'one-of-three-workers-kill', 'postgres-kill'] as const;
+export const CLUSTER_SCENARIOS = ['history-kill', 'matching-kill', 'lb-ingress-kill', 'one-of-three-workers-kill', 'postgres-kill', 'rolling-restart', 'flow-edit'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number] | (typeof CLUSTER_SCENARIOS)[number];
 export type Topology = 'single' | 'cluster';
 

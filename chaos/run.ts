@@ -5,6 +5,7 @@ import type { ScenarioContext, ScenarioResult } from './scenario';
 import { hotDocument, ingressKill, mongoKill, temporalKill, workerKill } from './scenarios/faults';
 import { historyKill, lbIngressKill, matchingKill, oneOfThreeWorkersKill, postgresKill } from './scenarios/cluster';
 import { flood } from './scenarios/flood';
+import { flowEdit, rollingRestart } from './scenarios/rollouts';
 import { poisonedNeighbours } from './scenarios/poisoned';
 import { reserveStock } from './scenarios/reserve-stock';
 import { soak } from './scenarios/soak';
@@ -27,6 +28,8 @@ const RUNNERS: Record<ScenarioName, (ctx: ScenarioContext) => Promise<ScenarioRe
   'lb-ingress-kill': lbIngressKill,
   'one-of-three-workers-kill': oneOfThreeWorkersKill,
   'postgres-kill': postgresKill,
+  'rolling-restart': rollingRestart,
+  'flow-edit': flowEdit,
 };
 
 /** A scenario that threw (a process would not start, a wait timed out): failed, and the next one runs. */

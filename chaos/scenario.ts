@@ -51,17 +51,21 @@ export interface LoadPlan {
   workers?: number;
   flow?: FlowExpectation;
   workerEnv?: Record<string, string>;
+  /** Environment of the scenario's ingresses (e.g. a flows folder of its own). */
+  ingressEnv?: Record<string, string>;
   /** Seed a pending order per event (default true; order.placed creates its own). */
   seedOrders?: boolean;
   /** The fault, run while the events are being sent. */
   fault(h: Handles): Promise<void>;
   /** Figures to add once the check is done. */
   figures?(h: Handles): Promise<Record<string, number | string>>;
+  /** The scenario's own invariants, checked after the common ones; each string is a problem. */
+  checks?(h: Handles): Promise<string[]>;
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function setUp(ctx: ScenarioContext, plan: Pick<LoadPlan, 'name' | 'events' | 'stock' | 'ingresses' | 'workers' | 'workerEnv' | 'seedOrders'>): Promise<Handles> {
+export async function setUp(ctx: ScenarioContext, plan: Pick<LoadPlan, 'name' | 'events' | 'stock' | 'ingresses' | 'workers' | 'workerEnv' | 'ingressEnv' | 'seedOrders'>): Promise<Handles> {
   const { stack } = ctx;
   const taskQueue = `chaos-${ctx.tag(plan.name)}`;
   await stack.db.collection<{ _id: string; stock: number }>('inventory').bulkWrite(
@@ -69,7 +73,7 @@ export async function setUp(ctx: ScenarioContext, plan: Pick<LoadPlan, 'name' | 
   );
   // The orders the payment flow marks paid (order.placed creates its own).
   if (plan.seedOrders !== false) await stack.db.collection<{ _id: string; status: string }>('orders').insertMany(plan.events.map((e) => ({ _id: e.orderId, status: 'pending' })));
-  const ingresses = await Promise.all(Array.from({ length: plan.ingresses ?? 1 }, () => stack.addIngress(taskQueue)));
+  const ingresses = await Promise.all(Array.from({ length: plan.ingresses ?? 1 }, () => stack.addIngress(taskQueue, plan.ingressEnv)));
   const workers = await Promise.all(Array.from({ length: plan.workers ?? 1 }, () => stack.addWorker(taskQueue, plan.workerEnv)));
   // The cluster topology: every request goes through HAProxy, which knows which replica is alive.
   const lb = stack.topology === 'cluster' ? await stack.balance(ingresses) : undefined;
@@ -90,7 +94,7 @@ export async function setUp(ctx: ScenarioContext, plan: Pick<LoadPlan, 'name' | 
 }
 
 /** After the fault: re-send, drain, check, and stop the scenario's processes. */
-export async function finish(ctx: ScenarioContext, h: Handles, plan: Pick<LoadPlan, 'name' | 'stock' | 'flow' | 'figures'>, began: number, faultEnded: number): Promise<ScenarioResult> {
+export async function finish(ctx: ScenarioContext, h: Handles, plan: Pick<LoadPlan, 'name' | 'stock' | 'flow' | 'figures' | 'checks'>, began: number, faultEnded: number): Promise<ScenarioResult> {
   const deadline = Date.now() + ctx.options.maxSeconds * 1000;
   await h.workerReady();
   const early = await refusedYetRun(h, plan.flow ?? paymentFlow);
@@ -103,8 +107,9 @@ export async function finish(ctx: ScenarioContext, h: Handles, plan: Pick<LoadPl
     client: h.stack.client, db: h.stack.db, mail: h.stack.smtp.messages, taskQueue: h.taskQueue,
     deliveries: [...h.provider.deliveries.values()], flow: plan.flow ?? paymentFlow, initialStock: plan.stock,
   });
+  if (plan.checks) verdict.problems.push(...(await plan.checks(h)));
   const crashed = h.stack.crashed();
-  const figures = plan.figures ? await plan.figures(h) : {};
+  const figures = { ...(await plan.figures?.(h)), ...refusedFirst(h) };
   h.provider.close();
   await h.stack.stopChildren();
   verdict.problems.unshift(...early);
@@ -112,6 +117,18 @@ export async function finish(ctx: ScenarioContext, h: Handles, plan: Pick<LoadPl
   if (crashed.length) verdict.problems.unshift(`crashed: ${crashed.join(', ')}`);
   const passed = verdict.problems.length === 0 && verdict.lost === 0 && verdict.duplicated === 0;
   return { name: plan.name, passed, verdict, resent: h.provider.resent(), drainSeconds, crashed, figures, durationSeconds: (Date.now() - began) / 1000 };
+}
+
+/** What the first sends that were not acknowledged got (why events were re-sent), by answer. */
+function refusedFirst(h: Handles): Record<string, string> {
+  const tally = new Map<string, number>();
+  for (const d of h.provider.deliveries.values()) {
+    const first = d.answers[0];
+    if (first === undefined || (typeof first === 'number' && first >= 200 && first < 300)) continue;
+    const kind = String(first).slice(0, 60);
+    tally.set(kind, (tally.get(kind) ?? 0) + 1);
+  }
+  return tally.size ? { firstAnswersNot2xx: [...tally].map(([k, n]) => `${k} ×${n}`).join('; ') } : {};
 }
 
 /**

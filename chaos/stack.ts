@@ -92,8 +92,9 @@ export class ChaosStack {
     return { stack, taskQueue, logDir: this.logDir, logLevel: this.logLevel, env: { HOOKFLOW_RELAY_POLL_MS: '500', ...env } };
   }
 
-  async addIngress(taskQueue: string, env?: Record<string, string>): Promise<ChaosChild> {
-    const c: ChaosChild = { ...(await startIngress(this.childOptions(taskQueue, env))), role: 'ingress', killed: false };
+  /** `port`: where it listens (a replica restarted behind HAProxy keeps its port); a free one otherwise. */
+  async addIngress(taskQueue: string, env?: Record<string, string>, port?: number): Promise<ChaosChild> {
+    const c: ChaosChild = { ...(await startIngress({ ...this.childOptions(taskQueue, env), port })), role: 'ingress', killed: false };
     this.children.push(c);
     return c;
   }
@@ -102,6 +103,18 @@ export class ChaosStack {
     const c: ChaosChild = { ...(await startWorker('worker/main.ts', this.childOptions(taskQueue, env), this.client)), role: 'worker', killed: false };
     this.children.push(c);
     return c;
+  }
+
+  /** SIGTERM (a graceful drain, as a rollout stops a replica), counted as intended, not as a crash; resolves once it exited. */
+  async drain(c: ChaosChild): Promise<{ code: number | null; signal: string | null }> {
+    c.killed = true;
+    await c.stop();
+    return c.exit();
+  }
+
+  /** Resolves once HAProxy's health checks see `count` ingresses up; false after `timeoutMs`. */
+  async balancerUp(count: number, timeoutMs = 60_000): Promise<boolean> {
+    return this.balancer ? this.balancer.up(count, timeoutMs) : false;
   }
 
   /** kill -9, and waits until the process is gone. */

@@ -12,6 +12,7 @@ import { testCommand } from './commands/test';
 import { AdminApiError } from './admin-client';
 import { UsageError } from './args';
 import type { Command } from './command';
+import { applyDevDefaults } from '../lib/dev-env';
 
 const commands: Command[] = [validateCommand, runCommand, testCommand, sendCommand, deliveriesCommand, replayCommand, issuesCommand, sandboxCommand, dbCommand, patchesCommand];
 function help(): string {
@@ -25,6 +26,8 @@ function help(): string {
     'hookflow <command> --help shows the options of one command.',
     'send posts to HOOKFLOW_URL (default http://127.0.0.1:3000); deliveries and replay use the admin',
     'listener, HOOKFLOW_ADMIN_URL (default http://127.0.0.1:3002), and HOOKFLOW_ADMIN_TOKEN, or --url and --token.',
+    'Outside production (HOOKFLOW_ENV / NODE_ENV), unset PAYMENTS_WEBHOOK_SECRET and HOOKFLOW_ADMIN_TOKEN take',
+    'npm start\'s development defaults, so a second terminal beside it needs nothing exported.',
     '',
     'exit codes: 0 ok, 1 failure (problems found, request refused, hookflow unreachable), 2 usage error.',
   ].join('\n');
@@ -45,6 +48,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(`usage: ${command.usage}\n\n${command.summary}`);
     return 0;
   }
+  // Beside `npm start`, nothing needs exporting: its development defaults apply here too (never in production).
+  applyDevDefaults(process.env);
   return command.run(args);
 }
 

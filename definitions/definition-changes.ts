@@ -21,7 +21,7 @@ export function definitionChanges(before: Definitions, after: Definitions): Defi
   // Hashed so that secret values never reach the log, not even by accident.
   const sources = (d: Definitions) => new Map([...d.sources].map(([name, s]) => [name, createHash('sha256').update(JSON.stringify(s)).digest('hex')]));
   // A validator is a compiled function: types are compared by presence only.
-  const eventTypes = (d: Definitions) => new Map([...d.eventSchemas.keys()].map((t) => [t, '']));
+  const eventTypes = (d: Definitions) => new Map([...(d.events?.allTypes() ?? d.eventSchemas.keys())].map((t) => [t, '']));
   return {
     flows: compare(flows(before), flows(after)),
     sources: compare(sources(before), sources(after)),

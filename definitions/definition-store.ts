@@ -2,7 +2,7 @@
 // folders, debounced) or on SIGHUP. A reload that fails validation keeps the previous set and
 // logs every problem; the log of an applied reload says what it changed.
 import { existsSync, watch, type FSWatcher } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { DefinitionError } from '../lib/errors';
 import { type DefinitionDirs, type Definitions, loadDefinitions } from './definitions';
 import { type DefinitionChanges, definitionChanges, describeChanges } from './definition-changes';
@@ -76,7 +76,8 @@ export function createDefinitionStore(load: () => Definitions, log: StoreLog, de
       // A folder watch sees new files, deletions and rename-over-write; a watch on a file would
       // lose the file an editor replaces.
       const watchers: FSWatcher[] = dirs.filter((d) => existsSync(d)).map((dir) => {
-        const watcher = watch(dir, (_event, file) => {
+        // schemas/events holds a folder per source, with a folder per versioned type (definitions/event-catalog.ts).
+        const watcher = watch(dir, { recursive: basename(dir) === 'events' }, (_event, file) => {
           if (file && !DEFINITION_FILE.test(file)) return;
           changed.add(file ? join(dir, file) : dir);
           clearTimeout(timer);

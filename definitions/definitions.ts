@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import { DefinitionError } from '../lib/errors';
 import type { FlowDefinition } from '../engine/types';
-import { type EventValidator, loadEventSchemas } from './event-schemas';
+import type { EventValidator } from './event-schemas';
+import { type EventCatalog, loadEventCatalog } from './event-catalog';
+import { catalogProblems, flowEventContext } from './event-context';
 import { listYamlFiles, loadFlows } from './flows';
 import type { Problem } from './yaml-file';
 import { type DisabledSource, type SourceDefinition, loadSources } from './sources';
@@ -12,7 +14,12 @@ import type { SecretEnv } from './source-secrets';
 
 export interface Definitions {
   sources: Map<string, SourceDefinition>;
+  /** The shared schemas (schemas/events/<type>.json) by type; `events` finds per-source and versioned ones too. */
   eventSchemas: Map<string, EventValidator>;
+  /** Every event schema: a source's own first, then the shared one; versions (definitions/event-catalog.ts). */
+  events?: EventCatalog;
+  /** What `hookflow validate` prints and start-up does not stop for (a step reading a field no schema guarantees). */
+  warnings?: Problem[];
   flows: FlowDefinition[];
   /** Optional sources left off because their secrets are not set, with the flows that wait for them. */
   disabled?: (DisabledSource & { flows: string[] })[];
@@ -44,14 +51,16 @@ export function loadDefinitions(dirs: DefinitionDirs, env: SecretEnv = process.e
     dirs.flowPaths ? undefined : missingFolder(dirs.flowsDir, 'HOOKFLOW_FLOWS_DIR', 'the flow files (flows/*.yaml)'),
   ].filter((p): p is Problem => p !== undefined);
   if (folderProblems.length) throw new DefinitionError(folderProblems);
-  const { sources, names: sourceNames, disabled, problems: sourceProblems } = loadSources(listYamlFiles(dirs.sourcesDir), env);
-  const eventSchemas = loadEventSchemas(join(dirs.schemasDir, 'events'));
+  const { catalog: events, problems: schemaProblems } = loadEventCatalog(join(dirs.schemasDir, 'events'));
+  const { sources, names: sourceNames, disabled, problems: sourceProblems } = loadSources(listYamlFiles(dirs.sourcesDir), env, events);
+  const eventSchemas = new Map([...events.allTypes()].flatMap((t) => { const s = events.schemaOf('', t); return s ? [[t, s.validate] as const] : []; }));
   const { files: flowFiles, problems: pathProblems } = expandFlowPaths(dirs.flowPaths ?? [dirs.flowsDir]);
-  const { flows, problems: flowProblems } = loadFlows(flowFiles, {
+  const { flows, problems: flowProblems, warnings } = loadFlows(flowFiles, {
     sources: new Set(sourceNames),
     eventTypes: new Set(eventSchemas.keys()),
+    events: flowEventContext(events, sources),
   });
-  const problems = [...pathProblems, ...sourceProblems, ...flowProblems];
+  const problems = [...schemaProblems, ...catalogProblems(dirs.schemasDir, events, sourceNames, sources), ...pathProblems, ...sourceProblems, ...flowProblems];
   if (problems.length) throw new DefinitionError(problems);
   // Flows of a disabled source, and flows missing a variable they require, are checked like any
   // other, then left out.
@@ -60,7 +69,7 @@ export function loadDefinitions(dirs: DefinitionDirs, env: SecretEnv = process.e
   const flowsOff = new Set(disabledFlows.map((d) => d.name));
   const active = flows.filter((f) => (!f.trigger.source || !off.has(f.trigger.source)) && !flowsOff.has(f.name));
   return {
-    sources: new Map(sources.map((s) => [s.name, s])), eventSchemas, flows: active,
+    sources: new Map(sources.map((s) => [s.name, s])), eventSchemas, events, warnings, flows: active,
     disabled: disabled.map((d) => ({ ...d, flows: flows.filter((f) => f.trigger.source === d.name).map((f) => f.name) })),
     disabledFlows,
   };

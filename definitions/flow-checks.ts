@@ -15,32 +15,53 @@ import { flowControlProblems } from './flow-control-checks';
 import { collectProblems } from './collect-checks';
 import { controlProblems } from './control-checks';
 import type { Problem, YamlFile } from './yaml-file';
+import { isEventPattern } from '../engine/event-patterns';
+import { type FlowEventContext, unguaranteedReads } from './event-context';
 
 export interface FlowContext {
   /** Source names that exist. */
   sources: Set<string>;
-  /** Event types that have a payload schema. */
+  /** Event types that have a payload schema (shared ones; `events` knows each source's own too). */
   eventTypes: Set<string>;
+  /** Per-source and versioned schemas, and the sources' upcasts (definitions/event-context.ts). */
+  events?: FlowEventContext;
 }
 
 type Path = (string | number)[];
 const JSONATA_HINT = 'expressions are JSONata: https://docs.jsonata.org';
 const ACTIVITY_ONLY = ['with', 'forEach', 'as', 'concurrency', 'retry', 'timeout', 'local', 'compensate'] as const;
 
-export function semanticProblems(yaml: YamlFile, flow: Omit<FlowDefinition, 'version'>, context: FlowContext): Problem[] {
+/** `warnings`: what validate reports without refusing the flow (fields no schema guarantees). */
+export function semanticProblems(yaml: YamlFile, flow: Omit<FlowDefinition, 'version'>, context: FlowContext, warnings: Problem[] = []): Problem[] {
   const problems: Problem[] = [];
   const { trigger } = flow;
+  // The types with a schema for this flow's source: its own, then the shared ones.
+  const eventTypes = (trigger.source && context.events?.typesOf(trigger.source)) || context.eventTypes;
+  const patterns = (trigger.schedule === undefined && Array.isArray(trigger.events) ? trigger.events : []).filter(isEventPattern);
   if (trigger.schedule !== undefined) problems.push(...scheduleTriggerProblems(yaml, trigger, context.sources));
   else {
     if (!context.sources.has(trigger.source)) {
       problems.push(yaml.at(['trigger', 'source'], `unknown source "${trigger.source}"`, `known sources: ${[...context.sources].join(', ') || 'none'}`));
     }
     trigger.events.forEach((type, i) => {
-      if (!context.eventTypes.has(type)) problems.push(yaml.at(['trigger', 'events', i], `event type "${type}" has no payload schema`, `add schemas/events/${type}.json`));
+      if (isEventPattern(type)) {
+        if (flow.correlation) problems.push(yaml.at(['trigger', 'events', i], `a correlated flow names its trigger events: "${type}" is a pattern`, 'list the event types that start the run; callbacks are matched by type'));
+      } else if (!eventTypes.has(type)) {
+        problems.push(yaml.at(['trigger', 'events', i], `event type "${type}" has no payload schema`, `add schemas/events/${trigger.source}/${type}.json (this source's) or schemas/events/${type}.json (shared); or, if the flow needs no typed payload, trigger on a pattern: "*" or a prefix such as "${type.split('.')[0]}.*"`));
+      }
     });
   }
   const stepIds = new Set(allSteps([...flow.steps, ...(flow.onFailure ?? [])]).map((s) => s.id));
-  const check = (path: Path, source: string) => checkExpression(yaml, path, source, stepIds, problems);
+  const check = (path: Path, source: string) => {
+    const before = problems.length;
+    checkExpression(yaml, path, source, stepIds, problems);
+    // A pattern takes types no schema describes: every field of the body it reads may be absent.
+    if (patterns.length && problems.length === before) {
+      for (const field of unguaranteedReads(source)) {
+        warnings.push(yaml.at(path, `reads ${field}, which no schema guarantees: the flow triggers on ${patterns.map((p) => `"${p}"`).join(', ')}, and an event of a type without a schema is not checked`, `where the field may be absent, test it first (if: ${field}), or trigger on named event types with schemas`));
+      }
+    }
+  };
   if (trigger.filter) check(['trigger', 'filter'], unwrapExpression(trigger.filter));
   if (trigger.idempotencyKey) check(['trigger', 'idempotencyKey'], unwrapExpression(trigger.idempotencyKey));
 
@@ -78,7 +99,7 @@ export function semanticProblems(yaml: YamlFile, flow: Omit<FlowDefinition, 'ver
     const name = typeof d === 'string' ? d : d.name;
     if (name && !secretsUsed.has(name)) problems.push(yaml.at(['secrets', i], `secret "${name}" is declared but no step names it`, 'remove it from secrets:, or name it where it is used ({ secret: NAME })'));
   });
-  problems.push(...correlationProblems(yaml, flow, context.eventTypes, check));
+  problems.push(...correlationProblems(yaml, flow, eventTypes, check));
   problems.push(...flowControlProblems(yaml, flow, check));
   problems.push(...collectProblems(yaml, flow, check));
   problems.push(...controlProblems(yaml, flow, check));

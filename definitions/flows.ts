@@ -11,11 +11,14 @@ import { normalizedScheduleTrigger } from '../engine/schedule';
 import { DEFAULT_TRIGGER_TIMEOUT } from '../engine/defaults';
 import { bestEffortFlow } from './best-effort-flow';
 import { type FlowContext, semanticProblems } from './flow-checks';
+import { resolveTriggerVersions } from './trigger-versions';
 import { type Problem, type YamlFile, readYamlFile, schemaProblems } from './yaml-file';
 
 export interface FlowCatalog {
   flows: FlowDefinition[];
   problems: Problem[];
+  /** Reported by validate, never refused (a step reading a field no schema guarantees). */
+  warnings: Problem[];
 }
 
 export type { FlowContext } from './flow-checks';
@@ -43,11 +46,13 @@ export function listYamlFiles(dir: string): string[] {
 export function loadFlows(files: string[], context: FlowContext): FlowCatalog {
   const flows: FlowDefinition[] = [];
   const problems: Problem[] = [];
+  const warnings: Problem[] = [];
   const byName = new Map<string, string>();
   for (const file of files) {
     const yaml = readYamlFile(file, relative(process.cwd(), file) || file);
     const result = checkFlowFile(yaml, context);
     problems.push(...result.problems.sort((a, b) => a.line - b.line || a.column - b.column));
+    warnings.push(...(result.warnings ?? []));
     if (!result.flow) continue;
     const previous = byName.get(result.flow.name);
     if (previous) {
@@ -57,19 +62,22 @@ export function loadFlows(files: string[], context: FlowContext): FlowCatalog {
     byName.set(result.flow.name, yaml.file);
     flows.push(result.flow);
   }
-  return { flows, problems };
+  return { flows, problems, warnings };
 }
 
-export function checkFlowFile(yaml: YamlFile, context: FlowContext): { flow?: FlowDefinition; problems: Problem[] } {
+export function checkFlowFile(yaml: YamlFile, context: FlowContext): { flow?: FlowDefinition; problems: Problem[]; warnings?: Problem[] } {
   if (yaml.problems.length) return { problems: yaml.problems };
   if (!validateFlowSchema(yaml.data)) return { problems: withSemanticProblems(yaml, schemaProblems(yaml, validateFlowSchema.errors ?? []), context) };
   const checked = yaml.data as Omit<FlowDefinition, 'version'>;
-  const problems = semanticProblems(yaml, checked, context);
-  if (problems.length) return { problems };
-  const raw = withDefaults(checked);
+  const warnings: Problem[] = [];
+  const problems = semanticProblems(yaml, checked, context, warnings);
+  // The versions the trigger takes, with their upcasts: part of the definition (and of its version hash).
+  const versions = resolveTriggerVersions(yaml, checked, context.events, problems);
+  if (problems.length) return { problems, warnings };
+  const raw = withDefaults(versions ? { ...checked, trigger: { ...checked.trigger, versions } } : checked);
   const version = createHash('sha256').update(JSON.stringify(raw)).digest('hex').slice(0, 12);
-  if (raw.trigger.schedule) return { flow: { ...raw, trigger: normalizedScheduleTrigger({ schedule: raw.trigger.schedule }), version }, problems };
-  return { flow: { ...raw, version }, problems };
+  if (raw.trigger.schedule) return { flow: { ...raw, trigger: normalizedScheduleTrigger({ schedule: raw.trigger.schedule }), version }, problems, warnings };
+  return { flow: { ...raw, version }, problems, warnings };
 }
 
 

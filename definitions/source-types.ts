@@ -92,6 +92,29 @@ export interface SourceDefinition {
   maxBodyBytes: number;
   /** How the body is read besides JSON objects: Twilio posts forms, SendGrid posts a JSON array (read as {events: [...]}). */
   body: BodyFormat;
+  /** Where events carry their version, and the upcasts between versions (docs/sources.md "Versions"). */
+  versions?: SourceVersions;
+}
+
+/** Exactly one of header, path or url says where the version is. */
+export interface SourceVersions {
+  header?: string;
+  path?: string;
+  /** POST /webhooks/<source>/<version>. */
+  url?: true;
+  /** The version of an event that carries none. */
+  default?: string;
+  /** Event type → version → the upcast from that version's body to the next version's. */
+  upcast: Record<string, Record<string, Upcast>>;
+}
+
+export interface Upcast {
+  /** JSONata over the older body ($), giving the next version's body. */
+  expression: string;
+  /** The next version (the one the expression's result is). */
+  to: string;
+  /** Where it is written, for problems found later (hookflow validate checks it on the schema's examples). */
+  at: { file: string; line: number; column: number };
 }
 
 export interface BodyFormat { form?: boolean; arrayAs?: string }

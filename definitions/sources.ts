@@ -10,6 +10,8 @@ import { type SecretEnv, resolveSecrets } from './source-secrets';
 import { type RawHandshake, resolveHandshakes } from './source-handshakes';
 import type { FieldSource, HmacVerification, NetworkPolicy, SourceDefinition, Verification } from './source-types';
 import type { RawVerify } from './verification-checks';
+import type { EventCatalog } from './event-catalog';
+import { type RawVersions, resolveVersions } from './source-versions';
 import { type Problem, type YamlFile, readYamlFile, schemaProblems } from './yaml-file';
 
 export type * from './source-types';
@@ -25,13 +27,15 @@ interface RawSource {
   optional?: boolean;
   network?: { allow?: string[]; trustedProxies?: string[] };
   maxBodyBytes: number;
+  versions?: RawVersions;
 }
 
 /** An optional source whose secret variables are not set: it and its flows stay off. */
 export interface DisabledSource { name: string; missing: string[] }
 
 /** `names`: every source file's name, also of those with problems or off (so flows on them are not reported as on unknown sources). */
-export function loadSources(files: string[], env: SecretEnv): { sources: SourceDefinition[]; names: string[]; disabled: DisabledSource[]; problems: Problem[] } {
+/** `catalog`: the event schemas, which a source's versions and upcasts are checked against. */
+export function loadSources(files: string[], env: SecretEnv, catalog?: EventCatalog): { sources: SourceDefinition[]; names: string[]; disabled: DisabledSource[]; problems: Problem[] } {
   const sources: SourceDefinition[] = [];
   const names: string[] = [];
   const disabled: DisabledSource[] = [];
@@ -50,8 +54,9 @@ export function loadSources(files: string[], env: SecretEnv): { sources: SourceD
     const handshakes = resolveHandshakes(raw.verify.scheme, raw.handshakes, env, yaml, file, found);
     const network = networkPolicy(raw, yaml, found);
     const event = eventFields(raw, yaml, found);
+    const versions = resolveVersions(raw.name, raw.versions, yaml, catalog, found);
     problems.push(...found);
-    if (!found.length) sources.push({ name: raw.name, verify, handshakes, event, network, maxBodyBytes: raw.maxBodyBytes, body: PRESET_BODY[raw.verify.scheme] ?? {} });
+    if (!found.length) sources.push({ name: raw.name, verify, handshakes, event, network, maxBodyBytes: raw.maxBodyBytes, body: PRESET_BODY[raw.verify.scheme] ?? {}, ...(versions && { versions }) });
   }
   return { sources, names, disabled, problems };
 }

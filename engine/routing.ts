@@ -3,6 +3,7 @@
 // shared by the ingress, the relay and the CLI.
 import { ALL_KEYS, type CollectControl } from './collect-contract';
 import { gateKeyExpression, gateWorkflowId, isGated } from './controls';
+import { takesEventType } from './event-patterns';
 import { eventKeyOf, workflowIdOf } from './idempotency';
 import { type FlowDefinition, type FlowEvent, allSteps, isWaitStep } from './types';
 
@@ -33,17 +34,22 @@ export function callbackKeys(flow: Pick<FlowDefinition, 'steps' | 'correlation'>
   return keys;
 }
 
-/** Every event type the flow takes: its trigger's and its wait steps'. */
+/** Every event type the flow takes: its trigger's (exact types and patterns such as orders.*) and its wait steps'. */
 export function flowEventTypes(flow: FlowDefinition): readonly string[] {
   let types = eventTypesOf.get(flow);
   if (!types) eventTypesOf.set(flow, (types = [...flow.trigger.events, ...callbackKeys(flow).keys()]));
   return types;
 }
 
+/** Whether the flow takes events of this type: by its trigger (a type or a pattern) or as a callback. */
+export function flowTakesEventType(flow: FlowDefinition, type: string): boolean {
+  return takesEventType(flowEventTypes(flow), type);
+}
+
 /** The run an event of a correlated, entity-keyed, gated, debounced or batched flow is delivered to; undefined for other flows. */
 export async function routeOf(flow: FlowDefinition, event: FlowEvent, eventKey: () => Promise<string>): Promise<{ workflowId: string; route: RunRoute } | undefined> {
   if (flow.correlation) {
-    const expression = flow.trigger.events.includes(event.type) ? flow.correlation.key : (callbackKeys(flow).get(event.type) ?? flow.correlation.key);
+    const expression = takesEventType(flow.trigger.events, event.type) ? flow.correlation.key : (callbackKeys(flow).get(event.type) ?? flow.correlation.key);
     const key = await eventKeyOf(expression, event, 'correlation key', flow.name);
     return { workflowId: workflowIdOf(flow, event.source, key), route: { kind: 'correlated', key } };
   }

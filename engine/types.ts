@@ -63,6 +63,17 @@ export interface TriggerDefinition {
   idempotencyKey?: string;
   /** A clock instead of events (engine/schedule.ts); source and events are then filled in by the loader. */
   schedule?: ScheduleTrigger;
+  /** Versioned event types: the version the flow is written for ("2"), a range (">=2", "1..2") or "*" (any, as sent; the default). */
+  version?: string;
+  /** Filled in by the loader from `version` (engine/event-versions.ts): per event type, what the flow takes and how older versions are upcast. */
+  versions?: Record<string, TakenVersions>;
+}
+
+/** The versions of one event type a flow takes as sent, and the upcast chains that bring older ones to `asSent[0]`. */
+export interface TakenVersions {
+  asSent: string[];
+  /** Older version → the upcasts to apply in order (each a JSONata expression over the body, giving the next version's body). */
+  upcast: Record<string, { to: string; expression: string }[]>;
 }
 
 // A scheduled trigger (engine/schedule.ts): a flow started by a clock instead of by events.
@@ -226,6 +237,10 @@ export interface FlowEvent {
   source: string;
   receivedAt: string;
   body: unknown;
+  /** A versioned type's version (after an upcast, the version the body now has). */
+  version?: string;
+  /** The version the provider sent, when the ingress upcast the body for this flow. */
+  upcastFrom?: string;
 }
 
 export function isDelayStep(step: StepDefinition): step is DelayStep {

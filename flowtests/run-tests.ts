@@ -9,6 +9,7 @@ import { executeFlow } from '../engine/interpreter';
 import { checkedDurationMs } from '../engine/duration';
 import { isScheduledFlow } from '../engine/schedule';
 import { selectFlows } from '../engine/select';
+import { takesEventType } from '../engine/event-patterns';
 import { flowEventTypes, routeOf } from '../engine/routing';
 import { type FlowDefinition, type FlowEvent, allSteps } from '../engine/types';
 import { type DefinitionDirs, type Definitions, loadDefinitions } from '../definitions/definitions';
@@ -101,8 +102,10 @@ async function runCase(testCase: TestCase, index: number, ctx: EventContext, def
       if (err instanceof CaseEventError) return at(path, err.message);
       throw err;
     }
-    const violations = event.source === flow.trigger.source ? defs.eventSchemas.get(event.type)?.(event.body) ?? [] : [];
-    if (violations.length) return at(path, `the event does not match schemas/events/${event.type}.json: ${violations.map((v) => `${v.path} ${v.message}`).join('; ')}`);
+    // The source's own schema first, then the shared one (definitions/event-catalog.ts).
+    const schema = defs.events?.schemaOf(event.source, event.type);
+    const violations = event.source === flow.trigger.source ? (schema ? schema.validate : defs.eventSchemas.get(event.type))?.(event.body) ?? [] : [];
+    if (violations.length) return at(path, `the event does not match ${schema?.file ?? `schemas/events/${event.type}.json`}: ${violations.map((v) => `${v.path} ${v.message}`).join('; ')}`);
     return event;
   };
 
@@ -145,7 +148,7 @@ async function runCase(testCase: TestCase, index: number, ctx: EventContext, def
 /** Why the ingress would start no run of this flow for the event (undefined: it would). */
 async function whyNotStarted(flow: FlowDefinition, event: FlowEvent): Promise<string | undefined> {
   if (isScheduledFlow(flow)) return undefined;
-  if (!flow.trigger.events.includes(event.type)) return `${flow.name} starts on ${flow.trigger.events.join(', ')}, not ${event.type}`;
+  if (!takesEventType(flow.trigger.events, event.type)) return `${flow.name} starts on ${flow.trigger.events.join(', ')}, not ${event.type}`;
   if ((await selectFlows([flow], event)).length === 0) return `the trigger's filter is false: ${flow.trigger.filter}`;
   return undefined;
 }

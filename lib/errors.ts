@@ -119,3 +119,12 @@ export class StartRefusedError extends HookflowError {
 export function errorText(err: unknown): string {
   return (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 500);
 }
+
+/** 422: a versioned event type, and a version hookflow has no schema for (or none given). Grouped in issues by source. */
+export class UnknownEventVersionError extends HookflowError {
+  constructor(readonly eventType: string, readonly version: string | undefined, readonly known: string[]) {
+    super('unknown_event_version', 422, version === undefined
+      ? `event ${eventType} carries no version; known versions: ${known.join(', ')}`
+      : `event ${eventType} has version "${version.slice(0, 64)}", which has no schema; known versions: ${known.join(', ')}`);
+  }
+}

@@ -100,7 +100,8 @@ export function createIngress(settings: IngressSettings, deps: IngressDeps): Ing
   let schedules: ScheduleSyncLoop | undefined;
   const starter = createIngressStarter(settings, { client, log, metrics, deliveries, temporalStart: deps.temporalStart, onTemporalBack: () => relay?.wake() });
   const flows = () => definitions.current().flows;
-  const admin = createAdminApi({ db, deliveries: deliveries.collection, rejections: deliveries.rejections, client, flows, startRuns: starter.start, log, settings: settings.admin });
+  const offFlows = () => { const d = definitions.current(); return [...(d.disabled ?? []).flatMap((s) => s.flows), ...(d.disabledFlows ?? []).map((f) => f.name)]; };
+  const admin = createAdminApi({ db, deliveries: deliveries.collection, rejections: deliveries.rejections, client, flows, offFlows, startRuns: starter.start, log, settings: settings.admin });
   const app = createApp({ getDefinitions: definitions.current, startRuns: starter.start, deliveries, log, ops, admission: settings.admission, bodyDeadlineMs: settings.bodyDeadlineMs });
   const sessions = settings.admin.token ? createSessions(settings.admin.token) : undefined;
   const consoleRouter = createConsoleRouter({ sessions, admin: admin.ctx, bulk: admin.bulk, definitions: definitions.current, lastReload: definitions.lastReload, checks: ops.checks, issues: admin.issues,

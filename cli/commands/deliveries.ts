@@ -3,14 +3,19 @@ import { adminClient } from '../admin-client';
 import { UsageError, parseArgs, stringOption } from '../args';
 import type { Command } from '../command';
 import { type Timeline, timelineText } from './deliveries-timeline';
+import { TIME_FORMS, parseCliTime } from '../times';
 
 /** CLI option → admin API parameter. */
 export const FILTER_OPTIONS: Record<string, string> = {
   source: 'source', type: 'eventType', 'event-id': 'eventId', outcome: 'outcome', reason: 'reason', flow: 'flow', since: 'since', until: 'until',
 };
 
-export function filterQuery(parsed: ReturnType<typeof parseArgs>, options: string[]): Record<string, string | undefined> {
-  return Object.fromEntries(options.map((o) => [FILTER_OPTIONS[o] ?? o, stringOption(parsed, o)]));
+/** The admin API's query; --since / --until typed in local time (cli/times.ts) go as exact instants. */
+export function filterQuery(parsed: ReturnType<typeof parseArgs>, options: string[], now = new Date()): Record<string, string | undefined> {
+  return Object.fromEntries(options.map((o) => {
+    const value = stringOption(parsed, o);
+    return [FILTER_OPTIONS[o] ?? o, value !== undefined && (o === 'since' || o === 'until') ? parseCliTime(value, o, now).toISOString() : value];
+  }));
 }
 
 interface Run { flow: string; workflowId: string; status?: string; link?: string; replayOf?: string; jobId?: string; queueWorkflowId?: string; absorbed?: { as: string } }
@@ -32,12 +37,12 @@ export const deliveriesCommand: Command = {
   name: 'deliveries',
   summary: 'List deliveries with filters, show one with its runs (status in Temporal, UI links), or rejections by reason.',
   usage: `hookflow deliveries list [--event-id ID] [--source S] [--type T] [--outcome accepted|duplicate|ignored|handshake|rejected|rate_limited|pending|failed]
-                         [--reason CODE] [--flow F] [--since 09:00|ISO] [--until ...] [--limit N] [--cursor C] [--json]
+                         [--reason CODE] [--flow F] [--since 09:00|7d|ISO] [--until ...] [--limit N] [--cursor C] [--json]
        hookflow deliveries show DELIVERY_ID [--timeline] [--json]
        hookflow deliveries rejections [--source S] [--since ...] [--until ...] [--json]
 
   --timeline: received → stored → started → each run's steps with attempts, waits, durations, timers and effects.
-  Times are ISO 8601 or HH:MM (UTC, today). Talks to the admin listener: HOOKFLOW_ADMIN_URL / --url, HOOKFLOW_ADMIN_TOKEN / --token.
+  Times: ${TIME_FORMS}; a time in the future is refused. Lists show times in UTC. Talks to the admin listener: HOOKFLOW_ADMIN_URL / --url, HOOKFLOW_ADMIN_TOKEN / --token.
 Exit: 0 ok, 1 the request failed (e.g. 404 unknown delivery, 401 wrong token), 2 usage.`,
   async run(args) {
     const parsed = parseArgs(args, ['json', 'timeline']);

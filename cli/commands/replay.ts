@@ -3,6 +3,7 @@ import { type AdminClient, adminClient } from '../admin-client';
 import { UsageError, parseArgs, stringOption } from '../args';
 import type { Command } from '../command';
 import { filterQuery } from './deliveries';
+import { CANDIDATE_USAGE, replayCandidate } from './replay-candidate';
 
 export interface Job { _id: string; state: string; total: number; done: number; failed: number; errors: { deliveryId: string; message: string }[] }
 
@@ -27,9 +28,14 @@ export const replayCommand: Command = {
   --dry-run tells how many would be replayed. Progress goes to stderr; Ctrl-C stops the job (the
   deliveries being replayed at that moment finish).
   Talks to the admin listener: HOOKFLOW_ADMIN_URL / --url, HOOKFLOW_ADMIN_TOKEN / --token.
-Exit: 0 every replay started, 1 a replay failed, the job was stopped or the request was refused, 2 usage.`,
+  Times (--since, --until): HH:MM local time today, 2026-12-06T09:00 (local), …+01:00 or …Z, or 7d / 12h ago.
+Exit: 0 every replay started, 1 a replay failed, the job was stopped or the request was refused, 2 usage.
+
+Try a change first, without effects:
+       ${CANDIDATE_USAGE}`,
   async run(args) {
-    const parsed = parseArgs(args, ['dry-run', 'json']);
+    const parsed = parseArgs(args, ['dry-run', 'json', 'diff']);
+    if (parsed.options.candidate !== undefined) return replayCandidate(parsed, args);
     const [id, ...extra] = parsed.positional;
     if (extra.length) throw new UsageError(this.usage);
     if (id) {

@@ -6,6 +6,7 @@ import { executeFlow } from '../../engine/interpreter';
 import { idempotencyKeyOf, workflowIdOf } from '../../engine/idempotency';
 import { selectFlows } from '../../engine/select';
 import { routeOf } from '../../engine/routing';
+import { takesEventType } from '../../engine/event-patterns';
 import type { FlowEvent } from '../../engine/types';
 import type { Command } from '../command';
 import type { FieldSource } from '../../definitions/source-types';
@@ -58,22 +59,23 @@ export const runCommand: Command = {
     const type = field(fields.type, 'type', fields.type.header ? flow.trigger.events[0] : '');
     const event: FlowEvent = { id: field(fields.id, 'id', 'evt_dry_run'), type, source: flow.trigger.source, receivedAt: new Date().toISOString(), body };
 
-    const violations = defs.eventSchemas.get(type)?.(body) ?? [];
+    const schema = defs.events?.schemaOf(flow.trigger.source, type);
+    const violations = (schema ? schema.validate : defs.eventSchemas.get(type))?.(body) ?? [];
     if (violations.length) {
-      console.error(`${eventPath}: the event does not match schemas/events/${type}.json:`);
+      console.error(`${eventPath}: the event does not match ${schema?.file ?? `schemas/events/${type}.json`}:`);
       for (const v of violations) console.error(`  ${v.path}: ${v.message}`);
       return 1;
     }
     console.log(`flow ${flow.name} (version ${flow.version}) ← ${type || '(no type)'} ${event.id} from ${event.source}`);
     if ((await selectFlows([flow], event)).length === 0) {
-      const why = flow.trigger.events.includes(type) ? `its filter is false: ${flow.trigger.filter}` : `it starts on ${flow.trigger.events.join(', ')}, not "${type}"`;
+      const why = takesEventType(flow.trigger.events, type) ? `its filter is false: ${flow.trigger.filter}` : `it starts on ${flow.trigger.events.join(', ')}, not "${type}"`;
       console.log(`would not start: ${why}`);
       return 0;
     }
     const routed = await routeOf(flow, event, () => idempotencyKeyOf(flow, event));
     if (routed) console.log(`workflow id: ${routed.workflowId} (${routed.route.kind} key ${routed.route.key}; events reach it by signal-with-start)`);
     else console.log(`workflow id: ${workflowIdOf(flow, event.source, await idempotencyKeyOf(flow, event))}`);
-    if (!flow.trigger.events.includes(type)) {
+    if (!takesEventType(flow.trigger.events, type)) {
       console.log(`"${type}" is a callback for that run: it settles the wait step that waits for it. Dry-run the trigger event with --callback to see the rest.`);
       return 0;
     }

@@ -2,7 +2,7 @@
 // post it to the ingress exactly as the provider would. Prints the answer.
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { loadConfig } from '../../lib/config';
 import { formatProblems } from '../../lib/errors';
 import { parseExactJsonForEditing, stringifyExactJson } from '../../lib/exact-json';
@@ -31,12 +31,19 @@ function loadSource(name: string, dir: string, secretGiven: boolean): SourceDefi
   if (why) throw new UsageError(`cannot sign for source ${name} (scheme ${scheme}): its file holds only the public key. ${why}`);
   // With --secret, the source's own secret variable need not be set.
   const env = secretGiven ? new Proxy(process.env, { get: (t, k) => (typeof k === 'string' ? t[k] ?? PLACEHOLDER : undefined) }) : process.env;
-  const { sources, problems } = loadSources(listYamlFiles(dir), env);
+  const { sources, names, disabled, problems } = loadSources(listYamlFiles(dir), env);
   const source = sources.find((s) => s.name === name);
   if (source) return source;
-  if (problems.length) throw new Error(`source "${name}" cannot be loaded:\n${formatProblems(problems)}${secretGiven ? '' : '\n(or pass the secret with --secret)'}`);
-  throw new Error(`no source named "${name}" in ${dir}; known: ${sources.map((s) => s.name).join(', ') || 'none'}`);
+  const off = disabled.find((d) => d.name === name);
+  if (off) throw new Error(`source ${name} is off until ${off.missing.join(' and ')} ${off.missing.length > 1 ? 'are' : 'is'} set (optional: true in its file): set ${off.missing.length > 1 ? 'them' : 'it'} here and for the ingress (then restart npm start), or sign with --secret TEXT`);
+  // Only the problems of this source's own file: another source's unset secret is not this one's.
+  const own = problems.filter((p) => sourceFileName(p.file) === name);
+  if (!own.length) own.push(...problems); // a file named otherwise, or the one that does not read
+  if (own.length) throw new Error(`source "${name}" cannot be loaded:\n${formatProblems(own)}${secretGiven ? '' : '\n(or pass the secret with --secret)'}`);
+  throw new Error(`no source named "${name}" in ${dir}; known: ${names.join(', ') || 'none'}`);
 }
+
+const sourceFileName = (file: string) => basename(file).replace(/\.ya?ml$/, '');
 
 function setAt(body: Record<string, unknown>, path: string, value: string): void {
   const keys = path.split('.');

@@ -1,8 +1,10 @@
 // hookflow validate: check flow files (and the sources and event schemas they use), reporting
 // every problem of every file in one run with file:line:column and a hint. It runs the check
 // start-up runs, so it refuses what start-up refuses: unset secrets too, unless --skip-env.
-import { DefinitionError } from '../../lib/errors';
+import { DefinitionError, formatProblems } from '../../lib/errors';
+import { upcastProblems } from '../../definitions/upcast-checks';
 import type { Command } from '../command';
+import { devDefaultsUsed } from '../../lib/dev-env';
 import { loadDefinitionsForCli, positionals, printProblems } from './definitions-for-cli';
 
 const WITH_VALUE = ['--flows', '--sources', '--schemas'];
@@ -25,12 +27,24 @@ export const validateCommand: Command = {
       }
       return 1;
     }
+    // The sources' upcasts, run on their schemas' examples (asynchronous, so not part of start-up's check).
+    const upcasts = await upcastProblems(defs);
+    const warnings = [...(defs.warnings ?? []), ...upcasts.warnings];
+    if (warnings.length) console.error(formatProblems(warnings.map((w) => ({ ...w, message: `warning: ${w.message}` }))));
+    if (upcasts.problems.length) {
+      printProblems(new DefinitionError(upcasts.problems));
+      return 1;
+    }
     const skipped = args.includes('--skip-env') ? ' (secrets not checked: --skip-env)' : '';
-    console.log(`ok: ${defs.flows.length} flow(s), ${defs.sources.size} source(s), ${defs.eventSchemas.size} event schema(s)${skipped}`);
+    const schemas = defs.events?.allTypes().size ?? defs.eventSchemas.size;
+    console.log(`ok: ${defs.flows.length} flow(s), ${defs.sources.size} source(s), ${schemas} event schema(s)${skipped}${warnings.length ? `, ${warnings.length} warning(s)` : ''}`);
     // Optional sources without their secret, flows without a variable they require: checked like
     // the others, then left off (as start-up does).
     for (const d of defs.disabled ?? []) console.log(`off: source ${d.name} (flows: ${d.flows.join(', ') || 'none'}) until ${d.missing.join(', ')} is set`);
     for (const d of defs.disabledFlows ?? []) console.log(`off: flow ${d.name} until ${d.missing.join(', ')} is set (its requires:)`);
+    // Secrets the check passed with npm start's defaults (the admin token is no file's secret).
+    const defaults = devDefaultsUsed(process.env).filter((name) => name !== 'HOOKFLOW_ADMIN_TOKEN');
+    if (defaults.length && !args.includes('--skip-env')) console.log(`development default, as npm start uses it (not in production): ${defaults.join(', ')}`);
     return 0;
   },
 };

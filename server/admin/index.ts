@@ -21,6 +21,7 @@ export { listDeliveries, showDelivery } from './deliveries';
 export { type RunTimeline, type Timeline, type TimelineItem, deliveryTimeline } from './timeline';
 export { type DeliveryFilter, FILTER_PARAMS, OUTCOMES, PAGE_PARAMS, parseDeliveryFilter, parsePage, rejectUnknown } from './filters';
 export { type ReplayContext, replayDelivery } from './replay';
+export { type RecordedEvent, recordedEvent } from './recorded-events';
 export type { BulkReplays, ReplayJob } from './bulk-replay';
 export { type Issue, type IssueFilter, type Issues, parseIssueFilter } from './issues';
 export { ISSUE_KINDS, ISSUE_STATUSES, type IssueStatus } from './issues/store';
@@ -59,6 +60,8 @@ export function createAdminApi(deps: {
   rejections?: RejectionCounter;
   client: Client;
   flows: () => FlowDefinition[];
+  /** Flows this ingress has off (their source's secret or a variable they require unset): a candidate's copy of them is not compared. */
+  offFlows?: () => string[];
   startRuns: RunStarter;
   log: Logger;
   settings: AdminSettings;
@@ -71,5 +74,5 @@ export function createAdminApi(deps: {
   const log = deps.log.child({ component: 'admin' });
   const bulk = bulkReplays(ctx, deps.db, log, settings.replayConcurrency);
   const issues = createIssues({ ctx, db: deps.db, bulk, log, retentionSeconds: settings.issueRetentionSeconds ?? 30 * 24 * 3600 });
-  return { router: createAdminRouter({ ctx, bulk, issues }), bulk, ctx, issues };
+  return { router: createAdminRouter({ ctx, bulk, issues, offFlows: deps.offFlows }), bulk, ctx, issues };
 }

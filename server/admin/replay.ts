@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { HookflowError, UnavailableError } from '../../lib/errors';
 import { selectFlows } from '../../engine/select';
+import { takesEventType } from '../../engine/event-patterns';
 import type { FlowDefinition, FlowEvent } from '../../engine/types';
 import { type DeliveryRecord, type ReplayRecord } from '../deliveries';
 import { StoredEventError, storedEvent } from '../deliveries';
@@ -81,7 +82,7 @@ export async function replayDelivery(ctx: ReplayContext, id: string, opts: Repla
     const run = p.route?.kind === 'correlated'
       ? await startCorrelated(ctx, p, event, replay)
       // An entity-keyed event is replayed as its own run (outside the entity's queue).
-      : await startNumbered(ctx, { flow: p.flow, workflowId: p.route?.eventWorkflowId ?? p.workflowId }, event, replay);
+      : await startNumbered(ctx, { flow: p.flow, workflowId: p.route?.eventWorkflowId ?? p.workflowId, ...(p.event && { event: p.event }) }, event, replay);
     await recordRun(ctx, record._id, replay, run);
     replay.runs.push(run);
   }
@@ -119,7 +120,7 @@ const RUN_ENDED_BADLY = ['FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELLED'];
 
 /** A correlated flow is replayed for its trigger event, once the run of its key has ended badly. */
 async function checkCorrelatedReplay(ctx: ReplayContext, p: PlannedRun, event: FlowEvent, delivery: { deliveryId: string; others: string[] }): Promise<void> {
-  if (!p.flow.trigger.events.includes(event.type)) {
+  if (!takesEventType(p.flow.trigger.events, event.type)) {
     // The event may start other flows too (the README's payment.succeeded): name how to replay those alone.
     const alone = delivery.others.map((f) => `hookflow replay ${delivery.deliveryId} --flow ${f}`).join(', or ');
     throw new NotReplayableError(`${event.type} ${event.id} is a callback of ${p.workflowId} (flow ${p.flow.name}): replay the delivery of its ${p.flow.trigger.events.join(' or ')} instead${alone ? `; to replay this event's other flows only: ${alone}` : ''}`);
@@ -157,7 +158,7 @@ async function startCorrelated(ctx: ReplayContext, p: PlannedRun, event: FlowEve
 async function startNumbered(ctx: ReplayContext, original: PlannedRun, event: FlowEvent, replay: OpenReplay): Promise<ReplayedRun> {
   const first = replay.number;
   for (let n = first; n < first + MAX_NUMBER_TRIES; n++) {
-    const planned: PlannedRun = { flow: original.flow, workflowId: replayWorkflowId(original.workflowId, n), replayOf: original.workflowId, replayId: replay.id };
+    const planned: PlannedRun = { flow: original.flow, workflowId: replayWorkflowId(original.workflowId, n), replayOf: original.workflowId, replayId: replay.id, ...(original.event && { event: original.event }) };
     const [started] = await ctx.startRuns([planned], event);
     const mine = started.duplicate ? await ownRunOf(ctx, planned.workflowId, replay.id) : started.runId;
     if (mine) return { flow: started.flow, workflowId: started.workflowId, runId: mine, replayOf: original.workflowId };

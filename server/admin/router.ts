@@ -8,6 +8,8 @@
 //   GET  /admin/replays/:id                  progress
 //   POST /admin/replays/:id/stop
 //   /admin/issues…                        failures grouped (server/admin/issues/routes.ts)
+//   GET  /admin/recorded-events?source&eventType&eventId&since&until&limit&cursor  events with their runs' recorded steps (replay --candidate)
+//   GET  /admin/flow-definitions          the flow definitions this ingress runs now
 import Router, { type RouterContext } from '@koa/router';
 import { MalformedBodyError } from '../../lib/errors';
 import { readBody } from '../http';
@@ -18,6 +20,11 @@ import { deliveryTimeline } from './timeline';
 import { DeliveryNotFoundError, replayDelivery, type ReplayContext } from './replay';
 import type { Issues } from './issues';
 import { mountIssueRoutes } from './issues/routes';
+import { listRecordedEvents } from './recorded-events';
+
+/** Each event costs history reads: pages of recorded events are smaller than lists. */
+const RECORDED_PARAMS = ['source', 'eventType', 'type', 'eventId', 'since', 'until', 'limit', 'cursor'];
+const MAX_RECORDED_PAGE = 100;
 
 /** What the rejection counters can be filtered by. */
 const REJECTION_PARAMS = ['source', 'reason', 'since', 'until'];
@@ -43,7 +50,7 @@ function asQuery(body: Record<string, unknown>): Record<string, string | undefin
   return query;
 }
 
-export function createAdminRouter(deps: { ctx: ReplayContext; bulk: BulkReplays; issues: Issues }): Router {
+export function createAdminRouter(deps: { ctx: ReplayContext; bulk: BulkReplays; issues: Issues; offFlows?: () => string[] }): Router {
   const router = new Router({ prefix: '/admin' });
   const { bulk } = deps;
 
@@ -95,6 +102,14 @@ export function createAdminRouter(deps: { ctx: ReplayContext; bulk: BulkReplays;
 
   router.get('/replays/:id', async (ctx) => { ctx.body = await bulk.get(ctx.params.id); });
   router.post('/replays/:id/stop', async (ctx) => { ctx.body = await bulk.stop(ctx.params.id); });
+  router.get('/recorded-events', async (ctx) => {
+    const query = ctx.query as Record<string, string | string[] | undefined>;
+    rejectUnknown(query, RECORDED_PARAMS);
+    const page = parsePage({ ...query, limit: query.limit ?? '50' });
+    if (page.limit > MAX_RECORDED_PAGE) throw new BadQueryError(`"limit" of recorded events may be at most ${MAX_RECORDED_PAGE}`);
+    ctx.body = await listRecordedEvents(deps.ctx, parseDeliveryFilter(query), page);
+  });
+  router.get('/flow-definitions', (ctx) => { ctx.body = { flows: deps.ctx.flows(), off: deps.offFlows?.() ?? [] }; });
   mountIssueRoutes(router, deps.issues, jsonBody);
   return router;
 }

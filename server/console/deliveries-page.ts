@@ -9,6 +9,7 @@ import { postForm } from './layout';
 import { deliveryTimeline } from '../admin';
 import { filterField } from './filter-pickers';
 import { timelineSection } from './timeline';
+import { tryHref } from './try-page';
 
 type Query = Record<string, string | string[] | undefined>;
 const SHOWN_FILTERS: [keyof DeliveryFilter & string, string][] = [
@@ -84,7 +85,8 @@ export async function eventPage(ctx: ReplayContext, id: string, csrf: string, tr
     body: html`
     <section><h2>Deliveries of this event</h2><table><thead><tr><th>Received</th><th>Delivery</th><th>Outcome</th><th>HTTP</th><th>Message</th><th>Address</th><th>Request id</th></tr></thead><tbody>${deliveries}</tbody></table></section>
     <section><h2>Runs</h2>${runs.length ? html`<table><thead><tr><th>Flow</th><th>Workflow (Temporal UI)</th><th>Status</th><th></th></tr></thead><tbody>${runs}</tbody></table>` : html`<p class="muted">No runs.</p>`}
-      ${replayable ? html`<p>${postForm(`${deliveryHref(original._id)}/replay`, csrf, 'Replay this event')} <span class="muted">runs the matching flows again as they are now</span></p>` : ''}</section>
+      ${replayable ? html`<p>${postForm(`${deliveryHref(original._id)}/replay`, csrf, 'Replay this event')} <span class="muted">runs the matching flows again as they are now</span></p>` : ''}
+      ${replayable ? html`<p><a href="${tryHref(original._id)}" id="try-on-disk">Try against the flows on disk</a> <span class="muted">what they would do differently, without effects</span></p>` : ''}</section>
     ${timeline ? timelineSection(timeline, traceUrl) : ''}
     <section><h2>Relay</h2>${relayBlock(original)}</section>
     <section><h2>Body</h2>${bodyBlock(original)}</section>`,

@@ -15,6 +15,7 @@ import { type ConsolePage, layout } from './layout';
 import { SESSION_COOKIE, SESSION_MS, type Sessions, sameOrigin, setSessionCookie } from './session';
 import { deliveriesPage, deliveryHref, eventPage } from './deliveries-page';
 import { flowsPage } from './flows-page';
+import { tryPage } from './try-page';
 import { healthPage } from './health-page';
 import type { WorkerHealthSource } from './worker-health';
 import { issuePage, issuesPage, jobHref, jobPage } from './issues-page';
@@ -138,6 +139,11 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   router.get('/console/deliveries/:id', async (ctx: RouterContext) => {
     const shown = await eventPage(deps.admin, ctx.params.id, csrf(ctx), deps.traceUrl);
     if (!shown) return page(ctx, 'deliveries', 'Not found', html`<p class="bad">No delivery with id <code>${ctx.params.id}</code>: it never came, or its retention ended.</p>`, 404);
+    page(ctx, 'deliveries', shown.title, shown.body);
+  });
+  router.get('/console/deliveries/:id/try', async (ctx: RouterContext) => {
+    const shown = await tryPage(deps.admin, ctx.params.id, deps.definitions());
+    if (!shown) return page(ctx, 'deliveries', 'Not found', html`<p class="bad">No delivery with id <code>${ctx.params.id}</code>.</p>`, 404);
     page(ctx, 'deliveries', shown.title, shown.body);
   });
   router.post('/console/deliveries/:id/replay', async (ctx: RouterContext) => {

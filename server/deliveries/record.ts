@@ -60,6 +60,8 @@ export interface RelayState {
   /** Failed: a stable code for why the runs will never be started (see DeliveryStore.markFailed). */
   failedReason?: string;
   failedAt?: Date;
+  /** Pending again because the provider re-delivered the event after it failed (the reason it failed for). */
+  reopenedFrom?: string;
 }
 
 /**
@@ -93,6 +95,8 @@ export interface DeliveryRecord {
   source: string;
   eventId?: string;
   eventType?: string;
+  /** A versioned type's version as the provider sent it (or the source's default). */
+  eventVersion?: string;
   receivedAt: Date;
   outcome: Outcome;
   /** The HTTP status answered. */

@@ -1,6 +1,7 @@
 // How the relay starts a stored event: the runs planned when it was accepted (same workflow ids),
 // with the flow definitions in force now and the event rebuilt from the stored body.
 import type { Definitions } from '../../definitions/definitions';
+import { UpcastError, eventForFlow } from '../../engine/event-versions';
 import { StartRefusedError } from '../../lib/errors';
 import type { PlannedRun, RunStarter } from '../starts';
 import { recordedRun } from './record';
@@ -22,7 +23,13 @@ export function createStartRecorded(getDefinitions: () => Pick<Definitions, 'flo
       if (err instanceof StoredEventError) throw new StartRefusedError(err.reason, err.message);
       throw err;
     }
-    const started = await startRuns(planned, event, log);
+    // Each flow gets the event as it takes it (upcast to its version), as the request would have given it.
+    const sent = event;
+    const own = await Promise.all(planned.map((p) => eventForFlow(p.flow, sent).catch((err) => {
+      if (err instanceof UpcastError) throw new StartRefusedError('upcast_failed', err.message);
+      throw err;
+    })));
+    const started = await startRuns(planned.map((p, i) => (own[i] === sent ? p : { ...p, event: own[i] })), event, log);
     return started.map(recordedRun);
   };
 }

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { type AnyBulkWriteOperation, type Collection, type Db, type Document, MongoBulkWriteError } from 'mongodb';
 import type { Logger } from 'pino';
 import { UnavailableError, errorText } from '../../lib/errors';
-import { CLAIMS_COLLECTION, DELIVERIES_COLLECTION, type DeliveryRecord, type DeliverySettings, type RecordedRun, originalId } from './record';
+import { CLAIMS_COLLECTION, DELIVERIES_COLLECTION, type DeliveryRecord, type DeliverySettings, type RecordedRun, type RelayState, originalId } from './record';
 import { DEFAULT_REJECTION_SETTINGS, RejectionCounter } from './rejections';
 import { GroupCommit } from './group-commit';
 import { insertOnce, isDuplicateKey } from '../../lib/insert-once';
@@ -174,6 +174,27 @@ export class DeliveryStore {
       $set: { 'relay.state': 'failed', 'relay.failedReason': reason, 'relay.failedAt': now, 'relay.leaseUntil': now, 'relay.lastError': error.slice(0, MAX_ERROR_TEXT) },
     });
     for (const listener of this.failureListeners) listener(record.source, reason);
+  }
+
+  /**
+   * A provider re-delivered an event whose record is failed: gives the record back to the
+   * request, as at its first delivery, with `runs` (planned now, under the flows in force).
+   * Returns the reopened record, or undefined when another request reopened this failure first
+   * (claimed like a relay attempt: one insert of "<id>#reopen@<failedAt>"). Workflow ids are the
+   * event's, so a start that went through before the failure is found, not run twice.
+   */
+  async reopenFailed(record: DeliveryRecord, runs: RecordedRun[], now = new Date()): Promise<DeliveryRecord | undefined> {
+    const relay = record.relay;
+    if (relay?.state !== 'failed') return undefined;
+    const failedAt = relay.failedAt ?? relay.leaseUntil;
+    const claimed = await insertOnce(this.claims, { _id: `${record._id}#reopen@${failedAt.getTime()}`, owner: 'request', at: now }).catch((err) => { throw unavailable(err); });
+    if (!claimed) return undefined;
+    const reopened: RelayState = {
+      state: 'pending', attempts: relay.attempts + 1, nextAttemptAt: now, leaseUntil: new Date(now.getTime() + this.settings.leaseMs), owner: 'request',
+      ...(relay.lastError && { lastError: relay.lastError }), reopenedFrom: relay.failedReason ?? 'failed',
+    };
+    const res = await this.collection.updateOne({ _id: record._id, 'relay.state': 'failed' }, { $set: { relay: reopened, runs } }).catch((err) => { throw unavailable(err); });
+    return res.modifiedCount === 1 ? { ...record, runs, relay: reopened } : undefined;
   }
 
   /** Tells `listener` of every record marked failed (the metrics of this process); returns the unsubscribe. */

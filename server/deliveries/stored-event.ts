@@ -17,5 +17,5 @@ export function storedEvent(record: DeliveryRecord): FlowEvent {
   } catch (err) {
     throw new StoredEventError('body_unreadable', `the stored body of delivery ${record._id} cannot be read: ${(err as Error).message}`);
   }
-  return { id: record.eventId, type: record.eventType, source: record.source, receivedAt: record.receivedAt.toISOString(), body };
+  return { id: record.eventId, type: record.eventType, source: record.source, receivedAt: record.receivedAt.toISOString(), body, ...(record.eventVersion !== undefined && { version: record.eventVersion }) };
 }

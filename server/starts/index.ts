@@ -11,7 +11,7 @@ import { RateLimiter, rateLimitedStarter } from './rate-limits';
 import { createRunStarter } from './start-runs';
 import { type BreakerOptions, type TemporalBreaker, createTemporalBreaker } from './temporal-breaker';
 
-export { type PlannedRun, type RunStart, type RunStarter, planRuns } from './planned-runs';
+export { type PlannedRun, type RunStart, type RunStarter, planRuns, runEvent } from './planned-runs';
 export { RATE_LIMITED, RATE_LIMITS_COLLECTION, RateLimiter, ignoredOutcome } from './rate-limits';
 export { createRunStarter } from './start-runs';
 export { type TemporalBreaker, createTemporalBreaker } from './temporal-breaker';

@@ -13,7 +13,7 @@ import { UnavailableError, errorText } from '../../lib/errors';
 import { insertOnce } from '../../lib/insert-once';
 /** What a fully dropped event marks on its delivery record. */
 interface RateLimitedMark { markRateLimited(source: string, eventId: string): Promise<void> }
-import type { PlannedRun, RunStart, RunStarter } from './planned-runs';
+import { type PlannedRun, type RunStart, type RunStarter, runEvent } from './planned-runs';
 
 export const RATE_LIMITS_COLLECTION = 'hookflow_rate_limits';
 /** What a dropped run's record says (RecordedRun.ignored), and the delivery's outcome when all its runs were dropped. */
@@ -119,7 +119,7 @@ export function rateLimitedStarter(start: RunStarter, limiter: RateLimiter, deli
   return async (runs, event, eventLog) => {
     const limited = runs.filter((r) => r.flow.rateLimit && !r.replayOf);
     if (!limited.length) return start(runs, event, eventLog);
-    const decisions = await Promise.all(limited.map((r) => limiter.admit(r.flow, event, holderOf(r)))).catch((err) => {
+    const decisions = await Promise.all(limited.map((r) => limiter.admit(r.flow, runEvent(r, event), holderOf(r)))).catch((err) => {
       throw new UnavailableError('the rate limits cannot be read right now; retry later', 5, errorText(err));
     });
     const dropped = new Map(limited.flatMap((r, i) => (decisions[i].allowed ? [] : [[r, decisions[i].window] as const])));

@@ -6,7 +6,7 @@ import { FLOW_WORKFLOW_TYPE, type FlowRunInput, runSearchAttributes } from '../.
 import { startFailure } from './start-errors';
 import { runPriorityOf } from '../../engine/priority';
 import type { FlowEvent } from '../../engine/types';
-import type { PlannedRun, RunStart, RunStarter } from './planned-runs';
+import { type PlannedRun, type RunStart, type RunStarter, runEvent } from './planned-runs';
 import { signalRun } from './signal-runs';
 import { currentTraceId } from '../../lib/tracing';
 
@@ -15,7 +15,7 @@ export function createRunStarter(client: Client, taskQueue: string, log: Logger,
   let answered = false;
   const namespaceAnswered = () => answered;
   return async (runs, event, eventLog) => {
-    const started = await Promise.all(runs.map((run) => (run.route ? signalRun(client, { taskQueue, log: eventLog ?? log, deadlineMs, namespaceAnswered }, run, event) : startOne(run, event, eventLog ?? log))));
+    const started = await Promise.all(runs.map((run) => (run.route ? signalRun(client, { taskQueue, log: eventLog ?? log, deadlineMs, namespaceAnswered }, run, runEvent(run, event)) : startOne(run, runEvent(run, event), eventLog ?? log))));
     answered = true;
     return started;
   };

@@ -34,7 +34,8 @@ export function createApp(deps: AppDeps): Koa {
 
   const observe = deps.ops ? observeWebhook(deps.ops.metrics, deps.getDefinitions) : (_ctx: unknown, next: () => Promise<unknown>) => next();
   const admission = deps.admission ? admissionControl(deps.admission).middleware : (_ctx: unknown, next: () => Promise<unknown>) => next();
-  router.post('/webhooks/:source', traceWebhook, observe, admission, async (ctx) => {
+  // /webhooks/<source>/<version>: for sources whose events carry their version in the URL.
+  router.post(['/webhooks/:source', '/webhooks/:source/:version'], traceWebhook, observe, admission, async (ctx) => {
     const definitions = deps.getDefinitions();
     const { source, facts, log } = requestOf(ctx, definitions);
     let rawBody: Buffer;
@@ -69,8 +70,11 @@ export function createApp(deps: AppDeps): Koa {
 function requestOf(ctx: Koa.Context, definitions: Definitions) {
   const source = definitions.sources.get(ctx.params.source as string);
   if (!source) throw new UnknownSourceError((ctx.params.source as string).slice(0, 64));
+  const urlVersion = ctx.params.version as string | undefined;
+  // A version segment only where the source reads its versions from the URL.
+  if (urlVersion !== undefined && !source.versions?.url) throw new UnknownSourceError(`${source.name}/${urlVersion.slice(0, 64)}`);
   const log = (ctx.state.log as Logger).child({ source: source.name });
-  const facts = { source, headers: ctx.req.headers, url: ctx.req.url, receivedAt: new Date(), remoteAddress: ctx.req.socket.remoteAddress, requestId: ctx.state.requestId as string };
+  const facts = { source, headers: ctx.req.headers, url: ctx.req.url, receivedAt: new Date(), remoteAddress: ctx.req.socket.remoteAddress, requestId: ctx.state.requestId as string, ...(urlVersion !== undefined && { urlVersion }) };
   return { source, facts, log };
 }
 

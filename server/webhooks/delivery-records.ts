@@ -16,12 +16,15 @@ export interface RequestFacts {
   url?: string;
   /** X-Request-Id (given or generated): ties the record to the request's log lines. */
   requestId?: string;
+  /** The version segment of /webhooks/<source>/<version>, for sources whose versions are in the URL. */
+  urlVersion?: string;
 }
 
 /** What is known about the event so far (a rejection can come before or after it is read). */
 export interface SeenEvent {
   eventId?: string;
   eventType?: string;
+  eventVersion?: string;
   /** The signature was verified: the sender is the source. */
   verified?: boolean;
 }
@@ -34,6 +37,7 @@ function base(req: RequestFacts, seen: SeenEvent, store: DeliveryStore, keepByte
     source: req.source.name,
     eventId: seen.eventId,
     eventType: seen.eventType,
+    ...(seen.eventVersion !== undefined && { eventVersion: seen.eventVersion }),
     receivedAt: req.receivedAt,
     runs: [],
     remoteAddress: req.remoteAddress,
@@ -52,7 +56,7 @@ function traceOfRequest(): Pick<DeliveryRecord, 'traceId' | 'traceparent'> {
 }
 
 /** The first delivery of an event: the whole body is kept, it is what the relay starts from. */
-export function acceptedRecord(req: RequestFacts, seen: Required<Pick<SeenEvent, 'eventId' | 'eventType'>>, planned: PlannedRun[], store: DeliveryStore): DeliveryRecord {
+export function acceptedRecord(req: RequestFacts, seen: Required<Pick<SeenEvent, 'eventId' | 'eventType'>> & Pick<SeenEvent, 'eventVersion'>, planned: PlannedRun[], store: DeliveryStore): DeliveryRecord {
   const now = new Date();
   return {
     ...base(req, seen, store, Infinity),

@@ -11,10 +11,10 @@ interface KnownLabels { sources: Set<string>; eventTypes: Set<string> }
 const known = new WeakMap<object, KnownLabels>();
 
 /** Built once per definitions object (they are replaced, not mutated, on reload). */
-function knownLabels(definitions: Pick<Definitions, 'sources' | 'eventSchemas' | 'flows'>): KnownLabels {
+function knownLabels(definitions: Pick<Definitions, 'sources' | 'eventSchemas' | 'events' | 'flows'>): KnownLabels {
   let labels = known.get(definitions);
   if (!labels) {
-    const eventTypes = new Set(definitions.eventSchemas.keys());
+    const eventTypes = definitions.events?.allTypes() ?? new Set(definitions.eventSchemas.keys());
     for (const flow of definitions.flows) for (const type of flow.trigger.events) eventTypes.add(type);
     labels = { sources: new Set(definitions.sources.keys()), eventTypes };
     known.set(definitions, labels);

@@ -7,19 +7,22 @@ import type { FlowEvent } from '../../engine/types';
 import type { Definitions } from '../../definitions/definitions';
 import { selectFlows } from '../../engine/select';
 import type { SourceDefinition } from '../../definitions/source-types';
-import type { RecordedRun } from '../deliveries';
+import type { DeliveryRecord, RecordedRun } from '../deliveries';
 import type { DeliveryStore } from '../deliveries';
 import { type Headers, headerValue } from '../../verification/headers';
 import { parseBody } from '../../verification/request-body';
 import { type RequestFacts, type SeenEvent, acceptedRecord, duplicateRecord, handshakeRecord, ignoredRecord, rejectedRecord } from './delivery-records';
 import { readEventField } from '../../verification/event-fields';
-import { type RunStarter, planRuns } from '../starts';
+import { type PlannedRun, type RunStarter, planRuns } from '../starts';
 import { recordedRun } from '../deliveries';
 import { checkAddress } from '../../verification/address';
 import { verifySignature } from '../../verification';
 import { signedMaterialKey } from '../../verification/signed-material';
 import { type HandshakeAnswer, postHandshake } from './handshakes';
 import { ignoredOutcome } from '../starts';
+import { readEventVersion } from '../../verification/event-version';
+import { UpcastError } from '../../engine/event-versions';
+import { type EventSchemas, checkUpcastRuns, schemaOfEvent } from './event-schema';
 import { ATTR, annotate, withSpan, withSpanSync } from '../../lib/tracing';
 
 export interface WebhookRequest extends RequestFacts {
@@ -49,7 +52,7 @@ export interface HandshakeResponse {
 
 export interface WebhookDeps {
   /** The definitions in force for this request (they can be reloaded between requests). */
-  definitions: Pick<Definitions, 'flows' | 'eventSchemas'>;
+  definitions: Pick<Definitions, 'flows'> & EventSchemas;
   startRuns: RunStarter;
   deliveries: DeliveryStore;
   log: Logger;
@@ -105,13 +108,19 @@ async function receive(req: WebhookRequest, deps: WebhookDeps, seen: SeenEvent):
 
   const id = (seen.eventId = readEventField(source.event.id, headers, body, 'id'));
   const type = (seen.eventType = readEventField(source.event.type, headers, body, 'type'));
+  const version = (seen.eventVersion = readEventVersion(source.versions, headers, body, req.urlVersion));
   annotate({ [ATTR.eventId]: id, [ATTR.eventType]: type });
-  const violations = withSpanSync('validate', { [ATTR.eventType]: type }, () => deps.definitions.eventSchemas.get(type)?.(body) ?? []);
+  // A versioned type and a version without schema: refused (422 unknown_event_version).
+  const violations = withSpanSync('validate', { [ATTR.eventType]: type }, () => schemaOfEvent(deps.definitions, source.name, type, version)?.(body) ?? []);
   if (violations.length) throw new SchemaViolationError(type, violations.slice(0, MAX_VIOLATIONS));
 
-  const event: FlowEvent = { id, type, source: source.name, receivedAt: req.receivedAt.toISOString(), body };
-  const flows = await selectFlows(deps.definitions.flows, event);
-  const answer = (status: number, outcome: WebhookResponse['body']['status'], deliveryId: string, runs: RecordedRun[], pending?: true): WebhookResponse =>
+  const event: FlowEvent = { id, type, source: source.name, receivedAt: req.receivedAt.toISOString(), body, ...(version !== undefined && { version }) };
+  const flows = await selectFlows(deps.definitions.flows, event).catch((err: unknown) => {
+    // An upcast a flow's filter needed did not work on this event: no retry changes that.
+    if (err instanceof UpcastError) throw new SchemaViolationError(type, [{ path: '/', message: err.message }]);
+    throw err;
+  });
+  const answer: Answer = (status, outcome, deliveryId, runs, pending) =>
     ({ status, body: { status: outcome, deliveryId, eventId: id, eventType: type, runs, ...(pending && { pending }) } });
 
   if (flows.length === 0) {
@@ -122,21 +131,32 @@ async function receive(req: WebhookRequest, deps: WebhookDeps, seen: SeenEvent):
   }
 
   const planned = await planRuns(flows, event).catch((err: Error) => {
-    // A flow's idempotency key expression found nothing in this event: the event lacks what it needs.
+    // A flow's idempotency key expression found nothing in this event (or its upcast failed): the event lacks what it needs.
     throw new SchemaViolationError(type, [{ path: '/', message: err.message }]);
   });
-  const record = { ...acceptedRecord(req, { eventId: id, eventType: type }, planned, deps.deliveries), ...(source.body.arrayAs && { bodyArrayAs: source.body.arrayAs }) };
+  // What an upcast gave must match the schema of the version it claims, before anything is stored.
+  checkUpcastRuns(deps.definitions, planned, MAX_VIOLATIONS);
+  const record = { ...acceptedRecord(req, { eventId: id, eventType: type, eventVersion: version }, planned, deps.deliveries), ...(source.body.arrayAs && { bodyArrayAs: source.body.arrayAs }) };
   annotate({ [ATTR.deliveryId]: record._id, [ATTR.flow]: planned.map((p) => p.flow.name), [ATTR.workflowId]: planned.map((p) => p.workflowId) });
   const original = await withSpan('store', { [ATTR.deliveryId]: record._id }, () => deps.deliveries.insertOriginal(record, signedMaterialKey(source, rawBody, req.url)));
-  if (original) {
+  // A re-delivery of the same event after its start failed: the provider asks again, so try again.
+  const reopened = original?._id === record._id ? await deps.deliveries.reopenFailed(original, record.runs) : undefined;
+  if (original && !reopened) {
     const dup = duplicateRecord(req, seen, original, deps.deliveries);
     await deps.deliveries.note(dup, deps.log);
     deps.log.info({ deliveryId: dup._id, eventId: id, eventType: type, originalId: original._id }, 'duplicate delivery: nothing started');
     return answer(200, 'duplicate', original._id, original.runs);
   }
+  if (reopened) deps.log.info({ deliveryId: record._id, eventId: id, eventType: type, failedReason: reopened.relay?.reopenedFrom }, 'event re-delivered after its start failed: starting it again');
+  return startStored(reopened ?? record, planned, event, deps, answer);
+}
 
+type Answer = (status: number, outcome: WebhookResponse['body']['status'], deliveryId: string, runs: RecordedRun[], pending?: true) => WebhookResponse;
+
+/** Starts the runs of a record this request stored (or reopened) and holds the lease of. */
+async function startStored(record: DeliveryRecord, planned: PlannedRun[], event: FlowEvent, deps: WebhookDeps, answer: Answer): Promise<WebhookResponse> {
   // Stored: from here on the event is never lost. Start now; if Temporal cannot take it, the relay will.
-  const log = deps.log.child({ deliveryId: record._id, eventId: id, eventType: type });
+  const log = deps.log.child({ deliveryId: record._id, eventId: event.id, eventType: event.type });
   try {
     const started = await withSpan('start', { [ATTR.flow]: planned.map((p) => p.flow.name), [ATTR.workflowId]: planned.map((p) => p.workflowId) }, () => deps.startRuns(planned, event, log));
     const runs = started.map(recordedRun);

@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/paths';
 
@@ -20,25 +21,34 @@ function spawn(command: string, args: string[], environment: NodeJS.ProcessEnv) 
 }
 const hookflow = (args: string[], environment = env()) => spawn(join(ROOT, 'bin/hookflow'), args, environment);
 /** A process's start-up, as `npm run worker` / `npm run ingress` run it (both refuse before connecting anywhere). */
-const startUp = (main: string) => spawn(process.execPath, ['--import', 'tsx', main], { ...env(), PORT: '0', ADMIN_PORT: '0', WORKER_OPS_PORT: '0' });
+const startUp = (main: string, environment = env()) => spawn(process.execPath, ['--import', 'tsx', main], { ...environment, PORT: '0', ADMIN_PORT: '0', WORKER_OPS_PORT: '0' });
 
 const problemLines = (text: string) => text.split('\n').filter((l) => /^[\w./-]+:\d+:\d+: /.test(l));
 
+/** Production: no development default fills an unset secret in (outside it, the CLI takes npm start's). */
+const production = (): NodeJS.ProcessEnv => ({ ...env(), HOOKFLOW_ENV: 'production', HOOKFLOW_PAYLOAD_KEYS: `k1:${randomBytes(32).toString('base64')}` });
+
 test('validate refuses unset secrets exactly as the worker and the ingress do at start-up', () => {
-  const validate = hookflow(['validate']);
+  const validate = hookflow(['validate'], production());
   assert.equal(validate.code, 1, validate.out);
   const expected = ['sources/payments.yaml:15:12: environment variable PAYMENTS_WEBHOOK_SECRET is not set'];
   assert.deepEqual(problemLines(validate.err), expected, 'one problem, no flow reported as on an unknown source');
   assert.match(validate.err, /--skip-env checks the files alone/);
   for (const main of ['worker/main.ts', 'server/main.ts']) {
-    const started = startUp(main);
+    const started = startUp(main, production());
     assert.equal(started.code, 1, `${main}: ${started.err}`);
     assert.deepEqual(problemLines(started.err), problemLines(validate.err), `${main} refuses with what validate reported`);
   }
 });
 
+test('outside production validate takes npm start\'s development default for the unset secret, and says so', () => {
+  const validate = hookflow(['validate']);
+  assert.equal(validate.code, 0, validate.err);
+  assert.match(validate.out, /^development default, as npm start uses it \(not in production\): PAYMENTS_WEBHOOK_SECRET$/m);
+});
+
 test('validate --skip-env checks the files without secrets; with the secret set, validate passes', () => {
-  const skipped = hookflow(['validate', '--skip-env']);
+  const skipped = hookflow(['validate', '--skip-env'], production());
   assert.equal(skipped.code, 0, skipped.err);
   assert.match(skipped.out, /^ok: \d+ flow\(s\), \d+ source\(s\).*\(secrets not checked: --skip-env\)/);
   const withSecret = hookflow(['validate'], env('a-secret'));

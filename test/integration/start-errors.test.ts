@@ -79,6 +79,59 @@ test('a start into a namespace that does not exist is failed with its reason, co
   }
 });
 
+test('a re-delivery of an event whose start failed starts it again, once, whoever sends it how often', async () => {
+  const event = paymentSucceeded({ orderId: uid('ord'), items: [{ sku: 'sku-1', quantity: 1 }] });
+  const misconfigured = await ingressFor(`no-such-namespace-${uid('ns')}`);
+  try {
+    assert.equal((await postEvent(misconfigured.url, event)).status, 500);
+  } finally {
+    await misconfigured.stop();
+  }
+  assert.equal((await record(event.id))?.relay?.state, 'failed');
+  // The operator fixed the setting; the provider's retries arrive, four at once.
+  const fixed = await ingressFor('default');
+  try {
+    const answers = await Promise.all([1, 2, 3, 4].map(() => postEvent(fixed.url, event)));
+    const accepted = answers.filter((a) => a.status === 202);
+    assert.equal(accepted.length, 1, `one re-delivery starts it: ${JSON.stringify(answers.map((a) => [a.status, a.body.status]))}`);
+    assert.equal(accepted[0].body.status, 'accepted');
+    assert.equal(accepted[0].body.deliveryId, `payments:${event.id}`);
+    for (const a of answers.filter((x) => x !== accepted[0])) assert.deepEqual([a.status, a.body.status], [200, 'duplicate']);
+    const started = await waitFor('the record marked started', async () => { const r = await record(event.id); return r?.relay?.state === 'started' && r; });
+    assert.equal(started.relay?.reopenedFrom, 'not_found');
+    const run = await new Client({ connection, namespace: 'default' }).workflow.getHandle(started.runs[0].workflowId).describe();
+    assert.equal(run.runId, started.runs[0].runId, 'the run the record names exists');
+    const again = await postEvent(fixed.url, event);
+    assert.deepEqual([again.status, again.body.status], [200, 'duplicate'], 'once started, a re-delivery is a duplicate');
+  } finally {
+    await fixed.stop();
+  }
+});
+
+test('a re-delivery of a failed event whose run had started meanwhile finds that run: no second one', async () => {
+  const event = paymentSucceeded({ orderId: uid('ord'), items: [{ sku: 'sku-1', quantity: 1 }] });
+  const misconfigured = await ingressFor(`no-such-namespace-${uid('ns')}`);
+  try {
+    assert.equal((await postEvent(misconfigured.url, event)).status, 500);
+  } finally {
+    await misconfigured.stop();
+  }
+  const failed = await record(event.id);
+  assert.equal(failed?.relay?.state, 'failed');
+  // A start that went through although the record says failed (e.g. a replay or another replica).
+  const client = new Client({ connection, namespace: 'default' });
+  const first = await client.workflow.start('runFlow', { taskQueue: uid('q'), workflowId: failed!.runs[0].workflowId, args: [] });
+  const fixed = await ingressFor('default');
+  try {
+    const res = await postEvent(fixed.url, event);
+    assert.deepEqual([res.status, res.body.status], [200, 'duplicate'], JSON.stringify(res.body));
+    await waitFor('the record marked started', async () => (await record(event.id))?.relay?.state === 'started');
+    assert.equal((await client.workflow.getHandle(first.workflowId).describe()).runId, first.firstExecutionRunId, 'still the one run');
+  } finally {
+    await fixed.stop();
+  }
+});
+
 test('a namespace without hookflow\'s search attributes fails the delivery (invalid_argument), not pending', async () => {
   const namespace = uid('bare');
   await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
