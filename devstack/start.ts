@@ -99,6 +99,8 @@ async function main() {
     // Run links of the admin API point at the UI this stack started (its port may be changed).
     TEMPORAL_UI_URL: env.TEMPORAL_UI_URL || services.temporalUiUrl,
     HOOKFLOW_PRETTY_LOGS: env.HOOKFLOW_PRETTY_LOGS ?? (process.stdout.isTTY ? '1' : '0'),
+    // The console's Health page reads this stack's worker's stall signals.
+    HOOKFLOW_WORKER_OPS_URLS: env.HOOKFLOW_WORKER_OPS_URLS || `http://${config.ingressHost}:${config.workerOpsPort}`,
   };
   const node = (name: string, entry: string) =>
     startProcess({ name, command: process.execPath, args: [...HEAP_FLAGS, '--import', 'tsx', join(ROOT, entry)], env: childEnv, cwd: ROOT, echo: true, parentWatch: 'ipc' });

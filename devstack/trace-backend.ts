@@ -37,5 +37,6 @@ export async function startTraceBackendIfWanted(env: NodeJS.ProcessEnv, dataDir:
   mkdirSync(dir, { recursive: true });
   const jaeger = await startJaeger({ bin: ensureTool(JAEGER_TOOL), dataDir: dir, ports });
   env.OTEL_EXPORTER_OTLP_ENDPOINT = jaeger.otlpEndpoint;
+  env.HOOKFLOW_TRACE_UI_URL ||= jaeger.uiUrl; // the console's timeline links each event's trace there
   return { line: `${jaeger.uiUrl} (Jaeger, in memory; find an event by the tag hookflow.event.id, or open /trace/<traceId of its delivery>)`, stop: () => jaeger.process.stop() };
 }

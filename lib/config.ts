@@ -102,6 +102,10 @@ export interface Config {
    * "*" for any. Default: localhost, 127.0.0.1, ::1 and ADMIN_HOST when it is one address.
    */
   adminAllowedHosts: readonly string[];
+  /** HOOKFLOW_WORKER_OPS_URLS: the workers' ops endpoints (http://worker-1:3001,…) the console's Health page reads stall signals from. */
+  workerOpsUrls: readonly string[];
+  /** HOOKFLOW_TRACE_UI_URL: the trace backend's UI (Jaeger's, http://…:16686); the console's timeline links an event's trace there. */
+  traceUiUrl?: string;
 }
 
 /** The project folder, the one with package.json: above lib/ from source, above dist/lib/ when compiled. */
@@ -213,7 +217,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     egressAllow: egressAllow(env, 'HOOKFLOW_EGRESS_ALLOW'),
     ...payloadConfig(env),
     ...adminConfig(env),
+    workerOpsUrls: workerOpsUrls(env),
+    traceUiUrl: env.HOOKFLOW_TRACE_UI_URL || undefined,
   });
+}
+
+function workerOpsUrls(env: NodeJS.ProcessEnv): readonly string[] {
+  const listed = (env.HOOKFLOW_WORKER_OPS_URLS ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+  for (const url of listed) if (!/^https?:\/\/[^\s/]+\/?$/.test(url)) throw new ConfigError(`HOOKFLOW_WORKER_OPS_URLS must list the workers' ops endpoints as http://host:port, separated by commas (e.g. http://worker-1:3001,http://worker-2:3001); got "${url}"`);
+  return Object.freeze(listed);
 }
 
 function allowedHosts(env: NodeJS.ProcessEnv): readonly string[] {

@@ -130,6 +130,16 @@ function outboundMetrics(registry: Registry): OutboundMetrics {
   };
 }
 
+/** The over-deadline counter, and beside it when it last counted (the console's Health page: a stall now, not an hour ago). */
+function overDeadlineCounter(registry: Registry): Counter {
+  const counter = new Counter({ name: 'hookflow_worker_workflow_tasks_over_deadline_total', help: 'Workflow tasks that ran past their deadline (the SDK\'s TMPRL1104 warning, over 5 s): runs waiting in the worker hold their slots and stall the others.', registers: [registry] });
+  const last = new Gauge({ name: 'hookflow_worker_last_workflow_task_over_deadline_seconds', help: 'Unix time of the last workflow task over its deadline (0: none since start).', registers: [registry] });
+  last.set(0);
+  const inc = counter.inc.bind(counter);
+  counter.inc = ((...args: unknown[]) => { last.setToCurrentTime(); (inc as (...a: unknown[]) => void)(...args); }) as Counter['inc'];
+  return counter;
+}
+
 export function createWorkerMetrics(): WorkerMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'hookflow_worker_' });
@@ -143,7 +153,7 @@ export function createWorkerMetrics(): WorkerMetrics {
   return {
     registry,
     emailResends: new Counter({ name: 'hookflow_email_resends_total', help: 'Emails sent again, with the same Message-ID, because an earlier attempt was cut off after it may have delivered them.', registers: [registry] }),
-    workflowTasksOverDeadline: new Counter({ name: 'hookflow_worker_workflow_tasks_over_deadline_total', help: 'Workflow tasks that ran past their deadline (the SDK\'s TMPRL1104 warning, over 5 s): runs waiting in the worker hold their slots and stall the others.', registers: [registry] }),
+    workflowTasksOverDeadline: overDeadlineCounter(registry),
     watchWorker: (state) => { workerState = state; },
     outbound: outboundMetrics(registry),
   };

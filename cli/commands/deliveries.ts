@@ -2,6 +2,7 @@
 import { adminClient } from '../admin-client';
 import { UsageError, parseArgs, stringOption } from '../args';
 import type { Command } from '../command';
+import { type Timeline, timelineText } from './deliveries-timeline';
 import { TIME_FORMS, parseCliTime } from '../times';
 
 /** CLI option → admin API parameter. */
@@ -37,13 +38,14 @@ export const deliveriesCommand: Command = {
   summary: 'List deliveries with filters, show one with its runs (status in Temporal, UI links), or rejections by reason.',
   usage: `hookflow deliveries list [--event-id ID] [--source S] [--type T] [--outcome accepted|duplicate|ignored|handshake|rejected|rate_limited|pending|failed]
                          [--reason CODE] [--flow F] [--since 09:00|7d|ISO] [--until ...] [--limit N] [--cursor C] [--json]
-       hookflow deliveries show DELIVERY_ID [--json]
+       hookflow deliveries show DELIVERY_ID [--timeline] [--json]
        hookflow deliveries rejections [--source S] [--since ...] [--until ...] [--json]
 
+  --timeline: received → stored → started → each run's steps with attempts, waits, durations, timers and effects.
   Times: ${TIME_FORMS}; a time in the future is refused. Lists show times in UTC. Talks to the admin listener: HOOKFLOW_ADMIN_URL / --url, HOOKFLOW_ADMIN_TOKEN / --token.
 Exit: 0 ok, 1 the request failed (e.g. 404 unknown delivery, 401 wrong token), 2 usage.`,
   async run(args) {
-    const parsed = parseArgs(args, ['json']);
+    const parsed = parseArgs(args, ['json', 'timeline']);
     const [action, id, ...extra] = parsed.positional;
     const json = (v: unknown) => console.log(JSON.stringify(v, null, 2));
     if (extra.length) throw new UsageError(this.usage);
@@ -53,6 +55,11 @@ Exit: 0 ok, 1 the request failed (e.g. 404 unknown delivery, 401 wrong token), 2
       const rows = page.items.map((d) => [when(d.receivedAt), d.source, d.eventType ?? '-', d.eventId ?? '-', `${d.outcome} ${d.status}${d.start ? ` ${d.start.state}` : ''}`, d.reason ?? d.start?.reason ?? d.runs.map((r) => r.flow).join(','), d._id]);
       console.log(rows.length ? table(['received (UTC)', 'source', 'type', 'event id', 'outcome', 'reason / flows', 'delivery id'], rows) : 'no deliveries match');
       if (page.nextCursor) console.log(`\nmore: add --cursor ${page.nextCursor}`);
+      return 0;
+    }
+    if (action === 'show' && id && parsed.options.timeline) {
+      const t = await adminClient(parsed).get<Timeline>(`/admin/deliveries/${encodeURIComponent(id)}/timeline`);
+      console.log(parsed.options.json ? JSON.stringify(t, null, 2) : timelineText(t));
       return 0;
     }
     if (action === 'show' && id) {

@@ -29,7 +29,7 @@ export interface Page {
 }
 
 export type OutcomeFilter = Outcome | 'pending' | 'failed';
-const OUTCOMES: OutcomeFilter[] = ['accepted', 'duplicate', 'ignored', 'rejected', 'handshake', 'rate_limited', 'pending', 'failed'];
+export const OUTCOMES: readonly OutcomeFilter[] = ['accepted', 'duplicate', 'ignored', 'rejected', 'handshake', 'rate_limited', 'pending', 'failed'];
 const MAX_LIMIT = 500;
 
 type Query = Record<string, string | string[] | undefined>;

@@ -20,7 +20,8 @@ export { type AdminAccessSettings, type ConsoleSessionCheck, LOOPBACK_HOSTS, can
 export { CODEC_PATH, codecOrigins, createCodecRouter } from './codec';
 // What the console (server/console) shows and does, through the same functions as the API.
 export { listDeliveries, showDelivery } from './deliveries';
-export { type DeliveryFilter, FILTER_PARAMS, PAGE_PARAMS, parseDeliveryFilter, parsePage, rejectUnknown } from './filters';
+export { type RunTimeline, type Timeline, type TimelineItem, deliveryTimeline } from './timeline';
+export { type DeliveryFilter, FILTER_PARAMS, OUTCOMES, PAGE_PARAMS, parseDeliveryFilter, parsePage, rejectUnknown } from './filters';
 export { type ReplayContext, replayDelivery } from './replay';
 export { type RecordedEvent, recordedEvent } from './recorded-events';
 export type { BulkReplays, ReplayJob } from './bulk-replay';
@@ -39,6 +40,10 @@ export interface AdminSettings {
   namespace: string;
   /** Deliveries a bulk replay works on at once. */
   replayConcurrency: number;
+  /** HOOKFLOW_WORKER_OPS_URLS: the workers' ops endpoints, whose stall signals the console's Health page reads. */
+  workerOpsUrls?: readonly string[];
+  /** HOOKFLOW_TRACE_UI_URL: Jaeger's UI, where the console's timeline links an event's trace (`<url>/trace/<trace id>`). */
+  traceUiUrl?: string;
   /** How long (s) the failed runs of issues are kept (HOOKFLOW_RETENTION_DAYS); 30 days when unset. */
   issueRetentionSeconds?: number;
 }

@@ -1,6 +1,7 @@
 // The admin API (JSON; the bearer token is checked in front of every router, server/admin/access.ts): find deliveries, see what became of them, replay them.
 //   GET  /admin/deliveries?source&eventType&eventId&outcome&reason&flow&since&until&limit&cursor
 //   GET  /admin/deliveries/:id
+//   GET  /admin/deliveries/:id/timeline     received → stored → started → each run's steps (server/admin/timeline.ts)
 //   GET  /admin/rejections?source&reason&since&until rejections counted by source and reason
 //   POST /admin/deliveries/:id/replay        {"flow"?: name}
 //   POST /admin/replays                      {"dryRun"?: true, "status"?: "failed", ...filters}
@@ -16,6 +17,7 @@ import { readBody } from '../http';
 import { type BulkReplays, parseRunStatus } from './bulk-replay';
 import { listDeliveries, rejectionSummary, showDelivery } from './deliveries';
 import { BadQueryError, FILTER_PARAMS, PAGE_PARAMS, parseDeliveryFilter, parsePage, rejectUnknown } from './filters';
+import { deliveryTimeline } from './timeline';
 import { DeliveryNotFoundError, replayDelivery, type ReplayContext } from './replay';
 import type { Issues } from './issues';
 import { mountIssueRoutes } from './issues/routes';
@@ -65,6 +67,12 @@ export function createAdminRouter(deps: { ctx: ReplayContext; bulk: BulkReplays;
     const delivery = await showDelivery(deps.ctx, ctx.params.id);
     if (!delivery) throw new DeliveryNotFoundError(ctx.params.id);
     ctx.body = delivery;
+  });
+
+  router.get('/deliveries/:id/timeline', async (ctx) => {
+    const timeline = await deliveryTimeline(deps.ctx, ctx.params.id);
+    if (!timeline) throw new DeliveryNotFoundError(ctx.params.id);
+    ctx.body = timeline;
   });
 
   router.get('/rejections', async (ctx) => {

@@ -6,6 +6,9 @@ import { type DeliveryFilter, FILTER_PARAMS, PAGE_PARAMS, parseDeliveryFilter, p
 import type { ReplayContext } from '../admin';
 import { type Html, html, query, when } from './html';
 import { postForm } from './layout';
+import { deliveryTimeline } from '../admin';
+import { filterField } from './filter-pickers';
+import { timelineSection } from './timeline';
 import { tryHref } from './try-page';
 
 type Query = Record<string, string | string[] | undefined>;
@@ -23,12 +26,12 @@ function outcomeOf(d: { outcome: string; reason?: string; start?: { state: strin
   return html`<span class="${cls}">${d.outcome}${d.reason ? ` (${d.reason})` : ''}${d.start ? ` · start ${d.start.state}` : ''}</span>`;
 }
 
-export async function deliveriesPage(ctx: ReplayContext, raw: Query): Promise<Html> {
+/** `sources`: the names the source picker offers (the loaded ones). */
+export async function deliveriesPage(ctx: ReplayContext, raw: Query, sources: string[] = []): Promise<Html> {
   rejectUnknown(raw, [...FILTER_PARAMS, ...PAGE_PARAMS]);
   const typed = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, typeof v === 'string' ? v : undefined]));
   const list = await listDeliveries(ctx, parseDeliveryFilter(raw), parsePage({ ...raw, limit: raw.limit ?? '50' }));
-  const filters = html`<form class="filters" method="get" action="/console/deliveries">${SHOWN_FILTERS.map(([name, label]) =>
-    html`<label>${label}<input name="${name}" value="${typed[name] ?? ''}" ${name === 'since' || name === 'until' ? html`placeholder="09:00 or ISO time"` : ''}></label>`)}
+  const filters = html`<form class="filters" method="get" action="/console/deliveries">${SHOWN_FILTERS.map(([name, label]) => filterField(name, label, typed[name], sources))}
     <button>Filter</button> <a href="/console/deliveries">clear</a></form>`;
   const rows = list.items.map((d) => html`<tr>
     <td>${when(d.receivedAt)}</td><td>${d.source}</td><td>${d.eventType ?? ''}</td>
@@ -62,14 +65,14 @@ function relayBlock(record: DeliveryRecord): Html {
     ${r.lastError ? html`<tr><th>Last error</th><td>${r.lastError}</td></tr>` : ''}</table>`;
 }
 
-export async function eventPage(ctx: ReplayContext, id: string, csrf: string): Promise<{ title: string; body: Html } | undefined> {
+export async function eventPage(ctx: ReplayContext, id: string, csrf: string, traceUrl?: (traceId: string) => string): Promise<{ title: string; body: Html } | undefined> {
   const record = await ctx.deliveries.findOne({ _id: id });
   if (!record) return undefined;
   const original = record.originalId ? (await ctx.deliveries.findOne({ _id: record.originalId })) ?? record : record;
   const related = original.eventId
     ? await ctx.deliveries.find({ source: original.source, eventId: original.eventId }, { projection: { body: 0 } }).sort({ receivedAt: 1 }).limit(MAX_RELATED).toArray()
     : [original];
-  const shown = await showDelivery(ctx, original._id);
+  const [shown, timeline] = await Promise.all([showDelivery(ctx, original._id), deliveryTimeline(ctx, id)]);
   const deliveries = related.map((d) => html`<tr class="${d._id === id ? 'on' : ''}">
     <td>${when(d.receivedAt)}</td><td><a href="${deliveryHref(d._id)}">${d._id}</a></td><td>${outcomeOf(d)}</td><td>${d.status}</td>
     <td>${d.message ?? ''}</td><td>${d.remoteAddress ?? ''}</td><td><code>${d.requestId ?? ''}</code></td></tr>`);
@@ -84,6 +87,7 @@ export async function eventPage(ctx: ReplayContext, id: string, csrf: string): P
     <section><h2>Runs</h2>${runs.length ? html`<table><thead><tr><th>Flow</th><th>Workflow (Temporal UI)</th><th>Status</th><th></th></tr></thead><tbody>${runs}</tbody></table>` : html`<p class="muted">No runs.</p>`}
       ${replayable ? html`<p>${postForm(`${deliveryHref(original._id)}/replay`, csrf, 'Replay this event')} <span class="muted">runs the matching flows again as they are now</span></p>` : ''}
       ${replayable ? html`<p><a href="${tryHref(original._id)}" id="try-on-disk">Try against the flows on disk</a> <span class="muted">what they would do differently, without effects</span></p>` : ''}</section>
+    ${timeline ? timelineSection(timeline, traceUrl) : ''}
     <section><h2>Relay</h2>${relayBlock(original)}</section>
     <section><h2>Body</h2>${bodyBlock(original)}</section>`,
   };

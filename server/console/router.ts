@@ -18,6 +18,7 @@ import { deliveriesPage, deliveryHref, eventPage } from './deliveries-page';
 import { flowsPage } from './flows-page';
 import { tryPage } from './try-page';
 import { healthPage } from './health-page';
+import type { WorkerHealthSource } from './worker-health';
 import { issuePage, issuesPage, jobHref, jobPage } from './issues-page';
 import { type Issues, parseIssueFilter } from '../admin';
 import { ISSUE_STATUSES, type IssueStatus } from '../admin';
@@ -33,7 +34,14 @@ export interface ConsoleDeps {
   issues?: Issues;
   /** Wrong-token throttling of sign-ins (login-throttle.ts); the defaults when omitted. */
   loginThrottle?: LoginThrottle;
+  /** The trace backend's page of a trace id, for the timeline's trace link (when tracing is on). */
+  traceUrl?: (traceId: string) => string;
+  /** What the Health page's worker rows read (server/console/worker-health.ts). */
+  workers?: WorkerHealthSource;
 }
+
+/** The sources a delivery may name: those loaded and those off until their secrets are set. */
+const sourceNames = (d: Definitions) => [...d.sources.keys(), ...(d.disabled ?? []).map((x) => x.name)];
 
 const FLASH_COOKIE = 'hookflow_flash';
 const MAX_FORM = 16 * 1024;
@@ -63,6 +71,15 @@ const LOGIN_FORM = (message?: string, next = '/console/deliveries') => html`${me
   <label>Admin token <input type="password" name="token" autocomplete="current-password" required autofocus></label> <button>Sign in</button></form>
   <p class="muted">The token is HOOKFLOW_ADMIN_TOKEN of this ingress.</p>`;
 
+/** The nav item a console path belongs to: an error on an issue's page keeps "Issues" lit. */
+export function navItemOf(path: string): ConsolePage {
+  if (/^\/console\/(issues|replays)(\/|$)/.test(path)) return 'issues';
+  if (/^\/console\/flows(\/|$)/.test(path)) return 'flows';
+  if (/^\/console\/health(\/|$)/.test(path)) return 'health';
+  if (/^\/console\/login(\/|$)/.test(path)) return 'login';
+  return 'deliveries';
+}
+
 /** Only a path of this console is a place to go back to after signing in. */
 const safeNext = (next: string | null | undefined) => (next && /^\/console\/[\w\-./%?=&]*$/.test(next) && !next.startsWith('//') ? next : '/console/deliveries');
 
@@ -80,7 +97,7 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
       await next();
     } catch (err) {
       if (!(err instanceof HookflowError)) throw err;
-      page(ctx, 'deliveries', `Error ${err.status}`, html`<p class="bad" role="alert">${err.message}</p><p><a href="/console/deliveries">Deliveries</a></p>`, err.status);
+      page(ctx, navItemOf(ctx.path), `Error ${err.status}`, html`<p class="bad" role="alert">${err.message}</p><p><a href="/console/deliveries">Deliveries</a></p>`, err.status);
     }
   });
   router.use('/console', async (ctx, next) => {
@@ -131,9 +148,9 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     redirect(ctx, '/console/login');
   });
 
-  router.get('/console/deliveries', async (ctx) => page(ctx, 'deliveries', 'Deliveries', await deliveriesPage(deps.admin, ctx.query)));
+  router.get('/console/deliveries', async (ctx) => page(ctx, 'deliveries', 'Deliveries', await deliveriesPage(deps.admin, ctx.query, sourceNames(deps.definitions()))));
   router.get('/console/deliveries/:id', async (ctx: RouterContext) => {
-    const shown = await eventPage(deps.admin, ctx.params.id, csrf(ctx));
+    const shown = await eventPage(deps.admin, ctx.params.id, csrf(ctx), deps.traceUrl);
     if (!shown) return page(ctx, 'deliveries', 'Not found', html`<p class="bad">No delivery with id <code>${ctx.params.id}</code>: it never came, or its retention ended.</p>`, 404);
     page(ctx, 'deliveries', shown.title, shown.body);
   });
@@ -148,7 +165,7 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   });
 
   router.get('/console/flows', async (ctx) => page(ctx, 'flows', 'Flows and sources', await flowsPage({ definitions: deps.definitions(), lastReload: deps.lastReload?.(), deliveries: deps.admin.deliveries })));
-  router.get('/console/health', async (ctx) => page(ctx, 'health', 'Health', await healthPage({ checks: deps.checks, deliveries: deps.admin.deliveries })));
+  router.get('/console/health', async (ctx) => page(ctx, 'health', 'Health', await healthPage({ checks: deps.checks, deliveries: deps.admin.deliveries, workers: deps.workers })));
 
   const issues = () => {
     if (!deps.issues) throw new HookflowError('issues_unavailable', 404, 'this ingress keeps no issues');

@@ -99,6 +99,8 @@ export interface TestStackOptions {
   payloads?: false;
   /** More Temporal dynamic config, e.g. a low limit.historyCount.suggestContinueAsNew. */
   temporalDynamicConfig?: string[];
+  /** HOOKFLOW_WORKER_OPS_URLS of the ingress: workers' ops endpoints the console's Health page reads. */
+  workerOpsUrls?: string[];
   /** Tracing started in this process (lib/tracing.ts startTracing): the traced worker (bundle, activity and sink) and client, as worker/main.ts and server/main.ts make them. */
   tracing?: Tracing;
 }
@@ -157,7 +159,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
       if (runs.some((r) => r.replayOf)) await faults.beforeReplayStart?.();
       return realStart(runs, event, eventLog);
     },
-    admin: { token: TEST_ADMIN_TOKEN, temporalUiUrl, namespace: 'default', replayConcurrency: opts.replayConcurrency ?? 4 },
+    admin: { token: TEST_ADMIN_TOKEN, temporalUiUrl, namespace: 'default', replayConcurrency: opts.replayConcurrency ?? 4, workerOpsUrls: opts.workerOpsUrls },
     payloadKeys: keys,
     destinations,
   });

@@ -87,7 +87,7 @@ async function runPaymentFlow(): Promise<{ eventId: string; workflowId: string }
   await db.collection<{ _id: string; status: string }>('orders').insertOne({ _id: orderId, status: 'pending' });
   await db.collection<{ _id: string; stock: number }>('inventory').insertOne({ _id: 'SKU-UI', stock: 10 });
   const flow = definitions.flows.find((f) => f.name === 'payment-succeeded')!;
-  const body = paymentSucceeded({ orderId, items: [{ sku: 'SKU-UI', quantity: 1 }] });
+  const body = paymentSucceeded({ orderId, items: [{ sku: 'SKU-UI', quantity: 1 }, { sku: 'SKU-UI', quantity: 2 }] });
   const event = { id: body.id, type: body.type, source: 'payments', receivedAt: new Date().toISOString(), body };
   const [start] = await createRunStarter(client, 'ui', log)(await planRuns([flow], event), event);
   await client.workflow.getHandle(start.workflowId).result();
@@ -109,15 +109,23 @@ async function openRunFoundBy(query: string, workflowId: string): Promise<Page> 
   return page;
 }
 
-test('a completed run is found by HookflowEventId in the Temporal UI and shows its steps', async () => {
+test('a completed run is found by HookflowEventId in the Temporal UI, and every step, local or not, is named in its history', async () => {
   const { eventId, workflowId } = await runPaymentFlow();
   const page = await openRunFoundBy(`HookflowEventId="${eventId}"`, workflowId);
   await page.getByText('Completed').first().waitFor();
-  for (const step of ['mark-order-paid', 'decrement-inventory[0]', 'email-customer']) {
-    await page.getByText(step, { exact: false }).first().waitFor({ timeout: 15_000 });
+  // The event list (All): each local step's marker row carries its step label as its summary, and
+  // the ordinary activity reads "email.send" with "email-customer". Not the flow input's JSON,
+  // which names the step ids too: the row of the event itself.
+  const row = (kind: string, activity: string, label: string) => page.locator('tr', { hasText: kind }).filter({ hasText: activity }).filter({ hasText: label });
+  for (const label of ['mark-order-paid', 'decrement-inventory[0]', 'decrement-inventory[1]']) {
+    await row('Local Activity', 'mongo.updateOne', label).first().waitFor({ timeout: 15_000 });
   }
+  await row('Activity Task Scheduled', 'email.send', 'email-customer').first().waitFor({ timeout: 15_000 });
+  await page.getByText('email.send • email-customer').first().waitFor(); // the timeline's label of the ordinary step
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS, 'temporal-ui-run.png'), fullPage: true });
+  await page.locator('table').filter({ hasText: 'Local Activity' }).first().scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(ROOT, 'docs/images/temporal-ui-step-names.png') });
   const text = await page.locator('body').innerText();
   assert.match(text, /payment-succeeded ← payment\.succeeded/, 'the static summary names the flow and the event');
 });
