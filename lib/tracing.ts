@@ -85,13 +85,17 @@ export function withSpan<T>(name: string, attributes: Attributes, fn: (span?: Sp
     try {
       return await fn(span);
     } catch (err) {
-      span.recordException(err as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error)?.message });
+      markFailed(span, err);
       throw err;
     } finally {
       span.end();
     }
   });
+}
+
+function markFailed(span: Span, err: unknown): void {
+  span.recordException(err as Error);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error)?.message });
 }
 
 /** The same for synchronous work (verify, parse, validate): no promise when tracing is off. */
@@ -101,8 +105,7 @@ export function withSpanSync<T>(name: string, attributes: Attributes, fn: () => 
     try {
       return fn();
     } catch (err) {
-      span.recordException(err as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error)?.message });
+      markFailed(span, err);
       throw err;
     } finally {
       span.end();

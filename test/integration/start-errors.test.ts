@@ -79,14 +79,19 @@ test('a start into a namespace that does not exist is failed with its reason, co
   }
 });
 
-test('a re-delivery of an event whose start failed starts it again, once, whoever sends it how often', async () => {
-  const event = paymentSucceeded({ orderId: uid('ord'), items: [{ sku: 'sku-1', quantity: 1 }] });
+/** The event's start fails for good (an ingress pointed at a namespace that does not exist): its record is marked failed. */
+async function failOnMisconfiguredNamespace(event: ReturnType<typeof paymentSucceeded>): Promise<void> {
   const misconfigured = await ingressFor(`no-such-namespace-${uid('ns')}`);
   try {
     assert.equal((await postEvent(misconfigured.url, event)).status, 500);
   } finally {
     await misconfigured.stop();
   }
+}
+
+test('a re-delivery of an event whose start failed starts it again, once, whoever sends it how often', async () => {
+  const event = paymentSucceeded({ orderId: uid('ord'), items: [{ sku: 'sku-1', quantity: 1 }] });
+  await failOnMisconfiguredNamespace(event);
   assert.equal((await record(event.id))?.relay?.state, 'failed');
   // The operator fixed the setting; the provider's retries arrive, four at once.
   const fixed = await ingressFor('default');
@@ -110,12 +115,7 @@ test('a re-delivery of an event whose start failed starts it again, once, whoeve
 
 test('a re-delivery of a failed event whose run had started meanwhile finds that run: no second one', async () => {
   const event = paymentSucceeded({ orderId: uid('ord'), items: [{ sku: 'sku-1', quantity: 1 }] });
-  const misconfigured = await ingressFor(`no-such-namespace-${uid('ns')}`);
-  try {
-    assert.equal((await postEvent(misconfigured.url, event)).status, 500);
-  } finally {
-    await misconfigured.stop();
-  }
+  await failOnMisconfiguredNamespace(event);
   const failed = await record(event.id);
   assert.equal(failed?.relay?.state, 'failed');
   // A start that went through although the record says failed (e.g. a replay or another replica).
