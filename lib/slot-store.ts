@@ -4,14 +4,15 @@
 // under concurrency); documents carry `expiresAt` and are purged now and then (no TTL indexes on
 // FerretDB). A purge that fails is logged and tried again at the next one.
 import type { Collection, Db, Filter, OptionalUnlessRequiredId } from 'mongodb';
+import type { Clock } from './clock';
 import { errorText } from './errors';
 import { insertOnce } from './insert-once';
 
 export interface SlotDoc { _id: string; expiresAt: Date }
 
 export interface SlotStoreOptions {
-  /** The clock purges compare `expiresAt` with. */
-  now?: () => number;
+  /** The clock purges compare `expiresAt` with (lib/clock.ts; the system's when omitted). */
+  clock?: Pick<Clock, 'now'>;
   /** Where a failed purge is reported. */
   log?: { warn(fields: object, message: string): void };
 }
@@ -50,7 +51,7 @@ export class SlotStore<T extends SlotDoc> {
   }
 
   now(): number {
-    return this.opts.now?.() ?? Date.now();
+    return this.opts.clock?.now() ?? Date.now();
   }
 
   private takeHint(series: string, first: number): number {

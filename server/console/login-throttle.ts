@@ -2,6 +2,7 @@
 // after a few wrong tokens from one address that address waits, and past a global rate of wrong
 // tokens (many addresses at once) every sign-in waits. Only failures count; a right token clears
 // its address. Per process: each replica throttles on its own (the bounds are per replica).
+import { type Clock, systemClock } from '../../lib/clock';
 
 export interface LoginThrottleOptions {
   /** Wrong tokens one address may send per window before it must wait. */
@@ -9,7 +10,7 @@ export interface LoginThrottleOptions {
   /** Wrong tokens from all addresses together per window before every sign-in waits. */
   global?: number;
   windowMs?: number;
-  now?: () => number;
+  clock?: Pick<Clock, 'now'>;
 }
 
 /** Addresses remembered at most; past that the oldest are forgotten (a flood of addresses still meets the global bound). */
@@ -23,7 +24,8 @@ export interface LoginThrottle {
 }
 
 export function loginThrottle(opts: LoginThrottleOptions = {}): LoginThrottle {
-  const { perAddress = 5, global = 50, windowMs = 15 * 60_000, now = Date.now } = opts;
+  const { perAddress = 5, global = 50, windowMs = 15 * 60_000, clock = systemClock } = opts;
+  const now = () => clock.now();
   const failures = new Map<string, number[]>();
   let all: number[] = [];
   const recent = (times: number[]) => times.filter((t) => t > now() - windowMs);

@@ -27,7 +27,7 @@ export interface RateLimiterOptions {
   /** How long (s) a decision is kept after its window: at least as long as a retry or redelivery may come (the duplicate window). */
   keepSeconds: number;
   /** The clock that says when expired decisions are purged (windows come from the event's receivedAt). */
-  now?: () => number;
+  clock?: SlotStoreOptions['clock'];
   /** Where a failed purge is reported. */
   log?: SlotStoreOptions['log'];
 }

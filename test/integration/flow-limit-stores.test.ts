@@ -24,7 +24,7 @@ const event = (id: string, at: string, shop = 'a'): FlowEvent => ({ id, type: 'p
 
 test('rateLimit windows: a limit per window and key, a new window at the boundary, decisions kept once made', async () => {
   const f = flow('windows', 2);
-  const limiter = new RateLimiter(db, { keepSeconds: 60, now: () => Date.parse('2026-12-01T10:00:30Z') });
+  const limiter = new RateLimiter(db, { keepSeconds: 60, clock: { now: () => Date.parse('2026-12-01T10:00:30Z') } });
   const admit = async (id: string, at: string, shop?: string) => (await limiter.admit(f, event(id, at, shop), `windows:payments:${id}`)).allowed;
   assert.equal(await admit('e1', '2026-12-01T10:00:00.000Z'), true);
   assert.equal(await admit('e2', '2026-12-01T10:00:30.000Z'), true);
@@ -43,7 +43,7 @@ test('rateLimit windows: a limit per window and key, a new window at the boundar
 
 test('rateLimit: decisions are purged once their window and keep time are over', async () => {
   let now = Date.parse('2026-12-01T12:00:00Z');
-  const limiter = new RateLimiter(ferret.client.db('limits-purge'), { keepSeconds: 60, now: () => now });
+  const limiter = new RateLimiter(ferret.client.db('limits-purge'), { keepSeconds: 60, clock: { now: () => now } });
   await limiter.admit(flow('purged', 1), event('p1', '2026-12-01T12:00:10Z'), 'purged:payments:p1');
   now = Date.parse('2026-12-01T12:01:59Z');
   assert.equal(await limiter.purgeExpired(), 0, 'window ended 12:01, kept 60 s more');
@@ -54,7 +54,7 @@ test('rateLimit: decisions are purged once their window and keep time are over',
 test('two workers pacing one host at 2/s: 12 calls at once get 12 distinct slots 500 ms apart; other hosts wait for nothing', async () => {
   const t0 = Date.parse('2026-12-01T10:00:00.250Z');
   const waits: number[] = [];
-  const opts = { now: () => t0, sleep: async (ms: number) => { waits.push(ms); } };
+  const opts = { clock: { now: () => t0 }, sleep: async (ms: number) => { waits.push(ms); } };
   const workers = [new HostPacer(db, { 'api.example.com': 2 }, opts), new HostPacer(db, { 'api.example.com': 2 }, opts)];
   await Promise.all(Array.from({ length: 12 }, (_, i) => workers[i % 2].pace('https://API.example.com/orders')));
   assert.deepEqual(waits.sort((a, b) => a - b), Array.from({ length: 12 }, (_, i) => 250 + 500 * i));
@@ -74,7 +74,7 @@ test('slot store: a purge that fails is logged, not swallowed (both stores purge
   const unreachable = new MongoClient(`mongodb://127.0.0.1:${await freePort()}/`, { serverSelectionTimeoutMS: 300 });
   let warning: { fields: object; message: string } | undefined;
   let now = Date.parse('2026-12-01T10:00:00Z');
-  const pacer = new HostPacer(unreachable.db('x'), { 'api.example.com': 1 }, { now: () => now, log: { warn: (fields, message) => { warning = { fields, message }; } } });
+  const pacer = new HostPacer(unreachable.db('x'), { 'api.example.com': 1 }, { clock: { now: () => now }, log: { warn: (fields, message) => { warning = { fields, message }; } } });
   now += 61_000; // past the purge interval: this claim purges first
   await assert.rejects(pacer.pace('https://api.example.com/'));
   const { fields, message } = await waitFor('the failed purge logged', async () => warning, { attempts: 100 });

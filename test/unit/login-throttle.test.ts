@@ -5,7 +5,7 @@ import { loginThrottle } from '../../server/console/login-throttle';
 
 test('five wrong tokens from one address make it wait out the window; other addresses still try; a right token clears it', () => {
   let now = 1_000_000;
-  const throttle = loginThrottle({ perAddress: 5, global: 100, windowMs: 60_000, now: () => now });
+  const throttle = loginThrottle({ perAddress: 5, global: 100, windowMs: 60_000, clock: { now: () => now } });
   for (let i = 0; i < 4; i++) { assert.equal(throttle.waitSeconds('a'), 0); throttle.failed('a'); now += 1000; }
   assert.equal(throttle.waitSeconds('a'), 0, 'four wrong: may try again');
   throttle.failed('a');
@@ -20,7 +20,7 @@ test('five wrong tokens from one address make it wait out the window; other addr
 
 test('wrong tokens from many addresses past the global bound make every sign-in wait', () => {
   let now = 0;
-  const throttle = loginThrottle({ perAddress: 5, global: 10, windowMs: 60_000, now: () => now });
+  const throttle = loginThrottle({ perAddress: 5, global: 10, windowMs: 60_000, clock: { now: () => now } });
   for (let i = 0; i < 10; i++) { throttle.failed(`10.0.0.${i}`); now += 100; }
   assert.ok(throttle.waitSeconds('192.0.2.1') > 0, 'a fresh address waits too');
   now += 60_000;
