@@ -5,7 +5,8 @@
 // A changed file changes the key, so a stale bundle is never run. Looked up in `npm run build`'s
 // output (dist/workflow-bundles/), then in a cache folder outside the clone
 // (HOOKFLOW_BUNDLE_CACHE, default ~/.cache/hookflow/workflow-bundles), else built and stored there.
-// (Tests use the default folder: test/helpers/stack.ts.)
+// Each stored bundle carries a digest of its content, checked before it is run. (Tests use the
+// default folder: test/helpers/stack.ts.)
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -41,20 +42,30 @@ export function bundleKey(codeRoot = CODE_ROOT, traced = false): string {
   return hash.digest('hex').slice(0, 32);
 }
 
-function readBundle(file: string): WorkflowBundleWithSourceMap | undefined {
+/** What a stored bundle's own digest covers: the code and its source map as stored. */
+const contentDigest = (b: WorkflowBundleWithSourceMap) => createHash('sha256').update(b.code).update('\0').update(b.sourceMap).digest('hex');
+
+/**
+ * A stored bundle, if its content is what was stored: a file truncated or edited after it was
+ * written (a full disk, a stray edit of the cache) is not run, it is built again.
+ */
+export function readBundle(file: string): WorkflowBundleWithSourceMap | undefined {
+  let stored: WorkflowBundleWithSourceMap & { sha256?: string };
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as WorkflowBundleWithSourceMap;
+    stored = JSON.parse(readFileSync(file, 'utf8')) as WorkflowBundleWithSourceMap & { sha256?: string };
   } catch {
     return undefined; // absent (or unreadable): build it
   }
+  if (typeof stored.code !== 'string' || typeof stored.sourceMap !== 'string' || stored.sha256 !== contentDigest(stored)) return undefined;
+  return { code: stored.code, sourceMap: stored.sourceMap };
 }
 
 /** Written to a temporary name and renamed: a reader never sees half a bundle, concurrent writers agree. */
 export function writeBundle(dir: string, key: string, bundle: WorkflowBundleWithSourceMap): string {
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 }); // code the worker runs: the user's alone
   const file = join(dir, `${key}.json`);
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify({ code: bundle.code, sourceMap: bundle.sourceMap }));
+  writeFileSync(tmp, JSON.stringify({ code: bundle.code, sourceMap: bundle.sourceMap, sha256: contentDigest(bundle) }), { mode: 0o600 });
   renameSync(tmp, file);
   return file;
 }

@@ -2,11 +2,11 @@
 // made of, so an edited interpreter never runs from an older bundle, and a stored bundle is used
 // only under the key of the code as it is now.
 import assert from 'node:assert/strict';
-import { appendFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { bundleKey, flowWorkflowBundle, writeBundle } from '../../worker/workflow-bundle';
+import { bundleKey, flowWorkflowBundle, readBundle, writeBundle } from '../../worker/workflow-bundle';
 import { ROOT } from '../helpers/paths';
 
 const dirs: string[] = [];
@@ -44,4 +44,15 @@ test('a stored bundle is used under the current key only', async () => {
   assert.equal(found.from, 'cache');
   assert.equal(found.key, current);
   assert.equal(found.bundle.code, '// stored for the current code');
+});
+
+test('a stored bundle whose content changed after it was written is not used', () => {
+  const cache = tempDir('bundle-tampered');
+  const file = writeBundle(cache, 'k', { code: 'export const ok = 1;', sourceMap: '{}' });
+  assert.deepEqual(readBundle(file), { code: 'export const ok = 1;', sourceMap: '{}' }, 'as written: used');
+  const stored = JSON.parse(readFileSync(file, 'utf8')) as { code: string };
+  writeFileSync(file, JSON.stringify({ ...stored, code: 'export const ok = 2;' }));
+  assert.equal(readBundle(file), undefined, 'edited code: built again');
+  writeFileSync(file, JSON.stringify({ code: 'export const ok = 1;', sourceMap: '{}' }));
+  assert.equal(readBundle(file), undefined, 'no digest (an older or hand-made file): built again');
 });
