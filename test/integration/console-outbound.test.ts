@@ -59,7 +59,7 @@ const stateOf = (page: Page, name: string) => page.locator(`tr[data-destination=
 
 /** Posts an order's payment; the message id its publish step gave. */
 async function publish(): Promise<string> {
-  const event = paymentSucceeded({ orderId: uid('console-out-'), items: [{ sku: 'S', quantity: 1 }] });
+  const event = paymentSucceeded({ orderId: uid('console-outbound-'), items: [{ sku: 'S', quantity: 1 }] });
   assert.equal((await postEvent(stack.ingressUrl, event)).status, 202);
   const run = await stack.client.workflow.getHandle(`publish-order-paid:payments:${event.id}`).result();
   return (run.steps.publish.output as { messageId: string }).messageId;
