@@ -128,4 +128,10 @@ test('in Chromium: the Outbound page shows the disabled destination and its fail
   await page.reload();
   assert.match(await page.locator(`tr[data-delivery="${second}"] td.status`).innerText(), /delivered/);
   await page.screenshot({ path: join(IMAGES, 'console-outbound.png'), fullPage: true });
+
+  // An unknown delivery is an error page under the Outbound nav item, not JSON.
+  const missing = await page.goto(`${stack.adminUrl}/console/outbound/no-such-delivery`);
+  assert.equal(missing?.status(), 404);
+  assert.match(await page.locator('main').innerText(), /Error 404[\s\S]*no outbound delivery "no-such-delivery"/);
+  assert.deepEqual(await page.locator('header a.on').allInnerTexts(), ['Outbound']);
 });
