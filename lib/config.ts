@@ -2,6 +2,7 @@
 // A wrong value fails fast with a message naming the variable to set.
 import { accessSync, constants, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { type EgressPolicy, parseEgressAllow } from './egress';
 import { DEV_DEFAULT_VALUES } from './dev-defaults';
@@ -102,6 +103,12 @@ export interface Config {
    * "*" for any. Default: localhost, 127.0.0.1, ::1 and ADMIN_HOST when it is one address.
    */
   adminAllowedHosts: readonly string[];
+  /**
+   * HOOKFLOW_ADMIN_TRUSTED_PROXIES: addresses (exact IPs, comma-separated) of TLS-terminating proxies
+   * in front of the admin listener whose X-Forwarded-Proto is believed, so the console cookie is
+   * Secure behind them. Empty by default: the header from any address changes nothing.
+   */
+  adminTrustedProxies: readonly string[];
   /** HOOKFLOW_WORKER_OPS_URLS: the workers' ops endpoints (http://worker-1:3001,…) the console's Health page reads stall signals from. */
   workerOpsUrls: readonly string[];
   /** HOOKFLOW_TRACE_UI_URL: the trace backend's UI (Jaeger's, http://…:16686); the console's timeline links an event's trace there. */
@@ -228,6 +235,12 @@ function workerOpsUrls(env: NodeJS.ProcessEnv): readonly string[] {
   return Object.freeze(listed);
 }
 
+function trustedProxies(env: NodeJS.ProcessEnv): readonly string[] {
+  const listed = (env.HOOKFLOW_ADMIN_TRUSTED_PROXIES ?? '').split(',').map((a) => a.trim().toLowerCase()).filter(Boolean);
+  for (const a of listed) if (isIP(a) === 0) throw new ConfigError(`HOOKFLOW_ADMIN_TRUSTED_PROXIES must list the proxies' IP addresses, e.g. 10.0.0.7,10.0.0.8; got "${a}"`);
+  return Object.freeze(listed);
+}
+
 function allowedHosts(env: NodeJS.ProcessEnv): readonly string[] {
   const listed = (env.HOOKFLOW_ADMIN_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
   for (const host of listed) if (host !== '*' && !/^[a-z0-9.-]+$/.test(host) && !/^[0-9a-f]*:[0-9a-f:.]*:[0-9a-f.]*$/.test(host)) throw new ConfigError(`HOOKFLOW_ADMIN_ALLOWED_HOSTS must list host names without ports, e.g. admin.example.com,10.0.0.5 (or "*"); got "${host}"`);
@@ -268,14 +281,14 @@ function payloadConfig(env: NodeJS.ProcessEnv): Pick<Config, 'payloadKeys' | 'ac
 
 const MIN_ADMIN_TOKEN = 16;
 
-function adminConfig(env: NodeJS.ProcessEnv): Pick<Config, 'adminToken' | 'replayConcurrency' | 'metricsToken' | 'adminAllowedHosts'> {
+function adminConfig(env: NodeJS.ProcessEnv): Pick<Config, 'adminToken' | 'replayConcurrency' | 'metricsToken' | 'adminAllowedHosts' | 'adminTrustedProxies'> {
   const token = env.HOOKFLOW_ADMIN_TOKEN || undefined;
   if (token !== undefined && token.length < MIN_ADMIN_TOKEN) throw new ConfigError(`HOOKFLOW_ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN} characters (e.g. openssl rand -hex 24), or unset to disable the admin API`);
   const replayConcurrency = count(env, 'HOOKFLOW_REPLAY_CONCURRENCY', 4);
   if (replayConcurrency > 64) throw new ConfigError(`HOOKFLOW_REPLAY_CONCURRENCY must be at most 64, got "${replayConcurrency}"`);
   const metricsToken = env.HOOKFLOW_METRICS_TOKEN || undefined;
   if (metricsToken !== undefined && metricsToken.length < MIN_ADMIN_TOKEN) throw new ConfigError(`HOOKFLOW_METRICS_TOKEN must be at least ${MIN_ADMIN_TOKEN} characters, or unset to leave /metrics open on the admin listener`);
-  return { adminToken: token, replayConcurrency, metricsToken, adminAllowedHosts: allowedHosts(env) };
+  return { adminToken: token, replayConcurrency, metricsToken, adminAllowedHosts: allowedHosts(env), adminTrustedProxies: trustedProxies(env) };
 }
 
 function ingressTls(env: NodeJS.ProcessEnv): Config['ingressTls'] {

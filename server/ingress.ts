@@ -15,7 +15,7 @@ import type { Definitions } from '../definitions/definitions';
 import type { DestinationDefinition } from '../engine/outbound';
 import type { ReloadReport } from '../definitions/definition-store';
 import { type AdminApi, type AdminSettings, codecOrigins, createAdminApi, createAdminApp, createCodecRouter } from './admin';
-import { createConsoleRouter, createSessions, sessionCheck } from './console';
+import { createConsoleRouter, createSessions, mongoRevocations, sessionCheck } from './console';
 import { type DeliverySettings, DeliveryStore, type Relay, type RelayOptions, createStartRecorded, startRelay } from './deliveries';
 import type { IngressOps } from './http';
 import { type ScheduleSyncLoop, startScheduleSync } from './schedules';
@@ -57,7 +57,7 @@ export function ingressSettings(config: Config): IngressSettings {
     relay: { pollMs: config.relayPollMs, purgeEveryMs: config.purgeEveryMs, giveUpAfterMs: config.relayGiveUpHours * 3_600_000 },
     admission: { maxInFlight: config.maxInFlight, targetMs: config.admissionTargetMs, maxPerAddress: config.maxInFlightPerAddress },
     bodyDeadlineMs: config.bodyDeadlineMs,
-    admin: { token: config.adminToken, metricsToken: config.metricsToken, allowedHosts: config.adminAllowedHosts, temporalUiUrl: config.temporalUiUrl, namespace: config.temporalNamespace, replayConcurrency: config.replayConcurrency, issueRetentionSeconds: config.retentionDays * 24 * 3600, workerOpsUrls: config.workerOpsUrls, traceUiUrl: config.traceUiUrl },
+    admin: { token: config.adminToken, metricsToken: config.metricsToken, allowedHosts: config.adminAllowedHosts, trustedProxies: config.adminTrustedProxies, temporalUiUrl: config.temporalUiUrl, namespace: config.temporalNamespace, replayConcurrency: config.replayConcurrency, issueRetentionSeconds: config.retentionDays * 24 * 3600, workerOpsUrls: config.workerOpsUrls, traceUiUrl: config.traceUiUrl },
     payloadKeys: config.payloadKeys,
     syncSchedules: true,
   };
@@ -106,8 +106,8 @@ export function createIngress(settings: IngressSettings, deps: IngressDeps): Ing
   const offFlows = () => { const d = definitions.current(); return [...(d.disabled ?? []).flatMap((s) => s.flows), ...(d.disabledFlows ?? []).map((f) => f.name)]; };
   const admin = createAdminApi({ db, deliveries: deliveries.collection, rejections: deliveries.rejections, client, flows, offFlows, startRuns: starter.start, log, settings: settings.admin, destinations: deps.destinations && (() => deps.destinations!.current()), taskQueue: settings.taskQueue });
   const app = createApp({ getDefinitions: definitions.current, startRuns: starter.start, deliveries, log, ops, admission: settings.admission, bodyDeadlineMs: settings.bodyDeadlineMs });
-  const sessions = settings.admin.token ? createSessions(settings.admin.token) : undefined;
-  const consoleRouter = createConsoleRouter({ sessions, admin: admin.ctx, bulk: admin.bulk, definitions: definitions.current, lastReload: definitions.lastReload, checks: ops.checks, issues: admin.issues, outbound: admin.outbound,
+  const sessions = settings.admin.token ? createSessions(settings.admin.token, mongoRevocations(db, log)) : undefined;
+  const consoleRouter = createConsoleRouter({ sessions, trustedProxies: settings.admin.trustedProxies, admin: admin.ctx, bulk: admin.bulk, definitions: definitions.current, lastReload: definitions.lastReload, checks: ops.checks, issues: admin.issues, outbound: admin.outbound,
     workers: { client, namespace: settings.admin.namespace, taskQueue: settings.taskQueue, opsUrls: settings.admin.workerOpsUrls ?? [] },
     ...(settings.admin.traceUiUrl && { traceUrl: (id: string) => `${settings.admin.traceUiUrl!.replace(/\/$/, '')}/trace/${encodeURIComponent(id)}` }) });
   const codec = createCodecRouter({ keys: settings.payloadKeys, temporalUiUrl: settings.admin.temporalUiUrl });

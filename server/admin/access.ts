@@ -30,7 +30,7 @@ export interface AdminAccessSettings {
 }
 
 /** The console's session check (server/console), given to the guard so the admin folder need not know cookies. */
-export type ConsoleSessionCheck = (ctx: Context) => { csrf: string } | undefined;
+export type ConsoleSessionCheck = (ctx: Context) => Promise<{ csrf: string } | undefined>;
 
 export const LOOPBACK_HOSTS: readonly string[] = ['localhost', '127.0.0.1', '::1'];
 const OPEN = new Set(['/healthz', '/readyz']);
@@ -97,7 +97,7 @@ export function adminAccess(settings: AdminAccessSettings, consoleSession?: Cons
     if (path === '/console' || path.startsWith('/console/') || path === '/') {
       if (!adminToken || !consoleSession) throw new HookflowError('admin_disabled', 404, 'the console is disabled: set HOOKFLOW_ADMIN_TOKEN to enable it');
       if (CONSOLE_OPEN.has(path)) return next();
-      const session = consoleSession(ctx);
+      const session = await consoleSession(ctx);
       if (!session) {
         ctx.status = 303;
         return ctx.redirect(`/console/login?next=${encodeURIComponent(ctx.originalUrl)}`);
@@ -114,7 +114,7 @@ export function adminAccess(settings: AdminAccessSettings, consoleSession?: Cons
       }
       // A session cookie counts only from the UI's origin: it is the one page allowed to read the answer.
       const origin = ctx.get('origin');
-      if (consoleSession?.(ctx) && (!origin || codecOrigins.has(origin))) return next();
+      if ((!origin || codecOrigins.has(origin)) && (await consoleSession?.(ctx))) return next();
       throw new AdminAuthError('sign in to the console (the Temporal UI sends its cookie with "include cross-origin credentials"), or send "Authorization: Bearer <admin token>"');
     }
     if (path !== '/admin' && !path.startsWith('/admin/')) throw new HookflowError('not_found', 404, `no route for ${ctx.method} ${ctx.path.slice(0, 200)}`);

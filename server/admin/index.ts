@@ -36,6 +36,8 @@ export interface AdminSettings {
   metricsToken?: string;
   /** HOOKFLOW_ADMIN_ALLOWED_HOSTS: Host names the admin listener answers /admin and /console to; loopback names when unset. */
   allowedHosts?: readonly string[];
+  /** HOOKFLOW_ADMIN_TRUSTED_PROXIES: TLS-terminating proxies whose X-Forwarded-Proto makes the console cookie Secure. */
+  trustedProxies?: readonly string[];
   temporalUiUrl: string;
   namespace: string;
   /** Deliveries a bulk replay works on at once. */

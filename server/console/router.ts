@@ -28,6 +28,8 @@ import { outboundDeliveryPage, outboundHref, outboundPage } from './outbound-pag
 export interface ConsoleDeps {
   /** Sign-in sessions of HOOKFLOW_ADMIN_TOKEN; without them the console, like the admin API, is off. */
   sessions?: Sessions;
+  /** HOOKFLOW_ADMIN_TRUSTED_PROXIES: proxies whose X-Forwarded-Proto decides whether the cookie is Secure. */
+  trustedProxies?: readonly string[];
   admin: ReplayContext;
   bulk: BulkReplays;
   definitions: () => Definitions;
@@ -127,7 +129,7 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
       return page(ctx, 'login', 'Sign in', LOGIN_FORM('That is not the admin token.', safeNext(body.get('next'))), 401);
     }
     throttle.succeeded(address);
-    setSessionCookie(ctx, sessions!.issue(), SESSION_MS);
+    setSessionCookie(ctx, sessions!.issue(), SESSION_MS, deps.trustedProxies);
     redirect(ctx, safeNext(body.get('next')));
   });
 
@@ -148,8 +150,10 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   const fields = (ctx: Context) => ctx.state.form as URLSearchParams;
   const csrf = (ctx: Context) => ctx.state.csrf as string;
 
-  router.post('/console/logout', (ctx) => {
-    ctx.cookies.set(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'strict', path: '/', maxAge: 0 });
+  router.post('/console/logout', async (ctx) => {
+    // Revoked first: a copy of this cookie is refused on every replica, not only forgotten here.
+    await sessions!.revoke(ctx.cookies.get(SESSION_COOKIE));
+    setSessionCookie(ctx, '', 0, deps.trustedProxies);
     redirect(ctx, '/console/login');
   });
 

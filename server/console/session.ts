@@ -2,9 +2,12 @@
 // cookie (HttpOnly, SameSite=Strict, expiring) signed with a key derived from the token, so any
 // ingress replica with the same token accepts it and changing the token ends every session.
 // Writes carry a CSRF token derived from the session, and a cross-origin Origin is refused.
+// Logout revokes the session's id in MongoDB (./revocations.ts), so a copied cookie is refused
+// on every replica afterwards.
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
 import { sameSecret } from '../../lib/same-secret';
+import type { SessionRevocations } from './revocations';
 
 export const SESSION_COOKIE = 'hookflow_console';
 /** How long a sign-in lasts. */
@@ -14,39 +17,67 @@ export interface Sessions {
   /** Compares in constant time (both sides hashed to one length first). */
   tokenMatches(given: string): boolean;
   issue(now?: Date): string;
-  /** The session's CSRF token when the cookie is genuine and unexpired. */
-  verify(cookie: string | undefined, now?: Date): { csrf: string } | undefined;
+  /** The session's CSRF token when the cookie is genuine, unexpired and not logged out. */
+  verify(cookie: string | undefined, now?: Date): Promise<{ csrf: string } | undefined>;
+  /** Ends the cookie's session on every replica (logout); nothing for a cookie that is not genuine. */
+  revoke(cookie: string | undefined): Promise<void>;
   csrfMatches(cookie: string, given: string | undefined): boolean;
 }
 
-export function createSessions(token: string): Sessions {
+export function createSessions(token: string, revocations: SessionRevocations): Sessions {
   const key = createHmac('sha256', token).update('hookflow console session v1').digest();
   const sign = (text: string) => createHmac('sha256', key).update(text).digest('base64url');
   const csrfOf = (cookie: string) => sign(`csrf:${cookie}`);
+  /** The expiry and random id of a cookie whose signature holds. */
+  const genuine = (cookie: string | undefined) => {
+    const m = /^(\d{1,15})\.([\w-]{1,64})\.([\w-]{1,64})$/.exec(cookie ?? '');
+    if (!m || !sameSecret(m[3], sign(`${m[1]}.${m[2]}`))) return undefined;
+    return { expires: Number(m[1]), id: m[2] };
+  };
   return {
     tokenMatches: (given) => sameSecret(given, token),
     issue(now = new Date()) {
       const body = `${now.getTime() + SESSION_MS}.${randomBytes(16).toString('base64url')}`;
       return `${body}.${sign(body)}`;
     },
-    verify(cookie, now = new Date()) {
-      const m = /^(\d{1,15})\.([\w-]{1,64})\.([\w-]{1,64})$/.exec(cookie ?? '');
-      if (!m || !sameSecret(m[3], sign(`${m[1]}.${m[2]}`))) return undefined;
-      if (Number(m[1]) <= now.getTime()) return undefined;
+    async verify(cookie, now = new Date()) {
+      const session = genuine(cookie);
+      if (!session || session.expires <= now.getTime()) return undefined;
+      if (await revocations.isRevoked(session.id)) return undefined;
       return { csrf: csrfOf(cookie!) };
+    },
+    async revoke(cookie) {
+      const session = genuine(cookie);
+      if (session) await revocations.revoke(session.id, new Date(session.expires));
     },
     csrfMatches: (cookie, given) => given !== undefined && sameSecret(given, csrfOf(cookie)),
   };
 }
 
 /** For the admin listener's guard: the signed-in session a request carries, if any. */
-export function sessionCheck(sessions: Sessions): (ctx: Context) => { csrf: string } | undefined {
+export function sessionCheck(sessions: Sessions): (ctx: Context) => Promise<{ csrf: string } | undefined> {
   return (ctx) => sessions.verify(ctx.cookies.get(SESSION_COOKIE));
 }
 
-/** The Set-Cookie attributes: Secure whenever the console is served over HTTPS. */
-export function setSessionCookie(ctx: Context, value: string, maxAgeMs: number): void {
-  ctx.cookies.set(SESSION_COOKIE, value, { httpOnly: true, sameSite: 'strict', path: '/', maxAge: maxAgeMs, secure: ctx.secure, overwrite: true });
+/**
+ * Whether the browser reached the console over HTTPS: the connection is TLS, or it comes from one
+ * of `trustedProxies` (HOOKFLOW_ADMIN_TRUSTED_PROXIES, exact addresses) whose X-Forwarded-Proto
+ * says https. The header from any other address changes nothing.
+ */
+export function servedOverHttps(ctx: Context, trustedProxies: readonly string[] = []): boolean {
+  if ((ctx.req.socket as { encrypted?: boolean }).encrypted) return true;
+  const peer = (ctx.req.socket.remoteAddress ?? '').replace(/^::ffff:(?=\d+\.)/, '');
+  if (!trustedProxies.includes(peer)) return false;
+  // A proxy that appends puts its own value last: that is the one this trust is about.
+  return ctx.get('x-forwarded-proto').split(',').pop()!.trim().toLowerCase() === 'https';
+}
+
+/** The Set-Cookie attributes: Secure whenever the console is served over HTTPS (directly or through a trusted proxy). */
+export function setSessionCookie(ctx: Context, value: string, maxAgeMs: number, trustedProxies?: readonly string[]): void {
+  const secure = servedOverHttps(ctx, trustedProxies);
+  // The cookies library refuses a Secure cookie on a connection it thinks is plain HTTP.
+  if (secure) ctx.cookies.secure = true;
+  ctx.cookies.set(SESSION_COOKIE, value, { httpOnly: true, sameSite: 'strict', path: '/', maxAge: maxAgeMs, secure, overwrite: true });
 }
 
 /** A write whose Origin (or Referer) names another site is refused, whatever token it carries. */
@@ -58,10 +89,4 @@ export function sameOrigin(ctx: Context): boolean {
   } catch {
     return false;
   }
-}
-
-/** Whether a request carries a genuine, unexpired console session (the admin listener's codec endpoint accepts one). */
-export function consoleSessionCheck(token: string | undefined): (ctx: Context) => boolean {
-  const sessions = token ? createSessions(token) : undefined;
-  return (ctx) => !!sessions?.verify(ctx.cookies.get(SESSION_COOKIE));
 }

@@ -40,4 +40,8 @@ test('the admin listener answers loopback names (and ADMIN_HOST) unless told oth
   assert.throws(() => loadConfig({ HOOKFLOW_ADMIN_ALLOWED_HOSTS: 'admin.example.com:3002' }), /HOOKFLOW_ADMIN_ALLOWED_HOSTS must/);
   assert.deepEqual(loadConfig({ HOOKFLOW_ADMIN_ALLOWED_HOSTS: '::1,fd00::5' }).adminAllowedHosts, ['::1', 'fd00::5']);
   assert.throws(() => loadConfig({ HOOKFLOW_METRICS_TOKEN: 'short' }), /HOOKFLOW_METRICS_TOKEN must/);
+  assert.deepEqual(loadConfig({}).adminTrustedProxies, [], 'no proxy is believed by default');
+  assert.deepEqual(loadConfig({ HOOKFLOW_ADMIN_TRUSTED_PROXIES: '10.0.0.7, fd00::7' }).adminTrustedProxies, ['10.0.0.7', 'fd00::7']);
+  assert.throws(() => loadConfig({ HOOKFLOW_ADMIN_TRUSTED_PROXIES: 'proxy.internal' }), /HOOKFLOW_ADMIN_TRUSTED_PROXIES must/);
+  assert.throws(() => loadConfig({ HOOKFLOW_ADMIN_TRUSTED_PROXIES: '10.0.0.0/8' }), /HOOKFLOW_ADMIN_TRUSTED_PROXIES must/);
 });
