@@ -4,7 +4,8 @@
 //     Webhooks signed, to the same receivers.
 // (2) The healthy destinations' p99 delivery latency (event posted to body received) while a 4th
 //     destination answers after 2 s, against their p99 without it; the two sides take turns,
-//     paced at half the capacity measured in (1).
+//     paced at half the capacity measured in (1). A third side has a 4th destination that answers
+//     at once: the same delivery count as with the slow one, so slowness is told apart from load.
 // Flows and destinations are written to a temporary folder; receivers run in this process.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,8 @@ import { type Row, row } from './report';
 import { type LatencySummary, ratePerSecond, summarizeLatencies } from './stats';
 
 const SLOW_MS = 2000;
+/** OBH: 3 healthy destinations; OBF: plus a 4th answering at once (the control); OBS: plus a 4th answering in SLOW_MS. */
+type Label = 'OBH' | 'OBF' | 'OBS';
 const KEY = `whsec_${randomBytes(24).toString('base64')}`;
 
 interface Receiver { url: string; server: Server; got: { body: string; at: number }[] }
@@ -50,13 +53,14 @@ export interface OutboundResults {
   deliveries: number;
   hookflow: { perSec: number; workerCpuMsPerDelivery: number };
   plainLoop: { perSec: number; cpuMsPerDelivery: number };
-  latency: { healthyOnly: LatencySummary; withSlow: LatencySummary; events: number; ratePerSec: number; slowMs: number };
+  latency: { healthyOnly: LatencySummary; withFast: LatencySummary; withSlow: LatencySummary; events: number; ratePerSec: number; slowMs: number };
 }
 
 export async function outboundCase(ctx: BenchContext): Promise<OutboundResults> {
   const dir = mkdtempSync(join(tmpdir(), 'hookflow-bench-outbound-'));
   const healthy = await Promise.all([receiver(), receiver(), receiver()]);
   const slow = await receiver(SLOW_MS);
+  const fourth = await receiver(); // control: a 4th destination that answers at once
   let ingress: BenchChild | undefined;
   let worker: BenchChild | undefined;
   try {
@@ -66,15 +70,17 @@ export async function outboundCase(ctx: BenchContext): Promise<OutboundResults> 
     mkdirSync(destDir);
     writeFileSync(join(flowsDir, 'healthy-only.yaml'), flow('bench-outbound-healthy', 'OBH', 'bench.healthy'));
     writeFileSync(join(flowsDir, 'with-slow.yaml'), flow('bench-outbound-slow', 'OBS', 'bench.withslow'));
+    writeFileSync(join(flowsDir, 'with-fast.yaml'), flow('bench-outbound-fast', 'OBF', 'bench.withfast'));
     healthy.forEach((r, i) => writeFileSync(join(destDir, `healthy-${i}.yaml`), destination(`healthy-${i}`, r.url, 'bench.*')));
     writeFileSync(join(destDir, 'slow.yaml'), destination('slow', slow.url, 'bench.withslow'));
+    writeFileSync(join(destDir, 'fourth.yaml'), destination('fourth', fourth.url, 'bench.withfast'));
     const env = { HOOKFLOW_FLOWS_DIR: flowsDir, HOOKFLOW_DESTINATIONS_DIR: destDir, HOOKFLOW_EGRESS_ALLOW: '127.0.0.1', OUTBOUND_BENCH_KEY: KEY };
     const opts = { ...ctx.child('bench-outbound'), env };
     [ingress, worker] = await Promise.all([startIngress(opts), startWorker('worker/main.ts', opts, ctx.client)]);
     const max = ctx.options.maxSeconds * 1000;
     const events = Math.max(10, Math.round(ctx.options.e2eEvents / 5));
     let delivered = 0; // deliveries expected so far, across batches
-    const batch = async (label: 'OBH' | 'OBS', count: number, ratePerSec?: number) => {
+    const batch = async (label: Label, count: number, ratePerSec?: number) => {
       const tag = ctx.tag(label);
       const sentAt = new Map<string, number>();
       const sender = httpEventSender([ingress!.url!], tag, ctx.options.connections);
@@ -84,7 +90,7 @@ export async function outboundCase(ctx: BenchContext): Promise<OutboundResults> 
       sender.close();
       delivered += lanes.accepted * (label === 'OBH' ? 3 : 4);
       const until = performance.now() + max;
-      const all = () => [...healthy, slow].reduce((n, r) => n + r.got.length, 0);
+      const all = () => [...healthy, slow, fourth].reduce((n, r) => n + r.got.length, 0);
       while (all() < delivered && performance.now() < until) await new Promise((r) => setTimeout(r, 100));
       if (all() < delivered) throw new Error(`outbound: ${all()} of ${delivered} deliveries arrived within ${ctx.options.maxSeconds} s`);
       const mine = healthy.flatMap((r) => r.got.filter((g) => g.body.includes(tag)));
@@ -107,16 +113,16 @@ export async function outboundCase(ctx: BenchContext): Promise<OutboundResults> 
     // Half the measured capacity (4 deliveries per event with the slow one): a p99 of the
     // destinations, not of a queue the paced load itself builds up.
     const rate = Math.max(0.25, Math.round((hookflow.perSec / 8) * 4) / 4);
-    const lat: Record<'OBH' | 'OBS', number[]> = { OBH: [], OBS: [] };
+    const lat: Record<Label, number[]> = { OBH: [], OBF: [], OBS: [] };
     const rounds = 2;
     ctx.say(`case outbound: healthy p99 with and without a destination answering after ${SLOW_MS} ms, ${rounds} rounds of ${events / 2} events at ${rate}/s each (half the measured capacity)`);
-    for (let r = 0; r < rounds; r++) for (const label of roundOrder(['OBH', 'OBS'] as const, r)) lat[label].push(...(await batch(label, Math.round(events / 2), rate)).latencies);
-    const latency = { healthyOnly: summarizeLatencies(lat.OBH), withSlow: summarizeLatencies(lat.OBS), events: rounds * Math.round(events / 2), ratePerSec: rate, slowMs: SLOW_MS };
-    ctx.say(`  outbound: healthy p99 ${latency.withSlow.p99.toFixed(0)} ms with the slow one vs ${latency.healthyOnly.p99.toFixed(0)} ms without (p50 ${latency.withSlow.p50.toFixed(0)} vs ${latency.healthyOnly.p50.toFixed(0)})`);
+    for (let r = 0; r < rounds; r++) for (const label of roundOrder(['OBH', 'OBF', 'OBS'] as const, r)) lat[label].push(...(await batch(label, Math.round(events / 2), rate)).latencies);
+    const latency = { healthyOnly: summarizeLatencies(lat.OBH), withFast: summarizeLatencies(lat.OBF), withSlow: summarizeLatencies(lat.OBS), events: rounds * Math.round(events / 2), ratePerSec: rate, slowMs: SLOW_MS };
+    ctx.say(`  outbound: healthy p99 ${latency.withSlow.p99.toFixed(0)} ms with the slow one, ${latency.withFast.p99.toFixed(0)} ms with a fast 4th, ${latency.healthyOnly.p99.toFixed(0)} ms with 3 (p50 ${latency.withSlow.p50.toFixed(0)}, ${latency.withFast.p50.toFixed(0)}, ${latency.healthyOnly.p50.toFixed(0)})`);
     return { deliveries: n, hookflow, plainLoop, latency };
   } finally {
     await Promise.all([ingress?.stop(), worker?.stop()]);
-    for (const r of [...healthy, slow]) { r.server.closeAllConnections(); r.server.close(); }
+    for (const r of [...healthy, slow, fourth]) { r.server.closeAllConnections(); r.server.close(); }
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -149,6 +155,7 @@ export function outboundRows(o?: OutboundResults): Row[] {
   return [
     row('outbound', 'deliveries/s to 3 receivers, hookflow vs plain keep-alive loop', o.hookflow.perSec, o.plainLoop.perSec),
     row('outbound', 'CPU ms per delivery, hookflow worker vs plain loop (with receivers)', o.hookflow.workerCpuMsPerDelivery, o.plainLoop.cpuMsPerDelivery),
-    row('outbound', `healthy p99 ms, one destination answering in ${o.latency.slowMs / 1000} s vs none`, o.latency.withSlow.p99, o.latency.healthyOnly.p99, { ratioAtMost: 1.2 }),
+    row('outbound', `healthy p99 ms, a 4th destination answering in ${o.latency.slowMs / 1000} s vs at once`, o.latency.withSlow.p99, o.latency.withFast.p99, { ratioAtMost: 1.2 }),
+    row('outbound', `healthy p99 ms, a 4th destination answering in ${o.latency.slowMs / 1000} s vs no 4th`, o.latency.withSlow.p99, o.latency.healthyOnly.p99, { ratioAtMost: 1.2 }),
   ];
 }
