@@ -107,7 +107,7 @@ export function createIngress(settings: IngressSettings, deps: IngressDeps): Ing
   const admin = createAdminApi({ db, deliveries: deliveries.collection, rejections: deliveries.rejections, client, flows, offFlows, startRuns: starter.start, log, settings: settings.admin, destinations: deps.destinations && (() => deps.destinations!.current()), taskQueue: settings.taskQueue });
   const app = createApp({ getDefinitions: definitions.current, startRuns: starter.start, deliveries, log, ops, admission: settings.admission, bodyDeadlineMs: settings.bodyDeadlineMs });
   const sessions = settings.admin.token ? createSessions(settings.admin.token) : undefined;
-  const consoleRouter = createConsoleRouter({ sessions, admin: admin.ctx, bulk: admin.bulk, definitions: definitions.current, lastReload: definitions.lastReload, checks: ops.checks, issues: admin.issues,
+  const consoleRouter = createConsoleRouter({ sessions, admin: admin.ctx, bulk: admin.bulk, definitions: definitions.current, lastReload: definitions.lastReload, checks: ops.checks, issues: admin.issues, outbound: admin.outbound,
     workers: { client, namespace: settings.admin.namespace, taskQueue: settings.taskQueue, opsUrls: settings.admin.workerOpsUrls ?? [] },
     ...(settings.admin.traceUiUrl && { traceUrl: (id: string) => `${settings.admin.traceUiUrl!.replace(/\/$/, '')}/trace/${encodeURIComponent(id)}` }) });
   const codec = createCodecRouter({ keys: settings.payloadKeys, temporalUiUrl: settings.admin.temporalUiUrl });

@@ -91,7 +91,8 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     const [pgStarted, servicesStarted] = await Promise.allSettled([
       startPostgres({ dataDir: join(dataDir, 'postgres'), port: opts.ports.postgres, logFile: join(logs, 'postgres.log') }).then((pg) => { stoppers.push(() => pg.process.stop()); return pg; }),
       // FerretDB and the SMTP catcher as `npm start` runs them; Temporal is the cluster's, given as external.
-      startEmbeddedServices({ dataDir, ports: { temporal: 0, temporalUi: 0, mongo: opts.ports.mongo, smtp: opts.ports.smtp }, external: { temporalAddress }, onMail: opts.onMail })
+      // Their own folder: they make it owner-only, and the postgres user must still reach postgres/ beside it.
+      startEmbeddedServices({ dataDir: join(dataDir, 'services'), ports: { temporal: 0, temporalUi: 0, mongo: opts.ports.mongo, smtp: opts.ports.smtp }, external: { temporalAddress }, onMail: opts.onMail })
         .then((s) => { own(s); return s; }),
     ]);
     if (pgStarted.status === 'rejected') throw pgStarted.reason;

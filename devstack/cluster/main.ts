@@ -65,7 +65,7 @@ async function main() {
     workers: number(env, 'HOOKFLOW_CLUSTER_WORKERS', 3, 9),
     ui: env.HOOKFLOW_CLUSTER_UI !== '0',
     echo: true,
-    onMail: (m) => console.log(`[smtp] caught "${m.subject}" for ${m.to.join(', ')} (saved under ${join(dataDir, 'mail')})`),
+    onMail: (m) => console.log(`[smtp] caught "${m.subject}" for ${m.to.join(', ')} (saved under ${join(dataDir, 'services', 'mail')})`),
   });
   // A replica that dies is the load balancer's business (it stops sending to it), not a reason to stop the rest.
   for (const r of [...cluster.workers, ...cluster.ingresses]) {
@@ -81,7 +81,7 @@ hookflow cluster is running.
   Temporal     ${c.temporal.address}   (frontend; history, matching and worker services behind it)
   PostgreSQL   postgres://${c.postgres.user}@127.0.0.1:${c.postgres.port}/temporal and /temporal_visibility (password in ${join(dataDir, 'postgres', 'password')})
   MongoDB      ${c.services.mongodbUri} (FerretDB)
-  SMTP         ${c.services.smtpUrl} (caught mail in ${join(dataDir, 'mail')})
+  SMTP         ${c.services.smtpUrl} (caught mail in ${join(dataDir, 'services', 'mail')})
   payments webhook secret: ${env.PAYMENTS_WEBHOOK_SECRET === DEV_WEBHOOK_SECRET ? `${DEV_WEBHOOK_SECRET} (development default)` : 'from PAYMENTS_WEBHOOK_SECRET'}
   admin token  ${env.HOOKFLOW_ADMIN_TOKEN === DEV_ADMIN_TOKEN ? `${DEV_ADMIN_TOKEN} (development default)` : 'from HOOKFLOW_ADMIN_TOKEN'}
   logs         ${join(dataDir, 'logs')}

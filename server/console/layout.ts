@@ -14,12 +14,13 @@ th{background:#eef1f4}pre{background:#fff;border:1px solid #e3e6ea;padding:8px;o
 .filters label{display:flex;flex-direction:column;font-size:12px}input,select,button{font:inherit}
 button{cursor:pointer}section{margin-bottom:20px}code{font-size:13px}`;
 
-export type ConsolePage = 'deliveries' | 'issues' | 'flows' | 'health' | 'login';
+export type ConsolePage = 'deliveries' | 'issues' | 'flows' | 'outbound' | 'health' | 'login';
 
 const NAV: [ConsolePage, string, string][] = [
   ['deliveries', 'Deliveries', '/console/deliveries'],
   ['issues', 'Issues', '/console/issues'],
   ['flows', 'Flows and sources', '/console/flows'],
+  ['outbound', 'Outbound', '/console/outbound'],
   ['health', 'Health', '/console/health'],
 ];
 

@@ -22,6 +22,8 @@ import type { WorkerHealthSource } from './worker-health';
 import { issuePage, issuesPage, jobHref, jobPage } from './issues-page';
 import { type Issues, parseIssueFilter } from '../admin';
 import { ISSUE_STATUSES, type IssueStatus } from '../admin';
+import type { OutboundAdmin } from '../admin';
+import { outboundDeliveryPage, outboundHref, outboundPage } from './outbound-page';
 
 export interface ConsoleDeps {
   /** Sign-in sessions of HOOKFLOW_ADMIN_TOKEN; without them the console, like the admin API, is off. */
@@ -38,6 +40,8 @@ export interface ConsoleDeps {
   traceUrl?: (traceId: string) => string;
   /** What the Health page's worker rows read (server/console/worker-health.ts). */
   workers?: WorkerHealthSource;
+  /** Outbound webhooks as the admin API operates them (server/admin/outbound); the Outbound page. */
+  outbound?: OutboundAdmin;
 }
 
 /** The sources a delivery may name: those loaded and those off until their secrets are set. */
@@ -76,6 +80,7 @@ export function navItemOf(path: string): ConsolePage {
   if (/^\/console\/(issues|replays)(\/|$)/.test(path)) return 'issues';
   if (/^\/console\/flows(\/|$)/.test(path)) return 'flows';
   if (/^\/console\/health(\/|$)/.test(path)) return 'health';
+  if (/^\/console\/(outbound|destinations)(\/|$)/.test(path)) return 'outbound';
   if (/^\/console\/login(\/|$)/.test(path)) return 'login';
   return 'deliveries';
 }
@@ -197,6 +202,32 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   router.post('/console/replays/:id/stop', async (ctx: RouterContext) => {
     await deps.bulk.stop(ctx.params.id);
     redirect(ctx, jobHref(ctx.params.id), 'Stop requested: deliveries being replayed now finish, no new ones start.');
+  });
+
+  const outbound = () => {
+    if (!deps.outbound) throw new HookflowError('outbound_unavailable', 404, 'this ingress has no outbound webhooks');
+    return deps.outbound;
+  };
+  router.get('/console/outbound', async (ctx) => page(ctx, 'outbound', 'Outbound webhooks', await outboundPage(outbound(), ctx.query, csrf(ctx))));
+  router.get('/console/outbound/:id', async (ctx: RouterContext) => {
+    const shown = await outboundDeliveryPage(outbound(), ctx.params.id, csrf(ctx));
+    page(ctx, 'outbound', shown.title, shown.body);
+  });
+  router.post('/console/outbound/:id/retry', async (ctx: RouterContext) => {
+    await outbound().retry(ctx.params.id);
+    redirect(ctx, outboundHref(ctx.params.id), 'Retry started: a new delivery workflow with the same webhook-id.');
+  });
+  router.post('/console/destinations/:name/pause', async (ctx: RouterContext) => {
+    await outbound().pause(ctx.params.name);
+    redirect(ctx, '/console/outbound', `Paused ${ctx.params.name}: deliveries wait until it is resumed.`);
+  });
+  router.post('/console/destinations/:name/resume', async (ctx: RouterContext) => {
+    await outbound().resume(ctx.params.name);
+    redirect(ctx, '/console/outbound', `Resumed ${ctx.params.name}. Deliveries that failed meanwhile stay failed until retried.`);
+  });
+  router.post('/console/destinations/:name/retry-failed', async (ctx: RouterContext) => {
+    const answer = await outbound().retryFailed({ destination: ctx.params.name, dryRun: false });
+    redirect(ctx, `/console/outbound?destination=${encodeURIComponent(ctx.params.name)}`, `Retrying ${'retried' in answer ? answer.retried : 0} failed deliveries to ${ctx.params.name}.`);
   });
   return router;
 }

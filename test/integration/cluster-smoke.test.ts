@@ -62,7 +62,7 @@ test('npm run cluster: the README event through HAProxy completes on the Tempora
   assert.equal(answer.runs[0].workflowId, 'payment-succeeded:payments:evt_demo_1');
 
   // The email is the flow's last step: once it is caught, every earlier effect is in place.
-  const mailDir = join(dataDir, 'mail');
+  const mailDir = join(dataDir, 'services', 'mail');
   await waitFor('the customer email', async () => readdirSync(mailDir).some((f) => f.endsWith('.eml')), { attempts: 300, intervalMs: 200 });
   const mongo = await new MongoClient(`mongodb://127.0.0.1:${ports.HOOKFLOW_MONGO_PORT}/`).connect();
   try {

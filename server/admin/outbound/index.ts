@@ -65,7 +65,11 @@ export function createOutboundAdmin(deps: { db: Db; client: Client; taskQueue: s
   return {
     async listDestinations() {
       const docs = new Map((await states.find({}).toArray()).map((s) => [s._id, s]));
-      return deps.destinations().map((d) => summary(d, docs.get(d.name) ?? null));
+      // The latest attempt of each (for the console's health column): one small sorted read per destination.
+      return Promise.all(deps.destinations().map(async (d) => {
+        const last = await attempts.find({ destination: d.name }).sort({ at: -1 }).limit(1).next();
+        return { ...summary(d, docs.get(d.name) ?? null), ...(last && { lastAttempt: { at: last.at, status: last.status, error: last.error, ms: last.ms } }) };
+      }));
     },
     async showDestination(name: string) {
       const d = destination(name);
