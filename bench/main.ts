@@ -26,6 +26,7 @@ import { type FlowControlResults, flowControlCases, formatFlowControls } from '.
 import { tableRows } from './rows';
 import { type PoisonedResults, poisonedCase, poisonedRows } from './poisoned-case';
 import { type TracingCost, tracingCostCase, tracingRows } from './tracing-cost';
+import { type OutboundResults, outboundCase, outboundRows } from './outbound';
 
 async function main() {
   // --topology cluster: the scaling table of the cluster topology (bench/cluster-scale.ts).
@@ -80,6 +81,7 @@ async function main() {
   let overload: LimitResults | undefined;
   let poisoned: PoisonedResults | undefined;
   let tracing: TracingCost | undefined;
+  let outbound: OutboundResults | undefined;
   try {
     if (options.cases.has('accept')) accept = await acceptCases(ctx);
     if (options.cases.has('e2e')) e2e = await e2eCases(ctx);
@@ -90,6 +92,7 @@ async function main() {
     if (options.cases.has('collect')) collect = await collectCases(ctx);
     if (options.cases.has('poisoned')) poisoned = await poisonedCase(ctx);
     if (options.cases.has('tracing')) tracing = await tracingCostCase(ctx);
+    if (options.cases.has('outbound')) outbound = await outboundCase(ctx);
   } finally {
     await stopAllChildren();
     await connection.close();
@@ -98,8 +101,8 @@ async function main() {
     rmSync(dataDir, { recursive: true, force: true });
   }
 
-  const rows = [...tableRows(accept, e2e, overload, options.compiled), ...controlRows(controls), ...(collect?.rows ?? []), ...poisonedRows(poisoned), ...tracingRows(tracing)];
-  const file = writeResults(outDir, { machine: { ...machineAtStart, loadAverage1mAtEnd: machine().loadAverage1m }, options: { ...options, cases: [...options.cases] }, startedAt: new Date(began).toISOString(), durationSeconds: (Date.now() - began) / 1000, rows, accept, e2e, controls, profile, overload, limits, collect: collect?.sides, poisoned, tracing });
+  const rows = [...tableRows(accept, e2e, overload, options.compiled), ...controlRows(controls), ...(collect?.rows ?? []), ...poisonedRows(poisoned), ...tracingRows(tracing), ...outboundRows(outbound)];
+  const file = writeResults(outDir, { machine: { ...machineAtStart, loadAverage1mAtEnd: machine().loadAverage1m }, options: { ...options, cases: [...options.cases] }, startedAt: new Date(began).toISOString(), durationSeconds: (Date.now() - began) / 1000, rows, accept, e2e, controls, profile, overload, limits, collect: collect?.sides, poisoned, tracing, outbound });
   console.log(`\n${formatTable(rows)}\n\n${formatGoals(rows)}\n`);
   const cpu = (label: string, c?: Record<string, number>) => c && console.log(`CPU ms per event, ${label}: ${Object.entries(c).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
   cpu('direct start', accept?.cpuPerEvent.direct);

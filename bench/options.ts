@@ -1,7 +1,7 @@
 // Bench settings from the environment (and --cpu-prof on the command line), checked up front.
 
-export type BenchCase = 'accept' | 'e2e' | 'overload' | 'limits' | 'controls' | 'collect' | 'poisoned' | 'tracing' | 'profile';
-const CASES: BenchCase[] = ['accept', 'e2e', 'overload', 'limits', 'controls', 'collect', 'poisoned', 'tracing', 'profile'];
+export type BenchCase = 'accept' | 'e2e' | 'overload' | 'limits' | 'controls' | 'collect' | 'poisoned' | 'tracing' | 'outbound' | 'profile';
+const CASES: BenchCase[] = ['accept', 'e2e', 'overload', 'limits', 'controls', 'collect', 'poisoned', 'tracing', 'outbound', 'profile'];
 
 export interface BenchOptions {
   /** Events per measured accept-rate run (case 1); case 2 sends half as many at half the rate. */
@@ -24,7 +24,7 @@ export interface BenchOptions {
   compiled: boolean;
   /** Events per side of the collect case (debounce and batch against plain runs). */
   collectEvents: number;
-  /** Which cases to run: accept (1, 2, 5), e2e (3, 5), overload (6 overload, 7 degraded), limits (rateLimit's store cost per event), controls (concurrency and throttle gates), collect (debounce and batch), poisoned (ordinary runs beside 5 poisoned events, p99 vs alone), tracing (CPU per event with tracing off, off again and on, exporting to Jaeger), profile (ingress and worker under node --cpu-prof); memory (4) is taken during accept and e2e. */
+  /** Which cases to run: accept (1, 2, 5), e2e (3, 5), overload (6 overload, 7 degraded), limits (rateLimit's store cost per event), controls (concurrency and throttle gates), collect (debounce and batch), poisoned (ordinary runs beside 5 poisoned events, p99 vs alone), tracing (CPU per event with tracing off, off again and on, exporting to Jaeger), outbound (deliveries/s and worker CPU per delivery to 3 loopback receivers vs a plain keep-alive loop; healthy p99 beside a destination answering in 2 s), profile (ingress and worker under node --cpu-prof); memory (4) is taken during accept and e2e. */
   cases: Set<BenchCase>;
 }
 
@@ -37,7 +37,7 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
 }
 
 export function benchOptions(env: NodeJS.ProcessEnv, argv: string[]): BenchOptions {
-  const cases = (env.BENCH_CASES || 'accept,e2e,overload,limits,controls,collect,poisoned,tracing').split(',').map((s) => s.trim()).filter(Boolean) as BenchCase[];
+  const cases = (env.BENCH_CASES || 'accept,e2e,overload,limits,controls,collect,poisoned,tracing,outbound').split(',').map((s) => s.trim()).filter(Boolean) as BenchCase[];
   for (const c of cases) if (!CASES.includes(c)) throw new Error(`BENCH_CASES takes ${CASES.join(', ')} (comma-separated), got "${c}"`);
   // --cpu-prof (npm run bench -- --cpu-prof) or BENCH_CPU_PROF=1 adds the profile case.
   if (argv.includes('--cpu-prof') || env.BENCH_CPU_PROF === '1') cases.push('profile');
