@@ -7,11 +7,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import pino from 'pino';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium, signInConsole } from '../helpers/browser';
 import { ROOT, TEST_ADMIN_TOKEN, startTestStack, type TestStack } from '../helpers/stack';
 import { paymentSucceeded, postEvent, uid } from '../helpers/events';
 import { freePort } from '../../lib/net';
@@ -19,7 +20,6 @@ import { createWorkerMetrics, type WorkerMetrics } from '../../lib/metrics';
 import { startOpsServer } from '../../worker/ops-server';
 import { sdkLogger } from '../../worker/log-context';
 
-const CHROMIUM = process.env.HOOKFLOW_CHROMIUM || '/usr/bin/chromium';
 const IMAGES = join(ROOT, 'docs/images');
 
 let stack: TestStack;
@@ -29,7 +29,6 @@ let metrics: WorkerMetrics;
 let opsUrl: string;
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `the console test needs Chromium at ${CHROMIUM}: apt-get install chromium, or set HOOKFLOW_CHROMIUM`);
   mkdirSync(IMAGES, { recursive: true });
   const opsPort = await freePort();
   opsUrl = `http://127.0.0.1:${opsPort}`;
@@ -38,10 +37,7 @@ before(async () => {
   metrics = createWorkerMetrics();
   metrics.watchWorker(() => stack.worker!.getState());
   ops = await startOpsServer({ port: opsPort, host: '127.0.0.1', checks: [], sdkMetricsAddress: stack.sdkMetricsAddress, registry: metrics.registry });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium('the console test');
 });
 after(async () => {
   await browser?.close();
@@ -49,15 +45,7 @@ after(async () => {
   await stack?.stop();
 });
 
-async function signIn(): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-  await page.goto(`${stack.adminUrl}/console/deliveries`);
-  await page.waitForURL(/\/console\/login/);
-  await page.getByLabel('Admin token').fill(TEST_ADMIN_TOKEN);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/console\/deliveries$/);
-  return page;
-}
+const signIn = () => signInConsole(browser, stack.adminUrl, '/console/deliveries');
 
 /** A paid order with two lines, through paid-and-emailed; resolves once its run closed. */
 async function paidOrder() {

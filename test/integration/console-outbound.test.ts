@@ -5,16 +5,16 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { ROOT, TEST_ADMIN_TOKEN, startTestStack, type TestStack } from '../helpers/stack';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, signInConsole } from '../helpers/browser';
+import { ROOT, startTestStack, type TestStack } from '../helpers/stack';
 import { paymentSucceeded, postEvent, uid } from '../helpers/events';
 import { type WebhookReceiver, startWebhookReceiver } from '../helpers/webhook-receiver';
 import { waitFor } from '../helpers/wait-for';
 import { outboundCollections } from '../../activities/outbound-store';
 
-const CHROMIUM = process.env.HOOKFLOW_CHROMIUM || '/usr/bin/chromium';
 const IMAGES = join(ROOT, 'docs/images');
 const FIXTURES = join(ROOT, 'test/fixtures/outbound');
 const NAMES = ['alpha', 'beta', 'gamma', 'flaky', 'paced'] as const;
@@ -25,7 +25,6 @@ let browser: Browser;
 const receivers: Record<(typeof NAMES)[number], WebhookReceiver> = {} as never;
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `the console test needs Chromium at ${CHROMIUM}: apt-get install chromium, or set HOOKFLOW_CHROMIUM`);
   mkdirSync(IMAGES, { recursive: true });
   for (const name of NAMES) receivers[name] = await startWebhookReceiver(`/hooks/${name}`);
   receivers.flaky.answer(500);
@@ -34,10 +33,7 @@ before(async () => {
     OUTBOUND_ALPHA_URL: receivers.alpha.url, OUTBOUND_BETA_URL: receivers.beta.url, OUTBOUND_GAMMA_URL: receivers.gamma.url, OUTBOUND_FLAKY_URL: receivers.flaky.url, OUTBOUND_PACED_URL: receivers.paced.url,
   });
   stack = await startTestStack({ flowsDir: join(FIXTURES, 'flows'), destinationsDir: join(FIXTURES, 'destinations') });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium('the console test');
 });
 after(async () => {
   await browser?.close();
@@ -45,15 +41,7 @@ after(async () => {
   for (const r of Object.values(receivers)) await r?.close();
 });
 
-async function signIn(): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-  await page.goto(`${stack.adminUrl}/console/outbound`);
-  await page.waitForURL(/\/console\/login/);
-  await page.getByLabel('Admin token').fill(TEST_ADMIN_TOKEN);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/console\/outbound$/);
-  return page;
-}
+const signIn = () => signInConsole(browser, stack.adminUrl, '/console/outbound');
 
 const stateOf = (page: Page, name: string) => page.locator(`tr[data-destination="${name}"] td.state`).innerText();
 

@@ -6,10 +6,11 @@
 // the job finish. Screenshots go to test-artifacts/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'node:http';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium, signInConsole } from '../helpers/browser';
 import { ROOT, TEST_ADMIN_TOKEN, startTestStack, type TestStack } from '../helpers/stack';
 import { startFakeApi, type FakeApi } from '../helpers/fake-api';
 import { paymentSucceeded, postEvent, uid } from '../helpers/events';
@@ -17,7 +18,6 @@ import { admin } from '../helpers/admin';
 import { waitFor } from '../helpers/wait-for';
 import type { DeliveryRecord } from '../../server/deliveries/record';
 
-const CHROMIUM = process.env.HOOKFLOW_CHROMIUM || '/usr/bin/chromium';
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 
 let stack: TestStack;
@@ -27,16 +27,12 @@ let browser: Browser;
 const refused = new Set<string>();
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `the console test needs Chromium at ${CHROMIUM}: apt-get install chromium, or set HOOKFLOW_CHROMIUM`);
   mkdirSync(ARTIFACTS, { recursive: true });
   ledger = await startFakeApi();
   ledger.handler = (req) => (refused.has(req.path.split('/').pop()!) ? { status: 400, body: { error: 'unknown order' } } : { status: 200, body: { ok: true } });
   process.env.ADMIN_TEST_LEDGER_URL = ledger.url;
   stack = await startTestStack({ flowsDir: join(ROOT, 'test/fixtures/admin/flows'), temporalUi: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium('the console test');
 });
 after(async () => {
   await browser?.close();
@@ -125,15 +121,7 @@ test('sign-in gives an HttpOnly SameSite=Strict session; a wrong token, a forged
   assert.equal((await record(paid.deliveryId))?.replays?.length, 1);
 });
 
-async function signIn(): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-  await page.goto(`${stack.adminUrl}/console/deliveries`);
-  await page.waitForURL(/\/console\/login/);
-  await page.getByLabel('Admin token').fill(TEST_ADMIN_TOKEN);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/console\/deliveries$/);
-  return page;
-}
+const signIn = () => signInConsole(browser, stack.adminUrl, '/console/deliveries');
 
 test('in Chromium: find a delivery by body text, open it (its <script> body is text), follow its run into the Temporal UI', async () => {
   const marker = uid('Ada');

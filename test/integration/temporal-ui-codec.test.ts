@@ -4,24 +4,20 @@
 // run's event. Headless Chromium; a screenshot of each view goes to test-artifacts/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser';
 import { ROOT, TEST_ADMIN_TOKEN, startTestStack, type TestStack } from '../helpers/stack';
 import { paymentSucceeded, postEvent, uid } from '../helpers/events';
 
-const CHROMIUM = process.env.HOOKFLOW_CHROMIUM || '/usr/bin/chromium';
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 
 let stack: TestStack;
 let browser: Browser;
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `the Temporal UI check needs Chromium at ${CHROMIUM}: install Debian's package (apt-get install chromium) or set HOOKFLOW_CHROMIUM`);
   stack = await startTestStack({ temporalUi: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium('the Temporal UI check');
 });
 after(async () => {
   await browser?.close();

@@ -4,14 +4,15 @@
 // history. Screenshots are kept under test-artifacts/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { MongoClient, type Db } from 'mongodb';
 import pino from 'pino';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser';
 import { startEmbeddedServices, type EmbeddedServices } from '../../devstack/services';
 import { freePort } from '../../lib/net';
 import { createWorker } from '../../worker/create-worker';
@@ -22,7 +23,6 @@ import { type Definitions, loadDefinitions } from '../../definitions/definitions
 import { ROOT } from '../helpers/paths';
 import { paymentSucceeded, uid } from '../helpers/events';
 
-const CHROMIUM = process.env.HOOKFLOW_CHROMIUM || '/usr/bin/chromium';
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 const log = pino({ level: 'silent' });
 
@@ -32,7 +32,6 @@ let browser: Browser;
 const cleanups: (() => Promise<unknown> | void)[] = [];
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `the Temporal UI check needs Chromium at ${CHROMIUM}: install Debian's package (apt-get install chromium) or set HOOKFLOW_CHROMIUM`);
   Runtime.install({ logger: new DefaultLogger('WARN') });
   dataDir = mkdtempSync(join(tmpdir(), 'hookflow-ui-'));
   services = await startEmbeddedServices({
@@ -40,10 +39,7 @@ before(async () => {
     headless: false,
     ports: { temporal: await freePort(), temporalUi: await freePort(), mongo: await freePort(), smtp: await freePort() },
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium('the Temporal UI check');
 });
 
 after(async () => {
