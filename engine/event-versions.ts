@@ -6,7 +6,8 @@ import { evaluateExpression } from './expressions';
 import type { FlowDefinition, FlowEvent } from './types';
 
 export class UpcastError extends Error {
-  constructor(message: string) { super(message); this.name = 'UpcastError'; }
+  /** The step that failed: from one version to the next (the source file names where it is written). */
+  constructor(message: string, readonly from?: string, readonly to?: string) { super(message); this.name = 'UpcastError'; }
 }
 
 /** Whether the flow takes this event's version (as sent, or through an upcast); any version when it names none. */
@@ -28,9 +29,9 @@ export async function eventForFlow<E extends Pick<FlowEvent, 'type' | 'version'>
     try {
       next = await evaluateExpression(step.expression, body as object);
     } catch (err) {
-      throw new UpcastError(`upcast of ${event.type} from version ${version} to ${step.to} failed: ${(err as Error).message}`);
+      throw new UpcastError(`upcast of ${event.type} from version ${version} to ${step.to} failed: ${(err as Error).message}`, version, step.to);
     }
-    if (!next || typeof next !== 'object' || Array.isArray(next)) throw new UpcastError(`upcast of ${event.type} from version ${version} to ${step.to} gave ${Array.isArray(next) ? 'an array' : typeof next}, not an object`);
+    if (!next || typeof next !== 'object' || Array.isArray(next)) throw new UpcastError(`upcast of ${event.type} from version ${version} to ${step.to} gave ${Array.isArray(next) ? 'an array' : typeof next}, not an object`, version, step.to);
     // Plain JSON, as a body that came over the wire: JSONata's objects have no prototype and may hold undefined.
     body = JSON.parse(JSON.stringify(next));
     version = step.to;

@@ -1,7 +1,8 @@
 // The event of a test case (or of a simulated callback), made as the ingress would make it: the
 // body from a provider sample, a file or inline, with the case's changes; id and type read where
 // the flow's source says (verification/event-fields.ts). A scheduled flow's event is made from
-// the scheduled time, as workflows/scheduled.ts does.
+// the scheduled time, as workflows/scheduled.ts does. Its version is read where the source says
+// (verification/event-version.ts), or given as `version:` (as the URL segment would give it).
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { MissingEventHeaderError, SchemaViolationError } from '../lib/errors';
@@ -9,6 +10,7 @@ import { scheduledEvent, scheduleIdOf } from '../engine/schedule';
 import type { FlowDefinition, FlowEvent } from '../engine/types';
 import type { FieldSource, SourceDefinition } from '../definitions/source-types';
 import { readEventField } from '../verification/event-fields';
+import { readEventVersion } from '../verification/event-version';
 import { parseJsonBody } from '../verification/json-body';
 import type { EventSpec } from './test-file';
 
@@ -44,12 +46,16 @@ export function caseEvent(spec: EventSpec, ctx: EventContext, fallbackId: string
   };
   const type = spec.type ?? read(fields.type, 'type') ?? spec.sample;
   if (type === undefined) throw new CaseEventError(`the event has no type where source ${ctx.flow.trigger.source} reads it: give event.type (or the header it comes from)`);
+  if (spec.version !== undefined && !ctx.source?.versions) throw new CaseEventError(`source ${ctx.flow.trigger.source} does not say where its events carry a version (no versions: in its file), so the event cannot have version "${spec.version}"`);
+  // As the ingress reads it: `version:` stands for the header, body field or URL segment (and beats them).
+  const version = spec.version ?? readEventVersion(ctx.source?.versions, headers, body && typeof body === 'object' ? body : {}, undefined);
   return {
     id: spec.id ?? read(fields.id, 'id') ?? fallbackId,
     type,
     source: ctx.flow.trigger.source,
     receivedAt: spec.receivedAt ? new Date(spec.receivedAt).toISOString() : DEFAULT_RECEIVED_AT,
     body,
+    ...(version !== undefined && { version }),
   };
 }
 
@@ -58,8 +64,11 @@ function bodyOf(spec: EventSpec, ctx: EventContext): unknown {
   if (spec.file !== undefined) return readJson(resolve(dirname(ctx.testFile), spec.file), `file ${spec.file}`);
   const scheme = ctx.source?.verify.scheme;
   if (!scheme) throw new CaseEventError(`source ${ctx.flow.trigger.source} has no verification scheme, so no samples: give event.file or event.body`);
+  // A sample per version: samples/<scheme>/<type>/<version>.json, as schemas/events/<source>/<type>/<version>.json.
+  const perVersion = spec.version === undefined ? undefined : join(ctx.samplesDir, scheme, spec.sample!, `${spec.version}.json`);
+  if (perVersion && existsSync(perVersion)) return readJson(perVersion, `sample ${spec.sample} version ${spec.version}`);
   const path = join(ctx.samplesDir, scheme, `${spec.sample}.json`);
-  if (!existsSync(path)) throw new CaseEventError(`no sample "${spec.sample}" for source ${ctx.flow.trigger.source}: expected ${path}`);
+  if (!existsSync(path)) throw new CaseEventError(`no sample "${spec.sample}" for source ${ctx.flow.trigger.source}: expected ${perVersion ? `${perVersion} or ` : ''}${path}`);
   return readJson(path, `sample ${spec.sample}`);
 }
 

@@ -2,3 +2,4 @@
 export { runFlowTests, type TestRunReport, type CaseResult } from './run-tests';
 export { coverageLine } from './coverage';
 export { junitXml } from './junit';
+export { testVersionProblems } from './version-checks';

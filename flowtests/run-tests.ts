@@ -10,11 +10,13 @@ import { checkedDurationMs } from '../engine/duration';
 import { isScheduledFlow } from '../engine/schedule';
 import { selectFlows } from '../engine/select';
 import { takesEventType } from '../engine/event-patterns';
+import { UpcastError, takesVersion } from '../engine/event-versions';
 import { flowEventTypes, routeOf } from '../engine/routing';
 import { type FlowDefinition, type FlowEvent, allSteps } from '../engine/types';
 import { type DefinitionDirs, type Definitions, loadDefinitions } from '../definitions/definitions';
 import type { Problem, YamlFile } from '../definitions/yaml-file';
 import { CaseEventError, type EventContext, caseEvent } from './case-event';
+import { eventForRun, sentEventProblem } from './case-versions';
 import { CoverageCollector, type FlowCoverage } from './coverage';
 import { type RunSummary, checkExpectations } from './expectations';
 import { shown } from './match';
@@ -102,11 +104,13 @@ async function runCase(testCase: TestCase, index: number, ctx: EventContext, def
       if (err instanceof CaseEventError) return at(path, err.message);
       throw err;
     }
-    // The source's own schema first, then the shared one (definitions/event-catalog.ts).
-    const schema = defs.events?.schemaOf(event.source, event.type);
-    const violations = event.source === flow.trigger.source ? (schema ? schema.validate : defs.eventSchemas.get(event.type))?.(event.body) ?? [] : [];
-    if (violations.length) return at(path, `the event does not match ${schema?.file ?? `schemas/events/${event.type}.json`}: ${violations.map((v) => `${v.path} ${v.message}`).join('; ')}`);
-    return event;
+    const problem = sentEventProblem(defs, event);
+    return problem ? at(path, problem) : event;
+  };
+  // The event as the flow's run gets it: through the source's upcast when the flow takes a newer version.
+  const runEventOf = async (sent: FlowEvent, path: (string | number)[]): Promise<FlowEvent | CaseFailure> => {
+    const r = await eventForRun(defs, flow, sent);
+    return 'problem' in r ? at(path, r.problem) : r.event;
   };
 
   // A mistyped label would simulate nothing and pass unnoticed: name it.
@@ -114,11 +118,17 @@ async function runCase(testCase: TestCase, index: number, ctx: EventContext, def
   const unknown = Object.keys(testCase.simulate?.steps ?? {}).find((label) => !stepIds.has(stepIdOf(label)));
   if (unknown !== undefined) return [at(['simulate', 'steps', unknown], `no step "${stepIdOf(unknown)}" in flow ${flow.name}; steps: ${[...stepIds].join(', ')}`)];
 
-  const event = eventOf(testCase.event, ['event'], `evt_test_${index + 1}`);
+  const sent = eventOf(testCase.event, ['event'], `evt_test_${index + 1}`);
+  if ('summary' in sent) return [sent];
+  // Not started (another version, a false filter): the run would not get the event, upcast or not.
+  const why = await whyNotStarted(flow, sent).catch((err: unknown) => (err instanceof UpcastError ? undefined : Promise.reject(err)));
+  const event = why ? sent : await runEventOf(sent, ['event']);
   if ('summary' in event) return [event];
   const callbacks: { atMs: number; event: FlowEvent }[] = [];
   for (const [i, cb] of (testCase.simulate?.callbacks ?? []).entries()) {
-    const e = eventOf(cb.event, ['simulate', 'callbacks', i, 'event'], `evt_callback_${i + 1}`);
+    const sentCallback = eventOf(cb.event, ['simulate', 'callbacks', i, 'event'], `evt_callback_${i + 1}`);
+    if ('summary' in sentCallback) return [sentCallback];
+    const e = await runEventOf(sentCallback, ['simulate', 'callbacks', i, 'event']);
     if ('summary' in e) return [e];
     const lost = await whyCallbackLost(flow, event, e);
     if (lost) return [at(['simulate', 'callbacks', i, 'event'], `this callback would not reach the run: ${lost}`)];
@@ -127,7 +137,6 @@ async function runCase(testCase: TestCase, index: number, ctx: EventContext, def
   callbacks.sort((a, b) => a.atMs - b.atMs);
 
   let run: RunSummary;
-  const why = await whyNotStarted(flow, event);
   if (why) {
     run = { outcome: 'not-started', message: why };
     coverage.add(flow.name, false);
@@ -149,6 +158,7 @@ async function runCase(testCase: TestCase, index: number, ctx: EventContext, def
 async function whyNotStarted(flow: FlowDefinition, event: FlowEvent): Promise<string | undefined> {
   if (isScheduledFlow(flow)) return undefined;
   if (!takesEventType(flow.trigger.events, event.type)) return `${flow.name} starts on ${flow.trigger.events.join(', ')}, not ${event.type}`;
+  if (!takesVersion(flow, event)) return `${flow.name} takes ${event.type} version ${flow.trigger.version}${event.version === undefined ? ', and the event carries none' : `, not version ${event.version} (and no upcast brings it there)`}`;
   if ((await selectFlows([flow], event)).length === 0) return `the trigger's filter is false: ${flow.trigger.filter}`;
   return undefined;
 }

@@ -16,6 +16,8 @@ export interface EventSpec {
   type?: string;
   headers?: Record<string, string>;
   receivedAt?: string;
+  /** The version the event is sent as (where the source reads it: header, body field or URL). */
+  version?: string;
 }
 
 export interface SimulatedOutcome {

@@ -15,10 +15,13 @@ export function positionals(args: string[], optionsWithValue: string[]): string[
   return args.filter((a, i) => !a.startsWith('--') && !optionsWithValue.includes(args[i - 1]));
 }
 
+/** The flows folder: --flows, else the configured one. */
+export const flowsDirForCli = (args: string[]): string => option(args, '--flows') ?? loadConfig().flowsDir;
+
 export function loadDefinitionsForCli(args: string[], flowPaths: string[] | undefined, secrets: 'check' | 'skip'): Definitions | DefinitionError {
   const config = loadConfig();
   const dirs = {
-    flowsDir: option(args, '--flows') ?? config.flowsDir,
+    flowsDir: flowsDirForCli(args),
     flowPaths,
     sourcesDir: option(args, '--sources') ?? config.sourcesDir,
     schemasDir: option(args, '--schemas') ?? config.schemasDir,

@@ -1,11 +1,14 @@
 // hookflow validate: check flow files (and the sources and event schemas they use), reporting
 // every problem of every file in one run with file:line:column and a hint. It runs the check
 // start-up runs, so it refuses what start-up refuses: unset secrets too, unless --skip-env.
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { DefinitionError, formatProblems } from '../../lib/errors';
 import { upcastProblems } from '../../definitions/upcast-checks';
 import type { Command } from '../command';
 import { devDefaultsUsed } from '../../lib/dev-env';
-import { loadDefinitionsForCli, positionals, printProblems } from './definitions-for-cli';
+import { flowsDirForCli, loadDefinitionsForCli, positionals, printProblems } from './definitions-for-cli';
+import { testVersionProblems } from '../../flowtests';
 
 const WITH_VALUE = ['--flows', '--sources', '--schemas'];
 
@@ -29,6 +32,9 @@ export const validateCommand: Command = {
     }
     // The sources' upcasts, run on their schemas' examples (asynchronous, so not part of start-up's check).
     const upcasts = await upcastProblems(defs);
+    // The flow tests beside the flows (<folder>/tests): the versions their events are sent as exist.
+    const testDirs = (paths.length ? paths.filter((p) => existsSync(p) && statSync(p).isDirectory()) : [flowsDirForCli(args)]).map((d) => join(d, 'tests'));
+    upcasts.problems.push(...testVersionProblems(defs, testDirs));
     const warnings = [...(defs.warnings ?? []), ...upcasts.warnings];
     if (warnings.length) console.error(formatProblems(warnings.map((w) => ({ ...w, message: `warning: ${w.message}` }))));
     if (upcasts.problems.length) {
