@@ -119,6 +119,7 @@ export function createIngress(settings: IngressSettings, deps: IngressDeps): Ing
     relay: () => relay!,
     async start() {
       await deliveries.ensureIndexes().catch((err) => log.warn({ err: errorText(err) }, 'delivery store unreachable at start-up; requests get 503 until it is back'));
+      if (deps.destinations) await admin.outbound.ensureIndexes().catch((err) => log.warn({ err: errorText(err) }, 'outbound indexes not created at start-up; the next start creates them'));
       relay = startRelay({ store: deliveries, startRecorded: createStartRecorded(definitions.current, starter.start), log, ...settings.relay });
       if (settings.syncSchedules) {
         // Scheduled flows become Temporal Schedules; every replica syncs (server/schedules/sync.ts).

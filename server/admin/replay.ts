@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { HookflowError, UnavailableError } from '../../lib/errors';
 import { selectFlows } from '../../engine/select';
+import { UpcastError } from '../../engine/event-versions';
 import { takesEventType } from '../../engine/event-patterns';
 import type { FlowDefinition, FlowEvent } from '../../engine/types';
 import { type DeliveryRecord, type ReplayRecord } from '../deliveries';
@@ -26,6 +27,17 @@ export interface ReplayContext extends AdminContext {
 export class NotReplayableError extends HookflowError {
   constructor(message: string) { super('not_replayable', 409, message); }
 }
+
+/** The source's upcast (changed since the event was accepted) fails on the stored event: no retry changes that. */
+export class ReplayUpcastError extends HookflowError {
+  constructor(deliveryId: string, message: string) { super('upcast_failed', 422, `delivery ${deliveryId} cannot be replayed: ${message}; fix the source's upcast (hookflow validate runs it on the schema's examples), then replay again`); }
+}
+
+/** Turns an upcast failing on the stored event into a 422 the operator can act on. */
+const upcastRefused = (deliveryId: string) => (err: unknown): never => {
+  if (err instanceof UpcastError) throw new ReplayUpcastError(deliveryId, err.message);
+  throw err;
+};
 
 export class DeliveryNotFoundError extends HookflowError {
   constructor(id: string) { super('delivery_not_found', 404, `no delivery with id "${id.slice(0, 200)}"`); }
@@ -65,13 +77,13 @@ export async function replayDelivery(ctx: ReplayContext, id: string, opts: Repla
     if (!record) throw new NotReplayableError(`delivery ${id} duplicated ${originalId}, which is no longer stored`);
   }
   const event = eventOf(record);
-  const matching = await selectFlows(ctx.flows(), event);
+  const matching = await selectFlows(ctx.flows(), event).catch(upcastRefused(record._id));
   const flows = opts.flows ? matching.filter((f) => opts.flows!.includes(f.name)) : matching;
   if (flows.length === 0) {
     throw new NotReplayableError(`no current flow${opts.flows ? ` named ${opts.flows.join(' or ')}` : ''} handles ${event.type} from ${event.source} (with its trigger filter)`);
   }
   const unfinished = unfinishedReplay(record, flows.map((f) => f.name));
-  const todo = (await planRuns(flows, event)).filter((p) => !unfinished?.runs.some((r) => r.flow === p.flow.name));
+  const todo = (await planRuns(flows, event).catch(upcastRefused(record._id))).filter((p) => !unfinished?.runs.some((r) => r.flow === p.flow.name));
   const keyed = todo.filter((p) => p.route?.kind === 'correlated');
   // Every refusal before anything starts: a replay is all of its flows or nothing.
   const others = (p: PlannedRun) => opts.flows ? [] : flows.filter((f) => f.name !== p.flow.name).map((f) => f.name);

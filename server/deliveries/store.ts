@@ -2,7 +2,7 @@
 // rests on one guarantee FerretDB shares with MongoDB, a unique _id (no transactions, no TTL
 // indexes, and no atomic read-modify-write across concurrent writers on FerretDB 1.24).
 import { randomUUID } from 'node:crypto';
-import { type AnyBulkWriteOperation, type Collection, type Db, type Document, MongoBulkWriteError } from 'mongodb';
+import { type AnyBulkWriteOperation, type Collection, type Db, MongoBulkWriteError } from 'mongodb';
 import type { Logger } from 'pino';
 import { UnavailableError, errorText } from '../../lib/errors';
 import { CLAIMS_COLLECTION, DELIVERIES_COLLECTION, DURABLE_WRITES, type DeliveryRecord, type DeliverySettings, type RecordedRun, type RelayState, originalId } from './record';
@@ -10,6 +10,7 @@ import { DEFAULT_REJECTION_SETTINGS, RejectionCounter } from './rejections';
 import { GroupCommit } from './group-commit';
 import { insertOnce, isDuplicateKey } from '../../lib/insert-once';
 import { SignedBodies } from './signed-bodies';
+import { createMissingIndexes } from '../../lib/mongo-indexes';
 
 const CLAIM_BATCH = 10;
 const MAX_ERROR_TEXT = 500;
@@ -237,19 +238,6 @@ export class DeliveryStore {
     await this.claims.deleteMany({ at: { $lt: new Date(now.getTime() - this.settings.dedupeWindowSeconds * 1000) } });
     await this.signedBodies.purgeExpired(now);
     return res.deletedCount + await this.rejections.purgeExpired(now);
-  }
-}
-
-/** Only the missing ones, one at a time: FerretDB 1.24 drops the connection when createIndexes is asked for existing ones. */
-async function createMissingIndexes<T extends Document>(collection: Collection<T>, indexes: Record<string, Record<string, 1>>): Promise<void> {
-  const existing = new Set(
-    (await collection.listIndexes().toArray().catch((err) => {
-      if ((err as { code?: number }).code === 26) return []; // the collection does not exist yet
-      throw err;
-    })).map((i) => i.name as string),
-  );
-  for (const [name, key] of Object.entries(indexes)) {
-    if (!existing.has(name)) await collection.createIndex(key, { name });
   }
 }
 

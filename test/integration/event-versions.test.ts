@@ -77,6 +77,29 @@ test('a version 1 and a version 2 order.shipped both run the version 2 flow, the
   assert.deepEqual(written.map((d) => [d.carrier, d.tracking, d.version]), [['DHL', 'JD0001', '2'], ['UPS', '1Z999', '2']]);
 });
 
+test('a replay whose upcast now fails is refused with 422 upcast_failed, in the admin API\'s error shape, and starts nothing', async () => {
+  const v1 = { id: uid('evt'), type: 'order.shipped', data: { order_id: 'ord_9', carrier: 'DHL', tracking: 'JD0009' } };
+  const accepted = await post('shop', v1);
+  assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
+  await runInput(runOf(accepted, 'shipped-v2'));
+  // The source's upcast changed since (a reload of sources/shop.yaml): it now throws on this event.
+  const flows = stack.definitions.flows;
+  const i = flows.findIndex((f) => f.name === 'shipped-v2');
+  const original = flows[i];
+  const chain = original.trigger.versions!['order.shipped'].upcast['1'];
+  flows[i] = { ...original, trigger: { ...original.trigger, versions: { 'order.shipped': { ...original.trigger.versions!['order.shipped'], upcast: { '1': [{ ...chain[0], expression: '$error("order ids moved")' }] } } } } };
+  try {
+    const replay = await admin(stack.adminUrl, 'POST', `/admin/deliveries/${accepted.body.deliveryId}/replay`, { body: { flow: 'shipped-v2' } });
+    assert.equal(replay.status, 422, JSON.stringify(replay.body));
+    assert.equal(replay.body.error.code, 'upcast_failed');
+    assert.match(replay.body.error.message, new RegExp(`delivery ${accepted.body.deliveryId} cannot be replayed: upcast of order\\.shipped from version 1 to 2 failed: .*order ids moved`, 's'));
+    const record = await stack.deliveries.collection.findOne({ _id: accepted.body.deliveryId });
+    assert.equal(record?.replays, undefined, 'no replay recorded');
+  } finally {
+    flows[i] = original;
+  }
+});
+
 test('a version without schema gets 422 unknown_event_version and is grouped in the issues inbox', async () => {
   const event = { id: uid('evt'), type: 'order.shipped', data: { order_id: 'ord_3' } };
   const res = await post('shop', event, { 'x-event-version': '3' });

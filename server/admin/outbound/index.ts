@@ -14,6 +14,7 @@ import {
   type AttemptRecord, type DestinationStateDoc, type OutboundEvent, type OutboundRecord,
   DESTINATION_STATE_COLLECTION, OUTBOUND_ATTEMPTS_COLLECTION, OUTBOUND_COLLECTION, OUTBOUND_EVENTS_COLLECTION, deliveryId,
 } from '../../../engine/outbound-records';
+import { ensureOutboundIndexes } from './indexes';
 
 export class OutboundNotFoundError extends HookflowError {
   constructor(what: string, id: string) { super(`${what}_not_found`, 404, `no ${what.replace('_', ' ')} "${id.slice(0, 200)}"`); }
@@ -63,6 +64,8 @@ export function createOutboundAdmin(deps: { db: Db; client: Client; taskQueue: s
   });
 
   return {
+    /** The indexes of the queries below (indexes.ts); idempotent. */
+    ensureIndexes: () => ensureOutboundIndexes(deps.db),
     async listDestinations() {
       const docs = new Map((await states.find({}).toArray()).map((s) => [s._id, s]));
       // The latest attempt of each (for the console's health column): one small sorted read per destination.
