@@ -4,6 +4,7 @@
 // Label values come from the definitions in force (sources, event types, flows) or from the fixed
 // set of error codes, never from raw request input, so the number of series stays bounded.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { type ReadDestinationStates, destinationStateGauge } from './destination-state-gauge';
 
 /** The label value for a source, event type or flow that the definitions do not know. */
 export const OTHER = 'other';
@@ -111,22 +112,21 @@ export interface WorkerMetrics {
 export interface OutboundMetrics {
   attempt(destination: string, ok: boolean, ms: number): void;
   state(destination: string, state: 'active' | 'paused' | 'disabled'): void;
+  /** Where the state gauge reads the destinations' states on each scrape (lib/destination-state-gauge.ts). */
+  watchStates(read: ReadDestinationStates): void;
 }
-
-const DESTINATION_STATES = ['active', 'paused', 'disabled'] as const;
 
 function outboundMetrics(registry: Registry): OutboundMetrics {
   const attempts = new Counter({ name: 'hookflow_outbound_attempts_total', help: 'Outbound webhook delivery attempts, by destination and outcome (ok, failed).', labelNames: ['destination', 'outcome'], registers: [registry] });
   const latency = new Histogram({ name: 'hookflow_outbound_attempt_seconds', help: 'How long a destination took to answer a delivery attempt.', labelNames: ['destination'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [registry] });
-  const state = new Gauge({ name: 'hookflow_outbound_destination_state', help: "A destination's breaker state as this worker last saw it: 1 for the state it is in (active, paused, disabled), 0 for the others.", labelNames: ['destination', 'state'], registers: [registry] });
+  const state = destinationStateGauge(registry);
   return {
     attempt(destination, ok, ms) {
       attempts.inc({ destination, outcome: ok ? 'ok' : 'failed' });
       latency.observe({ destination }, ms / 1000);
     },
-    state(destination, now) {
-      for (const s of DESTINATION_STATES) state.set({ destination, state: s }, s === now ? 1 : 0);
-    },
+    state: state.saw,
+    watchStates: state.watch,
   };
 }
 

@@ -14,6 +14,7 @@ import { createWorkerMetrics, type WorkerMetrics } from '../lib/metrics';
 import { flowWorkflowBundle } from './workflow-bundle';
 import { createDestinationStore } from '../definitions/destination-store';
 import type { Tracing } from '../lib/tracing';
+import { destinationStatesReader } from '../activities/destination-states';
 
 export interface WorkerProcessOptions {
   config: Readonly<Config>;
@@ -60,6 +61,8 @@ export async function runWorkerProcess({ config, log, workflowBundle, ops, metri
   if (!config.payloadKeys) log.warn('HOOKFLOW_PAYLOAD_KEYS is not set: payloads in Temporal are plaintext and this worker runs any run started on its task queue (docs/security.md)');
   else if (config.acceptPlaintextRuns) log.warn('HOOKFLOW_ACCEPT_PLAINTEXT_RUNS=1: this worker also runs plaintext runs; unset it once the runs started before encryption have closed (docs/operations.md)');
   metrics.watchWorker(() => worker.getState());
+  // The destinations' states on /metrics are read from the store at each scrape: true on every worker.
+  metrics.outbound.watchStates(destinationStatesReader(mongo.db(config.mongodbDb), () => destinations.current().map((d) => d.name)));
   const stopPurge = startEffectPurge({ db: mongo.db(config.mongodbDb), log, retentionDays: config.retentionDays, everyMs: config.purgeEveryMs });
   const opsServer = ops
     ? await startOpsServer({

@@ -7,6 +7,7 @@ import { ISSUE_KINDS, ISSUE_STATUSES } from '../admin';
 import { type Html, html, query, when } from './html';
 import { postForm } from './layout';
 import { deliveryHref } from './deliveries-page';
+import { destinationHref } from './outbound-page';
 
 export const issueHref = (id: string) => `/console/issues/${encodeURIComponent(id)}`;
 export const jobHref = (id: string) => `/console/replays/${encodeURIComponent(id)}`;
@@ -19,9 +20,22 @@ function choice(name: string, values: readonly string[], current: string | undef
   return html`<label>${name}<select name="${name}"><option value="">any</option>${values.map((v) => html`<option ${v === current ? html`selected` : ''}>${v}</option>`)}</select></label>`;
 }
 
+/** What to do about it (a destination: resume it, retry what failed). */
+function todoOf(issue: Issue): Html {
+  return issue.todo?.length ? html`<ul class="todo">${issue.todo.map((t) => html`<li>${t}</li>`)}</ul>` : html``;
+}
+
+/** A destination's issue: its buttons, as on the Outbound page. */
+function destinationActions(issue: Issue, csrf: string): Html {
+  const name = issue.key.destination!;
+  return html`${todoOf(issue)}<p>${issue.todo?.some((t) => t.startsWith('resume')) ? postForm(`${destinationHref(name)}/resume`, csrf, `Resume ${name}`) : ''}
+    ${issue.todo?.some((t) => t.startsWith('retry')) ? postForm(`${destinationHref(name)}/retry-failed`, csrf, `Retry failed deliveries of ${name}`) : ''}
+    <a href="/console/outbound${query({ destination: name })}">Its deliveries on the Outbound page</a></p>`;
+}
+
 export async function issuesPage(api: Issues, filter: IssueFilter): Promise<Html> {
   const issues = await api.list(filter);
-  const rows = issues.map((i) => html`<tr><td><a href="${issueHref(i.id)}">${i.title}</a><div>${keyOf(i)}</div></td><td>${i.kind}</td>
+  const rows = issues.map((i) => html`<tr><td><a href="${issueHref(i.id)}">${i.title}</a><div>${keyOf(i)}</div>${todoOf(i)}</td><td>${i.kind}</td>
     <td>${i.count}</td><td>${when(i.firstSeen)}</td><td>${when(i.lastSeen)}</td><td>${i.status}</td><td>${i.sample.message}</td></tr>`);
   return html`<form class="filters" method="get" action="/console/issues">${choice('status', ISSUE_STATUSES, filter.status)}${choice('kind', ISSUE_KINDS, filter.kind)}<button>Filter</button></form>
     <table><thead><tr><th>Issue</th><th>Kind</th><th>Count</th><th>First seen</th><th>Last seen</th><th>Status</th><th>Sample</th></tr></thead>
@@ -31,7 +45,9 @@ export async function issuesPage(api: Issues, filter: IssueFilter): Promise<Html
 export async function issuePage(api: Issues, id: string, csrf: string, dryRun?: { total: number; missing: number }): Promise<{ title: string; body: Html }> {
   const issue = await api.show(id);
   const statusForms = ISSUE_STATUSES.filter((s) => s !== issue.status).map((s) => postForm(`${issueHref(id)}/status`, csrf, `Mark ${s}`, { status: s }));
-  const replay = issue.kind === 'rejection'
+  const replay = issue.kind === 'destination'
+    ? destinationActions(issue, csrf)
+    : issue.kind === 'rejection'
     ? html`<p class="muted">Rejected events never ran: have the provider send them again once fixed.</p>`
     : dryRun === undefined
       ? html`<p>${postForm(`${issueHref(id)}/replay`, csrf, 'Replay its events…', { dryRun: 'true' })} <span class="muted">counts first; nothing starts yet</span></p>`
@@ -45,7 +61,7 @@ export async function issuePage(api: Issues, id: string, csrf: string, dryRun?: 
       <tr><th>First seen</th><td>${when(issue.firstSeen)}</td></tr><tr><th>Last seen</th><td>${when(issue.lastSeen)}</td></tr>
       <tr><th>Sample</th><td>${issue.sample.message}${issue.sample.deliveryId ? html` · <a href="${deliveryHref(issue.sample.deliveryId)}">delivery</a>` : ''}${issue.sample.workflowId ? html` · <code>${issue.sample.workflowId}</code>` : ''}</td></tr></table>
       <p>${statusForms}</p></section>
-      <section><h2>Replay</h2>${replay}</section>
+      <section><h2>${issue.kind === 'destination' ? 'What to do' : 'Replay'}</h2>${replay}</section>
       <section><h2>Latest deliveries</h2><table><thead><tr><th>At</th><th>Delivery</th><th>Event</th></tr></thead><tbody>${deliveries}</tbody></table></section>`,
   };
 }

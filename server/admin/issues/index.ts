@@ -1,7 +1,8 @@
 // Issues: failures grouped so that one cause reads as one line — rejections by (source, reason),
 // failed runs by (flow, step, error type), reconciliation exhausted by flow — each with its count,
 // first and last seen, a sample and a status people set. Replaying an issue replays the events of
-// its failed runs through the bulk replay (server/admin/bulk-replay.ts).
+// its failed runs through the bulk replay (server/admin/bulk-replay.ts). Outbound destinations
+// paused or disabled are issues too, one per destination, with what to do (destinations.ts).
 import type { Db } from 'mongodb';
 import type { Logger } from 'pino';
 import { CLIENT_GONE_REASONS, HookflowError } from '../../../lib/errors';
@@ -10,6 +11,7 @@ import { sumRejections } from '../deliveries';
 import { BadQueryError } from '../filters';
 import type { ReplayContext } from '../replay';
 import { type FailedRunScanner, failedRunScanner } from './scan';
+import { destinationIssues } from './destinations';
 import {
   ISSUE_KINDS, ISSUE_STATUSES, type IssueCollections, type IssueDoc, type IssueKey, type IssueKind, type IssueStatus,
   ISSUE_ID_PREFIX, effectiveStatus, issueCollections, issueId, issueTitle,
@@ -25,6 +27,8 @@ export interface Issue {
   lastSeen: Date;
   status: IssueStatus;
   sample: { deliveryId?: string; workflowId?: string; message: string };
+  /** What to do about it (destination issues: resume it, retry what failed). */
+  todo?: string[];
 }
 
 export interface IssueDelivery { deliveryId: string; eventId?: string; at: Date; workflowId?: string }
@@ -103,7 +107,8 @@ export function createIssues(deps: { ctx: ReplayContext; db: Db; bulk: BulkRepla
     const docs = new Map((await store.issues.find(kind ? { kind } : {}).toArray()).map((d) => [d._id, d]));
     const found: Issue[] = [];
     if (!kind || kind === 'rejection') found.push(...(await rejectionIssues(docs)));
-    if (kind !== 'rejection') {
+    if (!kind || kind === 'destination') found.push(...(await destinationIssues(deps.db, docs)));
+    if (kind !== 'rejection' && kind !== 'destination') {
       // Temporal not answering must not hide what is known: the runs stored so far are shown.
       await scanner.scan().catch((err) => deps.log.warn({ err: (err as Error).message }, 'issues: could not look for new failed runs in Temporal'));
       const runDocs = (await store.issues.find(kind ? { kind } : { kind: { $in: ['run_failed', 'reconciliation_exhausted'] } }).toArray());
@@ -124,6 +129,7 @@ export function createIssues(deps: { ctx: ReplayContext; db: Db; bulk: BulkRepla
   }
 
   async function deliveriesOf(issue: Issue): Promise<IssueDelivery[]> {
+    if (issue.kind === 'destination') return []; // its outbound deliveries are on the Outbound page
     if (issue.kind === 'rejection') {
       const records = await ctx.deliveries.find({ outcome: 'rejected', source: issue.key.source, reason: issue.key.reason }, { projection: { _id: 1, eventId: 1, receivedAt: 1 } })
         .sort({ receivedAt: -1 }).limit(DELIVERIES_SHOWN).toArray();
@@ -172,6 +178,9 @@ export function createIssues(deps: { ctx: ReplayContext; db: Db; bulk: BulkRepla
       const issue = await get(id);
       if (issue.kind === 'rejection') {
         throw new HookflowError('not_replayable', 409, `issue ${id} holds rejected requests (${issue.title}); a rejected event never ran and cannot be replayed — fix the cause, then have the provider send it again`);
+      }
+      if (issue.kind === 'destination') {
+        throw new HookflowError('not_replayable', 409, `issue ${id} is an outbound destination (${issue.key.destination}): resume it, then retry its failed deliveries (hookflow outbound retry --destination ${issue.key.destination})`);
       }
       const { selected, missing, gone, notFromDelivery } = await selection(issue);
       if (selected.size === 0 && missing > 0) {

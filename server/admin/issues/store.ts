@@ -11,13 +11,13 @@ export const ISSUES_COLLECTION = 'hookflow_issues';
 export const ISSUE_RUNS_COLLECTION = 'hookflow_issue_runs';
 export const ISSUE_SCANS_COLLECTION = 'hookflow_issue_scans';
 
-export const ISSUE_KINDS = ['rejection', 'run_failed', 'reconciliation_exhausted'] as const;
+export const ISSUE_KINDS = ['rejection', 'run_failed', 'reconciliation_exhausted', 'destination'] as const;
 export const ISSUE_STATUSES = ['open', 'acknowledged', 'resolved', 'ignored'] as const;
 export type IssueKind = (typeof ISSUE_KINDS)[number];
 export type IssueStatus = (typeof ISSUE_STATUSES)[number];
 
 /** activity: the activity the failed step uses (shown; not part of the id, a step has one). */
-export interface IssueKey { source?: string; reason?: string; flow?: string; step?: string; activity?: string; errorType?: string }
+export interface IssueKey { source?: string; reason?: string; flow?: string; step?: string; activity?: string; errorType?: string; destination?: string }
 
 export interface IssueDoc {
   _id: string;
@@ -51,16 +51,18 @@ export interface IssueRun {
 export interface IssueScan { _id: string; closedSince: Date }
 
 /** What an issue's id starts with: its kind, readable at a glance and without a look-up. */
-export const ISSUE_ID_PREFIX: Record<IssueKind, string> = { rejection: 'rej', run_failed: 'run', reconciliation_exhausted: 'rec' };
+export const ISSUE_ID_PREFIX: Record<IssueKind, string> = { rejection: 'rej', run_failed: 'run', reconciliation_exhausted: 'rec', destination: 'dst' };
 
 /** Stable and URL-safe: the same group always has the same id, on every replica. */
 export function issueId(kind: IssueKind, key: IssueKey): string {
-  const canonical = JSON.stringify([kind, key.source ?? '', key.reason ?? '', key.flow ?? '', key.step ?? '', key.errorType ?? '']);
+  // The destination only when there is one: the ids of the other kinds stay what they were.
+  const canonical = JSON.stringify([kind, key.source ?? '', key.reason ?? '', key.flow ?? '', key.step ?? '', key.errorType ?? '', ...(key.destination ? [key.destination] : [])]);
   return `${ISSUE_ID_PREFIX[kind]}-${createHash('sha256').update(canonical).digest('hex').slice(0, 16)}`;
 }
 
 export function issueTitle(kind: IssueKind, key: IssueKey): string {
   if (kind === 'rejection') return `${key.source} rejected: ${key.reason}`;
+  if (kind === 'destination') return `outbound destination ${key.destination} paused or disabled`;
   if (kind === 'reconciliation_exhausted') return `${key.flow}: reconciliation exhausted (the provider never confirmed)`;
   return `${key.flow} failed at step ${key.step}${key.activity ? ` (${key.activity})` : ''}: ${key.errorType}`;
 }
