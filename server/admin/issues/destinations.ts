@@ -10,7 +10,7 @@ import {
 } from '../../../engine/outbound-records';
 import { type IssueDoc, effectiveStatus, issueId, issueTitle } from './store';
 
-/** Destinations grouped at most (one issue each). */
+/** Destinations shown at most (one issue each). */
 const MAX_DESTINATIONS = 1000;
 
 export interface DestinationIssue {
@@ -30,35 +30,33 @@ export interface DestinationIssue {
   failed: number;
 }
 
-interface Group { _id: string; count: number; firstSeen: Date; lastSeen: Date }
-
 export async function destinationIssues(db: Db, docs: Map<string, IssueDoc>): Promise<DestinationIssue[]> {
-  const events = db.collection<OutboundEvent>(OUTBOUND_EVENTS_COLLECTION);
-  const groups = await events.aggregate<Group>([
-    { $match: { kind: { $in: ['paused', 'disabled'] } } },
-    { $group: { _id: '$destination', count: { $sum: 1 }, firstSeen: { $min: '$at' }, lastSeen: { $max: '$at' } } },
-    { $sort: { lastSeen: -1 } },
-    { $limit: MAX_DESTINATIONS },
-  ]).toArray();
-  return Promise.all(groups.map((g) => destinationIssue(db, g, docs)));
+  // FerretDB 1.24's $group has no $min or $max: the destinations, then each one's own reads (index destination_at).
+  const names = (await db.collection<OutboundEvent>(OUTBOUND_EVENTS_COLLECTION).distinct('destination', { kind: { $in: ['paused', 'disabled'] } })).slice(0, MAX_DESTINATIONS);
+  const found = await Promise.all(names.map((name) => destinationIssue(db, name, docs)));
+  return found.sort((a, b) => b.lastSeen.getTime() - a.lastSeen.getTime());
 }
 
-async function destinationIssue(db: Db, g: Group, docs: Map<string, IssueDoc>): Promise<DestinationIssue> {
-  const name = g._id;
-  const [latestDown, latest, state, failed] = await Promise.all([
-    db.collection<OutboundEvent>(OUTBOUND_EVENTS_COLLECTION).find({ destination: name, kind: { $in: ['paused', 'disabled'] } }).sort({ at: -1 }).limit(1).next(),
-    db.collection<OutboundEvent>(OUTBOUND_EVENTS_COLLECTION).find({ destination: name }).sort({ at: -1 }).limit(1).next(),
+async function destinationIssue(db: Db, name: string, docs: Map<string, IssueDoc>): Promise<DestinationIssue> {
+  const events = db.collection<OutboundEvent>(OUTBOUND_EVENTS_COLLECTION);
+  const down = { destination: name, kind: { $in: ['paused', 'disabled'] as OutboundEvent['kind'][] } };
+  const [count, firstDown, latestDown, latest, state, failed] = await Promise.all([
+    events.countDocuments(down),
+    events.find(down).sort({ at: 1 }).limit(1).next(),
+    events.find(down).sort({ at: -1 }).limit(1).next(),
+    events.find({ destination: name }).sort({ at: -1 }).limit(1).next(),
     db.collection<DestinationStateDoc>(DESTINATION_STATE_COLLECTION).findOne({ _id: name }),
     db.collection<OutboundRecord>(OUTBOUND_COLLECTION).countDocuments({ destination: name, status: 'failed' }),
   ]);
   const key = { destination: name };
   const id = issueId('destination', key);
   const now = state?.state ?? 'active';
+  const lastSeen = latestDown?.at ?? new Date(0);
   // Resumed since its last pause: resolved, as if someone had marked it so then.
   const resumed = now === 'active' && latest?.kind === 'resumed' ? { status: 'resolved' as const, statusAt: latest.at } : undefined;
   return {
-    id, kind: 'destination', key, title: issueTitle('destination', key), count: g.count, firstSeen: g.firstSeen, lastSeen: g.lastSeen,
-    status: effectiveStatus(docs.get(id)?.status ? docs.get(id) : resumed, g.lastSeen),
+    id, kind: 'destination', key, title: issueTitle('destination', key), count, firstSeen: firstDown?.at ?? lastSeen, lastSeen,
+    status: effectiveStatus(docs.get(id)?.status ? docs.get(id) : resumed, lastSeen),
     sample: { message: latestDown ? `${latestDown.kind}: ${latestDown.reason}` : now },
     todo: todoOf(name, now, failed),
     state: now,
