@@ -18,6 +18,8 @@ export interface OutboundRecord {
   /** Operator retries started so far (each a new delivery workflow). */
   retries: number;
   workflowId: string;
+  /** The batch (its webhook-id) this delivery was last sent in, for a destination with `batch:`. */
+  batch?: string;
   lastStatus?: number;
   lastError?: string;
   reason?: string;
@@ -33,6 +35,8 @@ export interface AttemptRecord {
   status?: number;
   error?: string;
   ms: number;
+  /** The batch (its webhook-id) the attempt sent this delivery in. */
+  batch?: string;
   /** The response body's first bytes, for the operator. */
   response?: string;
 }

@@ -10,6 +10,7 @@ import { HookflowError } from '../../../lib/errors';
 import {
   type DeliveryInput, type DestinationDefinition, type OutboundMessage, OUTBOUND_DELIVERY_WORKFLOW_TYPE, deliveryWorkflowId,
 } from '../../../engine/outbound';
+import { type EnqueuedMessage, OUTBOUND_BATCH_WORKFLOW_TYPE, OUTBOUND_ENQUEUE_SIGNAL, batchQueueWorkflowId } from '../../../engine/outbound-batch';
 import {
   type AttemptRecord, type DestinationStateDoc, type OutboundEvent, type OutboundRecord,
   DESTINATION_STATE_COLLECTION, OUTBOUND_ATTEMPTS_COLLECTION, OUTBOUND_COLLECTION, OUTBOUND_EVENTS_COLLECTION, deliveryId,
@@ -53,9 +54,14 @@ export function createOutboundAdmin(deps: { db: Db; client: Client; taskQueue: s
     const claimed = await deliveries.findOneAndUpdate({ _id: id, status: 'failed' }, { $set: { status: 'pending', updatedAt: now }, $inc: { retries: 1 }, $unset: { reason: 1 } }, { returnDocument: 'after' });
     if (!claimed) return undefined;
     const d = destination(claimed.destination);
-    const workflowId = `${deliveryWorkflowId(d.name, claimed.message.id)}:retry-${claimed.retries}`;
+    const retryKey = `${claimed.message.id}:retry-${claimed.retries}`;
+    // A batch destination's message goes back to its queue, to be sent in a batch again.
+    const workflowId = d.batch ? batchQueueWorkflowId(d.name) : `${deliveryWorkflowId(d.name, claimed.message.id)}:retry-${claimed.retries}`;
     await deliveries.updateOne({ _id: id }, { $set: { workflowId } });
-    await start({ destination: d.name, message: claimed.message, retry: d.retry, manual: { requestedAt: now.toISOString() } }, workflowId);
+    if (d.batch) {
+      const enqueued: EnqueuedMessage = { message: claimed.message, key: retryKey, requestedAt: now.toISOString(), batch: d.batch, retry: d.retry };
+      await deps.client.workflow.signalWithStart(OUTBOUND_BATCH_WORKFLOW_TYPE, { workflowId, taskQueue: deps.taskQueue, args: [{ destination: d.name }], signal: OUTBOUND_ENQUEUE_SIGNAL, signalArgs: [enqueued] });
+    } else await start({ destination: d.name, message: claimed.message, retry: d.retry, manual: { requestedAt: now.toISOString() } }, workflowId);
     return { id, workflowId };
   };
   const toFilter = (f: Omit<OutboundFilter, 'limit'>): Filter<OutboundRecord> => ({
