@@ -79,7 +79,19 @@ test('failed batch members are listed and retried from the CLI, and arrive in a 
   const before = receivers.batched.requests.length;
   const ids = await publishItems('batched', ['F', 'G']);
   const c = outboundCollections(stack.db);
-  await waitFor('both members failed', async () => (await c.deliveries.countDocuments({ _id: { $in: ids.map((id) => `batched:${id}`) }, status: 'failed' })) === 2);
+  const failed = await waitFor('both members failed', async () => {
+    const found = await c.deliveries.find({ _id: { $in: ids.map((id) => `batched:${id}`) }, status: 'failed' }).toArray();
+    return found.length === 2 && found;
+  });
+  // Each failed member names the batch it failed in; its requests (maxAttempts 2) were batches under that id.
+  const failedIn = receivers.batched.requests.slice(before);
+  assert.ok(failedIn.length >= 2);
+  for (const r of failed) {
+    assert.match(r.reason ?? '', /2 attempts failed/);
+    const carriers = failedIn.filter((q) => q.headers['webhook-id'] === r.batch);
+    assert.equal(carriers.length, r.attempts, `${r._id} in ${r.batch}`);
+    for (const q of carriers) assert.ok(verified<BatchBody>(secrets.OUTBOUND_BATCHED_KEY, q).data.some((e) => e.data.sku === (r.message.data as { sku: string }).sku));
+  }
   const listed = await hookflow(['outbound', 'list', '--destination', 'batched', '--status', 'failed', '--json']);
   assert.equal(listed.code, 0, listed.err);
   assert.equal((JSON.parse(listed.out) as { deliveries: unknown[] }).deliveries.length, 2);
