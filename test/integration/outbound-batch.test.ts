@@ -7,11 +7,12 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { Webhook } from 'standardwebhooks';
-import { startTestStack, ROOT, TEST_ADMIN_TOKEN, type TestStack } from '../helpers/stack';
+import { startTestStack, ROOT, TEST_ADMIN_TOKEN, TEST_TASK_QUEUE, type TestStack } from '../helpers/stack';
 import { paymentSucceeded, postEvent, uid } from '../helpers/events';
 import { type ReceivedRequest, type WebhookReceiver, startWebhookReceiver } from '../helpers/webhook-receiver';
 import { waitFor } from '../helpers/wait-for';
 import { outboundCollections } from '../../activities/outbound-store';
+import { type EnqueuedMessage, OUTBOUND_BATCH_WORKFLOW_TYPE, OUTBOUND_ENQUEUE_SIGNAL, batchQueueWorkflowId } from '../../engine/outbound-batch';
 
 const FIXTURES = join(ROOT, 'test/fixtures/outbound-batch');
 const whsec = () => `whsec_${randomBytes(24).toString('base64')}`;
@@ -72,6 +73,22 @@ test('a batch destination receives its events in batches of at most maxEvents, e
   }
   const attempts = await c.attempts.find({ destination: 'batched' }).toArray();
   assert.equal(attempts.length, 5, 'one attempt record per member');
+});
+
+test('a message handed to the queue twice under one key (a retried publish step) is sent once', async () => {
+  const c = outboundCollections(stack.db);
+  const now = new Date();
+  const messages = ['dup', 'other'].map((sku) => ({ id: uid('msg_'), type: 'batched.item', data: { sku }, publishedAt: now.toISOString() }));
+  for (const m of messages) await c.deliveries.insertOne({ _id: `batched:${m.id}`, destination: 'batched', message: m, status: 'pending', attempts: 0, retries: 0, workflowId: batchQueueWorkflowId('batched'), createdAt: now, updatedAt: now });
+  const settings = { batch: { maxEvents: 3, maxWaitMs: 3000 }, retry: { initialMs: 50, maxIntervalMs: 100, multiplier: 2, jitter: 0.2, maxAttempts: 2, maxAgeMs: 3_600_000 } };
+  for (const m of [messages[0], messages[0], messages[1], messages[0]]) {
+    const enqueued: EnqueuedMessage = { message: m, key: m.id, ...settings };
+    await stack.client.workflow.signalWithStart(OUTBOUND_BATCH_WORKFLOW_TYPE, { workflowId: batchQueueWorkflowId('batched'), taskQueue: TEST_TASK_QUEUE, args: [{ destination: 'batched' }], signal: OUTBOUND_ENQUEUE_SIGNAL, signalArgs: [enqueued] });
+  }
+  await waitFor('both delivered', async () => (await c.deliveries.countDocuments({ _id: { $in: messages.map((m) => `batched:${m.id}`) }, status: 'delivered' })) === 2);
+  const skus = receivers.batched.requests.flatMap((r) => verified<BatchBody>(secrets.OUTBOUND_BATCHED_KEY, r).data.map((e) => e.data.sku));
+  assert.equal(skus.filter((s) => s === 'dup').length, 1, skus.join(','));
+  assert.equal(skus.filter((s) => s === 'other').length, 1, skus.join(','));
 });
 
 test('failed batch members are listed and retried from the CLI, and arrive in a batch again', async () => {
