@@ -10,6 +10,10 @@ import { batchBody, batchVersion } from '../../engine/outbound-batch';
 import { bucketMs, bucketStart, failureRate, failureRateReason } from '../../engine/outbound-breaker';
 import type { OutboundMessage } from '../../engine/outbound';
 import { ROOT } from '../helpers/paths';
+import Ajv from 'ajv';
+import { parse } from 'yaml';
+import { readFileSync, readdirSync } from 'node:fs';
+import destinationSchema from '../../schemas/destination.schema.json';
 
 const whsec = () => `whsec_${randomBytes(24).toString('base64')}`;
 
@@ -73,4 +77,12 @@ test('the failure rate trips over the threshold once minAttempts were made withi
   assert.equal(failureRate([...buckets.values()], s, now).attempts, 0);
   for (let i = 0; i < 25; i++) { count(i < 20); now += 1000; }
   assert.deepEqual(failureRate([...buckets.values()], s, now), { attempts: 25, failures: 5, rate: 0.2, trips: false });
+});
+
+test('the editor schema accepts the batch, concurrency and failure-rate fixtures and refuses a batch without maxWait', () => {
+  const validate = new Ajv({ strict: false }).compile(destinationSchema);
+  for (const dir of ['test/fixtures/outbound-batch/destinations', 'test/fixtures/outbound-batch-continue']) {
+    for (const f of readdirSync(join(ROOT, dir))) assert.ok(validate(parse(readFileSync(join(ROOT, dir, f), 'utf8'))), `${f}: ${JSON.stringify(validate.errors)}`);
+  }
+  assert.equal(validate({ name: 'x', url: 'https://x', events: ['a'], signing: { secrets: ['K'] }, batch: { maxEvents: 5 } }), false);
 });
