@@ -98,7 +98,7 @@ export function outboundAttempts(deps: AttemptDeps) {
     if (input.deliveryIds.length === 1) await c.deliveries.updateOne({ _id: input.deliveryIds[0] }, { $inc: { attempts: 1 }, $set: set });
     else await c.deliveries.updateMany({ _id: { $in: input.deliveryIds } }, { $inc: { attempts: 1 }, $set: set });
     const state = await countOutcome(c, d.name, d.breaker, ok, at);
-    const rate = d.breaker.failureRate && (await window.count(d.name, d.breaker.failureRate, ok, at));
+    const rate = d.breaker.failureRate && (await window.count(d.name, d.breaker.failureRate, ok, at, state?.activeSince));
     if (rate && rate.trips && d.breaker.failureRate) {
       await transition(c, d.name, 'active', { state: 'paused', pausedAt: at, probeAt: new Date(at.getTime() + d.breaker.probeAfterMs), reason: failureRateReason(rate, d.breaker.failureRate) }, at);
     }

@@ -15,7 +15,7 @@ export function outboundWindow(db: Db) {
   const buckets = db.collection<BucketDoc>(OUTBOUND_WINDOW_COLLECTION);
   return {
     /** Counts one attempt; on a failure, returns the rate over the window (for the breaker to decide on). */
-    async count(destination: string, s: FailureRateSettings, ok: boolean, now: Date): Promise<FailureRate | undefined> {
+    async count(destination: string, s: FailureRateSettings, ok: boolean, now: Date, since?: Date): Promise<FailureRate | undefined> {
       const start = bucketStart(now.getTime(), s.windowMs);
       const inc = () => buckets.updateOne({ _id: `${destination}|${start}` }, { $inc: { attempts: 1, failures: ok ? 0 : 1 }, $setOnInsert: { destination, start } }, { upsert: true });
       // Two workers creating the same bucket at once: one insert loses and the update then applies.
@@ -24,7 +24,7 @@ export function outboundWindow(db: Db) {
       const from = now.getTime() - s.windowMs - bucketMs(s.windowMs);
       await buckets.deleteMany({ destination, start: { $lt: from } });
       const found = await buckets.find({ destination, start: { $gte: from } }).toArray();
-      return failureRate(found, s, now.getTime());
+      return failureRate(found, s, now.getTime(), since?.getTime());
     },
   };
 }

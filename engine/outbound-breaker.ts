@@ -13,9 +13,13 @@ export const bucketMs = (windowMs: number): number => Math.max(1000, Math.floor(
 /** The start (epoch ms) of the bucket `at` falls in. */
 export const bucketStart = (at: number, windowMs: number): number => Math.floor(at / bucketMs(windowMs)) * bucketMs(windowMs);
 
-/** The failure rate over the window ending at `now`: buckets that began within it count whole. */
-export function failureRate(buckets: readonly WindowBucket[], s: FailureRateSettings, now: number): FailureRate {
-  const from = now - s.windowMs;
+/**
+ * The failure rate over the window ending at `now`: buckets that began within it count whole.
+ * Buckets that began before `since` (the destination was last made active again) do not count,
+ * so a resumed destination is not paused again for the failures that paused it.
+ */
+export function failureRate(buckets: readonly WindowBucket[], s: FailureRateSettings, now: number, since = -Infinity): FailureRate {
+  const from = Math.max(now - s.windowMs, since - 1);
   let attempts = 0;
   let failures = 0;
   for (const b of buckets) {

@@ -54,6 +54,8 @@ export interface DestinationStateDoc {
   disabledAt?: Date;
   /** Paused by an operator: held (re-checked every probeAfter) until resumed, never probed or disabled. */
   byOperator?: boolean;
+  /** When it was last made active again (a probe succeeded, an operator resumed it): the failure rate counts from here. */
+  activeSince?: Date;
   /** Why an operator or the breaker set the state. */
   reason?: string;
   updatedAt: Date;

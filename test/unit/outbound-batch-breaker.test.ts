@@ -70,6 +70,9 @@ test('the failure rate trips over the threshold once minAttempts were made withi
   const r = failureRate([...buckets.values()], s, now);
   assert.deepEqual(r, { attempts: 20, failures: 15, rate: 0.75, trips: true });
   assert.equal(failureRateReason(r, s), '75% of 20 attempts failed within 300 s (over 50%)');
+  // Made active again (a probe succeeded, or an operator resumed it): what came before no longer counts.
+  assert.deepEqual(failureRate([...buckets.values()], s, now, now), { attempts: 0, failures: 0, rate: 0, trips: false });
+  assert.equal(failureRate([...buckets.values()], s, now, now - 300_000).attempts, 20);
   // Exactly at the threshold does not trip: "over" means more than.
   assert.equal(failureRate([{ start: now, attempts: 20, failures: 10 }], s, now).trips, false);
   // Ten minutes later those attempts have left the window: 20 fresh successes and 5 failures do not trip it.

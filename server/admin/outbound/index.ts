@@ -41,7 +41,7 @@ export function createOutboundAdmin(deps: { db: Db; client: Client; taskQueue: s
   const setState = async (name: string, set: Partial<DestinationStateDoc> & { state: DestinationStateDoc['state']; reason: string }, kind: OutboundEvent['kind']) => {
     const now = new Date();
     const unset = set.state === 'active' ? { pausedAt: 1 as const, probeAt: 1 as const, disabledAt: 1 as const, byOperator: 1 as const } : undefined;
-    await states.updateOne({ _id: name }, { $set: { ...set, consecutiveFailures: 0, updatedAt: now }, $setOnInsert: { attempts: 0, failures: 0 }, ...(unset && { $unset: unset }) }, { upsert: true });
+    await states.updateOne({ _id: name }, { $set: { ...set, consecutiveFailures: 0, ...(set.state === 'active' && { activeSince: now }), updatedAt: now }, $setOnInsert: { attempts: 0, failures: 0 }, ...(unset && { $unset: unset }) }, { upsert: true });
     await events.insertOne({ destination: name, kind, at: now, reason: set.reason });
     deps.log.warn({ destination: name, state: set.state }, `destination ${name} ${kind} by an operator`);
   };
