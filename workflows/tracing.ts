@@ -39,7 +39,7 @@ interface SpanContext { traceId: string; spanId: string; traceFlags: number; tra
 const SAMPLED = 1;
 
 /** Hex id of `bytes` bytes, one Math.random per digit: OpenTelemetry's RandomIdGenerator in the sandbox. */
-function randomId(bytes: number): string {
+export function randomId(bytes: number): string {
   let id = '';
   for (let i = 0; i < bytes * 2; i++) id += Math.floor(Math.random() * 16).toString(16);
   return id;
