@@ -3,7 +3,8 @@
 // sending the shipped payment flow's events and waiting for their runs: tracing off, tracing off
 // again (the two off sides differ only by chance: their ratio is the run's noise), and tracing on,
 // exporting every span over OTLP to a Jaeger this case starts (devstack/jaeger.ts). CPU is read
-// from /proc per process (bench/cpu.ts), so waiting for a core costs nothing.
+// from /proc per process (bench/cpu.ts), so waiting for a core costs nothing: the ingress's while
+// the events are sent and answered, the worker's until their runs have closed.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,11 +85,16 @@ async function batch(ctx: BenchContext, side: Side, count: number, measured: boo
   const tag = ctx.tag('t');
   await seedOrders(ctx.db, tag, 0, count);
   const sender = httpEventSender([side.ingress!.url!], tag, ctx.options.connections);
-  const stop = cpuMeter({ ingress: () => [side.ingress!.pid], worker: () => [side.worker!.pid] });
+  // The ingress's work for an event ends with its answer; the worker's when the run closes. Each is
+  // read over its own window, so the ingress is not charged its idle loops (relay polls, pool
+  // heartbeats) while it waits for a slower worker.
+  const stopIngress = cpuMeter({ ingress: () => [side.ingress!.pid] });
+  const stopWorker = cpuMeter({ worker: () => [side.worker!.pid] });
   const { accepted } = figures(await runLanes({ count, concurrency: ctx.options.connections, maxMs: ctx.options.maxSeconds * 1000, send: sender.send }));
+  const ingressUsed = stopIngress();
   sender.close?.();
   side.closed = await waitForClosed(ctx.client, side.taskQueue, side.closed + accepted, ctx.options.maxSeconds * 1000);
-  const used = stop();
+  const used = { ingress: ingressUsed.ingress, worker: stopWorker().worker };
   if (!measured) return;
   addInto(side.cpuMs, used);
   side.events += accepted;
