@@ -52,6 +52,8 @@ async function main() {
     dataDir,
     headless: true,
     ports: { temporal: await freePort(), temporalUi: await freePort(), mongo: await freePort(), smtp: await freePort() },
+    // BENCH_TEMPORAL_DYNAMIC_CONFIG (space-separated key=value): server settings to measure, e.g. system.enableActivityEagerExecution=true.
+    temporalDynamicConfig: process.env.BENCH_TEMPORAL_DYNAMIC_CONFIG?.split(/\s+/).filter(Boolean),
   });
   const connection = await Connection.connect({ address: services.temporalAddress });
   const client = new Client({ connection, namespace: 'default' });

@@ -3,6 +3,11 @@
 // the publish step's duration (event posted to flow run closed), the time to the last delivery,
 // deliveries/s end to end, and the CPU per delivery of the worker, the Temporal dev server and
 // FerretDB (docs/outbound.md "Scale" extrapolates from these to 10 000 destinations).
+// Sides (BENCH_FANOUT_SIDES, `label` or `label@/path/to/checkout` or `label+KEY=value`, comma-
+// separated; default `this`): each its own ingress and worker on a task queue of its own, the
+// worker run from that checkout with that environment, so the code before a change and after it
+// are measured in one run, taking turns (the order flips with each size) on a machine shared with
+// other work. Only one side delivers at a time.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +21,7 @@ import { type BenchChild, startIngress, startWorker } from './processes';
 import { type Row, row } from './report';
 
 export interface FanoutRun {
+  side: string;
   destinations: number;
   publishMs: number;
   allDeliveredMs: number;
@@ -26,6 +32,14 @@ export interface FanoutRun {
   duplicates: number;
 }
 
+interface Side { label: string; root?: string; env: Record<string, string> }
+function sideList(raw: string | undefined): Side[] {
+  return (raw || 'this').split(',').map((spec) => {
+    const [head, ...settings] = spec.trim().split('+');
+    const [label, root] = head.split('@');
+    return { label, ...(root && { root }), env: Object.fromEntries(settings.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])) };
+  });
+}
 const sizeList = (raw: string | undefined) => (raw || '300').split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0);
 const flow = (size: number) => `name: bench-fanout-${size}\ntrigger:\n  source: payments\n  events: [payment.succeeded]\n  filter: $contains(event.body.data.order_id, 'FAN${size}X')\nsteps:\n  - id: publish\n    uses: webhook.publish\n    timeout: 30m\n    with:\n      type: fan.n${size}\n      data:\n        order_id: "{{ event.body.data.order_id }}"\n`;
 
@@ -47,8 +61,8 @@ export async function fanoutCase(ctx: BenchContext): Promise<FanoutRun[]> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/fanout`;
-  let ingress: BenchChild | undefined;
-  let worker: BenchChild | undefined;
+  const sides = sideList(process.env.BENCH_FANOUT_SIDES);
+  const children: BenchChild[] = [];
   const runs: FanoutRun[] = [];
   try {
     const flowsDir = join(dir, 'flows');
@@ -62,34 +76,40 @@ export async function fanoutCase(ctx: BenchContext): Promise<FanoutRun[]> {
       writeFileSync(join(destDir, `f${i}.yaml`), `name: f${i}\nurl: ${url}?d=${i}\nevents: [${types.join(', ')}]\nsigning:\n  secrets: [FANOUT_BENCH_KEY]\n`);
     }
     const env = { HOOKFLOW_FLOWS_DIR: flowsDir, HOOKFLOW_DESTINATIONS_DIR: destDir, HOOKFLOW_EGRESS_ALLOW: '127.0.0.1', FANOUT_BENCH_KEY: `whsec_${Buffer.alloc(24, 7).toString('base64')}` };
-    const opts = { ...ctx.child('bench-fanout'), env };
-    [ingress, worker] = await Promise.all([startIngress(opts), startWorker('worker/main.ts', opts, ctx.client)]);
-    for (const n of sizes) {
-      const tag = ctx.tag(`FAN${n}X`);
-      const event = paymentEvent(tag, 0);
-      const body = JSON.stringify(event);
-      ctx.say(`case fanout: one event to ${n} destinations`);
-      const stop = cpuMeter({ worker: () => [worker!.pid], temporal: () => ctx.infra.temporal, ferretdb: () => ctx.infra.ferretdb });
-      const began = performance.now();
-      got.clear();
-      const posted = await fetch(new URL('/webhooks/payments', ingress.url), { method: 'POST', headers: { ...signedHeaders(body), 'content-type': 'application/json' }, body });
-      if (posted.status !== 202) throw new Error(`fanout: the event got ${posted.status}`);
-      await ctx.client.workflow.getHandle(`bench-fanout-${n}:payments:${event.id}`).result();
-      const publishMs = performance.now() - began;
-      const until = began + ctx.options.maxSeconds * 1000 * Math.max(1, n / 300);
-      while (total(got) < n && performance.now() < until) await new Promise((r) => setTimeout(r, 100));
-      const used = stop();
-      const delivered = total(got);
-      if (delivered < n || got.size !== n) throw new Error(`fanout: ${delivered} of ${n} deliveries arrived in time`);
-      const allDeliveredMs = last - began;
-      const duplicates = [...got.values()].filter((v) => v > 1).length;
-      const run = { destinations: n, publishMs, allDeliveredMs, deliveriesPerSec: n / (allDeliveredMs / 1000), cpuMsPerDelivery: Object.fromEntries(Object.entries(used).map(([k, v]) => [k, v / n])), duplicates };
-      ctx.say(`  fanout ${n}: publish step ${(publishMs / 1000).toFixed(1)} s, all delivered ${(allDeliveredMs / 1000).toFixed(1)} s (${run.deliveriesPerSec.toFixed(1)}/s), CPU ms per delivery ${Object.entries(run.cpuMsPerDelivery).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}, duplicates ${duplicates}`);
-      runs.push(run);
+    const started = await Promise.all(sides.map(async (side) => {
+      const opts = { ...ctx.child(`bench-fanout-${side.label}`), env: { ...env, ...side.env }, ...(side.root && { root: side.root }) };
+      const pair = await Promise.all([startIngress({ ...opts, root: undefined }), startWorker('worker/main.ts', opts, ctx.client)]);
+      children.push(...pair);
+      return { side, ingress: pair[0], worker: pair[1] };
+    }));
+    for (const [k, n] of sizes.entries()) {
+      for (const { side, ingress, worker } of k % 2 ? [...started].reverse() : started) {
+        const tag = ctx.tag(`FAN${n}X`);
+        const event = paymentEvent(tag, 0);
+        const body = JSON.stringify(event);
+        ctx.say(`case fanout: one event to ${n} destinations (${side.label})`);
+        const stop = cpuMeter({ worker: () => [worker.pid], temporal: () => ctx.infra.temporal, ferretdb: () => ctx.infra.ferretdb });
+        const began = performance.now();
+        got.clear();
+        const posted = await fetch(new URL('/webhooks/payments', ingress.url), { method: 'POST', headers: { ...signedHeaders(body), 'content-type': 'application/json' }, body });
+        if (posted.status !== 202) throw new Error(`fanout: the event got ${posted.status}`);
+        await ctx.client.workflow.getHandle(`bench-fanout-${n}:payments:${event.id}`).result();
+        const publishMs = performance.now() - began;
+        const until = began + ctx.options.maxSeconds * 1000 * Math.max(1, n / 300);
+        while (total(got) < n && performance.now() < until) await new Promise((r) => setTimeout(r, 100));
+        const used = stop();
+        const delivered = total(got);
+        if (delivered < n || got.size !== n) throw new Error(`fanout: ${delivered} of ${n} deliveries arrived in time`);
+        const allDeliveredMs = last - began;
+        const duplicates = [...got.values()].filter((v) => v > 1).length;
+        const run = { side: side.label, destinations: n, publishMs, allDeliveredMs, deliveriesPerSec: n / (allDeliveredMs / 1000), cpuMsPerDelivery: Object.fromEntries(Object.entries(used).map(([key, v]) => [key, v / n])), duplicates };
+        ctx.say(`  fanout ${n} (${side.label}): publish step ${(publishMs / 1000).toFixed(1)} s, all delivered ${(allDeliveredMs / 1000).toFixed(1)} s (${run.deliveriesPerSec.toFixed(1)}/s), CPU ms per delivery ${Object.entries(run.cpuMsPerDelivery).map(([key, v]) => `${key} ${v.toFixed(1)}`).join(', ')}, duplicates ${duplicates}`);
+        runs.push(run);
+      }
     }
     return runs;
   } finally {
-    await Promise.all([ingress?.stop(), worker?.stop()]);
+    await Promise.all(children.map((c) => c.stop()));
     server.closeAllConnections();
     server.close();
     rmSync(dir, { recursive: true, force: true });
@@ -99,7 +119,13 @@ export async function fanoutCase(ctx: BenchContext): Promise<FanoutRun[]> {
 const total = (got: Map<string, number>) => [...got.values()].reduce((a, b) => a + b, 0);
 
 export function fanoutRows(runs?: FanoutRun[]): Row[] {
-  return (runs ?? []).flatMap((r) => [
-    row('outbound fan-out', `one event to ${r.destinations} destinations: seconds to the last delivery, vs the publish step`, r.allDeliveredMs / 1000, r.publishMs / 1000),
-  ]);
+  const all = runs ?? [];
+  const first = all[0]?.side;
+  // With several sides, each later side against the first at the same size (e.g. after vs before); with one, the publish step as the baseline.
+  return all.filter((r) => r.side !== first || all.every((o) => o.side === first)).map((r) => {
+    const base = all.find((o) => o.side === first && o.destinations === r.destinations)!;
+    return base === r
+      ? row('outbound fan-out', `one event to ${r.destinations} destinations: seconds to the last delivery, vs the publish step`, r.allDeliveredMs / 1000, r.publishMs / 1000)
+      : row('outbound fan-out', `one event to ${r.destinations} destinations: seconds to the last delivery, ${r.side} vs ${first}`, r.allDeliveredMs / 1000, base.allDeliveredMs / 1000);
+  });
 }
