@@ -2,8 +2,8 @@
 // workflow per subscribed destination, its id derived from the step's idempotency key, so a
 // retried or replayed step starts none twice. outbound.attempt makes one HTTP attempt, behind the
 // destination's breaker, and marks the delivery delivered when it was; outbound.record writes how
-// a delivery ended otherwise (and, for runs from before hookflow-outbound-delivered-in-attempt, always). Destinations are read from
-// the worker's live-reloaded store at each call, never from the run's input.
+// a delivery ended otherwise (always, for runs from before hookflow-outbound-delivered-in-attempt).
+// Destinations are read from the worker's live-reloaded store at each call, never from the run's input.
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
