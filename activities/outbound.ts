@@ -1,11 +1,13 @@
 // Outbound webhooks' activities. webhook.publish (a flow step) fans an event out: one delivery
 // workflow per subscribed destination, its id derived from the step's idempotency key, so a
 // retried or replayed step starts none twice. outbound.attempt makes one HTTP attempt, behind the
-// destination's breaker; outbound.record writes how a delivery ended. Destinations are read from
-// the worker's live-reloaded store at each call, never from the run's input.
+// destination's breaker, and marks the delivery delivered when it was; outbound.record writes how
+// a delivery ended otherwise (always, for runs from before hookflow-outbound-delivered-in-attempt).
+// Destinations are read from the worker's live-reloaded store at each call, never from the run's input.
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
 import type { ActivityRequest } from '../engine/contract';
 import {
   type AttemptOutcome, type DeliveryInput, type DeliveryResult, type DestinationSource, type OutboundMessage,
@@ -13,7 +15,8 @@ import {
 } from '../engine/outbound';
 import { DENY_ALL_PRIVATE, type EgressPolicy } from '../lib/egress';
 import type { OutboundMetrics } from '../lib/metrics';
-import { insertOnce } from '../lib/insert-once';
+import { MongoBulkWriteError } from 'mongodb';
+import { isDuplicateKey } from '../lib/insert-once';
 import { type ActivityDeps, badArguments, requireString } from './effects';
 import { type OutboundCollections, deliveryId, outboundCollections } from './outbound-store';
 import { outboundAttempts } from './outbound-attempt';
@@ -23,6 +26,8 @@ import type { SecretLookup } from './secrets';
 const PUBLISH = 'webhook.publish';
 /** Delivery workflows started at once by one publish step. */
 const START_CONCURRENCY = 32;
+/** Pending delivery records written per insertMany by one publish step. */
+const INSERT_CHUNK = 500;
 /** Destination names a publish step's output lists (the output lands in the run's history). */
 const LISTED = 20;
 
@@ -54,12 +59,19 @@ export function outboundActivities(deps: OutboundDeps) {
         publishedAt: new Date(ctx.info.scheduledTimestampMs).toISOString(),
       };
       const targets = deps.destinations.current().filter((d) => subscribes(d.events, type));
+      // Every pending record before any workflow (one insertMany per chunk, not one insert each), so each delivery's record exists when it starts;
+      // a batching destination's record is written as its message is queued (enqueueBatched).
+      const deliveries = targets.filter((d) => !d.batch).map((d) => ({ input: { destination: d.name, message, retry: d.retry }, workflowId: deliveryWorkflowId(d.name, message.id) }));
+      for (let i = 0; i < deliveries.length; i += INSERT_CHUNK) {
+        await insertPending(c, deliveries.slice(i, i + INSERT_CHUNK), now());
+        ctx.heartbeat(i);
+      }
       let next = 0;
       const lanes = Array.from({ length: Math.min(START_CONCURRENCY, targets.length) }, async () => {
         while (next < targets.length) {
           const d = targets[next++];
           if (d.batch) await enqueueBatched(c, ctx.client, ctx.info.taskQueue, d, message, now());
-          else await startDelivery(c, ctx.client, ctx.info.taskQueue, { destination: d.name, message, retry: d.retry }, deliveryWorkflowId(d.name, message.id), now());
+          else await startDelivery(ctx.client, ctx.info.taskQueue, { destination: d.name, message, retry: d.retry }, deliveryWorkflowId(d.name, message.id));
           ctx.heartbeat(next);
         }
       });
@@ -83,15 +95,34 @@ export function outboundActivities(deps: OutboundDeps) {
   };
 }
 
-/** The delivery's record first (pending), then its workflow; a second start of the same id is a no-op. */
-async function startDelivery(c: OutboundCollections, client: Context['client'], taskQueue: string, input: DeliveryInput, workflowId: string, at: Date): Promise<void> {
-  const id = deliveryId(input.destination, input.message.id);
-  await insertOnce(c.deliveries, { _id: id, destination: input.destination, message: input.message, status: 'pending', attempts: 0, retries: 0, workflowId, createdAt: at, updatedAt: at });
+/**
+ * Pending records of deliveries, in one unordered insertMany: a record that exists already (a
+ * retried publish step) is left as it is; any other failure fails the step, which is retried.
+ */
+async function insertPending(c: OutboundCollections, deliveries: { input: DeliveryInput; workflowId: string }[], at: Date): Promise<void> {
+  const records = deliveries.map(({ input, workflowId }) => ({
+    _id: deliveryId(input.destination, input.message.id), destination: input.destination, message: input.message,
+    status: 'pending' as const, attempts: 0, retries: 0, workflowId, createdAt: at, updatedAt: at,
+  }));
+  try {
+    await c.deliveries.insertMany(records, { ordered: false });
+  } catch (err) {
+    if (!(err instanceof MongoBulkWriteError) || err.writeConcernError) throw err;
+    const errors = [err.writeErrors].flat();
+    if (errors.some((e) => !isDuplicateKey(e)) || err.result.insertedCount + errors.length !== records.length) throw err;
+  }
+}
+
+/** A delivery's workflow (its record is written); a second start of the same id is a no-op. */
+async function startDelivery(client: Context['client'], taskQueue: string, input: DeliveryInput, workflowId: string): Promise<void> {
   try {
     await client.workflow.start(OUTBOUND_DELIVERY_WORKFLOW_TYPE, {
       workflowId, taskQueue, args: [input],
       // A delivery that finished is not delivered again by a retried publish step.
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      // The first workflow task comes back in the start's answer to this worker (when it has a
+      // free slot), skipping a trip through the task queue; only a worker's own connection can take it.
+      requestEagerStart: client.connection instanceof NativeConnection,
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

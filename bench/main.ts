@@ -27,6 +27,7 @@ import { tableRows } from './rows';
 import { type PoisonedResults, poisonedCase, poisonedRows } from './poisoned-case';
 import { type TracingCost, tracingCostCase, tracingRows } from './tracing-cost';
 import { type OutboundResults, outboundCase, outboundRows } from './outbound';
+import { type FanoutRun, fanoutCase, fanoutRows } from './outbound-fanout';
 
 async function main() {
   // --topology cluster: the scaling table of the cluster topology (bench/cluster-scale.ts).
@@ -51,6 +52,8 @@ async function main() {
     dataDir,
     headless: true,
     ports: { temporal: await freePort(), temporalUi: await freePort(), mongo: await freePort(), smtp: await freePort() },
+    // BENCH_TEMPORAL_DYNAMIC_CONFIG (space-separated key=value): server settings to measure, e.g. system.enableActivityEagerExecution=true.
+    temporalDynamicConfig: process.env.BENCH_TEMPORAL_DYNAMIC_CONFIG?.split(/\s+/).filter(Boolean),
   });
   const connection = await Connection.connect({ address: services.temporalAddress });
   const client = new Client({ connection, namespace: 'default' });
@@ -82,6 +85,7 @@ async function main() {
   let poisoned: PoisonedResults | undefined;
   let tracing: TracingCost | undefined;
   let outbound: OutboundResults | undefined;
+  let fanout: FanoutRun[] | undefined;
   try {
     if (options.cases.has('accept')) accept = await acceptCases(ctx);
     if (options.cases.has('e2e')) e2e = await e2eCases(ctx);
@@ -93,6 +97,7 @@ async function main() {
     if (options.cases.has('poisoned')) poisoned = await poisonedCase(ctx);
     if (options.cases.has('tracing')) tracing = await tracingCostCase(ctx);
     if (options.cases.has('outbound')) outbound = await outboundCase(ctx);
+    if (options.cases.has('fanout')) fanout = await fanoutCase(ctx);
   } finally {
     await stopAllChildren();
     await connection.close();
@@ -101,8 +106,8 @@ async function main() {
     rmSync(dataDir, { recursive: true, force: true });
   }
 
-  const rows = [...tableRows(accept, e2e, overload, options.compiled), ...controlRows(controls), ...(collect?.rows ?? []), ...poisonedRows(poisoned), ...tracingRows(tracing), ...outboundRows(outbound)];
-  const file = writeResults(outDir, { machine: { ...machineAtStart, loadAverage1mAtEnd: machine().loadAverage1m }, options: { ...options, cases: [...options.cases] }, startedAt: new Date(began).toISOString(), durationSeconds: (Date.now() - began) / 1000, rows, accept, e2e, controls, profile, overload, limits, collect: collect?.sides, poisoned, tracing, outbound });
+  const rows = [...tableRows(accept, e2e, overload, options.compiled), ...controlRows(controls), ...(collect?.rows ?? []), ...poisonedRows(poisoned), ...tracingRows(tracing), ...outboundRows(outbound), ...fanoutRows(fanout)];
+  const file = writeResults(outDir, { machine: { ...machineAtStart, loadAverage1mAtEnd: machine().loadAverage1m }, options: { ...options, cases: [...options.cases] }, startedAt: new Date(began).toISOString(), durationSeconds: (Date.now() - began) / 1000, rows, accept, e2e, controls, profile, overload, limits, collect: collect?.sides, poisoned, tracing, outbound, fanout });
   console.log(`\n${formatTable(rows)}\n\n${formatGoals(rows)}\n`);
   const cpu = (label: string, c?: Record<string, number>) => c && console.log(`CPU ms per event, ${label}: ${Object.entries(c).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
   cpu('direct start', accept?.cpuPerEvent.direct);

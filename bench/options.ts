@@ -1,7 +1,7 @@
 // Bench settings from the environment (and --cpu-prof on the command line), checked up front.
 
-export type BenchCase = 'accept' | 'e2e' | 'overload' | 'limits' | 'controls' | 'collect' | 'poisoned' | 'tracing' | 'outbound' | 'profile';
-const CASES: BenchCase[] = ['accept', 'e2e', 'overload', 'limits', 'controls', 'collect', 'poisoned', 'tracing', 'outbound', 'profile'];
+export type BenchCase = 'accept' | 'e2e' | 'overload' | 'limits' | 'controls' | 'collect' | 'poisoned' | 'tracing' | 'outbound' | 'fanout' | 'profile';
+const CASES: BenchCase[] = ['accept', 'e2e', 'overload', 'limits', 'controls', 'collect', 'poisoned', 'tracing', 'outbound', 'fanout', 'profile'];
 
 export interface BenchOptions {
   /** Events per measured accept-rate run (case 1); case 2 sends half as many at half the rate. */
@@ -24,7 +24,7 @@ export interface BenchOptions {
   compiled: boolean;
   /** Events per side of the collect case (debounce and batch against plain runs). */
   collectEvents: number;
-  /** Which cases to run: accept (1, 2, 5), e2e (3, 5), overload (6 overload, 7 degraded), limits (rateLimit's store cost per event), controls (concurrency and throttle gates), collect (debounce and batch), poisoned (ordinary runs beside 5 poisoned events, p99 vs alone), tracing (CPU per event with tracing off, off again and on, exporting to Jaeger), outbound (deliveries/s and worker CPU per delivery to 3 loopback receivers vs a plain keep-alive loop; healthy p99 beside a destination answering in 2 s), profile (ingress and worker under node --cpu-prof); memory (4) is taken during accept and e2e. */
+  /** Which cases to run: accept (1, 2, 5), e2e (3, 5), overload (6 overload, 7 degraded), limits (rateLimit's store cost per event), controls (concurrency and throttle gates), collect (debounce and batch), poisoned (ordinary runs beside 5 poisoned events, p99 vs alone), tracing (CPU per event with tracing off, off again and on, exporting to Jaeger), outbound (deliveries/s and worker CPU per delivery to 3 loopback receivers vs a plain keep-alive loop; healthy p99 beside a destination answering in 2 s), fanout (one event to BENCH_FANOUT_SIZES destinations, default 300: publish step and last delivery, CPU per delivery; not in the default list), profile (ingress and worker under node --cpu-prof); memory (4) is taken during accept and e2e. */
   cases: Set<BenchCase>;
 }
 

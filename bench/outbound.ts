@@ -114,7 +114,7 @@ export async function outboundCase(ctx: BenchContext): Promise<OutboundResults> 
     // destinations, not of a queue the paced load itself builds up.
     const rate = Math.max(0.25, Math.round((hookflow.perSec / 8) * 4) / 4);
     const lat: Record<Label, number[]> = { OBH: [], OBF: [], OBS: [] };
-    const rounds = 2;
+    const rounds = ctx.options.rounds; // BENCH_ROUNDS (4): more samples per side, and each side in every part of the run
     ctx.say(`case outbound: healthy p99 with and without a destination answering after ${SLOW_MS} ms, ${rounds} rounds of ${events / 2} events at ${rate}/s each (half the measured capacity)`);
     for (let r = 0; r < rounds; r++) for (const label of roundOrder(['OBH', 'OBF', 'OBS'] as const, r)) lat[label].push(...(await batch(label, Math.round(events / 2), rate)).latencies);
     const latency = { healthyOnly: summarizeLatencies(lat.OBH), withFast: summarizeLatencies(lat.OBF), withSlow: summarizeLatencies(lat.OBS), events: rounds * Math.round(events / 2), ratePerSec: rate, slowMs: SLOW_MS };

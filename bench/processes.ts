@@ -29,6 +29,8 @@ export interface ChildOptions {
   compiled?: boolean;
   /** The ingress listens here (a replica restarted behind a load balancer keeps its port); a free port otherwise. */
   port?: number;
+  /** Run the script from another checkout (e.g. the code before a change, for a before/after in one run); this one by default. */
+  root?: string;
 }
 
 export interface BenchChild {
@@ -56,13 +58,14 @@ function spawnNode(name: string, script: string, opts: ChildOptions, env: Record
   // The heap flags every start path uses (lib/heap-flags.ts), so the bench measures what users run.
   // BENCH_NODE_FLAGS (space-separated) come last, so they can override the heap flags to measure other values.
   const flags = [...HEAP_FLAGS, ...(opts.nodeFlags ?? []), ...(process.env.BENCH_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? [])];
-  const args = script.endsWith('.js') ? [...flags, join(ROOT, script)]
-    : compiled ? [...flags, join(ROOT, 'dist', script.replace(/\.ts$/, '.js'))] : ['--import', 'tsx', ...flags, join(ROOT, script)];
+  const root = opts.root ?? ROOT;
+  const args = script.endsWith('.js') ? [...flags, join(root, script)]
+    : compiled ? [...flags, join(root, 'dist', script.replace(/\.ts$/, '.js'))] : ['--import', 'tsx', ...flags, join(root, script)];
   const proc = startProcess({
     name,
     command: process.execPath,
     args,
-    cwd: ROOT,
+    cwd: root,
     logFile: join(opts.logDir, `${name}.log`),
     env: {
       // The bench's own dev server speaks plaintext: a shell set up for Temporal Cloud must not leak in.

@@ -6,6 +6,7 @@
 import { COLLECT_WORKFLOW_TYPE } from './collect-contract';
 import { CORRELATED_WORKFLOW_TYPE, ENTITY_WORKFLOW_TYPE, FLOW_WORKFLOW_TYPE, SCHEDULED_FLOW_WORKFLOW_TYPE } from './contract';
 import { GATED_WORKFLOW_TYPE } from './controls';
+import { OUTBOUND_DELIVERY_WORKFLOW_TYPE } from './outbound';
 
 export type PatchStage = 'patched' | 'deprecated';
 
@@ -34,5 +35,6 @@ export const PATCHES: readonly PatchInfo[] = [
   { id: 'hookflow-quiet-missing-trigger', workflowTypes: [CORRELATED_WORKFLOW_TYPE], asked: 'when-needed', stage: 'patched', what: 'a correlated run whose trigger never came ends completed (trigger_missing), not failed' },
   { id: 'hookflow-entity-refs', workflowTypes: [ENTITY_WORKFLOW_TYPE], asked: 'when-needed', stage: 'patched', what: 'entity queues carry definitions by reference and drain until the backlog fits' },
   { id: 'hookflow-debounce-newest-received', workflowTypes: [COLLECT_WORKFLOW_TYPE], asked: 'when-needed', stage: 'patched', what: 'debounce keeps the event received last, whatever the signal order' },
+  { id: 'hookflow-outbound-delivered-in-attempt', workflowTypes: [OUTBOUND_DELIVERY_WORKFLOW_TYPE], asked: 'when-needed', stage: 'patched', what: 'a delivered outbound delivery ends without the outbound.record activity (the attempt wrote its status)' },
   { id: 'hookflow-gate-recheck-after-drain', workflowTypes: [GATED_WORKFLOW_TYPE], asked: 'when-needed', stage: 'patched', what: 'a gate looks at its queue again after the drain before continue-as-new' },
 ];

@@ -5,7 +5,7 @@
 // destination's deliveries are their own workflows, so a slow receiver delays only its own.
 // Deterministic: only @temporalio/workflow and pure modules (Math.random and Date.now are the
 // workflow's, replayed from history).
-import { continueAsNew, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, patched, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import { type AttemptOutcome, type DeliveryInput, type DeliveryResult, type OutboundMessage, backoffMs } from '../engine/outbound';
 
 interface OutboundActivities {
@@ -16,6 +16,13 @@ interface OutboundActivities {
 // Failures of the activity itself (MongoDB unreachable, a worker lost) are retried by Temporal;
 // the receiver's answers are not failures here and follow the destination's schedule.
 const activities = proxyActivities<OutboundActivities>({ startToCloseTimeout: '2m', retry: { initialInterval: '1s', maximumInterval: '1m' } });
+
+/**
+ * A delivered attempt writes the delivery's final status itself (outbound.attempt), so a run that
+ * delivered ends without an outbound.record activity: one activity task and one workflow task
+ * fewer per delivery (docs/outbound.md "Scale"). Runs from before it still record.
+ */
+export const DELIVERED_IN_ATTEMPT_PATCH = 'hookflow-outbound-delivered-in-attempt';
 
 /** Past this many history events, a delivery continues as new (a long pause re-checks every probeAfter). */
 const HISTORY_LIMIT = 5_000;
@@ -45,6 +52,7 @@ export async function deliverOutbound(input: DeliveryInput): Promise<DeliveryRes
       if (workflowInfo().historyLength > HISTORY_LIMIT) await continueAsNew<typeof deliverOutbound>({ ...input, attemptsSoFar: attempts });
     }
   })();
+  if (result.status === 'delivered' && patched(DELIVERED_IN_ATTEMPT_PATCH)) return result;
   await activities['outbound.record']({ destination, messageId: message.id, result });
   return result;
 }

@@ -18,6 +18,7 @@ import { COLLECT_WORKFLOW_TYPE, type CollectControl, type CollectRunInput } from
 import { GATE_QUERY, GATED_WORKFLOW_TYPE, gateControlsOf, gateWorkflowId, type GateRunInput, type GateState } from '../../engine/controls';
 import type { FakeApi } from '../helpers/fake-api';
 import { signatureHeaders } from '../../verification/sign';
+import { outboundDeliveredOnce, recordingDestinations } from './outbound-recording';
 
 const OUT = join(ROOT, 'test/fixtures/histories');
 const sample = (name: string) => JSON.parse(readFileSync(join(ROOT, 'test/fixtures/events', `${name}.json`), 'utf8'));
@@ -68,7 +69,8 @@ async function main() {
   Object.assign(process.env, flowVariables);
   const flows = shortenedFlows();
   // Plaintext: the fixtures stay readable, and the replay test decodes them without keys.
-  const stack = await startTestStack({ flowsDir: flows.dir, env: { ...PROVIDER_SECRETS, ...flowVariables }, payloads: false });
+  const destinations = recordingDestinations(api.url);
+  const stack = await startTestStack({ flowsDir: flows.dir, destinationsDir: destinations.dir, env: { ...PROVIDER_SECRETS, ...flowVariables }, payloads: false });
   try {
     await stack.db.collection<{ _id: string; stock: number }>('inventory').insertMany([{ _id: 'SKU-TSHIRT', stock: 100 }, { _id: 'SKU-MUG', stock: 100 }]);
     await stack.db.collection<{ _id: string; status: string }>('orders').insertMany([{ _id: 'ord_1001', status: 'pending' }, { _id: 'ord_2003', status: 'paid' }]);
@@ -120,10 +122,15 @@ async function main() {
       api.handler = (req) => ({ status: 200, body: { id: req.path.split('/').pop(), status: 'succeeded' } });
       save('payment-sweep', await sweepOnce(stack));
     }
+    if (wanted('outbound-delivered')) {
+      api.handler = () => ({ status: 200, body: { received: true } });
+      save('outbound-delivered', await outboundDeliveredOnce(stack, 'outbound-delivered'));
+    }
   } finally {
     await stack.stop();
     await api.close();
     flows.remove();
+    destinations.remove();
   }
 }
 

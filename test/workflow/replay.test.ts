@@ -9,7 +9,9 @@
 // runs with the second fast expressions marker, hookflow-fast-expressions-2; before-one-marker/:
 // flow runs with the two markers hookflow-fast-expressions-3 and hookflow-local-activities;
 // before-run-guards/: flow runs with the one marker hookflow-fast-shapes-3-local-steps, before
-// hookflow-run-guards) and must keep replaying while such runs may be open.
+// hookflow-run-guards; outbound-before-delivered-in-attempt/: a deliverOutbound run that still ends
+// with outbound.record, from before hookflow-outbound-delivered-in-attempt) and must keep replaying
+// while such runs may be open.
 // before-run-guards/payment-succeeded-order-late.json holds a local step that
 // failed and waited on a durable timer (issue 25's retry threshold, which needs no patch id: each
 // attempt's marker records its backoff, so replay follows the history whatever threshold the
@@ -98,6 +100,7 @@ const ERA_MARKERS: Record<string, string[]> = {
   'before-one-marker': ['hookflow-fast-expressions-3', 'hookflow-local-activities'],
   'before-run-guards': ['hookflow-fast-shapes-3-local-steps'],
   '.': ['hookflow-run-guards'],
+  'outbound-before-delivered-in-attempt': [], // deliverOutbound runs only: no step markers
 };
 /** Top-level histories recorded by an earlier interpreter on purpose (what they prove needs no newer run). */
 const ERA_EXCEPTIONS: Record<string, string[]> = {
