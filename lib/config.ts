@@ -2,9 +2,9 @@
 // A wrong value fails fast with a message naming the variable to set.
 import { accessSync, constants, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { type EgressPolicy, parseEgressAllow } from './egress';
+import { compileCidrs } from './address-ranges';
 import { DEV_DEFAULT_VALUES } from './dev-defaults';
 import { ConfigError } from './errors';
 import { type TemporalConnectionSettings, temporalConnectionSettings } from './temporal-connection';
@@ -104,7 +104,7 @@ export interface Config {
    */
   adminAllowedHosts: readonly string[];
   /**
-   * HOOKFLOW_ADMIN_TRUSTED_PROXIES: addresses (exact IPs, comma-separated) of TLS-terminating proxies
+   * HOOKFLOW_ADMIN_TRUSTED_PROXIES: addresses or CIDR ranges (comma-separated; IPv4 and IPv6) of TLS-terminating proxies
    * in front of the admin listener whose X-Forwarded-Proto is believed, so the console cookie is
    * Secure behind them. Empty by default: the header from any address changes nothing.
    */
@@ -237,7 +237,8 @@ function workerOpsUrls(env: NodeJS.ProcessEnv): readonly string[] {
 
 function trustedProxies(env: NodeJS.ProcessEnv): readonly string[] {
   const listed = (env.HOOKFLOW_ADMIN_TRUSTED_PROXIES ?? '').split(',').map((a) => a.trim().toLowerCase()).filter(Boolean);
-  for (const a of listed) if (isIP(a) === 0) throw new ConfigError(`HOOKFLOW_ADMIN_TRUSTED_PROXIES must list the proxies' IP addresses, e.g. 10.0.0.7,10.0.0.8; got "${a}"`);
+  const { invalid } = compileCidrs(listed);
+  if (invalid.length) throw new ConfigError(`HOOKFLOW_ADMIN_TRUSTED_PROXIES must list the proxies' IP addresses or CIDR ranges, e.g. 10.0.0.7,10.0.0.0/8,fd00::/8; got "${listed[invalid[0]!]}"`);
   return Object.freeze(listed);
 }
 

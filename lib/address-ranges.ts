@@ -2,7 +2,7 @@
 import { BlockList, isIP } from 'node:net';
 
 /** Compiles CIDRs (or single addresses); returns the entries it could not read. */
-export function compileCidrs(cidrs: string[]): { list: BlockList; invalid: number[] } {
+export function compileCidrs(cidrs: readonly string[]): { list: BlockList; invalid: number[] } {
   const list = new BlockList();
   const invalid: number[] = [];
   cidrs.forEach((text, i) => {
