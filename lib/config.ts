@@ -128,7 +128,9 @@ export const DEFAULT_BUNDLE_CACHE = join(homedir(), '.cache', 'hookflow', 'workf
 
 /** The task queue when TEMPORAL_TASK_QUEUE is not set. */
 export const DEFAULT_TASK_QUEUE = 'hookflow';
-const ROOT = projectRoot();
+/** The folder with package.json: the checkout, or /app in the image (dist/ sits below it). */
+export const PROJECT_ROOT = projectRoot();
+const ROOT = PROJECT_ROOT;
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
