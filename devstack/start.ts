@@ -12,6 +12,7 @@ import { HEAP_FLAGS } from '../lib/heap-flags';
 import { startEmbeddedServices, type ServicePorts } from './services';
 import { withoutTemporalSecurity } from '../lib/temporal-connection';
 import { DEV_ADMIN_TOKEN, DEV_WEBHOOK_SECRET, PAYMENTS_SANDBOX, STACK_PORTS } from '../lib/dev-defaults';
+import { applyDevDefaults } from '../lib/dev-env';
 import { startSandboxIfWanted } from './sandbox-setup';
 import { DEV_PAYLOAD_KEYS_FILE, devPayloadKeys } from './payload-keys';
 import { startTraceBackendIfWanted } from './trace-backend';
@@ -43,8 +44,7 @@ let stopAll = async (): Promise<void> => undefined;
 
 async function main() {
   const env = { ...process.env };
-  env.PAYMENTS_WEBHOOK_SECRET ||= DEV_WEBHOOK_SECRET;
-  env.HOOKFLOW_ADMIN_TOKEN ||= DEV_ADMIN_TOKEN;
+  applyDevDefaults(env); // the webhook secret and admin token, as the CLI fills them (lib/dev-env.ts)
   const dataDir = resolve(env.HOOKFLOW_DATA_DIR || join(ROOT, '.data'));
   const ownPayloadKeys = !!env.HOOKFLOW_PAYLOAD_KEYS;
   env.HOOKFLOW_PAYLOAD_KEYS ||= devPayloadKeys(dataDir);

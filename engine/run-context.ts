@@ -1,5 +1,5 @@
 // What a run's steps share while the interpreter (interpreter.ts) and wait steps (wait.ts) work
-// through them: the runtime that does the work (Temporal, or the dry run's recorder), the scope
+// through them: the runtime that does the work (Temporal, or recording-runtime.ts), the scope
 // expressions see, compensations, and the helpers both need. Pure and deterministic.
 import type { FlowRunInput, RunOutcome, StepOutcome } from './contract';
 import { isDuration } from './duration';

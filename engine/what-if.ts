@@ -1,11 +1,11 @@
 // What a flow would do with an event, without doing it: the interpreter's own step logic run on
-// a recorder (no activity, timer or signal), with the step outputs the event's original run
-// recorded where there are some. `hookflow replay --candidate` and the console's "try against the
+// the recording runtime (recording-runtime.ts: no activity, timer or signal), with the step
+// outputs the event's original run recorded where there are some; no callback comes, waits time out. `hookflow replay --candidate` and the console's "try against the
 // flows on disk" run an event through two sets of definitions this way and compare
 // (engine/what-if-diff.ts). Pure: no I/O.
 import type { StepOutcome } from './contract';
 import { executeFlow } from './interpreter';
-import type { StepRuntime } from './run-context';
+import { type RecordedStep, recordingRuntime } from './recording-runtime';
 import { selectFlows } from './select';
 import type { FlowDefinition, FlowEvent } from './types';
 
@@ -56,36 +56,6 @@ function recordedOutput(steps: Record<string, StepOutcome> | undefined, label: s
   return Array.isArray(list) && Number(m[2]) < list.length ? { found: true, value: list[Number(m[2])] ?? null } : { found: false, value: null };
 }
 
-function recordingRuntime(sim: Simulation, recorded: Record<string, StepOutcome> | undefined): StepRuntime {
-  return {
-    async callActivity(call, args, label) {
-      sim.calls.push({ label, uses: call.uses, args });
-      const { found, value } = recordedOutput(recorded, label);
-      if (!found) sim.unknownOutputs.push(label);
-      return value;
-    },
-    async sleep(duration, label) {
-      sim.calls.push({ label, uses: 'delay', args: { duration } });
-    },
-    cleanup: (fn) => fn(),
-    report(event) {
-      if (event.kind === 'step-skipped') sim.skipped.push(event.step);
-    },
-    expressionFailure: (step, err) => new Error(`step ${step}: ${err.message}`),
-    guards: true, // as a new run
-    waits: {
-      // Both sides of a comparison see the same: no callback comes, the wait times out.
-      async awaitEvent(types, timeout, label) {
-        sim.calls.push({ label, uses: 'wait', args: { for: types, timeout } });
-        return undefined;
-      },
-      outcome: () => undefined,
-      failure: (type, message) => new Error(`${type}: ${message}`),
-      canRetry: () => true,
-    },
-  };
-}
-
 /** Whether the flow starts a run of its own on the event (not a callback of a correlated run). */
 export async function startVerdict(flow: FlowDefinition, event: FlowEvent): Promise<StartVerdict> {
   if (flow.trigger.source !== event.source) return { starts: false, why: `it listens to source ${flow.trigger.source}` };
@@ -106,11 +76,30 @@ export async function startVerdict(flow: FlowDefinition, event: FlowEvent): Prom
 export async function simulate(flow: FlowDefinition, event: FlowEvent, recorded?: RecordedRun): Promise<Simulation> {
   const sim: Simulation = { flow: flow.name, version: flow.version, start: await startVerdict(flow, event), calls: [], skipped: [], unknownOutputs: [] };
   if (!sim.start.starts) return sim;
+  const { runtime, recording } = recordingRuntime({
+    answer({ label }) {
+      const { found, value } = recordedOutput(recorded?.steps, label);
+      if (!found) sim.unknownOutputs.push(label);
+      return value;
+    },
+  });
   try {
-    await executeFlow({ flow, event }, recordingRuntime(sim, recorded?.steps));
+    await executeFlow({ flow, event }, runtime);
     sim.outcome = 'completed';
   } catch (err) {
     sim.outcome = `failed: ${(err as Error).message}`;
   }
+  sim.calls.push(...recording.timeline.flatMap(simulatedCall));
+  sim.skipped.push(...recording.skipped);
   return sim;
+}
+
+/** Calls, delays and waits as a comparison lines them up. */
+function simulatedCall(step: RecordedStep): SimulatedCall[] {
+  switch (step.kind) {
+    case 'call': return [{ label: step.call.label, uses: step.call.uses, args: step.call.args }];
+    case 'delay': return [{ label: step.label, uses: 'delay', args: { duration: step.duration } }];
+    case 'wait': return [{ label: step.label, uses: 'wait', args: { for: step.types, timeout: step.timeout } }];
+    default: return [];
+  }
 }

@@ -1,37 +1,18 @@
-// The StepRuntime of `hookflow test`: the interpreter (engine/interpreter.ts) calls it exactly as
-// it calls the Temporal binding (workflows/run-flow.ts, workflows/correlated.ts), and it answers
-// with the case's simulated outcomes instead of activities, on a simulated clock instead of
-// durable timers, touching nothing. It records every call for the expectations and for coverage.
+// The runtime of `hookflow test`: the recording runtime (engine/recording-runtime.ts), which the
+// interpreter calls exactly as it calls the Temporal binding (workflows/run-flow.ts,
+// workflows/correlated.ts), answering with the case's simulated outcomes, checking arguments as
+// the activities do, on a clock that timers and waits advance, and failing with typed failures as
+// a workflow does. Its recording feeds the expectations and coverage.
 import Ajv, { type ValidateFunction } from 'ajv';
 import { activityCatalog } from '../engine/activity-catalog';
 import { checkedDurationMs } from '../engine/duration';
-import type { RunOutcome } from '../engine/contract';
-import type { StepRuntime, WaitRuntime } from '../engine/run-context';
+import { type RecordedCall, type Recording, recordingRuntime, stepIdOf } from '../engine/recording-runtime';
+import type { StepRuntime } from '../engine/run-context';
 import type { FlowEvent } from '../engine/types';
 import type { SimulatedOutcome } from './test-file';
 
-/** What a new run starts with in the worker (workflows/run-flow.ts NEW_RUN_PATCH); test/unit/flow-test-runtime.test.ts keeps them equal. */
-export const NEW_RUN_SETTINGS = { fastExpressions: 3, guards: true } as const;
-
-export interface RecordedCall {
-  label: string;
-  uses: string;
-  args: Record<string, unknown>;
-  /** The call undoes an earlier one (its label ends in .compensate). */
-  compensation: boolean;
-  /** Simulated time (ms from the start of the run) when it was made. */
-  at: number;
-}
-
-export interface Recording {
-  calls: RecordedCall[];
-  skipped: string[];
-  /** Ids of steps that began (activities, delays, waits). */
-  reached: Set<string>;
-  /** Each wait step's outcome: received, timed_out, reconciled, reconciliation_exhausted. */
-  waitOutcomes: Map<string, RunOutcome>;
-  clockMs: number;
-}
+export { NEW_RUN_SETTINGS, stepIdOf } from '../engine/recording-runtime';
+export type { RecordedCall, Recording } from '../engine/recording-runtime';
 
 export interface Simulation {
   outcomes: Record<string, SimulatedOutcome | SimulatedOutcome[]>;
@@ -50,15 +31,8 @@ export class SimulatedFailure extends Error {
 const ajv = new Ajv({ allErrors: false, strict: false });
 const catalogChecks = new Map<string, ValidateFunction>(Object.entries(activityCatalog).map(([name, spec]) => [name, ajv.compile(spec.args)]));
 
-/** The label a simulated outcome may be given by: the step id, without forEach index or round. */
-export const stepIdOf = (label: string): string => label.replace(/\[\d+\]/g, '').replace(/#\d+/g, '').replace(/ retry \d+$/, '').replace(/\.compensate$/, '');
-
 export function testRuntime(sim: Simulation): { runtime: StepRuntime; recording: Recording } {
-  const rec: Recording = { calls: [], skipped: [], reached: new Set(), waitOutcomes: new Map(), clockMs: 0 };
   const used = new Map<string, number>();
-  const pending = [...sim.callbacks];
-  let currentWait: string | undefined;
-
   const outcomeFor = (label: string): SimulatedOutcome | undefined => {
     const compensation = label.endsWith('.compensate');
     const keys = [label, compensation ? `${label.replace(/\[\d+\]|#\d+/g, '')}` : stepIdOf(label)];
@@ -73,60 +47,30 @@ export function testRuntime(sim: Simulation): { runtime: StepRuntime; recording:
     return undefined;
   };
 
-  const waits: WaitRuntime = {
-    async awaitEvent(types, timeout, label) {
-      currentWait = stepIdOf(label);
-      rec.reached.add(currentWait);
-      const deadline = rec.clockMs + checkedDurationMs(timeout);
-      // The correlated run's inbox: the first buffered or arriving event of one of the types.
-      const index = pending.findIndex((c) => types.includes(c.event.type) && c.atMs <= deadline);
-      if (index < 0) {
-        rec.clockMs = deadline;
-        return undefined;
-      }
-      const [callback] = pending.splice(index, 1);
-      rec.clockMs = Math.max(rec.clockMs, callback.atMs);
-      return callback.event;
-    },
-    outcome(value) {
-      if (currentWait && value !== 'waiting') rec.waitOutcomes.set(currentWait, value);
-    },
-    failure: (type, message) => new SimulatedFailure(message, type),
-    canRetry: () => true,
-  };
-
-  const runtime: StepRuntime = {
-    async callActivity(call, args, label) {
-      const compensation = label.endsWith('.compensate');
-      rec.calls.push({ label, uses: call.uses, args, compensation, at: rec.clockMs });
-      if (!compensation) rec.reached.add(stepIdOf(label));
+  return recordingRuntime({
+    answer(call: RecordedCall) {
       // The activity checks its rendered arguments first (activities/catalog-check.ts), and fails at once.
       const check = catalogChecks.get(call.uses);
-      if (check && !check(args)) {
+      if (check && !check(call.args)) {
         const e = check.errors![0];
         throw new SimulatedFailure(`${call.uses}: ${e.instancePath ? `argument "${e.instancePath.slice(1).replace(/\//g, '.')}"` : 'arguments'} ${e.message} (as rendered at run time)`, 'InvalidArguments');
       }
-      const outcome = outcomeFor(label);
+      const outcome = outcomeFor(call.label);
       if (outcome?.fail !== undefined) {
         const fail = typeof outcome.fail === 'string' ? { message: outcome.fail } : outcome.fail;
         throw new SimulatedFailure(fail.message, fail.type ?? 'SimulatedFailure');
       }
       return outcome?.output === undefined ? null : structuredClone(outcome.output);
     },
-    async sleep(duration, label) {
-      rec.reached.add(stepIdOf(label));
-      rec.clockMs += checkedDurationMs(duration);
+    callbacks: sim.callbacks,
+    durationMs: checkedDurationMs,
+    waits: sim.correlated,
+    errors: {
+      expression: (step, err) => new SimulatedFailure(`step ${step}: ${err.message}`, 'ExpressionError'),
+      wait: (type, message) => new SimulatedFailure(message, type),
+      run: stepFailure,
     },
-    cleanup: (fn) => fn(),
-    report(event) {
-      if (event.kind === 'step-skipped') rec.skipped.push(event.step);
-    },
-    expressionFailure: (step, err) => new SimulatedFailure(`step ${step}: ${err.message}`, 'ExpressionError'),
-    runFailure: stepFailure,
-    ...(sim.correlated && { waits }),
-    ...NEW_RUN_SETTINGS,
-  };
-  return { runtime, recording: rec };
+  });
 }
 
 /** As workflows/run-flow.ts stepFailure: the run's failure names the failed step and its activity. */

@@ -1,8 +1,10 @@
-// The StepRuntime of a dry run: records what the interpreter would do (activity calls with
-// their resolved arguments, timers, skipped steps) and touches nothing. Secrets stay references.
-import type { StepRuntime } from '../../engine/run-context';
+// A dry run: the flow on the recording runtime (engine/recording-runtime.ts) with canned outputs
+// and --fail, printed as it went (activity calls with their resolved arguments, timers, waits,
+// skipped steps, failures). Touches nothing; secrets stay references.
+import { executeFlow } from '../../engine/interpreter';
+import { type RecordedStep, recordingRuntime } from '../../engine/recording-runtime';
 import type { RunEvent } from '../../engine/run-events';
-import type { FlowEvent } from '../../engine/types';
+import type { FlowDefinition, FlowEvent } from '../../engine/types';
 
 export interface DryRunOptions {
   /** Canned activity outputs by call label (step id, or id[index] in a forEach). */
@@ -14,45 +16,36 @@ export interface DryRunOptions {
   callback?: FlowEvent;
 }
 
-export function dryRunRuntime(o: DryRunOptions): StepRuntime {
-  return {
-    async callActivity(call, args, label) {
-      const failing = o.fail.has(label);
-      o.print(`  ▶ ${label}  ${call.uses}${failing ? '  (fails: --fail)' : ''}`);
-      const oneLine = JSON.stringify(args);
-      for (const line of (oneLine.length <= 100 ? oneLine : JSON.stringify(args, null, 2)).split('\n')) o.print(`      ${line}`);
-      if (failing) throw new Error(`${label} failed (simulated by --fail)`);
+/** Runs the flow on the event and prints what it did; throws what the run would fail with. */
+export async function dryRun(flow: FlowDefinition, event: FlowEvent, o: DryRunOptions): Promise<void> {
+  const { runtime, recording } = recordingRuntime({
+    answer({ label }) {
+      if (o.fail.has(label)) throw new Error(`${label} failed (simulated by --fail)`);
       return o.outputs[label] ?? null;
     },
-    async sleep(duration, label) {
-      o.print(`  ⏸ ${label}  wait ${duration} (durable timer)`);
-    },
-    cleanup: (fn) => fn(),
-    report(event) {
-      const line = dryRunLine(event);
-      if (line) o.print(line);
-    },
-    expressionFailure: (step, err) => new Error(`step ${step}: ${err.message}`),
-    guards: true, // as a new run: path values encoded, forEach capped, operators from data refused
-    waits: {
-      async awaitEvent(types, timeout, label) {
-        o.print(`  ⏸ ${label}  wait up to ${timeout} for ${types.join(' or ')} (durable timer; callbacks by signal)`);
-        if (o.callback && types.includes(o.callback.type)) {
-          const callback = o.callback;
-          o.callback = undefined;
-          o.print(`      received ${callback.type} ${callback.id} (--callback)`);
-          return callback;
-        }
-        o.print('      nothing came (dry run): timed out');
-        return undefined;
-      },
-      outcome(value) {
-        if (value !== 'waiting') o.print(`  = outcome: ${value}`);
-      },
-      failure: (type, message) => new Error(`${type}: ${message}`),
-      canRetry: () => true,
-    },
-  };
+    callbacks: o.callback && [{ atMs: 0, event: o.callback }],
+  });
+  try {
+    await executeFlow({ flow, event }, runtime);
+  } finally {
+    for (const step of recording.timeline) for (const line of dryRunLines(step, o.fail)) o.print(line);
+  }
+}
+
+function dryRunLines(step: RecordedStep, fail: Set<string>): string[] {
+  switch (step.kind) {
+    case 'call': {
+      const { label, uses, args } = step.call;
+      const oneLine = JSON.stringify(args);
+      const shown = (oneLine.length <= 100 ? oneLine : JSON.stringify(args, null, 2)).split('\n').map((line) => `      ${line}`);
+      return [`  ▶ ${label}  ${uses}${fail.has(label) ? '  (fails: --fail)' : ''}`, ...shown];
+    }
+    case 'delay': return [`  ⏸ ${step.label}  wait ${step.duration} (durable timer)`];
+    case 'wait': return [`  ⏸ ${step.label}  wait up to ${step.timeout} for ${step.types.join(' or ')} (durable timer; callbacks by signal)`];
+    case 'callback': return [step.event ? `      received ${step.event.type} ${step.event.id} (--callback)` : '      nothing came (dry run): timed out'];
+    case 'outcome': return [`  = outcome: ${step.value}`];
+    case 'report': return [dryRunLine(step.event)].filter((line) => line !== undefined);
+  }
 }
 
 /** How a dry run shows what the interpreter reports; undefined: not shown. */

@@ -1,11 +1,17 @@
 // hookflow outbound list|show|retry: what went out to destinations, and retrying what failed.
 import { adminClient } from '../admin-client';
-import { UsageError, parseArgs, stringOption } from '../args';
+import { type ParsedArgs, UsageError, parseArgs, stringOption } from '../args';
 import type { Command } from '../command';
+import { TIME_FORMS, parseCliTime } from '../times';
 
 interface Delivery { id: string; destination: string; type: string; status: string; attempts: number; retries: number; lastStatus?: number; reason?: string; updatedAt: string }
 
 const when = (iso: string) => iso.slice(0, 19).replace('T', ' ');
+/** --since as the other commands read it (local unless it names a zone), sent as an instant. */
+const sinceOption = (parsed: ParsedArgs): string | undefined => {
+  const since = stringOption(parsed, 'since');
+  return since === undefined ? undefined : parseCliTime(since, 'since').toISOString();
+};
 
 export function table(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -21,7 +27,7 @@ export const outboundCommand: Command = {
        hookflow outbound retry --destination NAME [--since TIME] [--dry-run]
        hookflow outbound retry --since TIME [--dry-run]
 
-  TIME: an ISO date-time (2026-11-23T09:00:00Z) or HH:MM (UTC today). A retry sends the same
+  TIME: ${TIME_FORMS}. A retry sends the same
   message (same webhook-id) on the destination's schedule again; resume a disabled destination first.
   Talks to the admin listener: HOOKFLOW_ADMIN_URL / --url, HOOKFLOW_ADMIN_TOKEN / --token.
 Exit: 0 ok, 1 the request failed, 2 usage.`,
@@ -33,7 +39,7 @@ Exit: 0 ok, 1 the request failed, 2 usage.`,
     const json = (v: unknown) => console.log(JSON.stringify(v, null, 2));
     if (action === 'list' && !id) {
       const res = await client.get<{ deliveries: Delivery[] }>('/admin/outbound', {
-        destination: stringOption(parsed, 'destination'), status: stringOption(parsed, 'status'), since: stringOption(parsed, 'since'), limit: stringOption(parsed, 'limit'),
+        destination: stringOption(parsed, 'destination'), status: stringOption(parsed, 'status'), since: sinceOption(parsed), limit: stringOption(parsed, 'limit'),
       });
       if (parsed.options.json) return json(res), 0;
       const rows = res.deliveries.map((d) => [d.id, d.status, String(d.attempts), d.lastStatus === undefined ? '-' : String(d.lastStatus), when(d.updatedAt), d.type, d.reason ?? '']);
@@ -55,7 +61,7 @@ Exit: 0 ok, 1 the request failed, 2 usage.`,
     }
     if (action === 'retry') {
       const destination = stringOption(parsed, 'destination');
-      const since = stringOption(parsed, 'since');
+      const since = sinceOption(parsed);
       if (!destination && !since) throw new UsageError(this.usage);
       const res = await client.post<{ dryRun?: true; count?: number; retried?: number }>('/admin/outbound/retry', { destination, since, ...(parsed.options['dry-run'] && { dryRun: true }) });
       console.log(res.dryRun ? `${res.count} failed deliveries would be retried` : `retrying ${res.retried} failed deliveries`);

@@ -2,7 +2,6 @@
 // which resolved arguments, using the interpreter's own step logic, touching nothing.
 import { readFileSync } from 'node:fs';
 import { DefinitionError, MissingEventHeaderError, SchemaViolationError } from '../../lib/errors';
-import { executeFlow } from '../../engine/interpreter';
 import { idempotencyKeyOf, workflowIdOf } from '../../engine/idempotency';
 import { selectFlows } from '../../engine/select';
 import { routeOf } from '../../engine/routing';
@@ -11,7 +10,7 @@ import type { FlowEvent } from '../../engine/types';
 import type { Command } from '../command';
 import type { FieldSource } from '../../definitions/source-types';
 import { loadDefinitionsForCli, option, positionals, printProblems } from './definitions-for-cli';
-import { dryRunRuntime } from './dry-run';
+import { dryRun } from './dry-run';
 import { readEventField } from '../../verification/event-fields';
 
 const WITH_VALUE = ['--sources', '--schemas', '--outputs', '--fail', '--callback', '--header'];
@@ -82,14 +81,14 @@ export const runCommand: Command = {
     const callbackPath = option(args, '--callback');
     const callbackBody = callbackPath ? (readJson(callbackPath, 'callback') as Record<string, unknown>) : undefined;
     const outputsPath = option(args, '--outputs');
-    const runtime = dryRunRuntime({
+    const options = {
       outputs: outputsPath ? (readJson(outputsPath, 'outputs') as Record<string, unknown>) : {},
       fail: new Set((option(args, '--fail') ?? '').split(',').filter(Boolean)),
-      print: (line) => console.log(line),
+      print: (line: string) => console.log(line),
       callback: callbackBody && { id: String(callbackBody.id ?? 'evt_callback'), type: String(callbackBody.type ?? ''), source: flow.trigger.source, receivedAt: new Date().toISOString(), body: callbackBody },
-    });
+    };
     try {
-      await executeFlow({ flow, event }, runtime);
+      await dryRun(flow, event, options);
       console.log('would complete. Dry run: nothing was called, written or sent.');
       return 0;
     } catch (err) {

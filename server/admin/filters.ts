@@ -40,17 +40,20 @@ function one(query: Query, name: string): string | undefined {
   return v === '' ? undefined : v;
 }
 
-/** An ISO date-time, or HH:MM meaning that time today (UTC), as ops people type it. */
-export function parseTime(value: string, name: string, now = new Date()): Date {
-  const clock = /^(\d{1,2}):(\d{2})$/.exec(value);
-  if (clock) {
-    const d = new Date(now);
-    d.setUTCHours(Number(clock[1]), Number(clock[2]), 0, 0);
-    return d;
-  }
-  const d = new Date(value);
-  if (Number.isNaN(d.getTime())) throw new BadQueryError(`"${name}" must be an ISO date-time (2026-11-23T09:00:00Z) or HH:MM (UTC today), got "${value}"`);
-  return d;
+/** An instant: a date-time with its zone (Z or ±HH:MM). */
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
+
+/**
+ * An ISO date-time with its zone. A time without one (09:00, 2026-11-23T09:00) is refused: the
+ * ingress cannot know the operator's time zone, and reading it as UTC or as the server's zone gives
+ * another hour than meant. bin/hookflow reads such times as local (cli/times.ts) and sends instants.
+ */
+export function parseTime(value: string, name: string): Date {
+  const text = value.trim();
+  const d = INSTANT.test(text) ? new Date(text) : undefined;
+  if (d && !Number.isNaN(d.getTime())) return d;
+  if (/^\d{1,2}:\d{2}(:\d{2})?$|^\d{4}-\d{2}-\d{2}([T ][\d:.]+)?$/.test(text)) throw new BadQueryError(`"${name}" ${text} has no time zone, and the ingress cannot know yours: give an instant such as 2026-11-23T09:00:00Z or 2026-11-23T09:00+01:00 (bin/hookflow --${name} ${text} reads it as your local time)`);
+  throw new BadQueryError(`"${name}" must be an ISO date-time with its zone (2026-11-23T09:00:00Z or 2026-11-23T09:00+01:00), got "${value}"`);
 }
 
 export const FILTER_PARAMS = ['source', 'eventType', 'type', 'eventId', 'outcome', 'reason', 'flow', 'since', 'until', 'q'];
@@ -63,7 +66,7 @@ export function rejectUnknown(query: Query, allowed: string[]): void {
   if (unknown.length) throw new BadQueryError(`unknown parameter${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k.slice(0, 50)}"`).join(', ')}; known: ${allowed.join(', ')}`);
 }
 
-export function parseDeliveryFilter(query: Query, now = new Date()): DeliveryFilter {
+export function parseDeliveryFilter(query: Query): DeliveryFilter {
   const outcome = one(query, 'outcome');
   if (outcome !== undefined && !OUTCOMES.includes(outcome as OutcomeFilter)) throw new BadQueryError(`"outcome" must be one of ${OUTCOMES.join(', ')}, got "${outcome}"`);
   const since = one(query, 'since');
@@ -77,8 +80,8 @@ export function parseDeliveryFilter(query: Query, now = new Date()): DeliveryFil
     outcome: outcome as OutcomeFilter | undefined,
     reason: one(query, 'reason'),
     flow: one(query, 'flow'),
-    since: since ? parseTime(since, 'since', now) : undefined,
-    until: until ? parseTime(until, 'until', now) : undefined,
+    since: since ? parseTime(since, 'since') : undefined,
+    until: until ? parseTime(until, 'until') : undefined,
     q,
   };
   if (filter.since && filter.until && filter.since > filter.until) throw new BadQueryError('"since" is after "until"');

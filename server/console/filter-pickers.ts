@@ -16,5 +16,5 @@ function select(name: string, label: string, value: string | undefined, options:
 export function filterField(name: string, label: string, value: string | undefined, sources: readonly string[]): Html {
   if (name === 'source') return select(name, label, value, [...sources].sort());
   if (name === 'outcome') return select(name, label, value, OUTCOMES, OUTCOME_LABELS);
-  return html`<label>${label}<input name="${name}" value="${value ?? ''}" ${name === 'since' || name === 'until' ? html`placeholder="09:00 or ISO time"` : ''}></label>`;
+  return html`<label>${label}<input name="${name}" value="${value ?? ''}" ${name === 'since' || name === 'until' ? html`placeholder="2026-12-06T09:00Z or …+01:00"` : ''}></label>`;
 }

@@ -19,7 +19,7 @@ test('HH:MM is local time today, a date-time without a zone is local, with a zon
 });
 
 test('a time in the future is an error that says when it is, not an empty result', () => {
-  // 13:00 UTC is 14:00 in Paris: read as UTC (as the admin API's HH:MM is) it would be in the past.
+  // 13:00 UTC is 14:00 in Paris: read as UTC it would be in the past.
   assert.throws(() => parseCliTime('14:00', 'since', now), (err: Error) => err instanceof UsageError && /--since 14:00 is 2026-12-06T14:00:00\+01:00, in the future \(now 2026-12-06T13:30:00\+01:00\); for yesterday write 2026-12-05T14:00/.test(err.message));
   assert.throws(() => parseCliTime('2026-12-06T13:00Z', 'until', now), /--until 2026-12-06T13:00Z is .*in the future/);
 });
