@@ -1,4 +1,5 @@
-// Address allowlists: CIDR text (IPv4 and IPv6) compiled into node's BlockList once at start-up.
+// Address ranges: CIDR text (IPv4 and IPv6) compiled into node's BlockList once at start-up, for
+// the sources' network.allow and network.trustedProxies and HOOKFLOW_ADMIN_TRUSTED_PROXIES.
 import { BlockList, isIP } from 'node:net';
 
 /** Compiles CIDRs (or single addresses); returns the entries it could not read. */

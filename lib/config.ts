@@ -104,9 +104,9 @@ export interface Config {
    */
   adminAllowedHosts: readonly string[];
   /**
-   * HOOKFLOW_ADMIN_TRUSTED_PROXIES: addresses or CIDR ranges (comma-separated; IPv4 and IPv6) of TLS-terminating proxies
-   * in front of the admin listener whose X-Forwarded-Proto is believed, so the console cookie is
-   * Secure behind them. Empty by default: the header from any address changes nothing.
+   * HOOKFLOW_ADMIN_TRUSTED_PROXIES: addresses or CIDR ranges (IPv4, IPv6; comma-separated) of
+   * TLS-terminating proxies in front of the admin listener whose X-Forwarded-Proto is believed, so
+   * the console cookie is Secure behind them. Empty by default: the header changes nothing.
    */
   adminTrustedProxies: readonly string[];
   /** HOOKFLOW_WORKER_OPS_URLS: the workers' ops endpoints (http://worker-1:3001,…) the console's Health page reads stall signals from. */
