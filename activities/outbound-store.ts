@@ -69,7 +69,7 @@ export async function transition(c: OutboundCollections, destination: string, fr
   const unset = set.state === 'active' ? { pausedAt: 1 as const, probeAt: 1 as const, disabledAt: 1 as const, byOperator: 1 as const } : undefined;
   const res = await c.states.updateOne(
     { _id: destination, state: { $in: Array.isArray(from) ? from : [from] } },
-    { $set: { ...set, ...(set.state === 'active' && { consecutiveFailures: 0 }), updatedAt: now }, ...(unset && { $unset: unset }) },
+    { $set: { ...set, ...(set.state === 'active' && { consecutiveFailures: 0, activeSince: now }), updatedAt: now }, ...(unset && { $unset: unset }) },
   );
   if (!res.modifiedCount) return false;
   const kind = set.state === 'active' ? 'resumed' : set.state;

@@ -15,19 +15,16 @@ import { DENY_ALL_PRIVATE, type EgressPolicy } from '../lib/egress';
 import type { OutboundMetrics } from '../lib/metrics';
 import { insertOnce } from '../lib/insert-once';
 import { type ActivityDeps, badArguments, requireString } from './effects';
-import { type OutboundCollections, admit, countOutcome, deliveryId, outboundCollections } from './outbound-store';
-import { outboundAgents, postDelivery } from './outbound-send';
-import { HostPacer } from './host-pacing';
-import { deliverySignature, signingKey } from './outbound-signing';
-import { type SecretLookup, resolveSecret } from './secrets';
+import { type OutboundCollections, deliveryId, outboundCollections } from './outbound-store';
+import { outboundAttempts } from './outbound-attempt';
+import { batchActivities, enqueueBatched } from './outbound-batch';
+import type { SecretLookup } from './secrets';
 
 const PUBLISH = 'webhook.publish';
 /** Delivery workflows started at once by one publish step. */
 const START_CONCURRENCY = 32;
 /** Destination names a publish step's output lists (the output lands in the run's history). */
 const LISTED = 20;
-/** A rate-limited attempt whose turn is this close waits in the activity; a later turn, in the workflow. */
-const MAX_WAIT_IN_ACTIVITY_MS = 1000;
 
 export type { OutboundMetrics };
 
@@ -45,9 +42,7 @@ export const messageIdOf = (idempotencyKey: string) => `msg_${createHash('sha256
 export function outboundActivities(deps: OutboundDeps) {
   const c = outboundCollections(deps.db);
   const now = deps.now ?? (() => new Date());
-  const egress = deps.egress ?? DENY_ALL_PRIVATE;
-  const agents = outboundAgents();
-  const pacer = new HostPacer(deps.db, {});
+  const attempt = outboundAttempts({ ...deps, c, egress: deps.egress ?? DENY_ALL_PRIVATE, now });
   return {
     async [PUBLISH]({ args, idempotencyKey }: ActivityRequest): Promise<{ messageId: string; deliveries: number; destinations: string[] }> {
       const type = requireString(PUBLISH, args, 'type');
@@ -63,7 +58,8 @@ export function outboundActivities(deps: OutboundDeps) {
       const lanes = Array.from({ length: Math.min(START_CONCURRENCY, targets.length) }, async () => {
         while (next < targets.length) {
           const d = targets[next++];
-          await startDelivery(c, ctx.client, ctx.info.taskQueue, { destination: d.name, message, retry: d.retry }, deliveryWorkflowId(d.name, message.id), now());
+          if (d.batch) await enqueueBatched(c, ctx.client, ctx.info.taskQueue, d, message, now());
+          else await startDelivery(c, ctx.client, ctx.info.taskQueue, { destination: d.name, message, retry: d.retry }, deliveryWorkflowId(d.name, message.id), now());
           ctx.heartbeat(next);
         }
       });
@@ -73,51 +69,11 @@ export function outboundActivities(deps: OutboundDeps) {
     },
 
     async 'outbound.attempt'(input: { destination: string; message: OutboundMessage; attempt: number; slot?: number }): Promise<AttemptOutcome> {
-      const d = deps.destinations.get(input.destination);
-      if (!d) return { kind: 'refused', reason: `destination ${input.destination} is no longer configured` };
-      const at = now();
-      const admission = await admit(c, d.name, d.breaker, at);
-      if (!admission.send) {
-        if ('disabled' in admission) {
-          deps.metrics?.state(d.name, 'disabled');
-          return { kind: 'refused', reason: `destination disabled: ${admission.disabled}` };
-        }
-        deps.metrics?.state(d.name, 'paused');
-        return { kind: 'held', state: 'paused', retryAt: admission.retryAt.toISOString() };
-      }
-      // The rate limit: a turn claimed once per attempt; a turn over a second away is waited for by the workflow (a timer), not here.
-      if (d.rateLimit) {
-        const turn = input.slot ?? (await pacer.claimSlot(`destination:${d.name}`, d.rateLimit.perSecond));
-        const wait = turn - Date.now();
-        if (wait > MAX_WAIT_IN_ACTIVITY_MS) return { kind: 'held', state: 'rate-limited', retryAt: new Date(turn).toISOString(), slot: turn };
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      }
-      const body = JSON.stringify(messageBody(input.message));
-      const secret = (name: string) => resolveSecret('outbound.attempt', deps.secrets, name);
-      const url = typeof d.url === 'string' ? d.url : secret(d.url.secret);
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(d.headers)) headers[k.toLowerCase()] = typeof v === 'string' ? v : secret(v.secret);
-      if (d.versionHeader && input.message.version !== undefined) headers[d.versionHeader.toLowerCase()] = input.message.version;
-      const keys = d.signing.secrets.map((name) => signingKey(d.signing.scheme, secret(name)));
-      Object.assign(headers, deliverySignature(d.signing.scheme, keys, input.message.id, Math.floor(at.getTime() / 1000), body));
-      const result = await postDelivery(url, headers, body, { timeoutMs: d.timeoutMs, egress, agents });
-      const ok = result.status !== undefined && result.status >= 200 && result.status < 300;
-      const id = deliveryId(d.name, input.message.id);
-      await insertOnce(c.attempts, {
-        _id: `${id}#${input.attempt}#${at.getTime()}`, delivery: id, destination: d.name, at, ms: result.ms,
-        ...(result.status !== undefined && { status: result.status }), ...(result.error && { error: result.error }), ...(result.response && { response: result.response }),
-      });
-      await c.deliveries.updateOne({ _id: id }, {
-        $inc: { attempts: 1 },
-        $set: { updatedAt: at, ...(result.status !== undefined && { lastStatus: result.status }), ...(ok ? { lastError: '' } : { lastError: result.error ?? 'failed' }) },
-      });
-      const state = await countOutcome(c, d.name, d.breaker, ok, at);
-      deps.metrics?.attempt(d.name, ok, result.ms);
-      deps.metrics?.state(d.name, ok ? 'active' : state?.state === 'active' && state.consecutiveFailures >= d.breaker.consecutiveFailures ? 'paused' : state?.state ?? 'active');
-      if (ok) return { kind: 'delivered', status: result.status!, ms: result.ms };
-      deps.log.warn({ destination: d.name, messageId: input.message.id, attempt: input.attempt, status: result.status, error: result.error }, 'outbound attempt failed');
-      return { kind: 'failed', ...(result.status !== undefined && { status: result.status }), error: result.error ?? 'failed', ms: result.ms, retryable: result.retryable };
+      const m = input.message;
+      return attempt({ destination: input.destination, deliveryIds: [deliveryId(input.destination, m.id)], webhookId: m.id, body: JSON.stringify(messageBody(m)), version: m.version, attempt: input.attempt, slot: input.slot });
     },
+
+    ...batchActivities(c, attempt, now),
 
     async 'outbound.record'(input: { destination: string; messageId: string; result: DeliveryResult }): Promise<void> {
       await c.deliveries.updateOne({ _id: deliveryId(input.destination, input.messageId) }, {

@@ -3,7 +3,8 @@
 // sending the shipped payment flow's events and waiting for their runs: tracing off, tracing off
 // again (the two off sides differ only by chance: their ratio is the run's noise), and tracing on,
 // exporting every span over OTLP to a Jaeger this case starts (devstack/jaeger.ts). CPU is read
-// from /proc per process (bench/cpu.ts), so waiting for a core costs nothing.
+// from /proc per process (bench/cpu.ts), so waiting for a core costs nothing: the ingress's while
+// the events are sent and answered, the worker's until their runs have closed.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,12 +28,16 @@ interface Side {
   closed: number;
   events: number;
   cpuMs: Record<string, number>;
+  /** CPU ms per event of each measured round (the rounds' ratios show the spread). */
+  perRound: { ingress: number; worker: number }[];
 }
 
 export interface TracingCost {
   events: number;
   /** CPU ms per completed event, by side and process. */
   cpuPerEvent: Record<Side['name'], { ingress: number; worker: number }>;
+  /** Each round's ratio against off, per process: median, lowest and highest. */
+  roundRatios: Record<'off (again)' | 'on', Record<'ingress' | 'worker', { median: number; min: number; max: number; each: number[] }>>;
 }
 
 export async function tracingCostCase(ctx: BenchContext): Promise<TracingCost> {
@@ -41,9 +46,9 @@ export async function tracingCostCase(ctx: BenchContext): Promise<TracingCost> {
   const jaeger = await startJaeger({ bin: ensureTool(JAEGER_TOOL), dataDir, ports: { otlpHttp: await freePort(), otlpGrpc: await freePort(), ui: await freePort(), queryGrpc: await freePort() } });
   const off = { OTEL_EXPORTER_OTLP_ENDPOINT: '', HOOKFLOW_TRACING: '' };
   const sides: Side[] = [
-    { name: 'off', taskQueue: 'bench-trace-off', env: off, closed: 0, events: 0, cpuMs: {} },
-    { name: 'off (again)', taskQueue: 'bench-trace-off-2', env: off, closed: 0, events: 0, cpuMs: {} },
-    { name: 'on', taskQueue: 'bench-trace-on', env: { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint }, closed: 0, events: 0, cpuMs: {} },
+    { name: 'off', taskQueue: 'bench-trace-off', env: off, closed: 0, events: 0, cpuMs: {}, perRound: [] },
+    { name: 'off (again)', taskQueue: 'bench-trace-off-2', env: off, closed: 0, events: 0, cpuMs: {}, perRound: [] },
+    { name: 'on', taskQueue: 'bench-trace-on', env: { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint }, closed: 0, events: 0, cpuMs: {}, perRound: [] },
   ];
   const rounds = Math.max(2, ctx.options.rounds);
   const total = ctx.options.e2eEvents;
@@ -65,7 +70,13 @@ export async function tracingCostCase(ctx: BenchContext): Promise<TracingCost> {
     return [s.name, { ingress: per.ingress, worker: per.worker }];
   })) as TracingCost['cpuPerEvent'];
   for (const s of sides) ctx.say(`  tracing ${s.name}: ${s.events} events, CPU ms per event: ingress ${cpuPerEvent[s.name].ingress.toFixed(2)}, worker ${cpuPerEvent[s.name].worker.toFixed(2)}`);
-  return { events: total, cpuPerEvent };
+  const roundRatios = Object.fromEntries(sides.slice(1).map((s) => [s.name, Object.fromEntries((['ingress', 'worker'] as const).map((p) => {
+    const each = s.perRound.map((r, i) => r[p] / sides[0].perRound[i][p]);
+    const sorted = [...each].sort((a, b) => a - b);
+    return [p, { median: (sorted[(sorted.length - 1) >> 1] + sorted[sorted.length >> 1]) / 2, min: sorted[0], max: sorted[sorted.length - 1], each }];
+  }))])) as TracingCost['roundRatios'];
+  for (const [name, r] of Object.entries(roundRatios)) ctx.say(`  ${name} vs off, per round: ingress median ${r.ingress.median.toFixed(3)} (${r.ingress.min.toFixed(3)}–${r.ingress.max.toFixed(3)}), worker median ${r.worker.median.toFixed(3)} (${r.worker.min.toFixed(3)}–${r.worker.max.toFixed(3)})`);
+  return { events: total, cpuPerEvent, roundRatios };
 }
 
 /** Sends `count` events to the side's ingress and waits for their runs to close; `measured` adds their CPU. */
@@ -74,14 +85,20 @@ async function batch(ctx: BenchContext, side: Side, count: number, measured: boo
   const tag = ctx.tag('t');
   await seedOrders(ctx.db, tag, 0, count);
   const sender = httpEventSender([side.ingress!.url!], tag, ctx.options.connections);
-  const stop = cpuMeter({ ingress: () => [side.ingress!.pid], worker: () => [side.worker!.pid] });
+  // The ingress's work for an event ends with its answer; the worker's when the run closes. Each is
+  // read over its own window, so the ingress is not charged its idle loops (relay polls, pool
+  // heartbeats) while it waits for a slower worker.
+  const stopIngress = cpuMeter({ ingress: () => [side.ingress!.pid] });
+  const stopWorker = cpuMeter({ worker: () => [side.worker!.pid] });
   const { accepted } = figures(await runLanes({ count, concurrency: ctx.options.connections, maxMs: ctx.options.maxSeconds * 1000, send: sender.send }));
+  const ingressUsed = stopIngress();
   sender.close?.();
   side.closed = await waitForClosed(ctx.client, side.taskQueue, side.closed + accepted, ctx.options.maxSeconds * 1000);
-  const used = stop();
+  const used = { ingress: ingressUsed.ingress, worker: stopWorker().worker };
   if (!measured) return;
   addInto(side.cpuMs, used);
   side.events += accepted;
+  side.perRound.push({ ingress: used.ingress / accepted, worker: used.worker / accepted });
 }
 
 export function tracingRows(cost?: TracingCost): Row[] {

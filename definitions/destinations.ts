@@ -16,6 +16,8 @@ import { type Problem, readYamlFile, schemaProblems } from './yaml-file';
 
 export const DEFAULT_BREAKER: BreakerSettings = { consecutiveFailures: 5, probeAfterMs: 60_000, disableAfterMs: 86_400_000 };
 const DEFAULT_TIMEOUT_MS = 10_000;
+/** breaker.failureRate: attempts in the window before the rate counts. */
+const DEFAULT_MIN_ATTEMPTS = 20;
 
 interface RawDestination {
   name: string;
@@ -26,8 +28,10 @@ interface RawDestination {
   headers?: Record<string, string | SecretRef>;
   timeout?: string;
   retry?: { initialInterval?: string; maxInterval?: string; multiplier?: number; jitter?: number; maxAttempts?: number; maxAge?: string };
-  breaker?: { consecutiveFailures?: number; probeAfter?: string; disableAfter?: string };
+  breaker?: { consecutiveFailures?: number; probeAfter?: string; disableAfter?: string; failureRate?: { over: number; window: string; minAttempts?: number } };
   rateLimit?: { perSecond: number };
+  concurrency?: number;
+  batch?: { maxEvents: number; maxWait: string };
 }
 
 const validateSchema = new Ajv({ allErrors: true, strict: false }).compile(destinationSchema);
@@ -74,6 +78,7 @@ export function loadDestinations(dir: string, env: SecretEnv = process.env): { d
       consecutiveFailures: raw.breaker?.consecutiveFailures ?? DEFAULT_BREAKER.consecutiveFailures,
       probeAfterMs: ms(raw.breaker?.probeAfter, DEFAULT_BREAKER.probeAfterMs),
       disableAfterMs: ms(raw.breaker?.disableAfter, DEFAULT_BREAKER.disableAfterMs),
+      ...(raw.breaker?.failureRate && { failureRate: { over: raw.breaker.failureRate.over, windowMs: checkedDurationMs(raw.breaker.failureRate.window), minAttempts: raw.breaker.failureRate.minAttempts ?? DEFAULT_MIN_ATTEMPTS } }),
     };
     if (breaker.disableAfterMs < breaker.probeAfterMs) found.push(yaml.at(['breaker', 'disableAfter'], 'disableAfter is shorter than probeAfter', 'a paused destination is probed every probeAfter, and disabled after disableAfter without a success'));
     problems.push(...found);
@@ -84,6 +89,8 @@ export function loadDestinations(dir: string, env: SecretEnv = process.env): { d
       ...(raw.versionHeader && { versionHeader: raw.versionHeader }),
       headers: raw.headers ?? {}, timeoutMs: ms(raw.timeout, DEFAULT_TIMEOUT_MS), retry, breaker,
       ...(raw.rateLimit && { rateLimit: raw.rateLimit }),
+      ...(raw.concurrency !== undefined && { concurrency: raw.concurrency }),
+      ...(raw.batch && { batch: { maxEvents: raw.batch.maxEvents, maxWaitMs: checkedDurationMs(raw.batch.maxWait) } }),
     });
   }
   return { destinations, problems };

@@ -18,6 +18,8 @@ export interface OutboundRecord {
   /** Operator retries started so far (each a new delivery workflow). */
   retries: number;
   workflowId: string;
+  /** The batch (its webhook-id) this delivery was last sent in, for a destination with `batch:`. */
+  batch?: string;
   lastStatus?: number;
   lastError?: string;
   reason?: string;
@@ -33,6 +35,8 @@ export interface AttemptRecord {
   status?: number;
   error?: string;
   ms: number;
+  /** The batch (its webhook-id) the attempt sent this delivery in. */
+  batch?: string;
   /** The response body's first bytes, for the operator. */
   response?: string;
 }
@@ -50,6 +54,8 @@ export interface DestinationStateDoc {
   disabledAt?: Date;
   /** Paused by an operator: held (re-checked every probeAfter) until resumed, never probed or disabled. */
   byOperator?: boolean;
+  /** When it was last made active again (a probe succeeded, an operator resumed it): the failure rate counts from here. */
+  activeSince?: Date;
   /** Why an operator or the breaker set the state. */
   reason?: string;
   updatedAt: Date;

@@ -50,6 +50,8 @@ export type AttemptOutcome =
   | { kind: 'held'; retryAt: string; state: 'paused' }
   /** Over the destination's rate limit: the slot at `retryAt` is this delivery's; send then, passing `slot`. */
   | { kind: 'held'; retryAt: string; state: 'rate-limited'; slot: number }
+  /** At the destination's concurrency limit: nothing was sent; ask again at `retryAt` (soon). */
+  | { kind: 'held'; retryAt: string; state: 'concurrency-limited' }
   /** The destination is disabled (or gone): nothing was sent, and the delivery fails until an operator retries it. */
   | { kind: 'refused'; reason: string };
 
@@ -92,7 +94,11 @@ export interface BreakerSettings {
   consecutiveFailures: number;
   probeAfterMs: number;
   disableAfterMs: number;
+  /** Also pause when over `over` (0..1) of the attempts in the last `windowMs` failed, once there were `minAttempts`. */
+  failureRate?: FailureRateSettings;
 }
+
+export interface FailureRateSettings { over: number; windowMs: number; minAttempts: number }
 
 /** A destination file, checked (definitions/destinations.ts). Secrets are environment variable names. */
 export interface DestinationDefinition {
@@ -108,7 +114,13 @@ export interface DestinationDefinition {
   breaker: BreakerSettings;
   /** Attempts per second across every worker. */
   rateLimit?: { perSecond: number };
+  /** Attempts in flight at once across every worker. */
+  concurrency?: number;
+  /** Several messages in one request (workflows/outbound-batch.ts): up to maxEvents, or what came within maxWaitMs of the first. */
+  batch?: BatchSettings;
 }
+
+export interface BatchSettings { maxEvents: number; maxWaitMs: number }
 
 /** What the worker's activities read destinations through (the live-reloaded store). */
 export interface DestinationSource {

@@ -98,7 +98,28 @@ function markFailed(span: Span, err: unknown): void {
   span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error)?.message });
 }
 
-/** The same for synchronous work (verify, parse, validate): no promise when tracing is off. */
+/**
+ * Short synchronous work (verify, parse, validate) as an event on the active span, with its
+ * duration (`hookflow.duration_ms`) and its error: a tenth of what a child span costs, and the
+ * request span shows the same steps. With tracing off, only `fn` runs.
+ */
+export function withEvent<T>(name: string, attributes: Attributes, fn: () => T): T {
+  if (!on) return fn();
+  const span = trace.getActiveSpan();
+  const started = Date.now();
+  const t0 = performance.now();
+  let error: string | undefined;
+  try {
+    return fn();
+  } catch (err) {
+    error = (err as Error)?.message ?? String(err);
+    throw err;
+  } finally {
+    span?.addEvent(name, { ...attributes, 'hookflow.duration_ms': Math.round((performance.now() - t0) * 1000) / 1000, ...(error !== undefined && { error }) }, started);
+  }
+}
+
+/** The same as a child span, for synchronous work: no promise when tracing is off. */
 export function withSpanSync<T>(name: string, attributes: Attributes, fn: () => T): T {
   if (!on) return fn();
   return tracer().startActiveSpan(name, { attributes }, (span) => {

@@ -6,3 +6,4 @@ export { runEntityFlow } from './entity';
 export { runCollector } from './collect';
 export { runGatedFlow } from './gate';
 export { deliverOutbound } from './deliver-outbound';
+export { runOutboundBatch } from './outbound-batch';

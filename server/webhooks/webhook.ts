@@ -23,7 +23,7 @@ import { ignoredOutcome } from '../starts';
 import { readEventVersion } from '../../verification/event-version';
 import { UpcastError } from '../../engine/event-versions';
 import { type EventSchemas, checkUpcastRuns, schemaOfEvent } from './event-schema';
-import { ATTR, annotate, withSpan, withSpanSync } from '../../lib/tracing';
+import { ATTR, annotate, withEvent, withSpan } from '../../lib/tracing';
 
 export interface WebhookRequest extends RequestFacts {
   source: SourceDefinition;
@@ -100,9 +100,9 @@ export async function answerHandshake(req: RequestFacts, handshake: HandshakeAns
 async function receive(req: WebhookRequest, deps: WebhookDeps, seen: SeenEvent): Promise<WebhookResponse | HandshakeResponse> {
   const { source, headers, rawBody } = req;
   admit(source, headers, req.remoteAddress);
-  withSpanSync('verify', {}, () => verifySignature(source.verify, headers, rawBody, req.receivedAt, req.url));
+  withEvent('verify', {}, () => verifySignature(source.verify, headers, rawBody, req.receivedAt, req.url));
   seen.verified = true;
-  const body = withSpanSync('parse', {}, () => parseBody(source, headers, rawBody));
+  const body = withEvent('parse', {}, () => parseBody(source, headers, rawBody));
   const handshake = postHandshake(source, body as Record<string, unknown>, req.receivedAt);
   if (handshake) return answerHandshake(req, handshake, deps);
 
@@ -111,7 +111,7 @@ async function receive(req: WebhookRequest, deps: WebhookDeps, seen: SeenEvent):
   const version = (seen.eventVersion = readEventVersion(source.versions, headers, body, req.urlVersion));
   annotate({ [ATTR.eventId]: id, [ATTR.eventType]: type });
   // A versioned type and a version without schema: refused (422 unknown_event_version).
-  const violations = withSpanSync('validate', { [ATTR.eventType]: type }, () => schemaOfEvent(deps.definitions, source.name, type, version)?.(body) ?? []);
+  const violations = withEvent('validate', { [ATTR.eventType]: type }, () => schemaOfEvent(deps.definitions, source.name, type, version)?.(body) ?? []);
   if (violations.length) throw new SchemaViolationError(type, violations.slice(0, MAX_VIOLATIONS));
 
   const event: FlowEvent = { id, type, source: source.name, receivedAt: req.receivedAt.toISOString(), body, ...(version !== undefined && { version }) };

@@ -4,7 +4,9 @@
 // real Jaeger: test/integration/tracing.test.ts.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { contextFromHeaders, currentTraceId, currentTraceparent, injectTraceHeaders, startTracing, tracingOn, tracingWanted, withSpan, withSpanSync } from '../../lib/tracing';
+import { trace } from '@opentelemetry/api';
+import { contextFromHeaders, currentTraceId, currentTraceparent, injectTraceHeaders, startTracing, tracingOn, tracingWanted, withEvent, withSpan, withSpanSync } from '../../lib/tracing';
+import { randomId } from '../../workflows/tracing';
 import { createLogger } from '../../lib/logger';
 
 function capture() {
@@ -29,6 +31,7 @@ test('off: no SDK module is loaded, spans only call through, nothing is added to
   assert.equal(withSpan('x', {}, () => promise), promise, 'the function\'s own promise, no extra turn');
   await assert.rejects(withSpan('x', {}, () => { throw new Error('boom'); }), /boom/);
   assert.equal(withSpanSync('x', {}, () => 3), 3);
+  assert.equal(withEvent('x', {}, () => 4), 4);
   const headers: Record<string, string> = {};
   injectTraceHeaders(headers);
   assert.deepEqual(headers, {});
@@ -58,11 +61,41 @@ test('on: lines inside a span carry its trace id, lines outside none; a tracepar
     const parent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
     const child = await withSpan('request', {}, async () => currentTraceparent(), { parent: contextFromHeaders({ traceparent: parent }) });
     assert.match(String(child), /^00-0af7651916cd43dd8448eb211c80319c-(?!b7ad6b7169203331)[0-9a-f]{16}-01$/, 'same trace, a span of its own');
+    // Short steps are events on the active span, with their duration and error.
+    const events = await withSpan('request', {}, async (span) => {
+      withEvent('verify', { a: 1 }, () => 1);
+      assert.throws(() => withEvent('parse', {}, () => { throw new Error('bad json'); }), /bad json/);
+      assert.equal(trace.getActiveSpan(), span);
+      return (span as unknown as { events: { name: string; attributes: Record<string, unknown> }[] }).events;
+    });
+    assert.deepEqual(events.map((e) => e.name), ['verify', 'parse']);
+    assert.equal(events[0].attributes.a, 1);
+    assert.equal(typeof events[0].attributes['hookflow.duration_ms'], 'number');
+    assert.equal(events[1].attributes.error, 'bad json');
     const out: Record<string, string> = {};
     await withSpan('call', {}, async () => injectTraceHeaders(out), { parent: contextFromHeaders({ traceparent: parent }) });
     assert.match(out.traceparent, /^00-0af7651916cd43dd8448eb211c80319c-/);
   } finally {
     await Promise.race([tracing.shutdown(), new Promise((r) => setTimeout(r, 2000).unref())]);
     delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  }
+});
+
+test("the workflow sandbox's span ids are drawn from Math.random as OpenTelemetry's generator drew them there", () => {
+  // workflows/tracing.ts replaced the SDK in the sandbox: a run started under it continues with the same random sequence.
+  const { RandomIdGenerator } = require('@opentelemetry/sdk-trace-base/build/esm/platform/browser/RandomIdGenerator.js') as { RandomIdGenerator: new () => { generateSpanId(): string; generateTraceId(): string } };
+  const seeded = () => {
+    let x = 7;
+    return () => ((x = (x * 48271) % 2147483647) / 2147483647);
+  };
+  const real = Math.random;
+  try {
+    Math.random = seeded();
+    const sdk = [new RandomIdGenerator().generateSpanId(), new RandomIdGenerator().generateTraceId(), Math.random()];
+    Math.random = seeded();
+    const ours = [randomId(8), randomId(16), Math.random()];
+    assert.deepEqual(ours, sdk, 'the same ids, and the same draws left for the workflow');
+  } finally {
+    Math.random = real;
   }
 });

@@ -10,6 +10,7 @@ import { HookflowError } from '../../../lib/errors';
 import {
   type DeliveryInput, type DestinationDefinition, type OutboundMessage, OUTBOUND_DELIVERY_WORKFLOW_TYPE, deliveryWorkflowId,
 } from '../../../engine/outbound';
+import { type EnqueuedMessage, OUTBOUND_BATCH_WORKFLOW_TYPE, OUTBOUND_ENQUEUE_SIGNAL, batchQueueWorkflowId } from '../../../engine/outbound-batch';
 import {
   type AttemptRecord, type DestinationStateDoc, type OutboundEvent, type OutboundRecord,
   DESTINATION_STATE_COLLECTION, OUTBOUND_ATTEMPTS_COLLECTION, OUTBOUND_COLLECTION, OUTBOUND_EVENTS_COLLECTION, deliveryId,
@@ -40,7 +41,7 @@ export function createOutboundAdmin(deps: { db: Db; client: Client; taskQueue: s
   const setState = async (name: string, set: Partial<DestinationStateDoc> & { state: DestinationStateDoc['state']; reason: string }, kind: OutboundEvent['kind']) => {
     const now = new Date();
     const unset = set.state === 'active' ? { pausedAt: 1 as const, probeAt: 1 as const, disabledAt: 1 as const, byOperator: 1 as const } : undefined;
-    await states.updateOne({ _id: name }, { $set: { ...set, consecutiveFailures: 0, updatedAt: now }, $setOnInsert: { attempts: 0, failures: 0 }, ...(unset && { $unset: unset }) }, { upsert: true });
+    await states.updateOne({ _id: name }, { $set: { ...set, consecutiveFailures: 0, ...(set.state === 'active' && { activeSince: now }), updatedAt: now }, $setOnInsert: { attempts: 0, failures: 0 }, ...(unset && { $unset: unset }) }, { upsert: true });
     await events.insertOne({ destination: name, kind, at: now, reason: set.reason });
     deps.log.warn({ destination: name, state: set.state }, `destination ${name} ${kind} by an operator`);
   };
@@ -53,9 +54,14 @@ export function createOutboundAdmin(deps: { db: Db; client: Client; taskQueue: s
     const claimed = await deliveries.findOneAndUpdate({ _id: id, status: 'failed' }, { $set: { status: 'pending', updatedAt: now }, $inc: { retries: 1 }, $unset: { reason: 1 } }, { returnDocument: 'after' });
     if (!claimed) return undefined;
     const d = destination(claimed.destination);
-    const workflowId = `${deliveryWorkflowId(d.name, claimed.message.id)}:retry-${claimed.retries}`;
+    const retryKey = `${claimed.message.id}:retry-${claimed.retries}`;
+    // A batch destination's message goes back to its queue, to be sent in a batch again.
+    const workflowId = d.batch ? batchQueueWorkflowId(d.name) : `${deliveryWorkflowId(d.name, claimed.message.id)}:retry-${claimed.retries}`;
     await deliveries.updateOne({ _id: id }, { $set: { workflowId } });
-    await start({ destination: d.name, message: claimed.message, retry: d.retry, manual: { requestedAt: now.toISOString() } }, workflowId);
+    if (d.batch) {
+      const enqueued: EnqueuedMessage = { message: claimed.message, key: retryKey, requestedAt: now.toISOString(), batch: d.batch, retry: d.retry };
+      await deps.client.workflow.signalWithStart(OUTBOUND_BATCH_WORKFLOW_TYPE, { workflowId, taskQueue: deps.taskQueue, args: [{ destination: d.name }], signal: OUTBOUND_ENQUEUE_SIGNAL, signalArgs: [enqueued] });
+    } else await start({ destination: d.name, message: claimed.message, retry: d.retry, manual: { requestedAt: now.toISOString() } }, workflowId);
     return { id, workflowId };
   };
   const toFilter = (f: Omit<OutboundFilter, 'limit'>): Filter<OutboundRecord> => ({
