@@ -3,7 +3,7 @@
 import { relative } from 'node:path';
 import Ajv from 'ajv';
 import sourceSchema from '../schemas/source.schema.json';
-import { compileCidrs } from './source-network';
+import { compileCidrs } from '../lib/address-ranges';
 import { PRESET_BODY, PRESET_EVENT_FIELDS } from './source-presets';
 import { hmacProblems, presetKeyProblems } from './verification-checks';
 import { type SecretEnv, resolveSecrets } from './source-secrets';

@@ -2,9 +2,9 @@
 // A wrong value fails fast with a message naming the variable to set.
 import { accessSync, constants, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { type EgressPolicy, parseEgressAllow } from './egress';
+import { compileCidrs } from './address-ranges';
 import { DEV_DEFAULT_VALUES } from './dev-defaults';
 import { ConfigError } from './errors';
 import { type TemporalConnectionSettings, temporalConnectionSettings } from './temporal-connection';
@@ -104,9 +104,9 @@ export interface Config {
    */
   adminAllowedHosts: readonly string[];
   /**
-   * HOOKFLOW_ADMIN_TRUSTED_PROXIES: addresses (exact IPs, comma-separated) of TLS-terminating proxies
-   * in front of the admin listener whose X-Forwarded-Proto is believed, so the console cookie is
-   * Secure behind them. Empty by default: the header from any address changes nothing.
+   * HOOKFLOW_ADMIN_TRUSTED_PROXIES: addresses or CIDR ranges (IPv4, IPv6; comma-separated) of
+   * TLS-terminating proxies in front of the admin listener whose X-Forwarded-Proto is believed, so
+   * the console cookie is Secure behind them. Empty by default: the header changes nothing.
    */
   adminTrustedProxies: readonly string[];
   /** HOOKFLOW_WORKER_OPS_URLS: the workers' ops endpoints (http://worker-1:3001,…) the console's Health page reads stall signals from. */
@@ -128,7 +128,9 @@ export const DEFAULT_BUNDLE_CACHE = join(homedir(), '.cache', 'hookflow', 'workf
 
 /** The task queue when TEMPORAL_TASK_QUEUE is not set. */
 export const DEFAULT_TASK_QUEUE = 'hookflow';
-const ROOT = projectRoot();
+/** The folder with package.json: the checkout, or /app in the image (dist/ sits below it). */
+export const PROJECT_ROOT = projectRoot();
+const ROOT = PROJECT_ROOT;
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
@@ -237,7 +239,8 @@ function workerOpsUrls(env: NodeJS.ProcessEnv): readonly string[] {
 
 function trustedProxies(env: NodeJS.ProcessEnv): readonly string[] {
   const listed = (env.HOOKFLOW_ADMIN_TRUSTED_PROXIES ?? '').split(',').map((a) => a.trim().toLowerCase()).filter(Boolean);
-  for (const a of listed) if (isIP(a) === 0) throw new ConfigError(`HOOKFLOW_ADMIN_TRUSTED_PROXIES must list the proxies' IP addresses, e.g. 10.0.0.7,10.0.0.8; got "${a}"`);
+  const { invalid } = compileCidrs(listed);
+  if (invalid.length) throw new ConfigError(`HOOKFLOW_ADMIN_TRUSTED_PROXIES must list the proxies' IP addresses or CIDR ranges, e.g. 10.0.0.7,10.0.0.0/8,fd00::/8; got "${listed[invalid[0]!]}"`);
   return Object.freeze(listed);
 }
 

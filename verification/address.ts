@@ -1,7 +1,7 @@
 // Per-source address allowlist. The client is the socket peer, unless that peer is a trusted proxy:
 // then X-Forwarded-For is read from the right, skipping trusted proxies, so a client cannot forge it.
 import { ForbiddenAddressError } from '../lib/errors';
-import { contains, normalizeAddress } from '../definitions/source-network';
+import { contains, normalizeAddress } from '../lib/address-ranges';
 import type { NetworkPolicy } from '../definitions/source-types';
 import { type Headers, headerValue } from './headers';
 

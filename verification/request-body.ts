@@ -1,12 +1,12 @@
 // Reads a verified body into the object flows see: a JSON object; a form (Twilio) as an object
-// of strings; a JSON array (SendGrid's batches) under the key its preset names.
+// of strings, one per name (./form-body.ts); a JSON array (SendGrid's batches) under the key
+// its preset names.
 import { MalformedBodyError } from '../lib/errors';
 import type { SourceDefinition } from '../definitions/source-types';
 import type { Headers } from './headers';
 import { parseJsonBody } from './json-body';
 import { isForm } from './url-signed';
-
-const MAX_FORM_FIELDS = 1000;
+import { parseForm } from './form-body';
 
 export function parseBody(source: Pick<SourceDefinition, 'body'>, headers: Headers, rawBody: Buffer): Record<string, unknown> {
   if (source.body.form && isForm(headers)) return parseForm(rawBody);
@@ -19,17 +19,4 @@ export function parseBody(source: Pick<SourceDefinition, 'body'>, headers: Heade
 /** The event body of a stored delivery, read as it was when it arrived. */
 export function storedEventBody(record: { contentType?: string; bodyArrayAs?: string }, bytes: Buffer): Record<string, unknown> {
   return parseBody({ body: { form: true, arrayAs: record.bodyArrayAs } }, { 'content-type': record.contentType }, bytes);
-}
-
-/** Form fields as strings; a repeated name keeps its values in order, as an array. */
-function parseForm(rawBody: Buffer): Record<string, unknown> {
-  const form: Record<string, string | string[]> = Object.create(null);
-  let count = 0;
-  for (const [k, v] of new URLSearchParams(rawBody.toString('utf8'))) {
-    if (++count > MAX_FORM_FIELDS) throw new MalformedBodyError(`form has more than ${MAX_FORM_FIELDS} fields`);
-    if (k === '__proto__') throw new MalformedBodyError('key "__proto__" is not allowed');
-    const prev = form[k];
-    form[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
-  }
-  return { ...form };
 }

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { SignatureError } from '../lib/errors';
 import type { PresetVerification } from '../definitions/source-types';
 import { type Headers, headerValue } from './headers';
+import { formFields } from './form-body';
 import { activeSecrets, anyMatches, decodeSignature, hmac, invalid, requireHeader, safeEqual } from './common';
 
 /** The registered URL, with the query string the request arrived with (Twilio adds bodySHA256 there). */
@@ -21,7 +22,8 @@ export const isForm = (headers: Headers) => /^application\/x-www-form-urlencoded
 export function twilioPayload(url: string, rawBody: Buffer | undefined): string {
   if (!rawBody) return url;
   const params = new Map<string, Set<string>>();
-  for (const [k, v] of new URLSearchParams(rawBody.toString('utf8'))) params.set(k, (params.get(k) ?? new Set()).add(v));
+  // Read as the body a flow gets is read (./form-body.ts), which refuses what this reading lets pass.
+  for (const [k, v] of formFields(rawBody, 'lenient')) params.set(k, (params.get(k) ?? new Set()).add(v));
   return [...params.keys()].sort().reduce((acc, k) => acc + [...params.get(k)!].sort().map((v) => k + v).join(''), url);
 }
 

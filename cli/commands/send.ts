@@ -3,7 +3,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { loadConfig } from '../../lib/config';
+import { PROJECT_ROOT, loadConfig } from '../../lib/config';
 import { formatProblems } from '../../lib/errors';
 import { parseExactJsonForEditing, stringifyExactJson } from '../../lib/exact-json';
 import { secretKey } from '../../definitions/source-presets';
@@ -62,7 +62,8 @@ function place(field: FieldSource, value: string, body: Record<string, unknown>,
   headers[field.header] = v;
 }
 
-const SAMPLES = join(__dirname, '../../samples');
+// From the project root, not __dirname: compiled into dist/cli/commands, ../../ is dist/.
+const SAMPLES = join(PROJECT_ROOT, 'samples');
 
 function samplePath(scheme: string, type: string): string {
   const path = join(SAMPLES, scheme, `${type}.json`);

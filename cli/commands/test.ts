@@ -2,7 +2,7 @@
 // interpreter with simulated step outcomes and time, touching nothing (flowtests/).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig } from '../../lib/config';
+import { PROJECT_ROOT, loadConfig } from '../../lib/config';
 import { coverageLine, junitXml, runFlowTests } from '../../flowtests';
 import { parseArgs, stringOption, UsageError } from '../args';
 import type { Command } from '../command';
@@ -29,7 +29,7 @@ export const testCommand: Command = {
         sourcesDir: stringOption(parsed, 'sources') ?? config.sourcesDir,
         schemasDir: stringOption(parsed, 'schemas') ?? config.schemasDir,
       },
-      samplesDir: stringOption(parsed, 'samples') ?? join(__dirname, '../../samples'),
+      samplesDir: stringOption(parsed, 'samples') ?? join(PROJECT_ROOT, 'samples'),
     });
     let file = '';
     for (const c of report.cases) {

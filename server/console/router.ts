@@ -13,7 +13,7 @@ import type { ReadinessCheck } from '../../lib/health';
 import { type Html, html } from './html';
 import { type ConsolePage, layout } from './layout';
 import { type LoginThrottle, loginThrottle } from './login-throttle';
-import { SESSION_COOKIE, SESSION_MS, type Sessions, sameOrigin, setSessionCookie } from './session';
+import { SESSION_COOKIE, SESSION_MS, type Sessions, proxyList, sameOrigin, setSessionCookie } from './session';
 import { deliveriesPage, deliveryHref, eventPage } from './deliveries-page';
 import { flowsPage } from './flows-page';
 import { tryPage } from './try-page';
@@ -28,7 +28,7 @@ import { outboundDeliveryPage, outboundHref, outboundPage } from './outbound-pag
 export interface ConsoleDeps {
   /** Sign-in sessions of HOOKFLOW_ADMIN_TOKEN; without them the console, like the admin API, is off. */
   sessions?: Sessions;
-  /** HOOKFLOW_ADMIN_TRUSTED_PROXIES: proxies whose X-Forwarded-Proto decides whether the cookie is Secure. */
+  /** HOOKFLOW_ADMIN_TRUSTED_PROXIES (addresses and CIDR ranges): proxies whose X-Forwarded-Proto decides whether the cookie is Secure. */
   trustedProxies?: readonly string[];
   admin: ReplayContext;
   bulk: BulkReplays;
@@ -94,6 +94,7 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   const router = new Router();
   const { sessions } = deps;
   const throttle = deps.loginThrottle ?? loginThrottle();
+  const trustedProxies = proxyList(deps.trustedProxies);
 
   router.get('/', (ctx) => ctx.redirect('/console/deliveries'));
   router.get('/console', (ctx) => ctx.redirect('/console/deliveries'));
@@ -129,7 +130,7 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
       return page(ctx, 'login', 'Sign in', LOGIN_FORM('That is not the admin token.', safeNext(body.get('next'))), 401);
     }
     throttle.succeeded(address);
-    setSessionCookie(ctx, sessions!.issue(), SESSION_MS, deps.trustedProxies);
+    setSessionCookie(ctx, sessions!.issue(), SESSION_MS, trustedProxies);
     redirect(ctx, safeNext(body.get('next')));
   });
 
@@ -153,7 +154,7 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   router.post('/console/logout', async (ctx) => {
     // Revoked first: a copy of this cookie is refused on every replica, not only forgotten here.
     await sessions!.revoke(ctx.cookies.get(SESSION_COOKIE));
-    setSessionCookie(ctx, '', 0, deps.trustedProxies);
+    setSessionCookie(ctx, '', 0, trustedProxies);
     redirect(ctx, '/console/login');
   });
 

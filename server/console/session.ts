@@ -5,7 +5,10 @@
 // Logout revokes the session's id in MongoDB (./revocations.ts), so a copied cookie is refused
 // on every replica afterwards.
 import { createHmac, randomBytes } from 'node:crypto';
+import type { BlockList } from 'node:net';
 import type { Context } from 'koa';
+import { compileCidrs, contains } from '../../lib/address-ranges';
+import { ConfigError } from '../../lib/errors';
 import { sameSecret } from '../../lib/same-secret';
 import type { SessionRevocations } from './revocations';
 
@@ -60,20 +63,27 @@ export function sessionCheck(sessions: Sessions): (ctx: Context) => Promise<{ cs
 }
 
 /**
- * Whether the browser reached the console over HTTPS: the connection is TLS, or it comes from one
- * of `trustedProxies` (HOOKFLOW_ADMIN_TRUSTED_PROXIES, exact addresses) whose X-Forwarded-Proto
- * says https. The header from any other address changes nothing.
+ * Whether the browser reached the console over HTTPS: the connection is TLS, or it comes from an
+ * address in `trustedProxies` (HOOKFLOW_ADMIN_TRUSTED_PROXIES: addresses and CIDR ranges) whose
+ * X-Forwarded-Proto says https. The header from any other address changes nothing.
  */
-export function servedOverHttps(ctx: Context, trustedProxies: readonly string[] = []): boolean {
+export function servedOverHttps(ctx: Context, trustedProxies?: BlockList): boolean {
   if ((ctx.req.socket as { encrypted?: boolean }).encrypted) return true;
-  const peer = (ctx.req.socket.remoteAddress ?? '').replace(/^::ffff:(?=\d+\.)/, '');
-  if (!trustedProxies.includes(peer)) return false;
+  if (!trustedProxies || !contains(trustedProxies, ctx.req.socket.remoteAddress ?? '')) return false;
   // A proxy that appends puts its own value last: that is the one this trust is about.
   return ctx.get('x-forwarded-proto').split(',').pop()!.trim().toLowerCase() === 'https';
 }
 
+/** HOOKFLOW_ADMIN_TRUSTED_PROXIES compiled once (lib/config.ts has checked each entry). */
+export function proxyList(entries: readonly string[] = []): BlockList | undefined {
+  if (!entries.length) return undefined;
+  const { list, invalid } = compileCidrs(entries);
+  if (invalid.length) throw new ConfigError(`HOOKFLOW_ADMIN_TRUSTED_PROXIES: "${entries[invalid[0]!]}" is not an IP address or CIDR range`);
+  return list;
+}
+
 /** The Set-Cookie attributes: Secure whenever the console is served over HTTPS (directly or through a trusted proxy). */
-export function setSessionCookie(ctx: Context, value: string, maxAgeMs: number, trustedProxies?: readonly string[]): void {
+export function setSessionCookie(ctx: Context, value: string, maxAgeMs: number, trustedProxies?: BlockList): void {
   const secure = servedOverHttps(ctx, trustedProxies);
   // The cookies library refuses a Secure cookie on a connection it thinks is plain HTTP.
   if (secure) ctx.cookies.secure = true;

@@ -1,7 +1,7 @@
 // Console sessions on two ingress replicas sharing one FerretDB: a cookie copied before logout is
 // refused afterwards on both (console and /codec), a new sign-in works; and the cookie is Secure
-// behind a proxy named in HOOKFLOW_ADMIN_TRUSTED_PROXIES, while X-Forwarded-Proto from any other
-// address changes nothing.
+// behind a proxy in HOOKFLOW_ADMIN_TRUSTED_PROXIES (an address or a CIDR range), while
+// X-Forwarded-Proto from any other address changes nothing.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
@@ -10,9 +10,9 @@ import { generatePayloadKeys, parsePayloadKeys } from '../../lib/payload-codec';
 import { REVOCATIONS_COLLECTION } from '../../server/console/revocations';
 
 let store: StoreStack;
-/** Believes no proxy. */
+/** Believes proxies elsewhere (10.0.0.0/8, fd00::/8), not where this test's requests come from. */
 let plain: TestIngress;
-/** Believes X-Forwarded-Proto from 127.0.0.1, where this test's requests come from. */
+/** Believes X-Forwarded-Proto from 127.0.0.0/8 (a CIDR range), where this test's requests come from. */
 let proxied: TestIngress;
 
 before(async () => {
@@ -20,8 +20,8 @@ before(async () => {
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const admin = { token: TEST_ADMIN_TOKEN, temporalUiUrl: 'http://127.0.0.1:1', namespace: 'default', replayConcurrency: 1 };
   const common = { db: store.db, definitions: shippedDefinitions(), log, payloadKeys: parsePayloadKeys(generatePayloadKeys('test')) };
-  plain = await startIngress({ ...common, admin: { ...admin, trustedProxies: ['10.11.12.13'] } });
-  proxied = await startIngress({ ...common, admin: { ...admin, trustedProxies: ['127.0.0.1'] } });
+  plain = await startIngress({ ...common, admin: { ...admin, trustedProxies: ['10.11.12.13', '10.0.0.0/8', 'fd00::/8'] } });
+  proxied = await startIngress({ ...common, admin: { ...admin, trustedProxies: ['10.11.12.13', '127.0.0.0/8'] } });
 });
 after(async () => {
   await plain?.stop();

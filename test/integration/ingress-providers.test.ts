@@ -2,7 +2,8 @@
 // a genuinely signed event is accepted and runs, a wrong key and a stale timestamp are 401, a
 // redelivery is a duplicate. Signatures come from the provider's own library where one exists
 // (twilio, svix; discord-interactions and @sendgrid/eventwebhook confirm Node's signatures),
-// and from the documented scheme otherwise (Slack, Zoom, Paddle, Square).
+// and from the documented scheme otherwise (Slack, Zoom, Paddle, Square). Twilio forms are read
+// strictly: a repeated, unnamed or non-UTF-8 field is 400, though the signature matches.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, generateKeyPairSync, randomBytes, randomUUID, sign as cryptoSign, type KeyObject } from 'node:crypto';
@@ -15,6 +16,9 @@ import { ROOT, startTestStack, type TestStack } from '../helpers/stack';
 import { uid } from '../helpers/events';
 import { KEYS, PROVIDER_ENV as ENV } from '../helpers/provider-keys';
 import { spawnFile } from '../helpers/spawn-file';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { FlowRunInput } from '../../engine/contract';
+import { plainHistory } from '../helpers/plain-history';
 import { type Answer, expectAcceptedAndRun, expectDuplicate, expectHandshake, expectRejected, post } from '../helpers/provider-requests';
 
 const FIXTURES = join(ROOT, 'test/fixtures/providers');
@@ -182,6 +186,38 @@ describe('twilio JSON bodies and svix under its own names', () => {
     const t = String(Math.floor(at.getTime() / 1000));
     await expectAcceptedAndRun(stack, await post(stack, 'svix', body, { 'webhook-id': id, 'webhook-timestamp': t, 'webhook-signature': signature }), `svix-received:svix:${id}`);
     await expectDuplicate(stack, await post(stack, 'svix', body, { 'svix-id': id, 'svix-timestamp': t, 'svix-signature': signature }), `svix-received:svix:${id}`);
+  });
+});
+
+describe('twilio forms are read strictly: the run gets exactly what the signature covered', () => {
+  const URL = 'https://hooks.example.com/webhooks/twilio';
+  const signedForm = (raw: string, params: Record<string, string | string[]>, id = uid('idem')) =>
+    post(stack, 'twilio', raw, { 'content-type': 'application/x-www-form-urlencoded', 'i-twilio-idempotency-token': id, 'x-twilio-signature': twilio.getExpectedTwilioSignature(ENV.TWILIO_AUTH_TOKEN, URL, params) });
+
+  test('a signed form runs with its fields as the body, one string each', async () => {
+    const params = { MessageSid: uid('SM'), MessageStatus: 'delivered', To: '+15550100', Body: 'café & co = 100%' };
+    const id = uid('idem');
+    await expectAcceptedAndRun(stack, await signedForm(new URLSearchParams(params).toString(), params, id), `twilio-received:twilio:${id}`);
+    const history = plainHistory(await stack.client.workflow.getHandle(`twilio-received:twilio:${id}`).fetchHistory());
+    const input = defaultPayloadConverter.fromPayload<FlowRunInput>(history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0] as never);
+    assert.deepEqual(input.event.body, params);
+  });
+
+  test('a repeated parameter is 400 malformed_body, though twilio\'s own validation accepts its signature', async () => {
+    const params = { MessageSid: uid('SM'), MessageStatus: 'delivered', To: '+15550100' };
+    const raw = `${new URLSearchParams(params)}&To=%2B15550100`;
+    const sent = { ...params, To: ['+15550100', '+15550100'] };
+    assert.ok(twilio.validateRequest(ENV.TWILIO_AUTH_TOKEN, twilio.getExpectedTwilioSignature(ENV.TWILIO_AUTH_TOKEN, URL, params), URL, sent), 'the original signature covers the copy');
+    await expectRejected(stack, await signedForm(raw, params), 400, 'malformed_body');
+    await expectRejected(stack, await signedForm(`${raw.replace('&To=%2B15550100', '')}&To=%2B15550199`, { ...params, To: ['+15550100', '+15550199'] }), 400, 'malformed_body');
+  });
+
+  test('a field that is not UTF-8 or has no name is 400 malformed_body; an unsigned one stays 401', async () => {
+    const params = { MessageSid: uid('SM'), MessageStatus: 'delivered' };
+    const base = new URLSearchParams(params).toString();
+    await expectRejected(stack, await signedForm(`${base}&Body=%FF`, { ...params, Body: '\uFFFD' }), 400, 'malformed_body');
+    await expectRejected(stack, await signedForm(`${base}&=x`, { ...params, '': 'x' }), 400, 'malformed_body');
+    await expectRejected(stack, await signedForm(`${base}&To=1&To=1`, params), 401, 'signature_invalid');
   });
 });
 

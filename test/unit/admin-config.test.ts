@@ -43,5 +43,8 @@ test('the admin listener answers loopback names (and ADMIN_HOST) unless told oth
   assert.deepEqual(loadConfig({}).adminTrustedProxies, [], 'no proxy is believed by default');
   assert.deepEqual(loadConfig({ HOOKFLOW_ADMIN_TRUSTED_PROXIES: '10.0.0.7, fd00::7' }).adminTrustedProxies, ['10.0.0.7', 'fd00::7']);
   assert.throws(() => loadConfig({ HOOKFLOW_ADMIN_TRUSTED_PROXIES: 'proxy.internal' }), /HOOKFLOW_ADMIN_TRUSTED_PROXIES must/);
-  assert.throws(() => loadConfig({ HOOKFLOW_ADMIN_TRUSTED_PROXIES: '10.0.0.0/8' }), /HOOKFLOW_ADMIN_TRUSTED_PROXIES must/);
+  assert.deepEqual(loadConfig({ HOOKFLOW_ADMIN_TRUSTED_PROXIES: '10.0.0.0/8,FD00::/8, 192.0.2.1/32' }).adminTrustedProxies, ['10.0.0.0/8', 'fd00::/8', '192.0.2.1/32'], 'CIDR ranges, IPv4 and IPv6');
+  for (const bad of ['10.0.0.0/33', 'fd00::/129', '10.0.0.0/8/8', '10.0.0.0/', '10.0.0/8', '10.0.0.0/x', '10.0.0.0/-1']) {
+    assert.throws(() => loadConfig({ HOOKFLOW_ADMIN_TRUSTED_PROXIES: `10.0.0.7,${bad}` }), (err: Error) => err.message.startsWith('HOOKFLOW_ADMIN_TRUSTED_PROXIES must') && err.message.includes(`"${bad}"`), bad);
+  }
 });

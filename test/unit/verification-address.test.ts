@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ForbiddenAddressError } from '../../lib/errors';
-import { compileCidrs } from '../../definitions/source-network';
+import { compileCidrs } from '../../lib/address-ranges';
 import type { NetworkPolicy } from '../../definitions/source-types';
 import { checkAddress, clientAddress } from '../../verification/address';
 

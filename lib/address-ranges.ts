@@ -1,8 +1,9 @@
-// Address allowlists: CIDR text (IPv4 and IPv6) compiled into node's BlockList once at start-up.
+// Address ranges: CIDR text (IPv4 and IPv6) compiled into node's BlockList once at start-up, for
+// the sources' network.allow and network.trustedProxies and HOOKFLOW_ADMIN_TRUSTED_PROXIES.
 import { BlockList, isIP } from 'node:net';
 
 /** Compiles CIDRs (or single addresses); returns the entries it could not read. */
-export function compileCidrs(cidrs: string[]): { list: BlockList; invalid: number[] } {
+export function compileCidrs(cidrs: readonly string[]): { list: BlockList; invalid: number[] } {
   const list = new BlockList();
   const invalid: number[] = [];
   cidrs.forEach((text, i) => {
