@@ -60,10 +60,20 @@ export function createLogger(opts: LoggerOptions, destination?: DestinationStrea
     mixin: opts.mixin ? () => ({ ...traceLogFields(), ...opts.mixin!() }) : traceLogFields,
     // A line's fields, redacted (pino's own `redact` with wildcard paths cost ~15× more per line).
     formatters: { log: redact as (o: Record<string, unknown>) => Record<string, unknown> },
-    transport: opts.pretty && !destination ? { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname', translateTime: 'HH:MM:ss' } } : undefined,
+    transport: opts.pretty && !destination && prettyInstalled() ? { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname', translateTime: 'HH:MM:ss' } } : undefined,
   };
   const logger = destination ? pino(options, destination) : opts.async && !options.transport ? pino(options, pino.destination(ASYNC_STDOUT)) : pino(options);
   return redactingChildren(logger);
+}
+
+/** pino-pretty is a development dependency: the production image has none, and writes JSON lines even when asked for pretty ones. */
+function prettyInstalled(): boolean {
+  try {
+    require.resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** pino applies no formatter to a child's fields, so they are redacted on the way in (children inherit this `child`). */
