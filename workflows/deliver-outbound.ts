@@ -5,8 +5,9 @@
 // destination's deliveries are their own workflows, so a slow receiver delays only its own.
 // Deterministic: only @temporalio/workflow and pure modules (Math.random and Date.now are the
 // workflow's, replayed from history).
-import { continueAsNew, patched, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
-import { type AttemptOutcome, type DeliveryInput, type DeliveryResult, type OutboundMessage, backoffMs } from '../engine/outbound';
+import { continueAsNew, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { AttemptOutcome, DeliveryInput, DeliveryResult, OutboundMessage } from '../engine/outbound';
+import { attemptOnSchedule } from './attempt-schedule';
 
 interface OutboundActivities {
   'outbound.attempt'(input: { destination: string; message: OutboundMessage; attempt: number; slot?: number }): Promise<AttemptOutcome>;
@@ -30,28 +31,13 @@ const HISTORY_LIMIT = 5_000;
 export async function deliverOutbound(input: DeliveryInput): Promise<DeliveryResult> {
   const { destination, message, retry } = input;
   const deadline = Date.parse(input.manual?.requestedAt ?? message.publishedAt) + retry.maxAgeMs;
-  let attempts = input.attemptsSoFar ?? 0;
-  const result = await (async (): Promise<DeliveryResult> => {
-    let slot: number | undefined;
-    for (;;) {
-      const outcome = await activities['outbound.attempt']({ destination, message, attempt: attempts + 1, ...(slot !== undefined && { slot }) });
-      slot = outcome.kind === 'held' && outcome.state === 'rate-limited' ? outcome.slot : undefined;
-      if (outcome.kind === 'delivered') return { status: 'delivered', attempts: attempts + 1 };
-      if (outcome.kind === 'refused') return { status: 'failed', attempts, reason: outcome.reason };
-      let wait: number;
-      if (outcome.kind === 'held') {
-        wait = Math.max(0, Date.parse(outcome.retryAt) - Date.now());
-      } else {
-        attempts++;
-        if (!outcome.retryable) return { status: 'failed', attempts, reason: outcome.error };
-        if (attempts >= retry.maxAttempts) return { status: 'failed', attempts, reason: `${attempts} attempts failed, the last: ${outcome.error}` };
-        wait = backoffMs(attempts, retry, Math.random());
-      }
-      if (Date.now() + wait > deadline) return { status: 'failed', attempts, reason: `past the maximum age (${retry.maxAgeMs} ms) after ${attempts} attempts` };
-      await sleep(wait);
+  const result = await attemptOnSchedule({
+    retry, deadline, attemptsSoFar: input.attemptsSoFar ?? 0,
+    attempt: (attempt, slot) => activities['outbound.attempt']({ destination, message, attempt, ...(slot !== undefined && { slot }) }),
+    afterWait: async (attempts) => {
       if (workflowInfo().historyLength > HISTORY_LIMIT) await continueAsNew<typeof deliverOutbound>({ ...input, attemptsSoFar: attempts });
-    }
-  })();
+    },
+  });
   if (result.status === 'delivered' && patched(DELIVERED_IN_ATTEMPT_PATCH)) return result;
   await activities['outbound.record']({ destination, messageId: message.id, result });
   return result;

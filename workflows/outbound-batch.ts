@@ -5,8 +5,9 @@
 // lately are ignored, so a retried publish step enqueues nothing twice. Continues as new when
 // its history grows, carrying what waits; closes after an hour without messages (the next one
 // starts it again). Deterministic: only @temporalio/workflow and pure modules.
-import { condition, continueAsNew, defineSignal, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
-import { type AttemptOutcome, type DeliveryResult, backoffMs } from '../engine/outbound';
+import { condition, continueAsNew, defineSignal, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { AttemptOutcome } from '../engine/outbound';
+import { attemptOnSchedule } from './attempt-schedule';
 import { type BatchAttemptInput, type BatchQueueInput, type BatchRecordInput, type EnqueuedMessage, OUTBOUND_ENQUEUE_SIGNAL } from '../engine/outbound-batch';
 
 interface BatchActivities {
@@ -43,28 +44,13 @@ export async function runOutboundBatch(input: BatchQueueInput): Promise<void> {
     const messages = members.map((m) => m.message);
     const retry = members[members.length - 1].retry;
     const deadline = Math.min(...members.map((m) => Date.parse(m.requestedAt ?? m.message.publishedAt))) + retry.maxAgeMs;
-    let attempts = attemptsSoFar;
-    const result = await (async (): Promise<DeliveryResult> => {
-      let slot: number | undefined;
-      for (;;) {
-        const outcome = await activities['outbound.attemptBatch']({ destination, messages, attempt: attempts + 1, ...(slot !== undefined && { slot }) });
-        slot = outcome.kind === 'held' && outcome.state === 'rate-limited' ? outcome.slot : undefined;
-        if (outcome.kind === 'delivered') return { status: 'delivered', attempts: attempts + 1 };
-        if (outcome.kind === 'refused') return { status: 'failed', attempts, reason: outcome.reason };
-        let wait: number;
-        if (outcome.kind === 'held') {
-          wait = Math.max(0, Date.parse(outcome.retryAt) - Date.now());
-        } else {
-          attempts++;
-          if (!outcome.retryable) return { status: 'failed', attempts, reason: outcome.error };
-          if (attempts >= retry.maxAttempts) return { status: 'failed', attempts, reason: `${attempts} attempts failed, the last: ${outcome.error}` };
-          wait = backoffMs(attempts, retry, Math.random());
-        }
-        if (Date.now() + wait > deadline) return { status: 'failed', attempts, reason: `past the maximum age (${retry.maxAgeMs} ms) after ${attempts} attempts` };
-        await sleep(wait);
+    const result = await attemptOnSchedule({
+      retry, deadline, attemptsSoFar,
+      attempt: (attempt, slot) => activities['outbound.attemptBatch']({ destination, messages, attempt, ...(slot !== undefined && { slot }) }),
+      afterWait: async (attempts) => {
         if (historyFull()) await carry({ members, attempts });
-      }
-    })();
+      },
+    });
     await activities['outbound.recordBatch']({ destination, messageIds: messages.map((m) => m.id), result });
   };
 
