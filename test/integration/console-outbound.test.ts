@@ -4,41 +4,31 @@
 // delivery from the page until the receiver has it. Screenshot to docs/images (docs/outbound.md).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, signInConsole } from '../helpers/browser';
-import { ROOT, startTestStack, type TestStack } from '../helpers/stack';
+import { ROOT, type TestStack } from '../helpers/stack';
 import { paymentSucceeded, postEvent, uid } from '../helpers/events';
-import { type WebhookReceiver, startWebhookReceiver } from '../helpers/webhook-receiver';
+import { startOutboundExample } from '../helpers/outbound-fixture';
 import { waitFor } from '../helpers/wait-for';
 import { outboundCollections } from '../../activities/outbound-store';
 
 const IMAGES = join(ROOT, 'docs/images');
-const FIXTURES = join(ROOT, 'test/fixtures/outbound');
-const NAMES = ['alpha', 'beta', 'gamma', 'flaky', 'paced'] as const;
-const whsec = () => `whsec_${randomBytes(24).toString('base64')}`;
-
+let fixture: Awaited<ReturnType<typeof startOutboundExample>>;
 let stack: TestStack;
 let browser: Browser;
-const receivers: Record<(typeof NAMES)[number], WebhookReceiver> = {} as never;
+let receivers: typeof fixture.receivers;
 
 before(async () => {
   mkdirSync(IMAGES, { recursive: true });
-  for (const name of NAMES) receivers[name] = await startWebhookReceiver(`/hooks/${name}`);
-  receivers.flaky.answer(500);
-  Object.assign(process.env, {
-    OUTBOUND_ALPHA_NEW: whsec(), OUTBOUND_ALPHA_OLD: whsec(), OUTBOUND_BETA_KEY: whsec(), OUTBOUND_GAMMA_KEY: whsec(), OUTBOUND_FLAKY_KEY: whsec(),
-    OUTBOUND_ALPHA_URL: receivers.alpha.url, OUTBOUND_BETA_URL: receivers.beta.url, OUTBOUND_GAMMA_URL: receivers.gamma.url, OUTBOUND_FLAKY_URL: receivers.flaky.url, OUTBOUND_PACED_URL: receivers.paced.url,
-  });
-  stack = await startTestStack({ flowsDir: join(FIXTURES, 'flows'), destinationsDir: join(FIXTURES, 'destinations') });
+  fixture = await startOutboundExample();
+  ({ stack, receivers } = fixture);
   browser = await launchChromium('the console test');
 });
 after(async () => {
   await browser?.close();
-  await stack?.stop();
-  for (const r of Object.values(receivers)) await r?.close();
+  await fixture?.stop();
 });
 
 const signIn = () => signInConsole(browser, stack.adminUrl, '/console/outbound');

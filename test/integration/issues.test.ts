@@ -5,9 +5,8 @@
 // admin-api.test.ts: tell-ledger fails while the fake ledger refuses the order.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { ROOT, TEST_ADMIN_TOKEN, type TestStack } from '../helpers/stack';
+import type { TestStack } from '../helpers/stack';
+import { hookflowAdmin } from '../helpers/spawn-file';
 import { paymentSucceeded, postEvent, uid } from '../helpers/events';
 import { type AdminStack, startAdminStack, stopAdminStack } from '../helpers/admin-stack';
 import { admin } from '../helpers/admin';
@@ -49,13 +48,7 @@ const ledgerIssue = (count: number) => waitFor(`the tell-ledger issue to count $
   return mine[0]?.count === count ? mine[0] : undefined;
 }, { attempts: 300, intervalMs: 200 });
 
-function hookflow(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  const child = spawn(join(ROOT, 'bin/hookflow'), args, { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'silent', HOOKFLOW_ADMIN_URL: stack.adminUrl, HOOKFLOW_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
-  const result = { out: '', err: '' };
-  child.stdout.on('data', (c) => { result.out += c; });
-  child.stderr.on('data', (c) => { result.err += c; });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, ...result })));
-}
+const hookflow = (args: string[]) => hookflowAdmin(stack.adminUrl, args);
 
 let issueId: string;
 let failed: { orderId: string; deliveryId: string }[] = [];

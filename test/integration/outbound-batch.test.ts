@@ -3,40 +3,32 @@
 // `standardwebhooks` library). Flows and destinations in test/fixtures/outbound-batch.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
 import { Webhook } from 'standardwebhooks';
-import { startTestStack, ROOT, TEST_ADMIN_TOKEN, TEST_TASK_QUEUE, type TestStack } from '../helpers/stack';
+import { ROOT, TEST_TASK_QUEUE, type TestStack } from '../helpers/stack';
 import { paymentSucceeded, postEvent, uid } from '../helpers/events';
-import { type ReceivedRequest, type WebhookReceiver, startWebhookReceiver } from '../helpers/webhook-receiver';
+import type { ReceivedRequest } from '../helpers/webhook-receiver';
+import { type OutboundFixture, startOutboundFixture } from '../helpers/outbound-fixture';
+import { hookflowAdmin } from '../helpers/spawn-file';
 import { waitFor } from '../helpers/wait-for';
 import { outboundCollections } from '../../activities/outbound-store';
 import { type EnqueuedMessage, OUTBOUND_BATCH_WORKFLOW_TYPE, OUTBOUND_ENQUEUE_SIGNAL, batchQueueWorkflowId } from '../../engine/outbound-batch';
 
 const FIXTURES = join(ROOT, 'test/fixtures/outbound-batch');
-const whsec = () => `whsec_${randomBytes(24).toString('base64')}`;
-const secrets = { OUTBOUND_BATCHED_KEY: whsec(), OUTBOUND_SERIAL_KEY: whsec(), OUTBOUND_FAILING_KEY: whsec() };
+let fixture: OutboundFixture<'batched' | 'serial' | 'failing'>;
 let stack: TestStack;
-const receivers: Record<'batched' | 'serial' | 'failing', WebhookReceiver> = {} as never;
+let receivers: typeof fixture.receivers;
+let secrets: typeof fixture.secrets;
 
 before(async () => {
-  for (const name of ['batched', 'serial', 'failing'] as const) receivers[name] = await startWebhookReceiver(`/hooks/${name}`);
-  Object.assign(process.env, secrets, { OUTBOUND_BATCHED_URL: receivers.batched.url, OUTBOUND_SERIAL_URL: receivers.serial.url, OUTBOUND_FAILING_URL: receivers.failing.url });
-  stack = await startTestStack({ flowsDir: join(FIXTURES, 'flows'), destinationsDir: join(FIXTURES, 'destinations') });
+  fixture = await startOutboundFixture(FIXTURES, ['batched', 'serial', 'failing'], ['OUTBOUND_BATCHED_KEY', 'OUTBOUND_SERIAL_KEY', 'OUTBOUND_FAILING_KEY']);
+  ({ stack, receivers, secrets } = fixture);
 });
 after(async () => {
-  await stack?.stop();
-  for (const r of Object.values(receivers)) await r?.close();
+  await fixture?.stop();
 });
 
-function hookflow(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  const child = spawn(join(ROOT, 'bin/hookflow'), args, { cwd: ROOT, env: { ...process.env, HOOKFLOW_ADMIN_URL: stack.adminUrl, HOOKFLOW_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
-  const result = { out: '', err: '' };
-  child.stdout.on('data', (c) => { result.out += c; });
-  child.stderr.on('data', (c) => { result.err += c; });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, ...result })));
-}
+const hookflow = (args: string[]) => hookflowAdmin(stack.adminUrl, args);
 
 /** Publishes one `<kind>.item` per sku at once (a forEach step); the message ids. */
 async function publishItems(kind: 'batched' | 'serial' | 'failing', skus: string[]): Promise<string[]> {

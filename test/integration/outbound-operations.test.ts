@@ -6,45 +6,30 @@
 // pause and resume that no worker has seen.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { startTestStack, ROOT, TEST_ADMIN_TOKEN, type TestStack } from '../helpers/stack';
+import { TEST_ADMIN_TOKEN, type TestStack } from '../helpers/stack';
 import { paymentSucceeded, postEvent, uid } from '../helpers/events';
 import { admin } from '../helpers/admin';
-import { type WebhookReceiver, startWebhookReceiver } from '../helpers/webhook-receiver';
+import { type OutboundFixture, OUTBOUND_EXAMPLE, startOutboundExample } from '../helpers/outbound-fixture';
+import { hookflowAdmin } from '../helpers/spawn-file';
 import { waitFor } from '../helpers/wait-for';
 import { outboundCollections } from '../../activities/outbound-store';
 import { destinationStatesReader } from '../../activities/destination-states';
 import { createWorkerMetrics } from '../../lib/metrics';
 
-const FIXTURES = join(ROOT, 'test/fixtures/outbound');
-const NAMES = ['alpha', 'beta', 'gamma', 'flaky', 'paced'] as const;
-const whsec = () => `whsec_${randomBytes(24).toString('base64')}`;
+const NAMES = OUTBOUND_EXAMPLE.names;
+let fixture: OutboundFixture<(typeof NAMES)[number]>;
 let stack: TestStack;
-const receivers: Record<(typeof NAMES)[number], WebhookReceiver> = {} as never;
+let receivers: typeof fixture.receivers;
 
 before(async () => {
-  for (const name of NAMES) receivers[name] = await startWebhookReceiver(`/hooks/${name}`);
-  receivers.flaky.answer(500);
-  Object.assign(process.env, {
-    OUTBOUND_ALPHA_NEW: whsec(), OUTBOUND_ALPHA_OLD: whsec(), OUTBOUND_BETA_KEY: whsec(), OUTBOUND_GAMMA_KEY: whsec(), OUTBOUND_FLAKY_KEY: whsec(),
-    OUTBOUND_ALPHA_URL: receivers.alpha.url, OUTBOUND_BETA_URL: receivers.beta.url, OUTBOUND_GAMMA_URL: receivers.gamma.url, OUTBOUND_FLAKY_URL: receivers.flaky.url, OUTBOUND_PACED_URL: receivers.paced.url,
-  });
-  stack = await startTestStack({ flowsDir: join(FIXTURES, 'flows'), destinationsDir: join(FIXTURES, 'destinations') });
+  fixture = await startOutboundExample();
+  ({ stack, receivers } = fixture);
 });
 after(async () => {
-  await stack?.stop();
-  for (const r of Object.values(receivers)) await r?.close();
+  await fixture?.stop();
 });
 
-function hookflow(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  const child = spawn(join(ROOT, 'bin/hookflow'), args, { cwd: ROOT, env: { ...process.env, HOOKFLOW_ADMIN_URL: stack.adminUrl, HOOKFLOW_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
-  const result = { out: '', err: '' };
-  child.stdout.on('data', (c) => { result.out += c; });
-  child.stderr.on('data', (c) => { result.err += c; });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, ...result })));
-}
+const hookflow = (args: string[]) => hookflowAdmin(stack.adminUrl, args);
 
 /** A console session's cookie, signed in with the admin token as a person does. */
 async function consoleCookie(): Promise<string> {

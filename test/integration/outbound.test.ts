@@ -5,43 +5,28 @@
 // Flows and destinations in test/fixtures/outbound; schedules there are short (milliseconds).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
-import { spawn } from 'node:child_process';
-import { startTestStack, ROOT, TEST_ADMIN_TOKEN, type TestStack } from '../helpers/stack';
+import type { TestStack } from '../helpers/stack';
 import { paymentSucceeded, postEvent, uid } from '../helpers/events';
-import { type WebhookReceiver, startWebhookReceiver } from '../helpers/webhook-receiver';
+import { startOutboundExample } from '../helpers/outbound-fixture';
+import { hookflowAdmin } from '../helpers/spawn-file';
 import { waitFor } from '../helpers/wait-for';
 import { outboundCollections } from '../../activities/outbound-store';
 
-const FIXTURES = join(ROOT, 'test/fixtures/outbound');
-const whsec = () => `whsec_${randomBytes(24).toString('base64')}`;
-const secrets = { OUTBOUND_ALPHA_NEW: whsec(), OUTBOUND_ALPHA_OLD: whsec(), OUTBOUND_BETA_KEY: whsec(), OUTBOUND_GAMMA_KEY: whsec(), OUTBOUND_FLAKY_KEY: whsec() };
+let fixture: Awaited<ReturnType<typeof startOutboundExample>>;
 let stack: TestStack;
-const receivers: Record<'alpha' | 'beta' | 'gamma' | 'flaky' | 'paced', WebhookReceiver> = {} as never;
+let receivers: typeof fixture.receivers;
+let secrets: typeof fixture.secrets;
 
 before(async () => {
-  for (const name of ['alpha', 'beta', 'gamma', 'flaky', 'paced'] as const) receivers[name] = await startWebhookReceiver(`/hooks/${name}`);
-  receivers.flaky.answer(500);
-  Object.assign(process.env, secrets, {
-    OUTBOUND_ALPHA_URL: receivers.alpha.url, OUTBOUND_BETA_URL: receivers.beta.url, OUTBOUND_GAMMA_URL: receivers.gamma.url, OUTBOUND_FLAKY_URL: receivers.flaky.url, OUTBOUND_PACED_URL: receivers.paced.url,
-  });
-  stack = await startTestStack({ flowsDir: join(FIXTURES, 'flows'), destinationsDir: join(FIXTURES, 'destinations') });
+  fixture = await startOutboundExample();
+  ({ stack, receivers, secrets } = fixture);
 });
 after(async () => {
-  await stack?.stop();
-  for (const r of Object.values(receivers)) await r?.close();
+  await fixture?.stop();
 });
 
-/** bin/hookflow as an operator runs it, against the stack's admin listener. */
-function hookflow(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  const child = spawn(join(ROOT, 'bin/hookflow'), args, { cwd: ROOT, env: { ...process.env, HOOKFLOW_ADMIN_URL: stack.adminUrl, HOOKFLOW_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
-  const result = { out: '', err: '' };
-  child.stdout.on('data', (c) => { result.out += c; });
-  child.stderr.on('data', (c) => { result.err += c; });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, ...result })));
-}
+const hookflow = (args: string[]) => hookflowAdmin(stack.adminUrl, args);
 
 /** Posts an order's payment and returns what its publish step reported. */
 async function publish(): Promise<{ messageId: string; deliveries: number; destinations: string[]; orderId: string; amount: unknown }> {
