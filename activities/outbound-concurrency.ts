@@ -4,9 +4,8 @@
 // deleted when the request is done.
 import { randomUUID } from 'node:crypto';
 import type { Db } from 'mongodb';
+import { OUTBOUND_LEASES_COLLECTION } from '../engine/outbound-records';
 import { insertOnce } from '../lib/insert-once';
-
-export const OUTBOUND_LEASES_COLLECTION = 'hookflow_outbound_leases';
 
 interface LeaseDoc { _id: string; destination: string; holder: string; expiresAt: Date }
 

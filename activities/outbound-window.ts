@@ -5,9 +5,8 @@
 import type { Db } from 'mongodb';
 import type { FailureRateSettings } from '../engine/outbound';
 import { type FailureRate, bucketMs, bucketStart, failureRate } from '../engine/outbound-breaker';
+import { OUTBOUND_WINDOW_COLLECTION } from '../engine/outbound-records';
 import { isDuplicateKey } from '../lib/insert-once';
-
-export const OUTBOUND_WINDOW_COLLECTION = 'hookflow_outbound_window';
 
 interface BucketDoc { _id: string; destination: string; start: number; attempts: number; failures: number }
 

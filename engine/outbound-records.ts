@@ -7,6 +7,9 @@ export const OUTBOUND_COLLECTION = 'hookflow_outbound';
 export const OUTBOUND_ATTEMPTS_COLLECTION = 'hookflow_outbound_attempts';
 export const DESTINATION_STATE_COLLECTION = 'hookflow_outbound_destinations';
 export const OUTBOUND_EVENTS_COLLECTION = 'hookflow_outbound_events';
+/** Concurrency leases (activities/outbound-concurrency.ts) and failure-rate buckets (activities/outbound-window.ts). */
+export const OUTBOUND_LEASES_COLLECTION = 'hookflow_outbound_leases';
+export const OUTBOUND_WINDOW_COLLECTION = 'hookflow_outbound_window';
 
 export interface OutboundRecord {
   /** `<destination>:<message id>`. */

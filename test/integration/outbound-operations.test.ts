@@ -59,6 +59,8 @@ test('the outbound collections have the indexes of the CLI, console and retry-fa
   });
   assert.deepEqual(await indexes('hookflow_outbound_attempts'), { _id_: { _id: 1 }, delivery_at: { delivery: 1, at: 1 }, destination_at: { destination: 1, at: -1 } });
   assert.deepEqual(await indexes('hookflow_outbound_events'), { _id_: { _id: 1 }, destination_at: { destination: 1, at: -1 }, kind_at: { kind: 1, at: -1 } });
+  assert.deepEqual(await indexes('hookflow_outbound_leases'), { _id_: { _id: 1 }, destination: { destination: 1 } });
+  assert.deepEqual(await indexes('hookflow_outbound_window'), { _id_: { _id: 1 }, destination_start: { destination: 1, start: 1 } });
 });
 
 test('a disabled and a paused destination are one issue each, beside the rejections, saying what to do; resumed, they read resolved', async () => {

@@ -1,10 +1,13 @@
 // The outbound collections' indexes, one per query the CLI, the console, retry-failed and the
-// issues inbox make (server/admin/outbound/index.ts, server/admin/issues/destinations.ts). The
-// worker's own reads and writes go by _id. Created by the ingress at start-up, beside the
+// issues inbox make (server/admin/outbound/index.ts, server/admin/issues/destinations.ts), and the
+// two the worker makes by destination (concurrency leases, failure-rate buckets); its other reads
+// and writes go by _id. Created by the ingress at start-up, beside the
 // delivery store's (server/ingress.ts), missing ones only.
 import type { Db } from 'mongodb';
 import { type IndexSpecs, createMissingIndexes } from '../../../lib/mongo-indexes';
-import { OUTBOUND_ATTEMPTS_COLLECTION, OUTBOUND_COLLECTION, OUTBOUND_EVENTS_COLLECTION } from '../../../engine/outbound-records';
+import {
+  OUTBOUND_ATTEMPTS_COLLECTION, OUTBOUND_COLLECTION, OUTBOUND_EVENTS_COLLECTION, OUTBOUND_LEASES_COLLECTION, OUTBOUND_WINDOW_COLLECTION,
+} from '../../../engine/outbound-records';
 
 export const OUTBOUND_INDEXES: Record<string, IndexSpecs> = {
   [OUTBOUND_COLLECTION]: {
@@ -27,6 +30,10 @@ export const OUTBOUND_INDEXES: Record<string, IndexSpecs> = {
     // The issues inbox: pauses and disables, grouped per destination.
     kind_at: { kind: 1, at: -1 },
   },
+  // The leases a destination's attempts compete for, read on every attempt of a `concurrency:` destination.
+  [OUTBOUND_LEASES_COLLECTION]: { destination: { destination: 1 } },
+  // A destination's buckets in the window, read and pruned on every failed attempt of a `failureRate:` destination.
+  [OUTBOUND_WINDOW_COLLECTION]: { destination_start: { destination: 1, start: 1 } },
 };
 
 export async function ensureOutboundIndexes(db: Db): Promise<void> {
