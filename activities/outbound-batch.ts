@@ -11,7 +11,7 @@ import {
 } from '../engine/outbound-batch';
 import { insertOnce } from '../lib/insert-once';
 import type { AttemptRequest } from './outbound-attempt';
-import { type OutboundCollections, deliveryId } from './outbound-store';
+import { type OutboundCollections, deliveryId, pendingRecord } from './outbound-store';
 
 /** The webhook-id of a batch: the same for the same members in the same order. */
 export const batchIdOf = (messageIds: readonly string[]) => `batch_${createHash('sha256').update(messageIds.join('\n')).digest('base64url').slice(0, 27)}`;
@@ -24,7 +24,7 @@ export const batchIdOf = (messageIds: readonly string[]) => `batch_${createHash(
 export async function enqueueBatched(c: OutboundCollections, client: Context['client'], taskQueue: string, d: DestinationDefinition, message: OutboundMessage, at: Date): Promise<void> {
   const id = deliveryId(d.name, message.id);
   const workflowId = batchQueueWorkflowId(d.name);
-  const inserted = await insertOnce(c.deliveries, { _id: id, destination: d.name, message, status: 'pending', attempts: 0, retries: 0, workflowId, createdAt: at, updatedAt: at });
+  const inserted = await insertOnce(c.deliveries, pendingRecord(d.name, message, workflowId, at));
   if (!inserted && (await c.deliveries.findOne({ _id: id }, { projection: { status: 1 } }))?.status !== 'pending') return;
   const enqueued: EnqueuedMessage = { message, key: message.id, batch: d.batch!, retry: d.retry };
   await client.workflow.signalWithStart(OUTBOUND_BATCH_WORKFLOW_TYPE, { workflowId, taskQueue, args: [{ destination: d.name }], signal: OUTBOUND_ENQUEUE_SIGNAL, signalArgs: [enqueued] });

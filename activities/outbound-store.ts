@@ -3,10 +3,10 @@
 // state. Breaker transitions are conditional single-document updates (atomic on MongoDB and on
 // the patched FerretDB), so several workers agree on who pauses, probes or disables.
 import type { Db } from 'mongodb';
-import type { BreakerSettings } from '../engine/outbound';
+import type { BreakerSettings, OutboundMessage } from '../engine/outbound';
 import {
   type AttemptRecord, type DestinationState, type DestinationStateDoc, type OutboundEvent, type OutboundRecord,
-  DESTINATION_STATE_COLLECTION, OUTBOUND_ATTEMPTS_COLLECTION, OUTBOUND_COLLECTION, OUTBOUND_EVENTS_COLLECTION,
+  DESTINATION_STATE_COLLECTION, OUTBOUND_ATTEMPTS_COLLECTION, OUTBOUND_COLLECTION, OUTBOUND_EVENTS_COLLECTION, deliveryId,
 } from '../engine/outbound-records';
 
 export * from '../engine/outbound-records';
@@ -20,6 +20,11 @@ export function outboundCollections(db: Db) {
   };
 }
 export type OutboundCollections = ReturnType<typeof outboundCollections>;
+
+/** A delivery's record before its first attempt, run by `workflowId` (its own, or its destination's batch queue). */
+export const pendingRecord = (destination: string, message: OutboundMessage, workflowId: string, at: Date): OutboundRecord => ({
+  _id: deliveryId(destination, message.id), destination, message, status: 'pending', attempts: 0, retries: 0, workflowId, createdAt: at, updatedAt: at,
+});
 
 
 /** What an attempt may do now: send, wait until `retryAt` (paused, not this attempt's turn to probe), or nothing (disabled). */

@@ -15,10 +15,9 @@ import {
 } from '../engine/outbound';
 import { DENY_ALL_PRIVATE, type EgressPolicy } from '../lib/egress';
 import type { OutboundMetrics } from '../lib/metrics';
-import { MongoBulkWriteError } from 'mongodb';
-import { isDuplicateKey } from '../lib/insert-once';
+import { insertEachOnce } from '../lib/insert-once';
 import { type ActivityDeps, badArguments, requireString } from './effects';
-import { type OutboundCollections, deliveryId, outboundCollections } from './outbound-store';
+import { type OutboundCollections, deliveryId, outboundCollections, pendingRecord } from './outbound-store';
 import { outboundAttempts } from './outbound-attempt';
 import { batchActivities, enqueueBatched } from './outbound-batch';
 import type { SecretLookup } from './secrets';
@@ -100,17 +99,9 @@ export function outboundActivities(deps: OutboundDeps) {
  * retried publish step) is left as it is; any other failure fails the step, which is retried.
  */
 async function insertPending(c: OutboundCollections, deliveries: { input: DeliveryInput; workflowId: string }[], at: Date): Promise<void> {
-  const records = deliveries.map(({ input, workflowId }) => ({
-    _id: deliveryId(input.destination, input.message.id), destination: input.destination, message: input.message,
-    status: 'pending' as const, attempts: 0, retries: 0, workflowId, createdAt: at, updatedAt: at,
-  }));
-  try {
-    await c.deliveries.insertMany(records, { ordered: false });
-  } catch (err) {
-    if (!(err instanceof MongoBulkWriteError) || err.writeConcernError) throw err;
-    const errors = [err.writeErrors].flat();
-    if (errors.some((e) => !isDuplicateKey(e)) || err.result.insertedCount + errors.length !== records.length) throw err;
-  }
+  const outcomes = await insertEachOnce(c.deliveries, deliveries.map(({ input, workflowId }) => pendingRecord(input.destination, input.message, workflowId, at)));
+  const refused = outcomes.find((o) => typeof o === 'object');
+  if (refused) throw new Error(`a pending delivery record was refused: ${refused.errmsg ?? refused.code}`);
 }
 
 /** A delivery's workflow (its record is written); a second start of the same id is a no-op. */

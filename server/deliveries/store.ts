@@ -2,13 +2,13 @@
 // rests on one guarantee FerretDB shares with MongoDB, a unique _id (no transactions, no TTL
 // indexes, and no atomic read-modify-write across concurrent writers on FerretDB 1.24).
 import { randomUUID } from 'node:crypto';
-import { type AnyBulkWriteOperation, type Collection, type Db, MongoBulkWriteError } from 'mongodb';
+import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
 import type { Logger } from 'pino';
 import { UnavailableError, errorText } from '../../lib/errors';
 import { CLAIMS_COLLECTION, DELIVERIES_COLLECTION, DURABLE_WRITES, type DeliveryRecord, type DeliverySettings, type RecordedRun, type RelayState, originalId } from './record';
 import { DEFAULT_REJECTION_SETTINGS, RejectionCounter } from './rejections';
 import { GroupCommit } from './group-commit';
-import { insertOnce, isDuplicateKey } from '../../lib/insert-once';
+import { insertEachOnce, insertOnce } from '../../lib/insert-once';
 import { SignedBodies } from './signed-bodies';
 import { createMissingIndexes } from '../../lib/mongo-indexes';
 
@@ -242,25 +242,13 @@ export class DeliveryStore {
 }
 
 /**
- * Inserts `records` in one unordered insertMany: each is stored, taken (its _id exists: a
- * duplicate) or failed on its own. A failure that cannot be pinned on one record fails them all
- * (503): a record that was in fact stored is then found by the provider's retry, as a duplicate
- * whose runs the relay starts.
+ * Inserts `records` in one unordered insertMany: each is stored, taken (a duplicate) or failed on
+ * its own. A failure that cannot be pinned on one record fails them all (503): a record that was
+ * in fact stored is then found by the provider's retry, as a duplicate whose runs the relay starts.
  */
 async function insertEach(collection: Collection<DeliveryRecord>, records: DeliveryRecord[]): Promise<('stored' | 'taken' | Error)[]> {
-  try {
-    await collection.insertMany(records, { ordered: false });
-    return records.map(() => 'stored');
-  } catch (err) {
-    if (!(err instanceof MongoBulkWriteError) || err.writeConcernError) throw unavailable(err);
-    const errors = new Map([err.writeErrors].flat().map((e) => [e.index, e]));
-    if (err.result.insertedCount + errors.size !== records.length) throw unavailable(err);
-    return records.map((_, i) => {
-      const e = errors.get(i);
-      if (!e) return 'stored';
-      return isDuplicateKey(e) ? 'taken' : unavailable(e.errmsg ?? e.code);
-    });
-  }
+  const outcomes = await insertEachOnce(collection, records).catch((err) => { throw unavailable(err); });
+  return outcomes.map((o) => (o === 'inserted' ? 'stored' : o === 'taken' ? 'taken' : unavailable(o.errmsg ?? o.code)));
 }
 
 export const newDeliveryId = () => randomUUID();
