@@ -119,21 +119,6 @@ export function withEvent<T>(name: string, attributes: Attributes, fn: () => T):
   }
 }
 
-/** The same as a child span, for synchronous work: no promise when tracing is off. */
-export function withSpanSync<T>(name: string, attributes: Attributes, fn: () => T): T {
-  if (!on) return fn();
-  return tracer().startActiveSpan(name, { attributes }, (span) => {
-    try {
-      return fn();
-    } catch (err) {
-      markFailed(span, err);
-      throw err;
-    } finally {
-      span.end();
-    }
-  });
-}
-
 /** The context a caller's `traceparent`/`tracestate` headers name (the root context when none or tracing is off). */
 export function contextFromHeaders(headers: Record<string, string | string[] | undefined>): Context {
   if (!on) return context.active();
