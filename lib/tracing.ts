@@ -105,18 +105,41 @@ function markFailed(span: Span, err: unknown): void {
  */
 export function withEvent<T>(name: string, attributes: Attributes, fn: () => T): T {
   if (!on) return fn();
+  const timing = startEvent();
+  try {
+    const result = fn();
+    timing.end(name, attributes);
+    return result;
+  } catch (err) {
+    timing.end(name, attributes, err);
+    throw err;
+  }
+}
+
+/** The same for awaited work (store, start): an event when `fn`'s promise settles. */
+export async function withTimedEvent<T>(name: string, attributes: Attributes, fn: () => Promise<T>): Promise<T> {
+  if (!on) return fn();
+  const timing = startEvent();
+  try {
+    const result = await fn();
+    timing.end(name, attributes);
+    return result;
+  } catch (err) {
+    timing.end(name, attributes, err);
+    throw err;
+  }
+}
+
+function startEvent() {
   const span = trace.getActiveSpan();
   const started = Date.now();
   const t0 = performance.now();
-  let error: string | undefined;
-  try {
-    return fn();
-  } catch (err) {
-    error = (err as Error)?.message ?? String(err);
-    throw err;
-  } finally {
-    span?.addEvent(name, { ...attributes, 'hookflow.duration_ms': Math.round((performance.now() - t0) * 1000) / 1000, ...(error !== undefined && { error }) }, started);
-  }
+  return {
+    end(name: string, attributes: Attributes, err?: unknown) {
+      const error = err === undefined ? undefined : (err as Error)?.message ?? String(err);
+      span?.addEvent(name, { ...attributes, 'hookflow.duration_ms': Math.round((performance.now() - t0) * 1000) / 1000, ...(error !== undefined && { error }) }, started);
+    },
+  };
 }
 
 /** The context a caller's `traceparent`/`tracestate` headers name (the root context when none or tracing is off). */
@@ -140,12 +163,17 @@ export function currentTraceId(): string | undefined {
   return ctx && trace.isSpanContextValid(ctx) ? ctx.traceId : undefined;
 }
 
-/** The active span as a W3C traceparent (the relay continues a stored event's trace from it). */
-export function currentTraceparent(): string | undefined {
+/** The active span as W3C `traceparent` (and `tracestate`) fields, or undefined when tracing is off or no span is active. */
+export function traceCarrier(): { traceparent: string; tracestate?: string } | undefined {
   if (!on) return undefined;
   const carrier: Record<string, string> = {};
   propagation.inject(context.active(), carrier);
-  return carrier.traceparent;
+  return carrier.traceparent ? (carrier as { traceparent: string; tracestate?: string }) : undefined;
+}
+
+/** The active span as a W3C traceparent (the relay continues a stored event's trace from it). */
+export function currentTraceparent(): string | undefined {
+  return traceCarrier()?.traceparent;
 }
 
 /** pino mixin part: the trace id of the active span, for every log line written inside one. */

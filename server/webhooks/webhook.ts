@@ -23,7 +23,7 @@ import { ignoredOutcome } from '../starts';
 import { readEventVersion } from '../../verification/event-version';
 import { UpcastError } from '../../engine/event-versions';
 import { type EventSchemas, checkUpcastRuns, schemaOfEvent } from './event-schema';
-import { ATTR, annotate, withEvent, withSpan } from '../../lib/tracing';
+import { ATTR, annotate, withEvent, withTimedEvent } from '../../lib/tracing';
 
 export interface WebhookRequest extends RequestFacts {
   source: SourceDefinition;
@@ -138,7 +138,7 @@ async function receive(req: WebhookRequest, deps: WebhookDeps, seen: SeenEvent):
   checkUpcastRuns(deps.definitions, planned, MAX_VIOLATIONS);
   const record = { ...acceptedRecord(req, { eventId: id, eventType: type, eventVersion: version }, planned, deps.deliveries), ...(source.body.arrayAs && { bodyArrayAs: source.body.arrayAs }) };
   annotate({ [ATTR.deliveryId]: record._id, [ATTR.flow]: planned.map((p) => p.flow.name), [ATTR.workflowId]: planned.map((p) => p.workflowId) });
-  const original = await withSpan('store', { [ATTR.deliveryId]: record._id }, () => deps.deliveries.insertOriginal(record, signedMaterialKey(source, rawBody, req.url)));
+  const original = await withTimedEvent('store', { [ATTR.deliveryId]: record._id }, () => deps.deliveries.insertOriginal(record, signedMaterialKey(source, rawBody, req.url)));
   // A re-delivery of the same event after its start failed: the provider asks again, so try again.
   const reopened = original?._id === record._id ? await deps.deliveries.reopenFailed(original, record.runs) : undefined;
   if (original && !reopened) {
@@ -158,7 +158,7 @@ async function startStored(record: DeliveryRecord, planned: PlannedRun[], event:
   // Stored: from here on the event is never lost. Start now; if Temporal cannot take it, the relay will.
   const log = deps.log.child({ deliveryId: record._id, eventId: event.id, eventType: event.type });
   try {
-    const started = await withSpan('start', { [ATTR.flow]: planned.map((p) => p.flow.name), [ATTR.workflowId]: planned.map((p) => p.workflowId) }, () => deps.startRuns(planned, event, log));
+    const started = await withTimedEvent('start', { [ATTR.flow]: planned.map((p) => p.flow.name), [ATTR.workflowId]: planned.map((p) => p.workflowId) }, () => deps.startRuns(planned, event, log));
     const runs = started.map(recordedRun);
     // Not awaited: the answer needs the stored record and the started runs, both there already.
     void deps.deliveries.markStarted(record._id, runs).catch((err) => log.warn({ err: errorText(err), workflowIds: runs.map((r) => r.workflowId) }, 'runs started but not marked; the relay will confirm them'));
