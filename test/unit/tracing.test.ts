@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { trace } from '@opentelemetry/api';
-import { contextFromHeaders, currentTraceId, currentTraceparent, injectTraceHeaders, startTracing, tracingOn, tracingWanted, withEvent, withSpan } from '../../lib/tracing';
+import { contextFromHeaders, currentTraceId, currentTraceparent, injectTraceHeaders, startTracing, traceCarrier, tracingOn, tracingWanted, withEvent, withSpan, withTimedEvent } from '../../lib/tracing';
 import { randomId } from '../../workflows/tracing';
 import { createLogger } from '../../lib/logger';
 
@@ -31,6 +31,8 @@ test('off: no SDK module is loaded, spans only call through, nothing is added to
   assert.equal(withSpan('x', {}, () => promise), promise, 'the function\'s own promise, no extra turn');
   await assert.rejects(withSpan('x', {}, () => { throw new Error('boom'); }), /boom/);
   assert.equal(withEvent('x', {}, () => 4), 4);
+  assert.equal(await withTimedEvent('x', {}, async () => 5), 5);
+  assert.equal(traceCarrier(), undefined);
   const headers: Record<string, string> = {};
   injectTraceHeaders(headers);
   assert.deepEqual(headers, {});
@@ -64,13 +66,22 @@ test('on: lines inside a span carry its trace id, lines outside none; a tracepar
     const events = await withSpan('request', {}, async (span) => {
       withEvent('verify', { a: 1 }, () => 1);
       assert.throws(() => withEvent('parse', {}, () => { throw new Error('bad json'); }), /bad json/);
+      // Awaited stages too, when they settle; still the same active span (no child).
+      assert.equal(await withTimedEvent('store', { b: 2 }, async () => { await new Promise((r) => setImmediate(r)); return trace.getActiveSpan(); }), span);
+      await assert.rejects(withTimedEvent('start', {}, async () => { throw new Error('temporal down'); }), /temporal down/);
       assert.equal(trace.getActiveSpan(), span);
       return (span as unknown as { events: { name: string; attributes: Record<string, unknown> }[] }).events;
     });
-    assert.deepEqual(events.map((e) => e.name), ['verify', 'parse']);
+    assert.deepEqual(events.map((e) => e.name), ['verify', 'parse', 'store', 'start']);
     assert.equal(events[0].attributes.a, 1);
-    assert.equal(typeof events[0].attributes['hookflow.duration_ms'], 'number');
+    assert.equal(events[2].attributes.b, 2);
+    assert.ok(events.every((e) => typeof e.attributes['hookflow.duration_ms'] === 'number'));
     assert.equal(events[1].attributes.error, 'bad json');
+    assert.equal(events[3].attributes.error, 'temporal down');
+    assert.equal(traceCarrier(), undefined, 'no header outside a span');
+    const carried = await withSpan('start', {}, async () => traceCarrier(), { parent: contextFromHeaders({ traceparent: parent, tracestate: 'p=1' }) });
+    assert.match(String(carried?.traceparent), /^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$/);
+    assert.equal(carried?.tracestate, 'p=1');
     const out: Record<string, string> = {};
     await withSpan('call', {}, async () => injectTraceHeaders(out), { parent: contextFromHeaders({ traceparent: parent }) });
     assert.match(out.traceparent, /^00-0af7651916cd43dd8448eb211c80319c-/);
