@@ -2,7 +2,7 @@
 // (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) names, configured by the standard OTEL_* variables.
 // Off by default: until startTracing() runs nothing of the SDK is loaded, and withSpan() only
 // calls its function (one boolean test), so tracing off costs what no tracing cost.
-import { type Attributes, type Context, type Span, SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
+import { type Attributes, type Context, INVALID_TRACEID, type Span, type SpanContext, SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 
@@ -156,19 +156,29 @@ export function injectTraceHeaders(headers: Record<string, string>): void {
   if (on) propagation.inject(context.active(), headers);
 }
 
-/** The active span's trace id (32 hex digits), or undefined when tracing is off or no span is active. */
-export function currentTraceId(): string | undefined {
+/** The active span's context, when tracing is on and a real span is active. */
+function activeSpanContext(): SpanContext | undefined {
   if (!on) return undefined;
   const ctx = trace.getActiveSpan()?.spanContext();
-  return ctx && trace.isSpanContextValid(ctx) ? ctx.traceId : undefined;
+  return ctx && ctx.traceId !== INVALID_TRACEID ? ctx : undefined;
 }
 
-/** The active span as W3C `traceparent` (and `tracestate`) fields, or undefined when tracing is off or no span is active. */
+/** The active span's trace id (32 hex digits), or undefined when tracing is off or no span is active. */
+export function currentTraceId(): string | undefined {
+  return activeSpanContext()?.traceId;
+}
+
+/**
+ * The active span as W3C `traceparent` (and `tracestate`) fields, or undefined when tracing is off
+ * or no span is active. Written directly, not through the configured propagator: what reads them
+ * (the relay, Temporal's `_tracer-data` header, workflows/tracing.ts) reads W3C only.
+ */
 export function traceCarrier(): { traceparent: string; tracestate?: string } | undefined {
-  if (!on) return undefined;
-  const carrier: Record<string, string> = {};
-  propagation.inject(context.active(), carrier);
-  return carrier.traceparent ? (carrier as { traceparent: string; tracestate?: string }) : undefined;
+  const ctx = activeSpanContext();
+  if (!ctx) return undefined;
+  const traceparent = `00-${ctx.traceId}-${ctx.spanId}-0${(ctx.traceFlags || 0).toString(16)}`;
+  const tracestate = ctx.traceState?.serialize();
+  return tracestate ? { traceparent, tracestate } : { traceparent };
 }
 
 /** The active span as a W3C traceparent (the relay continues a stored event's trace from it). */
