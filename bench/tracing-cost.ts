@@ -36,6 +36,8 @@ export interface TracingCost {
   events: number;
   /** CPU ms per completed event, by side and process. */
   cpuPerEvent: Record<Side['name'], { ingress: number; worker: number }>;
+  /** On against the mean of the two off sides, per process. */
+  onVsMeanOff: Record<'ingress' | 'worker', number>;
   /** Each round's ratio against off, per process: median, lowest and highest. */
   roundRatios: Record<'off (again)' | 'on', Record<'ingress' | 'worker', { median: number; min: number; max: number; each: number[] }>>;
 }
@@ -75,8 +77,11 @@ export async function tracingCostCase(ctx: BenchContext): Promise<TracingCost> {
     const sorted = [...each].sort((a, b) => a - b);
     return [p, { median: (sorted[(sorted.length - 1) >> 1] + sorted[sorted.length >> 1]) / 2, min: sorted[0], max: sorted[sorted.length - 1], each }];
   }))])) as TracingCost['roundRatios'];
+  // The two off sides differ only by chance; their mean is the steadier estimate of "off".
+  const onVsMeanOff = Object.fromEntries((['ingress', 'worker'] as const).map((p) => [p, cpuPerEvent.on[p] / ((cpuPerEvent.off[p] + cpuPerEvent['off (again)'][p]) / 2)])) as TracingCost['onVsMeanOff'];
+  ctx.say(`  on vs the mean of both off sides: ingress ${onVsMeanOff.ingress.toFixed(3)}, worker ${onVsMeanOff.worker.toFixed(3)}`);
   for (const [name, r] of Object.entries(roundRatios)) ctx.say(`  ${name} vs off, per round: ingress median ${r.ingress.median.toFixed(3)} (${r.ingress.min.toFixed(3)}–${r.ingress.max.toFixed(3)}), worker median ${r.worker.median.toFixed(3)} (${r.worker.min.toFixed(3)}–${r.worker.max.toFixed(3)})`);
-  return { events: total, cpuPerEvent, roundRatios };
+  return { events: total, cpuPerEvent, onVsMeanOff, roundRatios };
 }
 
 /** Sends `count` events to the side's ingress and waits for their runs to close; `measured` adds their CPU. */

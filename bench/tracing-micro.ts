@@ -16,14 +16,14 @@ const turn = () => new Promise((r) => setImmediate(r)); // stands in for the Mon
 
 async function traced(): Promise<void> {
   await withSpan('POST /webhooks/payments', { 'http.request.method': 'POST', 'hookflow.source': 'payments' }, async () => {
-    withEvent('verify', {}, () => 1);
-    withEvent('parse', {}, () => 2);
+    withEvent('verify', () => 1);
+    withEvent('parse', () => 2);
     annotate({ 'hookflow.event.id': 'evt_1', 'hookflow.event.type': 'payment.succeeded' });
-    withEvent('validate', { 'hookflow.event.type': 'payment.succeeded' }, () => 3);
+    withEvent('validate', () => 3);
     currentTraceId();
     currentTraceparent();
-    await withTimedEvent('store', { 'hookflow.delivery.id': 'dlv_1' }, turn);
-    await withTimedEvent('start', { 'hookflow.flow': ['payment-succeeded'] }, async () => {
+    await withTimedEvent('store', turn);
+    await withTimedEvent('start', async () => {
       traceCarrier(); // the start's _tracer-data header
       await turn();
     });

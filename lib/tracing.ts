@@ -101,31 +101,32 @@ function markFailed(span: Span, err: unknown): void {
 /**
  * Short synchronous work (verify, parse, validate) as an event on the active span, with its
  * duration (`hookflow.duration_ms`) and its error: a tenth of what a child span costs, and the
- * request span shows the same steps. With tracing off, only `fn` runs.
+ * request span shows the same steps; what the span's attributes say is not repeated. With tracing
+ * off, only `fn` runs.
  */
-export function withEvent<T>(name: string, attributes: Attributes, fn: () => T): T {
+export function withEvent<T>(name: string, fn: () => T): T {
   if (!on) return fn();
   const timing = startEvent();
   try {
     const result = fn();
-    timing.end(name, attributes);
+    timing.end(name);
     return result;
   } catch (err) {
-    timing.end(name, attributes, err);
+    timing.end(name, err);
     throw err;
   }
 }
 
 /** The same for awaited work (store, start): an event when `fn`'s promise settles. */
-export async function withTimedEvent<T>(name: string, attributes: Attributes, fn: () => Promise<T>): Promise<T> {
+export async function withTimedEvent<T>(name: string, fn: () => Promise<T>): Promise<T> {
   if (!on) return fn();
   const timing = startEvent();
   try {
     const result = await fn();
-    timing.end(name, attributes);
+    timing.end(name);
     return result;
   } catch (err) {
-    timing.end(name, attributes, err);
+    timing.end(name, err);
     throw err;
   }
 }
@@ -135,9 +136,9 @@ function startEvent() {
   const started = Date.now();
   const t0 = performance.now();
   return {
-    end(name: string, attributes: Attributes, err?: unknown) {
+    end(name: string, err?: unknown) {
       const error = err === undefined ? undefined : (err as Error)?.message ?? String(err);
-      span?.addEvent(name, { ...attributes, 'hookflow.duration_ms': Math.round((performance.now() - t0) * 1000) / 1000, ...(error !== undefined && { error }) }, started);
+      span?.addEvent(name, { 'hookflow.duration_ms': Math.round((performance.now() - t0) * 1000) / 1000, ...(error !== undefined && { error }) }, started);
     },
   };
 }

@@ -100,9 +100,9 @@ export async function answerHandshake(req: RequestFacts, handshake: HandshakeAns
 async function receive(req: WebhookRequest, deps: WebhookDeps, seen: SeenEvent): Promise<WebhookResponse | HandshakeResponse> {
   const { source, headers, rawBody } = req;
   admit(source, headers, req.remoteAddress);
-  withEvent('verify', {}, () => verifySignature(source.verify, headers, rawBody, req.receivedAt, req.url));
+  withEvent('verify', () => verifySignature(source.verify, headers, rawBody, req.receivedAt, req.url));
   seen.verified = true;
-  const body = withEvent('parse', {}, () => parseBody(source, headers, rawBody));
+  const body = withEvent('parse', () => parseBody(source, headers, rawBody));
   const handshake = postHandshake(source, body as Record<string, unknown>, req.receivedAt);
   if (handshake) return answerHandshake(req, handshake, deps);
 
@@ -111,7 +111,7 @@ async function receive(req: WebhookRequest, deps: WebhookDeps, seen: SeenEvent):
   const version = (seen.eventVersion = readEventVersion(source.versions, headers, body, req.urlVersion));
   annotate({ [ATTR.eventId]: id, [ATTR.eventType]: type });
   // A versioned type and a version without schema: refused (422 unknown_event_version).
-  const violations = withEvent('validate', { [ATTR.eventType]: type }, () => schemaOfEvent(deps.definitions, source.name, type, version)?.(body) ?? []);
+  const violations = withEvent('validate', () => schemaOfEvent(deps.definitions, source.name, type, version)?.(body) ?? []);
   if (violations.length) throw new SchemaViolationError(type, violations.slice(0, MAX_VIOLATIONS));
 
   const event: FlowEvent = { id, type, source: source.name, receivedAt: req.receivedAt.toISOString(), body, ...(version !== undefined && { version }) };
@@ -138,7 +138,7 @@ async function receive(req: WebhookRequest, deps: WebhookDeps, seen: SeenEvent):
   checkUpcastRuns(deps.definitions, planned, MAX_VIOLATIONS);
   const record = { ...acceptedRecord(req, { eventId: id, eventType: type, eventVersion: version }, planned, deps.deliveries), ...(source.body.arrayAs && { bodyArrayAs: source.body.arrayAs }) };
   annotate({ [ATTR.deliveryId]: record._id, [ATTR.flow]: planned.map((p) => p.flow.name), [ATTR.workflowId]: planned.map((p) => p.workflowId) });
-  const original = await withTimedEvent('store', { [ATTR.deliveryId]: record._id }, () => deps.deliveries.insertOriginal(record, signedMaterialKey(source, rawBody, req.url)));
+  const original = await withTimedEvent('store', () => deps.deliveries.insertOriginal(record, signedMaterialKey(source, rawBody, req.url)));
   // A re-delivery of the same event after its start failed: the provider asks again, so try again.
   const reopened = original?._id === record._id ? await deps.deliveries.reopenFailed(original, record.runs) : undefined;
   if (original && !reopened) {
@@ -158,7 +158,7 @@ async function startStored(record: DeliveryRecord, planned: PlannedRun[], event:
   // Stored: from here on the event is never lost. Start now; if Temporal cannot take it, the relay will.
   const log = deps.log.child({ deliveryId: record._id, eventId: event.id, eventType: event.type });
   try {
-    const started = await withTimedEvent('start', { [ATTR.flow]: planned.map((p) => p.flow.name), [ATTR.workflowId]: planned.map((p) => p.workflowId) }, () => deps.startRuns(planned, event, log));
+    const started = await withTimedEvent('start', () => deps.startRuns(planned, event, log));
     const runs = started.map(recordedRun);
     // Not awaited: the answer needs the stored record and the started runs, both there already.
     void deps.deliveries.markStarted(record._id, runs).catch((err) => log.warn({ err: errorText(err), workflowIds: runs.map((r) => r.workflowId) }, 'runs started but not marked; the relay will confirm them'));
