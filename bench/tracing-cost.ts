@@ -110,10 +110,12 @@ export function tracingRows(cost?: TracingCost): Row[] {
   if (!cost) return [];
   const { off, on } = cost.cpuPerEvent;
   const again = cost.cpuPerEvent['off (again)'];
+  // On is read against the mean of the two identical off sides: a steadier "off" than either alone.
+  const meanOff = (p: 'ingress' | 'worker') => (off[p] + again[p]) / 2;
   return [
     row('tracing', 'ingress CPU ms per event, off again vs off (noise)', again.ingress, off.ingress, { ratioAtMost: 1.02 }),
     row('tracing', 'worker CPU ms per event, off again vs off (noise)', again.worker, off.worker, { ratioAtMost: 1.02 }),
-    row('tracing', 'ingress CPU ms per event, on (to Jaeger) vs off', on.ingress, off.ingress, { ratioAtMost: 1.1 }),
-    row('tracing', 'worker CPU ms per event, on (to Jaeger) vs off', on.worker, off.worker, { ratioAtMost: 1.1 }),
+    row('tracing', 'ingress CPU ms per event, on (to Jaeger) vs mean of both off', on.ingress, meanOff('ingress'), { ratioAtMost: 1.1 }),
+    row('tracing', 'worker CPU ms per event, on (to Jaeger) vs mean of both off', on.worker, meanOff('worker'), { ratioAtMost: 1.1 }),
   ];
 }
