@@ -7,7 +7,7 @@ import type { ClientInterceptors, WorkflowClientInterceptor } from '@temporalio/
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { traceCarrier } from '../../lib/tracing';
 
-export const TRACE_HEADER = '_tracer-data';
+const TRACE_HEADER = '_tracer-data';
 
 function withTraceHeader<I extends { headers: Record<string, Payload> }>(input: I): I {
   const carrier = traceCarrier();
