@@ -65,6 +65,8 @@ export interface TestStack {
     afterEffect?: ActivityDeps['afterEffect'];
     /** Awaited before the admin API starts a replay's run: holds replays back. */
     beforeReplayStart?: () => Promise<void>;
+    /** Awaited before every start (the request's, the relay's, a replay's): a throw is Temporal failing that start. */
+    beforeStart?: () => Promise<void>;
   };
   /** The SDK's Prometheus exporter (host:port): Temporal's worker metrics and the per-flow run counters. */
   sdkMetricsAddress: string;
@@ -157,6 +159,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     // The real start call; a test's fault hook runs before a replay's start.
     temporalStart: async (runs, event, eventLog) => {
       if (runs.some((r) => r.replayOf)) await faults.beforeReplayStart?.();
+      await faults.beforeStart?.();
       return realStart(runs, event, eventLog);
     },
     admin: { token: TEST_ADMIN_TOKEN, temporalUiUrl, namespace: 'default', replayConcurrency: opts.replayConcurrency ?? 4, workerOpsUrls: opts.workerOpsUrls },

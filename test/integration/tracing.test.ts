@@ -53,11 +53,14 @@ after(async () => {
 });
 
 /** Sends one payment for a fresh order and waits for its run to complete. */
-async function sendAndRun(headers: Record<string, string> = {}) {
+async function sendAndRun(headers: Record<string, string> = {}, pending = false) {
   const event = paymentSucceeded({ orderId: uid('ord'), items: [{ sku: 'sku-1', quantity: 1 }] });
   const res = await postEvent(stack.ingressUrl, event, { headers });
   assert.equal(res.status, 202, JSON.stringify(res.body));
+  assert.equal(res.body.pending === true, pending, JSON.stringify(res.body));
   const workflowId = res.body.runs[0].workflowId as string;
+  // A pending event's run exists once the relay has started it.
+  if (pending) await waitFor(`the relay's start of ${workflowId}`, () => stack.client.workflow.getHandle(workflowId).describe().catch(() => undefined), { attempts: 150, intervalMs: 200 });
   await stack.client.workflow.getHandle(workflowId).result();
   const record = await stack.deliveries.collection.findOne({ _id: res.body.deliveryId });
   const memo = (await stack.client.workflow.getHandle(workflowId).describe()).memo as { traceId?: string };
@@ -148,4 +151,24 @@ test("a provider's traceparent is the parent of the request's span, and the run 
   assert.equal(callee.headers.tracestate, 'provider=1', 'tracestate travels with it');
   const spans = await traceWith(providerTrace, ['POST /webhooks/payments', 'RunWorkflow:runFlow', 'POST']);
   assert.equal(parentOf(named(spans, 'POST /webhooks/payments')[0]), providerSpan);
+});
+
+test("an event the relay starts later stays in its request's trace: request → relay start → run", async () => {
+  let failures = 0;
+  stack.faults.beforeStart = async () => {
+    if (failures++ === 0) throw new Error('Temporal unreachable (test)'); // the request's start only
+  };
+  try {
+    const { record, workflowId } = await sendAndRun({}, true);
+    assert.ok(record?.traceId, 'the stored record names its trace');
+    const spans = await traceWith(record!.traceId!, ['POST /webhooks/payments', 'relay start', 'RunWorkflow:runFlow', 'POST']);
+    const run = named(spans, 'RunWorkflow:runFlow')[0];
+    assert.deepEqual(ancestry(spans, run), ['RunWorkflow:runFlow', 'relay start', 'POST /webhooks/payments']);
+    assert.equal(tag(run, 'temporalWorkflowId'), workflowId);
+    const request = named(spans, 'POST /webhooks/payments')[0];
+    const start = request.logs.map((l) => Object.fromEntries(l.fields.map((f) => [f.key, f.value]))).find((e) => e.event === 'start');
+    assert.equal(start?.error, 'Temporal unreachable (test)', "the request's start event holds the failure");
+  } finally {
+    delete stack.faults.beforeStart;
+  }
 });
