@@ -22,6 +22,7 @@ import { createRunStarter } from '../../server/starts/start-runs';
 import { type Definitions, loadDefinitions } from '../../definitions/definitions';
 import { ROOT } from '../helpers/paths';
 import { paymentSucceeded, uid } from '../helpers/events';
+import { waitFor } from '../helpers/wait-for';
 
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 const log = pino({ level: 'silent' });
@@ -94,10 +95,11 @@ async function runPaymentFlow(): Promise<{ eventId: string; workflowId: string }
 async function openRunFoundBy(query: string, workflowId: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
   await page.goto(`${services.temporalUiUrl}/namespaces/default/workflows?query=${encodeURIComponent(query)}`);
-  // Visibility is eventually consistent: the list may need a reload before the run shows.
+  // Visibility is eventually consistent: the list may need reloads before the run shows (a
+  // minute's worth: on a loaded machine the dev server's index and the UI both lag).
   const link = page.getByRole('link', { name: workflowId });
-  for (let attempt = 0; attempt < 20 && !(await link.count()); attempt++) {
-    await page.waitForTimeout(500);
+  for (let attempt = 0; attempt < 60 && !(await link.count()); attempt++) {
+    await page.waitForTimeout(1000);
     await page.reload();
   }
   await link.first().click();
@@ -141,7 +143,7 @@ test('a run waiting for its callback is found by HookflowCorrelationKey and show
   const handle = client.workflow.getHandle(start.workflowId);
   cleanups.push(() => handle.terminate('UI check done').catch(() => undefined));
   // The shipped flow waits 30 minutes: the run is waiting once its outcome says so.
-  for (let i = 0; i < 50 && (await handle.describe()).searchAttributes.HookflowOutcome?.[0] !== 'waiting'; i++) await new Promise((r) => setTimeout(r, 200));
+  await waitFor('the run waiting for its callback', async () => ((await handle.describe()).searchAttributes.HookflowOutcome?.[0] === 'waiting' ? true : undefined), { attempts: 150, intervalMs: 200 });
 
   const page = await openRunFoundBy(`HookflowCorrelationKey="${paymentId}"`, start.workflowId);
   await page.getByText('Running').first().waitFor();
