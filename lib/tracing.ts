@@ -117,18 +117,30 @@ export function withEvent<T>(name: string, fn: () => T): T {
   }
 }
 
-/** The same for awaited work (store, start): an event when `fn`'s promise settles. */
-export async function withTimedEvent<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  if (!on) return fn();
+/** The same for awaited work (store, start): an event when `fn`'s promise settles. Off: `fn`'s own promise, no extra turn. */
+export function withTimedEvent<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  if (!on) {
+    try {
+      return fn();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
   const timing = startEvent();
+  let result: Promise<T>;
   try {
-    const result = await fn();
-    timing.end(name);
-    return result;
+    result = fn();
   } catch (err) {
     timing.end(name, err);
-    throw err;
+    return Promise.reject(err);
   }
+  return result.then((value) => {
+    timing.end(name);
+    return value;
+  }, (err: unknown) => {
+    timing.end(name, err);
+    throw err;
+  });
 }
 
 function startEvent() {

@@ -31,7 +31,8 @@ test('off: no SDK module is loaded, spans only call through, nothing is added to
   assert.equal(withSpan('x', {}, () => promise), promise, 'the function\'s own promise, no extra turn');
   await assert.rejects(withSpan('x', {}, () => { throw new Error('boom'); }), /boom/);
   assert.equal(withEvent('x', () => 4), 4);
-  assert.equal(await withTimedEvent('x', async () => 5), 5);
+  assert.equal(withTimedEvent('x', () => promise), promise, 'a timed event too: the function\'s own promise');
+  await assert.rejects(withTimedEvent('x', () => { throw new Error('sync'); }), /sync/);
   assert.equal(traceCarrier(), undefined);
   const headers: Record<string, string> = {};
   injectTraceHeaders(headers);
