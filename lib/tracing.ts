@@ -74,13 +74,7 @@ const tracer = () => trace.getTracer('hookflow');
  * when `fn` settles and records its error. With tracing off, only `fn` runs.
  */
 export function withSpan<T>(name: string, attributes: Attributes, fn: (span?: Span) => Promise<T> | T, opts: { kind?: SpanKind; parent?: Context } = {}): Promise<T> {
-  if (!on) {
-    try {
-      return Promise.resolve(fn()); // the same promise: no extra turn
-    } catch (err) {
-      return Promise.reject(err);
-    }
-  }
+  if (!on) return promiseOf(fn);
   return tracer().startActiveSpan(name, { kind: opts.kind ?? SpanKind.INTERNAL, attributes }, opts.parent ?? context.active(), async (span) => {
     try {
       return await fn(span);
@@ -91,6 +85,15 @@ export function withSpan<T>(name: string, attributes: Attributes, fn: (span?: Sp
       span.end();
     }
   });
+}
+
+/** `fn`'s own promise, a synchronous throw as a rejection: no extra turn. */
+function promiseOf<T>(fn: () => Promise<T> | T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
 
 function markFailed(span: Span, err: unknown): void {
@@ -119,22 +122,9 @@ export function withEvent<T>(name: string, fn: () => T): T {
 
 /** The same for awaited work (store, start): an event when `fn`'s promise settles. Off: `fn`'s own promise, no extra turn. */
 export function withTimedEvent<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  if (!on) {
-    try {
-      return fn();
-    } catch (err) {
-      return Promise.reject(err);
-    }
-  }
+  if (!on) return promiseOf(fn);
   const timing = startEvent();
-  let result: Promise<T>;
-  try {
-    result = fn();
-  } catch (err) {
-    timing.end(name, err);
-    return Promise.reject(err);
-  }
-  return result.then((value) => {
+  return promiseOf(fn).then((value) => {
     timing.end(name);
     return value;
   }, (err: unknown) => {
